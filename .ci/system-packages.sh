@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and benchmarks need, quietly and
+# idempotently: chromium (browser tests), postfix (only for smtp-sink/smtp-source;
+# its daemon is never started), faketime (shifted clocks in scheduler tests).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
+[ ${#need[@]} -eq 0 ] && exit 0
+export DEBIAN_FRONTEND=noninteractive
+# Never let package scripts start a daemon (postfix on port 25 in particular).
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1
+fi
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+[ "$created_policy" = 1 ] && rm -f "$policy"
+# Belt and braces: stop a postfix master if one started anyway.
+if command -v postfix >/dev/null 2>&1; then postfix stop >/dev/null 2>&1 || true; fi
+exit 0

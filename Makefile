@@ -1,0 +1,40 @@
+# Lettrine — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install test-sqlite test-postgresql screenshots messages bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+
+## make run: install, migrate SQLite, load the CRPVE demo, serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) dev
+
+## make test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install
+	bash .ci/system-packages.sh
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+## make messages: extract translatable strings and update the English catalogue
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache screenshots

@@ -1,0 +1,26 @@
+"""``flask dev``: web, worker and scheduler in one process, for ``make run``."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app import background
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def cli(host: str, port: int) -> None:
+    """Run the development server with the background services as threads."""
+    from app.cli.demo import DEMO_ADMIN, demo_password
+
+    app = current_app._get_current_object()
+    background.start_all(app)
+    transport = "SMTP " + app.config["SMTP_URL"].split("@")[-1] if app.config["SMTP_URL"] else "outbox (aucun e-mail ne part)"
+    click.echo("")
+    click.echo(f"  Lettrine : http://{host}:{port}/admin/")
+    click.echo(f"  Connexion / login : {DEMO_ADMIN} / {demo_password()}")
+    click.echo(f"  Services : web, {', '.join(background.names()) or '—'} · transport : {transport}")
+    click.echo("")
+    # No reloader: it would start the background services twice.
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -1,0 +1,32 @@
+"""All models, importable from one place (and all registered for Alembic)."""
+from app.models.audience import (
+    AuditLog,
+    MailingList,
+    Subscriber,
+    SubscriberStatus,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+    SuppressionReason,
+    email_hash,
+)
+from app.models.campaigns import (
+    Campaign,
+    CampaignStatus,
+    CampaignTemplate,
+    Delivery,
+    DeliveryStatus,
+    OutboxMessage,
+    campaign_lists,
+)
+from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
+from app.models.types import utcnow
+from app.models.users import Role, User
+
+__all__ = [
+    "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
+    "DeliveryStatus", "Journee", "MailingList", "OutboxMessage", "Registration",
+    "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
+    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "User",
+    "campaign_lists", "email_hash", "utcnow",
+]

@@ -1,0 +1,215 @@
+"""Configuration read from the environment (and an optional ``.env`` file).
+
+Every setting has one name, one parser and one place where it is checked, so a
+missing or malformed value fails at start-up with a message that names it,
+rather than at 3 a.m. in the middle of a send.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LETTRINE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` as meaning psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret() -> str:
+    """A random development key kept under instance/, so links survive restarts."""
+    path = INSTANCE_DIR / "dev-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass
+class Organisation:
+    """Who sends: shown in every footer, as French law and good practice require."""
+
+    name: str = "CRPVE"
+    long_name: str = "Centre de Ressources Politique de la Ville en Essonne"
+    legal_note: str = "Association Loi 1901"
+    address: str = "1 bd de l'Ecoute-S'il-Pleut, 91000 EVRY"
+    phone: str = "01 64 97 00 32"
+    website: str = "https://www.crpve91.fr"
+    logo_url: str = ""
+
+
+@dataclass
+class Settings:
+    """The application's settings, already parsed and checked."""
+
+    env: str = "development"
+    database_url: str = ""
+    secret_keys: list[str] = field(default_factory=list)
+    base_url: str = "http://127.0.0.1:5000"
+    smtp_url: str = ""
+    mail_from: str = "CRPVE <formations@crpve91.fr>"
+    reply_to: str = ""
+    unsubscribe_mailto: str = ""
+    bounce_domain: str = ""
+    timezone: str = "Europe/Paris"
+    organisation: Organisation = field(default_factory=Organisation)
+    dkim_domain: str = ""
+    dkim_selector: str = ""
+    dkim_private_key_file: str = ""
+    schedule_grace_hours: float = 6.0
+    ratelimit_storage_uri: str = "memory://"
+    api_token: str = ""
+
+    def flask_config(self) -> dict:
+        """The mapping handed to ``app.config``."""
+        return {
+            "LETTRINE_ENV": self.env,
+            "SECRET_KEY": self.secret_keys[0],
+            "SECRET_KEYS": self.secret_keys,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "BASE_URL": self.base_url.rstrip("/"),
+            "SMTP_URL": self.smtp_url,
+            "MAIL_FROM": self.mail_from,
+            "REPLY_TO": self.reply_to,
+            "UNSUBSCRIBE_MAILTO": self.unsubscribe_mailto,
+            "BOUNCE_DOMAIN": self.bounce_domain,
+            "TIMEZONE": self.timezone,
+            "ORGANISATION": self.organisation,
+            "DKIM_DOMAIN": self.dkim_domain,
+            "DKIM_SELECTOR": self.dkim_selector,
+            "DKIM_PRIVATE_KEY_FILE": self.dkim_private_key_file,
+            "SCHEDULE_GRACE_HOURS": self.schedule_grace_hours,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "API_TOKEN": self.api_token,
+            "BABEL_DEFAULT_LOCALE": "fr",
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.base_url.startswith("https://"),
+            "REMEMBER_COOKIE_SECURE": self.base_url.startswith("https://"),
+            "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        }
+
+
+def engine_options(url: str) -> dict:
+    """SQLite needs a generous busy timeout so concurrent writers wait, not fail."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def load_settings(environ: os._Environ | dict | None = None) -> Settings:
+    """Parse the environment into :class:`Settings`, failing loudly in production."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("LETTRINE_ENV", "development").strip().lower()
+    if mode not in {"development", "production", "testing"}:
+        raise ConfigError(f"LETTRINE_ENV must be development, production or testing, not {mode!r}")
+    production = mode == "production"
+    problems: list[str] = []
+
+    def required(name: str, default: str = "") -> str:
+        value = env.get(name, "").strip()
+        if not value and production:
+            problems.append(f"{name} is required in production")
+        return value or default
+
+    database_url = required("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lettrine.db'}")
+    database_url = normalise_database_url(database_url)
+    if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
+        problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+
+    raw_keys = env.get("SECRET_KEYS", "") or env.get("SECRET_KEY", "")
+    keys = [k.strip() for k in raw_keys.split(",") if k.strip()]
+    if not keys:
+        if production:
+            problems.append("SECRET_KEYS is required in production (comma-separated, newest first)")
+        else:
+            keys = [_dev_secret()]
+    if production and any(len(k) < 32 for k in keys):
+        problems.append("every key in SECRET_KEYS must be at least 32 characters long")
+
+    base_url = required("BASE_URL", "http://127.0.0.1:5000")
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        problems.append(f"BASE_URL must be an absolute URL, not {base_url!r}")
+    elif production and parts.scheme != "https":
+        problems.append("BASE_URL must use https in production (unsubscribe links must be https)")
+
+    smtp_url = env.get("SMTP_URL", "").strip()
+    if smtp_url:
+        for one in smtp_url.split(","):
+            if urlsplit(one.strip()).scheme not in {"smtp", "smtps"}:
+                problems.append(f"SMTP_URL entries must start with smtp:// or smtps://, not {one!r}")
+
+    mail_from = required("MAIL_FROM", "CRPVE <formations@crpve91.fr>")
+    if "@" not in mail_from:
+        problems.append(f"MAIL_FROM must contain an address, not {mail_from!r}")
+
+    try:
+        grace = float(env.get("SCHEDULE_GRACE_HOURS", "6"))
+    except ValueError:
+        problems.append("SCHEDULE_GRACE_HOURS must be a number of hours")
+        grace = 6.0
+
+    timezone = env.get("TIMEZONE", "Europe/Paris").strip()
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone)
+    except Exception:  # noqa: BLE001 - any failure means an unknown zone
+        problems.append(f"TIMEZONE {timezone!r} is not a known time zone")
+
+    dkim = [env.get(n, "").strip() for n in ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE")]
+    if any(dkim) and not all(dkim):
+        problems.append("DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE go together")
+    if dkim[2] and not Path(dkim[2]).is_file():
+        problems.append(f"DKIM_PRIVATE_KEY_FILE {dkim[2]!r} does not exist")
+
+    if problems:
+        raise ConfigError("Invalid configuration: " + "; ".join(problems))
+
+    default_org = Organisation()
+    org = Organisation(
+        name=env.get("ORG_NAME", default_org.name),
+        long_name=env.get("ORG_LONG_NAME", default_org.long_name),
+        legal_note=env.get("ORG_LEGAL_NOTE", default_org.legal_note),
+        address=env.get("ORG_ADDRESS", default_org.address),
+        phone=env.get("ORG_PHONE", default_org.phone),
+        website=env.get("ORG_WEBSITE", default_org.website),
+        logo_url=env.get("ORG_LOGO_URL", default_org.logo_url),
+    )
+    return Settings(
+        env=mode,
+        database_url=database_url,
+        secret_keys=keys,
+        base_url=base_url,
+        smtp_url=smtp_url,
+        mail_from=mail_from,
+        reply_to=env.get("REPLY_TO", "").strip(),
+        unsubscribe_mailto=env.get("UNSUBSCRIBE_MAILTO", "").strip(),
+        bounce_domain=env.get("BOUNCE_DOMAIN", "").strip(),
+        timezone=timezone,
+        organisation=org,
+        dkim_domain=dkim[0],
+        dkim_selector=dkim[1],
+        dkim_private_key_file=dkim[2],
+        schedule_grace_hours=grace,
+        ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        api_token=env.get("API_TOKEN", "").strip(),
+    )

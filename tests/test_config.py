@@ -1,0 +1,51 @@
+"""Configuration: clear failures in production, sensible defaults in development."""
+import pytest
+
+from config import ConfigError, load_settings, normalise_database_url
+
+
+def test_postgresql_urls_mean_psycopg3():
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_production_names_every_missing_setting():
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings({"LETTRINE_ENV": "production"})
+    message = str(excinfo.value)
+    for name in ("DATABASE_URL", "SECRET_KEYS", "BASE_URL", "MAIL_FROM"):
+        assert name in message
+
+
+def test_production_refuses_http_base_url_and_short_keys():
+    env = {
+        "LETTRINE_ENV": "production", "DATABASE_URL": "postgresql://u@h/db",
+        "SECRET_KEYS": "short", "BASE_URL": "http://news.example.org", "MAIL_FROM": "A <a@example.org>",
+    }
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(env)
+    assert "https" in str(excinfo.value)
+    assert "32 characters" in str(excinfo.value)
+
+
+def test_malformed_values_are_named():
+    with pytest.raises(ConfigError, match="SMTP_URL"):
+        load_settings({"SMTP_URL": "http://relay"})
+    with pytest.raises(ConfigError, match="TIMEZONE"):
+        load_settings({"TIMEZONE": "Mars/Olympus"})
+    with pytest.raises(ConfigError, match="DKIM"):
+        load_settings({"DKIM_DOMAIN": "example.org"})
+
+
+def test_secret_keys_are_newest_first():
+    settings = load_settings({"SECRET_KEYS": "new-key, old-key"})
+    assert settings.secret_keys == ["new-key", "old-key"]
+    assert settings.flask_config()["SECRET_KEY"] == "new-key"
+
+
+def test_development_defaults_to_sqlite_and_paris():
+    settings = load_settings({})
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.timezone == "Europe/Paris"
+    assert settings.secret_keys and len(settings.secret_keys[0]) >= 32
