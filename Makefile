@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install test-sqlite test-postgresql screenshots messages bench clean
+.PHONY: run test install screenshots messages schema clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ messages: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache screenshots
+
+## make schema: regenerate migrations/versions/0001 from the models (allowed until the first release)
+schema: install
+	rm -f migrations/versions/0001_initial_schema.py
+	tmp=$$(mktemp -d); LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db upgrade >/dev/null 2>&1; \
+	  LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema" --rev-id 0001 2>&1 | grep -v INFO; rm -rf $$tmp

@@ -62,3 +62,15 @@ class OutboxTransport:
 
     def close(self) -> None:
         pass
+
+
+def get_transport() -> Transport:
+    """The configured transport: the outbox when ``SMTP_URL`` is empty.
+
+    The sending engine adds the SMTP pool here.
+    """
+    from flask import current_app
+
+    if not current_app.config.get("SMTP_URL"):
+        return OutboxTransport()
+    raise NotImplementedError("SMTP transport: see the sending engine")

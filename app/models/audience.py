@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.types import Email, UTCDateTime, str_enum, utcnow
@@ -70,6 +70,9 @@ class Subscriber(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
     email: Mapped[str | None] = mapped_column(Email, unique=True)  # NULL once erased
+    # Kept beside the address so the suppression list can be enforced in SQL (enqueue,
+    # send-time re-check); bulk inserts that bypass the ORM must fill it too.
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     first_name: Mapped[str] = mapped_column(String(200), default="")
     last_name: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")
@@ -91,6 +94,11 @@ class Subscriber(db.Model):
         Index("ix_subscribers_last_name", "last_name"),
         Index("ix_subscribers_status", "status"),
     )
+
+    @validates("email")
+    def _hash_email(self, _key: str, value: str | None) -> str | None:
+        self.email_hash = email_hash(value) if value else None
+        return value
 
     @property
     def full_name(self) -> str:

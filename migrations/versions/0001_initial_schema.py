@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:25:16.577555
+Create Date: 2026-11-26 04:29:10.650046
 
 """
 from alembic import op
@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=32), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('first_name', sa.String(length=200), nullable=False),
     sa.Column('last_name', sa.String(length=200), nullable=False),
     sa.Column('organisation', sa.String(length=300), nullable=False),
@@ -92,6 +93,7 @@ def upgrade():
     sa.UniqueConstraint('uid', name=op.f('uq_subscribers_uid'))
     )
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscribers_email_hash'), ['email_hash'], unique=False)
         batch_op.create_index('ix_subscribers_last_name', ['last_name'], unique=False)
         batch_op.create_index('ix_subscribers_status', ['status'], unique=False)
 
@@ -304,6 +306,7 @@ def downgrade():
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.drop_index('ix_subscribers_status')
         batch_op.drop_index('ix_subscribers_last_name')
+        batch_op.drop_index(batch_op.f('ix_subscribers_email_hash'))
 
     op.drop_table('subscribers')
     op.drop_table('outbox_messages')

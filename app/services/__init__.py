@@ -1,0 +1,1 @@
+"""Domain services: the operations the web, the CLI and the workers share."""

@@ -1,0 +1,154 @@
+"""Core audience operations shared by imports, public forms, bounces and the admin.
+
+Every change to a subscription goes through here so it is validated the same
+way, respects the suppression list, and leaves an audit row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditLog,
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+    SuppressionReason,
+    email_hash,
+    utcnow,
+)
+
+
+class InvalidAddress(ValueError):
+    """The address is not a valid email address; the message is French, for the UI."""
+
+
+def normalise_email(raw: str) -> str:
+    """Validate syntax (no DNS) and return the normalised form we store and compare.
+
+    The domain is lower-cased and IDNA-normalised by email-validator; the local
+    part is lower-cased too, since every provider our audience uses ignores case.
+    """
+    candidate = (raw or "").strip().strip("<>").strip()
+    if not candidate:
+        raise InvalidAddress("adresse vide")
+    try:
+        result = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise InvalidAddress(f"adresse invalide ({exc})") from exc
+    return result.normalized.lower()
+
+
+def is_suppressed(normalised_email: str) -> bool:
+    return db.session.get(Suppression, email_hash(normalised_email)) is not None
+
+
+def suppressed_hashes(hashes: list[str]) -> set[str]:
+    """Which of these hashes are suppressed: one query for a whole batch (imports)."""
+    if not hashes:
+        return set()
+    return set(db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))))
+
+
+def suppress(normalised_email: str, reason: SuppressionReason, source: str = "") -> None:
+    """Put an address's hash on the suppression list (idempotent; keeps the first reason)."""
+    key = email_hash(normalised_email)
+    if db.session.get(Suppression, key) is None:
+        db.session.add(Suppression(email_hash=key, reason=reason, source=source[:500]))
+
+
+def lift_suppression(normalised_email: str) -> None:
+    """The person re-subscribed themselves (double opt-in): they may receive mail again."""
+    row = db.session.get(Suppression, email_hash(normalised_email))
+    if row is not None:
+        db.session.delete(row)
+
+
+def audit(
+    action: str,
+    subscriber: Subscriber | None = None,
+    mailing_list: MailingList | None = None,
+    *,
+    actor: str = "system",
+    source: str = "",
+    ip: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Record one change (subscribe, confirm, unsubscribe, import, bounce, erase…)."""
+    row = AuditLog(
+        action=action,
+        subscriber_id=subscriber.id if subscriber is not None else None,
+        list_id=mailing_list.id if mailing_list is not None else None,
+        actor=actor[:320],
+        source=source[:500],
+        ip=ip,
+        detail=detail or {},
+    )
+    db.session.add(row)
+    return row
+
+
+def find_subscriber(normalised_email: str) -> Subscriber | None:
+    return db.session.scalar(select(Subscriber).where(Subscriber.email == normalised_email))
+
+
+def find_list(slug: str) -> MailingList | None:
+    return db.session.scalar(select(MailingList).where(MailingList.slug == slug))
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What justifies a subscription (RGPD): when, where from, which IP, which text."""
+
+    source: str
+    text: str = ""
+    ip: str | None = None
+    at: datetime | None = None
+
+
+def set_subscription(
+    subscriber: Subscriber,
+    mailing_list: MailingList,
+    status: SubscriptionStatus,
+    consent: Consent | None = None,
+    *,
+    actor: str = "system",
+) -> Subscription:
+    """Create or change one membership, recording consent and an audit row."""
+    sub = db.session.scalar(
+        select(Subscription).where(
+            Subscription.subscriber_id == subscriber.id, Subscription.list_id == mailing_list.id
+        )
+    )
+    now = utcnow()
+    previous = sub.status if sub is not None else None
+    if sub is None:
+        sub = Subscription(subscriber_id=subscriber.id, list_id=mailing_list.id, status=status)
+        db.session.add(sub)
+    sub.status = status
+    if consent is not None and status != SubscriptionStatus.UNSUBSCRIBED:
+        sub.consent_at = consent.at or now
+        sub.consent_source = consent.source[:500]
+        sub.consent_text = consent.text
+        sub.consent_ip = consent.ip
+    if status == SubscriptionStatus.CONFIRMED and previous != SubscriptionStatus.CONFIRMED:
+        sub.confirmed_at = now
+        sub.unsubscribed_at = None
+    if status == SubscriptionStatus.UNSUBSCRIBED and previous != SubscriptionStatus.UNSUBSCRIBED:
+        sub.unsubscribed_at = now
+    if previous != status:
+        audit(
+            {SubscriptionStatus.PENDING: "subscribe_pending", SubscriptionStatus.CONFIRMED: "subscribe",
+             SubscriptionStatus.UNSUBSCRIBED: "unsubscribe"}[status],
+            subscriber, mailing_list, actor=actor,
+            source=consent.source if consent else "", ip=consent.ip if consent else None,
+            detail={"from": previous.value if previous else None, "to": status.value},
+        )
+    return sub
