@@ -169,3 +169,6 @@ def editor_client(client, editor_user):
 @pytest.fixture
 def cli_runner(app):
     return app.test_cli_runner()
+
+
+from tests.browser import _browser, live_server, page  # noqa: E402,F401  (fixtures)

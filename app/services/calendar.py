@@ -1,0 +1,64 @@
+"""iCalendar (RFC 5545) for journées: one VEVENT per journée, stable UID, SEQUENCE on change.
+
+Times are written in UTC (``DTSTART:…Z``), which every calendar converts to the
+reader's zone; no VTIMEZONE needed. METHOD:PUBLISH as email-standards.md asks.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from app.models import Journee, utcnow
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Lettrine//CRPVE//FR")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _domain() -> str:
+    from app.mail.message import sender_domain
+
+    return sender_domain()
+
+
+def journee_event(journee: Journee) -> Event:
+    cycle = journee.cycle
+    event = Event()
+    event.add("uid", f"journee-{journee.uid}@{_domain()}")
+    event.add("sequence", journee.sequence)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", journee.starts_at)
+    event.add("dtend", journee.ends_at)
+    event.add("summary", f"{cycle.title} — Journée {journee.number}" + (f" : {journee.title}" if journee.title else ""))
+    location = ", ".join(p for p in (cycle.venue_name, cycle.venue_room, cycle.venue_address.replace("\n", ", ")) if p)
+    if location:
+        event.add("location", location)
+    description = [journee.title, f"Contact : {cycle.contact_name} {cycle.contact_email} {cycle.contact_phone}".strip()]
+    event.add("description", "\n".join(d for d in description if d))
+    if cycle.contact_email:
+        organizer = vCalAddress(f"mailto:{cycle.contact_email}")
+        organizer.params["cn"] = vText(cycle.contact_name or current_app.config["ORGANISATION"].name)
+        event.add("organizer", organizer)
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def journees_ics(journees: Iterable[Journee], name: str = "") -> bytes:
+    """A calendar holding these journées (one file per journée: pass a single one)."""
+    journees = list(journees)
+    cal = _calendar(name or (journees[0].cycle.title if journees else "Agenda"))
+    for journee in journees:
+        cal.add_component(journee_event(journee))
+    return cal.to_ical()
+
+
+def journee_ics(journee: Journee) -> bytes:
+    return journees_ics([journee])
