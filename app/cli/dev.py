@@ -22,5 +22,8 @@ def cli(host: str, port: int) -> None:
     click.echo(f"  Connexion / login : {DEMO_ADMIN} / {demo_password()}")
     click.echo(f"  Services : web, {', '.join(background.names()) or '—'} · transport : {transport}")
     click.echo("")
-    # No reloader: it would start the background services twice.
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # No reloader: it would start the background services twice. (Flask's CLI
+    # refuses app.run() inside a command, so call Werkzeug directly.)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
