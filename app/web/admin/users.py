@@ -1,0 +1,78 @@
+"""Users and roles (admin only): the officer is an editor; admins also manage users and settings."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.extensions import db
+from app.models import Role, User
+from app.web.admin import add_nav, admin_required, bp
+
+add_nav("admin.users", _l("Utilisateurs"), 80, admin_only=True)
+
+ROLE_CHOICES = [(Role.EDITOR.value, _l("Éditeur (audience et campagnes)")), (Role.ADMIN.value, _l("Administrateur (tout)"))]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(message=_l("Adresse e-mail invalide."))])
+    name = StringField(_l("Nom"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Rôle"), choices=ROLE_CHOICES)
+    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), validators=[DataRequired(), Length(min=8)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rôle"), choices=ROLE_CHOICES)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if db.session.scalar(select(User).where(User.email == email)):
+            flash(_("Un utilisateur existe déjà avec cette adresse."), "error")
+        else:
+            user = User(email=email, name=form.name.data or "", role=Role(form.role.data))
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            flash(_("Utilisateur créé."), "success")
+            return redirect(url_for("admin.users"))
+    rows = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=rows, form=form, role_form=RoleForm())
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@admin_required
+def user_role(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.role.data != Role.ADMIN.value:
+            flash(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur."), "error")
+        else:
+            user.role = Role(form.role.data)
+            db.session.commit()
+            flash(_("Rôle mis à jour."), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def user_toggle_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if FlaskForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        else:
+            user.active = not user.active
+            db.session.commit()
+            flash(_("Compte réactivé.") if user.active else _("Compte désactivé."), "success")
+    return redirect(url_for("admin.users"))
