@@ -6,6 +6,20 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.models import CampaignStatus
+from app.timeutil import format_local
+
+STATUS_LABELS = {
+    CampaignStatus.DRAFT: _l("Brouillon"),
+    CampaignStatus.SCHEDULED: _l("Programmée"),
+    CampaignStatus.SENDING: _l("En cours d'envoi"),
+    CampaignStatus.PAUSED: _l("En pause"),
+    CampaignStatus.SENT: _l("Envoyée"),
+    CampaignStatus.CANCELLED: _l("Annulée"),
+    CampaignStatus.MISSED: _l("Manquée"),
+}
 
 
 def local_time(value: datetime | None) -> datetime | None:
@@ -23,6 +37,13 @@ def register_filters(app: Flask) -> None:
         if value is None:
             return "—"
         return format_datetime(value, fmt)
+
+    @app.template_filter("localtime")
+    def _localtime(value: datetime | None) -> str:
+        """Local wall-clock time with its UTC offset, as the officer enters it."""
+        return format_local(value)
+
+    app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
 
     @app.template_filter("number")
     def _number(value) -> str:
