@@ -1,25 +1,30 @@
-"""The admin home: a short overview of the audience and the campaigns."""
+"""The admin home: next sends, sends in progress, recent activity, what needs attention."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask import render_template
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
-from app.models import Campaign, MailingList, Subscriber, SubscriberStatus
+from app.services import dashboard as board
 from app.web.admin import add_nav, bp
 
 add_nav("admin.dashboard", _l("Tableau de bord"), 10)
 
+ACTION_LABELS = {
+    "subscribe": _l("inscription confirmée"), "subscribe_pending": _l("inscription en attente de confirmation"),
+    "unsubscribe": _l("désinscription"), "unsubscribe_all": _l("désinscription de tout"), "bounce": _l("rebond"),
+    "complaint": _l("plainte"), "erase": _l("effacement RGPD"), "import": _l("import"),
+}
+
 
 @bp.route("/")
 def dashboard():
-    counts = {
-        "subscribers": db.session.scalar(
-            select(func.count()).select_from(Subscriber).where(Subscriber.status == SubscriberStatus.ACTIVE)
-        ),
-        "lists": db.session.scalar(select(func.count()).select_from(MailingList)),
-        "campaigns": db.session.scalar(select(func.count()).select_from(Campaign)),
-    }
-    recent = db.session.scalars(select(Campaign).order_by(Campaign.updated_at.desc()).limit(10)).all()
-    return render_template("admin/dashboard.html", counts=counts, recent=recent)
+    return render_template(
+        "admin/dashboard.html",
+        upcoming=board.upcoming(),
+        in_flight=board.in_flight(),
+        attention=board.needs_attention(),
+        activity=board.recent_activity(),
+        totals=board.activity_totals(),
+        subscribers=board.active_subscribers(),
+        action_labels=ACTION_LABELS,
+    )
