@@ -1,0 +1,52 @@
+"""The campaign report: counts, failure reasons, unsubscribes through its links, clicks, chart."""
+from datetime import datetime, timezone
+
+from app.extensions import db
+from app.mail.queue import enqueue
+from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
+from app.services.audience import Consent, audit, set_subscription
+from app.services.clicks import record_click
+from app.services.reports import build_report
+
+
+def _sent_campaign(n=4):
+    lst = MailingList(slug="formations", name="Formations")
+    people = [Subscriber(email=f"p{i}@example.org") for i in range(n)]
+    db.session.add_all([lst, *people])
+    db.session.flush()
+    for p in people:
+        set_subscription(p, lst, SubscriptionStatus.CONFIRMED, Consent("test"))
+    campaign = Campaign(slug="c", name="Annonce", subject="S", lists=[lst], status=CampaignStatus.SENT, track_clicks=True)
+    db.session.add(campaign)
+    db.session.flush()
+    enqueue(campaign)
+    rows = db.session.query(Delivery).order_by(Delivery.id).all()
+    at = datetime(2026, 3, 1, 9, 15, tzinfo=timezone.utc)
+    rows[0].status, rows[0].sent_at = DeliveryStatus.SENT, at
+    rows[1].status, rows[1].sent_at = DeliveryStatus.SENT, at.replace(hour=11)
+    rows[2].status, rows[2].smtp_code, rows[2].smtp_reply, rows[2].bounced = DeliveryStatus.FAILED, 550, "5.1.1 User unknown", True
+    rows[3].status = DeliveryStatus.SKIPPED
+    audit("unsubscribe", people[0], lst, detail={"campaign": campaign.id})
+    audit("unsubscribe", people[1], lst, detail={"campaign": campaign.id + 1000})
+    db.session.commit()
+    record_click(campaign.id, "https://www.crpve91.fr/agenda")
+    return campaign
+
+
+def test_report_figures(app):
+    campaign = _sent_campaign()
+    report = build_report(campaign)
+    assert report.recipients == 4
+    assert report.counts == {"sent": 2, "failed": 1, "skipped": 1}
+    assert report.bounced == 1 and report.unsubscribed == 1
+    assert report.failures == [(550, "5.1.1 User unknown", 1)]
+    assert [(c.url, c.clicks) for c in report.clicks] == [("https://www.crpve91.fr/agenda", 1)]
+    # 09:00 and 11:00 sends, 10:00 in between, and the unsubscribe hour (now) bounded to two weeks.
+    assert [s for _h, s, _u in report.timeline[:3]] == [1, 0, 1]
+
+
+def test_report_page(admin_client):
+    campaign = _sent_campaign()
+    page = admin_client.get(f"/admin/campaigns/{campaign.id}/report").get_data(as_text=True)
+    assert "5.1.1 User unknown" in page and "https://www.crpve91.fr/agenda" in page
+    assert "<svg" in page and 'role="img"' in page
