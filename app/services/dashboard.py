@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail.queue import count_audience
+from app.services.audience_counts import cached_count
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, Subscriber, SubscriberStatus, utcnow
 
 ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce", "complaint", "erase", "import")
@@ -58,7 +58,7 @@ def upcoming(limit: int = 8) -> list[Upcoming]:
     rows = db.session.scalars(
         select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED).order_by(Campaign.scheduled_at).limit(limit)
     ).all()
-    return [Upcoming(c, count_audience(c)) for c in rows]
+    return [Upcoming(c, cached_count(c)) for c in rows]
 
 
 def in_flight() -> list[InFlight]:
