@@ -14,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+	$(BIN)/pybabel compile -d app/translations >/dev/null
 
 ## make run: install, migrate SQLite, load the CRPVE demo, serve on http://127.0.0.1:5000
 run: install

@@ -25,7 +25,8 @@ def main(map_file: str) -> int:
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in mapping:
             message.string = mapping[key]
-        elif not message.string:
+            message.flags.discard("fuzzy")
+        elif not message.string or message.fuzzy:
             missing.append(key)
     with PO.open("wb") as fh:
         write_po(fh, catalog, width=100)
