@@ -187,7 +187,7 @@ def _complaint(msg: Message, message_id: str | None, verp: list[str]) -> BounceR
             for block in _field_blocks(part):
                 fields.update(block)
     feedback_type = fields.get("feedback-type", "abuse").lower()
-    recipient = fields.get("original-rcpt-to") or None
+    recipient = parseaddr(fields.get("original-rcpt-to", ""))[1] or None
     if recipient is None:
         original = _original_parts(msg)
         to = re.search(r"^to:\s*(.+)$", original, re.I | re.M)
@@ -213,7 +213,8 @@ def _dsn(msg: Message, message_id: str | None, verp: list[str]) -> BounceReport:
                             _strip_type(first.get("original-recipient") or first.get("final-recipient", "")) or None,
                             status=first.get("status", ""), message_id=message_id, verp_tokens=verp)
     block = failed[0]
-    status = block.get("status", "")
+    code = _STATUS.search(block.get("status", ""))
+    status = code.group(0) if code else block.get("status", "")[:20]
     diagnostic = _strip_type(block.get("diagnostic-code", ""))
     kind = severity(status, diagnostic)
     recipient = _strip_type(block.get("original-recipient") or block.get("final-recipient", "")) or None
@@ -237,13 +238,16 @@ def _plain(msg: Message, message_id: str | None, verp: list[str]) -> BounceRepor
     if not from_daemon or not (_BOUNCE_WORDS.search(subject) or _BOUNCE_WORDS.search(body[:4000])):
         why = "auto-reply" if (_AUTO_REPLY.search(subject) or msg.get("Auto-Submitted", "").lower().startswith("auto-replied")) else "not a bounce"
         return BounceReport(IGNORE, why, message_id=message_id, verp_tokens=verp)
-    head = body.split("------ This is a copy of the message", 1)[0]
+    head, _sep, copy = body.partition("------ This is a copy of the message")
+    if message_id is None and copy:  # Exim returns the original inline, not as message/rfc822
+        message_id = _find_message_id(copy)
+        verp = verp + [t for t in _VERP.findall(copy[:3000]) if t not in verp]
     # Exim: "The following address(es) failed:\n\n  user@example.org\n    host …\n    SMTP error …: 550 …"
-    recipient = None
-    failed = re.search(r"address(?:\(es\))? failed:\s*\n\s*\n?\s*(\S+@\S+)", head, re.I)
+    recipient = (msg.get("X-Failed-Recipients") or "").split(",")[0].strip() or None
+    failed = None if recipient else re.search(r"address(?:\(es\))? failed:\s*\n\s*\n?\s*(\S+@\S+)", head, re.I)
     if failed:
         recipient = failed.group(1).strip("<>:,")
-    else:
+    elif recipient is None:
         candidates = [a for a in _ADDRESS.findall(head) if not _MAILER.search(a) and not a.lower().startswith("bounces+")]
         recipient = candidates[0] if candidates else None
     status_match = _STATUS.search(head)
