@@ -174,3 +174,27 @@ def test_suppressed_address_comes_back_only_through_double_opt_in(app, client):
     db.session.expire_all()
     assert db.session.get(Suppression, sub.email_hash) is None
     assert db.session.get(Subscriber, sub.id).status == SubscriberStatus.ACTIVE
+
+
+def test_embedded_form_posts_without_csrf_but_preferences_need_it(migrated):
+    strict = make_app(migrated, {"WTF_CSRF_ENABLED": True})
+    with strict.app_context():
+        try:
+            _lists()
+            client = strict.test_client()
+            response = client.post("/subscribe", data={"email": "embed@example.org", "lists": ["lettre"]},
+                                   headers={"Origin": "https://www.crpve91.fr"})
+            assert response.status_code == 303
+            sub = db.session.scalar(select(Subscriber).where(Subscriber.email == "embed@example.org"))
+            from app import links
+
+            prefs = links.preferences_url(sub.uid).split("lettrine.test", 1)[1]
+            assert client.post(prefs, data={"lists": []}).status_code == 400  # no CSRF token
+            confirm = find_link(outbox()[-1], "/confirm/").split("lettrine.test", 1)[1]
+            assert client.post(confirm).status_code == 400  # the confirmation button carries one
+            db.session.expire_all()
+            assert db.session.scalar(select(Subscription.status).where(Subscription.subscriber_id == sub.id)) \
+                == SubscriptionStatus.PENDING
+        finally:
+            db.session.remove()
+            _empty_tables(strict)
