@@ -174,3 +174,14 @@ def test_preference_centre_keeps_the_chosen_lists(app, client):
     assert status_of(sub, formations) == SubscriptionStatus.UNSUBSCRIBED
     assert status_of(sub, lettre) == SubscriptionStatus.CONFIRMED
     assert client.get(path[:-2]).status_code == 400
+
+
+def test_after_unsubscribing_the_page_offers_the_way_back(app, client):
+    sub, (formations, _), campaign = make_audience()
+    path = _path(links.unsubscribe_url(sub.uid, campaign.id))
+    client.post(path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    html = client.get(path).get_data(as_text=True)
+    assert "Vous êtes désabonné·e" in html and "Me réabonner" in html
+    client.post(path, data={"action": "resubscribe"})
+    assert status_of(sub, formations) == SubscriptionStatus.CONFIRMED
+    assert "Me désabonner" in client.get(path).get_data(as_text=True)

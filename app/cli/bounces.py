@@ -98,9 +98,17 @@ def poll(expunge: bool) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("imap", "imaps") or not parts.hostname:
         fail("BOUNCE_IMAP_URL doit commencer par imap:// ou imaps://")
-    klass = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
     totals: Counter = Counter()
-    with klass(parts.hostname, parts.port or (993 if parts.scheme == "imaps" else 143)) as imap:
+    try:
+        _poll(parts, expunge, totals)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        fail(f"IMAP {parts.hostname}: {exc}")
+    click.echo("Total : " + (", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "aucun message"))
+
+
+def _poll(parts, expunge: bool, totals: Counter) -> None:
+    klass = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
+    with klass(parts.hostname, parts.port or (993 if parts.scheme == "imaps" else 143), timeout=60) as imap:
         if parts.scheme == "imap" and "STARTTLS" in imap.capabilities:
             imap.starttls()
         imap.login(unquote(parts.username or ""), unquote(parts.password or ""))
@@ -110,7 +118,8 @@ def poll(expunge: bool) -> None:
             _typ, fetched = imap.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((item[1] for item in fetched if isinstance(item, tuple)), b"")
             _process(f"imap:{uid.decode()}", raw, "imap", False, totals)
+            # Marked only once applied (committed): a crash mid-way re-reads this one message
+            # (hard bounces and complaints are idempotent; a soft bounce may count twice).
             imap.uid("STORE", uid, "+FLAGS", r"(\Deleted)" if expunge else r"(\Seen)")
         if expunge:
             imap.expunge()
-    click.echo("Total : " + (", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "aucun message"))

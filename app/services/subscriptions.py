@@ -266,16 +266,16 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
     return scope
 
 
-def is_unsubscribed(target: LinkTarget, scope: str = "list") -> bool:
+def is_unsubscribed(target: LinkTarget) -> bool:
     """Whether the person already left what this link is about (to show "me réabonner")."""
     subscriber = target.subscriber
     if subscriber.status != SubscriberStatus.ACTIVE:
         return True
+    status = {m.list_id: m.status for m in memberships(subscriber)}
     lists = scope_lists(target)
-    if scope == "all" or not lists:
-        return not any(m.status == SubscriptionStatus.CONFIRMED for m in memberships(subscriber))
-    return all((_membership(subscriber, m) is None or _membership(subscriber, m).status == SubscriptionStatus.UNSUBSCRIBED)
-               for m in lists)
+    if not lists:
+        return SubscriptionStatus.CONFIRMED not in status.values()
+    return all(status.get(m.id) in (None, SubscriptionStatus.UNSUBSCRIBED) for m in lists)
 
 
 def resubscribe(target: LinkTarget, *, ip: str | None) -> list[MailingList]:

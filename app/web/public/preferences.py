@@ -5,7 +5,7 @@ carries a CSRF token (it is only ever posted from this page).
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app import links
@@ -30,8 +30,6 @@ def preferences(token: str):
         flash(_("Vos choix sont enregistrés."), "success")
         return redirect(url_for("public.preferences", token=token), 303)
     confirmed = {m.list_id for m in memberships(subscriber) if m.status == SubscriptionStatus.CONFIRMED}
-    from flask import make_response
-
     return _no_store(make_response(render_template(
         "public/preferences.html", token=token, subscriber=subscriber, lists=preference_lists(subscriber),
         confirmed=confirmed, unsubscribe_url=links.unsubscribe_url(subscriber.uid),
