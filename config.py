@@ -74,6 +74,10 @@ class Settings:
     schedule_grace_hours: float = 6.0
     ratelimit_storage_uri: str = "memory://"
     api_token: str = ""
+    bounce_webhook_token: str = ""
+    bounce_imap_url: str = ""
+    bounce_soft_limit: int = 3
+    bounce_soft_window_days: int = 30
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -97,6 +101,10 @@ class Settings:
             "SCHEDULE_GRACE_HOURS": self.schedule_grace_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "API_TOKEN": self.api_token,
+            "BOUNCE_WEBHOOK_TOKEN": self.bounce_webhook_token,
+            "BOUNCE_IMAP_URL": self.bounce_imap_url,
+            "BOUNCE_SOFT_LIMIT": self.bounce_soft_limit,
+            "BOUNCE_SOFT_WINDOW_DAYS": self.bounce_soft_window_days,
             "BABEL_DEFAULT_LOCALE": "fr",
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -167,6 +175,19 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         problems.append("SCHEDULE_GRACE_HOURS must be a number of hours")
         grace = 6.0
 
+    def positive_int(name: str, default: int) -> int:
+        try:
+            value = int(env.get(name, str(default)))
+        except ValueError:
+            value = 0
+        if value < 1:
+            problems.append(f"{name} must be a positive whole number")
+            return default
+        return value
+
+    soft_limit = positive_int("BOUNCE_SOFT_LIMIT", 3)
+    soft_window = positive_int("BOUNCE_SOFT_WINDOW_DAYS", 30)
+
     timezone = env.get("TIMEZONE", "Europe/Paris").strip()
     try:
         from zoneinfo import ZoneInfo
@@ -212,4 +233,8 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         schedule_grace_hours=grace,
         ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         api_token=env.get("API_TOKEN", "").strip(),
+        bounce_webhook_token=env.get("BOUNCE_WEBHOOK_TOKEN", "").strip(),
+        bounce_imap_url=env.get("BOUNCE_IMAP_URL", "").strip(),
+        bounce_soft_limit=soft_limit,
+        bounce_soft_window_days=soft_window,
     )

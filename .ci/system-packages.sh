@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and benchmarks need, quietly and
 # idempotently: chromium (browser tests), postfix (only for smtp-sink/smtp-source;
-# its daemon is never started), faketime (shifted clocks in scheduler tests).
+# its daemon is never started), faketime (shifted clocks in scheduler tests),
+# dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ ${#need[@]} -eq 0 ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
 # Never let package scripts start a daemon (postfix on port 25 in particular).
@@ -21,4 +23,5 @@ apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 [ "$created_policy" = 1 ] && rm -f "$policy"
 # Belt and braces: stop a postfix master if one started anyway.
 if command -v postfix >/dev/null 2>&1; then postfix stop >/dev/null 2>&1 || true; fi
+if command -v doveadm >/dev/null 2>&1; then doveadm stop >/dev/null 2>&1 || true; fi
 exit 0

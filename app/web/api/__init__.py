@@ -1,6 +1,7 @@
 """JSON API. Every route requires a logged-in admin session or a bearer API token."""
 from __future__ import annotations
 
+import hmac
 import sys
 
 from flask import Blueprint, abort, current_app, request
@@ -12,12 +13,22 @@ from app.extensions import csrf
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # token or session auth, JSON bodies; no browser form posts here
 
+# Endpoints that also accept a narrower token of their own (endpoint -> config key), so a
+# relay can be given the bounce webhook's token without getting the whole API.
+ENDPOINT_TOKENS: dict[str, str] = {}
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    return bool(token) and hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
+
 
 @bp.before_request
 def _require_auth() -> None:
-    token = current_app.config.get("API_TOKEN", "")
     header = request.headers.get("Authorization", "")
-    if token and header == f"Bearer {token}":
+    if _bearer_matches(header, current_app.config.get("API_TOKEN", "")):
+        return
+    own = ENDPOINT_TOKENS.get(request.endpoint or "")
+    if own and _bearer_matches(header, current_app.config.get(own, "")):
         return
     if getattr(current_user, "is_authenticated", False):
         # A session user must still prove same-origin intent on writes.

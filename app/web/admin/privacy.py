@@ -1,0 +1,48 @@
+"""Admin RGPD actions on one subscriber: export as JSON, erase.
+
+The subscriber page (another module) links or posts here; these endpoints only act.
+Erasing is irreversible, so it is for admins only and needs a POST with CSRF.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from app.extensions import db
+from app.models import Subscriber
+from app.services.audience import audit
+from app.services.privacy import erase_subscriber, export_subscriber
+from app.web.admin import admin_required, bp
+from app.web.public.privacy import json_download
+
+
+def _subscriber(subscriber_id: int) -> Subscriber:
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        abort(404)
+    return subscriber
+
+
+@bp.get("/subscribers/<int:subscriber_id>/export.json")
+def subscriber_export(subscriber_id: int):
+    subscriber = _subscriber(subscriber_id)
+    audit("export_admin", subscriber, actor=current_user.email)
+    db.session.commit()
+    return json_download(export_subscriber(subscriber), f"abonne-{subscriber.id}.json")
+
+
+@bp.post("/subscribers/<int:subscriber_id>/erase")
+@admin_required
+def subscriber_erase(subscriber_id: int):
+    subscriber = _subscriber(subscriber_id)
+    erase_subscriber(subscriber, actor=current_user.email, source="admin")
+    flash(_("Les données personnelles de ce contact ont été effacées."), "success")
+    for endpoint in ("admin.subscriber", "admin.subscriber_detail", "admin.subscribers"):
+        try:
+            target = url_for(endpoint, subscriber_id=subscriber.id) if endpoint != "admin.subscribers" else url_for(endpoint)
+            return redirect(target, 303)
+        except BuildError:
+            continue
+    return redirect(url_for("admin.dashboard"), 303)
