@@ -7,6 +7,7 @@ opaque ``uid`` (never the address).
 """
 from __future__ import annotations
 
+import base64
 from enum import Enum
 from typing import Any
 
@@ -60,12 +61,38 @@ def sign(purpose: Purpose, payload: Any, secret_keys: list[str] | None = None) -
     return _serializer(purpose, secret_keys).dumps(payload)
 
 
-def verify(purpose: Purpose, token: str, secret_keys: list[str] | None = None) -> Any:
-    """Return the payload of a valid token, or raise :class:`InvalidToken`."""
+MAX_TOKEN_LENGTH = 1000
+
+
+def _canonical_b64(segment: str) -> bool:
+    """True when ``segment`` is the one canonical unpadded base64url spelling of its bytes.
+
+    Python's base64 decoder ignores the unused low bits of the last character, so
+    ``…Yl4`` and ``…Yl5`` decode to the same signature: without this check four
+    different strings would verify for every token.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (ValueError, TypeError):
+        return False
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") == segment
+
+
+def verify(purpose: Purpose, token: str, secret_keys: list[str] | None = None, *, ignore_age: bool = False) -> Any:
+    """Return the payload of a valid token, or raise :class:`InvalidToken`.
+
+    Only the exact spelling that was signed is accepted. ``ignore_age`` lets a
+    page recognise a genuine but expired link (to offer a fresh one); it must
+    never be used to act on one.
+    """
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("malformed token")
+    if not all(_canonical_b64(part) for part in token.split(".")):
+        raise InvalidToken("non-canonical token")
     serializer = _serializer(purpose, secret_keys)
     try:
         if isinstance(serializer, URLSafeTimedSerializer):
-            return serializer.loads(token, max_age=MAX_AGE[purpose])
+            return serializer.loads(token, max_age=None if ignore_age else MAX_AGE[purpose])
         return serializer.loads(token)
     except BadData as exc:
         from itsdangerous import SignatureExpired

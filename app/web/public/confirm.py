@@ -13,12 +13,11 @@ from app.models import MailingList, SubscriptionStatus
 from app.services.subscriptions import (
     confirm,
     load_expired_confirmation,
-    load_token,
     memberships,
     send_confirmation,
     subscriber_by_uid,
 )
-from app.tokens import InvalidToken, Purpose
+from app.tokens import InvalidToken, Purpose, verify
 from app.web.public import bp
 from app.web.public.unsubscribe import link_error
 
@@ -31,7 +30,7 @@ def _lists(payload: dict) -> list[MailingList]:
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_subscription(token: str):
     try:
-        payload = load_token(Purpose.CONFIRM, token)
+        payload = verify(Purpose.CONFIRM, token)
         if not isinstance(payload, dict) or subscriber_by_uid(payload.get("s")) is None:
             raise InvalidToken("unknown subscriber")
     except InvalidToken as exc:

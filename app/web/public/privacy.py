@@ -11,8 +11,8 @@ from app.extensions import db, limiter
 from app.mail.transactional import send_transactional
 from app.services.audience import audit
 from app.services.privacy import export_subscriber
-from app.services.subscriptions import load_token, resolve_preferences, subscriber_by_uid
-from app.tokens import InvalidToken, Purpose, sign
+from app.services.subscriptions import resolve_preferences, subscriber_by_uid
+from app.tokens import InvalidToken, Purpose, sign, verify
 from app.web.public import bp
 from app.web.public.unsubscribe import link_error
 
@@ -54,7 +54,7 @@ def privacy_request(token: str):
 @bp.get("/privacy/<token>")
 def privacy_export(token: str):
     try:
-        payload = load_token(Purpose.DATA_EXPORT, token)
+        payload = verify(Purpose.DATA_EXPORT, token)
         subscriber = subscriber_by_uid(payload.get("s")) if isinstance(payload, dict) else None
     except InvalidToken as exc:
         if exc.expired:
