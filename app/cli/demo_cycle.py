@@ -213,7 +213,7 @@ JOURNEES = [
 
 CAMPAIGN = {
     "name": "Annonce : cycle « Comment faire vivre un contrat de ville » (2016)",
-    "subject": "Cycle de qualification : Comment faire vivre un contrat de ville (mars–juin 2016)",
+    "subject": "Cycle de qualification : faire vivre un contrat de ville",
     "preheader": "4 journées au CRPVE, de mars à juin 2016 : inscription obligatoire.",
 }
 

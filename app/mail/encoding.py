@@ -143,6 +143,11 @@ class SplicedBody:
             for piece in self.pieces
         )
 
+    def render_encoded(self, encoded: Mapping[str, bytes]) -> bytes:
+        """Join with values the caller already escaped and encoded (each once per message)."""
+        return b"".join([piece if piece.__class__ is bytes else encoded[piece]  # type: ignore[index]
+                         for piece in self.pieces])
+
 
 def boundary_for(seed: str) -> str:
     return "=_lettrine_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
@@ -175,3 +180,29 @@ def _percent(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
+
+
+def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "") -> bytes:
+    """Content-Type header + body: multipart/alternative, inside multipart/mixed when attachments exist.
+
+    For one-off messages (transactional); campaigns pre-encode the same layout once
+    (app.mail.message.CampaignMessageBuilder).
+    """
+    alt = boundary_for("alt:" + seed)
+    body = (
+        f'Content-Type: multipart/alternative; boundary="{alt}"\r\n\r\n--{alt}\r\n'.encode("ascii")
+        + part_headers('text/plain; charset="utf-8"', "quoted-printable") + qp_encode(text)
+        + f"\r\n--{alt}\r\n".encode("ascii")
+        + part_headers('text/html; charset="utf-8"', "quoted-printable") + qp_encode(html)
+        + f"\r\n--{alt}--\r\n".encode("ascii")
+    )
+    attachments = list(attachments)
+    if not attachments:
+        return body
+    mixed = boundary_for("mixed:" + seed)
+    out = [f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n--{mixed}\r\n'.encode("ascii"), body]
+    for a in attachments:
+        out.append(f"\r\n--{mixed}\r\n".encode("ascii"))
+        out.append(attachment_part(a.filename, a.content, a.maintype, a.subtype, a.params))
+    out.append(f"\r\n--{mixed}--\r\n".encode("ascii"))
+    return b"".join(out)

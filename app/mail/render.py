@@ -314,11 +314,28 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             blocks.append({"type": "event", "cycle": cycle_view(cycle),
                            "journee": journee_view(journee) if journee else None})
         elif kind == "columns":
-            columns = [dict(c) for c in (block.get("columns") or [])][:2]
+            columns = [_block_fields(c) for c in (block.get("columns") or [])][:2]
             blocks.append({"type": "columns", "columns": columns})
         elif kind in {"title", "text", "image", "button"}:
-            blocks.append(dict(block))
+            blocks.append(dict(_block_fields(block), type=kind))
     return blocks
+
+
+def _block_fields(block: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field a block template may read, with safe defaults (templates are strict)."""
+    image = block.get("image")
+    button = block.get("button")
+    return {
+        "title": str(block.get("title") or ""),
+        "text": str(block.get("text") or ""),
+        "src": str(block.get("src") or ""),
+        "alt": str(block.get("alt") or ""),
+        "width": block.get("width") or None,
+        "label": str(block.get("label") or ""),
+        "url": str(block.get("url") or ""),
+        "image": _block_fields(image) if isinstance(image, Mapping) else None,
+        "button": _block_fields(button) if isinstance(button, Mapping) else None,
+    }
 
 
 def compile_campaign(campaign: Campaign) -> CompiledEmail:
