@@ -1,8 +1,8 @@
 """Rendering benchmark: once-per-campaign compile time and per-recipient cost of the message bytes.
 
 Run: ``.venv/bin/python bench/render.py [--recipients 5000]``. Uses a throw-away
-SQLite database with the demo (the seed announcement, ~68 KB of HTML) unless
-DATABASE_URL is set. Prints medians; no DKIM (the sending helper signs afterwards).
+SQLite database with the demo (the seed announcement, ~68 KB of HTML) (never the configured
+one). Prints medians; no DKIM (the sending helper signs afterwards).
 For comparison it also times the obvious way (EmailMessage + as_bytes) on the same body.
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="lettrine-bench-"))
-    os.environ.setdefault("LETTRINE_INSTANCE_DIR", str(tmp))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
+    os.environ["LETTRINE_INSTANCE_DIR"] = str(tmp)  # always a throw-away database: never touch a real one
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
     os.environ.setdefault("BASE_URL", "https://lettrine.example.org")
     from flask_migrate import upgrade
 

@@ -46,8 +46,11 @@ def parts(raw: bytes) -> tuple[str, str]:
 
 def test_seed_is_loaded_completely_and_idempotently(announcement):
     campaign, _ = announcement
+    version = campaign.version
     load_cycle()
     load_cycle()
+    db.session.refresh(campaign)
+    assert campaign.version == version  # nothing changed: the compiled message stays valid
     assert db.session.query(Cycle).count() == 1
     assert db.session.query(Journee).count() == 4
     assert db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).count() == 1

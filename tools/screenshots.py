@@ -3,7 +3,7 @@
 Renders the real compiled HTML (the same bytes' HTML part a subscriber gets,
 with the web view's impersonal values) into screenshots/ (git-ignored), plus a
 375 px copy with every <style> block removed, as SFR and La Poste webmails show it.
-Uses a throw-away SQLite database unless DATABASE_URL is set.
+Always uses a throw-away SQLite database (never the configured one).
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ CHROMIUM_ARGS = [
 
 def announcement_html() -> str:
     tmp = Path(tempfile.mkdtemp(prefix="lettrine-shots-"))
-    os.environ.setdefault("LETTRINE_INSTANCE_DIR", str(tmp))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'shots.db'}")
+    os.environ["LETTRINE_INSTANCE_DIR"] = str(tmp)  # always a throw-away database: never touch a real one
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'shots.db'}"
     os.environ.setdefault("BASE_URL", "https://lettrine.example.org")
     from flask_migrate import upgrade
 

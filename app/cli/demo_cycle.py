@@ -218,14 +218,26 @@ CAMPAIGN = {
 }
 
 
-def load_cycle() -> Cycle:
-    """Create or refresh the seed cycle and its four journées (10:00–17:00 Europe/Paris, stored UTC)."""
+def _assign(obj, key: str, value) -> bool:
+    if getattr(obj, key) == value:
+        return False
+    setattr(obj, key, value)
+    return True
+
+
+def load_cycle() -> tuple[Cycle, bool]:
+    """Create or refresh the seed cycle and its four journées (10:00–17:00 Europe/Paris, stored UTC).
+
+    Returns the cycle and whether anything changed (the announcement's version must then move on,
+    since compiled messages are cached per campaign version).
+    """
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == CYCLE_SLUG))
+    changed = cycle is None
     if cycle is None:
         cycle = Cycle(slug=CYCLE_SLUG, title=CYCLE["title"])
         db.session.add(cycle)
     for key, value in CYCLE.items():
-        setattr(cycle, key, value)
+        changed |= _assign(cycle, key, value)
     db.session.flush()
     existing = {j.number: j for j in cycle.journees}
     for data in JOURNEES:
@@ -233,15 +245,19 @@ def load_cycle() -> Cycle:
         if journee is None:
             journee = Journee(number=data["number"])
             cycle.journees.append(journee)
-        journee.starts_at = local_to_utc(data["day"], time(10, 0))
-        journee.ends_at = local_to_utc(data["day"], time(17, 0))
+            changed = True
+        starts, ends = local_to_utc(data["day"], time(10, 0)), local_to_utc(data["day"], time(17, 0))
+        if journee.starts_at != starts or journee.ends_at != ends:
+            journee.starts_at, journee.ends_at = starts, ends
+            journee.sequence = (journee.sequence or 0) + (1 if journee.id else 0)  # RFC 5545: the event moved
+            changed = True
         for key in ("title", "introduction", "objectives", "work_axes"):
-            setattr(journee, key, data[key])
+            changed |= _assign(journee, key, data[key])
     db.session.flush()
-    return cycle
+    return cycle, changed
 
 
-def load_announcement(cycle: Cycle) -> Campaign:
+def load_announcement(cycle: Cycle, cycle_changed: bool = False) -> Campaign:
     """The announcement campaign for the list ``formations`` (a draft; left alone once sent)."""
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == CAMPAIGN_SLUG))
     formations = db.session.scalar(select(MailingList).where(MailingList.slug == "formations"))
@@ -249,7 +265,8 @@ def load_announcement(cycle: Cycle) -> Campaign:
         campaign = Campaign(slug=CAMPAIGN_SLUG, template=CampaignTemplate.CYCLE_ANNOUNCEMENT, **CAMPAIGN)
         db.session.add(campaign)
     elif campaign.status == CampaignStatus.DRAFT:
-        changed = any(getattr(campaign, k) != v for k, v in CAMPAIGN.items()) or campaign.cycle_id != cycle.id
+        changed = (cycle_changed or campaign.cycle_id != cycle.id
+                   or any(getattr(campaign, k) != v for k, v in CAMPAIGN.items()))
         for key, value in CAMPAIGN.items():
             setattr(campaign, key, value)
         if changed:
@@ -263,7 +280,7 @@ def load_announcement(cycle: Cycle) -> Campaign:
 
 
 def load() -> None:
-    load_announcement(load_cycle())
+    load_announcement(*load_cycle())
     db.session.commit()
 
 

@@ -47,7 +47,20 @@ def qp_piece(text: str) -> bytes:
     if _PLAIN_ASCII.match(text):  # URLs: only soft line breaks to add (the per-recipient fast path)
         raw = text.encode("ascii")
         return b"".join(raw[i:i + 75] + SOFT_BREAK for i in range(0, len(raw), 75))
-    return qp_encode(text) + SOFT_BREAK
+    return _with_soft_end(qp_encode(text))
+
+
+def _with_soft_end(encoded: bytes) -> bytes:
+    """Append the soft break, first splitting a last line that would then exceed 76 characters."""
+    head, sep, last = encoded.rpartition(CRLF)
+    if len(last) <= 75:
+        return encoded + SOFT_BREAK
+    cut = 75
+    if last[cut - 1:cut] == b"=":  # never split an "=XX" escape
+        cut -= 1
+    elif last[cut - 2:cut - 1] == b"=":
+        cut -= 2
+    return head + sep + last[:cut] + SOFT_BREAK + last[cut:] + SOFT_BREAK
 
 
 def b64_encode(data: bytes) -> bytes:
