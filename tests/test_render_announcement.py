@@ -158,11 +158,16 @@ def test_message_structure_and_headers(announcement, app):
     assert "Journée 3" in text and "œuvre" in html and "Hélène" in text
 
 
-def test_reply_to_and_mailto_unsubscribe_when_configured(announcement, app):
+def test_reply_to_mailto_unsubscribe_and_verp_when_configured(announcement, app):
     campaign, sub = announcement
     app.config["REPLY_TO"] = "contact@crpve91.fr"
     app.config["UNSUBSCRIBE_MAILTO"] = "desinscription@crpve91.fr"
-    msg = parse(builder_for(campaign).build(recipient(sub)).raw)
+    app.config["BOUNCE_DOMAIN"] = "retours.crpve91.fr"
+    out = builder_for(campaign).build(recipient(sub))
+    local, domain = out.envelope.mail_from.split("@")
+    assert domain == "retours.crpve91.fr" and local.startswith("bounces+")
+    assert verify(Purpose.BOUNCE, local[len("bounces+"):]) == [campaign.id, sub.id]
+    msg = parse(out.raw)
     assert msg["Reply-To"] == "contact@crpve91.fr"
     targets = re.findall(r"<([^>]+)>", str(msg["List-Unsubscribe"]))
     assert targets[0].startswith("https://lettrine.test/u/")

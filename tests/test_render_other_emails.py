@@ -136,10 +136,12 @@ def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
     assert "Journée 1 - 10 mars 2016 de 10h00 à 17h00" in text
     assert "liste d'attente" in text and "Journée 4" in text
     assert "https://lettrine.test/r/tok" in text
+    assert "(.ics) sont jointes" in text
     update = build_transactional("registration_update", "anne@example.org",
                                  dict(context, changes="Vous êtes désormais inscrite à la journée 2."))
     body = parse(update.raw).get_body(("plain",)).get_content()
     assert "Votre inscription a été modifiée" in body and "désormais inscrite" in body
+    assert "(.ics) sont jointes" not in body  # no attachment this time: no false promise
 
 
 def test_unknown_kind_and_injection_refused(app):

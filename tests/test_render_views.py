@@ -150,3 +150,21 @@ def test_no_style_screenshot_at_375px(announcement, page):
     for (top, bottom, left, right, height), nxt in zip(boxes, boxes[1:]):
         assert height > 0 and left >= 0 and right <= 375
         assert bottom <= nxt[0], (boxes)
+
+
+@pytest.mark.browser
+def test_admin_preview_in_chromium(announcement, live_server, page, admin_user):
+    page.goto(live_server.url + "/admin/login")
+    page.get_by_label("Adresse e-mail").fill(admin_user.email)
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    page.goto(f"{live_server.url}/admin/campaigns/{announcement.id}/preview")
+    frames = page.locator("iframe")
+    assert frames.count() == 2
+    widths = [frames.nth(i).bounding_box()["width"] for i in range(2)]
+    assert 590 <= widths[0] <= 610 and 365 <= widths[1] <= 385
+    phone = page.frame_locator("iframe.preview-375")
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Comment faire vivre")
+    assert phone.locator("body").evaluate("b => b.scrollWidth") <= 375
+    screenshot(page, "admin-campaign-preview")

@@ -30,6 +30,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app
+from itsdangerous.encoding import base64_encode
 from flask_babel import force_locale, gettext
 
 from app import links
@@ -38,7 +39,6 @@ from app.mail.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, compile_
 from app.mail.transport import Envelope
 from app.models import Campaign
 from app.tokens import Purpose, _serializer, sign
-from itsdangerous.encoding import base64_encode
 
 
 class HeaderInjection(ValueError):
@@ -119,8 +119,10 @@ _DATE_CACHE: list[Any] = [None, b""]
 _SAFE_UID = re.compile(r"[A-Za-z0-9_.-]*\Z")
 
 
-def _compact_json(payload: dict[str, Any]) -> bytes:
+def _compact_json(payload: Any) -> bytes:
     """``json.dumps(payload, separators=(",", ":"))`` for the usual {"s": uid, "c": id} payloads, faster."""
+    if payload.__class__ is not dict:
+        return json.dumps(payload, separators=(",", ":")).encode()
     parts = []
     for key, value in payload.items():
         if value.__class__ is str and _SAFE_UID.match(value):
@@ -145,7 +147,7 @@ class _Signer:
         self._sep = signer.sep.encode() if isinstance(signer.sep, str) else signer.sep
         self._mac = hmac.new(signer.derive_key(), digestmod=signer.digest_method)
 
-    def __call__(self, payload: dict[str, Any]) -> str:
+    def __call__(self, payload: Any) -> str:
         body = base64_encode(_compact_json(payload))
         mac = self._mac.copy()
         mac.update(body)
@@ -177,6 +179,7 @@ class CampaignMessageBuilder:
         self._preferences_base = links.absolute("/p/")
         self._sign_unsubscribe = _Signer(Purpose.UNSUBSCRIBE)
         self._sign_preferences = _Signer(Purpose.PREFERENCES)
+        self._sign_bounce = _Signer(Purpose.BOUNCE)
         with force_locale(LOCALE):
             self.greeting_named = gettext("Bonjour %(name)s,", name="\x00")
             self.greeting_plain = gettext("Bonjour,")
@@ -271,7 +274,8 @@ class CampaignMessageBuilder:
             self._body_close,
         ))
         if self.bounce_domain:
-            sender = f"bounces+{sign(Purpose.BOUNCE, [self.campaign_id, recipient.subscriber_id])}@{self.bounce_domain}"
+            token = self._sign_bounce([self.campaign_id, recipient.subscriber_id])
+            sender = f"bounces+{token}@{self.bounce_domain}"
         else:
             sender = self.sender_address
         return OutgoingMessage(Envelope(sender, (address,)), raw, message_id)

@@ -56,6 +56,7 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["waiting"] = _journees(context.get("waiting"))
         ctx["manage_url"] = context.get("manage_url") or ""
         ctx["changes"] = context.get("changes") or ""
+        ctx["has_calendar"] = bool(context.get("has_calendar"))
     return ctx
 
 
@@ -70,6 +71,8 @@ def build_transactional(kind: str, to: str, context: Mapping[str, Any],
     config = current_app.config
     subject = clean_header(str(context.get("subject") or kind))
     address = clean_header(to)
+    attachments = list(attachments)
+    context = dict(context, has_calendar=any(a.subtype == "calendar" for a in attachments))
     html, text = render_transactional(kind, context)
     name, sender = parseaddr(config["MAIL_FROM"])
     message_id = make_msgid(idstring=uuid.uuid4().hex[:12], domain=sender_domain())
