@@ -128,6 +128,8 @@ def check_message(raw: bytes, subject: str, preheader: str, report: Report, camp
     if campaign_mail:
         if not msg.get("List-Unsubscribe") or not msg.get("List-Unsubscribe-Post"):
             report.errors.append(_("L'en-tête List-Unsubscribe (désinscription en un clic) manque."))
+        elif "<https://" not in str(msg.get("List-Unsubscribe")):
+            report.errors.append(_("Le lien de désinscription de l'en-tête List-Unsubscribe doit être en https."))
         if "/u/" not in text:
             report.errors.append(_("Le lien de désinscription manque dans la partie texte."))
 
