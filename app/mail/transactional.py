@@ -1,58 +1,98 @@
 """One-off messages sent at once (double opt-in, registration confirmation, data export…).
 
 INTERFACE (stable): ``send_transactional(kind, to, context, attachments=())`` renders
-the message for ``kind`` (a template name in ``emails/``), hands it to the
+the message for ``kind`` (a template pair in ``emails/``), hands it to the
 configured transport immediately and returns the ``OutgoingMessage``.
-Kinds: "subscription_confirmation", "registration_confirmation",
-"registration_update", "data_export".
 
-This baseline writes a plain multipart message; the rendering work replaces it
-with the MJML templates.
+Kinds and their context (besides ``subject`` and ``first_name``):
+- "subscription_confirmation": ``confirm_url``, ``lists`` (MailingList objects or names)
+- "registration_confirmation": ``cycle`` (Cycle), ``journees`` (confirmed Journee list),
+  ``waiting`` (Journee list), ``manage_url``
+- "registration_update": the same plus ``changes`` (a sentence saying what changed)
+- "data_export": ``export_url``
+
+Same templates, layout and encoder as campaigns, without the list headers (these
+are not list mail: no List-Unsubscribe, no unsubscribe line in the footer).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
-from typing import Any
+import uuid
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any, Iterable, Mapping
 
 from flask import current_app
+from flask_babel import force_locale
 
+from app.mail import encoding
 from app.mail.message import OutgoingMessage, clean_header, sender_domain
+from app.mail.render import LOCALE, Attachment, base_context, cycle_view, greeting_for, journee_view, render_pair
 from app.mail.transport import Envelope, get_transport
-from app.models import utcnow
+from app.models import Cycle, Journee, utcnow
+
+__all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional"]
+
+KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export")
 
 
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    maintype: str
-    subtype: str
-    params: dict[str, str] | None = None  # e.g. {"method": "PUBLISH"} for text/calendar
+def _journees(items: Iterable[Any] | None) -> list[dict[str, Any]]:
+    return [journee_view(j) if isinstance(j, Journee) else j for j in (items or [])]
+
+
+def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Template context for ``kind``; unknown kinds and missing values are refused in French."""
+    if kind not in KINDS:
+        raise ValueError(f"type de message inconnu : {kind!r}")
+    ctx = base_context(str(context.get("subject", "")), str(context.get("preheader", "")),
+                       greeting=greeting_for(str(context.get("first_name") or "")))
+    if kind == "subscription_confirmation":
+        ctx["confirm_url"] = context["confirm_url"]
+        ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
+    elif kind == "data_export":
+        ctx["export_url"] = context["export_url"]
+    else:
+        cycle = context["cycle"]
+        ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle
+        ctx["journees"] = _journees(context.get("journees"))
+        ctx["waiting"] = _journees(context.get("waiting"))
+        ctx["manage_url"] = context.get("manage_url") or ""
+        ctx["changes"] = context.get("changes") or ""
+        ctx["has_calendar"] = bool(context.get("has_calendar"))
+    return ctx
+
+
+def render_transactional(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """``(html, text)`` of a transactional message (also used by previews and tests)."""
+    with force_locale(LOCALE):
+        return render_pair(kind, transactional_context(kind, context))
+
+
+def build_transactional(kind: str, to: str, context: Mapping[str, Any],
+                        attachments: Iterable[Attachment] = ()) -> OutgoingMessage:
+    config = current_app.config
+    subject = clean_header(str(context.get("subject") or kind))
+    address = clean_header(to)
+    attachments = list(attachments)
+    context = dict(context, has_calendar=any(a.subtype == "calendar" for a in attachments))
+    html, text = render_transactional(kind, context)
+    name, sender = parseaddr(config["MAIL_FROM"])
+    message_id = make_msgid(idstring=uuid.uuid4().hex[:12], domain=sender_domain())
+    headers = [
+        encoding.encode_header_value("From", encoding.encode_address(clean_header(name), sender)),
+        encoding.encode_header_value("To", address),
+        encoding.encode_header_value("Subject", subject),
+        f"Date: {format_datetime(utcnow())}\r\n".encode("ascii"),
+        f"Message-ID: {message_id}\r\n".encode("ascii"),
+    ]
+    if config.get("REPLY_TO"):
+        headers.append(encoding.encode_header_value("Reply-To", clean_header(config["REPLY_TO"])))
+    headers += [b"Auto-Submitted: auto-generated\r\n", b"MIME-Version: 1.0\r\n"]
+    raw = b"".join(headers) + encoding.assemble_body(text, html, attachments, seed=message_id)
+    return OutgoingMessage(Envelope(sender, (address,)), raw, message_id)
 
 
 def send_transactional(
     kind: str, to: str, context: dict[str, Any], attachments: tuple[Attachment, ...] | list[Attachment] = ()
 ) -> OutgoingMessage:
-    subject = clean_header(context.get("subject", kind))
-    msg = EmailMessage()
-    name, addr = parseaddr(current_app.config["MAIL_FROM"])
-    msg["From"] = formataddr((name, addr))
-    msg["To"] = clean_header(to)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(utcnow())
-    message_id = make_msgid(domain=sender_domain())
-    msg["Message-ID"] = message_id
-    lines = [str(context.get("body", ""))]
-    for label in ("action_url",):
-        if context.get(label):
-            lines.append(str(context[label]))
-    msg.set_content("\n\n".join(lines), cte="quoted-printable")
-    for att in attachments:
-        msg.add_attachment(att.content, maintype=att.maintype, subtype=att.subtype,
-                           filename=att.filename, params=att.params or {})
-    raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    outgoing = OutgoingMessage(Envelope(addr, (to,)), raw, message_id)
+    outgoing = build_transactional(kind, to, context, attachments)
     get_transport().send(outgoing.envelope, outgoing.raw)
     return outgoing

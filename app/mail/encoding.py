@@ -1,0 +1,221 @@
+"""Fast MIME assembly: encode the constant parts of a message once, splice values per recipient.
+
+``EmailMessage.as_bytes()`` costs milliseconds per message (performance.md);
+a campaign's body is the same for everyone except a few values. So a body with
+placeholders is cut at the placeholders, each constant piece is encoded
+quoted-printable ONCE, and per recipient only the short values are encoded and
+joined in between.
+
+Why the joins are valid quoted-printable: every encoded piece ends with a soft
+line break (``=\\r\\n``), so the next piece starts on a fresh line and no line
+can exceed 76 characters whatever the values' lengths. The boundary contains
+``=_``, which quoted-printable output can never contain, so it cannot collide
+with the body.
+
+binascii.b2a_qp picks LF or CRLF from the first line end it sees: bodies are
+normalised to LF, encoded, then converted to CRLF (the trap performance.md warns of).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr
+from typing import Callable, Iterable, Mapping
+
+CRLF = b"\r\n"
+SOFT_BREAK = b"=\r\n"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def qp_encode(text: str) -> bytes:
+    """Quoted-printable (UTF-8), lines ≤ 76, CRLF line ends."""
+    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
+
+
+_PLAIN_ASCII = re.compile(r"[!-<>-~]+\Z")  # printable ASCII without "=" or spaces: QP leaves it as is
+
+
+def qp_piece(text: str) -> bytes:
+    """One spliceable piece: encoded, ending with a soft break so the next piece starts a new line."""
+    if not text:
+        return b""
+    if _PLAIN_ASCII.match(text):  # URLs: only soft line breaks to add (the per-recipient fast path)
+        raw = text.encode("ascii")
+        return b"".join(raw[i:i + 75] + SOFT_BREAK for i in range(0, len(raw), 75))
+    return _with_soft_end(qp_encode(text))
+
+
+def _with_soft_end(encoded: bytes) -> bytes:
+    """Append the soft break, first splitting a last line that would then exceed 76 characters."""
+    head, sep, last = encoded.rpartition(CRLF)
+    if len(last) <= 75:
+        return encoded + SOFT_BREAK
+    cut = 75
+    if last[cut - 1:cut] == b"=":  # never split an "=XX" escape
+        cut -= 1
+    elif last[cut - 2:cut - 1] == b"=":
+        cut -= 2
+    return head + sep + last[:cut] + SOFT_BREAK + last[cut:] + SOFT_BREAK
+
+
+def b64_encode(data: bytes) -> bytes:
+    encoded = base64.b64encode(data)
+    return CRLF.join(encoded[i:i + 76] for i in range(0, len(encoded), 76)) + CRLF
+
+
+def sanitise_header_text(value: str) -> str:
+    """For values from data (a subscriber's name): control characters become spaces."""
+    return _CONTROL.sub(" ", value).strip()
+
+
+def encode_header_value(name: str, value: str) -> bytes:
+    """``Name: value`` folded, RFC 2047 encoded when not ASCII, CRLF-terminated.
+
+    A value already folded by :func:`encode_address` (it holds CRLF + space) is kept as it is.
+    """
+    if value.isascii() and (len(name) + 2 + len(value) <= 78 or "\r\n " in value):
+        return f"{name}: {value}\r\n".encode("ascii")
+    encoded = Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}\r\n".encode("ascii")
+
+
+def encode_address(display_name: str, address: str) -> str:
+    """``"Name" <addr>`` with RFC 2047 for a non-ASCII name (formataddr quotes specials).
+
+    Non-ASCII names become base64 encoded-words of at most 75 characters each, split
+    on character boundaries and separated by folding whitespace (RFC 2047 §2, §5).
+    """
+    display_name = sanitise_header_text(display_name)
+    if display_name and not display_name.isascii():
+        return "\r\n ".join(encoded_words(display_name)) + f"\r\n <{address}>"
+    return formataddr((display_name, address))
+
+
+def encoded_words(text: str, limit: int = 45) -> list[str]:
+    """``=?utf-8?b?…?=`` words; 45 bytes of UTF-8 give 60 base64 characters, 72 with the wrapper."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return ["=?utf-8?b?" + base64.b64encode(data).decode("ascii") + "?="]
+    # Split between characters, preferably after a space: a decoder that wrongly keeps the
+    # folding whitespace between encoded-words (Python's own policy.default does) then shows
+    # a double space rather than a space inside a word.
+    words: list[bytes] = []
+    chunk = ""
+    for ch in text:
+        if len((chunk + ch).encode("utf-8")) > limit:
+            cut = chunk.rfind(" ") + 1
+            if 0 < cut < len(chunk):
+                words.append(chunk[:cut].encode("utf-8"))
+                chunk = chunk[cut:]
+            else:
+                words.append(chunk.encode("utf-8"))
+                chunk = ""
+        chunk += ch
+    if chunk:
+        words.append(chunk.encode("utf-8"))
+    return ["=?utf-8?b?" + base64.b64encode(w).decode("ascii") + "?=" for w in words]
+
+
+@dataclass(frozen=True)
+class SplicedBody:
+    """A body cut at its placeholders: constant pieces are already encoded bytes.
+
+    ``pieces`` alternates: bytes (constant, encoded), str (a placeholder's key).
+    ``escape`` turns a value into what the body needs (HTML-escaped for HTML).
+    """
+
+    pieces: tuple[bytes | str, ...]
+    escape: Callable[[str], str]
+
+    @classmethod
+    def compile(cls, text: str, placeholders: Mapping[str, str], escape: Callable[[str], str]) -> "SplicedBody":
+        """``placeholders`` maps the marker written in the text to the value's key."""
+        if not placeholders:
+            return cls((qp_piece(text),), escape)
+        pattern = re.compile("|".join(re.escape(m) for m in sorted(placeholders, key=len, reverse=True)))
+        pieces: list[bytes | str] = []
+        position = 0
+        for match in pattern.finditer(text):
+            if match.start() > position:
+                pieces.append(qp_piece(text[position:match.start()]))
+            pieces.append(placeholders[match.group(0)])
+            position = match.end()
+        if position < len(text):
+            pieces.append(qp_piece(text[position:]))
+        return cls(tuple(pieces), escape)
+
+    def render(self, values: Mapping[str, str]) -> bytes:
+        escape = self.escape
+        return b"".join(
+            piece if piece.__class__ is bytes else qp_piece(escape(values[piece]))  # type: ignore[index]
+            for piece in self.pieces
+        )
+
+    def render_encoded(self, encoded: Mapping[str, bytes]) -> bytes:
+        """Join with values the caller already escaped and encoded (each once per message)."""
+        return b"".join([piece if piece.__class__ is bytes else encoded[piece]  # type: ignore[index]
+                         for piece in self.pieces])
+
+
+def boundary_for(seed: str) -> str:
+    return "=_lettrine_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
+def part_headers(content_type: str, encoding: str, extra: Iterable[str] = ()) -> bytes:
+    lines = [f"Content-Type: {content_type}", f"Content-Transfer-Encoding: {encoding}", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
+def attachment_part(filename: str, content: bytes, maintype: str, subtype: str,
+                    params: Mapping[str, str] | None = None) -> bytes:
+    """A base64 attachment part (headers + body), built once."""
+    ctype = f"{maintype}/{subtype}"
+    for key, value in (params or {}).items():
+        ctype += f'; {key}="{value}"'
+    if maintype == "text":
+        ctype += '; charset="utf-8"'
+    safe_name = sanitise_header_text(filename).replace('"', "")
+    if not safe_name.isascii():
+        disposition = f"attachment; filename*=utf-8''{_percent(safe_name)}"
+        ctype += f"; name*=utf-8''{_percent(safe_name)}"
+    else:
+        disposition = f'attachment; filename="{safe_name}"'
+        ctype += f'; name="{safe_name}"'
+    return part_headers(ctype, "base64", [f"Content-Disposition: {disposition}"]) + b64_encode(content)
+
+
+def _percent(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "") -> bytes:
+    """Content-Type header + body: multipart/alternative, inside multipart/mixed when attachments exist.
+
+    For one-off messages (transactional); campaigns pre-encode the same layout once
+    (app.mail.message.CampaignMessageBuilder).
+    """
+    alt = boundary_for("alt:" + seed)
+    body = (
+        f'Content-Type: multipart/alternative; boundary="{alt}"\r\n\r\n--{alt}\r\n'.encode("ascii")
+        + part_headers('text/plain; charset="utf-8"', "quoted-printable") + qp_encode(text)
+        + f"\r\n--{alt}\r\n".encode("ascii")
+        + part_headers('text/html; charset="utf-8"', "quoted-printable") + qp_encode(html)
+        + f"\r\n--{alt}--\r\n".encode("ascii")
+    )
+    attachments = list(attachments)
+    if not attachments:
+        return body
+    mixed = boundary_for("mixed:" + seed)
+    out = [f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n--{mixed}\r\n'.encode("ascii"), body]
+    for a in attachments:
+        out.append(f"\r\n--{mixed}\r\n".encode("ascii"))
+        out.append(attachment_part(a.filename, a.content, a.maintype, a.subtype, a.params))
+    out.append(f"\r\n--{mixed}--\r\n".encode("ascii"))
+    return b"".join(out)

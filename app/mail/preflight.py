@@ -1,0 +1,160 @@
+"""Preflight: checks run on the campaign's REAL rendered message before it may be sent.
+
+``preflight(campaign) -> Report`` (errors block sending, warnings inform);
+``preflight_errors(campaign) -> list[str]`` for the sending code. Messages are
+French, for the officer. The checks read the bytes a subscriber would get (built
+for a sample recipient), so what is checked is what is sent.
+"""
+from __future__ import annotations
+
+import email
+import re
+from contextlib import nullcontext
+from functools import wraps
+from dataclasses import dataclass, field
+from email import policy
+
+import lxml.html
+from flask import has_request_context
+from flask_babel import force_locale, gettext as _
+
+from app.mail.render import RenderError
+
+MAX_HTML = 90 * 1024
+MAX_STYLE = 16 * 1024
+SUBJECT_MAX = 78
+SUBJECT_WARN = 60
+PREHEADER_MAX = 110
+LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\[\[|\]\]|LTRNx|<mj-|\*\|")
+SAMPLE_UID = "apercu-preflight"
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    html_size: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _sample_message(campaign):
+    from app.mail.message import Recipient, builder_for
+
+    builder = builder_for(campaign)
+    sample = Recipient(subscriber_id=0, uid=SAMPLE_UID, email="apercu@example.org", first_name="Camille",
+                       last_name="Exemple")
+    return builder.build(sample)
+
+
+def _french_outside_requests(func):
+    """In a request the admin's language applies; elsewhere (CLI, worker) French."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with (nullcontext() if has_request_context() else force_locale("fr")):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_french_outside_requests
+def preflight(campaign) -> Report:
+    """Render the campaign for a sample recipient and check the result."""
+    from app.mail.message import HeaderInjection
+
+    report = Report()
+    if not (campaign.subject or "").strip():
+        report.errors.append(_("L'objet du message est vide."))
+    try:
+        outgoing = _sample_message(campaign)
+    except HeaderInjection:
+        report.errors.append(_("L'objet, l'expéditeur ou l'adresse de réponse contient un saut de ligne."))
+        return report
+    except (RenderError, KeyError, ValueError) as exc:
+        report.errors.append(_("Le message ne peut pas être composé : %(error)s", error=str(exc)))
+        return report
+    check_message(outgoing.raw, campaign.subject or "", campaign.preheader or "", report)
+    return report
+
+
+@_french_outside_requests
+def check_message(raw: bytes, subject: str, preheader: str, report: Report, campaign_mail: bool = True) -> Report:
+    """The checks themselves, on raw message bytes (usable on any rendered message)."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    for part in msg.walk():
+        if part.defects:
+            report.errors.append(_("Le message est mal formé : %(defects)s", defects=part.defects))
+            break
+    html_part = msg.get_body(("html",))
+    text_part = msg.get_body(("plain",))
+    html = html_part.get_content() if html_part else ""
+    text = text_part.get_content() if text_part else ""
+    if not html:
+        report.errors.append(_("Le message n'a pas de partie HTML."))
+    if not text.strip():
+        report.errors.append(_("Le message n'a pas de partie texte."))
+
+    report.html_size = len(html.encode("utf-8"))
+    if report.html_size > MAX_HTML:
+        report.errors.append(_("Le HTML pèse %(size)d Ko : au-delà de 90 Ko, Gmail coupe le message et cache le "
+                               "pied de page.", size=report.html_size // 1024))
+    style = sum(len(s.encode()) for s in re.findall(r"<style\b[^>]*>(.*?)</style>", html, flags=re.S | re.I))
+    if style > MAX_STYLE:
+        report.warnings.append(_("Les styles <style> pèsent %(size)d Ko (16 Ko au plus conseillés).",
+                                 size=style // 1024))
+
+    if html:
+        doc = lxml.html.fromstring(html)
+        if doc.get("lang") != "fr":
+            report.errors.append(_("La langue du message n'est pas déclarée (lang=\"fr\" attendu)."))
+        missing_alt = [img.get("src", "?") for img in doc.xpath("//img") if img.get("alt") is None]
+        for src in missing_alt:
+            report.errors.append(_("Image sans texte alternatif (alt) : %(src)s", src=src))
+        for a in doc.xpath("//a[@href]"):
+            href = a.get("href", "").strip()
+            if not re.match(r"(https://|mailto:|tel:)", href):
+                report.errors.append(_("Lien non sécurisé ou relatif (https attendu) : %(href)s", href=href))
+        for img in doc.xpath("//img[@src]"):
+            if not img.get("src", "").startswith("https://"):
+                report.errors.append(_("Image non servie en https : %(src)s", src=img.get("src")))
+        if len(doc.xpath("//h1")) != 1:
+            report.warnings.append(_("Le message devrait avoir un et un seul titre principal (h1)."))
+        if campaign_mail and "/u/" not in html:
+            report.errors.append(_("Le lien de désinscription manque dans le message."))
+
+    if campaign_mail:
+        if not msg.get("List-Unsubscribe") or not msg.get("List-Unsubscribe-Post"):
+            report.errors.append(_("L'en-tête List-Unsubscribe (désinscription en un clic) manque."))
+        elif "<https://" not in str(msg.get("List-Unsubscribe")):
+            report.errors.append(_("Le lien de désinscription de l'en-tête List-Unsubscribe doit être en https."))
+        if "/u/" not in text:
+            report.errors.append(_("Le lien de désinscription manque dans la partie texte."))
+
+    for where, body in (("HTML", html), (_("texte"), text)):
+        found = LEFTOVER.search(body)
+        if found:
+            report.errors.append(_("Syntaxe de gabarit restée dans la partie %(part)s : « %(found)s »",
+                                   part=where, found=found.group(0)))
+    if re.search(r"<[a-zA-Z/][^>]*>", text):
+        report.warnings.append(_("La partie texte contient des balises HTML."))
+
+    if len(subject) > SUBJECT_MAX:
+        report.errors.append(_("L'objet est trop long (%(n)d caractères, 78 au plus).", n=len(subject)))
+    elif len(subject) > SUBJECT_WARN:
+        report.warnings.append(_("L'objet est long (%(n)d caractères) : les téléphones n'en montrent qu'une "
+                                 "soixantaine.", n=len(subject)))
+    if not preheader.strip():
+        report.warnings.append(_("Pas de texte d'aperçu (preheader) : la boîte de réception montrera le début "
+                                 "du message."))
+    elif len(preheader) > PREHEADER_MAX:
+        report.warnings.append(_("Le texte d'aperçu est long (%(n)d caractères, 110 au plus conseillés).",
+                                 n=len(preheader)))
+    return report
+
+
+def preflight_errors(campaign) -> list[str]:
+    """The blocking problems; an empty list means the campaign may be sent."""
+    return preflight(campaign).errors

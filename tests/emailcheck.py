@@ -1,0 +1,45 @@
+"""Helpers for tests on rendered emails: typography-insensitive text comparison, HTML text, seed lines."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import lxml.html
+
+SEED = Path(__file__).parent / "fixtures" / "crpve-cycle-contrat-de-ville-2016.txt"
+CHROME = {"Logo CRPVE"}  # mail-client chrome in the seed, not content
+
+_TRANSLATE = str.maketrans({
+    "’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"', "«": '"', "»": '"',
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "–": " ", "—": " ", "‐": " ", "‑": " ", "-": " ", "•": " ", "·": " ", "◦": " ", "▪": " ",
+})
+
+
+def normalise(text: str) -> str:
+    """Whitespace and typography folded: quotes, apostrophes, dashes, bullets, nbsp, case, space before ;:!?"""
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" ([:;!?])", r"\1", text)
+    text = text.replace('" ', '"').replace(' "', '"')
+    return text.strip().casefold()
+
+
+def seed_lines() -> list[str]:
+    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line and line not in CHROME]
+
+
+def html_text(html: str) -> str:
+    """Visible text of an HTML part, block elements separated by spaces (no style, no head)."""
+    spaced = re.sub(r"<(br|/p|/li|/td|/div|/h\d|/tr|/ul|/a)\b", r" <\1", html, flags=re.I)
+    doc = lxml.html.fromstring(spaced)
+    for bad in doc.xpath("//style|//head|//script"):
+        bad.getparent().remove(bad)
+    return doc.text_content()
+
+
+def missing_lines(text: str) -> list[str]:
+    folded = normalise(text)
+    return [line for line in seed_lines() if normalise(line) not in folded]

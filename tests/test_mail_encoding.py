@@ -1,0 +1,58 @@
+"""The spliced quoted-printable encoder and the rich-text subset, on their own."""
+from __future__ import annotations
+
+import quopri
+
+from hypothesis import given, settings, strategies as st
+
+from app.mail.encoding import SplicedBody, encoded_words, qp_encode
+from app.services import richtext
+
+MARKERS = {"LTRNxAx": "a", "LTRNxBx": "b"}
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(texts, st.sampled_from(list(MARKERS))), max_size=8), texts, texts)
+def test_spliced_body_decodes_to_the_filled_text(pieces, a, b):
+    template = "".join(pieces)
+    body = SplicedBody.compile(template, MARKERS, lambda v: v)
+    encoded = body.render({"a": a, "b": b})
+    assert all(len(line) <= 76 for line in encoded.split(b"\r\n"))
+    assert b"\n" not in encoded.replace(b"\r\n", b"")
+    expected = template.replace("LTRNxAx", "\0A").replace("LTRNxBx", "\0B").replace("\0A", a).replace("\0B", b)
+    decoded = quopri.decodestring(encoded.replace(b"\r\n", b"\n")).decode("utf-8")
+    assert decoded == expected.replace("\r\n", "\n")
+
+
+def test_qp_uses_crlf_and_escapes_equals():
+    out = qp_encode("a=b\nligne suivante éà  \n" + "x" * 200)
+    assert b"a=3Db\r\n" in out and b"=C3=A9" in out and b"=20\r\n" in out
+    assert all(len(line) <= 76 for line in out.split(b"\r\n"))
+
+
+def test_encoded_words_are_short_and_whole_characters():
+    words = encoded_words("Ünïcödé " * 20)
+    assert len(words) > 1 and all(len(w) <= 75 for w in words)
+    from email.header import decode_header
+
+    assert b"".join(part for part, _ in decode_header(" ".join(words))).decode() == ("Ünïcödé " * 20)
+
+
+def test_richtext_is_sanitised():
+    html = str(richtext.to_html("<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://a.fr) "
+                                "<img src=x onerror=alert(1)>"))
+    import lxml.html
+
+    doc = lxml.html.fromstring(f"<div>{html}</div>")
+    assert not doc.xpath("//script|//img|//@onerror")
+    assert [a.get("href") for a in doc.xpath("//a")] == ["https://a.fr"]
+    assert "&lt;script&gt;" in html  # shown as text, harmless
+
+
+def test_richtext_text_layout():
+    source = "### Intervenante\n\nIntro *douce*.\n\n- un\n  - sous [lien](https://a.fr)\n- deux\n\nFin."
+    heading, rest = richtext.split_heading(source)
+    assert heading == "Intervenante"
+    assert richtext.to_text(rest) == "Intro douce.\n\n- un\n  • sous lien : https://a.fr\n- deux\n\nFin."
+    assert "<ul>" in richtext.to_html(rest) and "<em>douce</em>" in richtext.to_html(rest)
