@@ -31,7 +31,7 @@ def test_newsletter_from_blocks(admin_client):
     url = f"/admin/campaigns/{campaign.id}/edit"
     base = {"name": "Lettre de mars", "subject": "Les nouvelles de mars", "preheader": "Agenda", "lists": [str(lst.id)],
             "blocks-0-type": "title", "blocks-0-text": "Bonjour",
-            "blocks-1-type": "text", "blocks-1-markdown": "Un **texte**."}
+            "blocks-1-type": "text", "blocks-1-text": "Un **texte**."}
     admin_client.post(url, data={**base, "action": "add:image"})
     db.session.refresh(campaign)
     assert [b["type"] for b in campaign.content["blocks"]] == ["title", "text", "image"]
@@ -47,7 +47,7 @@ def test_newsletter_from_blocks(admin_client):
     assert [b["type"] for b in campaign.content["blocks"]] == ["title", "image", "text"]
     version = campaign.version
     admin_client.post(url, data={**base, "blocks-0-type": "image", "blocks-0-src": "https://www.crpve91.fr/logo.png", "blocks-0-alt": "Logo",
-                                 "blocks-1-type": "title", "blocks-1-text": "Bonjour", "blocks-2-type": "text", "blocks-2-markdown": "x", "action": "remove:1"})
+                                 "blocks-1-type": "title", "blocks-1-text": "Bonjour", "blocks-2-type": "text", "blocks-2-text": "x", "action": "remove:1"})
     db.session.refresh(campaign)
     assert [b["type"] for b in campaign.content["blocks"]] == ["image", "text"]
     assert campaign.version > version and campaign.subject == "Les nouvelles de mars"

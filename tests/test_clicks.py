@@ -42,3 +42,23 @@ def test_forged_click_tokens_do_not_redirect(client):
     assert client.get(path[:-3] + "abc").status_code == 404
     assert client.get("/l/WzEsImh0dHBzOi8vZXZpbC5leGFtcGxlIl0.forged").status_code == 404
     assert clicks_for(campaign.id) == []
+
+
+def test_tracked_campaign_messages_carry_signed_redirects(app):
+    import email
+    from email import policy
+
+    from app.mail.message import Recipient, builder_for
+    from app.models import CampaignTemplate, MailingList
+
+    lst = MailingList(slug="l", name="L")
+    campaign = Campaign(slug="t", name="T", subject="S", template=CampaignTemplate.NEWSLETTER, lists=[lst], track_clicks=True,
+                        content={"blocks": [{"type": "title", "text": "Titre"},
+                                            {"type": "button", "label": "Agenda", "url": "https://www.crpve91.fr/agenda"}]})
+    db.session.add(campaign)
+    db.session.commit()
+    raw = builder_for(campaign).build(Recipient(1, "u1", "a@example.org")).raw
+    html = email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
+    assert 'href="https://www.crpve91.fr/agenda"' not in html
+    assert f"{BASE_URL}/l/" in html
+    assert f"{BASE_URL}/u/" in html  # the unsubscribe link is ours and stays direct

@@ -72,10 +72,11 @@ def test_newsletter_blocks(cycle):
         {"type": "image", "src": "https://www.crpve91.fr/photo.jpg", "alt": "Atelier au CRPVE", "width": 400},
         {"type": "image", "src": "http://insecure.example.org/x.jpg", "alt": "refusée"},
         {"type": "button", "label": "Lire la suite", "url": "https://www.crpve91.fr/actu"},
-        {"type": "columns", "columns": [{"title": "À gauche", "text": "Colonne un"},
-                                        {"title": "À droite", "text": "Colonne deux"}]},
+        {"type": "image", "src": "https://www.crpve91.fr/filet.png", "alt": "", "decorative": True,
+         "href": "https://www.crpve91.fr/"},
+        {"type": "columns", "left": "### À gauche\n\nColonne un", "right": "### À droite\n\nColonne deux"},
         {"type": "event", "cycle_id": cycle.id},
-        {"type": "event", "journee_id": cycle.journees[0].id},
+        {"type": "event", "cycle_id": str(cycle.id), "journee": "1"},
         {"type": "title", "text": "Second titre"},
     ]
     campaign = Campaign(slug="lettre", name="Lettre", subject="La lettre", preheader="Nouvelles",
@@ -88,7 +89,8 @@ def test_newsletter_blocks(cycle):
     text = msg.get_body(("plain",)).get_content()
     check_html(html)
     doc = lxml.html.fromstring(html)
-    assert [i.get("alt") for i in doc.xpath("//img")] == ["Atelier au CRPVE"]
+    assert [i.get("alt") for i in doc.xpath("//img")] == ["Atelier au CRPVE", ""]
+    assert doc.xpath("//a[@href='https://www.crpve91.fr/']//img")
     assert "insecure.example.org" not in html
     visible = html_text(html)
     for expected in ("La lettre du CRPVE", "Second titre", "À gauche", "Colonne deux", "Lire la suite",

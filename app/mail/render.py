@@ -298,44 +298,37 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
 
 
 def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Validate the stored blocks; an event card is resolved to its cycle/journée."""
+    """The composer's blocks (schema: app/services/blocks.py) as the template reads them.
+
+    Unknown or incomplete blocks are dropped (preflight and the composer report them);
+    an event card is resolved to its cycle and, when a number is given, its journée.
+    """
     from app.extensions import db
 
     blocks: list[dict[str, Any]] = []
     for block in raw or []:
         kind = block.get("type")
         if kind == "event":
-            cycle = db.session.get(Cycle, block.get("cycle_id")) if block.get("cycle_id") else None
-            journee = db.session.get(Journee, block.get("journee_id")) if block.get("journee_id") else None
-            if journee is not None:
-                cycle = journee.cycle
+            cycle = db.session.get(Cycle, int(block["cycle_id"])) if str(block.get("cycle_id") or "").isdigit() else None
             if cycle is None:
                 continue
+            number = str(block.get("journee") or "")
+            journee = next((j for j in cycle.journees if number.isdigit() and j.number == int(number)), None)
             blocks.append({"type": "event", "cycle": cycle_view(cycle),
                            "journee": journee_view(journee) if journee else None})
         elif kind == "columns":
-            columns = [_block_fields(c) for c in (block.get("columns") or [])][:2]
-            blocks.append({"type": "columns", "columns": columns})
-        elif kind in {"title", "text", "image", "button"}:
-            blocks.append(dict(_block_fields(block), type=kind))
+            blocks.append({"type": "columns", "columns": [
+                {"text": str(block.get("left") or "")}, {"text": str(block.get("right") or "")}]})
+        elif kind == "image":
+            width = str(block.get("width") or "")
+            blocks.append({"type": "image", "src": str(block.get("src") or ""),
+                           "alt": "" if block.get("decorative") else str(block.get("alt") or ""),
+                           "href": str(block.get("href") or ""), "width": int(width) if width.isdigit() else None})
+        elif kind in {"title", "text"}:
+            blocks.append({"type": kind, "text": str(block.get("text") or "")})
+        elif kind == "button":
+            blocks.append({"type": "button", "label": str(block.get("label") or ""), "url": str(block.get("url") or "")})
     return blocks
-
-
-def _block_fields(block: Mapping[str, Any]) -> dict[str, Any]:
-    """Every field a block template may read, with safe defaults (templates are strict)."""
-    image = block.get("image")
-    button = block.get("button")
-    return {
-        "title": str(block.get("title") or ""),
-        "text": str(block.get("text") or ""),
-        "src": str(block.get("src") or ""),
-        "alt": str(block.get("alt") or ""),
-        "width": block.get("width") or None,
-        "label": str(block.get("label") or ""),
-        "url": str(block.get("url") or ""),
-        "image": _block_fields(image) if isinstance(image, Mapping) else None,
-        "button": _block_fields(button) if isinstance(button, Mapping) else None,
-    }
 
 
 def compile_campaign(campaign: Campaign) -> CompiledEmail:
@@ -344,6 +337,10 @@ def compile_campaign(campaign: Campaign) -> CompiledEmail:
     with force_locale(LOCALE):  # emails are French whatever the admin's UI language (and work outside requests)
         kind, context, attachments = campaign_context(campaign)
         html, text = render_pair(kind, context)
+    if campaign.track_clicks:
+        from app.services.clicks import track_links
+
+        html = track_links(html, campaign.id)
     return CompiledEmail(campaign.subject, campaign.preheader, html, text, attachments)
 
 

@@ -20,7 +20,7 @@ class Field:
 
 BLOCK_TYPES: dict[str, tuple[str, tuple[Field, ...]]] = {
     "title": ("Titre", (Field("text", "Titre", required=True),)),
-    "text": ("Texte", (Field("markdown", "Texte (Markdown simple : **gras**, *italique*, listes, liens)", "markdown", True),)),
+    "text": ("Texte", (Field("text", "Texte (Markdown simple : **gras**, *italique*, listes, liens)", "markdown", True),)),
     "image": ("Image", (
         Field("src", "Adresse de l'image (https)", "url", True),
         Field("alt", "Texte alternatif (ce que l'image montre)"),
