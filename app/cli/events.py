@@ -120,9 +120,13 @@ def load_demo_reminders(_deferred: bool = False) -> None:
     cycle = find_cycle(SEED_CYCLE)
     if cycle is None:
         if not _deferred:
-            LOADERS.append(lambda: load_demo_reminders(_deferred=True))
+            LOADERS.append(_load_demo_reminders_deferred)
         return
     save_cycle(cycle)
+
+
+def _load_demo_reminders_deferred() -> None:
+    load_demo_reminders(_deferred=True)
 
 
 def _register_demo_step() -> None:
