@@ -166,14 +166,36 @@ class SchedulerLock:
         self._fh = fh
         return True
 
+    def still_held(self) -> bool:
+        """For PostgreSQL, check the lock's connection is alive (the lock dies with it)."""
+        if self._conn is None:
+            return self._fh is not None
+        try:
+            self._conn.execute(text("SELECT 1"))
+            self._conn.commit()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means the session, and its lock, are gone
+            self._drop_connection()
+            return False
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
     def release(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
                 self._conn.commit()
-            finally:
                 self._conn.close()
                 self._conn = None
+            except Exception:  # noqa: BLE001 - connection already gone: so is the lock
+                self._drop_connection()
         if self._fh is not None:
             import fcntl
 
@@ -201,22 +223,41 @@ def run_scheduler(
     """Wait for the lock, then dispatch every ``interval`` seconds until ``stop`` is set.
 
     The first pass runs immediately (catch-up after downtime). ``on_active`` is
-    called once the lock is held (the CLI prints a line; tests wait on it).
+    called each time the lock is won (the CLI prints a line; tests wait on it).
+    If the lock is lost (the database connection holding it dropped), the clock
+    stops and the process goes back to waiting, so two never run side by side
+    for long — and even then the compare-and-set start keeps sends single.
     """
-    from apscheduler.schedulers.background import BackgroundScheduler
-
     interval = interval or float(app.config.get("SCHEDULER_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
     lock = SchedulerLock(app)
-    waiting_logged = False
-    while not lock.try_acquire():
-        if not waiting_logged:
-            log.info("scheduler: another scheduler is active; waiting to take over")
-            waiting_logged = True
-        if stop.wait(lock_poll):
+    while not stop.is_set():
+        if not _wait_for_lock(lock, stop, lock_poll):
             return
-    log.info("scheduler: active (dispatch every %ss, grace %s h)", interval, app.config.get("SCHEDULE_GRACE_HOURS"))
-    if on_active is not None:
-        on_active()
+        log.info("scheduler: active (dispatch every %ss, grace %s h)", interval,
+                 app.config.get("SCHEDULE_GRACE_HOURS"))
+        if on_active is not None:
+            on_active()
+        try:
+            _run_while_held(app, lock, stop, interval)
+        finally:
+            lock.release()
+    log.info("scheduler: stopped")
+
+
+def _wait_for_lock(lock: SchedulerLock, stop: threading.Event, poll: float) -> bool:
+    logged = False
+    while not lock.try_acquire():
+        if not logged:
+            log.info("scheduler: another scheduler is active; waiting to take over")
+            logged = True
+        if stop.wait(poll):
+            return False
+    return True
+
+
+def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, interval: float) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         _job, "interval", args=[app], seconds=interval, id="dispatch",
@@ -225,11 +266,12 @@ def run_scheduler(
     )
     scheduler.start()
     try:
-        stop.wait()
+        while not stop.wait(max(interval, 1.0)):
+            if not lock.still_held():
+                log.error("scheduler: lost the scheduler lock; pausing until it can be taken again")
+                return
     finally:
         scheduler.shutdown(wait=True)
-        lock.release()
-        log.info("scheduler: stopped")
 
 
 def _job(app: Flask) -> None:
@@ -241,7 +283,7 @@ def _job(app: Flask) -> None:
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:
     """``flask dev`` runs the scheduler as a thread (same lock, so never two)."""
-    run_scheduler(app, stop)
+    run_scheduler(app, stop, interval=float(os.environ.get("SCHEDULER_INTERVAL_SECONDS") or 0) or None)
 
 
 background.register("scheduler", _start_in_dev)

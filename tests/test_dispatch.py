@@ -111,3 +111,19 @@ def test_waiting_registrant_promoted_before_the_reminder_gets_it(app):
     assert [d.status for d in chloe.days] == [RegistrationStatus.CONFIRMED]
     dispatch_due(datetime(2016, 3, 3, 8, 1, tzinfo=UTC))
     assert recipients(reminder(cycle, 1, 7)) == {"ana@example.org", "chloe@example.org"}
+
+
+def test_scheduler_lock_is_exclusive_and_registered_for_flask_dev(app):
+    from app import background
+    from app.scheduling import SchedulerLock
+
+    first, second = SchedulerLock(app), SchedulerLock(app)
+    try:
+        assert first.try_acquire() and first.still_held()
+        assert not second.try_acquire()
+        first.release()
+        assert second.try_acquire()
+    finally:
+        first.release()
+        second.release()
+    assert "scheduler" in background.names()

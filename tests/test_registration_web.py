@@ -172,3 +172,22 @@ def test_csrf_and_rate_limit_protect_the_form(migrated):
             db.session.remove()
             _empty_tables(app)
             db.engine.dispose()
+
+
+def test_changing_the_selection_sends_one_combined_update(client, app):
+    cycle = make_cycle(dates=future_dates())
+    j1, j2, j3 = cycle.journees[:3]
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, journees=[j1, j2]))
+    link = manage_path(outbox()[0])
+    client.post(link, data={"action": "save", "journees": [str(j1.id), str(j3.id)]})
+    [update] = outbox()[1:]
+    parts = [(p.get_filename(), p.get_param("method")) for p in parsed(update).iter_attachments()]
+    assert parts == [("journee-3.ics", "PUBLISH"), ("journee-2-annulation.ics", "CANCEL")]
+    assert "annulée pour la journée 2" in parsed(update).get_body(("plain",)).get_content()
+
+
+def test_outside_registration_url_redirects_but_our_own_does_not_loop(client, app):
+    outside = make_cycle(slug="ailleurs", dates=future_dates(), registration_url="https://www.crpve91.fr/inscription")
+    assert client.get(f"/inscription/{outside.slug}").headers["Location"] == "https://www.crpve91.fr/inscription"
+    own = make_cycle(dates=future_dates(), registration_url="https://lettrine.test/inscription/contrat-de-ville-2016")
+    assert client.get(f"/inscription/{own.slug}").status_code == 200

@@ -296,11 +296,14 @@ def cancel(
     ip: str | None = None,
     now: datetime | None = None,
     notify: bool = True,
+    tell_registrant: bool = True,
 ) -> list[Journee]:
     """Cancel some (default: all upcoming) journées of a registration; free seats go to the waiting list.
 
     Past journées are left as they were (they are attendance history). Returns
-    the journées actually cancelled.
+    the journées actually cancelled. ``notify`` covers every email (the person and
+    whoever is promoted); ``tell_registrant=False`` lets a caller send one combined
+    message instead.
     """
     now = now or utcnow()
     targets = {j.id for j in journees} if journees is not None else None
@@ -321,7 +324,7 @@ def cancel(
           source=f"inscription:{registration.cycle.slug}",
           detail={"cycle": registration.cycle.slug, "journees": sorted(j.number for j in cancelled)})
     db.session.commit()
-    if notify:
+    if notify and tell_registrant:
         numbers = ", ".join(str(j.number) for j in sorted(cancelled, key=lambda j: j.number))
         send_update(registration, f"Votre participation est annulée pour la journée (ou les journées) {numbers}.",
                     cancelled=cancelled)
@@ -344,20 +347,24 @@ def change_days(
     wanted_ids = {j.id for j in wanted}
     to_cancel = [d.journee for d in registration.days
                  if d.status in ACTIVE and d.journee.starts_at > now and d.journee_id not in wanted_ids]
-    cancelled = cancel(registration, to_cancel, actor=actor, ip=ip, now=now) if to_cancel else []
+    cancelled = (cancel(registration, to_cancel, actor=actor, ip=ip, now=now, tell_registrant=False)
+                 if to_cancel else [])
     outcome = RegistrationOutcome(registration)
     _add_days(registration, wanted, outcome)
     if outcome.confirmed or outcome.waiting:
         audit("event_register", registration.subscriber, actor=actor, ip=ip,
               source=f"inscription:{registration.cycle.slug}",
               detail={"confirmed": [j.number for j in outcome.confirmed], "waiting": [j.number for j in outcome.waiting]})
-        db.session.commit()
-        parts = []
-        if outcome.confirmed:
-            parts.append("inscription confirmée pour la journée " + ", ".join(str(j.number) for j in outcome.confirmed))
-        if outcome.waiting:
-            parts.append("liste d'attente pour la journée " + ", ".join(str(j.number) for j in outcome.waiting))
-        send_update(registration, "Modification enregistrée : " + " ; ".join(parts) + ".", attach=outcome.confirmed)
+    db.session.commit()
+    parts = []
+    for label, days in (("inscription confirmée pour la journée", outcome.confirmed),
+                        ("liste d'attente pour la journée", outcome.waiting),
+                        ("participation annulée pour la journée", cancelled)):
+        if days:
+            parts.append(f"{label} " + ", ".join(str(j.number) for j in days))
+    if parts:
+        send_update(registration, "Modification enregistrée : " + " ; ".join(parts) + ".",
+                    attach=outcome.confirmed, cancelled=cancelled)
     return outcome, cancelled
 
 

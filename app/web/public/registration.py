@@ -7,6 +7,8 @@ registration: the link to manage it goes only to the address, by email.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,8 +62,8 @@ def _journee_choices(cycle: Cycle) -> list[dict]:
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def registration_form(slug: str):
     cycle = _published_cycle(slug)
-    if cycle.registration_url:
-        return redirect(cycle.registration_url)  # set by the officer, not by the visitor
+    if cycle.registration_url and urlsplit(cycle.registration_url).path != request.path:
+        return redirect(cycle.registration_url)  # an outside form set by the officer, not by the visitor
     form = RegistrationForm()
     choices = _journee_choices(cycle)
     selected = {c["journee"].id for c in choices}
