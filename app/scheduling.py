@@ -258,6 +258,8 @@ def _wait_for_lock(lock: SchedulerLock, stop: threading.Event, poll: float) -> b
 def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, interval: float) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    # APScheduler logs every run at INFO: twice a minute forever. Our own lines say what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         _job, "interval", args=[app], seconds=interval, id="dispatch",

@@ -78,3 +78,29 @@ def test_attendance_csv_is_excel_ready_and_formula_safe(admin_client, app):
     assert rows[3][7] == "'+33 chef"
     only = admin_client.get(f"/admin/events/{cycle.id}/attendance.csv?journee=1")
     assert len(only.data.decode("utf-8-sig").strip().splitlines()) == 2
+
+
+def test_admin_moves_a_journee_and_edits_reminder_rules(admin_client, app):
+    from app.models import Campaign, CampaignStatus
+
+    cycle = make_cycle(dates=future_dates())
+    year = future_dates()[0].year
+    j2 = cycle.journees[1]
+    register(cycle, "ana@example.org", journees=[j2], notify=False)
+    response = admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@10:30"},
+                                 follow_redirects=True)
+    assert "1 annulé" not in response.get_data(as_text=True) and "Rappels enregistrés" in response.get_data(as_text=True)
+    assert cycle.reminder_rules == [{"days_before": 3, "time": "10:30"}]
+    scheduled = db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED)).all()
+    assert sorted(c.reminder_days_before for c in scheduled) == [3, 3, 3, 3]
+    bad = admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@25:00"}, follow_redirects=True)
+    assert "Règles de rappel invalides" in bad.get_data(as_text=True)
+    moved = admin_client.post(f"/admin/events/{cycle.id}/journees/{j2.id}/move",
+                              data={"date": f"{year}-04-15", "start": "09:00", "end": "12:00"}, follow_redirects=True)
+    assert "Journée 2 déplacée ; 1 personne(s) prévenue(s)" in moved.get_data(as_text=True)
+    db.session.expire_all()
+    assert j2.sequence == 1
+    reminder = db.session.scalar(select(Campaign).where(Campaign.journee_id == j2.id))
+    from app.timeutil import format_local
+
+    assert format_local(reminder.scheduled_at, with_offset=False) == f"{year}-04-12 10:30"
