@@ -127,3 +127,37 @@ def test_scheduler_lock_is_exclusive_and_registered_for_flask_dev(app):
         first.release()
         second.release()
     assert "scheduler" in background.names()
+
+
+def test_two_people_racing_for_the_last_seat_cannot_both_get_it(app):
+    import threading
+
+    from app.models import RegistrationDay
+    from app.services.registrations import register as do_register
+
+    cycle = make_cycle(capacity=1)
+    cycle_id = cycle.id
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def attempt(n: int) -> None:
+        with app.app_context():
+            try:
+                from app.models import Cycle
+
+                mine = db.session.get(Cycle, cycle_id)
+                barrier.wait(timeout=30)
+                do_register(mine, f"p{n}@example.org", journees=mine.journees[:1], now=FEB_2016, notify=False)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    statuses = sorted(s.value for s in db.session.scalars(select(RegistrationDay.status)))
+    assert statuses == ["confirmed", "waiting", "waiting", "waiting"]
