@@ -93,6 +93,7 @@ def test_admin_moves_a_journee_and_edits_reminder_rules(admin_client, app):
     assert cycle.reminder_rules == [{"days_before": 3, "time": "10:30"}]
     scheduled = db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED)).all()
     assert sorted(c.reminder_days_before for c in scheduled) == [3, 3, 3, 3]
+    assert "programmé" in admin_client.get(f"/admin/events/{cycle.id}").get_data(as_text=True)
     bad = admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@25:00"}, follow_redirects=True)
     assert "Règles de rappel invalides" in bad.get_data(as_text=True)
     moved = admin_client.post(f"/admin/events/{cycle.id}/journees/{j2.id}/move",

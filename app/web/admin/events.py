@@ -30,6 +30,10 @@ from app.web.admin import add_nav, bp
 add_nav("admin.events", _l("Événements"), 40)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STATUS_LABELS = {
+    "draft": _l("brouillon"), "scheduled": _l("programmé"), "sending": _l("en cours d'envoi"),
+    "paused": _l("en pause"), "sent": _l("envoyé"), "cancelled": _l("annulé"), "missed": _l("manqué"),
+}
 
 
 class AddRegistrantForm(FlaskForm):
@@ -74,7 +78,7 @@ def event_cycle(cycle_id: int):
     return render_template(
         "admin/event_cycle.html", cycle=cycle, per_journee=per_journee, form=AddRegistrantForm(),
         action_form=FlaskForm(), reminders=_reminders(cycle), rules_text=rules_text,
-        format_local=format_local, to_local=to_local, Status=RegistrationStatus,
+        format_local=format_local, to_local=to_local, Status=RegistrationStatus, status_labels=STATUS_LABELS,
     )
 
 
