@@ -13,11 +13,11 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from app.models import Journee, utcnow
 
 
-def _calendar(name: str) -> Calendar:
+def _calendar(name: str, method: str = "PUBLISH") -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//Lettrine//CRPVE//FR")
     cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     return cal
@@ -62,3 +62,18 @@ def journees_ics(journees: Iterable[Journee], name: str = "") -> bytes:
 
 def journee_ics(journee: Journee) -> bytes:
     return journees_ics([journee])
+
+
+def journee_cancel_ics(journee: Journee) -> bytes:
+    """METHOD:CANCEL for one person who cancelled: the same UID, a higher SEQUENCE, STATUS:CANCELLED.
+
+    Calendar apps then remove the journée they imported from the confirmation.
+    """
+    cal = _calendar(journee.cycle.title, method="CANCEL")
+    event = journee_event(journee)
+    event.pop("sequence")
+    event.add("sequence", journee.sequence + 1)
+    event.pop("status")
+    event.add("status", "CANCELLED")
+    cal.add_component(event)
+    return cal.to_ical()

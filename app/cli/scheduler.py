@@ -1,0 +1,42 @@
+"""``flask scheduler``: the production clock (one active, others wait); ``--once`` for one pass."""
+from __future__ import annotations
+
+import json
+import signal
+import threading
+
+import click
+from flask import current_app
+
+from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True,
+              help="Une seule passe à l'heure actuelle, puis quitter / one dispatch pass, then exit.")
+@click.option("--interval", type=float, envvar="SCHEDULER_INTERVAL_SECONDS", default=DEFAULT_INTERVAL_SECONDS,
+              show_default=True, help="Secondes entre deux passes / seconds between passes.")
+def cli(once: bool, interval: float) -> None:
+    """Dispatch scheduled campaigns and reminders when they fall due.
+
+    Without --once: waits for the scheduler lock (one active scheduler at a time),
+    catches up at start-up, then runs a pass every --interval seconds until
+    SIGTERM/SIGINT. With --once: no lock (dispatch is a compare-and-set, so it is
+    safe beside a running scheduler); prints what it did as JSON.
+    """
+    app = current_app._get_current_object()
+    if once:
+        report = run_once(app)
+        click.echo(json.dumps({"started": report.started, "missed": report.missed,
+                               "already_taken": report.already_taken}))
+        return
+    stop = threading.Event()
+
+    def _stop(_signum, _frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo("Planificateur en attente du verrou… / scheduler waiting for the lock…")
+    run_scheduler(app, stop, interval=interval,
+                  on_active=lambda: click.echo("Planificateur actif / scheduler active", err=False))

@@ -1,0 +1,291 @@
+"""The clock: APScheduler runs a short-interval job that dispatches what the database says is due.
+
+The schedule itself lives in ``campaigns.scheduled_at`` (architecture.md, "The
+database is the schedule"), so APScheduler keeps no job store of its own and a
+restart loses nothing: the first pass after start-up catches up.
+
+- :func:`dispatch_due` is one pass: every ``scheduled`` campaign whose time has
+  come is started (``start_campaign``: a compare-and-set plus enqueue, so two
+  passes or two processes cannot queue it twice) if it is at most
+  ``SCHEDULE_GRACE_HOURS`` late; later than that it is marked ``missed`` with a
+  French reason for the officer, never sent as a surprise.
+- :class:`SchedulerLock` makes one scheduler process active at a time: a
+  PostgreSQL session advisory lock held on a dedicated connection, or on SQLite
+  an exclusive ``flock`` on a file beside the database. Both vanish with the
+  process, so a waiting scheduler takes over when the active one dies.
+- :func:`run_scheduler` waits for the lock, then runs the interval job until
+  told to stop. ``flask scheduler`` (production) and ``flask dev`` (a thread)
+  both use it.
+
+Every instant is read with ``datetime.now(timezone.utc)`` (via ``utcnow``), so a
+process started under ``faketime`` sees the shifted clock.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select, text, update
+from sqlalchemy.engine import Connection
+
+from app import background
+from app.extensions import db
+from app.models import Campaign, CampaignStatus, utcnow
+from app.services.campaigns import start_campaign
+from app.timeutil import format_local
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL_SECONDS = 30
+# Any constant works; this one spells "LETTRINE" in ASCII and is unlikely to clash.
+ADVISORY_LOCK_KEY = 0x4C45545452494E45 - (1 << 63)
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did: campaign ids started (with their queued counts) and marked missed."""
+
+    started: dict[int, int] = field(default_factory=dict)
+    missed: list[int] = field(default_factory=list)
+    already_taken: list[int] = field(default_factory=list)
+
+
+def grace_period() -> timedelta:
+    return timedelta(hours=float(current_app.config.get("SCHEDULE_GRACE_HOURS", 6)))
+
+
+def missed_reason(campaign: Campaign, now: datetime) -> str:
+    late = now - campaign.scheduled_at
+    hours = late.total_seconds() / 3600
+    return (
+        f"Envoi manqué : prévu le {format_local(campaign.scheduled_at)}, le planificateur ne l'a vu que "
+        f"le {format_local(now)} ({hours:.1f} h de retard, au-delà du délai de grâce de "
+        f"{grace_period().total_seconds() / 3600:g} h). Rien n'a été envoyé ; reprogrammez-le si besoin."
+    )
+
+
+def dispatch_due(now: datetime | None = None) -> DispatchReport:
+    """One dispatch pass at ``now``: start what is due within the grace period, mark the rest missed."""
+    now = now or utcnow()
+    report = DispatchReport()
+    grace = grace_period()
+    due = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_at <= now)
+        .order_by(Campaign.scheduled_at, Campaign.id)
+    ).all()
+    db.session.rollback()  # end the read; each campaign gets its own short write transaction
+    for campaign in due:
+        if now - campaign.scheduled_at <= grace:
+            queued = start_campaign(campaign, now)
+            if queued is None:
+                report.already_taken.append(campaign.id)
+            else:
+                report.started[campaign.id] = queued
+                log.info("scheduler: started campaign %s (%s deliveries queued)", campaign.slug, queued)
+        elif _mark_missed(campaign, now):
+            report.missed.append(campaign.id)
+            log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, campaign.scheduled_at)
+        else:
+            report.already_taken.append(campaign.id)
+    return report
+
+
+def _mark_missed(campaign: Campaign, now: datetime) -> bool:
+    """Compare-and-set ``scheduled`` → ``missed``; False if someone else changed it first."""
+    won = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
+        .values(status=CampaignStatus.MISSED, status_reason=missed_reason(campaign, now), updated_at=now)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    db.session.commit()
+    return won == 1
+
+
+class SchedulerLock:
+    """One active scheduler: a PostgreSQL advisory lock, or a ``flock`` on SQLite.
+
+    PostgreSQL: ``pg_try_advisory_lock`` on a connection kept open outside the
+    pool for as long as the scheduler runs; the server drops it if the process
+    or its connection dies. SQLite: an exclusive ``fcntl.flock`` on
+    ``<database>.scheduler.lock``; the kernel drops it when the process exits.
+    (A SQLite database is only ever shared by processes on one machine, so a
+    file lock is the equivalent.)
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._conn: Connection | None = None
+        self._fh = None
+
+    @property
+    def held(self) -> bool:
+        return self._conn is not None or self._fh is not None
+
+    def try_acquire(self) -> bool:
+        if self.held:
+            return True
+        with self.app.app_context():
+            engine = db.engine
+            if engine.dialect.name == "postgresql":
+                conn = engine.connect()
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar()
+                conn.commit()
+                if got:
+                    self._conn = conn
+                    return True
+                conn.close()
+                return False
+            return self._try_file_lock(self._lock_path(engine.url.database))
+
+    def _lock_path(self, database: str | None) -> Path:
+        if database and database != ":memory:":
+            return Path(database + ".scheduler.lock")
+        return Path(self.app.instance_path) / "scheduler.lock"
+
+    def _try_file_lock(self, path: Path) -> bool:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._fh = fh
+        return True
+
+    def still_held(self) -> bool:
+        """For PostgreSQL, check the lock's connection is alive (the lock dies with it)."""
+        if self._conn is None:
+            return self._fh is not None
+        try:
+            self._conn.execute(text("SELECT 1"))
+            self._conn.commit()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means the session, and its lock, are gone
+            self._drop_connection()
+            return False
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                self._conn.commit()
+                self._conn.close()
+                self._conn = None
+            except Exception:  # noqa: BLE001 - connection already gone: so is the lock
+                self._drop_connection()
+        if self._fh is not None:
+            import fcntl
+
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+
+def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
+    """One pass inside an app context, the session cleaned up after (job body and ``--once``)."""
+    with app.app_context():
+        try:
+            return dispatch_due(now)
+        finally:
+            db.session.remove()
+
+
+def run_scheduler(
+    app: Flask,
+    stop: threading.Event,
+    interval: float | None = None,
+    lock_poll: float = 5.0,
+    on_active=None,
+) -> None:
+    """Wait for the lock, then dispatch every ``interval`` seconds until ``stop`` is set.
+
+    The first pass runs immediately (catch-up after downtime). ``on_active`` is
+    called each time the lock is won (the CLI prints a line; tests wait on it).
+    If the lock is lost (the database connection holding it dropped), the clock
+    stops and the process goes back to waiting, so two never run side by side
+    for long — and even then the compare-and-set start keeps sends single.
+    """
+    interval = interval or float(app.config.get("SCHEDULER_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+    lock = SchedulerLock(app)
+    while not stop.is_set():
+        if not _wait_for_lock(lock, stop, lock_poll):
+            return
+        log.info("scheduler: active (dispatch every %ss, grace %s h)", interval,
+                 app.config.get("SCHEDULE_GRACE_HOURS"))
+        if on_active is not None:
+            on_active()
+        try:
+            _run_while_held(app, lock, stop, interval)
+        finally:
+            lock.release()
+    log.info("scheduler: stopped")
+
+
+def _wait_for_lock(lock: SchedulerLock, stop: threading.Event, poll: float) -> bool:
+    logged = False
+    while not lock.try_acquire():
+        if not logged:
+            log.info("scheduler: another scheduler is active; waiting to take over")
+            logged = True
+        if stop.wait(poll):
+            return False
+    return True
+
+
+def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, interval: float) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    # APScheduler logs every run at INFO: twice a minute forever. Our own lines say what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _job, "interval", args=[app], seconds=interval, id="dispatch",
+        next_run_time=datetime.now().astimezone(), max_instances=1, coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.start()
+    try:
+        while not stop.wait(max(interval, 1.0)):
+            if not lock.still_held():
+                log.error("scheduler: lost the scheduler lock; pausing until it can be taken again")
+                return
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def _job(app: Flask) -> None:
+    try:
+        run_once(app)
+    except Exception:  # noqa: BLE001 - one failed pass must not stop the clock
+        log.exception("scheduler: dispatch pass failed; retrying at the next tick")
+
+
+def _start_in_dev(app: Flask, stop: threading.Event) -> None:
+    """``flask dev`` runs the scheduler as a thread (same lock, so never two)."""
+    run_scheduler(app, stop, interval=float(os.environ.get("SCHEDULER_INTERVAL_SECONDS") or 0) or None)
+
+
+background.register("scheduler", _start_in_dev)

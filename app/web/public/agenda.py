@@ -1,0 +1,49 @@
+"""``/agenda``: upcoming cycles and journées with their registration links; ``/agenda.ics``: the feed.
+
+The feed holds every journée of every published cycle (past ones included, so a
+calendar that subscribed keeps its history), with the same UIDs and SEQUENCEs
+as the .ics files sent to registrants: one event, whichever way it arrived.
+"""
+from __future__ import annotations
+
+from flask import Response, render_template
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Cycle, Journee, utcnow
+from app.services.calendar import journees_ics
+from app.services.registrations import journee_label
+from app.web.public import bp
+
+
+@bp.app_template_filter("journee_label")
+def _journee_label(journee: Journee) -> str:
+    return journee_label(journee)
+
+
+@bp.route("/agenda")
+def agenda():
+    now = utcnow()
+    cycles = db.session.scalars(select(Cycle).where(Cycle.published.is_(True))).all()
+    items = []
+    for cycle in cycles:
+        upcoming = [j for j in cycle.journees if j.ends_at > now]
+        if upcoming:
+            items.append({"cycle": cycle, "journees": upcoming, "first": upcoming[0].starts_at})
+    items.sort(key=lambda item: item["first"])
+    return render_template("public/agenda.html", items=items)
+
+
+@bp.route("/agenda.ics")
+def agenda_ics():
+    journees = db.session.scalars(
+        select(Journee).join(Cycle).where(Cycle.published.is_(True)).order_by(Journee.starts_at)
+    ).all()
+    from flask import current_app
+
+    body = journees_ics(journees, name=f"Agenda {current_app.config['ORGANISATION'].name}")
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": 'inline; filename="agenda.ics"',
+        "Cache-Control": "public, max-age=300",
+    })

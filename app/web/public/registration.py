@@ -1,0 +1,147 @@
+"""``/inscription/<slug>``: register for a cycle's journées; ``/r/<token>``: change or cancel, no login.
+
+The form is CSRF-protected, rate-limited and carries a honeypot field that
+people never see; a filled honeypot gets the same thank-you page and nothing is
+stored. The thank-you page never reveals anything about an existing
+registration: the link to manage it goes only to the address, by email.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.extensions import db, limiter
+from app.models import Cycle, Registration, RegistrationStatus, utcnow
+from app.services.audience import InvalidAddress
+from app.services.registrations import (
+    ACTIVE,
+    RegistrationError,
+    cancel,
+    change_days,
+    register,
+    seats_left,
+    upcoming_journees,
+)
+from app.tokens import InvalidToken, Purpose, verify
+from app.web.public import bp
+
+FORM_LIMIT = "10 per minute;60 per hour"
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(_l("Prénom"), validators=[DataRequired(_l("Indiquez votre prénom.")), Length(max=200)])
+    last_name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=200)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")),
+                                                        Length(max=320)])
+    organisation = StringField(_l("Structure"), validators=[Length(max=300)])
+    function = StringField(_l("Fonction"), validators=[Length(max=300)])
+    newsletter = BooleanField(_l("J'accepte de recevoir la lettre d'information du CRPVE (annonces de formations "
+                                 "et actualités). Je pourrai me désabonner à tout moment."), default=False)
+    website = StringField(_l("Ne pas remplir ce champ"))  # honeypot
+
+
+def _published_cycle(slug: str) -> Cycle:
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug, Cycle.published.is_(True)))
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _journee_choices(cycle: Cycle) -> list[dict]:
+    return [{"journee": j, "seats_left": seats_left(j)} for j in upcoming_journees(cycle)]
+
+
+@bp.route("/inscription/<slug>", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def registration_form(slug: str):
+    cycle = _published_cycle(slug)
+    if cycle.registration_url and urlsplit(cycle.registration_url).path != request.path:
+        return redirect(cycle.registration_url)  # an outside form set by the officer, not by the visitor
+    form = RegistrationForm()
+    choices = _journee_choices(cycle)
+    selected = {c["journee"].id for c in choices}
+    errors: list[str] = []
+    if request.method == "POST":
+        selected = {int(v) for v in request.form.getlist("journees") if v.isdigit()}
+        if form.website.data:
+            return render_template("public/registration_thanks.html", cycle=cycle, email=form.email.data,
+                                   confirmed=[], waiting=[], unchanged=[], email_sent=True)
+        if form.validate_on_submit():
+            chosen = [c["journee"] for c in choices if c["journee"].id in selected]
+            try:
+                outcome = register(
+                    cycle, form.email.data, first_name=form.first_name.data, last_name=form.last_name.data,
+                    organisation=form.organisation.data or "", function=form.function.data or "",
+                    journees=chosen, newsletter=form.newsletter.data, source="form", ip=request.remote_addr,
+                )
+            except InvalidAddress as exc:
+                form.email.errors = list(form.email.errors) + [_("Adresse e-mail invalide : %(detail)s",
+                                                                 detail=str(exc))]
+            except RegistrationError as exc:
+                errors.append(str(exc))
+            else:
+                return render_template(
+                    "public/registration_thanks.html", cycle=cycle, email=outcome.registration.subscriber.email,
+                    confirmed=outcome.confirmed, waiting=outcome.waiting, unchanged=outcome.unchanged,
+                    email_sent=outcome.email_sent,
+                )
+        status = 400
+    else:
+        status = 200
+    return render_template("public/registration_form.html", cycle=cycle, form=form, choices=choices,
+                           selected=selected, errors=errors), status
+
+
+def _registration_from(token: str) -> Registration:
+    try:
+        payload = verify(Purpose.REGISTRATION, token)
+        uid = payload["r"]
+    except (InvalidToken, KeyError, TypeError):
+        abort(404)
+    registration = db.session.scalar(select(Registration).where(Registration.uid == uid))
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def registration_manage(token: str):
+    registration = _registration_from(token)
+    cycle = registration.cycle
+    now = utcnow()
+    if request.method == "POST":
+        form = FlaskForm()
+        if not form.validate_on_submit():
+            abort(400)
+        by_id = {j.id: j for j in cycle.journees}
+        action = request.form.get("action", "save")
+        if action == "cancel_all":
+            done = cancel(registration, actor="public", ip=request.remote_addr, now=now)
+            flash(_("Votre inscription est annulée.") if done else _("Rien à annuler."), "success")
+        elif action.startswith("cancel:") and action[7:].isdigit() and int(action[7:]) in by_id:
+            journee = by_id[int(action[7:])]
+            done = cancel(registration, [journee], actor="public", ip=request.remote_addr, now=now)
+            flash(_("Votre participation à la journée %(n)s est annulée.", n=journee.number) if done
+                  else _("Rien à annuler."), "success")
+        else:
+            wanted = [by_id[int(v)] for v in request.form.getlist("journees") if v.isdigit() and int(v) in by_id]
+            change_days(registration, wanted, actor="public", ip=request.remote_addr, now=now)
+            flash(_("Vos choix sont enregistrés."), "success")
+        return redirect(url_for("public.registration_manage", token=token))
+    status_by_journee = {d.journee_id: d.status for d in registration.days}
+    rows = [
+        {"journee": j, "status": status_by_journee.get(j.id), "past": j.starts_at <= now,
+         "seats_left": seats_left(j)}
+        for j in cycle.journees
+    ]
+    return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
+                           form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE,
+                           any_active=any(r["status"] in ACTIVE and not r["past"] for r in rows))

@@ -1,0 +1,50 @@
+"""In Chromium: from the agenda's "Inscrivez-vous", register for two journées, get two .ics, cancel one."""
+import email
+import re
+from email import policy
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, Registration, RegistrationStatus
+from tests.browser import screenshot
+from tests.event_factories import future_dates, make_cycle
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
+    cycle = make_cycle(dates=future_dates())
+    page.goto(live_server.url + "/agenda")
+    page.get_by_role("link", name="Inscrivez-vous").click()
+    page.wait_for_url(f"{live_server.url}/inscription/{cycle.slug}")
+    page.get_by_label("Prénom").fill("Hélène")
+    page.locator("#last_name").fill("Duchêne")
+    page.get_by_label("Adresse e-mail").fill("helene.duchene@example.org")
+    page.get_by_label("Structure").fill("Grand Paris Sud")
+    boxes = page.locator('input[name="journees"]')
+    assert boxes.count() == 4
+    boxes.nth(1).uncheck()
+    boxes.nth(3).uncheck()
+    assert not page.get_by_label("J'accepte de recevoir").is_checked()
+    screenshot(page, "registration-form")
+    page.get_by_role("button", name="Je m'inscris").click()
+    page.get_by_role("heading", name="Merci, votre inscription est enregistrée").wait_for()
+
+    db.session.expire_all()
+    [row] = db.session.scalars(select(OutboxMessage)).all()
+    message = email.message_from_bytes(row.raw, policy=policy.default)
+    ics = [p.get_filename() for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert ics == ["journee-1.ics", "journee-3.ics"]
+    link = re.search(r"(http://127\.0\.0\.1:\d+/r/\S+)", message.get_body(("plain",)).get_content()).group(1)
+
+    page.goto(link)
+    page.get_by_role("button", name="Annuler la journée 3").click()
+    page.get_by_text("Votre participation à la journée 3 est annulée.").wait_for()
+    screenshot(page, "registration-manage")
+    db.session.expire_all()
+    reg = db.session.scalar(select(Registration))
+    assert {d.journee.number: d.status for d in reg.days} == {1: RegistrationStatus.CONFIRMED,
+                                                             3: RegistrationStatus.CANCELLED}
+    assert page.get_by_role("button", name="Annuler la journée 1").is_visible()
