@@ -67,22 +67,41 @@ def test_events_move_and_sync(cli_runner, app):
     assert bad.exit_code == 1 and "finir après" in bad.output
 
 
-def test_demo_load_syncs_the_seed_cycle_whatever_the_loader_order(cli_runner, app):
-    from app.cli import demo
-    from app.models import Campaign
+def test_demo_load_saves_the_seed_cycle_with_its_reminder_rules(cli_runner, app):
+    from app.models import Campaign, CampaignTemplate, Cycle
 
-    def load_seed_cycle():  # stands for the seed-cycle step another module adds after ours
-        if db.session.scalar(select(func.count()).select_from(Registration)) == 0:
-            from app.models import Cycle
-
-            if db.session.scalar(select(Cycle)) is None:
-                make_cycle(dates=future_dates())
-
-    demo.LOADERS.append(load_seed_cycle)
-    try:
-        result = cli_runner.invoke(args=["demo", "load"])
-    finally:
-        demo.LOADERS[:] = [step for step in demo.LOADERS if step is not load_seed_cycle
-                           and step.__name__ != "_load_demo_reminders_deferred"]
+    result = cli_runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 8
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == "contrat-de-ville-2016"))
+    assert [j.number for j in cycle.journees] == [1, 2, 3, 4]
+    assert cycle.reminder_rules == [{"days_before": 7, "time": "09:00"}, {"days_before": 1, "time": "09:00"}]
+    # 2016 is past: no reminder is created for a moment already gone.
+    assert db.session.scalar(select(func.count()).select_from(Campaign).where(Campaign.template == CampaignTemplate.REMINDER)) == 0
+    announcement = db.session.scalar(select(Campaign).where(Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
+    version = announcement.version
+    assert cli_runner.invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    assert announcement.version == version  # nothing changed: nothing to re-render
+
+
+def test_moving_a_journee_changes_the_announcement_still_to_go(cli_runner, app):
+    import email
+    from email import policy
+
+    from app.mail.message import Recipient, builder_for
+    from app.models import Campaign, CampaignTemplate
+
+    assert cli_runner.invoke(args=["demo", "load"]).exit_code == 0
+    announcement = db.session.scalar(select(Campaign).where(Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
+
+    def text_part():
+        raw = builder_for(announcement).build(Recipient(1, "u1", "a@example.org", "Léa")).raw
+        return email.message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+
+    assert "7 avril 2016" in text_part()
+    moved = cli_runner.invoke(args=["events", "move", "contrat-de-ville-2016", "2",
+                                    "--start", "2016-04-14 10:00", "--end", "2016-04-14 17:00"])
+    assert moved.exit_code == 0, moved.output
+    db.session.expire_all()
+    after = text_part()
+    assert "14 avril 2016" in after and "7 avril 2016" not in after

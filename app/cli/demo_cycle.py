@@ -280,8 +280,15 @@ def load_announcement(cycle: Cycle, cycle_changed: bool = False) -> Campaign:
 
 
 def load() -> None:
-    load_announcement(*load_cycle())
-    db.session.commit()
+    """The seed cycle, its announcement, and its reminders (through save_cycle, like any edit)."""
+    from app.services.events import save_cycle
+
+    cycle, changed = load_cycle()
+    load_announcement(cycle, changed)
+    if changed:
+        save_cycle(cycle)
+    else:
+        db.session.commit()
 
 
 def registration_url() -> str:

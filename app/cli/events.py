@@ -103,37 +103,3 @@ def sync(cycle_ref: str) -> None:
                                                        Campaign.template == CampaignTemplate.REMINDER)
                                 .order_by(Campaign.scheduled_at)):
         click.echo(f"{c.slug}\t{c.status.value}\t{format_local(c.scheduled_at)}")
-
-
-SEED_CYCLE = "contrat-de-ville-2016"
-
-
-def load_demo_reminders(_deferred: bool = False) -> None:
-    """Demo step: give the seed cycle its reminders (those already past — all of them for 2016 — are skipped).
-
-    The seed cycle is loaded by another demo step whose position in ``LOADERS``
-    depends on module order; if it has not run yet, this step moves itself to the
-    end of the list once (``demo load`` iterates the live list).
-    """
-    from app.cli.demo import LOADERS
-
-    cycle = find_cycle(SEED_CYCLE)
-    if cycle is None:
-        if not _deferred:
-            LOADERS.append(_load_demo_reminders_deferred)
-        return
-    save_cycle(cycle)
-
-
-def _load_demo_reminders_deferred() -> None:
-    load_demo_reminders(_deferred=True)
-
-
-def _register_demo_step() -> None:
-    from app.cli.demo import LOADERS
-
-    if load_demo_reminders not in LOADERS:
-        LOADERS.append(load_demo_reminders)
-
-
-_register_demo_step()
