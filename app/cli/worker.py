@@ -1,6 +1,7 @@
 """``flask worker``: send queued deliveries (one or more processes)."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -21,13 +22,18 @@ from app.mail.worker import WorkerOptions, run_process, run_processes
 @click.option("--retry-base", "retry_base_seconds", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Délai du premier nouvel essai après un 4xx (doublé ensuite).")
 @click.option("--idle", "idle_seconds", default=1.0, show_default=True, type=click.FloatRange(0.01))
+@click.option("--stats-json", is_flag=True, help="Print counts and per-stage seconds as JSON (bench/send.py).")
 @with_appcontext
-def cli(processes: int, until_idle: bool, **options) -> None:
+def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     """Envoyer les campagnes en cours / run the sending worker(s)."""
     app = current_app._get_current_object()
     opts = WorkerOptions(**options)
     if processes == 1:
         stats = run_process(app, opts, until_idle)
+        if stats_json:
+            data = {k: v for k, v in vars(stats).items() if k != "timings"}
+            click.echo(json.dumps({**data, "timings": dict(stats.timings)}))
+            return
         click.echo(f"envoyés {stats.sent} · échecs {stats.failed} · ignorés {stats.skipped} · reportés {stats.retried}")
         return
     sys.exit(run_processes(app, processes, opts, until_idle))

@@ -149,7 +149,11 @@ class SMTPConnection:
             code, text = self.command(b"STARTTLS\r\n")
             if code != 220:
                 raise SMTPConnectionLost(f"STARTTLS refusé par {s.label} : {code} {text}")
-            tls = self._tls_context().wrap_socket(self._sock, server_hostname=s.host)
+            try:
+                tls = self._tls_context().wrap_socket(self._sock, server_hostname=s.host)
+            except OSError as exc:  # includes certificate verification failures
+                self.close(quit=False)
+                raise SMTPConnectionLost(f"STARTTLS impossible avec {s.label} : {exc}") from exc
             self._attach(tls)
             self._ehlo()
         if s.username:
