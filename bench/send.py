@@ -168,12 +168,18 @@ def run_workers(env: dict, count: int, builder: str) -> dict:
              for _ in range(count)]
     usage = {}
     outputs = {}
-    for proc in procs:
-        out = proc.stdout.read()
-        _pid, status, ru = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        usage[proc.pid] = ru
-        outputs[proc.pid] = out
+    try:
+        for proc in procs:
+            out = proc.stdout.read()
+            _pid, status, ru = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            usage[proc.pid] = ru
+            outputs[proc.pid] = out
+    except BaseException:
+        for proc in procs:  # interrupted: stop our workers (SIGTERM: they release their rows)
+            if proc.returncode is None:
+                proc.terminate()
+        raise
     elapsed = time.perf_counter() - started
     stats = []
     for pid, out in outputs.items():

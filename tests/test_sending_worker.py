@@ -160,3 +160,32 @@ def test_retry_failed_sends_again_to_those_who_failed(smtp_app, smtp_server):
     db.session.expire_all()
     assert statuses(campaign.id) == Counter(sent=3)
     assert db.session.get(Campaign, campaign.id).status == CampaignStatus.SENT
+
+
+def test_without_smtp_url_the_worker_fills_the_outbox_and_runs_under_flask_dev(app):
+    """``make run``: the worker thread registered for ``flask dev`` sends to the outbox."""
+    import threading
+
+    from app import background
+    from app.models import OutboxMessage
+
+    assert "worker" in background.names()
+    campaign = make_campaign(4)
+    stop = threading.Event()
+    thread = threading.Thread(target=background._STARTERS["worker"], args=(app, stop), daemon=True)
+    thread.start()
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if db.session.get(Campaign, campaign.id).status == CampaignStatus.SENT:
+            break
+        db.session.commit()
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert sorted(r.recipients for r in rows) == [f"p{i:04d}@example.org" for i in range(4)]
+    assert statuses(campaign.id) == Counter(sent=4)

@@ -15,7 +15,7 @@ from app.mail.worker import WorkerOptions, run_process, run_processes
 @click.option("--processes", "-p", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processus d'envoi / worker processes.")
 @click.option("--until-idle", is_flag=True, help="S'arrêter quand il n'y a plus rien à envoyer / exit when idle.")
-@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 5000))
 @click.option("--lease", "lease_seconds", default=300.0, show_default=True, type=click.FloatRange(1),
               help="Secondes avant qu'une livraison détenue par un worker disparu revienne à la file.")
 @click.option("--max-attempts", default=6, show_default=True, type=click.IntRange(1, 50))
