@@ -85,3 +85,16 @@ def test_short_or_unknown_keys_are_refused():
 
     with pytest.raises(DKIMError):
         DKIMSigner.from_pem("d", "s", pem(ec.generate_private_key(ec.SECP256R1())))
+
+
+def test_relaxed_body_matches_dkimpy_on_awkward_whitespace():
+    from dkim.canonicalization import Relaxed
+
+    samples = [
+        b"", b"\r\n", b"a\r\n", b"a", b"a \r\n", b"a\t\t b  \r\n\r\n", b" \t \r\n x \r\n\r\n\r\n",
+        b"Journ\xc3\xa9e  du\t3 mars   \r\n  retrait\r\n.\r\n", b"x" * 1000 + b"    \r\n" * 3,
+    ]
+    for sample in samples:
+        assert relaxed_body(sample) == Relaxed.canonicalize_body(sample), sample
+    # A body without a final CRLF is signed as transmitted (SMTP adds the CRLF).
+    assert relaxed_body(b"fin sans CRLF  ") == Relaxed.canonicalize_body(b"fin sans CRLF  \r\n")

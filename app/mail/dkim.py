@@ -29,8 +29,7 @@ SIGNED_HEADERS = (
 # Signed once more than they occur, so nobody can add a second one without breaking the signature.
 OVERSIGNED = ("from", "subject")
 
-_WSP_RUN = re.compile(rb"[ \t]+")
-_WSP_EOL = re.compile(rb"[ \t]+\r\n")
+_WSP_RUN = re.compile(rb"[ \t]{2,}|\t")  # single spaces stay as they are
 _FOLD = re.compile(rb"\r\n(?=[ \t])")
 
 
@@ -39,13 +38,24 @@ class DKIMError(ValueError):
 
 
 def relaxed_body(body: bytes) -> bytes:
-    """RFC 6376 §3.4.4: trailing WSP removed, WSP runs to one space, trailing empty lines dropped."""
-    if b" " in body or b"\t" in body:
-        body = _WSP_EOL.sub(b"\r\n", body)
-        body = _WSP_RUN.sub(b" ", body)
-        if body.endswith((b" ", b"\t")):
-            body = body.rstrip(b" \t")
+    """RFC 6376 §3.4.4: trailing WSP removed, WSP runs to one space, trailing empty lines dropped.
+
+    Done with ``bytes.replace`` (C speed) rather than regexes: a regex over a 40 KB French
+    body, with a space every few bytes, costs milliseconds; these replaces cost microseconds.
+    Tabs become spaces, runs of spaces collapse (log n passes for a run of n), and then at
+    most one space is left before each CRLF.
+    """
+    if body and not body.endswith(b"\r\n"):
+        body += b"\r\n"  # SMTP transmits it so (dot_stuff adds it): sign what the receiver sees
+    if b"\t" in body:
+        body = body.replace(b"\t", b" ")
+    while b"  " in body:
+        body = body.replace(b"  ", b" ")
+    if b" \r\n" in body:
+        body = body.replace(b" \r\n", b"\r\n")
     body = body.rstrip(b"\r\n")
+    if body.endswith(b" "):
+        body = body[:-1]
     return body + b"\r\n" if body else b""
 
 
