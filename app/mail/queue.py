@@ -8,17 +8,28 @@
   unique (campaign, subscriber) constraint plus ``NOT EXISTS`` make it idempotent.
 - ``still_eligible(campaign, subscriber_ids)``: the same rules, re-checked by the worker
   just before sending, so an unsubscribe a second ago is honoured.
+- ``claim(owner, limit, lease)``: one statement moves a batch of due rows of campaigns
+  that are ``sending`` to ``sending`` with a lease (PostgreSQL: ``FOR UPDATE SKIP LOCKED``,
+  so workers never wait for, nor take, each other's rows; SQLite: a single statement
+  is atomic, one writer at a time). Rows whose lease expired (a dead worker) are claimable
+  again: at most the messages that worker had in flight are sent twice.
+- ``recipients(campaign, ids)``: the send-time re-check and the few values a message needs,
+  one query per chunk (no ORM objects on the hot path).
+- ``record(outcomes)`` / ``release(owner, ids)``: results written back in one executemany
+  UPDATE per batch, right after the server accepted the messages.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterable
 
-from sqlalchemy import Select, and_, exists, func, insert, literal, select
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, literal, or_, select, update
 
 from app.extensions import db
 from app.models import (
     Campaign,
+    CampaignStatus,
     Delivery,
     DeliveryStatus,
     Registration,
@@ -121,3 +132,170 @@ def still_eligible(campaign: Campaign, subscriber_ids: Iterable[int]) -> set[int
         return set()
     query = audience_query(campaign).where(Subscriber.id.in_(ids))
     return set(db.session.scalars(query))
+
+
+# --- the worker's side: claim, re-check, record ------------------------------------------
+
+_T = Delivery.__table__
+ACTIVE = (DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery row this worker now holds the lease on."""
+
+    id: int
+    campaign_id: int
+    subscriber_id: int
+    attempts: int  # including the current one
+
+
+def claim(owner: str, limit: int, lease_seconds: float, now: datetime | None = None) -> list[Claimed]:
+    """Take up to ``limit`` due deliveries of campaigns that are sending; commits.
+
+    The rows become ``sending`` with ``lease_owner=owner`` until ``now + lease``;
+    ``attempts`` counts this try. Rows of paused or cancelled campaigns are never taken.
+    """
+    now = now or utcnow()
+    due = or_(
+        and_(_T.c.status == DeliveryStatus.QUEUED.value, _T.c.next_attempt_at <= now),
+        and_(_T.c.status == DeliveryStatus.SENDING.value, _T.c.lease_expires_at < now),
+    )
+    sending = select(Campaign.id).where(Campaign.status == CampaignStatus.SENDING)
+    ids = (
+        select(_T.c.id)
+        # status IN (…) repeats the partial index's predicate so the planner uses it.
+        .where(_T.c.status.in_(ACTIVE), _T.c.campaign_id.in_(sending.scalar_subquery()), due)
+        .order_by(_T.c.campaign_id, _T.c.next_attempt_at)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    stmt = (
+        update(_T)
+        .where(_T.c.id.in_(ids.scalar_subquery()))
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=_T.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(_T.c.id, _T.c.campaign_id, _T.c.subscriber_id, _T.c.attempts)
+    )
+    rows = [Claimed(*row) for row in db.session.execute(stmt)]
+    db.session.commit()
+    rows.sort(key=lambda r: (r.campaign_id, r.id))
+    return rows
+
+
+def recipients(campaign: Campaign, subscriber_ids: Iterable[int]) -> dict[int, tuple]:
+    """``{subscriber_id: (id, uid, email, first_name, last_name, attributes)}`` for those still eligible.
+
+    The same rules as :func:`still_eligible`, in the same query that fetches what the
+    message needs: an unsubscribe committed before this query is honoured.
+    """
+    ids = list(subscriber_ids)
+    if not ids:
+        return {}
+    query = audience_query(campaign).where(Subscriber.id.in_(ids)).with_only_columns(
+        Subscriber.id, Subscriber.uid, Subscriber.email, Subscriber.first_name, Subscriber.last_name,
+        Subscriber.attributes,
+    )
+    return {row[0]: tuple(row) for row in db.session.execute(query)}
+
+
+_RECORD = (
+    update(_T)
+    .where(_T.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        next_attempt_at=bindparam("_next"),
+        lease_owner=None,
+        lease_expires_at=None,
+        smtp_code=bindparam("_code"),
+        smtp_reply=bindparam("_reply"),
+        queue_id=bindparam("_queue_id"),
+        message_id=bindparam("_message_id"),
+        bounced=bindparam("_bounced"),
+        sent_at=bindparam("_sent_at"),
+        updated_at=bindparam("_now"),
+    )
+)
+
+
+def outcome(
+    delivery_id: int,
+    status: DeliveryStatus,
+    *,
+    now: datetime,
+    code: int | None = None,
+    reply: str = "",
+    queue_id: str | None = None,
+    message_id: str | None = None,
+    bounced: bool = False,
+    next_attempt_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One row's result, as :func:`record` takes it."""
+    return {
+        "_id": delivery_id, "_status": status.value, "_next": next_attempt_at or now, "_code": code,
+        "_reply": reply[:1000], "_queue_id": queue_id, "_message_id": message_id, "_bounced": bounced,
+        "_sent_at": now if status == DeliveryStatus.SENT else None, "_now": now,
+    }
+
+
+def record(outcomes: list[dict[str, Any]], commit: bool = True) -> None:
+    """Write a batch of results: one executemany UPDATE and one commit, whatever the batch size."""
+    if outcomes:
+        db.session.execute(_RECORD, outcomes)
+    if commit:
+        db.session.commit()
+
+
+def extend_leases(owner: str, lease_seconds: float, now: datetime | None = None) -> None:
+    """Keep holding the rows still in hand (a slow relay must not let another worker take them)."""
+    now = now or utcnow()
+    db.session.execute(
+        update(_T)
+        .where(_T.c.lease_owner == owner, _T.c.status == DeliveryStatus.SENDING.value)
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+    )
+
+
+def release(owner: str, delivery_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Give claimed-but-unsent rows back to the queue (stop, pause, cancel); commits.
+
+    The attempt they were claimed for did not happen, so it is not counted.
+    """
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    now = now or utcnow()
+    result = db.session.execute(
+        update(_T)
+        .where(_T.c.id.in_(ids), _T.c.lease_owner == owner, _T.c.status == DeliveryStatus.SENDING.value)
+        .values(status=DeliveryStatus.QUEUED.value, lease_owner=None, lease_expires_at=None,
+                attempts=func.max(_T.c.attempts - 1, 0) if db.session.get_bind().dialect.name == "sqlite"
+                else func.greatest(_T.c.attempts - 1, 0), updated_at=now)
+        .execution_options(preserve_rowcount=True)
+    )
+    db.session.commit()
+    return max(result.rowcount, 0)
+
+
+def release_owner(owner: str) -> int:
+    """Every row this worker still holds goes back to the queue (clean shutdown)."""
+    ids = db.session.scalars(
+        select(_T.c.id).where(_T.c.lease_owner == owner, _T.c.status == DeliveryStatus.SENDING.value)
+    ).all()
+    return release(owner, ids)
+
+
+def pending_count() -> int:
+    """Rows still to send (queued or in flight) in campaigns that are sending: 0 means idle."""
+    sending = select(Campaign.id).where(Campaign.status == CampaignStatus.SENDING)
+    return db.session.scalar(
+        select(func.count()).select_from(_T).where(
+            _T.c.status.in_(ACTIVE), _T.c.campaign_id.in_(sending.scalar_subquery())
+        )
+    ) or 0

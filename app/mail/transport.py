@@ -18,15 +18,26 @@ class Envelope:
 
 @dataclass(frozen=True)
 class SendResult:
-    """The server's answer for one message: ``code`` 250 means accepted."""
+    """The server's answer for one message: ``code`` 250 means accepted.
+
+    ``code`` 0 means no answer (connection refused or lost): temporary, like a 4xx.
+    ``recipient_rejected`` says a failure came at RCPT (the address itself), which
+    is what makes a 5xx a hard bounce rather than, say, a refused content.
+    """
 
     code: int
     reply: str = ""
     queue_id: str | None = None
+    recipient_rejected: bool = False
 
     @property
     def accepted(self) -> bool:
         return 200 <= self.code < 300
+
+    @property
+    def temporary(self) -> bool:
+        """Worth retrying later: 4xx, or no answer at all."""
+        return self.code == 0 or 400 <= self.code < 500
 
 
 class Transport(Protocol):
@@ -64,13 +75,30 @@ class OutboxTransport:
         pass
 
 
-def get_transport() -> Transport:
-    """The configured transport: the outbox when ``SMTP_URL`` is empty.
+_POOLS: dict[str, Transport] = {}
 
-    The sending engine adds the SMTP pool here.
+
+def get_transport() -> Transport:
+    """The configured transport: the outbox when ``SMTP_URL`` is empty, else the SMTP pool.
+
+    One pool per process and URL, so connections persist from message to message
+    (and from one transactional email to the next).
     """
     from flask import current_app
 
-    if not current_app.config.get("SMTP_URL"):
+    url = current_app.config.get("SMTP_URL")
+    if not url:
         return OutboxTransport()
-    raise NotImplementedError("SMTP transport: see the sending engine")
+    pool = _POOLS.get(url)
+    if pool is None:
+        from app.mail.smtp import SMTPPool
+
+        pool = _POOLS[url] = SMTPPool.from_url(url)
+    return pool
+
+
+def reset_transports() -> None:
+    """Close pooled connections (after a fork, or when a worker stops)."""
+    for pool in _POOLS.values():
+        pool.close()
+    _POOLS.clear()

@@ -1,4 +1,5 @@
-"""Campaign lifecycle: draft → scheduled → sending → sent, with pause, resume, cancel.
+"""Campaign lifecycle: draft → scheduled → sending → sent, with pause, resume, cancel,
+"retry failed", live progress, and the automatic pause when errors pile up.
 
 Each transition is a compare-and-set UPDATE (``… WHERE status IN (…)``) in the
 same transaction as its side effects, so two schedulers, two clicks or a
@@ -6,13 +7,14 @@ scheduler and an officer cannot both start one campaign.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import exists, func, select, update
 
 from app.extensions import db
 from app.mail.queue import enqueue
-from app.models import Campaign, CampaignStatus, utcnow
+from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 
@@ -41,3 +43,205 @@ def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | Non
     db.session.commit()
     db.session.refresh(campaign)
     return queued
+
+
+# --- scheduling and the officer's controls ----------------------------------------------
+
+PAUSABLE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
+CANCELLABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
+
+# A worker pauses a campaign when at least this share of its last outcomes were errors
+# (refusals, failures, lost connections), counted over at least AUTO_PAUSE_MIN_OUTCOMES.
+AUTO_PAUSE_ERROR_RATIO = 0.5
+AUTO_PAUSE_MIN_OUTCOMES = 50
+
+
+def _transition(campaign: Campaign, allowed: tuple[CampaignStatus, ...], **values) -> bool:
+    """Compare-and-set the campaign's row; True when this call made the change."""
+    won = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status.in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    return won == 1
+
+
+def schedule_campaign(campaign: Campaign, at_utc: datetime, now: datetime | None = None) -> None:
+    """Plan a draft (or re-plan a scheduled) campaign for ``at_utc``; the scheduler starts it. Commits."""
+    now = now or utcnow()
+    if at_utc.tzinfo is None:
+        raise ValueError("heure d'envoi sans fuseau horaire")
+    if at_utc <= now:
+        raise CampaignStateError("L'heure d'envoi prévue est déjà passée.")
+    if not _transition(campaign, STARTABLE, status=CampaignStatus.SCHEDULED, scheduled_at=at_utc, status_reason=""):
+        db.session.rollback()
+        raise CampaignStateError(f"Seule une campagne en brouillon ou programmée peut être programmée "
+                                 f"(statut actuel : {campaign.status.value}).")
+    db.session.commit()
+    db.session.refresh(campaign)
+
+
+def pause_campaign(campaign: Campaign, reason: str = "") -> None:
+    """Stop claiming the campaign's deliveries; messages already in a worker's hand still go. Commits."""
+    if not _transition(campaign, PAUSABLE, status=CampaignStatus.PAUSED, status_reason=reason):
+        db.session.rollback()
+        raise CampaignStateError("Seule une campagne en cours d'envoi ou programmée peut être mise en pause.")
+    db.session.commit()
+    db.session.refresh(campaign)
+
+
+def resume_campaign(campaign: Campaign) -> None:
+    """A paused campaign sends again (or goes back to its schedule if it never started). Commits."""
+    target = CampaignStatus.SENDING if campaign.started_at is not None else CampaignStatus.SCHEDULED
+    if not _transition(campaign, (CampaignStatus.PAUSED,), status=target, status_reason=""):
+        db.session.rollback()
+        raise CampaignStateError("Seule une campagne en pause peut reprendre.")
+    db.session.commit()
+    db.session.refresh(campaign)
+
+
+def cancel_campaign(campaign: Campaign, now: datetime | None = None) -> int:
+    """Cancel for good: the deliveries still queued become ``skipped``. Returns how many. Commits."""
+    now = now or utcnow()
+    if not _transition(campaign, CANCELLABLE, status=CampaignStatus.CANCELLED, finished_at=now):
+        db.session.rollback()
+        raise CampaignStateError("Cette campagne ne peut plus être annulée.")
+    skipped = db.session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.QUEUED)
+        .values(status=DeliveryStatus.SKIPPED, smtp_reply="campagne annulée", updated_at=now)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(campaign)
+    return max(skipped, 0)
+
+
+def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
+    """Queue the failed deliveries again (the send-time check still skips suppressed people). Commits.
+
+    A finished or paused campaign goes back to ``sending`` so workers pick them up.
+    """
+    now = now or utcnow()
+    if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT):
+        raise CampaignStateError("Seule une campagne envoyée, en cours ou en pause peut relancer ses échecs.")
+    count = db.session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED)
+        .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, bounced=False,
+                lease_owner=None, lease_expires_at=None, updated_at=now)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    if count > 0:
+        _transition(campaign, (CampaignStatus.PAUSED, CampaignStatus.SENT),
+                    status=CampaignStatus.SENDING, finished_at=None, status_reason="")
+    db.session.commit()
+    db.session.refresh(campaign)
+    return max(count, 0)
+
+
+def auto_pause(campaign_id: int, reason: str) -> bool:
+    """Pause a sending campaign because its errors passed the threshold; ``reason`` in French. Commits."""
+    won = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.SENDING)
+        .values(status=CampaignStatus.PAUSED, status_reason=reason)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    db.session.commit()
+    return won == 1
+
+
+def finish_if_done(campaign_id: int, now: datetime | None = None) -> bool:
+    """``sending`` → ``sent`` once no delivery is queued or in flight (one statement). Commits."""
+    now = now or utcnow()
+    remaining = exists().where(
+        Delivery.campaign_id == campaign_id,
+        Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.SENDING)),
+    )
+    won = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.SENDING, ~remaining)
+        .values(status=CampaignStatus.SENT, finished_at=now)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    db.session.commit()
+    return won == 1
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a campaign stands; ``rate`` is messages/s over the last minute, ``eta`` seconds."""
+
+    status: str
+    status_reason: str
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+    queued: int
+    in_flight: int
+    bounced: int
+    rate: float
+    eta: float | None
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.skipped
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["done"] = self.done
+        return data
+
+
+RATE_WINDOW_SECONDS = 60
+
+
+def progress(campaign: Campaign, now: datetime | None = None) -> Progress:
+    """Counts by status, the recent rate and an ETA: two grouped queries, no row loaded."""
+    now = now or utcnow()
+    counts = dict(db.session.execute(
+        select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign.id).group_by(Delivery.status)
+    ).all())
+    since = now - timedelta(seconds=RATE_WINDOW_SECONDS)
+    recent, bounced = db.session.execute(
+        select(
+            func.count().filter(Delivery.sent_at >= since),
+            func.count().filter(Delivery.bounced.is_(True)),
+        ).where(Delivery.campaign_id == campaign.id)
+    ).one()
+    status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign.id))
+    reason = db.session.scalar(select(Campaign.status_reason).where(Campaign.id == campaign.id)) or ""
+    get = lambda s: int(counts.get(s, 0))  # noqa: E731
+    queued, in_flight = get(DeliveryStatus.QUEUED), get(DeliveryStatus.SENDING)
+    window = RATE_WINDOW_SECONDS
+    if campaign.started_at is not None:
+        window = max(1.0, min(window, (now - campaign.started_at).total_seconds()))
+    rate = recent / window
+    remaining = queued + in_flight
+    eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
+    return Progress(
+        status=status.value, status_reason=reason, total=sum(counts.values()),
+        sent=get(DeliveryStatus.SENT), failed=get(DeliveryStatus.FAILED), skipped=get(DeliveryStatus.SKIPPED),
+        queued=queued, in_flight=in_flight, bounced=int(bounced or 0), rate=round(rate, 1),
+        eta=round(eta, 1) if eta is not None else None,
+    )
+
+
+def mark_hard_bounce(subscriber_id: int, reply: str, campaign_id: int | None = None) -> None:
+    """A 5xx at RCPT: the address does not work. Mark the person bounced, suppress the address, audit.
+
+    The caller commits (the worker does it with the batch of results).
+    """
+    from app.models import Subscriber, SubscriberStatus, SuppressionReason
+    from app.services.audience import audit, suppress
+
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None or subscriber.email is None:
+        return
+    if subscriber.status == SubscriberStatus.ACTIVE:
+        subscriber.status = SubscriberStatus.BOUNCED
+    suppress(subscriber.email, SuppressionReason.BOUNCED, source=f"campagne {campaign_id} : {reply}"[:500])
+    audit("bounce", subscriber, source=f"campaign:{campaign_id}", detail={"reply": reply[:300], "hard": True})

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Sending benchmark: a personalised ~40 KB announcement to N subscribers, 2 worker processes.
+
+    .venv/bin/python bench/send.py [--n 20000] [--workers 2] [--modes unsigned,rsa,ed25519]
+
+Starts ``smtp-sink`` (Debian's postfix package; never a postfix daemon) on a free
+loopback port, measures the ceiling with ``smtp-source`` against it, creates a
+PostgreSQL database (dropped at the end), generates N subscribers, then for each
+mode queues the campaign and times ``flask worker --until-idle`` processes.
+Prints msg/s, CPU µs per message, where that CPU goes (build / sign / SMTP / DB,
+as measured inside the workers), peak RSS per worker and the ratio to the ceiling.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FIXTURE = ROOT / "tests" / "fixtures" / "crpve-cycle-contrat-de-ville-2016.txt"
+PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    sink = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody", "-c", f"127.0.0.1:{port}", "1024"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return sink
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("smtp-sink did not start")
+
+
+def ceiling(port: int, count: int, size: int) -> float:
+    """smtp-source → smtp-sink: C on both ends, 8 sessions, persistent connections."""
+    started = time.perf_counter()
+    subprocess.run(["/usr/sbin/smtp-source", "-d", "-s", "8", "-m", str(count), "-l", str(size),
+                    "-f", "bench@crpve91.fr", "-t", "sink@example.org", f"127.0.0.1:{port}"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return count / (time.perf_counter() - started)
+
+
+def announcement() -> dict:
+    """The demo announcement as text and as a ~30 KB HTML part with inlined styles (like premailer's output)."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    style = ("font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1d2733;"
+             "margin:0 0 12px 0;padding:0;mso-line-height-rule:exactly")
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    html = "".join(
+        f'<tr><td style="padding:4px 24px;{style}"><p style="{style}">{p.replace(chr(10), "<br>")}</p></td></tr>'
+        for p in paragraphs)
+    html = f'<table role="presentation" width="100%" style="border-collapse:collapse;max-width:640px">{html}</table>'
+    while len(html.encode()) < 28_000:
+        html += f'<p style="{style}">Le CRPVE vous remercie de votre attention — à bientôt pour la prochaine journée.</p>'
+    return {"text": text, "html": html}
+
+
+def worker_env(db_url: str, port: int, dkim: tuple[str, str] | None, instance: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env.update({
+        "LETTRINE_ENV": "testing",
+        "DATABASE_URL": db_url, "SECRET_KEYS": "bench-secret-key-0123456789abcdefghijklmnop",
+        "BASE_URL": "https://lettrine.crpve91.fr", "MAIL_FROM": "CRPVE <formations@crpve91.fr>",
+        "SMTP_URL": f"smtp://127.0.0.1:{port}?max_connections=2", "LETTRINE_INSTANCE_DIR": instance,
+    })
+    if dkim:
+        env.update({"DKIM_DOMAIN": "crpve91.fr", "DKIM_SELECTOR": dkim[0], "DKIM_PRIVATE_KEY_FILE": dkim[1]})
+    return env
+
+
+def make_keys(directory: Path) -> dict[str, Path]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    keys = {"rsa": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            "ed25519": ed25519.Ed25519PrivateKey.generate()}
+    paths = {}
+    for name, key in keys.items():
+        path = directory / f"{name}.pem"
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        paths[name] = path
+    return paths
+
+
+def setup_database(db_url: str, n: int, instance: str) -> int:
+    """Migrate, generate N subscribers in SQL, create the campaign; returns its id."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Campaign, MailingList
+
+    app = create_app({"TESTING": True}, environ=worker_env(db_url, 25, None, instance))
+    with app.app_context():
+        upgrade()
+        lst = MailingList(slug="formations", name="Formations CRPVE")
+        db.session.add(lst)
+        db.session.flush()
+        db.session.execute(text("""
+            INSERT INTO subscribers (uid, email, email_hash, first_name, last_name, organisation, function, commune,
+                                     attributes, status, created_at, updated_at)
+            SELECT md5(g::text || 'uid'), 'p' || g || '@example.org', encode(sha256(('p' || g || '@example.org')::bytea), 'hex'),
+                   'Prénom' || g, 'Nom' || g, 'Commune ' || (g % 50), 'Chargé(e) de mission', 'Évry', '{}', 'active', now(), now()
+            FROM generate_series(1, :n) AS g"""), {"n": n})
+        db.session.execute(text("""
+            INSERT INTO subscriptions (subscriber_id, list_id, status, consent_at, consent_source, consent_text,
+                                       confirmed_at, created_at, updated_at)
+            SELECT id, :list, 'confirmed', now(), 'bench', '', now(), now(), now() FROM subscribers"""),
+            {"list": lst.id})
+        campaign = Campaign(slug="cycle-contrat-de-ville", name="Cycle contrat de ville",
+                            subject="Cycle de qualification : la nouvelle génération des contrats de ville",
+                            lists=[lst], content=announcement())
+        db.session.add(campaign)
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        campaign_id = campaign.id
+        db.engine.dispose()
+    return campaign_id
+
+
+def queue_campaign(db_url: str, campaign_id: int, instance: str) -> int:
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Campaign
+    from app.services.campaigns import start_campaign
+
+    app = create_app({"TESTING": True}, environ=worker_env(db_url, 25, None, instance))
+    with app.app_context():
+        db.session.execute(text("DELETE FROM deliveries"))
+        db.session.execute(text("UPDATE campaigns SET status='draft', started_at=NULL, finished_at=NULL"))
+        db.session.commit()
+        queued = start_campaign(db.session.get(Campaign, campaign_id))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE deliveries"))
+        result = queued, db.session.scalar(text("SELECT count(*) FROM deliveries"))
+        db.engine.dispose()
+    return result[0]
+
+
+def run_workers(env: dict, count: int, builder: str) -> dict:
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", builder],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+             for _ in range(count)]
+    usage = {}
+    outputs = {}
+    try:
+        for proc in procs:
+            out = proc.stdout.read()
+            _pid, status, ru = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            usage[proc.pid] = ru
+            outputs[proc.pid] = out
+    except BaseException:
+        for proc in procs:  # interrupted: stop our workers (SIGTERM: they release their rows)
+            if proc.returncode is None:
+                proc.terminate()
+        raise
+    elapsed = time.perf_counter() - started
+    stats = []
+    for pid, out in outputs.items():
+        line = [l for l in out.decode().splitlines() if l.startswith("{")]
+        if not line:
+            raise SystemExit(f"worker {pid} printed no stats: {out.decode()[-2000:]}")
+        stats.append(json.loads(line[-1]))
+    return {"elapsed": elapsed, "usage": list(usage.values()), "stats": stats}
+
+
+def sent_window(db_url: str) -> float:
+    """Seconds between the first and the last acceptance (steady state, no start-up)."""
+    import psycopg
+
+    with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        first, last = conn.execute("SELECT min(sent_at), max(sent_at) FROM deliveries WHERE status='sent'").fetchone()
+    return max((last - first).total_seconds(), 1e-3)
+
+
+class TemplateBuilder:
+    """Stand-in for a fast renderer: the product builder's bytes for one probe recipient, re-used
+    with this recipient's To, Message-ID, Date and a freshly signed unsubscribe URL in the headers.
+
+    Same size and header set as the real message, constant body: it shows what the engine
+    (claim, re-check, sign, SMTP, record) does once building costs what performance.md
+    measured for a tuned renderer, instead of the EmailMessage baseline.
+    """
+
+    def __init__(self, campaign) -> None:
+        from app.mail.dkim import split_headers
+        from app.mail.message import Recipient, builder_for
+
+        real = builder_for(campaign)
+        probe = real.build(Recipient(0, "probe", "probe@example.org", "Probe", "Probe"))
+        head, _, body = probe.raw.partition(b"\r\n\r\n")
+        self.campaign_id = campaign.id
+        self.fields = [(n.strip(), v) for n, v in split_headers(head)]
+        self.body = body
+        self.mail_from = probe.envelope.mail_from
+
+    def build(self, recipient):
+        from email.utils import format_datetime, formataddr
+
+        from app import links
+        from app.mail.message import OutgoingMessage, message_id_for
+        from app.mail.transport import Envelope
+        from app.models import utcnow
+
+        message_id = message_id_for(self.campaign_id, recipient.subscriber_id)
+        values = {
+            b"To": formataddr((f"{recipient.first_name} {recipient.last_name}", recipient.email)).encode(),
+            b"Message-ID": message_id.encode(),
+            b"Date": format_datetime(utcnow()).encode(),
+            b"List-Unsubscribe": f"<{links.unsubscribe_url(recipient.uid, self.campaign_id)}>".encode(),
+        }
+        head = b"".join(n + b": " + values[n] + b"\r\n" if n in values else n + b":" + v + b"\r\n"
+                        for n, v in self.fields)
+        return OutgoingMessage(Envelope(self.mail_from, (recipient.email,)), head + b"\r\n" + self.body, message_id)
+
+
+def worker_main(builder: str) -> None:
+    """One worker process (what ``flask worker --until-idle --stats-json`` does), optionally with the stand-in."""
+    from app import create_app
+    from app.mail import worker
+    from app.mail.worker import WorkerOptions, run_process
+
+    if builder == "template":
+        cache = {}
+        worker.builder_for = lambda c: cache.setdefault((c.id, c.version), TemplateBuilder(c))
+    app = create_app()
+    stats = run_process(app, WorkerOptions(idle_seconds=0.2), until_idle=True)
+    data = {k: v for k, v in vars(stats).items() if k != "timings"}
+    print(json.dumps({**data, "timings": dict(stats.timings)}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--modes", default="unsigned,rsa,ed25519")
+    parser.add_argument("--ceiling-messages", type=int, default=20_000)
+    parser.add_argument("--builders", default="product,template",
+                        help="product: app.mail.message as it is; template: the stand-in (see TemplateBuilder)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker_main(args.worker)
+        return
+    modes = [m for m in args.modes.split(",") if m]
+
+    from config import normalise_database_url
+    from sqlalchemy import create_engine, text
+
+    tmp = Path(tempfile.mkdtemp(prefix="lettrine-bench-"))
+    os.environ["LETTRINE_INSTANCE_DIR"] = str(tmp / "instance")
+    keys = make_keys(tmp)
+    port = free_port()
+    sink = start_sink(port)
+    name = f"lettrine_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_database_url(PG), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db_url = normalise_database_url(PG).rsplit("/", 1)[0] + "/" + name
+    try:
+        size = len(announcement()["html"].encode()) + len(announcement()["text"].encode())
+        roof = ceiling(port, args.ceiling_messages, 40_000)
+        print(f"ceiling (smtp-source -d -s 8 → smtp-sink, 40 KB): {roof:,.0f} msg/s")
+        t0 = time.perf_counter()
+        campaign_id = setup_database(db_url, args.n, str(tmp / "instance"))
+        print(f"{args.n:,} subscribers generated in {time.perf_counter() - t0:.1f} s; body parts ≈ {size / 1000:.0f} KB")
+        print(f"{'builder':<10}{'mode':<10}{'msg/s':>9}{'steady':>9}{'CPU µs/msg':>12}{'loop only':>10}{'RSS MB/worker':>15}{'ceiling':>9}   "
+              "CPU µs/msg by stage: build / sign / smtp / db")
+        for builder, mode in [(b, m) for b in args.builders.split(",") if b for m in modes]:
+            queued = queue_campaign(db_url, campaign_id, str(tmp / "instance"))
+            assert queued == args.n, queued
+            dkim = None if mode == "unsigned" else ("bench", str(keys[mode]))
+            env = worker_env(db_url, port, dkim, str(tmp / "instance"))
+            result = run_workers(env, args.workers, builder)
+            sent = sum(s["sent"] for s in result["stats"])
+            if sent != args.n:
+                print(f"  warning: {sent} sent of {args.n} ({result['stats']})")
+            rate = sent / result["elapsed"]
+            steady = sent / sent_window(db_url)
+            cpu = sum(ru.ru_utime + ru.ru_stime for ru in result["usage"]) / max(sent, 1) * 1e6
+            loop_cpu = sum(s["cpu_seconds"] for s in result["stats"]) / max(sent, 1) * 1e6
+            rss = max(ru.ru_maxrss for ru in result["usage"]) / 1024
+            stages = {k: sum(s["timings"].get(k, 0.0) for s in result["stats"]) / max(sent, 1) * 1e6
+                      for k in ("build", "sign", "smtp", "db")}
+            print(f"{builder:<10}{mode:<10}{rate:>9,.0f}{steady:>9,.0f}{cpu:>12,.0f}{loop_cpu:>10,.0f}{rss:>15,.0f}{rate / roof:>9.0%}   "
+                  f"{stages['build']:.0f} / {stages['sign']:.0f} / {stages['smtp']:.0f} / {stages['db']:.0f}")
+    finally:
+        sink.terminate()
+        sink.wait()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

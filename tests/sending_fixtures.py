@@ -1,0 +1,59 @@
+"""Helpers for sending tests: a list of N confirmed subscribers and a campaign for them."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from app.extensions import db
+from app.models import Campaign, MailingList, Subscriber, Subscription, SubscriptionStatus, email_hash, utcnow
+from tests.conftest import app_environ
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_campaign(n: int, slug: str = "annonce", start: bool = True, prefix: str = "p") -> Campaign:
+    """``n`` confirmed subscribers ``p0000@example.org``… (``prefix`` changes the p) on one list, and a campaign to them."""
+    from app.services.campaigns import start_campaign
+
+    lst = MailingList(slug=f"liste-{slug}", name="Formations CRPVE")
+    db.session.add(lst)
+    db.session.flush()
+    now = utcnow()
+    first = db.session.execute(insert(Subscriber).returning(Subscriber.id), [
+        {"uid": f"{slug[:8]}{i:08d}", "email": f"{prefix}{i:04d}@example.org", "email_hash": email_hash(f"{prefix}{i:04d}@example.org"),
+         "first_name": f"Prénom{i}", "last_name": "Dupont", "attributes": {}, "created_at": now, "updated_at": now}
+        for i in range(n)
+    ]).scalars().all() if n else []
+    if first:
+        db.session.execute(insert(Subscription), [
+            {"subscriber_id": sid, "list_id": lst.id, "status": SubscriptionStatus.CONFIRMED, "consent_at": now,
+             "confirmed_at": now, "created_at": now, "updated_at": now, "consent_source": "test", "consent_text": ""}
+            for sid in first
+        ])
+    campaign = Campaign(slug=slug, name="Annonce", subject="Cycle de qualification : Contrat de ville",
+                        lists=[lst], content={"text": "Bonjour,\n.ligne avec un point\nÀ bientôt", "html": "<p>Bonjour</p>"})
+    db.session.add(campaign)
+    db.session.commit()
+    if start:
+        start_campaign(campaign)
+    return campaign
+
+
+def worker_env(database_url: str, smtp_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    env.update(app_environ(database_url, SMTP_URL=smtp_url, **extra))
+    return env
+
+
+def worker_command(*args: str) -> list[str]:
+    flask = str(Path(sys.executable).with_name("flask"))
+    return [flask, "--app", "wsgi", "worker", "--retry-base", "0.05", "--idle", "0.05", *args]
+
+
+def start_worker(database_url: str, smtp_url: str, *args: str, **extra: str) -> subprocess.Popen:
+    return subprocess.Popen(worker_command(*args), cwd=ROOT, env=worker_env(database_url, smtp_url, **extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
