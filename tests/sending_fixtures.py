@@ -35,7 +35,10 @@ def make_campaign(n: int, slug: str = "annonce", start: bool = True, prefix: str
             for sid in first
         ])
     campaign = Campaign(slug=slug, name="Annonce", subject="Cycle de qualification : Contrat de ville",
-                        lists=[lst], content={"text": "Bonjour,\n.ligne avec un point\nÀ bientôt", "html": "<p>Bonjour</p>"})
+                        lists=[lst], content={"blocks": [
+                            {"type": "title", "text": "Annonce"},
+                            # A line starting with a dot must survive SMTP dot-stuffing.
+                            {"type": "text", "text": "Bonjour,\n\n.ligne avec un point\n\nÀ bientôt"}]})
     db.session.add(campaign)
     db.session.commit()
     if start:
