@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from app import background
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
-from app.services.campaigns import start_campaign
+from app.services.campaigns import PreflightFailed, start_campaign
 from app.timeutil import format_local
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class DispatchReport:
     started: dict[int, int] = field(default_factory=dict)
     missed: list[int] = field(default_factory=list)
     already_taken: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # due, but failing preflight: paused with the reasons
 
 
 def grace_period() -> timedelta:
@@ -82,7 +83,15 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
     db.session.rollback()  # end the read; each campaign gets its own short write transaction
     for campaign in due:
         if now - campaign.scheduled_at <= grace:
-            queued = start_campaign(campaign, now)
+            try:
+                queued = start_campaign(campaign, now)
+            except PreflightFailed as failed:
+                # Never send a broken message as a surprise: hold it where the officer will see it.
+                db.session.rollback()
+                if _transition_paused(campaign, str(failed)):
+                    report.held.append(campaign.id)
+                    log.warning("scheduler: campaign %s held: %s", campaign.slug, failed)
+                continue
             if queued is None:
                 report.already_taken.append(campaign.id)
             else:
@@ -94,6 +103,18 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
         else:
             report.already_taken.append(campaign.id)
     return report
+
+
+def _transition_paused(campaign: Campaign, reason: str) -> bool:
+    """Compare-and-set ``scheduled`` → ``paused`` with the reason; False if someone else moved it."""
+    won = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
+        .values(status=CampaignStatus.PAUSED, status_reason=reason[:2000])
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    db.session.commit()
+    return won == 1
 
 
 def _mark_missed(campaign: Campaign, now: datetime) -> bool:

@@ -50,3 +50,15 @@ def test_report_page(admin_client):
     page = admin_client.get(f"/admin/campaigns/{campaign.id}/report").get_data(as_text=True)
     assert "5.1.1 User unknown" in page and "https://www.crpve91.fr/agenda" in page
     assert "<svg" in page and 'role="img"' in page
+
+
+def test_one_click_unsubscribe_counts_in_the_campaign_report(client):
+    from app import links
+    from tests.conftest import BASE_URL
+
+    campaign = _sent_campaign()
+    person = db.session.query(Subscriber).filter_by(email="p3@example.org").one()
+    path = links.unsubscribe_url(person.uid, campaign.id)[len(BASE_URL):]
+    response = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert build_report(campaign).unsubscribed == 2  # p0 (audit above) and p3 through the real endpoint

@@ -64,7 +64,7 @@ def test_550_fails_those_recipients_and_completes_the_campaign(smtp_app, smtp_se
     bounced = db.session.scalar(select(Subscriber).where(Subscriber.email == "p0003@example.org"))
     assert bounced.status == SubscriberStatus.BOUNCED
     assert db.session.get(Suppression, email_hash("p0003@example.org")) is not None
-    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "bounce")) == 2
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "bounce_hard")) == 2
 
 
 def test_temporary_errors_and_dropped_connections_still_deliver_everything(smtp_app, smtp_server):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from email import policy
 
 import lxml.html
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import force_locale, gettext as _
 
 from app.mail.render import RenderError
@@ -61,6 +61,17 @@ def _french_outside_requests(func):
 
 
 @_french_outside_requests
+def _dev_own_link(href: str) -> bool:
+    """Lettrine's own links on a development server (http BASE_URL outside production).
+
+    They follow BASE_URL, which production refuses unless it is https, so in
+    development they are reported once as a warning instead of blocking every send.
+    """
+    own = current_app.config["BASE_URL"]
+    return (not own.startswith("https://") and current_app.config.get("LETTRINE_ENV") != "production"
+            and href.startswith(own + "/"))
+
+
 def preflight(campaign) -> Report:
     """Render the campaign for a sample recipient and check the result."""
     from app.mail.message import HeaderInjection
@@ -106,6 +117,7 @@ def check_message(raw: bytes, subject: str, preheader: str, report: Report, camp
         report.warnings.append(_("Les styles <style> pèsent %(size)d Ko (16 Ko au plus conseillés).",
                                  size=style // 1024))
 
+    dev_links = False
     if html:
         doc = lxml.html.fromstring(html)
         if doc.get("lang") != "fr":
@@ -115,6 +127,9 @@ def check_message(raw: bytes, subject: str, preheader: str, report: Report, camp
             report.errors.append(_("Image sans texte alternatif (alt) : %(src)s", src=src))
         for a in doc.xpath("//a[@href]"):
             href = a.get("href", "").strip()
+            if _dev_own_link(href):
+                dev_links = True
+                continue
             if not re.match(r"(https://|mailto:|tel:)", href):
                 report.errors.append(_("Lien non sécurisé ou relatif (https attendu) : %(href)s", href=href))
         for img in doc.xpath("//img[@src]"):
@@ -128,10 +143,14 @@ def check_message(raw: bytes, subject: str, preheader: str, report: Report, camp
     if campaign_mail:
         if not msg.get("List-Unsubscribe") or not msg.get("List-Unsubscribe-Post"):
             report.errors.append(_("L'en-tête List-Unsubscribe (désinscription en un clic) manque."))
-        elif "<https://" not in str(msg.get("List-Unsubscribe")):
+        elif "<https://" not in str(msg.get("List-Unsubscribe")) and not _dev_own_link(
+                str(msg.get("List-Unsubscribe")).strip("<> ").split(">")[0]):
             report.errors.append(_("Le lien de désinscription de l'en-tête List-Unsubscribe doit être en https."))
         if "/u/" not in text:
             report.errors.append(_("Le lien de désinscription manque dans la partie texte."))
+    if dev_links:
+        report.warnings.append(_("Serveur de développement : les liens de Lettrine sont en http (BASE_URL). "
+                                 "En production, BASE_URL doit être en https."))
 
     for where, body in (("HTML", html), (_("texte"), text)):
         found = LEFTOVER.search(body)

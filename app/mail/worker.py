@@ -33,8 +33,9 @@ from app.mail import queue
 from app.mail.dkim import signer_from_config
 from app.mail.message import Recipient, builder_for
 from app.mail.transport import SendResult, get_transport
-from app.models import Campaign, CampaignStatus, DeliveryStatus, utcnow
+from app.models import Campaign, CampaignStatus, DeliveryStatus, Subscriber, utcnow
 from app.services import campaigns as campaign_service
+from app.services.bounces import HARD, register_bounce
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,10 @@ class Worker:
         if self._pending or self._bounces:
             queue.record(self._pending, commit=False)
             for subscriber_id, reply, campaign_id in self._bounces:
-                campaign_service.mark_hard_bounce(subscriber_id, reply, campaign_id)
+                subscriber = db.session.get(Subscriber, subscriber_id)
+                if subscriber is not None:
+                    register_bounce(subscriber, HARD, diagnostic=reply, campaign_id=campaign_id,
+                                    source=f"smtp: campagne {campaign_id}")
             if time.monotonic() - self._claimed_at > self.options.lease_seconds / 2:
                 queue.extend_leases(self.owner, self.options.lease_seconds)
                 self._claimed_at = time.monotonic()

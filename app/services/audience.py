@@ -120,8 +120,12 @@ def set_subscription(
     consent: Consent | None = None,
     *,
     actor: str = "system",
+    detail: dict[str, Any] | None = None,
 ) -> Subscription:
-    """Create or change one membership, recording consent and an audit row."""
+    """Create or change one membership, recording consent and an audit row.
+
+    ``detail`` is added to the audit row (e.g. the campaign whose link was used).
+    """
     sub = db.session.scalar(
         select(Subscription).where(
             Subscription.subscriber_id == subscriber.id, Subscription.list_id == mailing_list.id
@@ -149,6 +153,6 @@ def set_subscription(
              SubscriptionStatus.UNSUBSCRIBED: "unsubscribe"}[status],
             subscriber, mailing_list, actor=actor,
             source=consent.source if consent else "", ip=consent.ip if consent else None,
-            detail={"from": previous.value if previous else None, "to": status.value},
+            detail={"from": previous.value if previous else None, "to": status.value, **(detail or {})},
         )
     return sub

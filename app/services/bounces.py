@@ -87,10 +87,16 @@ def apply_report(report: BounceReport, *, source: str) -> Outcome:
 
 def register_bounce(
     subscriber: Subscriber, kind: str, *, delivery: Delivery | None = None, status: str = "",
-    diagnostic: str = "", source: str = "",
+    diagnostic: str = "", source: str = "", campaign_id: int | None = None,
 ) -> Outcome:
-    """Apply one hard/soft bounce or complaint to a subscriber (the caller commits)."""
-    outcome = Outcome(kind, subscriber.id, delivery.campaign_id if delivery else None)
+    """Apply one hard/soft bounce or complaint to a subscriber (the caller commits).
+
+    The one place for bounces, whether a DSN, a relay's webhook or the SMTP
+    server's 5xx at send time reported it.
+    """
+    if delivery is not None:
+        campaign_id = delivery.campaign_id
+    outcome = Outcome(kind, subscriber.id, campaign_id)
     if delivery is not None and kind in (HARD, SOFT):
         delivery.bounced = True
         delivery.smtp_reply = (f"{status} {diagnostic}".strip())[:2000]

@@ -23,13 +23,32 @@ class CampaignStateError(ValueError):
     """The campaign is not in a state that allows this action (message in French)."""
 
 
+class PreflightFailed(CampaignStateError):
+    """The rendered message fails the pre-send checks; ``errors`` lists them in French."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("Vérifications avant envoi en échec : " + " ; ".join(errors))
+        self.errors = errors
+
+
+def require_preflight(campaign: Campaign) -> None:
+    """Refuse to send or schedule a campaign whose rendered message has preflight errors."""
+    from app.mail.preflight import preflight_errors
+
+    errors = preflight_errors(campaign)
+    if errors:
+        raise PreflightFailed(errors)
+
+
 def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | None:
     """Move a draft or scheduled campaign to ``sending`` and queue its deliveries.
 
     Returns the number of deliveries queued, or ``None`` when another process
-    (or an earlier call) already started it. Commits.
+    (or an earlier call) already started it. Raises :class:`PreflightFailed` when
+    the rendered message fails the pre-send checks. Commits.
     """
     now = now or utcnow()
+    require_preflight(campaign)
     won = db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status.in_(STARTABLE))
@@ -74,6 +93,7 @@ def schedule_campaign(campaign: Campaign, at_utc: datetime, now: datetime | None
         raise ValueError("heure d'envoi sans fuseau horaire")
     if at_utc <= now:
         raise CampaignStateError("L'heure d'envoi prévue est déjà passée.")
+    require_preflight(campaign)
     if not _transition(campaign, STARTABLE, status=CampaignStatus.SCHEDULED, scheduled_at=at_utc, status_reason=""):
         db.session.rollback()
         raise CampaignStateError(f"Seule une campagne en brouillon ou programmée peut être programmée "
@@ -228,20 +248,3 @@ def progress(campaign: Campaign, now: datetime | None = None) -> Progress:
         queued=queued, in_flight=in_flight, bounced=int(bounced or 0), rate=round(rate, 1),
         eta=round(eta, 1) if eta is not None else None,
     )
-
-
-def mark_hard_bounce(subscriber_id: int, reply: str, campaign_id: int | None = None) -> None:
-    """A 5xx at RCPT: the address does not work. Mark the person bounced, suppress the address, audit.
-
-    The caller commits (the worker does it with the batch of results).
-    """
-    from app.models import Subscriber, SubscriberStatus, SuppressionReason
-    from app.services.audience import audit, suppress
-
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None or subscriber.email is None:
-        return
-    if subscriber.status == SubscriberStatus.ACTIVE:
-        subscriber.status = SubscriberStatus.BOUNCED
-    suppress(subscriber.email, SuppressionReason.BOUNCED, source=f"campagne {campaign_id} : {reply}"[:500])
-    audit("bounce", subscriber, source=f"campaign:{campaign_id}", detail={"reply": reply[:300], "hard": True})

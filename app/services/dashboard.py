@@ -12,7 +12,8 @@ from app.extensions import db
 from app.services.audience_counts import cached_count
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, Subscriber, SubscriberStatus, utcnow
 
-ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce", "complaint", "erase", "import")
+ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce_hard", "bounce_soft",
+                    "complaint", "erase", "import", "event_register")
 
 
 @dataclass

@@ -87,8 +87,30 @@ def french_date(value: datetime) -> str:
     return format_date(to_local(value).date(), "EEEE d MMMM yyyy", locale="fr")
 
 
+SUBJECT_LIMIT = 78  # what preflight accepts; phones show about sixty characters
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary with an ellipsis, so a subject never ends mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" :,;—-")
+    return cut + "…"
+
+
 def reminder_subject(journee: Journee) -> str:
-    return f"Rappel : Journée {journee.number} du cycle « {journee.cycle.title} » le {french_date(journee.starts_at)}"[:300]
+    """The date first (what the reader needs), then as much of the cycle's title as fits."""
+    head = f"Rappel : journée {journee.number} le {french_date(journee.starts_at)}"
+    return shorten(f"{head} — {journee.cycle.title}", SUBJECT_LIMIT)
+
+
+def reminder_preheader(journee: Journee) -> str:
+    """Time and place, shown by the inbox after the subject."""
+    start, end = to_local(journee.starts_at), to_local(journee.ends_at)
+    cycle = journee.cycle
+    place = ", ".join(p for p in (cycle.venue_name, cycle.venue_room) if p)
+    text = f"{start:%H}h{start:%M}–{end:%H}h{end:%M}" + (f" · {place}" if place else "") + f" · {cycle.title}"
+    return shorten(text, 110)
 
 
 def reminder_name(journee: Journee, rule: ReminderRule) -> str:
@@ -143,7 +165,8 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
                     continue
                 campaign = Campaign(
                     slug=_slug(journee, rule), name=reminder_name(journee, rule),
-                    subject=reminder_subject(journee), template=CampaignTemplate.REMINDER,
+                    subject=reminder_subject(journee), preheader=reminder_preheader(journee),
+                    template=CampaignTemplate.REMINDER,
                     cycle_id=cycle.id, journee_id=journee.id, reminder_days_before=rule.days_before,
                     status=CampaignStatus.SCHEDULED, scheduled_at=at,
                 )
@@ -165,14 +188,14 @@ def _update(campaign: Campaign, journee: Journee, rule: ReminderRule, at: dateti
     """Bring one existing reminder in line; True if anything changed."""
     if campaign.status in LOCKED:
         return False
-    subject, name = reminder_subject(journee), reminder_name(journee, rule)
+    subject, name, preheader = reminder_subject(journee), reminder_name(journee, rule), reminder_preheader(journee)
     moved = campaign.scheduled_at != at
-    if not moved and campaign.subject == subject and campaign.name == name:
+    if not moved and (campaign.subject, campaign.name, campaign.preheader) == (subject, name, preheader):
         if campaign.status == CampaignStatus.CANCELLED and at > now:
             pass  # a rule or journée came back: reschedule below
         else:
             return False  # due-but-unsent ones are the dispatcher's business (grace / missed)
-    campaign.subject, campaign.name = subject, name
+    campaign.subject, campaign.name, campaign.preheader = subject, name, preheader
     campaign.version += 1  # the render cache keys on it
     if at <= now:
         if moved and campaign.status == CampaignStatus.SCHEDULED:

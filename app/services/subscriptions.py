@@ -227,7 +227,8 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
         current = _membership(subscriber, mailing_list)
         if current is not None and current.status != SubscriptionStatus.UNSUBSCRIBED:
             set_subscription(subscriber, mailing_list, SubscriptionStatus.UNSUBSCRIBED,
-                             Consent(source=source, ip=ip), actor="public")
+                             Consent(source=source, ip=ip), actor="public",
+                             detail={"campaign": target.campaign.id if target.campaign else None})
     if scope == "all":
         if subscriber.email:
             suppress(subscriber.email, SuppressionReason.UNSUBSCRIBED, source=source)

@@ -11,7 +11,8 @@ add_nav("admin.dashboard", _l("Tableau de bord"), 10)
 
 ACTION_LABELS = {
     "subscribe": _l("inscription confirmée"), "subscribe_pending": _l("inscription en attente de confirmation"),
-    "unsubscribe": _l("désinscription"), "unsubscribe_all": _l("désinscription de tout"), "bounce": _l("rebond"),
+    "unsubscribe": _l("désinscription"), "unsubscribe_all": _l("désinscription de tout"),
+    "bounce_hard": _l("rebond définitif"), "bounce_soft": _l("rebond temporaire"), "event_register": _l("inscription à un cycle"),
     "complaint": _l("plainte"), "erase": _l("effacement RGPD"), "import": _l("import"),
 }
 

@@ -32,7 +32,13 @@ def sending_progress(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/send-now")
 def sending_send_now(campaign_id: int):
     campaign = _campaign(campaign_id)
-    queued = service.start_campaign(campaign)
+    try:
+        queued = service.start_campaign(campaign)
+    except service.PreflightFailed as failed:
+        for error in failed.errors:
+            flash(error, "error")
+        flash(_("Envoi refusé : corrigez les erreurs des vérifications avant envoi."), "error")
+        return _back(campaign)
     if queued is None:
         flash(_("Cette campagne a déjà été lancée."), "error")
     else:
