@@ -1,13 +1,15 @@
 """Language choice: French first, English on request (``?lang=en``, then a cookie)."""
 from __future__ import annotations
 
-from flask import request
+from flask import has_request_context, request
 from flask_login import current_user
 
 SUPPORTED = ("fr", "en")
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, background threads (imports): French
+        return "fr"
     asked = request.args.get("lang")
     if asked in SUPPORTED:
         return asked
