@@ -56,19 +56,25 @@ def import_(file: str, slug: str, pending: bool) -> None:
     if mailing_list is None:
         fail(f"Liste inconnue : {slug} (voir « flask lists list »)")
     size = os.path.getsize(file)
-    with open(file, "rb") as stream:
-        with click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False) as bar:
-            done = [0]
+    state: dict = {"bar": None, "done": 0}
 
-            def progress(_report: ImportReport, bytes_read: int) -> None:
-                bar.update(bytes_read - done[0])
-                done[0] = bytes_read
+    def progress(_report: ImportReport, bytes_read: int) -> None:
+        # Opened at the first batch, so a file refused at its header prints one line only.
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False)
+            state["bar"].__enter__()
+        state["bar"].update(bytes_read - state["done"])
+        state["done"] = bytes_read
 
-            try:
-                report = import_csv(stream, mailing_list, file_name=os.path.basename(file),
-                                    actor=cli_actor(), pending=pending, on_progress=progress)
-            except ImportFileError as exc:
-                fail(str(exc))
+    try:
+        with open(file, "rb") as stream:
+            report = import_csv(stream, mailing_list, file_name=os.path.basename(file),
+                                actor=cli_actor(), pending=pending, on_progress=progress)
+    except ImportFileError as exc:
+        fail(str(exc))
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
     print_report(report)
 
 

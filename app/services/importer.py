@@ -40,13 +40,11 @@ from itertools import chain
 from typing import Any, BinaryIO, Callable, Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (
-    AuditLog,
     MailingList,
     Subscriber,
     SubscriberStatus,
@@ -351,19 +349,10 @@ class _BatchImporter:
 
     def _apply(self, unique: dict[str, _Row]) -> list[tuple[str, _Row]]:
         report = self.report
-        s, m = Subscriber.__table__, Subscription.__table__
-        emails = [row.email for row in unique.values()]
-        existing = {
-            r.email: r
-            for r in db.session.execute(
-                select(s.c.id, s.c.uid, s.c.email, s.c.status, s.c.attributes,
-                       *(s.c[name] for name in PROFILE_FIELDS), m.c.status.label("sub_status"))
-                .select_from(s.outerjoin(m, and_(m.c.subscriber_id == s.c.id, m.c.list_id == self.list_id)))
-                .where(s.c.email.in_(emails))
-            )
-        }
-        suppressed = suppressed_hashes(list(unique))
         raw = _Raw()
+        emails = [row.email for row in unique.values()]
+        existing = {r.email: r for r in raw.existing(self.list_id, emails)}
+        suppressed = suppressed_hashes(list(unique))
         now = raw.value(utcnow())  # in stored form: rows below go straight to the driver
         new_people: list[dict[str, Any]] = []
         new_rows: dict[str, _Row] = {}
@@ -394,12 +383,12 @@ class _BatchImporter:
                 })
                 new_rows[row.email] = row
                 continue
-            if found.status != SubscriberStatus.ACTIVE:
+            if found.status != SubscriberStatus.ACTIVE.value:
                 report.skipped_unsubscribed += 1
                 report.reject(row.line, row.email, _("abonné au statut « %(status)s » : non réabonné",
                                                      status=_status_label(found.status)))
                 continue
-            previous = found.sub_status
+            previous = SubscriptionStatus(found.sub_status) if found.sub_status else None
             if previous == SubscriptionStatus.UNSUBSCRIBED:
                 report.skipped_unsubscribed += 1
                 report.reject(row.line, row.email, _("s'est désinscrit de cette liste : non réabonné"))
@@ -419,16 +408,14 @@ class _BatchImporter:
         if new_people:
             columns = list(new_people[0])
             raw.insert("subscribers", columns, [tuple(p.values()) for p in new_people])
-            created = db.session.execute(
-                select(s.c.id, s.c.uid, s.c.email).where(s.c.email.in_([p["email"] for p in new_people]))
-            ).all()
+            created = raw.ids([p["email"] for p in new_people])
             report.created += len(created)
-            for person in created:
-                row = new_rows[person.email]
-                sub_inserts.append(self._subscription(person.id, now))
-                audits.append(self._audit(person.id, row, None, now))
+            for person_id, uid, address in created:
+                row = new_rows[address]
+                sub_inserts.append(self._subscription(person_id, now))
+                audits.append(self._audit(person_id, row, None, now))
                 if self.pending:
-                    to_confirm.append((person.uid, row))
+                    to_confirm.append((uid, row))
         if profile_updates:
             raw.update("subscribers", "id = ?", profile_updates)
         if sub_inserts:
@@ -449,7 +436,9 @@ class _BatchImporter:
             if value and not getattr(found, name):
                 changes[name] = value
         if row.attributes:
-            current = dict(found.attributes or {})
+            current = found.attributes or {}
+            if isinstance(current, str):  # SQLite gives the JSON text back
+                current = json.loads(current)
             added = {k: v for k, v in row.attributes.items() if not current.get(k)}
             if added:
                 changes["attributes"] = json.dumps(current | added)
@@ -475,8 +464,9 @@ class _BatchImporter:
             "at": now, "subscriber_id": subscriber_id, "list_id": self.list_id,
             "action": "subscribe_pending" if self.pending else "subscribe",
             "actor": self.actor, "source": self.source, "ip": None,
-            "detail": json.dumps({"from": previous.value if previous else None, "to": self.target.value,
-                                  "import_line": row.line}),
+            # Written by hand: json.dumps per row was a tenth of the import's time.
+            "detail": f'{{"from": {json.dumps(previous.value) if previous else "null"}, '
+                      f'"to": "{self.target.value}", "import_line": {int(row.line)}}}',
         }
 
     def _send_confirmation(self, uid: str, row: _Row) -> None:
@@ -520,6 +510,23 @@ class _Raw:
         if isinstance(value, (dict, list)):
             return json.dumps(value)
         return value
+
+    def _marks(self, values: list[Any]) -> str:
+        return ", ".join([self.mark] * len(values))
+
+    def existing(self, list_id: int, emails: list[str]) -> list[Any]:
+        """Known subscribers among these addresses, with their membership of the list (or None)."""
+        sql = (
+            "SELECT s.id, s.uid, s.email, s.status, s.attributes, s.first_name, s.last_name, s.organisation,"
+            " s.function, s.commune, m.status AS sub_status FROM subscribers s"
+            f" LEFT JOIN subscriptions m ON m.subscriber_id = s.id AND m.list_id = {int(list_id)}"
+            f" WHERE s.email IN ({self._marks(emails)})"
+        )
+        return list(self.connection.exec_driver_sql(sql, tuple(emails)))
+
+    def ids(self, emails: list[str]) -> list[tuple[int, str, str]]:
+        sql = f"SELECT id, uid, email FROM subscribers WHERE email IN ({self._marks(emails)})"
+        return [tuple(r) for r in self.connection.exec_driver_sql(sql, tuple(emails))]
 
     def insert(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         marks = ", ".join([self.mark] * len(columns))

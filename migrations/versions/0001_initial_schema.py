@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:43:03.371840
+Create Date: 2026-11-26 04:56:14.757091
 
 """
 from alembic import op
@@ -76,7 +76,7 @@ def upgrade():
     op.create_table('subscribers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=32), nullable=False),
-    sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('email', sa.String(length=320).with_variant(sa.String(length=320, collation='C'), 'postgresql'), nullable=True),
     sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('first_name', sa.String(length=200), nullable=False),
     sa.Column('last_name', sa.String(length=200), nullable=False),
@@ -94,7 +94,6 @@ def upgrade():
     )
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscribers_email_hash'), ['email_hash'], unique=False)
-        batch_op.create_index('ix_subscribers_email_prefix', ['email'], unique=False, postgresql_ops={'email': 'varchar_pattern_ops'})
         batch_op.create_index('ix_subscribers_last_name', ['last_name'], unique=False, postgresql_ops={'last_name': 'varchar_pattern_ops'})
         batch_op.create_index('ix_subscribers_status', ['status'], unique=False)
 
@@ -327,7 +326,6 @@ def downgrade():
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.drop_index('ix_subscribers_status')
         batch_op.drop_index('ix_subscribers_last_name', postgresql_ops={'last_name': 'varchar_pattern_ops'})
-        batch_op.drop_index('ix_subscribers_email_prefix', postgresql_ops={'email': 'varchar_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_subscribers_email_hash'))
 
     op.drop_table('subscribers')
