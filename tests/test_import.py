@@ -255,3 +255,29 @@ def test_ten_megabyte_file_loses_nothing(formations):
     last = person("personne59999@commune53.fr")
     assert last.first_name == "Éloïse59999" and last.attributes == {"Remarque": f"{note}59999"}
     assert progress[-1] == len(data) and progress == sorted(progress)
+
+
+def test_windows_1252_detected_after_a_megabyte_of_ascii(formations):
+    rows = "".join(f"ascii{i}@exemple.fr;Nom{i}\r\n" for i in range(45_000))
+    data = ("email;nom\r\n" + rows).encode("ascii") + "tard@exemple.fr;Lefèvre\r\n".encode("cp1252")
+    assert len(data) > 1 << 20
+    report = run(data, formations)
+    assert report.created == 45_001 and report.encoding == "cp1252"
+    assert person("tard@exemple.fr").last_name == "Lefèvre"
+
+
+def test_stray_windows_1252_byte_in_a_utf8_file(formations):
+    data = "email;nom\nh@exemple.fr;Hélène\n".encode("utf-8") + b"c@exemple.fr;Caf\xe9\n"
+    report = run(data, formations)
+    assert report.encoding == "utf-8" and report.created == 2
+    assert (person("h@exemple.fr").last_name, person("c@exemple.fr").last_name) == ("Hélène", "Café")
+
+
+def test_people_who_left_keep_their_data(formations):
+    gone = Subscriber(email="parti@exemple.fr", status=SubscriberStatus.UNSUBSCRIBED)
+    db.session.add(gone)
+    db.session.commit()
+    report = run("email;nom;ville\nparti@exemple.fr;Nouveau;Massy\nparti@exemple.fr;Encore;Grigny\n", formations)
+    assert (report.skipped_unsubscribed, report.duplicates) == (1, 1)
+    db.session.refresh(gone)
+    assert (gone.last_name, gone.commune) == ("", "")

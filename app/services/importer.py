@@ -284,6 +284,7 @@ def import_csv(
                     on_progress(report, decoded.bytes_read)
         if batch:
             importer.flush(batch)
+        report.encoding = decoded.encoding  # may have changed at the first non-UTF-8 byte
         audit(
             "import", None, mailing_list, actor=actor, source=importer.source,
             detail={"file": file_name, "pending": pending, "encoding": report.encoding,
@@ -364,29 +365,34 @@ class _BatchImporter:
 
         for row in unique.values():
             found = existing.get(row.email)
+            repeat = row.first_line is not None  # an earlier batch's address: counted there
+            if row.key in suppressed:
+                if not repeat:
+                    report.skipped_suppressed += 1
+                    report.reject(row.line, row.email, _("adresse sur la liste d'exclusion : non réabonnée"))
+                continue
+            if found is not None and found.status != SubscriberStatus.ACTIVE.value:
+                # Someone who left (or whose address fails) keeps the data they left with.
+                if not repeat:
+                    report.skipped_unsubscribed += 1
+                    report.reject(row.line, row.email, _("abonné au statut « %(status)s » : non réabonné",
+                                                         status=_status_label(found.status)))
+                continue
             if found is not None:
                 update_values = self._fill_empty(found, row, now)
                 if update_values:
                     profile_updates.append({"_id": found.id, **update_values})
-            if row.first_line is not None:
-                continue  # a repeat of an earlier batch: merged above, already counted
-            if row.key in suppressed:
-                report.skipped_suppressed += 1
-                report.reject(row.line, row.email, _("adresse sur la liste d'exclusion : non réabonnée"))
+            if repeat:
                 continue
             if found is None:
                 new_people.append({
                     "uid": new_uid(), "email": row.email, "email_hash": row.key,
                     **{name: row.values.get(name, "") for name in PROFILE_FIELDS},
-                    "attributes": json.dumps(row.attributes) if row.attributes else "{}", "status": SubscriberStatus.ACTIVE.value,
+                    "attributes": json.dumps(row.attributes) if row.attributes else "{}",
+                    "status": SubscriberStatus.ACTIVE.value,
                     "created_at": now, "updated_at": now,
                 })
                 new_rows[row.email] = row
-                continue
-            if found.status != SubscriberStatus.ACTIVE.value:
-                report.skipped_unsubscribed += 1
-                report.reject(row.line, row.email, _("abonné au statut « %(status)s » : non réabonné",
-                                                     status=_status_label(found.status)))
                 continue
             previous = SubscriptionStatus(found.sub_status) if found.sub_status else None
             if previous == SubscriptionStatus.UNSUBSCRIBED:
