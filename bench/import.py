@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -39,14 +40,23 @@ TOWNS = ["Évry-Courcouronnes", "Grigny", "Corbeil-Essonnes", "Sainte-Geneviève
          "Ris-Orangis", "Athis-Mons", "Viry-Châtillon", "Épinay-sous-Sénart"]
 
 
+def ascii_fold(name: str) -> str:
+    """Addresses as people really have them: 'Hélène Lœuf' -> 'helene', 'loeuf'."""
+    name = name.replace("œ", "oe").replace("Œ", "Oe")
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii() and (c.isalnum() or c == "-")).lower()
+
+
 def generate(path: Path, rows: int) -> int:
-    """A CSV as French Excel saves it: cp1252, `;`, CRLF, some quoted cells, a few bad rows."""
+    """A CSV as French Excel saves it: cp1252, `;`, CRLF, accented names, some quoted cells.
+
+    Addresses are ASCII like real ones (an accented local part takes the slow, full
+    email-validator path: ~100 µs instead of ~4 µs)."""
     rnd = random.Random(42)
     with open(path, "w", encoding="cp1252", newline="") as fh:
         fh.write("Courriel;Prénom;Nom;Organisme;Fonction;Commune;Téléphone\r\n")
         for i in range(rows):
             first, last = rnd.choice(FIRST), rnd.choice(LAST)
-            email = f"{first.lower()}.{i}@{rnd.choice(['orange.fr', 'gmail.com', 'essonne.fr', 'grandparissud.fr', f'ville{i % 200}.fr'])}"
+            email = f"{ascii_fold(first)}.{ascii_fold(last)}.{i}@{rnd.choice(['orange.fr', 'gmail.com', 'essonne.fr', 'grandparissud.fr', f'ville{i % 200}.fr'])}"
             org = rnd.choice(ORGS)
             if ";" in org or "«" in org:
                 org = f'"{org}"'

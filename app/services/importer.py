@@ -506,6 +506,10 @@ class _Raw:
         self.connection = db.session.connection()
         self.sqlite = self.connection.dialect.name == "sqlite"
         self.mark = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+        if self.sqlite:
+            # The default 2 MB page cache is smaller than the indexes a big import
+            # touches at random (uid, email, hash): 32 MB made inserts ~2x faster.
+            self.connection.exec_driver_sql("PRAGMA cache_size = -32000")
 
     def value(self, value: Any) -> Any:
         if isinstance(value, datetime):
