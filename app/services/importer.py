@@ -40,6 +40,7 @@ from itertools import chain
 from typing import Any, BinaryIO, Callable, Iterable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -60,6 +61,7 @@ from app.services.csvfile import FIELD_LIMITS, DecodedStream, detect_delimiter, 
 BATCH_SIZE = 2000
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ACTIVE = SubscriberStatus.ACTIVE.value
 
 
 class ImportFileError(ValueError):
@@ -77,14 +79,14 @@ class Rejection:
 
 
 COUNT_LABELS = {
-    "read": "lignes lues",
-    "created": "abonnés créés",
-    "updated": "abonnés existants ajoutés à la liste",
-    "already_member": "déjà membres de la liste",
-    "skipped_suppressed": "ignorés : liste d'exclusion",
-    "skipped_unsubscribed": "ignorés : désinscrits, en erreur ou effacés",
-    "invalid": "lignes rejetées (adresse invalide ou ligne illisible)",
-    "duplicates": "doublons dans le fichier (fusionnés)",
+    "read": _l("lignes lues"),
+    "created": _l("abonnés créés"),
+    "updated": _l("abonnés existants ajoutés à la liste"),
+    "already_member": _l("déjà membres de la liste"),
+    "skipped_suppressed": _l("ignorés : liste d'exclusion"),
+    "skipped_unsubscribed": _l("ignorés : désinscrits, en erreur ou effacés"),
+    "invalid": _l("lignes rejetées (adresse invalide ou ligne illisible)"),
+    "duplicates": _l("doublons dans le fichier (fusionnés)"),
 }
 
 
@@ -309,6 +311,7 @@ class _BatchImporter:
         self.actor = actor[:320]
         self.pending = pending
         self.target = SubscriptionStatus.PENDING if pending else SubscriptionStatus.CONFIRMED
+        self.target_value = self.target.value  # enum attribute access showed up per row
         self.seen = _SeenAddresses()
 
     def close(self) -> None:
@@ -371,7 +374,7 @@ class _BatchImporter:
                     report.skipped_suppressed += 1
                     report.reject(row.line, row.email, _("adresse sur la liste d'exclusion : non réabonnée"))
                 continue
-            if found is not None and found.status != SubscriberStatus.ACTIVE.value:
+            if found is not None and found.status != _ACTIVE:
                 # Someone who left (or whose address fails) keeps the data they left with.
                 if not repeat:
                     report.skipped_unsubscribed += 1
@@ -389,7 +392,7 @@ class _BatchImporter:
                     "uid": new_uid(), "email": row.email, "email_hash": row.key,
                     **{name: row.values.get(name, "") for name in PROFILE_FIELDS},
                     "attributes": json.dumps(row.attributes) if row.attributes else "{}",
-                    "status": SubscriberStatus.ACTIVE.value,
+                    "status": _ACTIVE,
                     "created_at": now, "updated_at": now,
                 })
                 new_rows[row.email] = row
@@ -454,7 +457,7 @@ class _BatchImporter:
 
     def _consent(self, now) -> dict[str, Any]:
         values: dict[str, Any] = {
-            "status": self.target.value, "consent_at": now, "consent_source": self.source,
+            "status": self.target_value, "consent_at": now, "consent_source": self.source,
             "consent_ip": None, "consent_text": _consent_text(), "updated_at": now,
             "unsubscribed_at": None, "confirmed_at": None,
         }
@@ -472,7 +475,7 @@ class _BatchImporter:
             "actor": self.actor, "source": self.source, "ip": None,
             # Written by hand: json.dumps per row was a tenth of the import's time.
             "detail": f'{{"from": {json.dumps(previous.value) if previous else "null"}, '
-                      f'"to": "{self.target.value}", "import_line": {int(row.line)}}}',
+                      f'"to": "{self.target_value}", "import_line": {int(row.line)}}}',
         }
 
     def _send_confirmation(self, uid: str, row: _Row) -> None:
