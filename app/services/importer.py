@@ -19,7 +19,7 @@ Choices, and why:
 * Audit: one ``import`` row per import summarising it, plus one row per
   subscription that changes (``subscribe`` / ``subscribe_pending``, as
   ``set_subscription`` writes). The per-row audit is inserted in the same bulk
-  statement as the batch, costs about 5 % of the import time and keeps each
+  statement as the batch, costs about 10 % of the import time and keeps each
   subscriber's history page complete, so it is kept. Rows that change nothing
   (already members) get no audit row.
 * Consent: the subscription's source is ``import: <file> by <user>``, its time
