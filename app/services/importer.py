@@ -322,6 +322,7 @@ class _BatchImporter:
         for attempt in (1, 2):
             try:
                 to_confirm = self._apply(unique)
+                _restore_page_cache()
                 db.session.commit()
                 break
             except IntegrityError:
@@ -557,6 +558,13 @@ class _Raw:
             self.connection.exec_driver_sql(
                 sql, [tuple(r[k] for k in keys) + (r["_id"],) for r in group]
             )
+
+
+def _restore_page_cache() -> None:
+    """Back to SQLite's default page cache before the pooled connection serves anyone else."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
 
 
 def _consent_text() -> str:
