@@ -20,13 +20,15 @@ from app.models.campaigns import (
     campaign_lists,
 )
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
+from app.models.imports import ImportJob, ImportStatus
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
     "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
-    "DeliveryStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage", "Registration",
+    "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage",
+    "Registration",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "User",
     "campaign_lists", "email_hash", "utcnow",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:38:29.253767
+Create Date: 2026-11-26 05:44:43.641755
 
 """
 from alembic import op
@@ -76,7 +76,7 @@ def upgrade():
     op.create_table('subscribers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=32), nullable=False),
-    sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('email', sa.String(length=320).with_variant(sa.String(length=320, collation='C'), 'postgresql'), nullable=True),
     sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('first_name', sa.String(length=200), nullable=False),
     sa.Column('last_name', sa.String(length=200), nullable=False),
@@ -94,7 +94,7 @@ def upgrade():
     )
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscribers_email_hash'), ['email_hash'], unique=False)
-        batch_op.create_index('ix_subscribers_last_name', ['last_name'], unique=False)
+        batch_op.create_index('ix_subscribers_last_name', ['last_name'], unique=False, postgresql_ops={'last_name': 'varchar_pattern_ops'})
         batch_op.create_index('ix_subscribers_status', ['status'], unique=False)
 
     op.create_table('suppressions',
@@ -134,6 +134,25 @@ def upgrade():
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index('ix_audit_log_subscriber_at', ['subscriber_id', 'at'], unique=False)
 
+    op.create_table('import_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('list_id', sa.Integer(), nullable=True),
+    sa.Column('file_name', sa.String(length=300), nullable=False),
+    sa.Column('stored_path', sa.String(length=1000), nullable=False),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('pending', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='importstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('bytes_total', sa.BigInteger(), nullable=False),
+    sa.Column('bytes_done', sa.BigInteger(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', app.models.types.UTCDateTime(), nullable=False),
+    sa.Column('started_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['list_id'], ['mailing_lists.id'], name=op.f('fk_import_jobs_list_id_mailing_lists'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_jobs'))
+    )
     op.create_table('journees',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=32), nullable=False),
@@ -310,6 +329,7 @@ def downgrade():
     op.drop_table('subscriptions')
     op.drop_table('registrations')
     op.drop_table('journees')
+    op.drop_table('import_jobs')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_log_subscriber_at')
 
@@ -318,7 +338,7 @@ def downgrade():
     op.drop_table('suppressions')
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.drop_index('ix_subscribers_status')
-        batch_op.drop_index('ix_subscribers_last_name')
+        batch_op.drop_index('ix_subscribers_last_name', postgresql_ops={'last_name': 'varchar_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_subscribers_email_hash'))
 
     op.drop_table('subscribers')

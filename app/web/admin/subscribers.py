@@ -1,0 +1,53 @@
+"""Subscribers: search and browse (fast at a million rows), and one subscriber's page."""
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription
+from app.services.subscriber_search import SEARCH_LIMIT, search_subscribers
+from app.web.admin import add_nav, bp
+
+add_nav("admin.subscribers", _l("Abonnés"), 25)
+
+STATUS_LABELS = {
+    "active": _l("actif"), "unsubscribed": _l("désinscrit"), "bounced": _l("adresse en erreur"),
+    "complained": _l("plainte"), "erased": _l("effacé"),
+}
+SUBSCRIPTION_LABELS = {"pending": _l("en attente de confirmation"), "confirmed": _l("confirmé"),
+                       "unsubscribed": _l("désinscrit")}
+
+
+@bp.route("/subscribers")
+def subscribers():
+    q = request.args.get("q", "").strip()[:320]
+    list_id = request.args.get("list", type=int)
+    status = request.args.get("status", "")
+    if status not in {s.value for s in SubscriberStatus}:
+        status = ""
+    after = request.args.get("after", type=int)
+    result = search_subscribers(q, list_id=list_id, status=status or None, after=after)
+    lists = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
+    return render_template(
+        "admin/subscribers.html", result=result, q=q, list_id=list_id, status=status, after=after,
+        lists=lists, status_labels=STATUS_LABELS, search_limit=SEARCH_LIMIT,
+    )
+
+
+@bp.route("/subscribers/<int:subscriber_id>")
+def subscriber(subscriber_id: int):
+    person = db.session.get(Subscriber, subscriber_id) or abort(404)
+    subscriptions = db.session.execute(
+        select(Subscription, MailingList).join(MailingList, Subscription.list_id == MailingList.id)
+        .where(Subscription.subscriber_id == person.id).order_by(MailingList.name)
+    ).all()
+    history = db.session.execute(
+        select(AuditLog, MailingList.name).outerjoin(MailingList, AuditLog.list_id == MailingList.id)
+        .where(AuditLog.subscriber_id == person.id).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)
+    ).all()
+    return render_template(
+        "admin/subscriber.html", person=person, subscriptions=subscriptions, history=history,
+        status_labels=STATUS_LABELS, subscription_labels=SUBSCRIPTION_LABELS,
+    )

@@ -1,0 +1,159 @@
+"""Admin subscriber search at a million rows, on PostgreSQL and SQLite.
+
+    .venv/bin/python bench/search.py                  # 1,000,000 subscribers, both databases
+    .venv/bin/python bench/search.py --rows 200000 --db sqlite
+
+Fills the table in bulk (INSERT … SELECT on PostgreSQL, executemany on SQLite),
+every subscriber a confirmed member of one list, then times the subscribers page
+through the Flask test client, logged in (full request: query, template, HTML).
+Prints the median and the worst of several runs, in ms. Target: < 200 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LAST = ["Duchêne", "Lefèvre", "Martin", "Benoît", "Gaillard", "Lemaître", "Bérenger", "Fernández", "Côté",
+        "Diallo", "Müller", "Dupré", "Lécuyer", "Roché", "Mbappé", "Besançon", "Çelik", "Pérez", "Hébert", "Dupont"]
+FIRST = ["Hélène", "François", "Zoé", "Noël", "Anaïs", "Jérôme", "Maëlle", "Loïc", "Cécile", "Gaëtan"]
+RUNS = 7
+
+
+def fill(db, rows: int) -> int:
+    """``rows`` subscribers (last names: 20 families × 1,000 variants), all in list 1."""
+    from sqlalchemy import text
+
+    conn = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        last = "ARRAY[" + ",".join(f"'{n}'" for n in LAST) + "]"
+        first = "ARRAY[" + ",".join(f"'{n}'" for n in FIRST) + "]"
+        conn.execute(text(f"""
+            INSERT INTO subscribers (uid, email, email_hash, first_name, last_name, organisation, function,
+                                     commune, attributes, status, created_at, updated_at)
+            SELECT substr(md5(i::text || 'u'), 1, 22), 'abonne' || i || '@ville' || (i % 500) || '.fr',
+                   md5(i::text) || md5(i::text || 'h'), ({first})[1 + i % 10],
+                   ({last})[1 + i % 20] || lpad(((i / 20) % 1000)::text, 3, '0'),
+                   'Mairie', 'Chargée de mission', 'Évry', '{{}}', 'active', now(), now()
+            FROM generate_series(1, :n) AS i"""), {"n": rows})
+    else:
+        batch = []
+        sql = ("INSERT INTO subscribers (uid, email, email_hash, first_name, last_name, organisation, function, "
+               "commune, attributes, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+        stamp = "2026-01-01 00:00:00.000000"
+        for i in range(1, rows + 1):
+            batch.append((uuid.uuid4().hex[:22], f"abonne{i}@ville{i % 500}.fr", f"{i:064x}", FIRST[i % 10],
+                          f"{LAST[i % 20]}{(i // 20) % 1000:03d}", "Mairie", "Chargée de mission", "Évry", "{}",
+                          "active", stamp, stamp))
+            if len(batch) == 50_000:
+                conn.exec_driver_sql(sql, batch)
+                batch = []
+        if batch:
+            conn.exec_driver_sql(sql, batch)
+    conn.execute(text("""
+        INSERT INTO subscriptions (subscriber_id, list_id, status, consent_at, consent_source, consent_text,
+                                   confirmed_at, created_at, updated_at)
+        SELECT id, 1, 'confirmed', created_at, 'bench', '', created_at, created_at, created_at FROM subscribers"""))
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        conn = db.session.connection()
+        conn.exec_driver_sql("ANALYZE subscribers")
+        conn.exec_driver_sql("ANALYZE subscriptions")
+        db.session.commit()
+    else:
+        db.session.connection().exec_driver_sql("ANALYZE")
+        db.session.commit()
+    return rows
+
+
+def timed(client, url: str) -> tuple[float, float, int]:
+    samples = []
+    status = 0
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - t) * 1000)
+        status = response.status_code
+        body = response.get_data(as_text=True)
+    return statistics.median(samples), max(samples), body.count('href="/admin/subscribers/') if status == 200 else -status
+
+
+def run(label: str, database_url: str, rows: int) -> None:
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    env = {"LETTRINE_ENV": "testing", "DATABASE_URL": database_url, "SECRET_KEYS": "bench-" + "x" * 32,
+           "BASE_URL": "https://lettrine.test", "MAIL_FROM": "CRPVE <formations@crpve91.fr>"}
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, environ=env)
+    with app.app_context():
+        upgrade()
+        from app.extensions import db
+        from app.models import MailingList, Role, User
+
+        db.session.add(MailingList(id=1, slug="formations", name="Formations CRPVE"))
+        user = User(email="bench@example.org", name="Bench", role=Role.ADMIN)
+        user.set_password("bench-password-123")
+        db.session.add(user)
+        db.session.commit()
+        t = time.perf_counter()
+        fill(db, rows)
+        print(f"{label}: {rows:,} subscribers (+ memberships) inserted in {time.perf_counter() - t:.1f} s")
+        client = app.test_client()
+        assert client.post("/admin/login", data={"email": "bench@example.org",
+                                                 "password": "bench-password-123"}).status_code == 302
+        middle = rows // 2
+        urls = [
+            ("first page (keyset, newest first)", "/admin/subscribers"),
+            ("a page deep in the table (after=)", f"/admin/subscribers?after={middle}"),
+            ("e-mail prefix, one match", f"/admin/subscribers?q=abonne{middle}@"),
+            ("e-mail prefix, 1,111 matches (capped)", f"/admin/subscribers?q=abonne{middle // 1000}"),
+            ("name prefix 'duchêne042' (50 matches)", "/admin/subscribers?q=duch%C3%AAne042"),
+            ("name prefix 'dupont' (50,000 matches)", "/admin/subscribers?q=dupont"),
+            ("no match", "/admin/subscribers?q=zzzz"),
+            ("filter list + status", "/admin/subscribers?list=1&status=active"),
+            ("filter status bounced (none)", "/admin/subscribers?status=bounced"),
+            ("one subscriber's page", f"/admin/subscribers/{middle}"),
+        ]
+        for name, url in urls:
+            median, worst, shown = timed(client, url)
+            print(f"  {name:<40} median {median:7.1f} ms   max {worst:7.1f} ms   ({shown} links)")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lettrine-bench-") as tmp:
+        os.environ["LETTRINE_INSTANCE_DIR"] = tmp
+        if args.db in ("postgresql", "both"):
+            from sqlalchemy import create_engine, text
+
+            name = f"lettrine_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.pg.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                run("PostgreSQL", args.pg.rsplit("/", 1)[0] + "/" + name, args.rows)
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+        if args.db in ("sqlite", "both"):
+            run("SQLite", f"sqlite:///{tmp}/search.db", args.rows)
+
+
+if __name__ == "__main__":
+    main()
