@@ -56,3 +56,23 @@ def test_richtext_text_layout():
     assert heading == "Intervenante"
     assert richtext.to_text(rest) == "Intro douce.\n\n- un\n  • sous lien : https://a.fr\n- deux\n\nFin."
     assert "<ul>" in richtext.to_html(rest) and "<em>douce</em>" in richtext.to_html(rest)
+
+
+def test_no_whitespace_runs_on_the_wire_and_the_text_is_unchanged():
+    import quopri
+
+    from app.mail.dkim import relaxed_body
+    from app.mail.encoding import qp_encode
+
+    samples = [
+        "  • portage intercommunal\n    - sous-point\t(tabulé)\n",
+        "Titre" + " " * 90 + "fin\n" + "x" * 70 + "      y\n",
+        "é" * 30 + "  " + "à" * 30 + "\n\tligne\n",
+    ]
+    for text in samples:
+        encoded = qp_encode(text)
+        assert b"  " not in encoded and b"\t" not in encoded
+        assert all(len(line) <= 76 for line in encoded.split(b"\r\n"))
+        assert quopri.decodestring(encoded).decode("utf-8").replace("\r\n", "\n") == text
+        body = encoded if encoded.endswith(b"\r\n") else encoded + b"\r\n"
+        assert relaxed_body(body) == body.rstrip(b"\r\n") + b"\r\n"

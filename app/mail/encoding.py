@@ -32,9 +32,49 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def qp_encode(text: str) -> bytes:
-    """Quoted-printable (UTF-8), lines ≤ 76, CRLF line ends."""
+    """Quoted-printable (UTF-8), lines ≤ 76, CRLF line ends, no run of whitespace on the wire."""
     data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
-    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
+    encoded = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
+    return without_wsp_runs(encoded)
+
+
+_WSP_RUN = re.compile(rb"[ \t]{2,}|\t")
+_QP_TOKEN = re.compile(rb"=[0-9A-F]{2}|.", re.S)
+
+
+def _spell_out(match: re.Match) -> bytes:
+    run = match.group()
+    escaped = b"".join(b"=20" if c == 0x20 else b"=09" for c in run[:-1])
+    return escaped + (b" " if run[-1:] == b" " else b"=09")
+
+
+def without_wsp_runs(encoded: bytes) -> bytes:
+    """Write every whitespace run but its last space as ``=20`` (tabs as ``=09``).
+
+    The decoded text is unchanged, but the bytes on the wire are already in DKIM's
+    relaxed body form (RFC 6376 §3.4.4: WSP runs collapse to one space), so the
+    signer's canonicalisation of a 90 KB body has nothing to rewrite. Lines that
+    grow past 76 characters are re-wrapped with soft breaks, never inside an escape.
+    """
+    if b"  " not in encoded and b"\t" not in encoded:
+        return encoded
+    lines = []
+    for line in encoded.split(CRLF):
+        if b"  " in line or b"\t" in line:
+            line = _WSP_RUN.sub(_spell_out, line)
+            if len(line) > 76:
+                soft = line.endswith(b"=")
+                tokens = _QP_TOKEN.findall(line[:-1] if soft else line)
+                chunks, current = [], b""
+                for token in tokens:
+                    if len(current) + len(token) > 75:
+                        chunks.append(current)
+                        current = b""
+                    current += token
+                chunks.append(current + (b"=" if soft else b""))
+                line = SOFT_BREAK.join(chunks)
+        lines.append(line)
+    return CRLF.join(lines)
 
 
 _PLAIN_ASCII = re.compile(r"[!-<>-~]+\Z")  # printable ASCII without "=" or spaces: QP leaves it as is
