@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
 from app.mail.message import HeaderInjection, Recipient, builder_for
-from app.mail.queue import count_audience
+from app.mail.queue import count_audience, count_of, list_audience
 from app.mail.transport import get_transport
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
@@ -199,16 +199,11 @@ def campaign_edit(campaign_id: int):
 def campaign_audience_count(campaign_id: int):
     """The live recipient count for the lists and segment being edited (not yet saved)."""
     campaign = _campaign_or_404(campaign_id)
-    chosen = {int(x) for x in request.args.getlist("lists") if x.isdigit()}
+    if campaign.template == CampaignTemplate.REMINDER:
+        return jsonify(count=count_audience(campaign))
+    chosen = [int(x) for x in request.args.getlist("lists") if x.isdigit()]
     segment = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
-    with db.session.no_autoflush:
-        original_lists, original_segment = list(campaign.lists), campaign.segment
-        if campaign.template != CampaignTemplate.REMINDER:
-            campaign.lists = db.session.scalars(select(MailingList).where(MailingList.id.in_(chosen))).all()
-        campaign.segment = segment
-        db.session.flush()
-        count = count_audience(campaign)
-        db.session.rollback()
+    count = count_of(list_audience(chosen, segment)) if chosen else 0
     return jsonify(count=count)
 
 
