@@ -82,10 +82,11 @@ def resolve_unsubscribe(token: str) -> LinkTarget:
 
 
 def resolve_preferences(token: str) -> Subscriber:
+    """Decode ``/p/<token>``; raise InvalidToken if forged, unknown, or erased (nothing left to manage)."""
     payload = verify(Purpose.PREFERENCES, token)
     subscriber = subscriber_by_uid(payload.get("s")) if isinstance(payload, dict) else None
-    if subscriber is None:
-        raise InvalidToken("unknown subscriber")
+    if subscriber is None or subscriber.email is None:
+        raise InvalidToken("unknown or erased subscriber")
     return subscriber
 
 

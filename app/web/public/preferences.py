@@ -22,8 +22,6 @@ def preferences(token: str):
         subscriber = resolve_preferences(token)
     except InvalidToken:
         return link_error()
-    if subscriber.email is None:
-        return link_error()
     if request.method == "POST":
         wanted = {int(v) for v in request.form.getlist("lists") if v.isdigit()}
         update_preferences(subscriber, wanted, ip=request.remote_addr)

@@ -36,8 +36,6 @@ def privacy_request(token: str):
         subscriber = resolve_preferences(token)
     except InvalidToken:
         return link_error()
-    if subscriber.email is None:
-        return link_error()
     url = export_url(subscriber.uid)
     org = current_app.config["ORGANISATION"].name
     send_transactional("data_export", subscriber.email, {
