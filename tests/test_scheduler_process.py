@@ -28,7 +28,8 @@ UTC = timezone.utc
 
 
 def scheduler_cmd(fake_now: str, *args: str) -> list[str]:
-    return [FAKETIME, fake_now, FLASK, "--app", "wsgi", "scheduler", *args]
+    # -m: the thread-safe libfaketime (the scheduler and psycopg use threads).
+    return [FAKETIME, "-m", fake_now, FLASK, "--app", "wsgi", "scheduler", *args]
 
 
 def scheduler_env(database_url: str, **extra: str) -> dict[str, str]:

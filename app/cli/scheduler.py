@@ -28,7 +28,7 @@ def cli(once: bool, interval: float) -> None:
     if once:
         report = run_once(app)
         click.echo(json.dumps({"started": report.started, "missed": report.missed,
-                               "already_taken": report.already_taken}))
+                               "already_taken": report.already_taken, "held": report.held}))
         return
     stop = threading.Event()
 
