@@ -543,6 +543,14 @@ class _Raw:
         return [tuple(r) for r in self.connection.exec_driver_sql(sql, tuple(emails))]
 
     def insert(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """executemany on SQLite; COPY on PostgreSQL (same transaction), several times faster."""
+        if not self.sqlite:
+            driver = self.connection.connection.driver_connection  # psycopg 3, inside our transaction
+            with driver.cursor() as cursor:
+                with cursor.copy(f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
         marks = ", ".join([self.mark] * len(columns))
         sql = f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({marks})'
         self.connection.exec_driver_sql(sql, rows)
