@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
+from app.services.registrations import register
 
 
 def _cycle_data(**extra):
@@ -38,6 +39,12 @@ def test_create_cycle_and_add_a_journee_in_paris_time(admin_client):
     assert {c.reminder_days_before for c in reminders} == {7, 1}
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert "Calendrier des envois" in page and page.count("timeline-item") == 2 and "(UTC+01:00)" in page
+    assert page.index("Rappel J-7") < page.index("Rappel la veille")  # date order
+
+
+def test_new_cycle_page_offers_french_pickers(admin_client):
+    page = admin_client.get("/admin/events/new").get_data(as_text=True)
+    assert "Nouveau cycle" in page and "Places par journée" in page and 'value="7@09:00, 1@09:00"' in page
 
 
 def test_bad_input_is_refused_in_french_and_kept(admin_client):
@@ -55,6 +62,9 @@ def test_moving_a_journee_goes_through_move_journee_and_delete(admin_client):
     admin_client.post(f"/admin/events/{cycle.id}/journees/new", data={
         "new-number": "1", "new-day": day.isoformat(), "new-start": "09:00", "new-end": "17:00"})
     journee = db.session.scalar(select(Journee))
+    register(cycle, "inscrite@example.org", first_name="Inès", journees=[journee], source="admin",
+             actor="test", allow_past=True)
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     response = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/edit", data={
         f"j{journee.id}-number": "1", f"j{journee.id}-day": (day + timedelta(days=1)).isoformat(),
         f"j{journee.id}-start": "10:00", f"j{journee.id}-end": "16:00"}, follow_redirects=True)
@@ -62,10 +72,20 @@ def test_moving_a_journee_goes_through_move_journee_and_delete(admin_client):
     db.session.expire_all()
     journee = db.session.get(Journee, journee.id)
     assert journee.sequence == 1
+    # The registrant was told, with the updated calendar file.
+    update = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1
+    assert "inscrite@example.org" in update.recipients and b"text/calendar" in bytes(update.raw)
     response = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/edit", data={
         f"j{journee.id}-number": "1", f"j{journee.id}-day": day.isoformat(),
         f"j{journee.id}-start": "18:00", f"j{journee.id}-end": "10:00"})
     assert response.status_code == 400 and "finir après son début" in response.get_data(as_text=True)
+    page = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/delete",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Des personnes sont inscrites" in page  # refused while someone is registered
+    registration = db.session.scalar(select(Registration))
+    db.session.delete(registration)
+    db.session.commit()
     admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/delete")
     db.session.expire_all()
     assert db.session.scalar(select(Journee)) is None

@@ -20,6 +20,7 @@ from app.mail.transport import get_transport
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
 from app.models import utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
+from app.services.audience_counts import cached_count
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns import progress
 from app.services.slugs import unique_slug
@@ -193,7 +194,7 @@ def campaign_edit(campaign_id: int):
     cycles = {c.id: c.title for c in db.session.scalars(select(Cycle))}
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
-        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=count_audience(campaign),
+        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
         test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=progress(campaign), **_schedule_context(campaign),
     )
 
