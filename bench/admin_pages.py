@@ -55,6 +55,21 @@ def fill(app, subscribers: int, campaigns: int) -> None:
             db.session.flush()
             db.session.execute(insert(campaign_lists), [{"campaign_id": c.id, "list_id": lst.id}])
         db.session.commit()
+        _cycle(now)
+
+
+def _cycle(now) -> None:
+    """A cycle of four future journées (so the cycle pages and their reminder timeline are measured)."""
+    from datetime import timedelta
+
+    from app.models import Cycle, Journee
+    from app.services.events import save_cycle
+
+    cycle = Cycle(slug="cycle-bench", title="Cycle de qualification", capacity=30)
+    for n in range(1, 5):
+        start = now + timedelta(days=30 * n)
+        cycle.journees.append(Journee(number=n, starts_at=start, ends_at=start + timedelta(hours=7)))
+    save_cycle(cycle)
 
 
 def admin_urls(app) -> list[str]:

@@ -1,9 +1,11 @@
-"""``make screenshots``: the demo announcement at 375 px and 600 px in headless Chromium.
+"""``make screenshots``: the demo announcement at 375 px and 600 px, and the admin pages at 1280 px and 768 px.
 
 Renders the real compiled HTML (the same bytes' HTML part a subscriber gets,
 with the web view's impersonal values) into screenshots/ (git-ignored), plus a
 375 px copy with every <style> block removed, as SFR and La Poste webmails show it.
-Always uses a throw-away SQLite database (never the configured one).
+Then serves the admin in-process on a loopback port, logs in as the demo admin and
+saves the dashboard, composer, preview, cycle editor and report pages.
+Always uses a throw-away SQLite database (never the configured one) and the outbox.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,29 +22,43 @@ OUT = ROOT / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--lang=fr-FR",  # French date and time pickers, as the officer's browser shows them
 ]
+ADMIN_WIDTHS = (1280, 768)
 
 
-def announcement_html() -> str:
+def demo_app():
+    """A fresh app on a scratch SQLite database with the CRPVE demo loaded; returns (app, email, password)."""
     tmp = Path(tempfile.mkdtemp(prefix="lettrine-shots-"))
     os.environ["LETTRINE_INSTANCE_DIR"] = str(tmp)  # always a throw-away database: never touch a real one
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'shots.db'}"
+    os.environ["SMTP_URL"] = ""  # the outbox: nothing leaves the machine
     os.environ.setdefault("BASE_URL", "https://lettrine.example.org")
     from flask_migrate import upgrade
 
     from app import create_app
     from app.cli import demo
+    from app.extensions import db
+
+    app = create_app()
+    # The pages are served over plain http on loopback: the session cookie must not require https.
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    with app.app_context():
+        upgrade()
+        email, password = demo.load_base()
+        for loader in demo.LOADERS:
+            loader()
+        db.session.commit()
+    return app, email, password
+
+
+def announcement_html(app) -> str:
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
     from app.mail.render import compile_campaign, recipient_values
     from app.models import Campaign, Subscriber
 
-    app = create_app()
     with app.app_context():
-        upgrade()
-        demo.load_base()
-        for loader in demo.LOADERS:
-            loader()
         campaign = db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one()
         subscriber = db.session.query(Subscriber).filter_by(email="laura.kossi@example.org").one()
         compiled = compile_campaign(campaign)
@@ -54,11 +71,72 @@ def strip_styles(html: str) -> str:
     return re.sub(r"<style\b.*?</style>", "", html, flags=re.S | re.I)
 
 
+def _ids(app) -> dict[str, int]:
+    from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
+    from app.extensions import db
+    from app.models import Campaign, Cycle
+
+    with app.app_context():
+        return {"campaign": db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one().id,
+                "cycle": db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one().id}
+
+
+def _send_announcement(app, campaign_id: int) -> None:
+    """Send the demo announcement to the outbox, so the report and dashboard have figures."""
+    from app.extensions import db
+    from app.mail.worker import Worker, WorkerOptions
+    from app.models import Campaign
+    from app.services.campaigns import start_campaign
+
+    with app.app_context():
+        start_campaign(db.session.get(Campaign, campaign_id))
+    Worker(app, WorkerOptions(idle_seconds=0.1)).run(until_idle=True)
+
+
+def admin_shots(browser, app, email: str, password: str) -> None:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ids = _ids(app)
+    before = [("admin-composer", f"/admin/campaigns/{ids['campaign']}/edit"),
+              ("admin-preview", f"/admin/campaigns/{ids['campaign']}/preview"),
+              ("admin-cycle-editor", f"/admin/events/{ids['cycle']}/edit")]
+    after = [("admin-dashboard", "/admin/"),
+             ("admin-report", f"/admin/campaigns/{ids['campaign']}/report"),
+             ("admin-composer-sent", f"/admin/campaigns/{ids['campaign']}/edit")]
+    try:
+        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        # Offline: only the local server (the newsletter's https images would not load anyway).
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+        page.goto(url + "/admin/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(url + "/admin/")
+        for batch in (before, after):
+            if batch is after:
+                _send_announcement(app, ids["campaign"])
+            for name, path in batch:
+                for width in ADMIN_WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(url + path, wait_until="load")
+                    target = OUT / f"{name}-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target)
+        context.close()
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(exist_ok=True)
-    html = announcement_html()
+    app, email, password = demo_app()
+    html = announcement_html(app)
     (OUT / "announcement.html").write_text(html, encoding="utf-8")
     shots = [("announcement-600.png", 600, html), ("announcement-375.png", 375, html),
              ("announcement-375-no-style.png", 375, strip_styles(html))]
@@ -73,6 +151,7 @@ def main() -> None:
             page.screenshot(path=str(OUT / name), full_page=True)
             page.close()
             print(OUT / name)
+        admin_shots(browser, app, email, password)
         browser.close()
 
 

@@ -18,9 +18,13 @@ from app.mail.message import HeaderInjection, Recipient, builder_for
 from app.mail.queue import count_audience, count_of, list_audience
 from app.mail.transport import get_transport
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
+from app.models import utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
+from app.services.audience_counts import cached_count
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
+from app.services.campaigns import progress
 from app.services.slugs import unique_slug
+from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
 
 add_nav("admin.campaigns_index", _l("Campagnes"), 30)
@@ -190,9 +194,22 @@ def campaign_edit(campaign_id: int):
     cycles = {c.id: c.title for c in db.session.scalars(select(Cycle))}
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
-        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=count_audience(campaign),
-        test_form=TestSendForm(), labels=TEMPLATE_LABELS,
+        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
+        test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=progress(campaign), **_schedule_context(campaign),
     )
+
+
+def _schedule_context(campaign: Campaign) -> dict[str, Any]:
+    """Values for the "Programmer" input: Paris wall-clock, its UTC offset, and the earliest allowed minute."""
+    now = to_local(utcnow())
+    planned = to_local(campaign.scheduled_at) if campaign.scheduled_at else None
+    offset = now.strftime("%z")
+    return {
+        "schedule_min": now.strftime("%Y-%m-%dT%H:%M"),
+        "schedule_value": planned.strftime("%Y-%m-%dT%H:%M") if planned else "",
+        "local_offset": f"UTC{offset[:3]}:{offset[3:]}",
+        "format_local": format_local,
+    }
 
 
 @bp.route("/campaigns/<int:campaign_id>/audience-count")

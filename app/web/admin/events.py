@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress
+from app.services.cycle_timeline import cycle_timeline
 from app.services.events import CycleError, move_journee, save_cycle
 from app.services.registrations import RegistrationError, cancel, register, registrants, seats_left
 from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
@@ -77,7 +78,7 @@ def event_cycle(cycle_id: int):
     rules_text = ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
     return render_template(
         "admin/event_cycle.html", cycle=cycle, per_journee=per_journee, form=AddRegistrantForm(),
-        action_form=FlaskForm(), reminders=_reminders(cycle), rules_text=rules_text,
+        action_form=FlaskForm(), reminders=_reminders(cycle), rules_text=rules_text, timeline=cycle_timeline(cycle),
         format_local=format_local, to_local=to_local, Status=RegistrationStatus, status_labels=STATUS_LABELS,
     )
 

@@ -1,0 +1,264 @@
+"""The cycle editor: create and edit a cycle (texts, venue, contact, registration settings, reminder
+rules) and its journées, with the timeline of every message the cycle will send.
+
+Every write goes through ``app.services.events``: ``save_cycle`` keeps reminders in step,
+and ``move_journee`` (when a journée's date or times change) sends registrants the updated
+.ics. Dates and times are entered in Europe/Paris and stored in UTC.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+
+from app.extensions import db
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, RegistrationDay
+from app.services.cycle_timeline import cycle_timeline
+from app.services.events import CycleError, move_journee, save_cycle, validate_cycle
+from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
+from app.services.slugs import unique_slug
+from app.timeutil import format_local, local_to_utc, to_local
+from app.web.admin import bp
+
+MARKDOWN_HINT = _l("Markdown simple : **gras**, *italique*, listes « - », liens [texte](https://…).")
+CYCLE_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "stakes", "objectives", "audience",
+                     "format", "speakers", "sponsor_note", "venue_name", "venue_room", "venue_address",
+                     "contact_name", "contact_email", "contact_phone", "registration_url", "agenda_url")
+JOURNEE_TEXT_FIELDS = ("title", "introduction", "objectives", "work_axes")
+OPTIONAL_URL = [Optional(), URL(require_tld=False, message=_l("Adresse web invalide (https://…)."))]
+
+
+class CycleForm(FlaskForm):
+    kicker = StringField(_l("Surtitre (ex. « Cycle de qualification »)"), validators=[Length(max=200)])
+    title = StringField(_l("Titre"), validators=[DataRequired(message=_l("Le titre est obligatoire.")), Length(max=300)])
+    subtitle = StringField(_l("Sous-titre"), validators=[Length(max=300)])
+    period = StringField(_l("Période (ex. « Mars 2016 – Juin 2016 »)"), validators=[Length(max=200)])
+    introduction = TextAreaField(_l("Introduction"))
+    stakes = TextAreaField(_l("Enjeux"))
+    objectives = TextAreaField(_l("Objectifs"))
+    audience = TextAreaField(_l("Public"))
+    format = TextAreaField(_l("Format"))
+    speakers = TextAreaField(_l("Intervenants"))
+    sponsor_note = TextAreaField(_l("Mention des financeurs"))
+    venue_name = StringField(_l("Lieu"), validators=[Length(max=300)])
+    venue_room = StringField(_l("Salle"), validators=[Length(max=300)])
+    venue_address = TextAreaField(_l("Adresse"))
+    contact_name = StringField(_l("Contact : nom"), validators=[Length(max=200)])
+    contact_email = EmailField(_l("Contact : e-mail"), validators=[Optional(), Email(message=_l("Adresse e-mail invalide.")), Length(max=320)])
+    contact_phone = StringField(_l("Contact : téléphone"), validators=[Length(max=50)])
+    registration_required = BooleanField(_l("Inscription obligatoire"))
+    capacity = IntegerField(_l("Places par journée (vide = illimité)"), validators=[
+        Optional(), NumberRange(min=1, message=_l("Au moins une place (ou laissez vide)."))])
+    registration_url = StringField(_l("Formulaire d'inscription externe (vide = celui de Lettrine)"),
+                                   validators=[*OPTIONAL_URL, Length(max=500)])
+    agenda_url = StringField(_l("Page programme (facultatif)"), validators=[*OPTIONAL_URL, Length(max=500)])
+    published = BooleanField(_l("Publié (visible dans l'agenda et ouvert aux inscriptions)"))
+    reminder_rules = StringField(_l("Rappels : jours avant @ heure de Paris, séparés par des virgules"))
+
+
+class JourneeForm(FlaskForm):
+    number = IntegerField(_l("Numéro"), validators=[DataRequired(message=_l("Numéro obligatoire.")),
+                                                   NumberRange(min=1, max=99)])
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Date obligatoire (JJ/MM/AAAA)."))])
+    start = TimeField(_l("Début (heure de Paris)"), validators=[DataRequired(message=_l("Heure de début obligatoire."))])
+    end = TimeField(_l("Fin (heure de Paris)"), validators=[DataRequired(message=_l("Heure de fin obligatoire."))])
+    title = StringField(_l("Titre de la journée"), validators=[Length(max=300)])
+    introduction = TextAreaField(_l("Introduction"))
+    objectives = TextAreaField(_l("Objectifs"))
+    work_axes = TextAreaField(_l("Axes de travail"))
+
+
+def _rules_text(cycle: Cycle) -> str:
+    return ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
+
+
+def _journee_form(journee: Journee | None, **kwargs) -> JourneeForm:
+    prefix = f"j{journee.id}" if journee else "new"
+    form = JourneeForm(prefix=prefix, **kwargs)
+    if journee is not None and not form.is_submitted():
+        form.process(obj=journee)
+        form.day.data = to_local(journee.starts_at).date()
+        form.start.data = to_local(journee.starts_at).time()
+        form.end.data = to_local(journee.ends_at).time()
+    return form
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    return db.session.get(Cycle, cycle_id) or abort(404)
+
+
+def _render(cycle: Cycle | None, form: CycleForm, journee_forms: dict | None = None, status: int = 200):
+    journee_forms = journee_forms or {}
+    if cycle is not None:
+        for journee in cycle.journees:
+            journee_forms.setdefault(journee.id, _journee_form(journee, formdata=None))
+        if "new" not in journee_forms:
+            next_number = max((j.number for j in cycle.journees), default=0) + 1
+            journee_forms["new"] = _journee_form(None, formdata=None, data={"number": next_number})
+    return render_template(
+        "admin/cycle_edit.html", cycle=cycle, form=form, journee_forms=journee_forms,
+        timeline=cycle_timeline(cycle) if cycle is not None else [], format_local=format_local,
+        markdown_hint=MARKDOWN_HINT, text_areas={"introduction", "stakes", "objectives", "audience", "format",
+                                                 "speakers", "sponsor_note", "venue_address"},
+    ), status
+
+
+def _apply(form: CycleForm, cycle: Cycle) -> None:
+    """Copy the form onto the cycle; InvalidReminderRules when the rules text is wrong."""
+    for name in CYCLE_TEXT_FIELDS:
+        setattr(cycle, name, (getattr(form, name).data or "").strip())
+    cycle.registration_required = bool(form.registration_required.data)
+    cycle.published = bool(form.published.data)
+    cycle.capacity = form.capacity.data
+    cycle.reminder_rules = parse_rules_text(form.reminder_rules.data or "")
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def cycle_create():
+    form = CycleForm()
+    if request.method == "GET":
+        form.registration_required.data = True
+        form.published.data = False
+        form.reminder_rules.data = "7@09:00, 1@09:00"
+    if form.validate_on_submit():
+        cycle = Cycle(slug=unique_slug(Cycle, form.title.data))
+        try:
+            _apply(form, cycle)
+            save_cycle(cycle)
+        except (InvalidReminderRules, CycleError) as exc:
+            db.session.rollback()
+            flash(_("Cycle non enregistré : %(error)s", error=str(exc)), "error")
+            return _render(None, form, status=400)
+        flash(_("Cycle créé : ajoutez maintenant ses journées."), "success")
+        return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
+    return _render(None, form, status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/events/<int:cycle_id>/edit", methods=["GET", "POST"])
+def cycle_edit(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    form = CycleForm(obj=cycle)
+    if request.method == "GET":
+        form.reminder_rules.data = _rules_text(cycle)
+        return _render(cycle, form)
+    if not form.validate_on_submit():
+        flash(_("Le cycle n'a pas été enregistré : corrigez les champs signalés."), "error")
+        return _render(cycle, form, status=400)
+    try:
+        _apply(form, cycle)
+        report = save_cycle(cycle)
+    except (InvalidReminderRules, CycleError) as exc:
+        db.session.rollback()
+        flash(_("Cycle non enregistré : %(error)s", error=str(exc)), "error")
+        return _render(_cycle_or_404(cycle_id), form, status=400)
+    flash(_("Cycle enregistré ; rappels : %(a)s créé(s), %(b)s déplacé(s), %(c)s annulé(s).",
+            a=len(report.created), b=len(report.updated), c=len(report.cancelled)), "success")
+    return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
+
+
+def _journee_times(form: JourneeForm):
+    return local_to_utc(form.day.data, form.start.data), local_to_utc(form.day.data, form.end.data)
+
+
+@bp.route("/events/<int:cycle_id>/journees/new", methods=["POST"])
+def journee_add(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    form = _journee_form(None)
+    if not form.validate_on_submit():
+        flash(_("Journée non ajoutée : corrigez les champs signalés."), "error")
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {"new": form}, status=400)
+    start, end = _journee_times(form)
+    journee = Journee(number=form.number.data, starts_at=start, ends_at=end,
+                      **{f: (getattr(form, f).data or "").strip() for f in JOURNEE_TEXT_FIELDS})
+    cycle.journees.append(journee)
+    try:
+        save_cycle(cycle)
+    except CycleError as exc:
+        db.session.rollback()
+        flash(_("Journée non ajoutée : %(error)s", error=str(exc)), "error")
+        cycle = _cycle_or_404(cycle_id)
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {"new": form}, status=400)
+    flash(_("Journée %(n)s ajoutée ; ses rappels sont programmés.", n=journee.number), "success")
+    return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id) + f"#journee-{journee.id}")
+
+
+def _journee_or_404(cycle: Cycle, journee_id: int) -> Journee:
+    journee = db.session.get(Journee, journee_id)
+    if journee is None or journee.cycle_id != cycle.id:
+        abort(404)
+    return journee
+
+
+@bp.route("/events/<int:cycle_id>/journees/<int:journee_id>/edit", methods=["POST"])
+def journee_save(cycle_id: int, journee_id: int):
+    """Save a journée; a new date or time goes through move_journee (registrants get the new .ics)."""
+    cycle = _cycle_or_404(cycle_id)
+    journee = _journee_or_404(cycle, journee_id)
+    form = _journee_form(journee)
+    if not form.validate_on_submit():
+        flash(_("Journée non enregistrée : corrigez les champs signalés."), "error")
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {journee.id: form}, status=400)
+    start, end = _journee_times(form)
+    journee.number = form.number.data
+    for name in JOURNEE_TEXT_FIELDS:
+        setattr(journee, name, (getattr(form, name).data or "").strip())
+    try:
+        with db.session.no_autoflush:
+            validate_cycle(cycle)
+        if (start, end) != (journee.starts_at, journee.ends_at):
+            report = move_journee(journee, start, end)
+            flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s) avec le fichier calendrier mis à jour.",
+                    n=journee.number, k=report.notified), "success")
+        else:
+            save_cycle(cycle)
+            flash(_("Journée %(n)s enregistrée.", n=journee.number), "success")
+    except CycleError as exc:
+        db.session.rollback()
+        flash(_("Journée non enregistrée : %(error)s", error=str(exc)), "error")
+        cycle = _cycle_or_404(cycle_id)
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {journee_id: form}, status=400)
+    return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id) + f"#journee-{journee.id}")
+
+
+@bp.route("/events/<int:cycle_id>/journees/<int:journee_id>/delete", methods=["POST"])
+def journee_delete(cycle_id: int, journee_id: int):
+    """Delete a journée nobody registered for and whose reminders never left."""
+    cycle = _cycle_or_404(cycle_id)
+    journee = _journee_or_404(cycle, journee_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    registered = db.session.scalar(select(RegistrationDay.id).where(RegistrationDay.journee_id == journee.id).limit(1))
+    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
+    if registered is not None:
+        flash(_("Des personnes sont inscrites à la journée %(n)s : annulez leurs inscriptions ou déplacez-la "
+                "plutôt que de la supprimer.", n=journee.number), "error")
+    elif any(c.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
+             for c in reminders):
+        flash(_("Un rappel de la journée %(n)s est déjà parti : elle ne peut plus être supprimée.",
+                n=journee.number), "error")
+    else:
+        number = journee.number
+        for campaign in reminders:
+            db.session.delete(campaign)
+        cycle.journees.remove(journee)
+        save_cycle(cycle)
+        flash(_("Journée %(n)s supprimée, ainsi que ses rappels.", n=number), "success")
+    return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
+
+
+def announcement_name(cycle: Cycle) -> str:
+    return _("Annonce — %(title)s", title=cycle.title)[:300]
+
+
+@bp.app_template_global("cycle_announcement_name")
+def _cycle_announcement_name(cycle: Cycle) -> str:
+    return announcement_name(cycle)
+

@@ -1,0 +1,107 @@
+"""The cycle editor: create a cycle, add/edit/move/delete journées in Paris time, the timeline, "Créer l'annonce"."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
+from app.services.registrations import register
+
+
+def _cycle_data(**extra):
+    data = {"title": "Cycle politique de la ville", "kicker": "Cycle de qualification", "period": "Mars – Juin",
+            "introduction": "Une **introduction**.", "venue_name": "CRPVE", "contact_email": "contact@example.org",
+            "registration_required": "y", "capacity": "30", "reminder_rules": "7@09:00, 1@09:00", "published": "y"}
+    data.update(extra)
+    return data
+
+
+def _future_day(days: int = 40) -> date:
+    return (datetime.now(timezone.utc) + timedelta(days=days)).date()
+
+
+def test_create_cycle_and_add_a_journee_in_paris_time(admin_client):
+    response = admin_client.post("/admin/events/new", data=_cycle_data())
+    assert response.status_code == 302
+    cycle = db.session.scalar(select(Cycle).where(Cycle.title == "Cycle politique de la ville"))
+    assert cycle.capacity == 30 and cycle.introduction == "Une **introduction**." and cycle.published
+    day = date(_future_day().year + 1, 1, 15)  # winter: UTC+01:00
+    response = admin_client.post(f"/admin/events/{cycle.id}/journees/new", data={
+        "new-number": "1", "new-day": day.isoformat(), "new-start": "09:30", "new-end": "17:00",
+        "new-title": "Ouverture"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    journee = db.session.scalar(select(Journee).where(Journee.cycle_id == cycle.id))
+    assert journee.starts_at == datetime.combine(day, time(8, 30), tzinfo=timezone.utc)
+    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
+    assert {c.reminder_days_before for c in reminders} == {7, 1}
+    page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
+    assert "Calendrier des envois" in page and page.count("timeline-item") == 2 and "(UTC+01:00)" in page
+    assert page.index("Rappel J-7") < page.index("Rappel la veille")  # date order
+
+
+def test_new_cycle_page_offers_french_pickers(admin_client):
+    page = admin_client.get("/admin/events/new").get_data(as_text=True)
+    assert "Nouveau cycle" in page and "Places par journée" in page and 'value="7@09:00, 1@09:00"' in page
+
+
+def test_bad_input_is_refused_in_french_and_kept(admin_client):
+    response = admin_client.post("/admin/events/new", data=_cycle_data(title="", capacity="0", introduction="gardé"))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Le titre est obligatoire." in text and "gardé" in text
+    response = admin_client.post("/admin/events/new", data=_cycle_data(reminder_rules="n'importe quoi"))
+    assert response.status_code == 400 and "Cycle non enregistré" in response.get_data(as_text=True)
+
+
+def test_moving_a_journee_goes_through_move_journee_and_delete(admin_client):
+    admin_client.post("/admin/events/new", data=_cycle_data())
+    cycle = db.session.scalar(select(Cycle))
+    day = _future_day()
+    admin_client.post(f"/admin/events/{cycle.id}/journees/new", data={
+        "new-number": "1", "new-day": day.isoformat(), "new-start": "09:00", "new-end": "17:00"})
+    journee = db.session.scalar(select(Journee))
+    register(cycle, "inscrite@example.org", first_name="Inès", journees=[journee], source="admin",
+             actor="test", allow_past=True)
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    response = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/edit", data={
+        f"j{journee.id}-number": "1", f"j{journee.id}-day": (day + timedelta(days=1)).isoformat(),
+        f"j{journee.id}-start": "10:00", f"j{journee.id}-end": "16:00"}, follow_redirects=True)
+    assert "déplacée" in response.get_data(as_text=True)
+    db.session.expire_all()
+    journee = db.session.get(Journee, journee.id)
+    assert journee.sequence == 1
+    # The registrant was told, with the updated calendar file.
+    update = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1
+    assert "inscrite@example.org" in update.recipients and b"text/calendar" in bytes(update.raw)
+    response = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/edit", data={
+        f"j{journee.id}-number": "1", f"j{journee.id}-day": day.isoformat(),
+        f"j{journee.id}-start": "18:00", f"j{journee.id}-end": "10:00"})
+    assert response.status_code == 400 and "finir après son début" in response.get_data(as_text=True)
+    page = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/delete",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Des personnes sont inscrites" in page  # refused while someone is registered
+    registration = db.session.scalar(select(Registration))
+    db.session.delete(registration)
+    db.session.commit()
+    admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/delete")
+    db.session.expire_all()
+    assert db.session.scalar(select(Journee)) is None
+    assert db.session.scalar(select(Campaign).where(Campaign.template == CampaignTemplate.REMINDER)) is None
+
+
+def test_create_announcement_from_the_cycle(admin_client):
+    admin_client.post("/admin/events/new", data=_cycle_data())
+    cycle = db.session.scalar(select(Cycle))
+    page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
+    assert "Créer l&#39;annonce" in page or "Créer l'annonce" in page
+    response = admin_client.post("/admin/campaigns/new", data={
+        "template": "cycle_announcement", "cycle_id": str(cycle.id), "journee_id": "0",
+        "name": f"Annonce — {cycle.title}"})
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign).where(Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
+    assert campaign.cycle_id == cycle.id and campaign.status == CampaignStatus.DRAFT
+    page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
+    assert "pas encore programmée" in page and campaign.name in page
