@@ -1,7 +1,7 @@
 """Real-browser testing: a live Lettrine server on a loopback port, driven by Debian's Chromium.
 
-Use the ``live_server`` and ``page`` fixtures (imported into conftest). Never
-``playwright install``: Playwright's Python package drives /usr/bin/chromium.
+Use the ``live_server`` and ``page`` fixtures (imported into conftest). Playwright never
+downloads a browser of its own here: its Python package drives /usr/bin/chromium.
 """
 from __future__ import annotations
 
