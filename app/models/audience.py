@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
-from app.models.types import Email, UTCDateTime, str_enum, utcnow
+from app.models.types import UTCDateTime, str_enum, utcnow
 
 
 def new_uid() -> str:

@@ -47,9 +47,7 @@ from app.extensions import db
 from app.links import confirm_url
 from app.models import (
     MailingList,
-    Subscriber,
     SubscriberStatus,
-    Subscription,
     SubscriptionStatus,
     email_hash,
     utcnow,
@@ -488,10 +486,6 @@ class _BatchImporter:
         try:
             send_transactional("subscription_confirmation", row.email, {
                 "subject": subject, "first_name": first, "confirm_url": url, "lists": [self.list.name],
-                # Read by the plain baseline template until the designed one replaces it.
-                "body": _("Bonjour %(name)s, confirmez votre inscription à « %(list)s » :",
-                          name=first, list=self.list.name),
-                "action_url": url,
             })
             self.report.confirmations_sent += 1
         except Exception as exc:  # noqa: BLE001 - the row stays pending; the admin must know

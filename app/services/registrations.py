@@ -243,16 +243,11 @@ def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str) -> 
 
 
 def _send_subscription_confirmation(subscriber: Subscriber, lists: list[MailingList]) -> bool:
-    url = links.confirm_url(subscriber.uid, [l.id for l in lists])
-    names = ", ".join(l.name for l in lists)
     context = {
         "subject": "Confirmez votre abonnement à la lettre d'information",
         "first_name": subscriber.first_name,
         "lists": lists,
-        "confirm_url": url,
-        "action_url": url,
-        "body": f"Bonjour {subscriber.first_name},\n\nPour recevoir {names}, confirmez votre abonnement "
-                f"en suivant ce lien. Sans confirmation, vous ne recevrez rien.",
+        "confirm_url": links.confirm_url(subscriber.uid, [l.id for l in lists]),
     }
     return _send("subscription_confirmation", subscriber.email, context)
 
@@ -397,11 +392,6 @@ def registration_context(registration: Registration) -> dict:
     confirmed = days_by_status(registration, RegistrationStatus.CONFIRMED)
     waiting = days_by_status(registration, RegistrationStatus.WAITING)
     subscriber = registration.subscriber
-    lines = [f"Bonjour {subscriber.first_name}," if subscriber.first_name else "Bonjour,", ""]
-    lines.append(f"Votre inscription au cycle « {cycle.title} » :")
-    lines += [f"- {journee_label(j)} : confirmée" for j in confirmed]
-    lines += [f"- {journee_label(j)} : liste d'attente" for j in waiting]
-    lines += ["", "Pour annuler ou modifier votre inscription :", links.registration_manage_url(registration.uid)]
     return {
         "subject": f"Inscription : {cycle.title}"[:200],
         "first_name": subscriber.first_name,
@@ -409,7 +399,6 @@ def registration_context(registration: Registration) -> dict:
         "journees": confirmed,
         "waiting": waiting,
         "manage_url": links.registration_manage_url(registration.uid),
-        "body": "\n".join(lines),
     }
 
 
@@ -443,6 +432,5 @@ def send_update(
     context = registration_context(registration)
     context["subject"] = f"Mise à jour de votre inscription : {registration.cycle.title}"[:200]
     context["changes"] = changes
-    context["body"] = changes + "\n\n" + context["body"]
     attachments = ics_attachments(attach) + cancel_attachments(cancelled)
     return _send("registration_update", registration.subscriber.email, context, attachments)

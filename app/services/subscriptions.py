@@ -145,14 +145,8 @@ def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
     url = links.confirm_url(subscriber.uid, list_ids)
     org = current_app.config["ORGANISATION"].name
     subject = _("Confirmez votre abonnement aux messages du %(org)s", org=org)
-    body = _(
-        "Bonjour %(name)s,\n\nPour confirmer votre abonnement (%(lists)s), ouvrez ce lien dans les 7 jours :\n"
-        "%(url)s\n\nSi vous n'avez rien demandé, ignorez ce message : vous ne recevrez rien.",
-        name=subscriber.first_name or "", lists=", ".join(names), url=url,
-    )
     send_transactional("subscription_confirmation", subscriber.email, {
         "subject": subject, "first_name": subscriber.first_name, "confirm_url": url, "lists": names,
-        "body": body, "action_url": url,
     })
     audit("confirmation_sent", subscriber, actor="public", detail={"lists": sorted(list_ids)})
 

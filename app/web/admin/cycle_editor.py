@@ -16,7 +16,7 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, StringFie
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, RegistrationDay
+from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay
 from app.services.cycle_timeline import cycle_timeline
 from app.services.events import CycleError, move_journee, save_cycle, validate_cycle
 from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text

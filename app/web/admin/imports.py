@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, stream_with_context, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm

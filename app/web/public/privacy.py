@@ -40,8 +40,7 @@ def privacy_request(token: str):
     org = current_app.config["ORGANISATION"].name
     send_transactional("data_export", subscriber.email, {
         "subject": _("Vos données personnelles au %(org)s", org=org), "first_name": subscriber.first_name,
-        "export_url": url, "action_url": url,
-        "body": _("Voici le lien pour télécharger vos données (valable 7 jours) :"),
+        "export_url": url,
     })
     audit("export_requested", subscriber, actor="public", ip=request.remote_addr)
     db.session.commit()
