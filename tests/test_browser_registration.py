@@ -1,4 +1,4 @@
-"""In Chromium: from the agenda's "Inscrivez-vous", register for two journées, get two .ics, cancel one."""
+"""In Chromium: from the announcement's "Inscrivez-vous", register for two journées, get two .ics, cancel one."""
 import email
 import re
 from email import policy
@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import OutboxMessage, Registration, RegistrationStatus
+from app.mail.message import Recipient, builder_for
+from app.models import Campaign, CampaignTemplate, OutboxMessage, Registration, RegistrationStatus
 from tests.browser import screenshot
 from tests.event_factories import future_dates, make_cycle
 
@@ -16,8 +17,16 @@ pytestmark = pytest.mark.browser
 
 def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
     cycle = make_cycle(dates=future_dates())
-    page.goto(live_server.url + "/agenda")
-    page.get_by_role("link", name="Inscrivez-vous").click()
+    announcement = Campaign(slug="annonce", name="Annonce", subject="Cycle de qualification",
+                            template=CampaignTemplate.CYCLE_ANNOUNCEMENT, cycle_id=cycle.id)
+    db.session.add(announcement)
+    db.session.commit()
+    raw = builder_for(announcement).build(Recipient(1, "u1", "lectrice@example.org", "Léa")).raw
+    html = email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
+    page.set_content(html)  # the announcement as a mail client shows it
+    with page.expect_popup() as opened:  # the button opens a new tab, as in a mail client
+        page.get_by_role("link", name="Inscrivez-vous").first.click()
+    page = opened.value
     page.wait_for_url(f"{live_server.url}/inscription/{cycle.slug}")
     page.get_by_label("Prénom").fill("Hélène")
     page.locator("#last_name").fill("Duchêne")
