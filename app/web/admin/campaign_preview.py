@@ -6,12 +6,10 @@ preflight report that decides whether the campaign may be sent.
 """
 from __future__ import annotations
 
-import email
-from email import policy
-
 from flask import abort, render_template
 
 from app.extensions import db
+from app.mail.inspect import message_parts
 from app.mail.message import HeaderInjection, Recipient, builder_for
 from app.mail.preflight import preflight
 from app.mail.render import RenderError
@@ -28,18 +26,9 @@ def campaign_preview(campaign_id: int):
     if campaign is None:
         abort(404)
     report = preflight(campaign)
-    html = text = ""
-    headers: list[tuple[str, str]] = []
-    attachments: list[str] = []
     try:
         raw = builder_for(campaign).build(SAMPLE).raw
     except (RenderError, HeaderInjection):
         raw = b""
-    if raw:
-        msg = email.message_from_bytes(raw, policy=policy.default)
-        headers = [(k, str(v)) for k, v in msg.items()]
-        html = msg.get_body(("html",)).get_content()
-        text = msg.get_body(("plain",)).get_content()
-        attachments = [p.get_filename() for p in msg.walk() if p.get_filename()]
-    return render_template("admin/campaign_preview.html", campaign=campaign, report=report, html=html,
-                           text=text, headers=headers, attachments=attachments, raw_size=len(raw))
+    return render_template("admin/campaign_preview.html", campaign=campaign, report=report,
+                           parts=message_parts(raw), raw_size=len(raw))

@@ -1,14 +1,12 @@
 """The development outbox: every message the outbox transport was given."""
 from __future__ import annotations
 
-import email
-from email import policy
-
 from flask_babel import lazy_gettext as _l
 from flask import Response, abort, make_response, render_template, request
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.mail.inspect import message_parts
 from app.models import OutboxMessage
 from app.web.admin import add_nav, bp
 
@@ -27,39 +25,17 @@ def outbox():
     return render_template("admin/outbox.html", messages=rows, total=total, page=page, page_size=PAGE_SIZE)
 
 
-def _parts(raw: bytes) -> tuple[list[tuple[str, str]], str, str, list[str]]:
-    msg = email.message_from_bytes(raw, policy=policy.default)
-    headers = [(k, str(v)) for k, v in msg.items()]
-    html = text = ""
-    attachments: list[str] = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        ctype = part.get_content_type()
-        if part.get_filename():
-            attachments.append(part.get_filename())
-        elif ctype == "text/html" and not html:
-            html = part.get_content()
-        elif ctype == "text/plain" and not text:
-            text = part.get_content()
-    return headers, html, text, attachments
-
-
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     row = db.session.get(OutboxMessage, message_id) or abort(404)
-    headers, html, text, attachments = _parts(row.raw)
-    return render_template(
-        "admin/outbox_message.html", message=row, headers=headers, text=text, attachments=attachments
-    )
+    return render_template("admin/outbox_message.html", message=row, parts=message_parts(row.raw))
 
 
 @bp.route("/outbox/<int:message_id>/html")
 def outbox_message_html(message_id: int):
     """The HTML part alone, for the preview iframe (sandboxed, no scripts)."""
     row = db.session.get(OutboxMessage, message_id) or abort(404)
-    _headers, html, _text, _att = _parts(row.raw)
-    response = make_response(html)
+    response = make_response(message_parts(row.raw).html)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'"
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response

@@ -1,0 +1,35 @@
+"""Message bytes → what the admin shows (headers, HTML, text, attachment names).
+
+One reader for the outbox and the campaign preview, so both show a message the same way.
+"""
+from __future__ import annotations
+
+import email
+from dataclasses import dataclass, field
+from email import policy
+
+
+@dataclass
+class MessageParts:
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    html: str = ""
+    text: str = ""
+    attachments: list[str] = field(default_factory=list)
+
+
+def message_parts(raw: bytes) -> MessageParts:
+    parts = MessageParts()
+    if not raw:
+        return parts
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    parts.headers = [(k, str(v)) for k, v in msg.items()]
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        if part.get_filename():
+            parts.attachments.append(part.get_filename())
+        elif part.get_content_type() == "text/html" and not parts.html:
+            parts.html = part.get_content()
+        elif part.get_content_type() == "text/plain" and not parts.text:
+            parts.text = part.get_content()
+    return parts
