@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from app.mail.encoding import SplicedBody, encoded_words, qp_encode
+from app.mail.encoding import SplicedBody, encoded_words, qp_encode, qp_piece, transparent
 from app.services import richtext
 
 MARKERS = {"LTRNxAx": "a", "LTRNxBx": "b"}
@@ -25,6 +25,31 @@ def test_spliced_body_decodes_to_the_filled_text(pieces, a, b):
     expected = re.sub("LTRNxAx|LTRNxBx", lambda m: {"LTRNxAx": a, "LTRNxBx": b}[m.group()], template)
     decoded = quopri.decodestring(encoded.replace(b"\r\n", b"\n")).decode("utf-8")
     assert decoded == expected.replace("\r\n", "\n")
+    # What lets the worker skip dot-stuffing and DKIM canonicalisation, whatever the values.
+    assert transparent(encoded)
+
+
+dotted = st.text(alphabet=st.sampled_from(list(". a=\tzé\n/~")), max_size=400)
+urls = st.text(alphabet=st.sampled_from(list(".abcXYZ09-_/:?&%")), min_size=1, max_size=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(dotted, urls))
+def test_no_line_starts_with_a_dot_and_lines_stay_short(text):
+    encoded = qp_piece(text)
+    lines = encoded.split(b"\r\n")
+    assert all(len(line) <= 76 for line in lines)
+    assert not any(line.startswith(b".") for line in lines)
+    assert transparent(encoded)
+    assert quopri.decodestring(encoded.replace(b"\r\n", b"\n")).decode("utf-8") == text.replace("\r", "")
+
+
+def test_dots_at_line_starts_are_escaped():
+    url = "https://lettrine.crpve91.fr/u/" + "a" * 45 + ".eyJzIjoi"  # the dot falls at a line start + "b" * 80 + ".sig"
+    encoded = qp_piece(url)
+    assert b"=2E" in encoded and b"\r\n." not in encoded
+    assert qp_piece(".début\n.suite\n").startswith(b"=2Ed=C3=A9but")
+    assert not transparent(b"a\r\n.b") and not transparent(b"a  b") and not transparent(b"a \r\nb")
 
 
 def test_qp_uses_crlf_and_escapes_equals():

@@ -116,8 +116,13 @@ class DKIMSigner:
         der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"
 
-    def sign(self, raw: bytes, timestamp: int | None = None) -> bytes:
-        """The message with a ``DKIM-Signature`` header prepended."""
+    def sign(self, raw: bytes, timestamp: int | None = None, canonical_body: bool = False) -> bytes:
+        """The message with a ``DKIM-Signature`` header prepended.
+
+        ``canonical_body``: the caller guarantees the body is already in relaxed form
+        (a campaign message is: app.mail.encoding.transparent), which saves scanning
+        90 KB three times per message. Tests check the guarantee with dkimpy.
+        """
         head, sep, body = raw.partition(b"\r\n\r\n")
         if not sep:
             head, body = raw, b""
@@ -137,7 +142,11 @@ class DKIMSigner:
                 canonical.append(relaxed_header(header.encode(), value))
             if header in OVERSIGNED:
                 signed_names.append(header)  # an absent instance signs as nothing
-        body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest()).decode()
+        if canonical_body:
+            body = body if not body or body.endswith(b"\r\n") else body + b"\r\n"
+        else:
+            body = relaxed_body(body)
+        body_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
         stamp = int(time.time()) if timestamp is None else timestamp
         tags = (
             f" v=1; a={self.algorithm}; c=relaxed/relaxed; d={self.domain}; s={self.selector};\r\n"

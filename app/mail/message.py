@@ -70,6 +70,9 @@ class OutgoingMessage:
     envelope: Envelope
     raw: bytes
     message_id: str
+    # No line starts with "." and the body is already in DKIM relaxed form, so neither
+    # SMTP dot-stuffing nor DKIM canonicalisation has anything to do (app.mail.encoding.transparent).
+    transparent: bool = False
 
 
 def sender_domain() -> str:
@@ -235,6 +238,10 @@ class CampaignMessageBuilder:
             self._body_open = alternative_head + text_head
             self._body_close = alt_close
         self._html_head = html_head
+        # Per-recipient values come from qp_piece, transparent by construction; the rest is checked here once.
+        constants = [self._body_open, self._html_head, self._body_close,
+                     *(p for p in self._text.pieces + self._html.pieces if p.__class__ is bytes)]
+        self.transparent = all(encoding.transparent(piece) for piece in constants)
 
     # -- per recipient -------------------------------------------------------
     def values_for(self, recipient: Recipient) -> dict[str, str]:
@@ -278,7 +285,7 @@ class CampaignMessageBuilder:
             sender = f"bounces+{token}@{self.bounce_domain}"
         else:
             sender = self.sender_address
-        return OutgoingMessage(Envelope(sender, (address,)), raw, message_id)
+        return OutgoingMessage(Envelope(sender, (address,)), raw, message_id, self.transparent)
 
 
 def _cache() -> dict[tuple[int, int], CampaignMessageBuilder]:
