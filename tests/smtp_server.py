@@ -48,6 +48,7 @@ class FaultyHandler:
     reject: dict[str, str] = field(default_factory=dict)  # recipient -> "550 …" (or "451 …")
     temp_fraction: float = 0.0
     drop_fraction: float = 0.0
+    hang_up: set = field(default_factory=set)  # recipients whose message makes the server hang up at DATA
     pipelining: bool = True
     seed: int = 1
     messages: list[Received] = field(default_factory=list)
@@ -90,7 +91,8 @@ class FaultyHandler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            drop = self.drop_fraction and self.rng.random() < self.drop_fraction
+            drop = (self.drop_fraction and self.rng.random() < self.drop_fraction) \
+                or bool(self.hang_up.intersection(envelope.rcpt_tos))
             if drop:
                 self.faults["drop"] += 1
         if drop:  # hang up before answering: the client cannot know, and nothing was kept

@@ -107,3 +107,26 @@ def test_several_servers_share_the_load_and_a_dead_one_is_avoided():
     finally:
         one.stop()
         two.stop()
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_several_messages_in_one_exchange_each_get_their_own_answer(pipelining):
+    """send_many: a refused recipient, a hang-up after the content, then the rest over a fresh connection."""
+    server = SMTPTestServer(pipelining=pipelining, reject={"r1@example.org": "550 5.1.1 inconnu"},
+                            hang_up={"r3@example.org"}).start()
+    try:
+        pool = SMTPPool.from_url(server.url)
+        items = [(Envelope("a@crpve91.fr", (f"r{i}@example.org",)), RAW.replace(b"t\r\n", f"t{i}\r\n".encode(), 1))
+                 for i in range(6)]
+        results = pool.send_many(items)
+        assert [r.code for r in results] == [250, 550, 250, 0, 250, 250]
+        assert results[1].recipient_rejected and not results[0].recipient_rejected
+        assert results[3].temporary  # the server may or may not have kept it: the worker decides, later
+        assert [m.rcpt_tos for m in server.messages] == [(f"r{i}@example.org",) for i in (0, 2, 4, 5)]
+        assert all(r.queue_id for r in results if r.accepted)
+        assert [m.data.split(b"Subject: ")[1][:2] for m in server.messages] == [b"t0", b"t2", b"t4", b"t5"]
+        # the body's line starting with a dot arrived as it was (dot-stuffed on the way)
+        assert all(b"\r\n.un point\r\n" in m.data for m in server.messages)
+        pool.close()
+    finally:
+        server.stop()

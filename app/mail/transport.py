@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from app.extensions import db
 from app.models import OutboxMessage
@@ -43,6 +43,13 @@ class SendResult:
 class Transport(Protocol):
     def send(self, envelope: Envelope, raw: bytes) -> SendResult: ...
 
+    def send_many(self, items: Sequence[tuple[Envelope, bytes]], transparent: bool = False) -> list[SendResult]:
+        """Several messages in order, one answer each (the SMTP pool pipelines them).
+
+        ``transparent``: no line of any message starts with "." (no dot-stuffing needed).
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -70,6 +77,9 @@ class OutboxTransport:
         db.session.add(row)
         db.session.flush()
         return SendResult(250, "stored in outbox", queue_id=f"outbox-{row.id}")
+
+    def send_many(self, items: Sequence[tuple[Envelope, bytes]], transparent: bool = False) -> list[SendResult]:
+        return [self.send(envelope, raw) for envelope, raw in items]
 
     def close(self) -> None:
         pass
