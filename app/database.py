@@ -28,3 +28,12 @@ def _unicode_lower(value):
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def upsert_insert(model, engine: Engine):
+    """An ``INSERT`` that supports ``ON CONFLICT`` (both databases have it; each dialect spells the construct)."""
+    if is_postgresql(engine):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)

@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import upsert_insert
 from app.extensions import db
 from app.links import absolute
 from app.models import LinkClick, utcnow
@@ -57,8 +56,7 @@ def record_click(campaign_id: int, url: str) -> None:
     now = utcnow()
     values = {"campaign_id": campaign_id, "url": url, "url_hash": hashlib.sha256(url.encode()).hexdigest(),
               "clicks": 1, "first_at": now, "last_at": now}
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(LinkClick).values(**values)
+    stmt = upsert_insert(LinkClick, db.engine).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["campaign_id", "url_hash"],
         set_={"clicks": LinkClick.clicks + 1, "last_at": now},
