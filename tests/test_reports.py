@@ -50,6 +50,7 @@ def test_report_page(admin_client):
     page = admin_client.get(f"/admin/campaigns/{campaign.id}/report").get_data(as_text=True)
     assert "5.1.1 User unknown" in page and "https://www.crpve91.fr/agenda" in page
     assert "<svg" in page and 'role="img"' in page
+    assert "01/03 10:00 CET" in page  # the first send, 09:15 UTC, in Paris time
 
 
 def test_one_click_unsubscribe_counts_in_the_campaign_report(client):

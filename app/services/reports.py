@@ -10,6 +10,7 @@ from sqlalchemy import func, literal_column, select
 from app.extensions import db
 from app.models import AuditLog, Campaign, Delivery, DeliveryStatus, LinkClick
 from app.services.dashboard import delivery_counts
+from app.timeutil import to_local
 
 
 @dataclass
@@ -87,6 +88,12 @@ def build_report(campaign: Campaign) -> Report:
     return Report(campaign, counts, bounced, unsubscribed, [tuple(f) for f in failures], clicks, timeline)
 
 
+def _label(hour: datetime) -> str:
+    """An hour bucket as the officer reads it: local time (``TIMEZONE``, whole-hour offsets), e.g. ``01/03 10:00 CET``."""
+    local = to_local(hour)
+    return f"{local:%d/%m %H:00} {local:%Z}"
+
+
 def chart_svg(timeline: list[tuple[datetime, int, int]], width: int = 720, height: int = 180) -> str:
     """An accessible inline SVG: bars of messages sent per hour, a line of unsubscribes."""
     if not timeline:
@@ -108,7 +115,7 @@ def chart_svg(timeline: list[tuple[datetime, int, int]], width: int = 720, heigh
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#5b6478"/>'
         + "".join(bars)
         + f'<polyline points="{" ".join(points)}" fill="none" stroke="#a11d1d" stroke-width="2"/>'
-        f'<text x="{pad}" y="{height - 8}" font-size="11" fill="#5b6478">{first:%d/%m %H:00} UTC</text>'
-        f'<text x="{width - pad}" y="{height - 8}" font-size="11" fill="#5b6478" text-anchor="end">{last:%d/%m %H:00} UTC</text>'
+        f'<text x="{pad}" y="{height - 8}" font-size="11" fill="#5b6478">{_label(first)}</text>'
+        f'<text x="{width - pad}" y="{height - 8}" font-size="11" fill="#5b6478" text-anchor="end">{_label(last)}</text>'
         "</svg>"
     )
