@@ -42,11 +42,12 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
     cycle = _load_demo()
     _login(page, live_server, admin_user.email)
 
-    # The cycle editor's "Créer l'annonce" creates the announcement draft.
+    # The demo holds the announcement in draft: the cycle editor offers to reopen it first.
     page.goto(f"{live_server.url}/admin/events/{cycle.id}/edit")
     page.get_by_role("heading", name="Calendrier des envois").wait_for()
-    page.get_by_role("button", name="Créer l'annonce").click()
-    page.get_by_text("Campagne créée").wait_for()
+    assert page.get_by_role("button", name="Créer une autre annonce").is_visible()
+    page.get_by_role("link", name="Reprendre l'annonce en brouillon").click()
+    page.wait_for_url(re.compile(r".*/admin/campaigns/\d+/edit$"))
     campaign_url = page.url
     db.session.expire_all()
     campaign = db.session.scalar(select(Campaign).where(

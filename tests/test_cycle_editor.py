@@ -1,6 +1,7 @@
 """The cycle editor: create a cycle, add/edit/move/delete journées in Paris time, the timeline, "Créer l'annonce"."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -105,3 +106,6 @@ def test_create_announcement_from_the_cycle(admin_client):
     assert campaign.cycle_id == cycle.id and campaign.status == CampaignStatus.DRAFT
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert "pas encore programmée" in page and campaign.name in page
+    # With a draft announcement, the first action is to reopen it, not to start another one.
+    assert f'href="/admin/campaigns/{campaign.id}/edit">Reprendre l' in page
+    assert "Créer une autre annonce" in page and not re.search(r'class="primary">Créer l', page)
