@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 from app import background
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
+from app.services import import_jobs
 from app.services.campaigns import PreflightFailed, start_campaign
 from app.timeutil import format_local
 
@@ -54,6 +55,7 @@ class DispatchReport:
     missed: list[int] = field(default_factory=list)
     already_taken: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # due, but failing preflight: paused with the reasons
+    imports_resumed: list[int] = field(default_factory=list)  # admin imports whose process had died
 
 
 def grace_period() -> timedelta:
@@ -226,10 +228,19 @@ class SchedulerLock:
 
 
 def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
-    """One pass inside an app context, the session cleaned up after (job body and ``--once``)."""
+    """One pass inside an app context, the session cleaned up after (job body and ``--once``).
+
+    Besides campaigns, it resumes admin imports whose process died (they run on in this process).
+    """
     with app.app_context():
         try:
-            return dispatch_due(now)
+            report = dispatch_due(now)
+            try:
+                report.imports_resumed = import_jobs.resume_stale(now)
+            except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out
+                db.session.rollback()
+                log.exception("scheduler: could not resume stale imports")
+            return report
         finally:
             db.session.remove()
 

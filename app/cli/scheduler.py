@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
+from app.services import import_jobs
 
 
 @click.command("scheduler")
@@ -27,8 +28,11 @@ def cli(once: bool, interval: float) -> None:
     app = current_app._get_current_object()
     if once:
         report = run_once(app)
+        for job_id in report.imports_resumed:  # resumed imports run in threads: finish them before exiting
+            import_jobs.wait(job_id)
         click.echo(json.dumps({"started": report.started, "missed": report.missed,
-                               "already_taken": report.already_taken, "held": report.held}))
+                               "already_taken": report.already_taken, "held": report.held,
+                               "imports_resumed": report.imports_resumed}))
         return
     stop = threading.Event()
 

@@ -43,6 +43,12 @@ class ImportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written with every batch's progress: a running job whose heartbeat stops was in a
+    # process that died, and the scheduler starts it again (app.services.import_jobs).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many times it was taken over after such a death; also the lease: a thread whose
+    # job was taken over stops at its next write.
+    resumes: Mapped[int] = mapped_column(default=0, server_default="0")
 
     mailing_list: Mapped[MailingList | None] = relationship()
 

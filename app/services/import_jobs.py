@@ -3,8 +3,14 @@
 The upload is saved under ``instance/imports/`` first (the request must end
 quickly; the thread reads the file as a stream) and deleted once imported. The
 thread commits progress after every batch, so any worker serving the progress
-page sees it. A job left "running" by a process that died stays so; re-importing
-the file is safe (everything is merged).
+page sees it, and that write is also its heartbeat.
+
+A job whose process died (restart, crash, deployment) stops beating: the scheduler
+(:func:`resume_stale`, every tick) takes it over and imports the file again from
+its first line. That is safe because an import merges: rows already imported come
+out as "already members", never doubled. ``resumes`` is the lease: taking over
+increments it, and a thread that finds it changed stops at its next write, so two
+threads never import one job side by side.
 """
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ import logging
 import os
 import threading
 import uuid
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
+from sqlalchemy import and_, or_, select, update
 
 from app.extensions import db
 from app.models import ImportJob, ImportStatus, MailingList, utcnow
@@ -22,6 +30,8 @@ from app.services.importer import ImportFileError, ImportReport, import_csv
 log = logging.getLogger(__name__)
 
 REPORT_CAP = 1000  # rejected rows kept on the job (the counts hold the totals)
+# A batch of 2,000 rows takes about a second: a job silent this long has lost its process.
+STALE_AFTER = timedelta(minutes=2)
 _threads: dict[int, threading.Thread] = {}
 
 
@@ -67,37 +77,98 @@ def _run(app: Flask, job_id: int) -> None:
             _threads.pop(job_id, None)
 
 
+class TakenOver(Exception):
+    """This job was resumed elsewhere (we were presumed dead): stop without writing."""
+
+
 def run_job(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     if job is None:
         return
+    lease = job.resumes
     job.status = ImportStatus.RUNNING
-    job.started_at = utcnow()
+    job.started_at = job.started_at or utcnow()
+    job.heartbeat_at = utcnow()
     db.session.commit()
 
     def progress(report: ImportReport, bytes_read: int) -> None:
-        job.bytes_done = bytes_read
-        job.counts = report.counts()
-        db.session.commit()
+        _write(job_id, lease, bytes_done=bytes_read, counts=report.counts(), heartbeat_at=utcnow())
 
+    final: dict = {}
     try:
         with open(job.stored_path, "rb") as stream:
             report = import_csv(stream, job.mailing_list, file_name=job.file_name, actor=job.actor,
                                 pending=job.pending, on_progress=progress, max_rejections=REPORT_CAP)
-        job.counts = report.counts() | {"rejections_total": report.rejections_total}
-        job.report = [r.as_dict() for r in report.rejections]
-        job.bytes_done = job.bytes_total
-        job.status = ImportStatus.DONE
+        final = {"counts": report.counts() | {"rejections_total": report.rejections_total},
+                 "report": [r.as_dict() for r in report.rejections], "bytes_done": job.bytes_total,
+                 "status": ImportStatus.DONE}
+    except TakenOver:
+        log.warning("import %s: taken over by another process, this thread stops", job_id)
+        db.session.rollback()
+        return
+    except FileNotFoundError:
+        db.session.rollback()
+        final = {"status": ImportStatus.FAILED, "error": (
+            "Le fichier importé est introuvable (l'import a été interrompu, et le fichier était sur un autre "
+            "serveur ou a été effacé). Relancez l'import : les lignes déjà importées ne seront pas doublées.")}
     except ImportFileError as exc:
         db.session.rollback()
-        job.status, job.error = ImportStatus.FAILED, str(exc)
+        final = {"status": ImportStatus.FAILED, "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - the admin must see the failure, not a spinner
         log.exception("import %s failed", job_id)
         db.session.rollback()
-        job.status, job.error = ImportStatus.FAILED, f"Erreur inattendue : {exc}"[:2000]
-    job.finished_at = utcnow()
-    db.session.commit()
+        final = {"status": ImportStatus.FAILED, "error": f"Erreur inattendue : {exc}"[:2000]}
+    try:
+        _write(job_id, lease, finished_at=utcnow(), **final)
+    except TakenOver:
+        db.session.rollback()
+        return
     try:
         os.remove(job.stored_path)
     except OSError:
         pass
+
+
+def _write(job_id: int, lease: int, **values) -> None:
+    """Update the job and commit, only while this thread still holds it (``resumes`` unchanged)."""
+    result = db.session.execute(
+        update(ImportJob).where(ImportJob.id == job_id, ImportJob.resumes == lease).values(**values)
+    )
+    if result.rowcount != 1:
+        raise TakenOver(job_id)
+    db.session.commit()
+
+
+def resume_stale(now: datetime | None = None) -> list[int]:
+    """Start again, in this process, the jobs whose process died; returns their ids.
+
+    Stale: running with no heartbeat for :data:`STALE_AFTER`, or queued that long
+    without a thread ever picking it up. Each take-over is a compare-and-set on
+    ``resumes``, so two schedulers never both take one job.
+    """
+    now = now or utcnow()
+    limit = now - STALE_AFTER
+    stale = db.session.execute(select(ImportJob.id, ImportJob.resumes).where(or_(
+        and_(ImportJob.status == ImportStatus.RUNNING,
+             or_(ImportJob.heartbeat_at.is_(None), ImportJob.heartbeat_at < limit)),
+        and_(ImportJob.status == ImportStatus.QUEUED, ImportJob.created_at < limit),
+    ))).all()
+    resumed = []
+    for job_id, lease in stale:
+        if take_over(job_id, lease, now):
+            log.warning("import %s: its process stopped; importing the file again here", job_id)
+            start(job_id)
+            resumed.append(job_id)
+    return resumed
+
+
+def take_over(job_id: int, lease: int, now: datetime) -> bool:
+    """Claim a job last held under ``lease``; False if someone else claimed it first."""
+    taken = db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.resumes == lease,
+               ImportJob.status.in_([ImportStatus.RUNNING, ImportStatus.QUEUED]))
+        .values(resumes=lease + 1, heartbeat_at=now)
+    ).rowcount
+    db.session.commit()
+    return taken == 1
