@@ -78,6 +78,7 @@ class Settings:
     bounce_imap_url: str = ""
     bounce_soft_limit: int = 3
     bounce_soft_window_days: int = 30
+    trusted_proxies: int = 0
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -105,6 +106,7 @@ class Settings:
             "BOUNCE_IMAP_URL": self.bounce_imap_url,
             "BOUNCE_SOFT_LIMIT": self.bounce_soft_limit,
             "BOUNCE_SOFT_WINDOW_DAYS": self.bounce_soft_window_days,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "BABEL_DEFAULT_LOCALE": "fr",
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -187,6 +189,10 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
 
     soft_limit = positive_int("BOUNCE_SOFT_LIMIT", 3)
     soft_window = positive_int("BOUNCE_SOFT_WINDOW_DAYS", 30)
+    proxies_text = env.get("TRUSTED_PROXIES", "0").strip() or "0"
+    proxies = int(proxies_text) if proxies_text.isdigit() else 0
+    if not proxies_text.isdigit():
+        problems.append(f"TRUSTED_PROXIES must be the number of reverse proxies in front (0, 1…), not {proxies_text!r}")
 
     timezone = env.get("TIMEZONE", "Europe/Paris").strip()
     try:
@@ -237,4 +243,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         bounce_imap_url=env.get("BOUNCE_IMAP_URL", "").strip(),
         bounce_soft_limit=soft_limit,
         bounce_soft_window_days=soft_window,
+        trusted_proxies=proxies,
     )

@@ -32,7 +32,19 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = N
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (``TRUSTED_PROXIES``), take the client's address and scheme from
+    the last N ``X-Forwarded-*`` hops: consent records and per-IP rate limits need the person's
+    IP, not the proxy's. With 0 (the default) the headers are ignored, as anyone can send them."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

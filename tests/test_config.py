@@ -49,3 +49,11 @@ def test_development_defaults_to_sqlite_and_paris():
     assert settings.database_url.startswith("sqlite:///")
     assert settings.timezone == "Europe/Paris"
     assert settings.secret_keys and len(settings.secret_keys[0]) >= 32
+
+
+def test_trusted_proxies_is_a_count():
+    base = {"LETTRINE_ENV": "development"}
+    assert load_settings(base).trusted_proxies == 0
+    assert load_settings({**base, "TRUSTED_PROXIES": "2"}).trusted_proxies == 2
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_settings({**base, "TRUSTED_PROXIES": "oui"})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -198,3 +199,18 @@ def test_embedded_form_posts_without_csrf_but_preferences_need_it(migrated):
         finally:
             db.session.remove()
             _empty_tables(strict)
+
+
+@pytest.mark.parametrize("proxies, recorded", [("0", "192.0.2.7"), ("1", "203.0.113.9")])
+def test_consent_ip_behind_a_reverse_proxy(app, migrated, proxies, recorded):
+    """X-Forwarded-For counts only when TRUSTED_PROXIES says a proxy is there (anyone can send the header)."""
+    from tests.conftest import make_app
+
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    db.session.commit()
+    behind_proxy = make_app(migrated, TRUSTED_PROXIES=proxies)
+    response = behind_proxy.test_client().post(
+        "/subscribe", data={"email": "anne@example.org", "lists": ["formations"]},
+        headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 303
+    assert db.session.scalar(select(Subscription.consent_ip)) == recorded
