@@ -218,15 +218,19 @@ class Worker:
                                                transparent=all(m.transparent for _, m, _ in ready))
             timings["smtp"] += time.process_time() - t0
             now = utcnow()
+            outcomes = []
             for (row, message, _), result in zip(ready, results):
                 if result.accepted:
-                    self._add(campaign_id, queue.outcome(
+                    outcomes.append((queue.outcome(
                         row.id, DeliveryStatus.SENT, now=now, code=result.code, reply=result.reply,
-                        queue_id=result.queue_id, message_id=message.message_id), True)
+                        queue_id=result.queue_id, message_id=message.message_id), True))
                     self.stats.sent += 1
                 else:
-                    self._add(campaign_id, self._failure(row, result, message.message_id, now), False)
+                    outcomes.append((self._failure(row, result, message.message_id, now), False))
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
+            # All of them noted before any write: a failing write ("database is locked") must not
+            # leave an accepted message unrecorded, to be claimed and sent again.
+            self._add_many(campaign_id, outcomes)
         return last_error is not None and self._maybe_auto_pause(campaign_id, last_error)
 
     def _failure(self, row: queue.Claimed, result: SendResult, message_id: str, now) -> dict:
@@ -246,9 +250,14 @@ class Worker:
 
     # -- bookkeeping -------------------------------------------------------
     def _add(self, campaign_id: int, outcome: dict, ok: bool | None) -> None:
-        self._pending.append(outcome)
-        if ok is not None:
-            self._recent[campaign_id].append(not ok)
+        self._add_many(campaign_id, [(outcome, ok)])
+
+    def _add_many(self, campaign_id: int, outcomes: list[tuple[dict, bool | None]]) -> None:
+        """Note outcomes (``ok`` None: neither success nor error) and write them when it is time."""
+        for outcome, ok in outcomes:
+            self._pending.append(outcome)
+            if ok is not None:
+                self._recent[campaign_id].append(not ok)
         if len(self._pending) >= self.options.flush_every or time.monotonic() - self._last_flush >= self.options.flush_seconds:
             self._flush()
 
