@@ -3,12 +3,13 @@
 The upload is saved under ``instance/imports/`` first (the request must end
 quickly; the thread reads the file as a stream) and deleted once imported. The
 thread commits progress after every batch, so any worker serving the progress
-page sees it, and that write is also its heartbeat.
+page sees it; a small companion thread writes a heartbeat every 15 seconds.
 
 A job whose process died (restart, crash, deployment) stops beating: the scheduler
 (:func:`resume_stale`, every tick) takes it over and imports the file again from
 its first line. That is safe because an import merges: rows already imported come
-out as "already members", never doubled. ``resumes`` is the lease: taking over
+out as "already members", never doubled (a double opt-in import sends the
+confirmation again to those still pending). ``resumes`` is the lease: taking over
 increments it, and a thread that finds it changed stops at its next write, so two
 threads never import one job side by side.
 """
@@ -30,7 +31,9 @@ from app.services.importer import ImportFileError, ImportReport, import_csv
 log = logging.getLogger(__name__)
 
 REPORT_CAP = 1000  # rejected rows kept on the job (the counts hold the totals)
-# A batch of 2,000 rows takes about a second: a job silent this long has lost its process.
+# A running job's heartbeat thread writes every BEAT_SECONDS, whatever the import is waiting
+# for: a job silent for STALE_AFTER (several missed beats) has lost its process.
+BEAT_SECONDS = 15.0
 STALE_AFTER = timedelta(minutes=2)
 _threads: dict[int, threading.Thread] = {}
 
@@ -91,14 +94,21 @@ def run_job(job_id: int) -> None:
     job.heartbeat_at = utcnow()
     db.session.commit()
 
+    heart = _Heartbeat(current_app._get_current_object(), job_id, lease)
+
     def progress(report: ImportReport, bytes_read: int) -> None:
+        if heart.lost.is_set():
+            raise TakenOver(job_id)
         _write(job_id, lease, bytes_done=bytes_read, counts=report.counts(), heartbeat_at=utcnow())
 
     final: dict = {}
     try:
-        with open(job.stored_path, "rb") as stream:
+        with heart, open(job.stored_path, "rb") as stream:
+            # A resumed double opt-in import sends the confirmation again to those still pending:
+            # the crash may have come between a batch's commit and its confirmation messages.
             report = import_csv(stream, job.mailing_list, file_name=job.file_name, actor=job.actor,
-                                pending=job.pending, on_progress=progress, max_rejections=REPORT_CAP)
+                                pending=job.pending, on_progress=progress, max_rejections=REPORT_CAP,
+                                resend_pending=job.pending and lease > 0)
         final = {"counts": report.counts() | {"rejections_total": report.rejections_total},
                  "report": [r.as_dict() for r in report.rejections], "bytes_done": job.bytes_total,
                  "status": ImportStatus.DONE}
@@ -127,6 +137,45 @@ def run_job(job_id: int) -> None:
         os.remove(job.stored_path)
     except OSError:
         pass
+
+
+class _Heartbeat:
+    """Beats every :data:`BEAT_SECONDS` from its own thread while the import runs, however long a
+    batch takes (a double opt-in batch waits on the relay for its confirmation messages).
+    ``lost`` is set when the job was taken over: the import stops at its next progress write."""
+
+    def __init__(self, app: Flask, job_id: int, lease: int) -> None:
+        self.app, self.job_id, self.lease = app, job_id, lease
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lettrine-import-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(BEAT_SECONDS):
+            with self.app.app_context():
+                try:
+                    held = db.session.execute(
+                        update(ImportJob).where(ImportJob.id == self.job_id, ImportJob.resumes == self.lease)
+                        .values(heartbeat_at=utcnow())
+                    ).rowcount == 1
+                    db.session.commit()
+                except Exception:  # noqa: BLE001 - a missed beat is retried; STALE_AFTER allows several
+                    db.session.rollback()
+                    log.warning("import %s: heartbeat not written", self.job_id, exc_info=True)
+                    continue
+                finally:
+                    db.session.remove()
+            if not held:
+                self.lost.set()
+                return
 
 
 def _write(job_id: int, lease: int, **values) -> None:

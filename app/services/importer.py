@@ -195,12 +195,14 @@ def import_csv(
     on_progress: ProgressCallback | None = None,
     batch_size: int = BATCH_SIZE,
     max_rejections: int = 10_000,
+    resend_pending: bool = False,
 ) -> ImportReport:
     """Import a CSV stream into ``mailing_list``; commits batch by batch.
 
     Raises :class:`ImportFileError` before writing anything when the file cannot
     be used (empty, no e-mail column). ``on_progress(report, bytes_read)`` is
-    called after each committed batch.
+    called after each committed batch. ``resend_pending`` (with ``pending``): people
+    already pending on the list get the confirmation message again (a resumed import).
     """
     report = ImportReport(file_name=file_name, list_slug=mailing_list.slug, pending=pending,
                           max_rejections=max_rejections)
@@ -231,7 +233,8 @@ def import_csv(
         )
     report.columns = {name: headers[index].strip().lstrip("\ufeff") for name, index in fields.items()}
 
-    importer = _BatchImporter(mailing_list, report, consent_source(file_name, actor), actor, pending)
+    importer = _BatchImporter(mailing_list, report, consent_source(file_name, actor), actor, pending,
+                              resend_pending=resend_pending)
     email_index = fields["email"]
     other_fields = [(name, index) for name, index in fields.items() if name != "email"]
     width = len(headers)
@@ -301,8 +304,10 @@ def import_csv(
 class _BatchImporter:
     """Applies batches of parsed rows to the database with a few bulk statements each."""
 
-    def __init__(self, mailing_list: MailingList, report: ImportReport, source: str, actor: str, pending: bool):
+    def __init__(self, mailing_list: MailingList, report: ImportReport, source: str, actor: str, pending: bool,
+                 resend_pending: bool = False):
         self.list = mailing_list
+        self.resend_pending = pending and resend_pending
         self.list_id = mailing_list.id
         self.report = report
         self.source = source
@@ -402,6 +407,8 @@ class _BatchImporter:
                 report.reject(row.line, row.email, _("s'est désinscrit de cette liste : non réabonné"))
             elif previous == SubscriptionStatus.CONFIRMED or previous == self.target:
                 report.already_member += 1
+                if previous == SubscriptionStatus.PENDING and self.resend_pending:
+                    to_confirm.append((found.uid, row))
             elif previous == SubscriptionStatus.PENDING:  # confirmed import of a pending member
                 report.updated += 1
                 sub_updates.append({"_id": found.id, **self._consent(now)})
