@@ -190,9 +190,10 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     soft_limit = positive_int("BOUNCE_SOFT_LIMIT", 3)
     soft_window = positive_int("BOUNCE_SOFT_WINDOW_DAYS", 30)
     proxies_text = env.get("TRUSTED_PROXIES", "0").strip() or "0"
-    proxies = int(proxies_text) if proxies_text.isdigit() else 0
-    if not proxies_text.isdigit():
+    proxies = int(proxies_text) if proxies_text.isascii() and proxies_text.isdigit() else -1
+    if proxies < 0:
         problems.append(f"TRUSTED_PROXIES must be the number of reverse proxies in front (0, 1…), not {proxies_text!r}")
+        proxies = 0
 
     timezone = env.get("TIMEZONE", "Europe/Paris").strip()
     try:

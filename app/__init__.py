@@ -38,13 +38,15 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = N
 
 def _trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies (``TRUSTED_PROXIES``), take the client's address and scheme from
-    the last N ``X-Forwarded-*`` hops: consent records and per-IP rate limits need the person's
-    IP, not the proxy's. With 0 (the default) the headers are ignored, as anyone can send them."""
+    the last N ``X-Forwarded-For/-Proto`` hops: consent records and per-IP rate limits need the
+    person's IP, not the proxy's. With 0 (the default) the headers are ignored, as anyone can
+    send them. ``X-Forwarded-Host`` is never believed: many proxies pass on the client's own,
+    and links are built from ``BASE_URL`` anyway."""
     count = app.config.get("TRUSTED_PROXIES", 0)
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

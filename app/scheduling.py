@@ -234,15 +234,23 @@ def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
     """
     with app.app_context():
         try:
-            report = dispatch_due(now)
             try:
-                report.imports_resumed = import_jobs.resume_stale(now)
-            except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out
-                db.session.rollback()
-                log.exception("scheduler: could not resume stale imports")
+                report = dispatch_due(now)
+            finally:  # even when dispatching failed
+                resumed = _resume_imports(now)
+            report.imports_resumed = resumed
             return report
         finally:
             db.session.remove()
+
+
+def _resume_imports(now: datetime | None) -> list[int]:
+    try:
+        return import_jobs.resume_stale(now)
+    except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out
+        db.session.rollback()
+        log.exception("scheduler: could not resume stale imports")
+        return []
 
 
 def run_scheduler(

@@ -55,5 +55,6 @@ def test_trusted_proxies_is_a_count():
     base = {"LETTRINE_ENV": "development"}
     assert load_settings(base).trusted_proxies == 0
     assert load_settings({**base, "TRUSTED_PROXIES": "2"}).trusted_proxies == 2
-    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
-        load_settings({**base, "TRUSTED_PROXIES": "oui"})
+    for wrong in ("oui", "-1", "²"):  # "²".isdigit() is True, int("²") is not
+        with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+            load_settings({**base, "TRUSTED_PROXIES": wrong})

@@ -499,6 +499,10 @@ class SMTPPool:
                     server.down_until = time.monotonic() + min(30.0, 0.25 * 2 ** min(server.failures, 7))
                 results += [SendResult(0, str(exc))] * len(part)
                 return None
+            except BaseException:  # anything else mid-exchange: never hand that connection out again
+                if conn is not None:
+                    conn.close(quit=False)
+                raise
         return conn
 
     def close(self) -> None:
