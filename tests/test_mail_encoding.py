@@ -52,6 +52,14 @@ def test_dots_at_line_starts_are_escaped():
     assert not transparent(b"a\r\n.b") and not transparent(b"a  b") and not transparent(b"a \r\nb")
 
 
+def test_no_line_over_76_even_where_binascii_makes_one():
+    for text in ("x" * 69 + "é \nsuite", "x" * 74 + " \n", "y" * 73 + "\t\nz", "é" * 12 + "x" * 2 + " \n"):
+        encoded = qp_encode(text)
+        assert max(len(line) for line in encoded.split(b"\r\n")) <= 76, encoded
+        assert quopri.decodestring(encoded).decode("utf-8").replace("\r\n", "\n") == text
+        assert all(len(line) <= 76 for line in qp_piece(text).split(b"\r\n"))
+
+
 def test_qp_uses_crlf_and_escapes_equals():
     out = qp_encode("a=b\nligne suivante éà  \n" + "x" * 200)
     assert b"a=3Db\r\n" in out and b"=C3=A9" in out and b"=20\r\n" in out

@@ -35,7 +35,19 @@ def qp_encode(text: str) -> bytes:
     """Quoted-printable (UTF-8), lines ≤ 76, CRLF line ends, no run of whitespace on the wire."""
     data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
     encoded = binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
-    return without_leading_dots(without_wsp_runs(encoded))
+    return without_leading_dots(within_76(without_wsp_runs(encoded)))
+
+
+def within_76(encoded: bytes) -> bytes:
+    """Re-cut lines over 76 characters (RFC 2045 §6.7).
+
+    ``binascii.b2a_qp`` decides where to cut before it escapes a line's trailing
+    whitespace, so ``"x" * 69 + "é \n"`` comes out 78 characters long.
+    """
+    lines = encoded.split(CRLF)
+    if all(len(line) <= 76 for line in lines):
+        return encoded
+    return CRLF.join(_rewrap(line) if len(line) > 76 else line for line in lines)
 
 
 _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")

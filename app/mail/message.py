@@ -241,7 +241,9 @@ class CampaignMessageBuilder:
         # Per-recipient values come from qp_piece, transparent by construction; the rest is checked here once.
         constants = [self._body_open, self._html_head, self._body_close,
                      *(p for p in self._text.pieces + self._html.pieces if p.__class__ is bytes)]
-        self.transparent = all(encoding.transparent(piece) for piece in constants)
+        # …and the body must not end with empty lines (relaxed canonicalisation would drop them).
+        self.transparent = all(encoding.transparent(piece) for piece in constants) \
+            and not self._body_close.endswith(b"\r\n\r\n")
 
     # -- per recipient -------------------------------------------------------
     def values_for(self, recipient: Recipient) -> dict[str, str]:
