@@ -65,8 +65,8 @@ def without_wsp_runs(encoded: bytes) -> bytes:
 
     The decoded text is unchanged, but the bytes on the wire are already in DKIM's
     relaxed body form (RFC 6376 §3.4.4: WSP runs collapse to one space), so the
-    signer's canonicalisation of a 90 KB body has nothing to rewrite. Lines that
-    grow past 76 characters are re-wrapped with soft breaks, never inside an escape.
+    signer's canonicalisation of a 90 KB body has nothing to rewrite. Lines may grow
+    past 76 characters: :func:`within_76` re-cuts them.
     """
     if b"  " not in encoded and b"\t" not in encoded:
         return encoded
@@ -74,8 +74,6 @@ def without_wsp_runs(encoded: bytes) -> bytes:
     for line in encoded.split(CRLF):
         if b"  " in line or b"\t" in line:
             line = _WSP_RUN.sub(_spell_out, line)
-            if len(line) > 76:
-                line = _rewrap(line)
         lines.append(line)
     return CRLF.join(lines)
 
@@ -135,17 +133,7 @@ def qp_piece(text: str) -> bytes:
         return b""
     if _PLAIN_ASCII.match(text):  # URLs: only soft line breaks to add (the per-recipient fast path)
         raw = text.encode("ascii")
-        if b"." not in raw:
-            return b"".join(raw[i:i + 75] + SOFT_BREAK for i in range(0, len(raw), 75))
-        lines, i = [], 0
-        while i < len(raw):
-            if raw[i] == 0x2E:  # a line may not start with "." (see without_leading_dots)
-                lines.append(b"=2E" + raw[i + 1:i + 73] + SOFT_BREAK)
-                i += 73
-            else:
-                lines.append(raw[i:i + 75] + SOFT_BREAK)
-                i += 75
-        return b"".join(lines)
+        return without_leading_dots(b"".join(raw[i:i + 75] + SOFT_BREAK for i in range(0, len(raw), 75)))
     return without_leading_dots(_with_soft_end(qp_encode(text)))
 
 

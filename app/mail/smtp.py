@@ -272,10 +272,11 @@ class SMTPConnection:
             self.close(quit=False)
         return results
 
-    def _envelope(self, envelope: Envelope, raw: bytes) -> bytes:
+    def _commands(self, envelope: Envelope, raw: bytes) -> list[bytes]:
+        """MAIL, one RCPT per recipient, DATA."""
         size = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
-        return (f"MAIL FROM:<{envelope.mail_from}>{size}\r\n"
-                + "".join(f"RCPT TO:<{r}>\r\n" for r in envelope.recipients) + "DATA\r\n").encode()
+        return [f"MAIL FROM:<{envelope.mail_from}>{size}\r\n".encode(),
+                *(f"RCPT TO:<{r}>\r\n".encode() for r in envelope.recipients), b"DATA\r\n"]
 
     @staticmethod
     def _content(raw: bytes, transparent: bool) -> list[bytes]:
@@ -286,7 +287,7 @@ class SMTPConnection:
 
     def _send_pipelined(self, items: Sequence[tuple[Envelope, bytes]], transparent: bool,
                         results: list[SendResult]) -> None:
-        envelopes = [self._envelope(envelope, raw) for envelope, raw in items]
+        envelopes = [b"".join(self._commands(envelope, raw)) for envelope, raw in items]
         self._write(envelopes[0])
         for index, (envelope, raw) in enumerate(items):
             following = envelopes[index + 1] if index + 1 < len(items) else b""
@@ -315,9 +316,9 @@ class SMTPConnection:
 
     def _send_lockstep(self, envelope: Envelope, raw: bytes, transparent: bool) -> SendResult:
         """One message, waiting for each reply (a server without PIPELINING)."""
-        commands = self._envelope(envelope, raw).split(b"\r\n")[:-1]
-        mail_reply = self.command(commands[0] + b"\r\n")
-        rcpt_replies = [self.command(r + b"\r\n") if mail_reply[0] == 250 else (503, "") for r in commands[1:-1]]
+        mail, *rcpts, _data = self._commands(envelope, raw)
+        mail_reply = self.command(mail)
+        rcpt_replies = [self.command(r) if mail_reply[0] == 250 else (503, "") for r in rcpts]
         accepted = any(200 <= c < 300 for c, _ in rcpt_replies)
         data_reply = self.command(b"DATA\r\n") if accepted else (503, "aucun destinataire accepté")
         if data_reply[0] == 354:
