@@ -8,8 +8,9 @@ loopback port, measures the ceiling with ``smtp-source`` against it (at 40 KB, t
 size performance.md uses, and at this message's size), creates a
 PostgreSQL database (dropped at the end), generates N subscribers, then for each
 mode queues the campaign and times ``flask worker --until-idle`` processes.
-Prints msg/s (from the workers' launch to their exit, and "steady": first to last
-acceptance), CPU µs per message (whole processes, and the send loop alone), where
+Prints msg/s (workers already running, from "send now" to the campaign marked sent;
+"steady": first to last acceptance; "cold": from the workers' launch to their exit),
+CPU µs per message (whole processes, and the send loop alone), where
 that CPU goes (build / sign / SMTP / DB, measured inside the workers), peak RSS per
 worker and the ratio to the same-size ceiling.
 """

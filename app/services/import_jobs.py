@@ -162,20 +162,15 @@ class _Heartbeat:
         while not self._stop.wait(BEAT_SECONDS):
             with self.app.app_context():
                 try:
-                    held = db.session.execute(
-                        update(ImportJob).where(ImportJob.id == self.job_id, ImportJob.resumes == self.lease)
-                        .values(heartbeat_at=utcnow())
-                    ).rowcount == 1
-                    db.session.commit()
+                    _write(self.job_id, self.lease, heartbeat_at=utcnow())
+                except TakenOver:
+                    self.lost.set()
+                    return
                 except Exception:  # noqa: BLE001 - a missed beat is retried; STALE_AFTER allows several
                     db.session.rollback()
                     log.warning("import %s: heartbeat not written", self.job_id, exc_info=True)
-                    continue
                 finally:
                     db.session.remove()
-            if not held:
-                self.lost.set()
-                return
 
 
 def _write(job_id: int, lease: int, **values) -> None:
