@@ -35,8 +35,8 @@ def main() -> None:
     from app.cli import demo
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
-    from app.mail.message import CampaignMessageBuilder, Recipient
-    from app.mail.render import compile_campaign
+    from app.message.builder import CampaignMessageBuilder, Recipient
+    from app.message.render import compile_campaign
     from app.models import Campaign
 
     app = create_app()

@@ -121,7 +121,7 @@ def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int]:
 
         campaign = load_announcement(*load_cycle())
         db.session.commit()
-        from app.mail.message import Recipient, builder_for
+        from app.message.builder import Recipient, builder_for
 
         size = len(builder_for(campaign).build(Recipient(1, "u", "p1@example.org", "Prénom1")).raw)
         db.session.execute(text("ANALYZE"))
@@ -221,7 +221,7 @@ def worker_main() -> None:
     workers already running when the campaign is queued.
     """
     from app import create_app
-    from app.mail.worker import WorkerOptions, run_process
+    from app.sending.worker import WorkerOptions, run_process
 
     app = create_app()
     print("ready", flush=True)

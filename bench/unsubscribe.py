@@ -104,7 +104,7 @@ def sending_loop(env: dict[str, str], campaign_id: int, stop, ready, stats) -> N
     from sqlalchemy import select, update
 
     from app.extensions import db
-    from app.mail.queue import still_eligible
+    from app.sending.queue import still_eligible
     from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 
     app = make_app(env)

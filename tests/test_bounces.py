@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail.dsn import classify
-from app.mail.message import message_id_for, return_path
-from app.mail.queue import still_eligible
+from app.message.dsn import classify
+from app.message.builder import message_id_for, return_path
+from app.sending.queue import still_eligible
 from app.models import (
     Delivery,
     DeliveryStatus,

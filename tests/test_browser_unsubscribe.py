@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 import pytest
 
 from app.extensions import db
-from app.mail.message import Recipient, builder_for
-from app.mail.queue import still_eligible
+from app.message.builder import Recipient, builder_for
+from app.sending.queue import still_eligible
 from app.models import Subscriber, SubscriberStatus, SubscriptionStatus, Suppression
 from tests.browser import screenshot
 from tests.subscribe_helpers import make_audience, status_of

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.cli import demo
 from app.cli.demo_cycle import CYCLE_SLUG
 from app.extensions import db
-from app.mail.worker import Worker, WorkerOptions
+from app.sending.worker import Worker, WorkerOptions
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, OutboxMessage, utcnow
 from app.timeutil import to_local
 from tests.browser import screenshot

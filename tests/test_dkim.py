@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from app.mail.dkim import DKIMError, DKIMSigner, relaxed_body, relaxed_header
+from app.message.dkim import DKIMError, DKIMSigner, relaxed_body, relaxed_header
 from tests.sending_fixtures import make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 
@@ -46,7 +46,7 @@ def test_relaxed_canonicalisation_examples():
 
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
 def test_campaign_messages_are_signed_and_verify_with_dkimpy(app, smtp_server, tmp_path, kind):
-    from app.mail.worker import Worker, WorkerOptions
+    from app.sending.worker import Worker, WorkerOptions
 
     key_file = tmp_path / "dkim.pem"
     key_file.write_bytes(pem(KEYS[kind]()))
@@ -106,7 +106,7 @@ names = st.text(alphabet=st.sampled_from(list(" .\t\u00a0aéZ-'")), max_size=40)
 
 @pytest.fixture
 def announcement_builder(app):
-    from app.mail.message import builder_for
+    from app.message.builder import builder_for
 
     return builder_for(make_campaign(0, start=False))
 
@@ -117,7 +117,7 @@ def test_the_canonical_body_shortcut_signs_exactly_what_full_canonicalisation_si
     """A built campaign message is already in relaxed form with no line starting with ".",
     so the worker may skip both scans: the signature is byte for byte the same (Ed25519 is
     deterministic) and dkimpy verifies it, whatever the recipient's name."""
-    from app.mail.message import Recipient
+    from app.message.builder import Recipient
 
     message = announcement_builder.build(Recipient(7, "uid00000007x", "personne@example.org", first, last))
     assert announcement_builder.transparent and message.transparent

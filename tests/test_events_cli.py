@@ -88,7 +88,7 @@ def test_moving_a_journee_changes_the_announcement_still_to_go(cli_runner, app):
     import email
     from email import policy
 
-    from app.mail.message import Recipient, builder_for
+    from app.message.builder import Recipient, builder_for
     from app.models import Campaign, CampaignTemplate
 
     assert cli_runner.invoke(args=["demo", "load"]).exit_code == 0

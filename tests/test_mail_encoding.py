@@ -6,8 +6,8 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from app.mail.encoding import SplicedBody, encoded_words, qp_encode, qp_piece, transparent
-from app.services import richtext
+from app.message.encoding import SplicedBody, encoded_words, qp_encode, qp_piece, transparent
+from app.message import richtext
 
 MARKERS = {"LTRNxAx": "a", "LTRNxBx": "b"}
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=300)
@@ -96,8 +96,8 @@ def test_richtext_text_layout():
 def test_no_whitespace_runs_on_the_wire_and_the_text_is_unchanged():
     import quopri
 
-    from app.mail.dkim import relaxed_body
-    from app.mail.encoding import qp_encode
+    from app.message.dkim import relaxed_body
+    from app.message.encoding import qp_encode
 
     samples = [
         "  • portage intercommunal\n    - sous-point\t(tabulé)\n",

@@ -1,6 +1,6 @@
 """The outbox transport keeps every message, and the admin shows it."""
 from app.extensions import db
-from app.mail.transport import Envelope, OutboxTransport
+from app.sending.transport import Envelope, OutboxTransport
 from app.models import OutboxMessage
 
 RAW = (

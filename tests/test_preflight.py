@@ -10,9 +10,9 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
-from app.mail import encoding
-from app.mail.message import Recipient, builder_for
-from app.mail.preflight import Report, check_message, preflight, preflight_errors
+from app.message import encoding
+from app.message.builder import Recipient, builder_for
+from app.message.preflight import Report, check_message, preflight, preflight_errors
 from app.models import Campaign, CampaignTemplate, MailingList
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail.queue import count_audience, enqueue, enqueue_statement, still_eligible
+from app.sending.queue import count_audience, enqueue, enqueue_statement, still_eligible
 from app.models import (
     Campaign, Cycle, Delivery, Journee, MailingList, Registration, RegistrationDay, RegistrationStatus,
     Subscriber, SubscriberStatus, SubscriptionStatus, SuppressionReason,

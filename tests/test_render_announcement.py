@@ -12,8 +12,8 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
-from app.mail import render
-from app.mail.message import HeaderInjection, Recipient, builder_for, clean_header, message_id_for
+from app.message import render
+from app.message.builder import HeaderInjection, Recipient, builder_for, clean_header, message_id_for
 from app.models import Campaign, Cycle, Journee, Subscriber
 from app.tokens import Purpose, verify
 from tests.emailcheck import html_text, missing_lines, normalise, seed_lines
@@ -220,7 +220,7 @@ def test_long_urls_and_equals_signs_survive_quoted_printable(announcement, app):
 
 
 def render_builder(campaign):
-    from app.mail.message import CampaignMessageBuilder
+    from app.message.builder import CampaignMessageBuilder
 
     return CampaignMessageBuilder(campaign)
 

@@ -10,8 +10,8 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import load as load_cycle
 from app.extensions import db
-from app.mail.message import Recipient, builder_for
-from app.mail.transactional import Attachment, build_transactional, send_transactional
+from app.message.builder import Recipient, builder_for
+from app.sending.transactional import Attachment, build_transactional, send_transactional
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, OutboxMessage
 from tests.emailcheck import html_text
 
@@ -122,7 +122,7 @@ def test_simple_transactional(app, kind, context, expected):
 
 
 def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
-    from app.services.calendar import journee_ics
+    from app.message.calendar import journee_ics
 
     confirmed, waiting = cycle.journees[:2], cycle.journees[3:]
     ics = [Attachment(f"journee-{j.number}.ics", journee_ics(j), "text", "calendar", {"method": "PUBLISH"})
@@ -147,7 +147,7 @@ def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
 
 
 def test_unknown_kind_and_injection_refused(app):
-    from app.mail.message import HeaderInjection
+    from app.message.builder import HeaderInjection
 
     with pytest.raises(ValueError):
         build_transactional("nope", "a@example.org", {"subject": "x"})

@@ -11,7 +11,7 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
-from app.mail.message import Recipient, builder_for
+from app.message.builder import Recipient, builder_for
 from app.models import Campaign, CampaignStatus, Subscriber
 from tests.browser import screenshot
 from tests.emailcheck import html_text, missing_lines

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail.worker import Worker, WorkerOptions
+from app.sending.worker import Worker, WorkerOptions
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from tests.sending_fixtures import make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)

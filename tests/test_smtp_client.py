@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.mail.limits import Limits, RateLimiter, SlidingWindow, TokenBucket
-from app.mail.smtp import SMTPPool, dot_stuff, parse_smtp_urls
-from app.mail.transport import Envelope
+from app.sending.limits import Limits, RateLimiter, SlidingWindow, TokenBucket
+from app.sending.smtp import SMTPPool, dot_stuff, parse_smtp_urls
+from app.sending.transport import Envelope
 from tests.smtp_server import FaultyHandler, SMTPTestServer, free_port
 
 RAW = b"From: a@crpve91.fr\r\nTo: b@example.org\r\nSubject: t\r\n\r\n.un point\r\nfin\r\n"

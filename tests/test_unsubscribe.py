@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app import links
 from app.extensions import db
-from app.mail.queue import still_eligible
+from app.sending.queue import still_eligible
 from app.models import (
     AuditLog,
     Subscriber,

@@ -55,7 +55,7 @@ def demo_app():
 def announcement_html(app) -> str:
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
-    from app.mail.render import compile_campaign, recipient_values
+    from app.message.render import compile_campaign, recipient_values
     from app.models import Campaign, Subscriber
 
     with app.app_context():
@@ -84,7 +84,7 @@ def _ids(app) -> dict[str, int]:
 def _send_announcement(app, campaign_id: int) -> None:
     """Send the demo announcement to the outbox, so the report and dashboard have figures."""
     from app.extensions import db
-    from app.mail.worker import Worker, WorkerOptions
+    from app.sending.worker import Worker, WorkerOptions
     from app.models import Campaign
     from app.services.campaigns import start_campaign
 

@@ -19,7 +19,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.mail.dsn import classify
+from app.message.dsn import classify
 from app.services.bounces import apply_report
 
 cli = AppGroup("bounces", help="Retours en erreur et plaintes / bounces and complaints.")

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
 from app.extensions import db
-from app.mail.message import HeaderInjection, Recipient, builder_for
-from app.mail.render import RenderError
+from app.message.builder import HeaderInjection, Recipient, builder_for
+from app.message.render import RenderError
 from app.models import Subscriber
 from app.services.audience import InvalidAddress, normalise_email
 

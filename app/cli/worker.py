@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.mail.worker import WorkerOptions, run_process, run_processes
+from app.sending.worker import WorkerOptions, run_process, run_processes
 
 
 @click.command("worker")

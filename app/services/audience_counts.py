@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Hashable
 
-from app.mail.queue import count_audience
+from app.sending.queue import count_audience
 from app.models import Campaign
 
 TTL = 60.0

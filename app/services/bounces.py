@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail.dsn import COMPLAINT, HARD, IGNORE, SOFT, BounceReport
+from app.message.dsn import COMPLAINT, HARD, IGNORE, SOFT, BounceReport
 from app.models import (
     AuditLog,
     Delivery,

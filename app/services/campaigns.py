@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select, update
 
 from app.extensions import db
-from app.mail.queue import enqueue
+from app.sending.queue import enqueue
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
@@ -33,7 +33,7 @@ class PreflightFailed(CampaignStateError):
 
 def require_preflight(campaign: Campaign) -> None:
     """Refuse to send or schedule a campaign whose rendered message has preflight errors."""
-    from app.mail.preflight import preflight_errors
+    from app.message.preflight import preflight_errors
 
     errors = preflight_errors(campaign)
     if errors:

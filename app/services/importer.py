@@ -485,7 +485,7 @@ class _BatchImporter:
         }
 
     def _send_confirmation(self, uid: str, row: _Row) -> None:
-        from app.mail.transactional import send_transactional
+        from app.sending.transactional import send_transactional
 
         url = confirm_url(uid, [self.list_id])
         subject = _("Confirmez votre inscription : %(name)s", name=self.list.name)

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 
 from app import links
 from app.extensions import db
-from app.mail.transactional import Attachment, send_transactional
+from app.sending.transactional import Attachment, send_transactional
 from app.models import (
     Cycle,
     Journee,
@@ -38,7 +38,7 @@ from app.models import (
     utcnow,
 )
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
-from app.services.calendar import journee_cancel_ics, journee_ics
+from app.message.calendar import journee_cancel_ics, journee_ics
 from app.services.reminders import french_date
 from app.timeutil import to_local
 

@@ -11,7 +11,7 @@ journée moves. It never touches a reminder that has started or been sent, never
 creates one for a moment already past, and cancels the unsent reminders of
 rules or journées that no longer exist. The dispatcher (``app.scheduling``)
 sends them when due; their audience is the journée's confirmed registrants
-(``app.mail.queue.audience_query``).
+(``app.sending.queue.audience_query``).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Subscription flows: double opt-in, unsubscribe, preferences, resubscribe.
 
 Every state change goes through ``app.services.audience`` (``set_subscription``,
-``suppress``, ``audit``) so the send-time re-check (``app.mail.queue.still_eligible``)
+``suppress``, ``audit``) so the send-time re-check (``app.sending.queue.still_eligible``)
 sees it at once: it reads exactly three things — the Subscription status, the
 Subscriber status and the Suppression table — and each flow here commits all the
 ones it changes in one transaction.
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app import links
 from app.extensions import db
-from app.mail.transactional import send_transactional
+from app.sending.transactional import send_transactional
 from app.models import (
     Campaign,
     MailingList,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from app.extensions import db
-from app.mail.inspect import message_parts
-from app.mail.message import HeaderInjection, Recipient, builder_for
-from app.mail.preflight import preflight
-from app.mail.render import RenderError
+from app.message.inspect import message_parts
+from app.message.builder import HeaderInjection, Recipient, builder_for
+from app.message.preflight import preflight
+from app.message.render import RenderError
 from app.models import Campaign
 from app.web.admin import bp
 

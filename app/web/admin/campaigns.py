@@ -14,9 +14,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
-from app.mail.message import HeaderInjection, Recipient, builder_for
-from app.mail.queue import count_audience, count_of, list_audience
-from app.mail.transport import get_transport
+from app.message.builder import HeaderInjection, Recipient, builder_for
+from app.sending.queue import count_audience, count_of, list_audience
+from app.sending.transport import get_transport
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
 from app.models import utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email

@@ -6,7 +6,7 @@ from flask import Response, abort, make_response, render_template, request
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.mail.inspect import message_parts
+from app.message.inspect import message_parts
 from app.models import OutboxMessage
 from app.web.admin import add_nav, bp
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.mail.dsn import COMPLAINT, HARD, SOFT, BounceReport, classify
+from app.message.dsn import COMPLAINT, HARD, SOFT, BounceReport, classify
 from app.services.bounces import apply_report
 from app.web.api import ENDPOINT_TOKENS, bp
 

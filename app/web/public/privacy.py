@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app import links
 from app.extensions import db, limiter
-from app.mail.transactional import send_transactional
+from app.sending.transactional import send_transactional
 from app.services.audience import audit
 from app.services.privacy import export_subscriber
 from app.services.subscriptions import resolve_preferences, subscriber_by_uid

@@ -11,8 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail.message import builder_for
-from app.mail.render import RenderError, webview_values
+from app.message.builder import builder_for
+from app.message.render import RenderError, webview_values
 from app.models import Campaign, CampaignStatus
 from app.web.public import bp
 

@@ -29,10 +29,10 @@ from sqlalchemy.exc import OperationalError
 
 from app import background
 from app.extensions import db
-from app.mail import queue
-from app.mail.dkim import signer_from_config
-from app.mail.message import OutgoingMessage, Recipient, builder_for
-from app.mail.transport import SendResult, get_transport
+from app.sending import queue
+from app.message.dkim import signer_from_config
+from app.message.builder import OutgoingMessage, Recipient, builder_for
+from app.sending.transport import SendResult, get_transport
 from app.models import Campaign, CampaignStatus, DeliveryStatus, Subscriber, utcnow
 from app.services import campaigns as campaign_service
 from app.services.bounces import HARD, register_bounce
@@ -326,7 +326,7 @@ def run_process(app: Flask, options: WorkerOptions, until_idle: bool) -> WorkerS
 
 
 def _child(app: Flask, options: WorkerOptions, until_idle: bool) -> None:
-    from app.mail import transport
+    from app.sending import transport
 
     with app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections after fork

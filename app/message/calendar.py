@@ -24,7 +24,7 @@ def _calendar(name: str, method: str = "PUBLISH") -> Calendar:
 
 
 def _domain() -> str:
-    from app.mail.message import sender_domain
+    from app.message.builder import sender_domain
 
     return sender_domain()
 

@@ -101,7 +101,7 @@ def get_transport() -> Transport:
         return OutboxTransport()
     pool = _POOLS.get(url)
     if pool is None:
-        from app.mail.smtp import SMTPPool
+        from app.sending.smtp import SMTPPool
 
         pool = _POOLS[url] = SMTPPool.from_url(url)
     return pool

@@ -286,7 +286,7 @@ def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = 
     """Content-Type header + body: multipart/alternative, inside multipart/mixed when attachments exist.
 
     For one-off messages (transactional); campaigns pre-encode the same layout once
-    (app.mail.message.CampaignMessageBuilder).
+    (app.message.builder.CampaignMessageBuilder).
     """
     alt = boundary_for("alt:" + seed)
     body = (

@@ -18,7 +18,7 @@ import lxml.html
 from flask import current_app, has_request_context
 from flask_babel import force_locale, gettext as _
 
-from app.mail.render import RenderError
+from app.message.render import RenderError
 
 MAX_HTML = 90 * 1024
 MAX_STYLE = 16 * 1024
@@ -41,7 +41,7 @@ class Report:
 
 
 def _sample_message(campaign):
-    from app.mail.message import Recipient, builder_for
+    from app.message.builder import Recipient, builder_for
 
     builder = builder_for(campaign)
     sample = Recipient(subscriber_id=0, uid=SAMPLE_UID, email="apercu@example.org", first_name="Camille",
@@ -74,7 +74,7 @@ def _dev_own_link(href: str) -> bool:
 
 def preflight(campaign) -> Report:
     """Render the campaign for a sample recipient and check the result."""
-    from app.mail.message import HeaderInjection
+    from app.message.builder import HeaderInjection
 
     report = Report()
     if not (campaign.subject or "").strip():

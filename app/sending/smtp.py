@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from app.mail.limits import Limits, RateLimiter
-from app.mail.transport import Envelope, SendResult
+from app.sending.limits import Limits, RateLimiter
+from app.sending.transport import Envelope, SendResult
 
 _QUEUED_AS = re.compile(rb"queued as ([^\s;]+)", re.IGNORECASE)
 
@@ -248,7 +248,7 @@ class SMTPConnection:
         With PIPELINING, message n+1's MAIL/RCPT/DATA travel in the same write as
         message n's content (RFC 2920 §3.1: the content may start a group), so a
         message costs one round trip instead of two. ``transparent``: the caller
-        guarantees no line starts with "." (app.mail.encoding), so no dot-stuffing scan.
+        guarantees no line starts with "." (app.message.encoding), so no dot-stuffing scan.
 
         Raises :class:`SMTPConnectionLost` when the connection breaks (or the server
         says 421, closing it) before the last answer; ``exc.done`` holds the answers

@@ -9,8 +9,8 @@ INTERFACE (stable; the worker, the CLI and the outbox depend on it):
 - ``message_id_for(campaign_id, subscriber_id)``: stable across retries.
 
 How it stays fast (performance.md: ``EmailMessage.as_bytes()`` costs ~3 ms): the
-builder renders and compiles the campaign once (app.mail.render), encodes every
-constant header and body piece once (app.mail.encoding), and per recipient only
+builder renders and compiles the campaign once (app.message.render), encodes every
+constant header and body piece once (app.message.encoding), and per recipient only
 signs the unsubscribe/preferences tokens, encodes the few values and joins bytes.
 The result is multipart/alternative (multipart/mixed around it when there are
 attachments), UTF-8, quoted-printable, CRLF, every line ≤ 76 characters.
@@ -34,9 +34,9 @@ from itsdangerous.encoding import base64_encode
 from flask_babel import force_locale, gettext
 
 from app import links
-from app.mail import encoding
-from app.mail.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, compile_campaign
-from app.mail.transport import Envelope
+from app.message import encoding
+from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, compile_campaign
+from app.sending.transport import Envelope
 from app.models import Campaign
 from app.tokens import Purpose, _serializer, sign
 
@@ -71,7 +71,7 @@ class OutgoingMessage:
     raw: bytes
     message_id: str
     # No line starts with "." and the body is already in DKIM relaxed form, so neither
-    # SMTP dot-stuffing nor DKIM canonicalisation has anything to do (app.mail.encoding.transparent).
+    # SMTP dot-stuffing nor DKIM canonicalisation has anything to do (app.message.encoding.transparent).
     transparent: bool = False
 
 

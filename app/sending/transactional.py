@@ -23,10 +23,10 @@ from typing import Any, Iterable, Mapping
 from flask import current_app
 from flask_babel import force_locale
 
-from app.mail import encoding
-from app.mail.message import OutgoingMessage, clean_header, sender_domain
-from app.mail.render import LOCALE, Attachment, base_context, cycle_view, greeting_for, journee_view, render_pair
-from app.mail.transport import Envelope, get_transport
+from app.message import encoding
+from app.message.builder import OutgoingMessage, clean_header, sender_domain
+from app.message.render import LOCALE, Attachment, base_context, cycle_view, greeting_for, journee_view, render_pair
+from app.sending.transport import Envelope, get_transport
 from app.models import Cycle, Journee, utcnow
 
 __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional"]

@@ -31,7 +31,7 @@ from premailer import Premailer
 
 from app import links
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
-from app.services import richtext
+from app.message import richtext
 from app.timeutil import to_local
 
 EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
@@ -285,7 +285,7 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
         journee = db.session.get(Journee, campaign.journee_id) if campaign.journee_id else None
         if journee is None:
             raise RenderError(gettext("Ce rappel n'est lié à aucune journée."))
-        from app.services.calendar import journee_ics
+        from app.message.calendar import journee_ics
 
         context["cycle"] = cycle_view(journee.cycle)
         context["journee"] = journee_view(journee)

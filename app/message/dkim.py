@@ -120,7 +120,7 @@ class DKIMSigner:
         """The message with a ``DKIM-Signature`` header prepended.
 
         ``canonical_body``: the caller guarantees the body is already in relaxed form
-        (a campaign message is: app.mail.encoding.transparent), which saves scanning
+        (a campaign message is: app.message.encoding.transparent), which saves scanning
         90 KB three times per message. Tests check the guarantee with dkimpy.
         """
         head, sep, body = raw.partition(b"\r\n\r\n")

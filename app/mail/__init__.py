@@ -1,1 +1,0 @@
-"""Everything between a campaign and an SMTP server: render, message, sign, transport, queue."""
