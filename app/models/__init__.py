@@ -21,15 +21,16 @@ from app.models.campaigns import (
 )
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
+from app.models.messages import MessageStatus, TransactionalMessage
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
     "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
-    "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage",
+    "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage",
     "Registration",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
-    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "User",
+    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",
     "campaign_lists", "email_hash", "utcnow",
 ]

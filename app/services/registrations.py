@@ -249,7 +249,7 @@ def _send_subscription_confirmation(subscriber: Subscriber, lists: list[MailingL
         "lists": lists,
         "confirm_url": links.confirm_url(subscriber.uid, [l.id for l in lists]),
     }
-    return _send("subscription_confirmation", subscriber.email, context)
+    return _send("subscription_confirmation", subscriber.email, context, subscriber_id=subscriber.id)
 
 
 def fill_from_waiting(journee: Journee, notify: bool = True) -> list[RegistrationDay]:
@@ -402,12 +402,14 @@ def registration_context(registration: Registration) -> dict:
     }
 
 
-def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = ()) -> bool:
+def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = (),
+          subscriber_id: int | None = None) -> bool:
+    """Queue a registration message (the workers send it); False if it could not even be built."""
     if not to:
         return False
     try:
-        send_transactional(kind, to, context, attachments=attachments)
-        db.session.commit()  # the outbox transport stores a row
+        send_transactional(kind, to, context, attachments=attachments, subscriber_id=subscriber_id)
+        db.session.commit()
         return True
     except Exception:  # noqa: BLE001 - the registration is saved; the officer sees the log
         db.session.rollback()
@@ -419,7 +421,7 @@ def send_confirmation(registration: Registration) -> bool:
     """The confirmation: one .ics per confirmed journée, the waiting list named, the manage link."""
     context = registration_context(registration)
     return _send("registration_confirmation", registration.subscriber.email, context,
-                 ics_attachments(context["journees"]))
+                 ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 
 
 def send_update(
@@ -433,4 +435,5 @@ def send_update(
     context["subject"] = f"Mise à jour de votre inscription : {registration.cycle.title}"[:200]
     context["changes"] = changes
     attachments = ics_attachments(attach) + cancel_attachments(cancelled)
-    return _send("registration_update", registration.subscriber.email, context, attachments)
+    return _send("registration_update", registration.subscriber.email, context, attachments,
+                 subscriber_id=registration.subscriber_id)
