@@ -46,6 +46,8 @@ class FaultyHandler:
     """Records what it accepts; refuses, defers or hangs up as configured."""
 
     reject: dict[str, str] = field(default_factory=dict)  # recipient -> "550 …" (or "451 …")
+    # recipient -> replies to give at RCPT, one per attempt, then accept ("451 …" then 250)
+    scripted: dict[str, list[str]] = field(default_factory=dict)
     temp_fraction: float = 0.0
     drop_fraction: float = 0.0
     hang_up: set = field(default_factory=set)  # recipients whose message makes the server hang up at DATA
@@ -83,6 +85,10 @@ class FaultyHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
             return self.reject[address]
+        with self.lock:
+            script = self.scripted.get(address)
+            if script:
+                return script.pop(0)
         fault = self._temp("rcpt")
         if fault:
             return fault

@@ -36,6 +36,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -151,6 +152,7 @@ class Worker:
         self._pace = 40.0  # messages per second, measured per chunk (sizes the re-check chunks)
         self._relay_wait = 0.0  # current back-off while no relay answers
         self._db_down = False
+        self._schema_error = False
 
     # -- the loop ----------------------------------------------------------
     def run(self, until_idle: bool = False) -> WorkerStats:
@@ -178,6 +180,7 @@ class Worker:
                     except DBAPIError as exc:
                         db.session.rollback()
                         if db_error_kind(exc) == "schema":
+                            self._schema_error = True
                             raise SchemaError(str(exc.orig).strip().splitlines()[0]) from exc
                         self._db_down = True
                         log.warning("worker %s: database unavailable, retrying in %.1f s: %s",
@@ -189,18 +192,23 @@ class Worker:
             finally:
                 heartbeat.halt.set()
                 self.stats.cpu_seconds = time.process_time() - cpu_start
-                try:
-                    self._flush()
-                    released = queue.release_owner(self.owner)
-                    if released:
-                        log.info("worker %s released %d deliveries", self.owner, released)
-                except DBAPIError as exc:
-                    log.warning("worker %s: could not give its rows back (they return in %s s): %s",
-                                self.owner, self.options.lease_seconds, exc)
+                if not self._schema_error:  # with no queue table there is nothing to give back
+                    self._give_back_everything()
                 db.session.remove()
             log.info("worker %s stopped: %s", self.owner,
                      {k: v for k, v in vars(self.stats).items() if k != "timings"})
         return self.stats
+
+    def _give_back_everything(self) -> None:
+        """On the way out: write what was noted, return every row still held to the queue."""
+        try:
+            self._flush()
+            released = queue.release_owner(self.owner)
+            if released:
+                log.info("worker %s released %d deliveries", self.owner, released)
+        except DBAPIError as exc:
+            log.warning("worker %s: could not give its rows back (they return in %s s): %s",
+                        self.owner, self.options.lease_seconds, exc)
 
     def _recover(self) -> None:
         """The database answers again: write what was noted, give back every claimed row."""
@@ -488,7 +496,12 @@ def _child(app: Flask, options: WorkerOptions, until_idle: bool) -> None:
     with app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections after fork
     transports._POOLS.clear()  # nor its SMTP sockets
-    run_process(app, options, until_idle)
+    try:
+        run_process(app, options, until_idle)
+    except SchemaError as exc:
+        print(f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
+              f"database not initialised: run flask --app wsgi db upgrade ({exc})", file=sys.stderr)
+        sys.exit(1)
 
 
 def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bool) -> int:
