@@ -15,6 +15,7 @@ Faults are drawn from a seeded random generator, so a failing run can be replaye
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import random
 import socket
@@ -52,6 +53,7 @@ class FaultyHandler:
     drop_fraction: float = 0.0
     hang_up: set = field(default_factory=set)  # recipients whose message makes the server hang up at DATA
     pipelining: bool = True
+    data_delay: float = 0.0  # seconds before answering the end of DATA (a slow relay)
     seed: int = 1
     messages: list[Received] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
@@ -96,6 +98,8 @@ class FaultyHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         with self.lock:
             drop = (self.drop_fraction and self.rng.random() < self.drop_fraction) \
                 or bool(self.hang_up.intersection(envelope.rcpt_tos))
@@ -116,9 +120,9 @@ class FaultyHandler:
 class SMTPTestServer:
     """The running server: ``url`` for SMTP_URL, ``messages`` received, fault knobs via attributes."""
 
-    def __init__(self, **handler_options) -> None:
+    def __init__(self, port: int | None = None, **handler_options) -> None:
         self.handler = FaultyHandler(**handler_options)
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
 
     def __getattr__(self, name):  # reject, temp_fraction, drop_fraction, messages, faults…

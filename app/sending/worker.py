@@ -11,10 +11,10 @@ signed by the same signer, sent through the same transport, retried with the
 same backoff and recorded the same way.
 
 Exactly-once, as far as SMTP allows:
-- before each pipelined exchange the worker re-checks that it still holds the
-  rows (``queue.hold``, which also extends their lease) and writes the previous
-  exchange's outcomes in the same transaction: a worker stalled past its lease
-  finds its rows gone and does not send them again;
+- right before each pipelined exchange the worker re-checks that it still holds
+  the rows (``queue.hold``, which also extends their lease), and right after it
+  writes the outcomes: a worker stalled past its lease finds its rows gone and
+  does not send them again;
 - a heartbeat thread extends the leases of every row in hand while a slow relay
   takes its time, so leases can be short (a minute) and a dead worker's rows come
   back within about a minute;
@@ -374,6 +374,9 @@ class Worker:
                 if not _relay_failure(result):
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
             self._note_relay(results)
+            # Written now, not with the next group: a worker frozen between two exchanges must not
+            # leave accepted messages looking unsent to whoever takes its rows.
+            self._flush()
         return last_error is not None and self._maybe_auto_pause(campaign_id, last_error)
 
     def _failure(self, row_id: int, attempts: int, result: SendResult, now, statuses, *,
