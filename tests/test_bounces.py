@@ -384,3 +384,38 @@ def test_webhook_reads_amazon_ses_through_sns(app, client):
                                        "bouncedRecipients": [{"emailAddress": sub.email}]})
     response = client.post("/api/bounces", json=mailbox_full, headers=_auth())
     assert response.json["results"][0]["reason"] == "mailboxfull" and response.json["results"][0]["kind"] == "soft"
+
+
+# -- the officer's pages --------------------------------------------------------------------
+
+def test_admin_page_lists_reports_filters_by_reason_and_undoes(app, admin_client):
+    sub, _lists, campaign = make_audience("jean.dupont@mairie-exemple.fr")
+    delivery = _sent_delivery(campaign, sub)
+    apply_report(classify(_postfix_bounce(message_id=delivery.message_id)), source="test")
+    apply_report(classify(samples.postfix("x@ailleurs.example", "5.7.1",
+                                          "554 5.7.1 Client host [192.0.2.10] blocked using zen.spamhaus.org")),
+                 source="test")
+    page = admin_client.get("/admin/bounces").get_data(as_text=True)
+    assert "adresse inconnue" in page and "IP ou réputation bloquée" in page and "Message-ID signé" in page
+    assert "n&#39;a modifié personne" in page or "n'a modifié personne" in page
+    only = admin_client.get("/admin/bounces?reason=blocked").get_data(as_text=True)
+    assert "zen.spamhaus.org" in only and "jean.dupont@mairie-exemple.fr" not in only
+    record = db.session.scalar(select(BounceRecord).where(BounceRecord.subscriber_id == sub.id))
+    assert 'name="csrf_token"' in page  # the undo form carries it (CSRF is off in tests, on in the app)
+    dashboard = admin_client.get("/admin/").get_data(as_text=True)
+    assert "Nos envois sont refusés" in dashboard and "zen.spamhaus.org" in dashboard
+    report_page = admin_client.get(f"/admin/campaigns/{campaign.id}/report").get_data(as_text=True)
+    assert "Rebonds par raison" in report_page and "adresse inconnue" in report_page
+    subscriber_page = admin_client.get(f"/admin/subscribers/{sub.id}").get_data(as_text=True)
+    assert "adresse inconnue" in subscriber_page and "Pas un rebond" in subscriber_page
+    assert admin_client.post(f"/admin/bounces/{record.id}/undo", data={"next": "https://evil.example/"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Subscriber, sub.id).status == SubscriberStatus.ACTIVE
+    assert db.session.get(BounceRecord, record.id).undone_at is not None
+
+
+def test_dashboard_warns_when_bounce_domain_is_missing_in_production(app, admin_client):
+    app.config.update(LETTRINE_ENV="production", BOUNCE_DOMAIN="")
+    assert "bounce-domain-missing" in admin_client.get("/admin/").get_data(as_text=True)
+    app.config.update(BOUNCE_DOMAIN="bounces.crpve91.fr")
+    assert "bounce-domain-missing" not in admin_client.get("/admin/").get_data(as_text=True)
