@@ -10,6 +10,7 @@ from app.models.audience import (
     SuppressionReason,
     email_hash,
 )
+from app.models.bounces import BounceRecord
 from app.models.campaigns import (
     Campaign,
     CampaignStatus,
@@ -27,7 +28,7 @@ from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
-    "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
+    "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
     "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage",
     "Registration",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",

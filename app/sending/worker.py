@@ -51,6 +51,7 @@ from sqlalchemy.exc import DBAPIError
 from app import background
 from app.database import db_error_kind
 from app.extensions import db
+from app.message.bounce_reasons import decide
 from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
@@ -239,9 +240,9 @@ class Worker:
                                               reply=result.reply, queue_id=result.queue_id))
                 finals.append((row, "sent", result.reply))
             else:
-                outcome, final = self._failure(row.id, row.attempts, result, now, MessageStatus)
+                outcome, _ = self._failure(row.id, row.attempts, result, now, MessageStatus)
                 outcomes.append(outcome)
-                if final:
+                if outcome["_status"] == MessageStatus.FAILED.value:
                     finals.append((row, "failed", _reply_of(result)))
         queue.record(outcomes, self.owner, transactional=True, commit=False)
         for row, status, reply in finals:
@@ -365,9 +366,9 @@ class Worker:
                         queue_id=result.queue_id, message_id=message.message_id), True)
                     self.stats.sent += 1
                     continue
-                outcome, final = self._failure(row.id, row.attempts, result, now, DeliveryStatus,
-                                               message_id=message.message_id)
-                if final and outcome["_bounced"]:
+                outcome, refused = self._failure(row.id, row.attempts, result, now, DeliveryStatus,
+                                                 message_id=message.message_id)
+                if refused:  # the bounce rules classify it (hard, soft, about us) and count it
                     self._bounces.append((row.subscriber_id, f"{result.code} {result.reply}", row.campaign_id))
                 # Relay failures are the relay's, not the message's: they never count toward the auto-pause.
                 self._note(campaign_id, outcome, None if _relay_failure(result) else False)
@@ -381,7 +382,10 @@ class Worker:
 
     def _failure(self, row_id: int, attempts: int, result: SendResult, now, statuses, *,
                  message_id: str | None = None) -> tuple[dict, bool]:
-        """A refusal or a lost connection: retry later with backoff, or give up. Returns (outcome, final)."""
+        """A refusal or a lost connection: retry later with backoff, or give up.
+
+        Returns the outcome and whether the server refused the recipient for good (a 5xx at RCPT).
+        """
         reply = _reply_of(result)
         if _relay_failure(result):
             # No relay took it: not an attempt. Back to the queue after the relay back-off.
@@ -395,10 +399,12 @@ class Worker:
             self.stats.retried += 1
             return queue.outcome(row_id, statuses.QUEUED, now=now, code=result.code or None, reply=reply,
                                  message_id=message_id, next_attempt_at=now + timedelta(seconds=delay)), False
-        hard = result.recipient_rejected and 500 <= result.code < 600
+        refused = result.recipient_rejected and 500 <= result.code < 600
+        # Only a dead mailbox or domain is a hard bounce: "550 5.7.1 blocked by policy" at RCPT is about us.
+        hard = refused and decide(remote=f"{result.code} {result.reply}").hard
         self.stats.failed += 1
         return queue.outcome(row_id, statuses.FAILED, now=now, code=result.code or None, reply=reply,
-                             message_id=message_id, bounced=hard), True
+                             message_id=message_id, bounced=hard), refused
 
     def _note_relay(self, results: list[SendResult]) -> None:
         """Back off while no relay answers; any acceptance or refusal by a server ends the back-off."""

@@ -17,7 +17,7 @@ from app.services.bounces import HARD, register_bounce
 
 def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,
                           **_: Any) -> None:
-    """A 5xx at RCPT during a campaign send: a hard bounce for that person (the worker commits)."""
+    """A 5xx at RCPT during a campaign send: the bounce rules classify the reply (the worker commits)."""
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is not None:
         register_bounce(subscriber, HARD, diagnostic=diagnostic, campaign_id=campaign_id, source=source)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
+from app.services import bounce_reports
 from app.services.subscriber_search import SEARCH_LIMIT, search_subscribers
 from app.web.admin import add_nav, bp
 
@@ -54,4 +55,5 @@ def subscriber(subscriber_id: int):
     return render_template(
         "admin/subscriber.html", person=person, subscriptions=subscriptions, history=history, messages=messages,
         status_labels=STATUS_LABELS, subscription_labels=SUBSCRIPTION_LABELS,
+        records=bounce_reports.for_subscriber(person.id),
     )
