@@ -19,6 +19,14 @@ from app.models.campaigns import (
     OutboxMessage,
     campaign_lists,
 )
+from app.models.attendance import (
+    Attendance,
+    AttendanceStatus,
+    CertificateSettings,
+    CycleClosure,
+    Half,
+    SurveyAnswer,
+)
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
 from app.models.tracking import LinkClick
@@ -26,7 +34,7 @@ from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
-    "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
+    "Attendance", "AttendanceStatus", "AuditLog", "CertificateSettings", "CycleClosure", "Half", "SurveyAnswer", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
     "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage",
     "Registration",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
