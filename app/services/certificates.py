@@ -216,6 +216,7 @@ def sheet_rows(cycle: Cycle, journee_number: int | None = None) -> list[dict]:
                 if mark is None and (registration.id, journee.id) not in confirmed:
                     continue
                 lines.append({
+                    "registration_id": registration.id,
                     "person": registration.subscriber,
                     "status": att.STATUS_LABELS[mark.status] if mark else "",
                     "checked_in": to_local(mark.checked_in_at).strftime("%H:%M") if mark and mark.checked_in_at and
