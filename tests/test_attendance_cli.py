@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, AuditLog, OutboxMessage
+from tests.browser import ARTIFACTS
 from tests.pdf_text import assert_a4_with_embedded_fonts, pdf_text
 
 CYCLE = "contrat-de-ville-2016"
@@ -56,6 +57,8 @@ def test_checkin_attendance_and_certificates_on_the_demo_cycle(cli_runner, app, 
     files = sorted(p.name for p in out.iterdir())
     assert files == ["attestation-curie-marie.pdf"]  # Paul never checked in: no certificate
     data = (out / files[0]).read_bytes()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "attestation-exemple.pdf").write_bytes(data)  # for review (git-ignored), like the screenshots
     assert_a4_with_embedded_fonts(data)
     text = pdf_text(data)
     assert "Marie Curie" in text and "Ville d'Évry" in text
