@@ -4,6 +4,7 @@ import email.policy
 import json
 import re
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -115,7 +116,7 @@ def test_attendance_sheet_pdf_and_csv(cli_runner, app, tmp_path):
     assert bad.exit_code == 1 and ".pdf ou .csv" in bad.output
 
 
-def test_survey_goes_to_those_present_and_close_sends_certificate_links(cli_runner, app):
+def test_survey_goes_to_those_present_and_close_sends_certificate_links(cli_runner, app, tmp_path):
     _demo_with_two_registrants(cli_runner)
     cli_runner.invoke(args=["events", "checkin", CYCLE, "2", "marie.curie@example.org", "--half", "pm"])
     sent = cli_runner.invoke(args=["events", "survey", CYCLE, "2"])
@@ -135,6 +136,31 @@ def test_survey_goes_to_those_present_and_close_sends_certificate_links(cli_runn
     assert again.exit_code == 1 and "déjà clos" in again.output
     late = cli_runner.invoke(args=["events", "survey", CYCLE, "2"])
     assert late.exit_code == 1 and "clos" in late.output
+    made = cli_runner.invoke(args=["events", "certificates", CYCLE, "--out", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    raw_text = PdfReader(tmp_path / "attestation-curie-marie.pdf").pages[0].extract_text()
+    text = pdf_text((tmp_path / "attestation-curie-marie.pdf").read_bytes())
+    assert "Je soussigné·e, Claire Dupont, Directrice" in text and "Fait à Évry-Courcouronnes" in text
+    assert "\u202f:" in raw_text and "«\u202f" in raw_text  # French typography: narrow no-break spaces
     certificate_mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
     assert "https://lettrine.test/attestation/" in text_part(certificate_mail)
     assert "9 h" not in text_part(certificate_mail) and "3\u00a0h suivies" in text_part(certificate_mail)
+
+
+def test_signature_image_is_checked_and_drawn_on_the_certificate(cli_runner, app, tmp_path):
+    import segno
+
+    _demo_with_two_registrants(cli_runner)
+    cli_runner.invoke(args=["events", "checkin", CYCLE, "1", "marie.curie@example.org"])
+    fake = tmp_path / "signature.png"
+    fake.write_text("pas une image")
+    refused = cli_runner.invoke(args=["events", "signatory", "--name", "Claire Dupont", "--image", str(fake)])
+    assert refused.exit_code == 1 and "PNG ou un JPEG" in refused.output
+    png = tmp_path / "vraie.png"
+    segno.make("signature").save(str(png), kind="png", scale=4)
+    accepted = cli_runner.invoke(args=["events", "signatory", "--name", "Claire Dupont", "--image", str(png)])
+    assert accepted.exit_code == 0, accepted.output
+    cli_runner.invoke(args=["events", "certificates", CYCLE, "--out", str(tmp_path / "out")])
+    page = PdfReader(tmp_path / "out" / "attestation-curie-marie.pdf").pages[0]
+    images = [o for o in page["/Resources"].get("/XObject", {}).values() if o.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 1

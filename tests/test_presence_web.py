@@ -203,3 +203,21 @@ def test_survey_link_answer_edit_results_and_close(admin_client, client, app, cl
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and "10 mars 2016" in pdf_text(pdf.data)
     assert client.get("/attestation/forged").status_code == 404
     assert client.get(links["paul@example.org"][:-3] + "xyz").status_code == 404
+
+
+def test_drawn_signature_is_path_data_only_and_shows_on_the_sheet(admin_client, app):
+    import pytest
+
+    cycle, (marie, paul) = _setup()
+    j1 = cycle.journees[0]
+    with pytest.raises(att.AttendanceError):
+        att.check_in(marie, j1, att.Half.AM, actor="test", signature_svg='M 0 0"/><script>alert(1)</script>')
+    assert count(Attendance) == 0  # a refused signature records nothing
+    att.check_in(marie, j1, att.Half.AM, actor="test", signature_svg="M 10 40 C 20 10, 40 10, 50 40 L 90 35")
+    att.check_in(paul, j1, att.Half.AM, actor="test")
+    csv_text = admin_client.get(f"/admin/events/{cycle.id}/emargement.csv?journee=1").data.decode("utf-8-sig")
+    marie_line = next(line for line in csv_text.splitlines() if "Curie" in line and ";matin;" in line)
+    paul_line = next(line for line in csv_text.splitlines() if "Langevin" in line and ";matin;" in line)
+    assert marie_line.endswith(";oui") and paul_line.endswith(";")
+    text = pdf_text(admin_client.get(f"/admin/events/{cycle.id}/emargement.pdf?journee=1").data)
+    assert text.count("arrivée à") == 1  # Paul's time; Marie's row shows her drawn signature instead

@@ -151,9 +151,8 @@ def close(cycle_ref: str, no_email: bool) -> None:
               help="Image de signature (PNG ou JPEG, 500 ko au plus).")
 def signatory(name: str, title_: str, place: str, image: Path | None) -> None:
     """Set who signs the certificates of attendance."""
-    data, mime = (image.read_bytes(), "image/png" if image.suffix.lower() == ".png" else "image/jpeg") if image else (None, "")
     try:
-        certificates.save_settings(name, title_, place, data, mime)
+        certificates.save_settings(name, title_, place, image.read_bytes() if image else None)
     except certificates.CertificateError as exc:
         db.session.rollback()
         fail(str(exc))

@@ -170,6 +170,7 @@ def check_in(registration: Registration, journee: Journee, half: Half, *, actor:
     if journee.cycle_id != registration.cycle_id:
         raise AttendanceError("cette journée n'appartient pas au cycle de l'inscription")
     now = now or utcnow()
+    signature = clean_signature(signature_svg) if signature_svg else None  # refused before anything is written
     row = _find(registration, journee, half)
     if row is not None and row.status == AttendanceStatus.PRESENT:
         return CheckIn(row, True)
@@ -178,8 +179,8 @@ def check_in(registration: Registration, journee: Journee, half: Half, *, actor:
         row = Attendance(registration=registration, journee=journee, half=half)
         db.session.add(row)
     row.status, row.checked_in_at, row.changed_by, row.changed_at = AttendanceStatus.PRESENT, now, actor[:320], now
-    if signature_svg:
-        row.signature_svg, row.signed_at = clean_signature(signature_svg), now
+    if signature:
+        row.signature_svg, row.signed_at = signature, now
     _audit(row, before, actor)
     try:
         db.session.commit()

@@ -46,11 +46,21 @@ def certificate_settings() -> CertificateSettings:
         id=1, signatory_name="", signatory_title="", place="", signature_mime="")
 
 
-def save_settings(name: str, title: str, place: str, image: bytes | None = None, mime: str = "",
+def image_type(data: bytes) -> str:
+    """``image/png`` or ``image/jpeg`` from the file's first bytes (never from its name); "" otherwise."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return ""
+
+
+def save_settings(name: str, title: str, place: str, image: bytes | None = None,
                   remove_image: bool = False) -> CertificateSettings:
     row = db.session.get(CertificateSettings, 1) or CertificateSettings(id=1)
     row.signatory_name, row.signatory_title, row.place = name.strip()[:200], title.strip()[:200], place.strip()[:200]
     if image:
+        mime = image_type(image)
         if mime not in SIGNATURE_TYPES:
             raise CertificateError("l'image de signature doit être un PNG ou un JPEG")
         if len(image) > MAX_SIGNATURE_BYTES:
