@@ -2,13 +2,18 @@
 # Installs the Debian packages the test suite and benchmarks need, quietly and
 # idempotently: chromium (browser tests), postfix (only for smtp-sink/smtp-source;
 # its daemon is never started), faketime (shifted clocks in scheduler tests),
-# dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port).
+# dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port),
+# pango + harfbuzz-subset + DejaVu fonts (WeasyPrint's PDFs: certificates, attendance sheets;
+# check with `python -c "import weasyprint"`).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
 # Never let package scripts start a daemon (postfix on port 25 in particular).

@@ -20,6 +20,14 @@ from app.models.campaigns import (
     OutboxMessage,
     campaign_lists,
 )
+from app.models.attendance import (
+    Attendance,
+    AttendanceStatus,
+    CertificateSettings,
+    CycleClosure,
+    Half,
+    SurveyAnswer,
+)
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
 from app.models.messages import MessageStatus, TransactionalMessage
@@ -28,8 +36,9 @@ from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
-    "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
-    "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage",
+    "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
+    "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",
+    "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "SurveyAnswer",
     "Registration",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",

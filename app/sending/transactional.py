@@ -14,6 +14,10 @@ Kinds and their context (besides ``subject`` and ``first_name``):
   ``waiting`` (Journee list), ``manage_url``
 - "registration_update": the same plus ``changes`` (a sentence saying what changed)
 - "data_export": ``export_url``
+- "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
+- "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
+
+Registration messages also take ``checkin_code`` and ``checkin_qr_url`` (optional).
 
 Same templates, layout and encoder as campaigns, without the list headers (these
 are not list mail: no List-Unsubscribe, no unsubscribe line in the footer).
@@ -36,7 +40,8 @@ from app.sending.transport import Envelope
 
 __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional", "enqueue"]
 
-KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export")
+KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export",
+         "survey_invitation", "certificate")
 
 
 def _journees(items: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -54,6 +59,13 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
     elif kind == "data_export":
         ctx["export_url"] = context["export_url"]
+    elif kind in ("survey_invitation", "certificate"):
+        cycle, journee = context["cycle"], context.get("journee")
+        ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle
+        ctx["journee"] = journee_view(journee) if isinstance(journee, Journee) else journee
+        ctx["survey_url"] = context.get("survey_url") or ""
+        ctx["certificate_url"] = context.get("certificate_url") or ""
+        ctx["total"] = context.get("total") or ""
     else:
         cycle = context["cycle"]
         ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle
@@ -62,6 +74,8 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["manage_url"] = context.get("manage_url") or ""
         ctx["changes"] = context.get("changes") or ""
         ctx["has_calendar"] = bool(context.get("has_calendar"))
+        ctx["checkin_code"] = context.get("checkin_code") or ""
+        ctx["checkin_qr_url"] = context.get("checkin_qr_url") or ""
     return ctx
 
 

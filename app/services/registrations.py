@@ -37,6 +37,7 @@ from app.models import (
     SubscriptionStatus,
     utcnow,
 )
+from app.services import attendance as checkin
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
 from app.message.calendar import journee_cancel_ics, journee_ics
 from app.services.reminders import french_date
@@ -399,6 +400,9 @@ def registration_context(registration: Registration) -> dict:
         "journees": confirmed,
         "waiting": waiting,
         "manage_url": links.registration_manage_url(registration.uid),
+        # The personal check-in code, once there is a seat: QR image (URL) and the short code to type.
+        "checkin_code": checkin.short_code(registration) if confirmed else "",
+        "checkin_qr_url": checkin.qr_url(registration) if confirmed else "",
     }
 
 
