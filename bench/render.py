@@ -35,8 +35,12 @@ def main() -> None:
     from app.cli import demo
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
+    from flask_babel import force_locale
+
     from app.message.builder import CampaignMessageBuilder, Recipient
-    from app.message.render import compile_campaign
+    from app.message.render import LOCALE, compile_email
+    from app.sending.compose import campaign_settings, fingerprint
+    from app.sending.views import campaign_context
     from app.models import Campaign
 
     app = create_app()
@@ -49,15 +53,21 @@ def main() -> None:
         for loader in demo.LOADERS:
             loader()
         campaign = db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one()
-        compile_campaign(campaign)  # warm: imports, Jinja template compilation
+        def compile_campaign():
+            with force_locale(LOCALE):
+                kind, context, attachments = campaign_context(campaign)
+                return compile_email(kind, context, campaign.subject, campaign.preheader, attachments), \
+                    fingerprint(campaign, kind, context)
+
+        compile_campaign()  # warm: imports, Jinja template compilation
 
         compiles = []
         for _ in range(args.compiles):
             start = time.perf_counter()
-            compiled = compile_campaign(campaign)
+            compiled, version = compile_campaign()
             compiles.append(time.perf_counter() - start)
         start = time.perf_counter()
-        builder = CampaignMessageBuilder(campaign, compiled)
+        builder = CampaignMessageBuilder(campaign_settings(campaign, version), compiled)
         encode_once = time.perf_counter() - start
 
         people = [Recipient(subscriber_id=i, uid=f"uid{i:08d}x", email=f"personne{i}@example.org",

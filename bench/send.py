@@ -121,7 +121,8 @@ def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int]:
 
         campaign = load_announcement(*load_cycle())
         db.session.commit()
-        from app.message.builder import Recipient, builder_for
+        from app.message.builder import Recipient
+        from app.sending.compose import builder_for
 
         size = len(builder_for(campaign).build(Recipient(1, "u", "p1@example.org", "Prénom1")).raw)
         db.session.execute(text("ANALYZE"))

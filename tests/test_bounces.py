@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.message import message_ids
-from app.message.builder import message_id_for, return_path
+from app.sending.compose import message_id_for, return_path
 from app.message.dsn import classify
 from app.models import (
     BounceRecord,

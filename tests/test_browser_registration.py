@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.message.builder import Recipient, builder_for
+from app.message.builder import Recipient
+from app.sending.compose import builder_for
 from app.models import Campaign, CampaignTemplate, OutboxMessage, Registration, RegistrationStatus
 from tests.browser import screenshot
 from tests.event_factories import future_dates, make_cycle

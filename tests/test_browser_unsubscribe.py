@@ -7,7 +7,8 @@ from email import message_from_bytes, policy
 import pytest
 
 from app.extensions import db
-from app.message.builder import Recipient, builder_for
+from app.message.builder import Recipient
+from app.sending.compose import builder_for
 from app.sending.queue import still_eligible
 from app.models import Subscriber, SubscriberStatus, SubscriptionStatus, Suppression
 from tests.browser import screenshot

@@ -5,7 +5,7 @@ from icalendar import Calendar
 
 from app.extensions import db
 from app.models import Cycle, Journee
-from app.message.calendar import journee_ics
+from app.sending.calendar import journee_ics
 from app.timeutil import format_local, local_to_utc, parse_local
 
 

@@ -48,7 +48,8 @@ def test_tracked_campaign_messages_carry_signed_redirects(app):
     import email
     from email import policy
 
-    from app.message.builder import Recipient, builder_for
+    from app.message.builder import Recipient
+    from app.sending.compose import builder_for
     from app.models import CampaignTemplate, MailingList
 
     lst = MailingList(slug="l", name="L")

@@ -106,7 +106,7 @@ names = st.text(alphabet=st.sampled_from(list(" .\t\u00a0aéZ-'")), max_size=40)
 
 @pytest.fixture
 def announcement_builder(app):
-    from app.message.builder import builder_for
+    from app.sending.compose import builder_for
 
     return builder_for(make_campaign(0, start=False))
 

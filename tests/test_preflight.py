@@ -11,8 +11,10 @@ from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
 from app.message import encoding
-from app.message.builder import Recipient, builder_for
-from app.message.preflight import Report, check_message, preflight, preflight_errors
+from app.message.builder import Recipient
+from app.sending.compose import builder_for
+from app.message.preflight import Report, check_message
+from app.services.preflight import preflight, preflight_errors
 from app.models import Campaign, CampaignTemplate, MailingList
 
 
@@ -99,6 +101,5 @@ def test_missing_list_headers_and_text_link(announcement):
 
 def test_subject_with_line_break_is_an_error(announcement):
     announcement.subject = "Objet\r\nBcc: x@example.org"
-    announcement.version += 1
     db.session.commit()
     assert any("saut de ligne" in e for e in preflight_errors(announcement))

@@ -13,7 +13,8 @@ from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
 from app.message import render
-from app.message.builder import HeaderInjection, Recipient, builder_for, clean_header, message_id_for
+from app.message.builder import HeaderInjection, Recipient, clean_header
+from app.sending.compose import builder_for, message_id_for
 from app.models import Campaign, Cycle, Journee, Subscriber
 from app.tokens import Purpose, verify
 from tests.emailcheck import html_text, missing_lines, normalise, seed_lines
@@ -46,11 +47,11 @@ def parts(raw: bytes) -> tuple[str, str]:
 
 def test_seed_is_loaded_completely_and_idempotently(announcement):
     campaign, _ = announcement
-    version = campaign.version
+    compiled = builder_for(campaign)
     load_cycle()
     load_cycle()
     db.session.refresh(campaign)
-    assert campaign.version == version  # nothing changed: the compiled message stays valid
+    assert builder_for(campaign) is compiled  # nothing changed: the compiled message stays valid
     assert db.session.query(Cycle).count() == 1
     assert db.session.query(Journee).count() == 4
     assert db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).count() == 1
@@ -220,9 +221,11 @@ def test_long_urls_and_equals_signs_survive_quoted_printable(announcement, app):
 
 
 def render_builder(campaign):
-    from app.message.builder import CampaignMessageBuilder
+    """A builder made afresh (not from the cache), as the worker would make it."""
+    from app.sending import compose
 
-    return CampaignMessageBuilder(campaign)
+    compose._cache().clear()
+    return compose.builder_for(campaign)
 
 
 def test_message_id_stable_and_date_present(announcement):
@@ -242,7 +245,6 @@ def test_compiled_once_per_version(announcement):
     assert builder_for(campaign) is first
     assert render.STATS["compiles"] == before + 1
     campaign.subject = "Nouveau sujet : cycle 2016"
-    campaign.version += 1
     db.session.commit()
     second = builder_for(campaign)
     assert second is not first and render.STATS["compiles"] == before + 2
@@ -254,12 +256,10 @@ def test_header_injection_is_refused(announcement):
     with pytest.raises(HeaderInjection):
         clean_header("Sujet\r\nBcc: victime@example.org")
     campaign.subject = "Sujet\nBcc: victime@example.org"
-    campaign.version += 1
     db.session.commit()
     with pytest.raises(HeaderInjection):
         builder_for(campaign)
     campaign.subject = "Sujet correct"
-    campaign.version += 1
     db.session.commit()
     with pytest.raises(HeaderInjection):
         builder_for(campaign).build(recipient(sub, email="x@example.org\r\nBcc: y@example.org"))

@@ -10,7 +10,8 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import load as load_cycle
 from app.extensions import db
-from app.message.builder import Recipient, builder_for
+from app.message.builder import Recipient
+from app.sending.compose import builder_for
 from app.sending.transactional import Attachment, build_transactional, send_transactional
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, MessageStatus, OutboxMessage, TransactionalMessage
 from tests.sending_fixtures import deliver_queued
@@ -123,7 +124,7 @@ def test_simple_transactional(app, kind, context, expected):
 
 
 def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
-    from app.message.calendar import journee_ics
+    from app.sending.calendar import journee_ics
 
     confirmed, waiting = cycle.journees[:2], cycle.journees[3:]
     ics = [Attachment(f"journee-{j.number}.ics", journee_ics(j), "text", "calendar", {"method": "PUBLISH"})

@@ -11,7 +11,8 @@ import pytest
 from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
-from app.message.builder import Recipient, builder_for
+from app.message.builder import Recipient
+from app.sending.compose import builder_for
 from app.models import Campaign, CampaignStatus, Subscriber
 from tests.browser import screenshot
 from tests.emailcheck import html_text, missing_lines
@@ -168,3 +169,23 @@ def test_admin_preview_in_chromium(announcement, live_server, page, admin_user):
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Comment faire vivre")
     assert phone.locator("body").evaluate("b => b.scrollWidth") <= 375
     screenshot(page, "admin-campaign-preview")
+
+
+def test_cli_render_is_dkim_signed_like_the_worker_when_a_key_is_configured(announcement, cli_runner, app, tmp_path):
+    import dkim
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from app.message.dkim import DKIMSigner
+    from tests.test_dkim import pem
+
+    key_file = tmp_path / "dkim.pem"
+    key_file.write_bytes(pem(ed25519.Ed25519PrivateKey.generate()))
+    app.config.update(DKIM_DOMAIN="crpve91.fr", DKIM_SELECTOR="sel", DKIM_PRIVATE_KEY_FILE=str(key_file))
+    out = tmp_path / "signed.eml"
+    result = cli_runner.invoke(args=["campaigns", "render", CAMPAIGN_SLUG, "--to", "laura.kossi@example.org",
+                                     "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"DKIM-Signature:")
+    record = DKIMSigner.from_file("crpve91.fr", "sel", key_file).public_dns_record().encode()
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record if name == b"sel._domainkey.crpve91.fr." else None)

@@ -55,7 +55,8 @@ def demo_app():
 def announcement_html(app) -> str:
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
-    from app.message.render import compile_campaign, recipient_values
+    from app.sending.compose import compile_campaign
+    from app.sending.views import recipient_values
     from app.models import Campaign, Subscriber
 
     with app.app_context():

@@ -265,12 +265,8 @@ def load_announcement(cycle: Cycle, cycle_changed: bool = False) -> Campaign:
         campaign = Campaign(slug=CAMPAIGN_SLUG, template=CampaignTemplate.CYCLE_ANNOUNCEMENT, **CAMPAIGN)
         db.session.add(campaign)
     elif campaign.status == CampaignStatus.DRAFT:
-        changed = (cycle_changed or campaign.cycle_id != cycle.id
-                   or any(getattr(campaign, k) != v for k, v in CAMPAIGN.items()))
         for key, value in CAMPAIGN.items():
             setattr(campaign, key, value)
-        if changed:
-            campaign.version = (campaign.version or 1) + 1
     campaign.template = CampaignTemplate.CYCLE_ANNOUNCEMENT
     campaign.cycle_id = cycle.id
     if formations is not None and formations not in campaign.lists:

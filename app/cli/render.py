@@ -1,18 +1,22 @@
 """``flask campaigns render CAMPAIGN --to EMAIL --out FILE.eml``: the exact bytes SMTP would get.
 
-Uses the same builder as the sending worker (``builder_for(campaign).build``), for
+Uses the same builder and the same DKIM signing as the sending worker
+(``builder_for(campaign).build``, then ``wire_bytes``), for
 a subscriber found by address (or, for an address not in the database, a sample
 recipient so a draft can be checked before anyone is subscribed).
 """
 from __future__ import annotations
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
 from app.extensions import db
-from app.message.builder import HeaderInjection, Recipient, builder_for
+from app.message.builder import HeaderInjection, Recipient
+from app.message.dkim import signer_from_config
+from app.sending.compose import builder_for, wire_bytes
 from app.message.render import RenderError
 from app.models import Subscriber
 from app.services.audience import InvalidAddress, normalise_email
@@ -44,5 +48,5 @@ def render_command(campaign: str, to: str, out: str) -> None:
     except (RenderError, HeaderInjection) as exc:
         fail(f"Rendu impossible / cannot render: {exc}")
     with open(out, "wb") as fh:
-        fh.write(outgoing.raw)
+        fh.write(wire_bytes(outgoing, signer_from_config(current_app.config)))
     click.echo(f"{out} : {len(outgoing.raw)} octets, {outgoing.message_id}")

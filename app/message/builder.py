@@ -4,9 +4,10 @@ INTERFACE (stable; the worker, the CLI and the outbox depend on it):
 
 - ``Recipient``: the few per-person values a message needs (no ORM object on the hot path).
 - ``OutgoingMessage``: envelope + raw bytes + Message-ID.
-- ``builder_for(campaign) -> CampaignMessageBuilder``: compiled once per campaign
-  version (cached); ``builder.build(recipient)`` is the cheap per-recipient step.
-- ``message_id_for(campaign_id, subscriber_id)``: stable across retries.
+- ``CampaignMessageBuilder(settings, compiled)``: everything constant for one campaign
+  version, from plain data (``CampaignSettings``; ``app.sending.compose.builder_for``
+  makes it from the database and caches it); ``builder.build(recipient)`` is the cheap
+  per-recipient step. No database, no request, no application settings are read here.
 
 How it stays fast (performance.md: ``EmailMessage.as_bytes()`` costs ~3 ms): the
 builder renders and compiles the campaign once (app.message.render), encodes every
@@ -25,19 +26,15 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import Any
 
-from flask import current_app
 from itsdangerous.encoding import base64_encode
 from flask_babel import force_locale, gettext
 
-from app import links
 from app.message import encoding, message_ids
-from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, compile_campaign
-from app.sending.transport import Envelope
-from app.models import Campaign
-from app.tokens import Purpose, _serializer, sign
+from app.message.envelope import Envelope
+from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail
 
 
 class HeaderInjection(ValueError):
@@ -74,34 +71,9 @@ class OutgoingMessage:
     transparent: bool = False
 
 
-def sender_domain() -> str:
-    return parseaddr(current_app.config["MAIL_FROM"])[1].rsplit("@", 1)[-1]
-
-
-def message_id_for(campaign_id: int, subscriber_id: int) -> str:
-    """Unique per (campaign, recipient) and identical on every retry."""
-    return _message_id(campaign_id, subscriber_id, sender_domain())
-
-
-def _message_id(campaign_id: int, subscriber_id: int, domain: str) -> str:
+def _message_id(campaign_id: int, subscriber_id: int, domain: str, key: str) -> str:
     """Carries an HMAC under the newest secret key, so a bounce quoting it proves it is ours (app.message.message_ids)."""
-    return message_ids.make(campaign_id, subscriber_id, domain, current_app.config["SECRET_KEYS"][0])
-
-
-def return_path(campaign_id: int, subscriber_id: int) -> str:
-    """VERP: ``bounces+<token>@BOUNCE_DOMAIN`` when configured, else the sender address."""
-    domain = current_app.config.get("BOUNCE_DOMAIN")
-    if not domain:
-        return parseaddr(current_app.config["MAIL_FROM"])[1]
-    return f"bounces+{sign(Purpose.BOUNCE, [campaign_id, subscriber_id])}@{domain}"
-
-
-def list_id_header(campaign: Campaign) -> str:
-    """RFC 2919: stable per list (the first target list), under the sender's domain."""
-    slug = campaign.lists[0].slug if campaign.lists else "transactional"
-    name = campaign.lists[0].name if campaign.lists else current_app.config["ORGANISATION"].name
-    name = clean_header(name).replace("\\", "").replace('"', "")
-    return f'"{name}" <{slug}.lists.{sender_domain()}>'
+    return message_ids.make(campaign_id, subscriber_id, domain, key)
 
 
 def _date_header() -> bytes:
@@ -136,18 +108,17 @@ def _compact_json(payload: Any) -> bytes:
     return ("{" + ",".join(parts) + "}").encode()
 
 
-class _Signer:
-    """app.tokens.sign for the hot path: the same itsdangerous signer and payload format, built once.
+class TokenSigner:
+    """An itsdangerous ``URLSafeSerializer`` token for the hot path: the same payload format and MAC.
 
     ``URLSafeSerializer.dumps`` builds a signer and tries zlib on every call (~40 µs);
     tiny payloads never compress, so the token is the same and ``app.tokens.verify``
-    accepts it (a test proves it).
+    accepts it (a test proves it). Made from the serializer's derived key and separator.
     """
 
-    def __init__(self, purpose: Purpose) -> None:
-        signer = _serializer(purpose, None).make_signer()
-        self._sep = signer.sep.encode() if isinstance(signer.sep, str) else signer.sep
-        self._mac = hmac.new(signer.derive_key(), digestmod=signer.digest_method)
+    def __init__(self, derived_key: bytes, separator: bytes, digest_method: Any) -> None:
+        self._sep = separator
+        self._mac = hmac.new(derived_key, digestmod=digest_method)
 
     def __call__(self, payload: Any) -> str:
         body = base64_encode(_compact_json(payload))
@@ -156,39 +127,59 @@ class _Signer:
         return (body + self._sep + base64_encode(mac.digest())).decode("ascii")
 
 
+@dataclass(frozen=True)
+class CampaignSettings:
+    """Everything about one campaign version that is the same for every recipient, as plain data."""
+
+    campaign_id: int
+    fingerprint: str  # identifies this version (boundaries are derived from it)
+    from_name: str
+    from_address: str  # the From: header's address
+    return_address: str  # the envelope sender when there is no BOUNCE_DOMAIN
+    reply_to: str
+    subject: str
+    list_id: str  # the List-Id header value
+    unsubscribe_mailto: str
+    domain: str  # Message-IDs' right-hand side
+    bounce_domain: str  # VERP return paths when set, else the sender address
+    webview_url: str
+    unsubscribe_base: str  # …/u/
+    preferences_base: str  # …/p/
+    message_id_key: str  # the newest secret key (Message-ID HMAC)
+    sign_unsubscribe: TokenSigner
+    sign_preferences: TokenSigner
+    sign_bounce: TokenSigner
+
+
 class CampaignMessageBuilder:
     """Holds everything that is the same for every recipient of one campaign version."""
 
-    def __init__(self, campaign: Campaign, compiled: CompiledEmail | None = None) -> None:
-        self.campaign_id = campaign.id
-        self.version = campaign.version
-        self.slug = campaign.slug
-        config = current_app.config
-        name, addr = parseaddr(config["MAIL_FROM"])
-        from_name = clean_header(campaign.from_name or name)
-        from_addr = clean_header(campaign.from_email or addr)
-        self.from_header = encoding.encode_address(from_name, from_addr)
-        self.reply_to = clean_header(campaign.reply_to or config.get("REPLY_TO", ""))
-        self.subject = clean_header(campaign.subject)
-        self.list_id = list_id_header(campaign)
-        self.unsubscribe_mailto = clean_header(config.get("UNSUBSCRIBE_MAILTO", ""))
-        self.domain = sender_domain()
-        self.bounce_domain = config.get("BOUNCE_DOMAIN") or ""
-        self.sender_address = addr
-        self.webview = links.webview_url(campaign.slug)
-        self.compiled = compiled if compiled is not None else compile_campaign(campaign)
-        self._unsubscribe_base = links.absolute("/u/")
-        self._preferences_base = links.absolute("/p/")
-        self._sign_unsubscribe = _Signer(Purpose.UNSUBSCRIBE)
-        self._sign_preferences = _Signer(Purpose.PREFERENCES)
-        self._sign_bounce = _Signer(Purpose.BOUNCE)
+    def __init__(self, settings: CampaignSettings, compiled: CompiledEmail) -> None:
+        self.settings = settings
+        self.campaign_id = settings.campaign_id
+        self.fingerprint = settings.fingerprint
+        self.from_header = encoding.encode_address(clean_header(settings.from_name), clean_header(settings.from_address))
+        self.reply_to = clean_header(settings.reply_to)
+        self.subject = clean_header(settings.subject)
+        self.list_id = settings.list_id
+        self.unsubscribe_mailto = clean_header(settings.unsubscribe_mailto)
+        self.domain = settings.domain
+        self.bounce_domain = settings.bounce_domain
+        self.sender_address = settings.return_address
+        self.webview = settings.webview_url
+        self.compiled = compiled
+        self._unsubscribe_base = settings.unsubscribe_base
+        self._preferences_base = settings.preferences_base
+        self._sign_unsubscribe = settings.sign_unsubscribe
+        self._sign_preferences = settings.sign_preferences
+        self._sign_bounce = settings.sign_bounce
         with force_locale(LOCALE):
             self.greeting_named = gettext("Bonjour %(name)s,", name="\x00")
             self.greeting_plain = gettext("Bonjour,")
-        self._encode_constants(config)
+        self._encode_constants()
 
     # -- once per campaign ---------------------------------------------------
-    def _encode_constants(self, config) -> None:
+    def _encode_constants(self) -> None:
         header = encoding.encode_header_value
         fixed = [
             header("From", self.from_header) if self.from_header.isascii() else
@@ -216,7 +207,7 @@ class CampaignMessageBuilder:
         self._html = encoding.SplicedBody.compile(compiled.html.replace(web, html.escape(self.webview)), personal,
                                                   lambda v: html.escape(v, quote=True))
         self._text = encoding.SplicedBody.compile(compiled.text.replace(web, self.webview), personal, lambda v: v)
-        alt_boundary = encoding.boundary_for(f"alt:{self.campaign_id}:{self.version}")
+        alt_boundary = encoding.boundary_for(f"alt:{self.campaign_id}:{self.fingerprint}")
         alternative_head = (
             f'Content-Type: multipart/alternative; boundary="{alt_boundary}"\r\n\r\n'
             f"--{alt_boundary}\r\n"
@@ -226,7 +217,7 @@ class CampaignMessageBuilder:
                      + encoding.part_headers('text/html; charset="utf-8"', "quoted-printable"))
         alt_close = f"\r\n--{alt_boundary}--\r\n".encode("ascii")
         if compiled.attachments:
-            mixed = encoding.boundary_for(f"mixed:{self.campaign_id}:{self.version}")
+            mixed = encoding.boundary_for(f"mixed:{self.campaign_id}:{self.fingerprint}")
             self._body_open = (f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'
                                f"--{mixed}\r\n").encode("ascii") + alternative_head + text_head
             tail = b"".join(f"\r\n--{mixed}\r\n".encode("ascii")
@@ -259,7 +250,7 @@ class CampaignMessageBuilder:
     def build(self, recipient: Recipient) -> OutgoingMessage:
         address = clean_header(recipient.email)
         values = self.values_for(recipient)
-        message_id = _message_id(self.campaign_id, recipient.subscriber_id, self.domain)
+        message_id = _message_id(self.campaign_id, recipient.subscriber_id, self.domain, self.settings.message_id_key)
         name = " ".join(p.strip() for p in (recipient.first_name, recipient.last_name) if p and p.strip())
         to = encoding.encode_address(name, address)
         unsubscribe = values["unsubscribe_url"]
@@ -287,24 +278,3 @@ class CampaignMessageBuilder:
         else:
             sender = self.sender_address
         return OutgoingMessage(Envelope(sender, (address,)), raw, message_id, self.transparent)
-
-
-def _cache() -> dict[tuple[int, int], CampaignMessageBuilder]:
-    """One cache per application (its BASE_URL and keys shape the links), shared by its threads."""
-    return current_app.extensions.setdefault("lettrine.message_builders", {})
-
-
-def builder_for(campaign: Campaign) -> CampaignMessageBuilder:
-    """The compiled builder for this campaign version (compiled at most once per process).
-
-    ``campaign.version`` is bumped on every edit, so an edited campaign is recompiled
-    and the previous version's builder is dropped.
-    """
-    cache = _cache()
-    key = (campaign.id, campaign.version)
-    builder = cache.get(key)
-    if builder is None:
-        for stale in [k for k in cache if k[0] == campaign.id]:
-            del cache[stale]
-        builder = cache[key] = CampaignMessageBuilder(campaign)
-    return builder

@@ -1,24 +1,18 @@
-"""Preflight: checks run on the campaign's REAL rendered message before it may be sent.
+"""Preflight checks on a message's bytes: what a subscriber would get is what is checked.
 
-``preflight(campaign) -> Report`` (errors block sending, warnings inform);
-``preflight_errors(campaign) -> list[str]`` for the sending code. Messages are
-French, for the officer. The checks read the bytes a subscriber would get (built
-for a sample recipient), so what is checked is what is sent.
+``check_message(raw, subject, preheader, report)`` runs on any built message; the
+campaign-level entry points (``app.services.preflight``) build the real message for
+a sample recipient and call it. Messages are French, for the officer.
 """
 from __future__ import annotations
 
 import email
 import re
-from contextlib import nullcontext
-from functools import wraps
 from dataclasses import dataclass, field
 from email import policy
 
 import lxml.html
-from flask import current_app, has_request_context
-from flask_babel import force_locale, gettext as _
-
-from app.message.render import RenderError
+from flask_babel import gettext as _
 
 MAX_HTML = 90 * 1024
 MAX_STYLE = 16 * 1024
@@ -26,7 +20,6 @@ SUBJECT_MAX = 78
 SUBJECT_WARN = 60
 PREHEADER_MAX = 110
 LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\[\[|\]\]|LTRNx|<mj-|\*\|")
-SAMPLE_UID = "apercu-preflight"
 
 
 @dataclass
@@ -40,60 +33,27 @@ class Report:
         return not self.errors
 
 
-def _sample_message(campaign):
-    from app.message.builder import Recipient, builder_for
-
-    builder = builder_for(campaign)
-    sample = Recipient(subscriber_id=0, uid=SAMPLE_UID, email="apercu@example.org", first_name="Camille",
-                       last_name="Exemple")
-    return builder.build(sample)
-
-
-def _french_outside_requests(func):
-    """In a request the admin's language applies; elsewhere (CLI, worker) French."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        with (nullcontext() if has_request_context() else force_locale("fr")):
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-@_french_outside_requests
-def _dev_own_link(href: str) -> bool:
+def _own_dev_link(href: str, own_base_url: str, development: bool) -> bool:
     """Lettrine's own links on a development server (http BASE_URL outside production).
 
     They follow BASE_URL, which production refuses unless it is https, so in
     development they are reported once as a warning instead of blocking every send.
     """
-    own = current_app.config["BASE_URL"]
-    return (not own.startswith("https://") and current_app.config.get("LETTRINE_ENV") != "production"
-            and href.startswith(own + "/"))
+    return development and bool(own_base_url) and not own_base_url.startswith("https://") \
+        and href.startswith(own_base_url + "/")
 
 
-def preflight(campaign) -> Report:
-    """Render the campaign for a sample recipient and check the result."""
-    from app.message.builder import HeaderInjection
+def check_message(raw: bytes, subject: str, preheader: str, report: Report, campaign_mail: bool = True, *,
+                  own_base_url: str = "", development: bool = False) -> Report:
+    """The checks themselves, on raw message bytes (usable on any rendered message).
 
-    report = Report()
-    if not (campaign.subject or "").strip():
-        report.errors.append(_("L'objet du message est vide."))
-    try:
-        outgoing = _sample_message(campaign)
-    except HeaderInjection:
-        report.errors.append(_("L'objet, l'expéditeur ou l'adresse de réponse contient un saut de ligne."))
-        return report
-    except (RenderError, KeyError, ValueError) as exc:
-        report.errors.append(_("Le message ne peut pas être composé : %(error)s", error=str(exc)))
-        return report
-    check_message(outgoing.raw, campaign.subject or "", campaign.preheader or "", report)
-    return report
+    ``own_base_url`` and ``development``: on a development server Lettrine's own http
+    links are one warning instead of an error each.
+    """
 
+    def _dev_own_link(href: str) -> bool:
+        return _own_dev_link(href, own_base_url, development)
 
-@_french_outside_requests
-def check_message(raw: bytes, subject: str, preheader: str, report: Report, campaign_mail: bool = True) -> Report:
-    """The checks themselves, on raw message bytes (usable on any rendered message)."""
     msg = email.message_from_bytes(raw, policy=policy.default)
     for part in msg.walk():
         if part.defects:
@@ -172,8 +132,3 @@ def check_message(raw: bytes, subject: str, preheader: str, report: Report, camp
         report.warnings.append(_("Le texte d'aperçu est long (%(n)d caractères, 110 au plus conseillés).",
                                  n=len(preheader)))
     return report
-
-
-def preflight_errors(campaign) -> list[str]:
-    """The blocking problems; an empty list means the campaign may be sent."""
-    return preflight(campaign).errors

@@ -32,11 +32,13 @@ from flask import current_app
 from flask_babel import force_locale
 
 from app.message import encoding
-from app.message.builder import OutgoingMessage, clean_header, sender_domain
-from app.message.render import LOCALE, Attachment, base_context, cycle_view, greeting_for, journee_view, render_pair
 from app.extensions import db
+from app.message.builder import OutgoingMessage, clean_header
+from app.message.envelope import Envelope
+from app.message.render import LOCALE, Attachment, greeting_for, render_pair
 from app.models import Cycle, Journee, TransactionalMessage, utcnow
-from app.sending.transport import Envelope
+from app.sending.sender import sender_domain
+from app.sending.views import base_context, cycle_view, journee_view
 
 __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional", "enqueue"]
 

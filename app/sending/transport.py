@@ -5,15 +5,8 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from app.extensions import db
+from app.message.envelope import Envelope
 from app.models import OutboxMessage
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What SMTP needs besides the bytes: the return path and the recipients."""
-
-    mail_from: str
-    recipients: tuple[str, ...]
 
 
 @dataclass(frozen=True)

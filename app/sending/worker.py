@@ -56,7 +56,7 @@ from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
 from app.sending import campaign_state, queue
-from app.sending.compose import builder_for
+from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
 from app.sending import transport as transports
 from app.sending.transport import Envelope, SendResult, get_transport
@@ -341,8 +341,7 @@ class Worker:
             try:
                 message = builder.build(Recipient(*person))
                 t1 = time.process_time()
-                raw = message.raw if self.signer is None else \
-                    self.signer.sign(message.raw, canonical_body=message.transparent)
+                raw = wire_bytes(message, self.signer)
                 timings["sign"] += time.process_time() - t1
             except Exception as exc:  # noqa: BLE001 - a bad value must fail one message, not the worker
                 log.exception("cannot build message for delivery %s", row.id)

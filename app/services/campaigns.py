@@ -15,8 +15,9 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.database import refresh_statistics
 from app.sending import campaign_state
+from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 from app.sending.queue import enqueue
-from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from app.services.preflight import preflight_errors
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.
@@ -37,8 +38,6 @@ class PreflightFailed(CampaignStateError):
 
 def require_preflight(campaign: Campaign) -> None:
     """Refuse to send or schedule a campaign whose rendered message has preflight errors."""
-    from app.message.preflight import preflight_errors
-
     errors = preflight_errors(campaign)
     if errors:
         raise PreflightFailed(errors)

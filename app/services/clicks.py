@@ -9,37 +9,15 @@ can only redirect where a campaign really linked to — no open redirect.
 from __future__ import annotations
 
 import hashlib
-import re
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.database import upsert_insert
 from app.extensions import db
-from app.links import absolute
+from app.sending.views import track_links, tracked_url
 from app.models import LinkClick, utcnow
-from app.tokens import InvalidToken, Purpose, sign, verify
-
-_HREF = re.compile(r'(<a\b[^>]*?\bhref=")(https?://[^"]+)(")', re.IGNORECASE)
-
-
-def tracked_url(campaign_id: int, url: str) -> str:
-    return absolute(f"/l/{sign(Purpose.CLICK, [campaign_id, url])}")
-
-
-def track_links(html: str, campaign_id: int) -> str:
-    """Rewrite outbound http(s) links; our own links (unsubscribe, web view…) stay as they are."""
-    own = current_app.config["BASE_URL"]
-
-    def rewrite(match: re.Match) -> str:
-        url = match.group(2)
-        if url.startswith(own) or "{{" in url or "[[" in url:
-            return match.group(0)
-        return f"{match.group(1)}{tracked_url(campaign_id, url)}{match.group(3)}"
-
-    return _HREF.sub(rewrite, html)
-
+from app.tokens import InvalidToken, Purpose, verify
 
 def resolve(token: str) -> tuple[int, str]:
     """(campaign id, destination) of a click token; InvalidToken if forged or not http(s)."""

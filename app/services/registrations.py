@@ -39,7 +39,7 @@ from app.models import (
 )
 from app.services import attendance as checkin
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
-from app.message.calendar import journee_cancel_ics, journee_ics
+from app.sending.calendar import journee_cancel_ics, journee_ics
 from app.services.reminders import french_date
 from app.timeutil import to_local
 

@@ -48,7 +48,12 @@ def upgrade():
                               sqlite_where=sa.text("status IN ('queued', 'sending')"))
         batch_op.create_index('ix_transactional_messages_subscriber', ['subscriber_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_transactional_messages_reference'), ['reference'], unique=False)
+    # The render cache is keyed by a fingerprint of what rendering reads, not a hand-bumped version.
+    with op.batch_alter_table('campaigns') as batch_op:
+        batch_op.drop_column('version')
 
 
 def downgrade():
+    with op.batch_alter_table('campaigns') as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
     op.drop_table('transactional_messages')

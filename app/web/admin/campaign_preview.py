@@ -10,8 +10,9 @@ from flask import abort, render_template
 
 from app.extensions import db
 from app.message.inspect import message_parts
-from app.message.builder import HeaderInjection, Recipient, builder_for
-from app.message.preflight import preflight
+from app.message.builder import HeaderInjection, Recipient
+from app.sending.compose import builder_for
+from app.services.preflight import preflight
 from app.message.render import RenderError
 from app.models import Campaign
 from app.web.admin import bp

@@ -14,7 +14,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.extensions import db
-from app.message.builder import HeaderInjection, Recipient, builder_for
+from app.message.builder import HeaderInjection, Recipient
+from app.sending.compose import builder_for
 from app.sending.queue import count_audience, count_of, list_audience
 from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
@@ -184,7 +185,6 @@ def campaign_edit(campaign_id: int):
             campaign.lists = [l for l in all_lists if l.id in chosen]
         if campaign.template == CampaignTemplate.NEWSLETTER:
             campaign.content = {**(campaign.content or {}), "blocks": blocks}
-        campaign.version += 1
         db.session.commit()
         for message in errors:
             flash(message, "error")

@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.message.preflight import preflight_errors
+from app.services.preflight import preflight_errors
 from app.models import Campaign, utcnow
 from app.services import campaigns as service
 from app.services.audience_counts import cached_count

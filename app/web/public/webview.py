@@ -11,8 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.message.builder import builder_for
-from app.message.render import RenderError, webview_values
+from app.sending.compose import builder_for
+from app.message.render import RenderError
+from app.sending.views import webview_values
 from app.models import Campaign, CampaignStatus
 from app.web.public import bp
 

@@ -11,6 +11,7 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from app.models import Journee, utcnow
+from app.sending.sender import sender_domain
 
 
 def _calendar(name: str, method: str = "PUBLISH") -> Calendar:
@@ -24,8 +25,6 @@ def _calendar(name: str, method: str = "PUBLISH") -> Calendar:
 
 
 def _domain() -> str:
-    from app.message.builder import sender_domain
-
     return sender_domain()
 
 
