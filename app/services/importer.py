@@ -302,6 +302,9 @@ def import_csv(
                     "delimiter": report.delimiter, **report.counts()},
         )
         db.session.commit()
+        if report.created + report.updated >= ANALYZE_AFTER_ROWS:
+            # A freshly loaded table has no statistics: the first send must not be planned for "one row".
+            refresh_statistics("subscribers", "subscriptions", "suppressions")
         if on_progress:
             on_progress(report, decoded.bytes_read)
     finally:
