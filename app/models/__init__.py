@@ -21,6 +21,7 @@ from app.models.campaigns import (
 )
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
+from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
@@ -28,7 +29,7 @@ from app.models.users import Role, User
 __all__ = [
     "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
     "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage",
-    "Registration",
+    "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "User",
     "campaign_lists", "email_hash", "utcnow",
