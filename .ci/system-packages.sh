@@ -2,13 +2,15 @@
 # Installs the Debian packages the test suite and benchmarks need, quietly and
 # idempotently: chromium (browser tests), postfix (only for smtp-sink/smtp-source;
 # its daemon is never started), faketime (shifted clocks in scheduler tests),
-# dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port).
+# dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port),
+# redis-server (a throw-away Redis the shared SMTP quota test starts on a free port).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
 # Never let package scripts start a daemon (postfix on port 25 in particular).

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import socket
 import ssl
+import threading
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -101,10 +104,9 @@ def test_several_servers_share_the_load_and_a_dead_one_is_avoided():
         pool = SMTPPool.from_url(f"{one.url},{two.url},{dead}")
         results = [pool.send(Envelope("a@crpve91.fr", (f"r{i}@example.org",)), RAW) for i in range(30)]
         pool.close()
-        refused = [r for r in results if not r.accepted]
-        assert all(r.code == 0 for r in refused) and len(refused) <= 2  # tried, then left to rest
+        assert all(r.accepted for r in results)  # the dead one's turns went to the others
         assert len(one.messages) >= 10 and len(two.messages) >= 10
-        assert len(one.messages) + len(two.messages) == 30 - len(refused)
+        assert len(one.messages) + len(two.messages) == 30
     finally:
         one.stop()
         two.stop()
@@ -343,3 +345,85 @@ def test_a_server_answering_35_seconds_after_the_body_gets_it_once_with_the_defa
     results, relay = _slow_final_reply(35.0, "")
     assert [r.code for r in results] == [250, 250]
     assert relay.handler.counts() == {"r0@example.org": 1, "r1@example.org": 1}
+
+
+# -- relays ------------------------------------------------------------------------------------
+class GreetingRefuser:
+    """A relay that answers every connection "421" and hangs up (overloaded, or shutting down)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            client.sendall(b"421 4.3.2 Service temporairement indisponible\r\n")
+            client.close()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _items(count: int, prefix: str = "r") -> list[tuple[Envelope, bytes]]:
+    return [(Envelope("a@crpve91.fr", (f"{prefix}{i}@example.org",)), RAW) for i in range(count)]
+
+
+def test_a_refusing_relay_is_rested_and_its_messages_go_to_the_next_at_once():
+    refuser = GreetingRefuser()
+    dead = f"smtp://127.0.0.1:{free_port()}"  # nothing listens: connection refused
+    try:
+        with Relay() as live:
+            pool = SMTPPool.from_url(f"{refuser.url},{dead},{live.url()}")
+            started = time.monotonic()
+            results = pool.send_many(_items(40)) + [pool.send(*item) for item in _items(20, "s")]
+            elapsed = time.monotonic() - started
+            pool.close()
+            assert all(r.accepted for r in results), [r for r in results if not r.accepted][:2]
+            assert len(live.handler.messages) == 60 and elapsed < 3.0
+            assert refuser.connections >= 1  # tried, then rested: not once per message
+            assert refuser.connections <= 5
+    finally:
+        refuser.close()
+
+
+def test_when_every_relay_is_down_the_result_says_so():
+    refuser = GreetingRefuser()
+    dead = f"smtp://127.0.0.1:{free_port()}"
+    try:
+        pool = SMTPPool.from_url(f"{refuser.url},{dead}")
+        started = time.monotonic()
+        results = pool.send_many(_items(5))
+        assert time.monotonic() - started < 2.0
+        assert [r.code for r in results] == [0] * 5 and all(r.connection_failure for r in results)
+        assert "aucun relais SMTP joignable" in results[0].reply and "421" in results[0].reply
+        assert "\n" not in results[0].reply
+    finally:
+        refuser.close()
+
+
+def test_connection_failure_is_the_relays_not_the_messages():
+    server = SMTPTestServer(reject={"gone@example.org": "550 5.1.1 Utilisateur inconnu",
+                                    "full@example.org": "452 4.2.2 Boîte pleine",
+                                    "closing@example.org": "421 4.3.2 Arrêt en cours"},
+                            hang_up={"hangup@example.org"}).start()
+    try:
+        pool = SMTPPool.from_url(server.url)
+        names = ["ok", "gone", "full", "hangup", "ok2", "closing"]
+        results = pool.send_many([(Envelope("a@crpve91.fr", (f"{n}@example.org",)), RAW) for n in names])
+        pool.close()
+        assert [(r.code, r.connection_failure) for r in results] == [
+            (250, False), (550, False), (452, False), (0, True), (250, False), (421, True)]
+        assert results[1].recipient_rejected and not results[5].recipient_rejected
+    finally:
+        server.stop()

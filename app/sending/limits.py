@@ -56,11 +56,29 @@ class Limits:
 
 @dataclass(frozen=True)
 class Window:
-    """At most ``limit`` messages in any ``span`` seconds, counted in buckets of ``bucket`` seconds."""
+    """At most ``limit`` messages in ``span`` seconds, counted in buckets of ``bucket`` seconds.
+
+    A sliding window counts every bucket that overlaps the last ``span`` seconds;
+    a window whose bucket is the span itself (the per-second rate) is a fixed
+    window: only the current bucket counts.
+    """
 
     span: int
     limit: int
     bucket: int
+
+    def start(self, now: float) -> int:
+        return int(now // self.bucket * self.bucket)
+
+    def counted_after(self, now: float) -> float:
+        """Buckets starting after this instant count against the limit now."""
+        if self.bucket == self.span:
+            return self.start(now) - 0.5
+        return now - self.span - self.bucket
+
+    def free_at(self, oldest: int) -> float:
+        """When the bucket starting at ``oldest`` stops counting."""
+        return oldest + self.bucket + (0 if self.bucket == self.span else self.span)
 
 
 def windows(limits: Limits) -> list[Window]:
@@ -199,19 +217,18 @@ class DatabaseQuota:
             conn.execute(self._increment(relay, LOCK_SPAN, 0, 1))
             granted, wait = wanted, 0.0
             for window in spans:
-                horizon = now - window.span - window.bucket  # buckets starting after this overlap the window
                 used, oldest = conn.execute(
                     select(func.coalesce(func.sum(table.c.count), 0), func.min(table.c.bucket))
-                    .where(table.c.relay == relay, table.c.span == window.span, table.c.bucket > horizon)
+                    .where(table.c.relay == relay, table.c.span == window.span,
+                           table.c.bucket > window.counted_after(now))
                 ).one()
                 granted = min(granted, window.limit - int(used))
                 if used >= window.limit and oldest is not None:
-                    wait = max(wait, oldest + window.bucket + window.span - now)
+                    wait = max(wait, window.free_at(oldest) - now)
             granted = max(granted, 0)
             if granted:
                 for window in spans:
-                    start = int(now // window.bucket * window.bucket)
-                    conn.execute(self._increment(relay, window.span, start, granted))
+                    conn.execute(self._increment(relay, window.span, window.start(now), granted))
             if now - self._cleaned.get(relay, 0.0) > self.CLEANUP_EVERY:
                 self._cleaned[relay] = now
                 for window in spans:
