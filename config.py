@@ -230,7 +230,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         problems.append(f"DKIM_PRIVATE_KEY_FILE {dkim[2]!r} does not exist")
 
     if problems:
-        raise ConfigError("Invalid configuration: " + "; ".join(problems))
+        raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
 
     default_org = Organisation()
     org = Organisation(

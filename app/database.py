@@ -1,7 +1,11 @@
-"""Engine-level settings: SQLite runs in WAL mode with a busy timeout and foreign keys."""
+"""Engine-level settings (SQLite runs in WAL mode with a busy timeout and foreign keys), and
+what a database error means for a long-running loop (:func:`db_error_kind`)."""
 from __future__ import annotations
 
-from sqlalchemy import event
+import sqlite3
+from typing import Literal
+
+from sqlalchemy import event, exc as sa_exc
 from sqlalchemy.engine import Engine
 
 
@@ -37,3 +41,56 @@ def upsert_insert(model, engine: Engine):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model)
+
+
+_SCHEMA_SIGNS = ("no such table", "no such column", "undefinedtable", "undefinedcolumn")
+_SQLITE_CONNECTION_SIGNS = ("unable to open database", "database is locked", "disk i/o error", "readonly database")
+
+
+def db_error_kind(error: BaseException) -> Literal["schema", "connection"] | None:
+    """What a database error says about the database, for loops that must decide to stop or wait.
+
+    ``"schema"``: a table or column is missing (the database is not initialised or not
+    up to date): retrying cannot help, exit with "run db upgrade". ``"connection"``: the
+    database cannot be reached or is busy (refused connection, server restarting, dropped
+    connection, SQLite file locked or unreadable): back off and retry. ``None``: anything
+    else (a bug, a constraint): not for the loop to paper over.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = _kind_of(current)
+        if kind is not None:
+            return kind
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _schema_text(text: str) -> bool:
+    """SQLite's "no such table", PostgreSQL's "relation … does not exist" (not a missing database)."""
+    return any(sign in text for sign in _SCHEMA_SIGNS) or (
+        "does not exist" in text and ('relation "' in text or 'column "' in text))
+
+
+def _kind_of(error: BaseException) -> Literal["schema", "connection"] | None:
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return "connection"
+        original = error.orig
+        name = type(original).__name__.lower() if original is not None else ""
+        text = f"{name} {original}".lower()
+        if isinstance(error, (sa_exc.ProgrammingError, sa_exc.OperationalError)) and _schema_text(text):
+            return "schema"
+        if isinstance(error, sa_exc.OperationalError) or isinstance(error, sa_exc.InterfaceError):
+            return "connection"
+        return None
+    if isinstance(error, (sa_exc.DisconnectionError, sa_exc.TimeoutError)):
+        return "connection"
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        if _schema_text(text):
+            return "schema"
+        if any(sign in text for sign in _SQLITE_CONNECTION_SIGNS):
+            return "connection"
+    return None
