@@ -133,6 +133,9 @@ def test_db_error_kind_on_real_errors(fresh_database, migrated):
     with pytest.raises(sa_exc.SQLAlchemyError) as column, live.connect() as conn:
         conn.execute(text("SELECT no_such_column FROM campaigns"))
     assert db_error_kind(column.value) == "schema"
+    with pytest.raises(sa_exc.SQLAlchemyError) as relation, live.connect() as conn:
+        conn.execute(text("SELECT 1 FROM no_such_relation"))
+    assert db_error_kind(relation.value) == "schema"
     with pytest.raises(sa_exc.SQLAlchemyError) as duplicate, live.begin() as conn:
         conn.execute(text("INSERT INTO mailing_lists (id, slug, name) VALUES (999001, 'dup', 'x')"))
         conn.execute(text("INSERT INTO mailing_lists (id, slug, name) VALUES (999001, 'dup', 'x')"))
