@@ -59,7 +59,7 @@ class SMTPConnectionLost(OSError):
     the relay's fault; the message may be retried."""
 
     def __init__(self, message: str, data_sent: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(" ".join(message.split()))  # one line: it ends up in logs and delivery rows
         self.data_sent = data_sent
         self.done: list[SendResult] = []  # send_many: the answers received before the break
 
