@@ -14,7 +14,8 @@ send at most ``per_hour`` in any hour. Three stores:
   while its bucket overlaps the last ``span`` seconds, so the count over any
   sliding window never exceeds the limit (at the cost of sending up to one
   bucket later than strictly necessary). One short transaction per grant, for
-  up to 16 messages, serialised per relay by a lock row.
+  up to 16 messages, serialised per relay by a lock row: 0.9 ms on PostgreSQL, 0.13 ms
+  on SQLite for 16 messages.
 - :class:`RedisQuota`, when ``RATELIMIT_STORAGE_URI`` is ``redis://…``: the
   ``limits`` package's exact moving window (Flask-Limiter's own library).
 - :class:`LocalQuota`: in-process sliding windows, for a pool built without an
@@ -24,6 +25,7 @@ With no limit configured for a relay, no store is consulted at all.
 """
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -31,10 +33,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 
-from app.database import upsert_insert
 from app.models import RelayQuota
 
 LOCK_SPAN = 0  # the relay_quota row (relay, 0, 0) is the per-relay lock, its count meaningless
@@ -212,23 +213,29 @@ class DatabaseQuota:
         now = self.clock()
         table = RelayQuota.__table__
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # No fsync wait for a counter (4 ms → 0.4 ms a grant): only a crash of PostgreSQL
+                # itself can forget the last fraction of a second of grants (a few messages over
+                # the quota, once).
+                conn.execute(text("SET LOCAL synchronous_commit = off"))
             # Take the relay's lock row first: on PostgreSQL the row lock, on SQLite the write
-            # lock, so the reads below see every other process's committed grants.
-            conn.execute(self._increment(relay, LOCK_SPAN, 0, 1))
+            # lock, so the read below sees every other process's committed grants.
+            conn.execute(_INCREMENT, {"relay": relay, "span": LOCK_SPAN, "bucket": 0, "count": 1})
+            params: dict = {"relay": relay}
+            for i, window in enumerate(spans):
+                params[f"s{i}"], params[f"h{i}"] = window.span, window.counted_after(now)
+            counted = {span: (int(used), oldest)
+                       for span, used, oldest in conn.execute(_counted_query(len(spans)), params)}
             granted, wait = wanted, 0.0
             for window in spans:
-                used, oldest = conn.execute(
-                    select(func.coalesce(func.sum(table.c.count), 0), func.min(table.c.bucket))
-                    .where(table.c.relay == relay, table.c.span == window.span,
-                           table.c.bucket > window.counted_after(now))
-                ).one()
-                granted = min(granted, window.limit - int(used))
+                used, oldest = counted.get(window.span, (0, None))
+                granted = min(granted, window.limit - used)
                 if used >= window.limit and oldest is not None:
                     wait = max(wait, window.free_at(oldest) - now)
             granted = max(granted, 0)
             if granted:
-                for window in spans:
-                    conn.execute(self._increment(relay, window.span, window.start(now), granted))
+                conn.execute(_INCREMENT, [{"relay": relay, "span": w.span, "bucket": w.start(now), "count": granted}
+                                          for w in spans])
             if now - self._cleaned.get(relay, 0.0) > self.CLEANUP_EVERY:
                 self._cleaned[relay] = now
                 for window in spans:
@@ -237,12 +244,21 @@ class DatabaseQuota:
                         table.c.bucket <= now - window.span - window.bucket))
         return granted, (0.0 if granted else max(wait, 0.05))
 
-    def _increment(self, relay: str, span: int, bucket: int, count: int):
-        insert = upsert_insert(RelayQuota, self.engine).values(relay=relay, span=span, bucket=bucket, count=count)
-        return insert.on_conflict_do_update(
-            index_elements=["relay", "span", "bucket"],
-            set_={"count": RelayQuota.__table__.c.count + insert.excluded.count},
-        )
+
+# Plain SQL, compiled once: both dialects spell the upsert the same way, and building the
+# statements with SQLAlchemy on every grant cost more than running them (a grant of 16 messages:
+# SQLite 1.5 → 0.13 ms, PostgreSQL 1.8 → 0.9 ms, measured on the 2-core VM).
+_INCREMENT = text(
+    "INSERT INTO relay_quota (relay, span, bucket, count) VALUES (:relay, :span, :bucket, :count) "
+    "ON CONFLICT (relay, span, bucket) DO UPDATE SET count = relay_quota.count + excluded.count")
+
+
+@functools.lru_cache(maxsize=4)
+def _counted_query(windows: int):
+    """Per window span: messages counted now and the oldest counted bucket."""
+    either = " OR ".join(f"(span = :s{i} AND bucket > :h{i})" for i in range(windows))
+    return text("SELECT span, SUM(count), MIN(bucket) FROM relay_quota "
+                f"WHERE relay = :relay AND ({either}) GROUP BY span")
 
 
 # -- shared: Redis -------------------------------------------------------------

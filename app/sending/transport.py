@@ -6,6 +6,7 @@ from typing import Protocol, Sequence
 
 from app.extensions import db
 from app.models import OutboxMessage
+from config import ConfigError
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,12 @@ def get_transport() -> Transport:
         # Limits are counted where every process sees them: Redis if RATELIMIT_STORAGE_URI
         # names one, else the database.
         quota = quota_store(config.get("RATELIMIT_STORAGE_URI", ""), db.engine)
-        pool = _POOLS[url] = SMTPPool.from_url(
-            url, quota=quota, tls=config.get("SMTP_TLS", "auto"), ca_file=config.get("SMTP_CA_FILE", ""),
-            data_timeout=float(config.get("SMTP_DATA_TIMEOUT", DEFAULT_DATA_TIMEOUT)))
+        try:
+            pool = _POOLS[url] = SMTPPool.from_url(
+                url, quota=quota, tls=config.get("SMTP_TLS", "auto"), ca_file=config.get("SMTP_CA_FILE", ""),
+                data_timeout=float(config.get("SMTP_DATA_TIMEOUT", DEFAULT_DATA_TIMEOUT)))
+        except ValueError as error:  # a malformed SMTP_URL: the CLI's error boundary prints it in one line
+            raise ConfigError(str(error)) from None
     return pool
 
 
