@@ -427,3 +427,31 @@ def test_connection_failure_is_the_relays_not_the_messages():
         assert results[1].recipient_rejected and not results[5].recipient_rejected
     finally:
         server.stop()
+
+
+def test_plain_smtp_to_smtp_sink_needs_no_setting_and_keeps_the_password():
+    """Postfix's smtp-sink offers AUTH but no STARTTLS (like a local relay): a plain
+    smtp://host:port goes through with no extra setting; with credentials, nothing is sent."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+    port = free_port()
+    sink = subprocess.Popen([binary, "-u", "nobody", f"127.0.0.1:{port}", "64"])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        pool = SMTPPool.from_url(f"smtp://127.0.0.1:{port}")
+        assert all(r.accepted for r in pool.send_many(_items(20)))
+        conn = next(iter(pool.servers[0].idle))
+        assert "AUTH" in conn.extensions and "STARTTLS" not in conn.extensions
+        pool.close()
+        secret = SMTPPool.from_url(f"smtp://crpve:s3cret@127.0.0.1:{port}").send_many(_items(3))
+        assert all(r.code == 0 and r.connection_failure and "STARTTLS" in r.reply for r in secret)
+    finally:
+        sink.terminate()
+        sink.wait(10)
