@@ -6,6 +6,7 @@ from typing import Protocol, Sequence
 
 from app.extensions import db
 from app.models import OutboxMessage
+from app.sending.limits import quota_store
 from config import ConfigError
 
 
@@ -110,8 +111,7 @@ def get_transport() -> Transport:
         return OutboxTransport()
     pool = _POOLS.get(url)
     if pool is None:
-        from app.sending.limits import quota_store
-        from app.sending.smtp import DEFAULT_DATA_TIMEOUT, SMTPPool
+        from app.sending.smtp import DEFAULT_DATA_TIMEOUT, SMTPPool  # smtp imports this module
 
         # Limits are counted where every process sees them: Redis if RATELIMIT_STORAGE_URI
         # names one, else the database.
