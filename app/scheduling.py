@@ -38,6 +38,7 @@ from app import background
 from app.database import db_error_kind
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
+from app.sending import campaign_state
 from app.services import import_jobs
 from app.services.campaigns import PreflightFailed, start_campaign
 from app.timeutil import format_local
@@ -92,7 +93,7 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
             except PreflightFailed as failed:
                 # Never send a broken message as a surprise: hold it where the officer will see it.
                 db.session.rollback()
-                if _transition_paused(campaign, str(failed)):
+                if campaign_state.hold_scheduled(campaign.id, str(failed)):
                     report.held.append(campaign.id)
                     log.warning("scheduler: campaign %s held: %s", campaign.slug, failed)
                 continue
@@ -101,36 +102,12 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
             else:
                 report.started[campaign.id] = queued
                 log.info("scheduler: started campaign %s (%s deliveries queued)", campaign.slug, queued)
-        elif _mark_missed(campaign, now):
+        elif campaign_state.mark_missed(campaign.id, missed_reason(campaign, now), now):
             report.missed.append(campaign.id)
             log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, campaign.scheduled_at)
         else:
             report.already_taken.append(campaign.id)
     return report
-
-
-def _transition_paused(campaign: Campaign, reason: str) -> bool:
-    """Compare-and-set ``scheduled`` → ``paused`` with the reason; False if someone else moved it."""
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
-        .values(status=CampaignStatus.PAUSED, status_reason=reason[:2000])
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    db.session.commit()
-    return won == 1
-
-
-def _mark_missed(campaign: Campaign, now: datetime) -> bool:
-    """Compare-and-set ``scheduled`` → ``missed``; False if someone else changed it first."""
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.SCHEDULED)
-        .values(status=CampaignStatus.MISSED, status_reason=missed_reason(campaign, now), updated_at=now)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    db.session.commit()
-    return won == 1
 
 
 class SchedulerLock:

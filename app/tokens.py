@@ -23,6 +23,9 @@ class Purpose(str, Enum):
     DATA_EXPORT = "lettrine.data-export"  # RGPD access, 7 days
     CLICK = "lettrine.click"  # signed redirect for click tracking
     BOUNCE = "lettrine.bounce"  # VERP Return-Path
+    CHECKIN = "lettrine.checkin"  # one registrant's check-in code for one cycle (opened by an officer)
+    SURVEY = "lettrine.survey"  # answer the satisfaction survey without a login
+    CERTIFICATE = "lettrine.certificate"  # download one's certificate of attendance
 
 
 MAX_AGE: dict[Purpose, int | None] = {
@@ -33,6 +36,9 @@ MAX_AGE: dict[Purpose, int | None] = {
     Purpose.DATA_EXPORT: 7 * 24 * 3600,
     Purpose.CLICK: None,
     Purpose.BOUNCE: None,
+    Purpose.CHECKIN: None,  # valid for the cycle's life; useless without an officer's login
+    Purpose.SURVEY: None,  # closing the cycle closes the survey (database, not token age)
+    Purpose.CERTIFICATE: None,  # the certificate is the person's own document, kept as long as they need it
 }
 
 

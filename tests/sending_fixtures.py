@@ -60,3 +60,21 @@ def worker_command(*args: str) -> list[str]:
 def start_worker(database_url: str, smtp_url: str, *args: str, **extra: str) -> subprocess.Popen:
     return subprocess.Popen(worker_command(*args), cwd=ROOT, env=worker_env(database_url, smtp_url, **extra),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def deliver_queued(app=None, **options) -> "WorkerStats":
+    """Run a worker until nothing is left to send, as ``flask worker --until-idle`` would.
+
+    Transactional messages (confirmations, registration messages…) are only queued by
+    the request that asks for them; tests that read what was sent run this first.
+    The test's own session is committed first so SQLite's single writer is free.
+    """
+    from flask import current_app
+
+    from app.sending.worker import Worker, WorkerOptions
+
+    db.session.commit()
+    application = app or current_app._get_current_object()
+    stats = Worker(application, WorkerOptions(**{"idle_seconds": 0.01, "retry_base_seconds": 0.05, **options})).run(until_idle=True)
+    db.session.expire_all()
+    return stats

@@ -15,6 +15,7 @@ Faults are drawn from a seeded random generator, so a failing run can be replaye
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import random
 import socket
@@ -46,10 +47,13 @@ class FaultyHandler:
     """Records what it accepts; refuses, defers or hangs up as configured."""
 
     reject: dict[str, str] = field(default_factory=dict)  # recipient -> "550 …" (or "451 …")
+    # recipient -> replies to give at RCPT, one per attempt, then accept ("451 …" then 250)
+    scripted: dict[str, list[str]] = field(default_factory=dict)
     temp_fraction: float = 0.0
     drop_fraction: float = 0.0
     hang_up: set = field(default_factory=set)  # recipients whose message makes the server hang up at DATA
     pipelining: bool = True
+    data_delay: float = 0.0  # seconds before answering the end of DATA (a slow relay)
     seed: int = 1
     messages: list[Received] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
@@ -83,6 +87,10 @@ class FaultyHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
             return self.reject[address]
+        with self.lock:
+            script = self.scripted.get(address)
+            if script:
+                return script.pop(0)
         fault = self._temp("rcpt")
         if fault:
             return fault
@@ -90,6 +98,8 @@ class FaultyHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         with self.lock:
             drop = (self.drop_fraction and self.rng.random() < self.drop_fraction) \
                 or bool(self.hang_up.intersection(envelope.rcpt_tos))
@@ -116,9 +126,9 @@ class FaultyHandler:
 class SMTPTestServer:
     """The running server: ``url`` for SMTP_URL, ``messages`` received, fault knobs via attributes."""
 
-    def __init__(self, **handler_options) -> None:
+    def __init__(self, port: int | None = None, **handler_options) -> None:
         self.handler = FaultyHandler(**handler_options)
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
 
     def __getattr__(self, name):  # reject, temp_fraction, drop_fraction, messages, faults…

@@ -16,6 +16,7 @@ from app.models import (
     SubscriptionStatus,
 )
 from app.services.audience import Consent, set_subscription
+from tests.sending_fixtures import deliver_queued
 
 
 def make_audience(email: str = "laura.kossi@example.org", lists: tuple[str, ...] = ("formations", "lettre")):
@@ -46,8 +47,8 @@ def status_of(sub: Subscriber, lst: MailingList) -> SubscriptionStatus:
 
 
 def outbox() -> list:
-    """Messages in the outbox, parsed."""
-    db.session.expire_all()
+    """Messages in the outbox, parsed, once the workers have sent what was queued."""
+    deliver_queued()
     return [message_from_bytes(row.raw, policy=policy.default)
             for row in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 

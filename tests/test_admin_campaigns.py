@@ -5,6 +5,7 @@ from email import policy
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.sending_fixtures import deliver_queued
 from app.models import Campaign, CampaignStatus, MailingList, OutboxMessage, Subscriber, SubscriptionStatus
 from app.services.audience import Consent, set_subscription
 
@@ -83,13 +84,21 @@ def test_test_send_lands_in_the_outbox(admin_client):
     campaign.subject = "Sujet de test"
     db.session.commit()
     response = admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "p0@example.org\nnew.person@example.org"}, follow_redirects=True)
-    assert "Message de test envoyé" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # Queued, not "sent": the page says so and refreshes itself until the server answers.
+    assert "Message de test en file" in page and page.count('data-status="queued"') == 2
+    assert 'http-equiv="refresh"' in page
+    assert db.session.query(OutboxMessage).count() == 0
+    deliver_queued()
+    page = admin_client.get(f"/admin/campaigns/{campaign.id}/tests").get_data(as_text=True)
+    assert page.count('data-status="sent"') == 2 and 'http-equiv="refresh"' not in page
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [r.recipients for r in rows] == ["p0@example.org", "new.person@example.org"]
     msg = email.message_from_bytes(rows[0].raw, policy=policy.default)
     assert msg["Subject"] == "Sujet de test" and "List-Unsubscribe" in msg
     bad = admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "not-an-address"}, follow_redirects=True)
     assert "invalide" in bad.get_data(as_text=True)
+    deliver_queued()
     assert db.session.query(OutboxMessage).count() == 2
 
 

@@ -128,3 +128,32 @@ def test_poll_with_a_wrong_password_is_a_clear_error(app, cli_runner, imap_serve
     app.config["BOUNCE_IMAP_URL"] = f"imap://{USER}:wrong@127.0.0.1:{imap_server}/INBOX"
     result = cli_runner.invoke(args=["bounces", "poll"])
     assert result.exit_code != 0 and "IMAP" in result.output
+
+
+def test_a_poison_message_is_quarantined_and_the_next_one_processed(app, cli_runner, imap_server):
+    from tests.test_bounces import _postfix_bounce, _sent_delivery
+
+    sub, _lists, campaign = make_audience("jean.dupont@mairie-exemple.fr")
+    delivery = _sent_delivery(campaign, sub)
+    poison = ("From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered Mail\r\n" + "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(300))).encode()
+    _deliver(imap_server, poison, _postfix_bounce(message_id=delivery.message_id))
+    app.config["BOUNCE_IMAP_URL"] = f"imap://{USER}:{PASSWORD}@127.0.0.1:{imap_server}/INBOX"
+
+    result = cli_runner.invoke(args=["bounces", "poll"])
+    assert result.exit_code == 0, result.output
+    assert "rejected 1" in result.output and "hard:bounced 1" in result.output
+    db.session.expire_all()
+    assert db.session.get(Subscriber, sub.id).status == SubscriberStatus.BOUNCED
+    imap = imaplib.IMAP4("127.0.0.1", imap_server)
+    imap.login(USER, PASSWORD)
+    _typ, listing = imap.list()
+    folder = next(line.decode().rsplit(" ", 1)[-1].strip('"') for line in listing if b"quarantine" in line)
+    _typ, count = imap.select(folder)
+    assert int(count[0]) == 1
+    imap.select("INBOX")
+    _typ, data = imap.search(None, "ALL")
+    assert len(data[0].split()) == 1  # only the processed bounce is left, marked read
+    imap.logout()
+    again = cli_runner.invoke(args=["bounces", "poll"])
+    assert again.exit_code == 0 and "aucun message" in again.output

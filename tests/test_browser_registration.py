@@ -11,6 +11,7 @@ from app.message.builder import Recipient, builder_for
 from app.models import Campaign, CampaignTemplate, OutboxMessage, Registration, RegistrationStatus
 from tests.browser import screenshot
 from tests.event_factories import future_dates, make_cycle
+from tests.sending_fixtures import deliver_queued
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
     page.get_by_role("button", name="Je m'inscris").click()
     page.get_by_role("heading", name="Merci, votre inscription est enregistrée").wait_for()
 
-    db.session.expire_all()
+    deliver_queued()
     [row] = db.session.scalars(select(OutboxMessage)).all()
     message = email.message_from_bytes(row.raw, policy=policy.default)
     ics = [p.get_filename() for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]

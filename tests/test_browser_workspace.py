@@ -17,6 +17,7 @@ from app.sending.worker import Worker, WorkerOptions
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, OutboxMessage, utcnow
 from app.timeutil import to_local
 from tests.browser import screenshot
+from tests.sending_fixtures import deliver_queued
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -69,9 +70,12 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
     page.get_by_role("link", name="Rédaction").click()
     page.get_by_label("Adresses de test").fill("relecture@example.org")
     page.get_by_role("button", name="Envoyer le test").click()
-    page.get_by_text("Message de test envoyé à relecture@example.org").wait_for()
+    page.get_by_text("Message de test en file pour relecture@example.org").wait_for()
+    deliver_queued()
+    page.locator('tr[data-status="sent"]').wait_for()  # the page refreshes itself until the answer
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.recipients.contains("relecture@example.org"))) == 1
+    page.get_by_role("link", name=campaign.name).first.click()  # back to the campaign
 
     # Schedule for tomorrow 10:00, Paris time, confirmed with the recipient count.
     tomorrow = to_local(utcnow() + timedelta(days=1)).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -49,6 +50,8 @@ def required_values(command: click.Command) -> list[str]:
             value = str(param.type.choices[0])
         elif isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType)):
             value = "1"
+        elif isinstance(param.type, click.Path) and not param.type.file_okay:
+            value = tempfile.gettempdir()  # a directory (the command never gets to write in it)
         elif isinstance(param.type, (click.Path, click.File)):
             value = sample
         else:

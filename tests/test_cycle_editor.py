@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
 from app.services.registrations import register
+from tests.sending_fixtures import deliver_queued
 
 
 def _cycle_data(**extra):
@@ -65,6 +66,7 @@ def test_moving_a_journee_goes_through_move_journee_and_delete(admin_client):
     journee = db.session.scalar(select(Journee))
     register(cycle, "inscrite@example.org", first_name="Inès", journees=[journee], source="admin",
              actor="test", allow_past=True)
+    deliver_queued()
     before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     response = admin_client.post(f"/admin/events/{cycle.id}/journees/{journee.id}/edit", data={
         f"j{journee.id}-number": "1", f"j{journee.id}-day": (day + timedelta(days=1)).isoformat(),
@@ -74,6 +76,7 @@ def test_moving_a_journee_goes_through_move_journee_and_delete(admin_client):
     journee = db.session.get(Journee, journee.id)
     assert journee.sequence == 1
     # The registrant was told, with the updated calendar file.
+    deliver_queued()
     update = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1
     assert "inscrite@example.org" in update.recipients and b"text/calendar" in bytes(update.raw)

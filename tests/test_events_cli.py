@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import OutboxMessage, Registration, RegistrationStatus, Subscriber, Subscription
 from tests.event_factories import future_dates, make_cycle
+from tests.sending_fixtures import deliver_queued
 
 
 def test_events_list_json(cli_runner, app):
@@ -32,6 +33,7 @@ def test_events_register_by_hand(cli_runner, app):
     assert reg.subscriber.first_name == "Marie" and reg.subscriber.last_name == "Curie"
     assert sorted(d.journee.number for d in reg.days if d.status == RegistrationStatus.CONFIRMED) == [1, 3]
     assert db.session.scalar(select(func.count()).select_from(Subscription)) == 0  # no list subscription
+    deliver_queued()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # the confirmation
     # By id, all upcoming journées by default; re-registering keeps what was there.
     again = cli_runner.invoke(args=["events", "register", str(cycle.id), "marie.curie@example.org", "--no-email"])

@@ -19,6 +19,7 @@ from app.models import (
 from app.services.audience import Consent, set_subscription, suppress
 from app.services.importer import ImportFileError, import_csv
 from tests.conftest import FIXTURES
+from tests.sending_fixtures import deliver_queued
 
 CSV = FIXTURES / "csv"
 
@@ -56,7 +57,7 @@ def test_windows_1252_semicolon_with_accents(formations):
     report = run_file(CSV / "excel-cp1252-semicolon.csv", formations)
     assert (report.encoding, report.delimiter) == ("cp1252", ";")
     assert report.counts() == {"read": 3, "created": 3, "updated": 0, "already_member": 0, "skipped_suppressed": 0,
-                               "skipped_unsubscribed": 0, "invalid": 0, "duplicates": 0, "confirmations_sent": 0}
+                               "skipped_unsubscribed": 0, "invalid": 0, "duplicates": 0, "confirmations_queued": 0}
     assert report.rejections == []
     helene = person("helene.duchene@exemple.fr")
     assert (helene.first_name, helene.last_name, helene.commune) == ("Hélène", "Duchêne", "Évry-Courcouronnes")
@@ -227,10 +228,12 @@ def test_pending_mode_sends_double_opt_in(formations):
     from app.models import OutboxMessage
 
     report = run("email;prénom\nmarie@exemple.fr;Marie\n", formations, pending=True)
-    assert report.created == 1 and report.confirmations_sent == 1
+    assert report.created == 1 and report.confirmations_queued == 1
     assert members(formations, SubscriptionStatus.PENDING) == {"marie@exemple.fr"}
     sub = db.session.scalar(select(Subscription))
     assert sub.confirmed_at is None
+    assert db.session.scalar(select(OutboxMessage)) is None  # queued, not yet sent
+    deliver_queued()
     raw = db.session.scalar(select(OutboxMessage)).raw
     assert b"marie@exemple.fr" in raw and b"/confirm/" in raw.replace(b"=\r\n", b"")
 

@@ -31,7 +31,7 @@ def test_import_pending(cli_runner):
     result = cli_runner.invoke(args=["subscribers", "import", str(FIXTURES / "csv" / "tab.tsv"),
                                      "--list", "formations", "--pending"])
     assert result.exit_code == 0, result.output
-    assert "messages de confirmation envoyés : 2" in result.output
+    assert "messages de confirmation en file : 2" in result.output
     assert {s.status for s in db.session.scalars(select(Subscription))} == {SubscriptionStatus.PENDING}
 
 

@@ -14,6 +14,7 @@ from app.models import (
 )
 from app.scheduling import run_once
 from app.services import import_jobs
+from tests.sending_fixtures import deliver_queued
 from app.services.importer import import_csv
 
 ROWS = 30
@@ -122,6 +123,7 @@ def test_a_resumed_double_opt_in_import_sends_every_confirmation(app, stored_fil
     import_jobs.wait(job.id, timeout=60)
     db.session.expire_all()
     assert db.session.get(ImportJob, job.id).status == ImportStatus.DONE
+    deliver_queued()
     recipients = sorted(db.session.scalars(select(OutboxMessage.recipients)))
     assert recipients == sorted(f"p{i}@example.org" for i in range(ROWS))
     assert {s.status for s in db.session.scalars(select(Subscription))} == {SubscriptionStatus.PENDING}

@@ -12,6 +12,7 @@ from app.services.events import move_journee, save_cycle
 from app.services.registrations import cancel, find_registration, register
 from app.timeutil import local_to_utc
 from tests.event_factories import make_cycle
+from tests.sending_fixtures import deliver_queued
 
 UTC = timezone.utc
 FEB_2016 = datetime(2016, 2, 1, 12, 0, tzinfo=UTC)
@@ -34,6 +35,7 @@ def test_move_journee_moves_reminders_and_sends_updated_ics(app):
     register(cycle, "ben@example.org", journees=[j2], now=FEB_2016)
     register(cycle, "other@example.org", journees=[cycle.journees[0]], now=FEB_2016)
     cancel(find_registration(cycle, "ben@example.org"), now=FEB_2016)
+    deliver_queued()
     first_ics = calendars(parsed(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()))
     assert int(first_ics[0][1].walk("VEVENT")[0]["sequence"]) == 0
     before = db.session.scalar(select(func_max_id()))
@@ -48,6 +50,7 @@ def test_move_journee_moves_reminders_and_sends_updated_ics(app):
     assert reminders[1].scheduled_at == datetime(2016, 4, 13, 7, 0, tzinfo=UTC)
     assert all(c.status == CampaignStatus.SCHEDULED for c in reminders.values())
 
+    deliver_queued()
     [update] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before)).all()
     assert update.recipients == "ana@example.org"  # not ben (cancelled), not other (journée 1)
     message = parsed(update)

@@ -22,6 +22,7 @@ from app.models import (
 )
 from tests.conftest import make_app
 from tests.event_factories import day_status, future_dates, make_cycle
+from tests.sending_fixtures import deliver_queued
 
 
 def form_data(cycle, email="ana@example.org", journees=None, **extra):
@@ -32,6 +33,7 @@ def form_data(cycle, email="ana@example.org", journees=None, **extra):
 
 
 def outbox():
+    deliver_queued()
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 

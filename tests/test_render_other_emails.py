@@ -12,7 +12,8 @@ from app.cli.demo_cycle import load as load_cycle
 from app.extensions import db
 from app.message.builder import Recipient, builder_for
 from app.sending.transactional import Attachment, build_transactional, send_transactional
-from app.models import Campaign, CampaignTemplate, Cycle, MailingList, OutboxMessage
+from app.models import Campaign, CampaignTemplate, Cycle, MailingList, MessageStatus, OutboxMessage, TransactionalMessage
+from tests.sending_fixtures import deliver_queued
 from tests.emailcheck import html_text
 
 
@@ -130,9 +131,13 @@ def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
     context = {"subject": "Inscription confirmée", "first_name": "Anne", "cycle": cycle,
                "journees": confirmed, "waiting": waiting, "manage_url": "https://lettrine.test/r/tok"}
     out = send_transactional("registration_confirmation", "anne@example.org", context, ics)
+    built = bytes(out.raw)
+    assert db.session.query(OutboxMessage).count() == 0  # queued for the workers, not sent by the caller
+    deliver_queued()
     stored = db.session.query(OutboxMessage).one()
-    assert stored.raw == out.raw
-    msg = parse(out.raw)
+    assert stored.raw == built  # no DKIM key configured: the worker sends the bytes as built
+    assert db.session.get(TransactionalMessage, out.id).status == MessageStatus.SENT
+    msg = parse(built)
     assert [p.get_filename() for p in msg.iter_attachments()] == ["journee-1.ics", "journee-2.ics"]
     text = msg.get_body(("plain",)).get_content()
     assert "Journée 1 - 10 mars 2016 de 10h00 à 17h00" in text

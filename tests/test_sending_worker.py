@@ -34,7 +34,7 @@ def smtp_app(app, smtp_server):
 
 def test_every_recipient_gets_exactly_one_message(smtp_app, smtp_server):
     campaign = make_campaign(60)
-    run_worker(smtp_app, batch=25, chunk=10, flush_every=7)
+    run_worker(smtp_app, batch=25, chunk=10, pipeline=7)
     assert smtp_server.counts() == Counter({f"p{i:04d}@example.org": 1 for i in range(60)})
     db.session.expire_all()
     assert statuses(campaign.id) == Counter(sent=60)

@@ -188,20 +188,20 @@ class CA:
 
 
 class RecordingHandler(FaultyHandler):
-    """Also notes, per accepted message, whether the session was encrypted; ``data_delay``
+    """Also notes, per accepted message, whether the session was encrypted; ``late_answer``
     seconds pass between keeping a message and saying so (a slow server: a post-queue
     filter, a slow disk) — the case where a client that gives up sends it twice."""
 
-    def __init__(self, data_delay: float = 0.0, **options) -> None:
+    def __init__(self, late_answer: float = 0.0, **options) -> None:
         super().__init__(**options)
-        self.data_delay = data_delay
+        self.late_answer = late_answer
         self.encrypted: list[bool] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.encrypted.append(session.ssl is not None)
         answer = await super().handle_DATA(server, session, envelope)
-        if self.data_delay:
-            await asyncio.sleep(self.data_delay)
+        if self.late_answer:
+            await asyncio.sleep(self.late_answer)
         return answer
 
 
@@ -318,7 +318,7 @@ def test_tls_none_for_a_loopback_relay_with_broken_starttls(tmp_path):
 
 # -- timeouts ----------------------------------------------------------------------------------
 def _slow_final_reply(delay: float, query: str, data_timeout: float | None = None) -> tuple[list, Relay]:
-    relay = Relay(RecordingHandler(data_delay=delay))
+    relay = Relay(RecordingHandler(late_answer=delay))
     with relay:
         options = {} if data_timeout is None else {"data_timeout": data_timeout}
         pool = SMTPPool.from_url(relay.url(query=query), **options)

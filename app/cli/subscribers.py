@@ -34,7 +34,7 @@ def print_report(report: ImportReport) -> None:
     for line in report.summary_lines():
         click.echo("  " + line)
     if report.pending:
-        click.echo(f"  messages de confirmation envoyés : {report.confirmations_sent}")
+        click.echo(f"  messages de confirmation en file : {report.confirmations_queued} (envoyés par « flask worker »)")
     if report.rejections:
         click.echo("Lignes rejetées ou ignorées :")
         for r in report.rejections[:SHOWN_REJECTIONS]:

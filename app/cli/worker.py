@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.sending.worker import WorkerOptions, run_process, run_processes
+from app.sending.worker import SchemaError, WorkerOptions, run_process, run_processes
 
 
 @click.command("worker")
@@ -16,8 +16,9 @@ from app.sending.worker import WorkerOptions, run_process, run_processes
               help="Processus d'envoi / worker processes.")
 @click.option("--until-idle", is_flag=True, help="S'arrêter quand il n'y a plus rien à envoyer / exit when idle.")
 @click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 5000))
-@click.option("--lease", "lease_seconds", default=300.0, show_default=True, type=click.FloatRange(1),
-              help="Secondes avant qu'une livraison détenue par un worker disparu revienne à la file.")
+@click.option("--lease", "lease_seconds", default=60.0, show_default=True, type=click.FloatRange(1),
+              help="Secondes avant qu'une livraison détenue par un worker disparu revienne à la file "
+                   "(un worker vivant renouvelle les siennes).")
 @click.option("--max-attempts", default=6, show_default=True, type=click.IntRange(1, 50))
 @click.option("--retry-base", "retry_base_seconds", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Délai du premier nouvel essai après un 4xx (doublé ensuite).")
@@ -29,7 +30,12 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     app = current_app._get_current_object()
     opts = WorkerOptions(**options)
     if processes == 1:
-        stats = run_process(app, opts, until_idle)
+        try:
+            stats = run_process(app, opts, until_idle)
+        except SchemaError as exc:
+            raise click.ClickException(
+                f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
+                f"database not initialised: run flask --app wsgi db upgrade ({exc})") from None
         if stats_json:
             data = {k: v for k, v in vars(stats).items() if k != "timings"}
             click.echo(json.dumps({**data, "timings": dict(stats.timings)}))

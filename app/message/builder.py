@@ -18,7 +18,6 @@ The sending helper DKIM-signs these bytes afterwards.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import html
 import json
@@ -34,7 +33,7 @@ from itsdangerous.encoding import base64_encode
 from flask_babel import force_locale, gettext
 
 from app import links
-from app.message import encoding
+from app.message import encoding, message_ids
 from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, compile_campaign
 from app.sending.transport import Envelope
 from app.models import Campaign
@@ -85,8 +84,8 @@ def message_id_for(campaign_id: int, subscriber_id: int) -> str:
 
 
 def _message_id(campaign_id: int, subscriber_id: int, domain: str) -> str:
-    digest = hashlib.sha256(f"{campaign_id}:{subscriber_id}".encode()).hexdigest()[:12]
-    return f"<lettrine.{campaign_id}.{subscriber_id}.{digest}@{domain}>"
+    """Carries an HMAC under the newest secret key, so a bounce quoting it proves it is ours (app.message.message_ids)."""
+    return message_ids.make(campaign_id, subscriber_id, domain, current_app.config["SECRET_KEYS"][0])
 
 
 def return_path(campaign_id: int, subscriber_id: int) -> str:

@@ -10,6 +10,7 @@ from app.models.audience import (
     SuppressionReason,
     email_hash,
 )
+from app.models.bounces import BounceRecord
 from app.models.campaigns import (
     Campaign,
     CampaignStatus,
@@ -19,18 +20,28 @@ from app.models.campaigns import (
     OutboxMessage,
     campaign_lists,
 )
+from app.models.attendance import (
+    Attendance,
+    AttendanceStatus,
+    CertificateSettings,
+    CycleClosure,
+    Half,
+    SurveyAnswer,
+)
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
+from app.models.messages import MessageStatus, TransactionalMessage
 from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
-    "AuditLog", "Campaign", "CampaignStatus", "CampaignTemplate", "Cycle", "Delivery",
-    "DeliveryStatus", "ImportJob", "ImportStatus", "Journee", "LinkClick", "MailingList", "OutboxMessage",
+    "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
+    "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",
+    "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "SurveyAnswer",
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
-    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "User",
+    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",
     "campaign_lists", "email_hash", "utcnow",
 ]

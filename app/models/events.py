@@ -81,6 +81,7 @@ class Journee(db.Model):
     objectives: Mapped[str] = mapped_column(Text, default="")
     work_axes: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)
+    lunch_minutes: Mapped[int] = mapped_column(default=60, server_default="60")  # counted out of the hours attended
 
     cycle: Mapped[Cycle] = relationship(back_populates="journees")
 

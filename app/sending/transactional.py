@@ -1,8 +1,12 @@
-"""One-off messages sent at once (double opt-in, registration confirmation, data export…).
+"""One-off messages (double opt-in, registration confirmation, data export, test sends…).
 
 INTERFACE (stable): ``send_transactional(kind, to, context, attachments=())`` renders
-the message for ``kind`` (a template pair in ``emails/``), hands it to the
-configured transport immediately and returns the ``OutgoingMessage``.
+the message for ``kind`` (a template pair in ``emails/``) and queues it in the
+transactional lane of the delivery queue (``TransactionalMessage``, in the caller's
+transaction: the caller commits). The workers sign, send, retry and record it like
+any campaign delivery, ahead of campaign batches; the returned row is what pages
+and the audit read ("en file" → "envoyé" / "refusé : …"). Nothing here talks to a
+server: a web request never waits for, nor hides, an SMTP answer.
 
 Kinds and their context (besides ``subject`` and ``first_name``):
 - "subscription_confirmation": ``confirm_url``, ``lists`` (MailingList objects or names)
@@ -10,6 +14,10 @@ Kinds and their context (besides ``subject`` and ``first_name``):
   ``waiting`` (Journee list), ``manage_url``
 - "registration_update": the same plus ``changes`` (a sentence saying what changed)
 - "data_export": ``export_url``
+- "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
+- "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
+
+Registration messages also take ``checkin_code`` and ``checkin_qr_url`` (optional).
 
 Same templates, layout and encoder as campaigns, without the list headers (these
 are not list mail: no List-Unsubscribe, no unsubscribe line in the footer).
@@ -26,12 +34,14 @@ from flask_babel import force_locale
 from app.message import encoding
 from app.message.builder import OutgoingMessage, clean_header, sender_domain
 from app.message.render import LOCALE, Attachment, base_context, cycle_view, greeting_for, journee_view, render_pair
-from app.sending.transport import Envelope, get_transport
-from app.models import Cycle, Journee, utcnow
+from app.extensions import db
+from app.models import Cycle, Journee, TransactionalMessage, utcnow
+from app.sending.transport import Envelope
 
-__all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional"]
+__all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional", "enqueue"]
 
-KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export")
+KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export",
+         "survey_invitation", "certificate")
 
 
 def _journees(items: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -49,6 +59,13 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
     elif kind == "data_export":
         ctx["export_url"] = context["export_url"]
+    elif kind in ("survey_invitation", "certificate"):
+        cycle, journee = context["cycle"], context.get("journee")
+        ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle
+        ctx["journee"] = journee_view(journee) if isinstance(journee, Journee) else journee
+        ctx["survey_url"] = context.get("survey_url") or ""
+        ctx["certificate_url"] = context.get("certificate_url") or ""
+        ctx["total"] = context.get("total") or ""
     else:
         cycle = context["cycle"]
         ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle
@@ -57,6 +74,8 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["manage_url"] = context.get("manage_url") or ""
         ctx["changes"] = context.get("changes") or ""
         ctx["has_calendar"] = bool(context.get("has_calendar"))
+        ctx["checkin_code"] = context.get("checkin_code") or ""
+        ctx["checkin_qr_url"] = context.get("checkin_qr_url") or ""
     return ctx
 
 
@@ -91,8 +110,22 @@ def build_transactional(kind: str, to: str, context: Mapping[str, Any],
 
 
 def send_transactional(
-    kind: str, to: str, context: dict[str, Any], attachments: tuple[Attachment, ...] | list[Attachment] = ()
-) -> OutgoingMessage:
-    outgoing = build_transactional(kind, to, context, attachments)
-    get_transport().send(outgoing.envelope, outgoing.raw)
-    return outgoing
+    kind: str, to: str, context: dict[str, Any], attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    *, subscriber_id: int | None = None, reference: str = "",
+) -> TransactionalMessage:
+    """Render ``kind`` for ``to`` and queue it for the workers (the caller commits)."""
+    return enqueue(kind, build_transactional(kind, to, context, attachments),
+                   subscriber_id=subscriber_id, reference=reference)
+
+
+def enqueue(kind: str, message: OutgoingMessage, *, subscriber_id: int | None = None,
+            reference: str = "") -> TransactionalMessage:
+    """Queue an already built message (a campaign's test send, for one) in the transactional lane."""
+    row = TransactionalMessage(
+        kind=kind[:40], to_address=message.envelope.recipients[0], subscriber_id=subscriber_id,
+        reference=reference[:120], mail_from=message.envelope.mail_from, message_id=message.message_id,
+        raw=message.raw, next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -1,14 +1,34 @@
-"""The send loop: claim a batch, re-check, build, sign, send, record — until told to stop.
+"""The send loop: claim, re-check, build, sign, send, record — until told to stop.
 
 One worker is one process (processes, not threads: the GIL would serialise the
 CPU-bound build and sign steps). Start as many as wanted, on one machine or
 several sharing PostgreSQL; the queue's claim keeps them off each other's rows.
 
-Exactly-once, as far as SMTP allows: a row is marked ``sent`` in the batch
-written right after the server accepted it (every ``flush_every`` messages or
-``flush_seconds``). A crash between the acceptance and that write is the only
-way to send twice, and only for the rows this worker held; the Message-ID is
-the same on the repeat, so a receiving system can recognise it.
+Two lanes, one path. Before each campaign batch the worker takes the due
+transactional messages (confirmations, registration messages, test sends…), so
+they leave within a second or two even during a 50,000-recipient send; both are
+signed by the same signer, sent through the same transport, retried with the
+same backoff and recorded the same way.
+
+Exactly-once, as far as SMTP allows:
+- right before each pipelined exchange the worker re-checks that it still holds
+  the rows (``queue.hold``, which also extends their lease), and right after it
+  writes the outcomes: a worker stalled past its lease finds its rows gone and
+  does not send them again;
+- a heartbeat thread extends the leases of every row in hand while a slow relay
+  takes its time, so leases can be short (a minute) and a dead worker's rows come
+  back within about a minute;
+- every outcome write is fenced by the lease owner;
+- a crash between a server's acceptance and the next write can repeat at most
+  that one exchange (``pipeline`` messages); the Message-ID is the same on the
+  repeat, so a receiving system can recognise it.
+
+Failures of the relay (refused connection, lost connection, 421 at the greeting)
+are not failures of the message: the rows go back to the queue without counting
+an attempt, the worker backs off, and they never count toward the auto-pause.
+A database outage: the worker waits for the database, writes what it had not
+written, and gives its claimed rows back at once instead of letting their
+leases run out. A schema error (not migrated) stops the worker.
 """
 from __future__ import annotations
 
@@ -16,6 +36,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -25,19 +46,32 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from app import background
+from app.database import db_error_kind
 from app.extensions import db
-from app.sending import queue
+from app.message.bounce_reasons import decide
+from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
-from app.message.builder import OutgoingMessage, Recipient, builder_for
-from app.sending.transport import SendResult, get_transport
-from app.models import Campaign, CampaignStatus, DeliveryStatus, Subscriber, utcnow
-from app.services import campaigns as campaign_service
-from app.services.bounces import HARD, register_bounce
+from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
+from app.sending import campaign_state, queue
+from app.sending.compose import builder_for
+from app.sending.signals import recipient_refused, transactional_outcome
+from app.sending import transport as transports
+from app.sending.transport import Envelope, SendResult, get_transport
 
 log = logging.getLogger(__name__)
+
+# A worker pauses a campaign when at least this share of its last outcomes were refusals
+# of the message or the recipient, counted over at least AUTO_PAUSE_MIN_OUTCOMES.
+# Relay failures (connection refused, 421 at connect) do not count: they delay, never pause.
+AUTO_PAUSE_ERROR_RATIO = 0.5
+AUTO_PAUSE_MIN_OUTCOMES = 50
+
+
+class SchemaError(RuntimeError):
+    """The database is not migrated: the worker stops instead of retrying forever."""
 
 
 @dataclass
@@ -49,15 +83,17 @@ class WorkerOptions:
     # worker does not spend its time re-checking.
     chunk: int = 250
     # Messages handed over in one pipelined exchange (SMTP PIPELINING across messages): the
-    # most a crash can leave sent-but-unrecorded grows by this, so keep it small.
+    # most a crash can leave sent-but-unrecorded, so keep it small.
     pipeline: int = 16
     recheck_seconds: float = 0.25
-    lease_seconds: float = 300.0
-    flush_every: int = 200  # results written back at least this often…
-    flush_seconds: float = 0.5  # …or after this long
+    # How long a claimed row stays this worker's without news: the heartbeat renews it every
+    # ``lease_seconds / 4``, so only a dead or frozen worker lets it run out.
+    lease_seconds: float = 60.0
     max_attempts: int = 6  # a 4xx or lost connection is retried up to this many tries in all
     retry_base_seconds: float = 60.0  # backoff: base, 2×base, 4×base… capped at an hour
     idle_seconds: float = 1.0  # sleep when nothing is due
+    transactional_batch: int = 50  # transactional messages taken before each campaign batch
+    relay_backoff_seconds: float = 2.0  # first wait when no relay answers (doubled, at most a minute)
 
 
 @dataclass
@@ -67,6 +103,9 @@ class WorkerStats:
     skipped: int = 0
     retried: int = 0
     batches: int = 0
+    transactional: int = 0  # transactional messages accepted by a server
+    lost_leases: int = 0  # rows found taken by another worker before they were sent
+    relay_failures: int = 0  # messages put back because no relay could take them
     cpu_seconds: float = 0.0  # CPU of the send loop (start-up excluded)
     # CPU seconds per stage (process time, so a busy machine does not inflate them)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -74,6 +113,29 @@ class WorkerStats:
 
 def new_owner() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class LeaseHeartbeat(threading.Thread):
+    """Renews the leases of every row the worker holds, on its own connection.
+
+    It runs while the main thread waits on a slow relay (10 minutes after DATA are
+    allowed), so no other worker takes rows that are merely slow. A frozen or dead
+    process renews nothing, and its rows come back after one lease.
+    """
+
+    def __init__(self, app: Flask, owner: str, lease_seconds: float) -> None:
+        super().__init__(name="lettrine-lease-heartbeat", daemon=True)
+        self.app, self.owner, self.lease_seconds = app, owner, lease_seconds
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        with self.app.app_context():
+            while not self.halt.wait(self.lease_seconds / 4):
+                try:
+                    with db.engine.begin() as connection:
+                        queue.extend_leases(self.owner, self.lease_seconds, connection=connection)
+                except Exception as exc:  # noqa: BLE001 - the main loop deals with the database being down
+                    log.info("worker %s: lease heartbeat failed: %s", self.owner, exc)
 
 
 class Worker:
@@ -85,12 +147,13 @@ class Worker:
         self.stop = stop or threading.Event()
         self.owner = new_owner()
         self.stats = WorkerStats()
-        self._pending: list[dict] = []
+        self._pending: list[dict] = []  # campaign outcomes noted, not yet written
         self._bounces: list[tuple[int, str, int]] = []
-        self._last_flush = time.monotonic()
-        self._claimed_at = time.monotonic()
         self._recent: dict[int, deque[bool]] = defaultdict(lambda: deque(maxlen=100))
         self._pace = 40.0  # messages per second, measured per chunk (sizes the re-check chunks)
+        self._relay_wait = 0.0  # current back-off while no relay answers
+        self._db_down = False
+        self._schema_error = False
 
     # -- the loop ----------------------------------------------------------
     def run(self, until_idle: bool = False) -> WorkerStats:
@@ -98,39 +161,105 @@ class Worker:
             self.transport = get_transport()
             self.signer = signer_from_config(self.app.config)
             log.info("worker %s started", self.owner)
+            heartbeat = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
+            heartbeat.start()
             cpu_start = time.process_time()
+            db_wait = 0.5
             try:
                 while not self.stop.is_set():
                     try:
-                        claimed = self.run_once()
-                    except OperationalError as exc:  # database restarting, lock timeout…
+                        if self._db_down:
+                            self._recover()
+                        busy = self.run_transactional() + self.run_once()
+                        db_wait = 0.5
+                        if busy:
+                            continue
+                        self._finish_campaigns()
+                        if until_idle and queue.pending_count() == 0:
+                            break
+                        db.session.commit()
+                    except DBAPIError as exc:
                         db.session.rollback()
-                        log.warning("worker %s: database error, retrying: %s", self.owner, exc)
-                        self.stop.wait(self.options.idle_seconds)
+                        if db_error_kind(exc) == "schema":
+                            self._schema_error = True
+                            raise SchemaError(str(exc.orig).strip().splitlines()[0]) from exc
+                        self._db_down = True
+                        log.warning("worker %s: database unavailable, retrying in %.1f s: %s",
+                                    self.owner, db_wait, str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
+                        self.stop.wait(db_wait)
+                        db_wait = min(db_wait * 2, 10.0)
                         continue
-                    if claimed:
-                        continue
-                    self._finish_campaigns()
-                    if until_idle and queue.pending_count() == 0:
-                        break
-                    db.session.commit()
-                    self.stop.wait(self.options.idle_seconds)
+                    self.stop.wait(max(self.options.idle_seconds, self._relay_wait))
             finally:
-                self._flush()
+                heartbeat.halt.set()
                 self.stats.cpu_seconds = time.process_time() - cpu_start
-                released = queue.release_owner(self.owner)
-                if released:
-                    log.info("worker %s released %d deliveries", self.owner, released)
+                if not self._schema_error:  # with no queue table there is nothing to give back
+                    self._give_back_everything()
                 db.session.remove()
-            log.info("worker %s stopped: %s", self.owner, {k: v for k, v in vars(self.stats).items() if k != "timings"})
+            log.info("worker %s stopped: %s", self.owner,
+                     {k: v for k, v in vars(self.stats).items() if k != "timings"})
         return self.stats
 
+    def _give_back_everything(self) -> None:
+        """On the way out: write what was noted, return every row still held to the queue."""
+        try:
+            self._flush()
+            released = queue.release_owner(self.owner)
+            if released:
+                log.info("worker %s released %d deliveries", self.owner, released)
+        except DBAPIError as exc:
+            log.warning("worker %s: could not give its rows back (they return in %s s): %s",
+                        self.owner, self.options.lease_seconds, exc)
+
+    def _recover(self) -> None:
+        """The database answers again: write what was noted, give back every claimed row."""
+        self._flush()
+        released = queue.release_owner(self.owner)
+        self._db_down = False
+        log.info("worker %s: database back; %d claimed rows given back to the queue", self.owner, released)
+
+    # -- the transactional lane -------------------------------------------
+    def run_transactional(self) -> int:
+        """Send the due transactional messages (before any campaign batch); returns how many were taken."""
+        rows = queue.claim_transactional(self.owner, self.options.transactional_batch, self.options.lease_seconds)
+        if not rows:
+            return 0
+        items = []
+        for row in rows:
+            raw = bytes(row.raw)
+            if self.signer is not None:
+                raw = self.signer.sign(raw)
+            items.append(raw)
+        results = self.transport.send_many([(_envelope(row), raw) for row, raw in zip(rows, items)])
+        now = utcnow()
+        outcomes, finals = [], []
+        for row, result in zip(rows, results):
+            if result.accepted:
+                self.stats.transactional += 1
+                outcomes.append(queue.outcome(row.id, MessageStatus.SENT, now=now, code=result.code,
+                                              reply=result.reply, queue_id=result.queue_id))
+                finals.append((row, "sent", result.reply))
+            else:
+                outcome, _ = self._failure(row.id, row.attempts, result, now, MessageStatus)
+                outcomes.append(outcome)
+                if outcome["_status"] == MessageStatus.FAILED.value:
+                    finals.append((row, "failed", _reply_of(result)))
+        queue.record(outcomes, self.owner, transactional=True, commit=False)
+        for row, status, reply in finals:
+            transactional_outcome.send(row.kind, message_id=row.id, subscriber_id=row.subscriber_id,
+                                       status=status, reply=reply, to_address=row.to_address)
+        db.session.commit()
+        self._note_relay(results)
+        return len(rows)
+
+    # -- the campaign lane ------------------------------------------------
     def run_once(self) -> int:
-        """Claim and process one batch; returns how many rows were claimed."""
+        """Claim and process one campaign batch; returns how many rows were claimed."""
+        if self._relay_wait and self._resting():
+            return 0
         batch = queue.claim(self.owner, self._batch_size(), self.options.lease_seconds)
         if not batch:
             return 0
-        self._claimed_at = time.monotonic()
         self.stats.batches += 1
         by_campaign: dict[int, list[queue.Claimed]] = defaultdict(list)
         for row in batch:
@@ -139,8 +268,13 @@ class Worker:
             self._send_campaign_rows(campaign_id, rows)
         self._flush()
         for campaign_id in by_campaign:
-            campaign_service.finish_if_done(campaign_id)
+            campaign_state.finish_if_done(campaign_id)
         return len(batch)
+
+    def _resting(self) -> bool:
+        return time.monotonic() < self._relay_rest_until
+
+    _relay_rest_until = 0.0
 
     def _batch_size(self) -> int:
         """Smaller batches when a relay is rate-limited, so a batch takes about a second at most."""
@@ -169,7 +303,7 @@ class Worker:
             self.stats.timings["db"] += time.process_time() - t0
             position = 0
             while position < len(chunk):
-                if self.stop.is_set():
+                if self.stop.is_set() or self._resting():
                     self._give_back(rows[start + position:], status)
                     return
                 group = chunk[position:position + max(1, min(self.options.pipeline, self._batch_size() // 4))]
@@ -187,13 +321,20 @@ class Worker:
         Returns True when the campaign got auto-paused (the group's outcomes are all recorded).
         """
         timings = self.stats.timings
+        owned = self._flush(hold=[r.id for r in group])
+        if len(owned) < len(group):
+            lost = len(group) - len(owned)
+            self.stats.lost_leases += lost
+            log.warning("worker %s: %d rows of campaign %s were taken by another worker (lease lost); "
+                        "not sending them", self.owner, lost, campaign_id)
+            group = [r for r in group if r.id in owned]
         ready: list[tuple[queue.Claimed, OutgoingMessage, bytes]] = []
         last_error = None
         for row in group:
             person = people.get(row.subscriber_id)
             if person is None:
-                self._add(campaign_id, queue.outcome(row.id, DeliveryStatus.SKIPPED, now=utcnow(),
-                                                     reply="désinscrit ou exclu avant l'envoi"), None)
+                self._note(campaign_id, queue.outcome(row.id, DeliveryStatus.SKIPPED, now=utcnow(),
+                                                      reply="désinscrit ou exclu avant l'envoi"), None)
                 self.stats.skipped += 1
                 continue
             t0 = time.process_time()
@@ -205,8 +346,8 @@ class Worker:
                 timings["sign"] += time.process_time() - t1
             except Exception as exc:  # noqa: BLE001 - a bad value must fail one message, not the worker
                 log.exception("cannot build message for delivery %s", row.id)
-                self._add(campaign_id, queue.outcome(row.id, DeliveryStatus.FAILED, now=utcnow(),
-                                                     reply=f"message impossible à construire : {exc}"), False)
+                self._note(campaign_id, queue.outcome(row.id, DeliveryStatus.FAILED, now=utcnow(),
+                                                      reply=f"message impossible à construire : {exc}"), False)
                 self.stats.failed += 1
                 last_error = f"erreur de construction ({exc})"
                 continue
@@ -218,78 +359,99 @@ class Worker:
                                                transparent=all(m.transparent for _, m, _ in ready))
             timings["smtp"] += time.process_time() - t0
             now = utcnow()
-            outcomes = []
             for (row, message, _), result in zip(ready, results):
                 if result.accepted:
-                    outcomes.append((queue.outcome(
+                    self._note(campaign_id, queue.outcome(
                         row.id, DeliveryStatus.SENT, now=now, code=result.code, reply=result.reply,
-                        queue_id=result.queue_id, message_id=message.message_id), True))
+                        queue_id=result.queue_id, message_id=message.message_id), True)
                     self.stats.sent += 1
-                else:
-                    outcomes.append((self._failure(row, result, message.message_id, now), False))
+                    continue
+                outcome, refused = self._failure(row.id, row.attempts, result, now, DeliveryStatus,
+                                                 message_id=message.message_id)
+                if refused:  # the bounce rules classify it (hard, soft, about us) and count it
+                    self._bounces.append((row.subscriber_id, f"{result.code} {result.reply}", row.campaign_id))
+                # Relay failures are the relay's, not the message's: they never count toward the auto-pause.
+                self._note(campaign_id, outcome, None if _relay_failure(result) else False)
+                if not _relay_failure(result):
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
-            # All of them noted before any write: a failing write ("database is locked") must not
-            # leave an accepted message unrecorded, to be claimed and sent again.
-            self._add_many(campaign_id, outcomes)
+            self._note_relay(results)
+            # Written now, not with the next group: a worker frozen between two exchanges must not
+            # leave accepted messages looking unsent to whoever takes its rows.
+            self._flush()
         return last_error is not None and self._maybe_auto_pause(campaign_id, last_error)
 
-    def _failure(self, row: queue.Claimed, result: SendResult, message_id: str, now) -> dict:
-        """A refusal or a lost connection: retry later with backoff, or give up."""
-        reply = result.reply if result.code else f"pas de réponse : {result.reply}"
-        if result.temporary and row.attempts < self.options.max_attempts:
-            delay = min(3600.0, self.options.retry_base_seconds * 2 ** (row.attempts - 1))
+    def _failure(self, row_id: int, attempts: int, result: SendResult, now, statuses, *,
+                 message_id: str | None = None) -> tuple[dict, bool]:
+        """A refusal or a lost connection: retry later with backoff, or give up.
+
+        Returns the outcome and whether the server refused the recipient for good (a 5xx at RCPT).
+        """
+        reply = _reply_of(result)
+        if _relay_failure(result):
+            # No relay took it: not an attempt. Back to the queue after the relay back-off.
+            self.stats.relay_failures += 1
+            wait = max(self._relay_wait * 2, self.options.relay_backoff_seconds)
+            return queue.outcome(row_id, statuses.QUEUED, now=now, code=result.code or None, reply=reply,
+                                 message_id=message_id, next_attempt_at=now + timedelta(seconds=min(wait, 60.0)),
+                                 uncounted=True), False
+        if result.temporary and attempts < self.options.max_attempts:
+            delay = min(3600.0, self.options.retry_base_seconds * 2 ** (attempts - 1))
             self.stats.retried += 1
-            return queue.outcome(row.id, DeliveryStatus.QUEUED, now=now, code=result.code or None, reply=reply,
-                                 message_id=message_id, next_attempt_at=now + timedelta(seconds=delay))
-        hard = result.recipient_rejected and 500 <= result.code < 600
-        if hard:
-            self._bounces.append((row.subscriber_id, f"{result.code} {result.reply}", row.campaign_id))
+            return queue.outcome(row_id, statuses.QUEUED, now=now, code=result.code or None, reply=reply,
+                                 message_id=message_id, next_attempt_at=now + timedelta(seconds=delay)), False
+        refused = result.recipient_rejected and 500 <= result.code < 600
+        # Only a dead mailbox or domain is a hard bounce: "550 5.7.1 blocked by policy" at RCPT is about us.
+        hard = refused and decide(remote=f"{result.code} {result.reply}").hard
         self.stats.failed += 1
-        return queue.outcome(row.id, DeliveryStatus.FAILED, now=now, code=result.code or None, reply=reply,
-                             message_id=message_id, bounced=hard)
+        return queue.outcome(row_id, statuses.FAILED, now=now, code=result.code or None, reply=reply,
+                             message_id=message_id, bounced=hard), refused
+
+    def _note_relay(self, results: list[SendResult]) -> None:
+        """Back off while no relay answers; any acceptance or refusal by a server ends the back-off."""
+        if results and all(_relay_failure(r) for r in results):
+            self._relay_wait = min(60.0, max(self._relay_wait * 2, self.options.relay_backoff_seconds))
+            self._relay_rest_until = time.monotonic() + self._relay_wait
+            log.warning("worker %s: no relay answers (%s); waiting %.0f s", self.owner,
+                        _reply_of(results[-1]), self._relay_wait)
+        elif results:
+            self._relay_wait = 0.0
+            self._relay_rest_until = 0.0
 
     # -- bookkeeping -------------------------------------------------------
-    def _add(self, campaign_id: int, outcome: dict, ok: bool | None) -> None:
-        self._add_many(campaign_id, [(outcome, ok)])
+    def _note(self, campaign_id: int, outcome: dict, ok: bool | None) -> None:
+        """Note an outcome (``ok`` None: counts neither as a success nor as an error)."""
+        self._pending.append(outcome)
+        if ok is not None:
+            self._recent[campaign_id].append(not ok)
 
-    def _add_many(self, campaign_id: int, outcomes: list[tuple[dict, bool | None]]) -> None:
-        """Note outcomes (``ok`` None: neither success nor error) and write them when it is time."""
-        for outcome, ok in outcomes:
-            self._pending.append(outcome)
-            if ok is not None:
-                self._recent[campaign_id].append(not ok)
-        if len(self._pending) >= self.options.flush_every or time.monotonic() - self._last_flush >= self.options.flush_seconds:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Write the results gathered so far: one UPDATE batch, the hard bounces, one commit."""
+    def _flush(self, hold: list[int] | None = None) -> set[int]:
+        """Write the noted outcomes and the hard bounces and, with ``hold``, re-check and
+        extend the lease of those rows: one transaction, one commit. Returns the rows held."""
         t0 = time.process_time()
-        if self._pending or self._bounces:
-            queue.record(self._pending, commit=False)
+        held: set[int] = set()
+        if self._pending or self._bounces or hold:
+            queue.record(self._pending, self.owner, commit=False)
             for subscriber_id, reply, campaign_id in self._bounces:
-                subscriber = db.session.get(Subscriber, subscriber_id)
-                if subscriber is not None:
-                    register_bounce(subscriber, HARD, diagnostic=reply, campaign_id=campaign_id,
-                                    source=f"smtp: campagne {campaign_id}")
-            if time.monotonic() - self._claimed_at > self.options.lease_seconds / 2:
-                queue.extend_leases(self.owner, self.options.lease_seconds)
-                self._claimed_at = time.monotonic()
+                recipient_refused.send(subscriber_id, diagnostic=reply, campaign_id=campaign_id,
+                                       source=f"smtp: campagne {campaign_id}")
+            if hold:
+                held = queue.hold(self.owner, hold, self.options.lease_seconds)
             db.session.commit()
             self._pending = []
             self._bounces = []
-        self._last_flush = time.monotonic()
         self.stats.timings["db"] += time.process_time() - t0
+        return held
 
     def _maybe_auto_pause(self, campaign_id: int, last_error: str) -> bool:
         recent = self._recent[campaign_id]
         errors = sum(recent)
-        if len(recent) < campaign_service.AUTO_PAUSE_MIN_OUTCOMES or errors < campaign_service.AUTO_PAUSE_ERROR_RATIO * len(recent):
+        if len(recent) < AUTO_PAUSE_MIN_OUTCOMES or errors < AUTO_PAUSE_ERROR_RATIO * len(recent):
             return False
         self._flush()
         reason = (f"Mise en pause automatique : {errors} erreurs sur les {len(recent)} derniers envois "
                   f"(dernière : {last_error}). Vérifiez le serveur d'envoi, puis reprenez la campagne.")
         recent.clear()
-        if campaign_service.auto_pause(campaign_id, reason):
+        if campaign_state.auto_pause(campaign_id, reason):
             log.warning("campaign %s auto-paused: %s", campaign_id, reason)
         return True
 
@@ -300,14 +462,28 @@ class Worker:
         self._flush()
         if status == CampaignStatus.CANCELLED:
             now = utcnow()
-            queue.record([queue.outcome(r.id, DeliveryStatus.SKIPPED, now=now, reply="campagne annulée") for r in rows])
+            queue.record([queue.outcome(r.id, DeliveryStatus.SKIPPED, now=now, reply="campagne annulée") for r in rows],
+                         self.owner)
         else:
             queue.release(self.owner, [r.id for r in rows])
 
     def _finish_campaigns(self) -> None:
         ids = db.session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.SENDING)).all()
         for campaign_id in ids:
-            campaign_service.finish_if_done(campaign_id)
+            campaign_state.finish_if_done(campaign_id)
+
+
+def _relay_failure(result: SendResult) -> bool:
+    """The relay, not the message: no answer, refused connection, 421 at the greeting…"""
+    return bool(getattr(result, "connection_failure", False)) or result.code == 0
+
+
+def _reply_of(result: SendResult) -> str:
+    return result.reply if result.code else f"pas de réponse : {result.reply}"
+
+
+def _envelope(row: queue.ClaimedMessage) -> Envelope:
+    return Envelope(row.mail_from, (row.to_address,))
 
 
 # -- processes -------------------------------------------------------------
@@ -326,12 +502,15 @@ def run_process(app: Flask, options: WorkerOptions, until_idle: bool) -> WorkerS
 
 
 def _child(app: Flask, options: WorkerOptions, until_idle: bool) -> None:
-    from app.sending import transport
-
     with app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections after fork
-    transport._POOLS.clear()  # nor its SMTP sockets
-    run_process(app, options, until_idle)
+    transports._POOLS.clear()  # nor its SMTP sockets
+    try:
+        run_process(app, options, until_idle)
+    except SchemaError as exc:
+        print(f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
+              f"database not initialised: run flask --app wsgi db upgrade ({exc})", file=sys.stderr)
+        sys.exit(1)
 
 
 def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bool) -> int:

@@ -1,22 +1,26 @@
 """Campaign lifecycle: draft → scheduled → sending → sent, with pause, resume, cancel,
 "retry failed", live progress, and the automatic pause when errors pile up.
 
-Each transition is a compare-and-set UPDATE (``… WHERE status IN (…)``) in the
-same transaction as its side effects, so two schedulers, two clicks or a
-scheduler and an officer cannot both start one campaign.
+The transitions themselves are compare-and-set UPDATEs owned by
+``app.sending.campaign_state``; this module adds what the officer's actions need
+around them: preflight, French errors, counts.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
+from app.database import refresh_statistics
+from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 
-STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+# Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
+# app.database.refresh_statistics): a plan made for an empty table would not survive them.
+ANALYZE_AFTER_ROWS = 1000
 
 
 class CampaignStateError(ValueError):
@@ -49,25 +53,18 @@ def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | Non
     """
     now = now or utcnow()
     require_preflight(campaign)
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status.in_(STARTABLE))
-        .values(status=CampaignStatus.SENDING, started_at=now, status_reason="")
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    if won != 1:
+    if not campaign_state.start(campaign.id, now):
         db.session.rollback()
         return None
     queued = enqueue(campaign, now)
     db.session.commit()
+    if queued >= ANALYZE_AFTER_ROWS:
+        refresh_statistics("deliveries")
     db.session.refresh(campaign)
     return queued
 
 
 # --- scheduling and the officer's controls ----------------------------------------------
-
-PAUSABLE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
-CANCELLABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
 
 # A worker pauses a campaign when at least this share of its last outcomes were errors
 # (refusals, failures, lost connections), counted over at least AUTO_PAUSE_MIN_OUTCOMES.
@@ -75,15 +72,12 @@ AUTO_PAUSE_ERROR_RATIO = 0.5
 AUTO_PAUSE_MIN_OUTCOMES = 50
 
 
-def _transition(campaign: Campaign, allowed: tuple[CampaignStatus, ...], **values) -> bool:
-    """Compare-and-set the campaign's row; True when this call made the change."""
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status.in_(allowed))
-        .values(**values)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    return won == 1
+def _done(won: bool, error: str, campaign: Campaign) -> None:
+    if not won:
+        db.session.rollback()
+        raise CampaignStateError(error)
+    db.session.commit()
+    db.session.refresh(campaign)
 
 
 def schedule_campaign(campaign: Campaign, at_utc: datetime, now: datetime | None = None) -> None:
@@ -94,100 +88,59 @@ def schedule_campaign(campaign: Campaign, at_utc: datetime, now: datetime | None
     if at_utc <= now:
         raise CampaignStateError("L'heure d'envoi prévue est déjà passée.")
     require_preflight(campaign)
-    if not _transition(campaign, STARTABLE, status=CampaignStatus.SCHEDULED, scheduled_at=at_utc, status_reason=""):
-        db.session.rollback()
-        raise CampaignStateError(f"Seule une campagne en brouillon ou programmée peut être programmée "
-                                 f"(statut actuel : {campaign.status.value}).")
-    db.session.commit()
-    db.session.refresh(campaign)
+    status = campaign.status.value
+    _done(campaign_state.schedule(campaign.id, at_utc),
+          f"Seule une campagne en brouillon ou programmée peut être programmée (statut actuel : {status}).", campaign)
 
 
 def pause_campaign(campaign: Campaign, reason: str = "") -> None:
     """Stop claiming the campaign's deliveries; messages already in a worker's hand still go. Commits."""
-    if not _transition(campaign, PAUSABLE, status=CampaignStatus.PAUSED, status_reason=reason):
-        db.session.rollback()
-        raise CampaignStateError("Seule une campagne en cours d'envoi ou programmée peut être mise en pause.")
-    db.session.commit()
-    db.session.refresh(campaign)
+    _done(campaign_state.pause(campaign.id, reason),
+          "Seule une campagne en cours d'envoi ou programmée peut être mise en pause.", campaign)
 
 
 def resume_campaign(campaign: Campaign) -> None:
     """A paused campaign sends again (or goes back to its schedule if it never started). Commits."""
-    target = CampaignStatus.SENDING if campaign.started_at is not None else CampaignStatus.SCHEDULED
-    if not _transition(campaign, (CampaignStatus.PAUSED,), status=target, status_reason=""):
-        db.session.rollback()
-        raise CampaignStateError("Seule une campagne en pause peut reprendre.")
-    db.session.commit()
-    db.session.refresh(campaign)
+    _done(campaign_state.resume(campaign), "Seule une campagne en pause peut reprendre.", campaign)
 
 
 def cancel_campaign(campaign: Campaign, now: datetime | None = None) -> int:
     """Cancel for good: the deliveries still queued become ``skipped``. Returns how many. Commits."""
     now = now or utcnow()
-    if not _transition(campaign, CANCELLABLE, status=CampaignStatus.CANCELLED, finished_at=now):
-        db.session.rollback()
-        raise CampaignStateError("Cette campagne ne peut plus être annulée.")
-    skipped = db.session.execute(
-        update(Delivery)
-        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.QUEUED)
-        .values(status=DeliveryStatus.SKIPPED, smtp_reply="campagne annulée", updated_at=now)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    db.session.commit()
-    db.session.refresh(campaign)
-    return max(skipped, 0)
+    queued = db.session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.QUEUED)) or 0
+    _done(campaign_state.cancel(campaign.id, now), "Cette campagne ne peut plus être annulée.", campaign)
+    return queued
 
 
 def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
     """Queue the failed deliveries again (the send-time check still skips suppressed people). Commits.
 
-    A finished or paused campaign goes back to ``sending`` so workers pick them up.
+    Deliveries refused as hard bounces stay failed, with their bounce record: sending
+    to a dead mailbox again would only hurt the sender's reputation. A finished or
+    paused campaign goes back to ``sending`` so workers pick the others up.
     """
     now = now or utcnow()
-    if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT):
+    if campaign.status not in campaign_state.RETRYABLE:
         raise CampaignStateError("Seule une campagne envoyée, en cours ou en pause peut relancer ses échecs.")
     count = db.session.execute(
         update(Delivery)
-        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED)
-        .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now, bounced=False,
+        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED,
+               Delivery.bounced.is_(False))
+        .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now,
                 lease_owner=None, lease_expires_at=None, updated_at=now)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
     ).rowcount
     if count > 0:
-        _transition(campaign, (CampaignStatus.PAUSED, CampaignStatus.SENT),
-                    status=CampaignStatus.SENDING, finished_at=None, status_reason="")
+        campaign_state.reopen_for_retry(campaign.id)
     db.session.commit()
     db.session.refresh(campaign)
     return max(count, 0)
 
 
-def auto_pause(campaign_id: int, reason: str) -> bool:
-    """Pause a sending campaign because its errors passed the threshold; ``reason`` in French. Commits."""
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.SENDING)
-        .values(status=CampaignStatus.PAUSED, status_reason=reason)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    db.session.commit()
-    return won == 1
-
-
-def finish_if_done(campaign_id: int, now: datetime | None = None) -> bool:
-    """``sending`` → ``sent`` once no delivery is queued or in flight (one statement). Commits."""
-    now = now or utcnow()
-    remaining = exists().where(
-        Delivery.campaign_id == campaign_id,
-        Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.SENDING)),
-    )
-    won = db.session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.SENDING, ~remaining)
-        .values(status=CampaignStatus.SENT, finished_at=now)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
-    db.session.commit()
-    return won == 1
+auto_pause = campaign_state.auto_pause
+finish_if_done = campaign_state.finish_if_done
+STARTABLE, PAUSABLE, CANCELLABLE = campaign_state.STARTABLE, campaign_state.PAUSABLE, campaign_state.CANCELLABLE
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus
+from app.services.bounce_reports import last_reasons
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 2000
 
 LIST_HEADERS = ["Courriel", "Prénom", "Nom", "Organisme", "Fonction", "Commune", "Inscrit le", "Source du consentement"]
-ALL_HEADERS = ["Courriel", "Prénom", "Nom", "Organisme", "Fonction", "Commune", "Statut", "Créé le"]
+ALL_HEADERS = ["Courriel", "Prénom", "Nom", "Organisme", "Fonction", "Commune", "Statut", "Créé le", "Raison du rebond"]
 
 STATUS_LABELS = {
     "active": "actif", "unsubscribed": "désinscrit", "bounced": "en erreur",
@@ -61,10 +62,11 @@ def _rows(mailing_list: MailingList | None) -> Iterator[list[object]]:
         else:
             query = select(Subscriber).where(Subscriber.id > last).order_by(Subscriber.id).limit(PAGE)
             batch = [(p, None) for p in db.session.scalars(query)]
+            reasons = last_reasons([p.id for p, _ in batch])
             for person, _ in batch:
                 yield [person.email or "", person.first_name, person.last_name, person.organisation,
                        person.function, person.commune, STATUS_LABELS.get(person.status.value, person.status.value),
-                       _stamp(person.created_at)]
+                       _stamp(person.created_at), reasons.get(person.id, "")]
         if not batch:
             return
         last = batch[-1][0].id

@@ -108,7 +108,7 @@ def run_job(job_id: int) -> None:
             # the crash may have come between a batch's commit and its confirmation messages.
             report = import_csv(stream, job.mailing_list, file_name=job.file_name, actor=job.actor,
                                 pending=job.pending, on_progress=progress, max_rejections=REPORT_CAP,
-                                resend_pending=job.pending and lease > 0)
+                                resend_pending=job.pending and lease > 0, reference=f"import:{job_id}")
         final = {"counts": report.counts() | {"rejections_total": report.rejections_total},
                  "report": [r.as_dict() for r in report.rejections], "bytes_done": job.bytes_total,
                  "status": ImportStatus.DONE}

@@ -43,6 +43,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from app.database import refresh_statistics
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (
@@ -54,7 +55,11 @@ from app.models import (
 )
 from app.models.audience import new_uid
 from app.services.audience import InvalidAddress, audit, normalise_email, suppressed_hashes
+from app.sending.transactional import send_transactional
 from app.services.csvfile import FIELD_LIMITS, DecodedStream, detect_delimiter, map_headers, reader
+
+# Imports at least this large refresh PostgreSQL's planner statistics when they finish.
+ANALYZE_AFTER_ROWS = 1000
 
 BATCH_SIZE = 2000
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
@@ -106,7 +111,7 @@ class ImportReport:
     skipped_unsubscribed: int = 0
     invalid: int = 0
     duplicates: int = 0
-    confirmations_sent: int = 0
+    confirmations_queued: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rejections_total: int = 0
     max_rejections: int = 10_000
@@ -117,7 +122,7 @@ class ImportReport:
             self.rejections.append(Rejection(line, email[:320], reason))
 
     def counts(self) -> dict[str, int]:
-        return {key: getattr(self, key) for key in COUNT_LABELS} | {"confirmations_sent": self.confirmations_sent}
+        return {key: getattr(self, key) for key in COUNT_LABELS} | {"confirmations_queued": self.confirmations_queued}
 
     def summary_lines(self) -> list[str]:
         return [f"{label} : {getattr(self, key)}" for key, label in COUNT_LABELS.items()]
@@ -196,6 +201,7 @@ def import_csv(
     batch_size: int = BATCH_SIZE,
     max_rejections: int = 10_000,
     resend_pending: bool = False,
+    reference: str = "",
 ) -> ImportReport:
     """Import a CSV stream into ``mailing_list``; commits batch by batch.
 
@@ -203,6 +209,8 @@ def import_csv(
     be used (empty, no e-mail column). ``on_progress(report, bytes_read)`` is
     called after each committed batch. ``resend_pending`` (with ``pending``): people
     already pending on the list get the confirmation message again (a resumed import).
+    ``reference`` (e.g. "import:12") tags the confirmation messages so the job page can
+    follow them from "en file" to "envoyé" or "refusé".
     """
     report = ImportReport(file_name=file_name, list_slug=mailing_list.slug, pending=pending,
                           max_rejections=max_rejections)
@@ -234,7 +242,7 @@ def import_csv(
     report.columns = {name: headers[index].strip().lstrip("\ufeff") for name, index in fields.items()}
 
     importer = _BatchImporter(mailing_list, report, consent_source(file_name, actor), actor, pending,
-                              resend_pending=resend_pending)
+                              resend_pending=resend_pending, reference=reference)
     email_index = fields["email"]
     other_fields = [(name, index) for name, index in fields.items() if name != "email"]
     width = len(headers)
@@ -305,8 +313,9 @@ class _BatchImporter:
     """Applies batches of parsed rows to the database with a few bulk statements each."""
 
     def __init__(self, mailing_list: MailingList, report: ImportReport, source: str, actor: str, pending: bool,
-                 resend_pending: bool = False):
+                 resend_pending: bool = False, reference: str = ""):
         self.list = mailing_list
+        self.reference = reference
         self.resend_pending = pending and resend_pending
         self.list_id = mailing_list.id
         self.report = report
@@ -485,18 +494,17 @@ class _BatchImporter:
         }
 
     def _send_confirmation(self, uid: str, row: _Row) -> None:
-        from app.sending.transactional import send_transactional
-
         url = confirm_url(uid, [self.list_id])
         subject = _("Confirmez votre inscription : %(name)s", name=self.list.name)
         first = row.values.get("first_name", "")
         try:
             send_transactional("subscription_confirmation", row.email, {
                 "subject": subject, "first_name": first, "confirm_url": url, "lists": [self.list.name],
-            })
-            self.report.confirmations_sent += 1
-        except Exception as exc:  # noqa: BLE001 - the row stays pending; the admin must know
-            self.report.reject(row.line, row.email, _("message de confirmation non envoyé (%(error)s)", error=exc))
+            }, reference=self.reference)
+            self.report.confirmations_queued += 1
+        except Exception as exc:  # noqa: BLE001 - a message that cannot be built: the row stays pending
+            self.report.reject(row.line, row.email, _("message de confirmation impossible à préparer (%(error)s)",
+                                                      error=exc))
 
 
 class _Raw:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     AuditLog,
+    BounceRecord,
     Campaign,
     Delivery,
     MailingList,
@@ -123,6 +124,11 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
         for delivery in db.session.scalars(select(Delivery).where(Delivery.subscriber_id == subscriber.id)):
             if delivery.smtp_reply and email in delivery.smtp_reply:
                 delivery.smtp_reply = delivery.smtp_reply.replace(email, "[effacé]")
+        # Bounce reports name the address (attributed to this person, or left for review).
+        for record in db.session.scalars(select(BounceRecord).where(
+                (BounceRecord.subscriber_id == subscriber.id) | (BounceRecord.recipient == email))):
+            record.recipient = ""
+            record.diagnostic = record.diagnostic.replace(email, "[effacé]")
         # The development outbox keeps whole messages: drop the ones addressed to this person.
         for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipients.contains(email))):
             db.session.delete(message)

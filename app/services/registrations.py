@@ -37,6 +37,7 @@ from app.models import (
     SubscriptionStatus,
     utcnow,
 )
+from app.services import attendance as checkin
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
 from app.message.calendar import journee_cancel_ics, journee_ics
 from app.services.reminders import french_date
@@ -249,7 +250,7 @@ def _send_subscription_confirmation(subscriber: Subscriber, lists: list[MailingL
         "lists": lists,
         "confirm_url": links.confirm_url(subscriber.uid, [l.id for l in lists]),
     }
-    return _send("subscription_confirmation", subscriber.email, context)
+    return _send("subscription_confirmation", subscriber.email, context, subscriber_id=subscriber.id)
 
 
 def fill_from_waiting(journee: Journee, notify: bool = True) -> list[RegistrationDay]:
@@ -399,15 +400,20 @@ def registration_context(registration: Registration) -> dict:
         "journees": confirmed,
         "waiting": waiting,
         "manage_url": links.registration_manage_url(registration.uid),
+        # The personal check-in code, once there is a seat: QR image (URL) and the short code to type.
+        "checkin_code": checkin.short_code(registration) if confirmed else "",
+        "checkin_qr_url": checkin.qr_url(registration) if confirmed else "",
     }
 
 
-def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = ()) -> bool:
+def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = (),
+          subscriber_id: int | None = None) -> bool:
+    """Queue a registration message (the workers send it); False if it could not even be built."""
     if not to:
         return False
     try:
-        send_transactional(kind, to, context, attachments=attachments)
-        db.session.commit()  # the outbox transport stores a row
+        send_transactional(kind, to, context, attachments=attachments, subscriber_id=subscriber_id)
+        db.session.commit()
         return True
     except Exception:  # noqa: BLE001 - the registration is saved; the officer sees the log
         db.session.rollback()
@@ -419,7 +425,7 @@ def send_confirmation(registration: Registration) -> bool:
     """The confirmation: one .ics per confirmed journée, the waiting list named, the manage link."""
     context = registration_context(registration)
     return _send("registration_confirmation", registration.subscriber.email, context,
-                 ics_attachments(context["journees"]))
+                 ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 
 
 def send_update(
@@ -433,4 +439,5 @@ def send_update(
     context["subject"] = f"Mise à jour de votre inscription : {registration.cycle.title}"[:200]
     context["changes"] = changes
     attachments = ics_attachments(attach) + cancel_attachments(cancelled)
-    return _send("registration_update", registration.subscriber.email, context, attachments)
+    return _send("registration_update", registration.subscriber.email, context, attachments,
+                 subscriber_id=registration.subscriber_id)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, utcnow
+from app.sending import campaign_state
 from app.timeutil import local_to_utc, to_local
 
 # Reminders in these states are history: sync never changes them.
@@ -176,9 +177,8 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
             elif _update(campaign, journee, rule, at, now):
                 (report.cancelled if campaign.status == CampaignStatus.CANCELLED else report.updated).append(campaign)
     for key, campaign in existing.items():
-        if key not in wanted and campaign.status in (CampaignStatus.SCHEDULED, CampaignStatus.DRAFT):
-            campaign.status = CampaignStatus.CANCELLED
-            campaign.status_reason = "Rappel annulé : sa règle ou sa journée n'existe plus."
+        if key not in wanted and campaign_state.cancel_reminder(
+                campaign.id, "Rappel annulé : sa règle ou sa journée n'existe plus.", now):
             report.cancelled.append(campaign)
     db.session.flush()
     return report
@@ -196,15 +196,12 @@ def _update(campaign: Campaign, journee: Journee, rule: ReminderRule, at: dateti
         else:
             return False  # due-but-unsent ones are the dispatcher's business (grace / missed)
     campaign.subject, campaign.name, campaign.preheader = subject, name, preheader
-    campaign.version += 1  # the render cache keys on it
+    db.session.flush()
     if at <= now:
-        if moved and campaign.status == CampaignStatus.SCHEDULED:
-            campaign.status = CampaignStatus.CANCELLED
-            campaign.status_reason = (
-                "Rappel annulé : après le déplacement de la journée, son moment était déjà passé."
-            )
+        if moved:
+            campaign_state.cancel_reminder(
+                campaign.id, "Rappel annulé : après le déplacement de la journée, son moment était déjà passé.", now)
         return True
-    campaign.scheduled_at = at
-    campaign.status = CampaignStatus.SCHEDULED
-    campaign.status_reason = ""
+    # Compare-and-set: if the scheduler started this reminder a moment ago, it keeps going.
+    campaign_state.reschedule_reminder(campaign.id, at)
     return True

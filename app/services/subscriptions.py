@@ -140,15 +140,16 @@ def request_subscription(
 
 
 def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
-    """(Re)send the double opt-in link for these lists (valid 7 days)."""
+    """Queue the double opt-in link for these lists (valid 7 days); the caller commits."""
     names = [m.name for m in db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)).order_by(MailingList.name))]
     url = links.confirm_url(subscriber.uid, list_ids)
     org = current_app.config["ORGANISATION"].name
     subject = _("Confirmez votre abonnement aux messages du %(org)s", org=org)
-    send_transactional("subscription_confirmation", subscriber.email, {
+    message = send_transactional("subscription_confirmation", subscriber.email, {
         "subject": subject, "first_name": subscriber.first_name, "confirm_url": url, "lists": names,
-    })
-    audit("confirmation_sent", subscriber, actor="public", detail={"lists": sorted(list_ids)})
+    }, subscriber_id=subscriber.id)
+    # "queued", not "sent": the worker adds "message_sent" or "message_refused" when the server answers.
+    audit("confirmation_queued", subscriber, actor="public", detail={"lists": sorted(list_ids), "message": message.id})
 
 
 def confirm(payload: Any, *, ip: str | None) -> list[MailingList]:

@@ -1,7 +1,7 @@
 """relay_quota: per-relay message counts per window, shared by every worker process
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

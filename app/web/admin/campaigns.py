@@ -16,9 +16,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient, builder_for
 from app.sending.queue import count_audience, count_of, list_audience
-from app.sending.transport import get_transport
+from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
-from app.models import utcnow
+from app.models import MessageStatus, TransactionalMessage, utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
 from app.services.audience_counts import cached_count
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
@@ -241,7 +241,6 @@ def campaign_test_send(campaign_id: int):
     except InvalidAddress as exc:
         flash(_("Adresse de test invalide : %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    transport = get_transport()
     try:
         builder = builder_for(campaign)
         for address in addresses:
@@ -251,15 +250,26 @@ def campaign_test_send(campaign_id: int):
                 email=address, first_name=known.first_name if known else "",
                 last_name=known.last_name if known else "",
             )
-            message = builder.build(recipient)
-            result = transport.send(message.envelope, message.raw)
-            if not result.accepted:
-                flash(_("Le serveur a refusé %(address)s : %(reply)s", address=address, reply=result.reply), "error")
+            enqueue("test", builder.build(recipient), subscriber_id=known.id if known else None,
+                    reference=f"test:campaign:{campaign.id}")
         db.session.commit()
     except HeaderInjection:
+        db.session.rollback()
         flash(_("L'objet ou l'expéditeur contient un retour à la ligne : corrigez-le."), "error")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    finally:
-        transport.close()
-    flash(_("Message de test envoyé à %(addresses)s.", addresses=", ".join(addresses)), "success")
-    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+    flash(_("Message de test en file pour %(addresses)s : le résultat s'affiche ici dès que le serveur a répondu.",
+            addresses=", ".join(addresses)), "success")
+    return redirect(url_for("admin.campaign_tests", campaign_id=campaign.id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/tests")
+def campaign_tests(campaign_id: int):
+    """The test sends of a campaign and what the server answered (refreshes while any is pending)."""
+    campaign = _campaign_or_404(campaign_id)
+    rows = db.session.scalars(
+        select(TransactionalMessage)
+        .where(TransactionalMessage.reference == f"test:campaign:{campaign.id}")
+        .order_by(TransactionalMessage.id.desc()).limit(20)
+    ).all()
+    pending = any(r.status in (MessageStatus.QUEUED, MessageStatus.SENDING) for r in rows)
+    return render_template("admin/campaign_tests.html", campaign=campaign, rows=rows, pending=pending)

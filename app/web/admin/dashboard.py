@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+from app.services import bounce_reports
 from app.services import dashboard as board
 from app.web.admin import add_nav, bp
 
@@ -14,6 +15,7 @@ ACTION_LABELS = {
     "unsubscribe": _l("désinscription"), "unsubscribe_all": _l("désinscription de tout"),
     "bounce_hard": _l("rebond définitif"), "bounce_soft": _l("rebond temporaire"), "event_register": _l("inscription à un cycle"),
     "complaint": _l("plainte"), "erase": _l("effacement RGPD"), "import": _l("import"),
+    "bounce_undone": _l("rebond annulé (pas un rebond)"),
 }
 
 
@@ -28,4 +30,6 @@ def dashboard():
         totals=board.activity_totals(),
         subscribers=board.active_subscribers(),
         action_labels=ACTION_LABELS,
+        sender_alerts=bounce_reports.sender_health(),
+        bounce_domain_missing=bounce_reports.bounce_domain_missing(),
     )

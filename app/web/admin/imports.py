@@ -14,6 +14,7 @@ from app.models import ImportJob, MailingList
 from app.services import import_jobs
 from app.services.exporter import export_csv
 from app.services.importer import COUNT_LABELS
+from app.services.messages import last_refusals, message_counts
 from app.web.admin import add_nav, bp
 
 add_nav("admin.imports", _l("Import / export"), 26)
@@ -50,14 +51,17 @@ def imports():
 @bp.route("/imports/<int:job_id>")
 def import_job(job_id: int):
     job = db.session.get(ImportJob, job_id) or abort(404)
-    return render_template("admin/import_job.html", job=job, labels=COUNT_LABELS)
+    return render_template("admin/import_job.html", job=job, labels=COUNT_LABELS,
+                           messages=message_counts(f"import:{job.id}") if job.pending else {},
+                           refusals=last_refusals(f"import:{job.id}") if job.pending else [])
 
 
 @bp.route("/imports/<int:job_id>.json")
 def import_job_status(job_id: int):
     job = db.session.get(ImportJob, job_id) or abort(404)
     return jsonify(status=job.status.value, percent=job.percent, bytes_done=job.bytes_done,
-                   bytes_total=job.bytes_total, counts=job.counts, finished=job.finished)
+                   bytes_total=job.bytes_total, counts=job.counts, finished=job.finished,
+                   messages=message_counts(f"import:{job.id}") if job.pending else {})
 
 
 @bp.route("/export.csv")

@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import Campaign
+from app.services import bounce_reports
 from app.services.reports import build_report, chart_svg
 from app.web.admin import bp
 
@@ -15,4 +16,5 @@ def campaign_report(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     report = build_report(campaign)
     return render_template("admin/campaign_report.html", report=report, campaign=campaign,
-                           chart=Markup(chart_svg(report.timeline)))
+                           chart=Markup(chart_svg(report.timeline)),
+                           bounce_reasons=bounce_reports.counts_by_reason(campaign.id))

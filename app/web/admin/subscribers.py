@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription
+from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
+from app.services import bounce_reports
 from app.services.subscriber_search import SEARCH_LIMIT, search_subscribers
 from app.web.admin import add_nav, bp
 
@@ -47,7 +48,12 @@ def subscriber(subscriber_id: int):
         select(AuditLog, MailingList.name).outerjoin(MailingList, AuditLog.list_id == MailingList.id)
         .where(AuditLog.subscriber_id == person.id).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)
     ).all()
+    messages = db.session.scalars(
+        select(TransactionalMessage).where(TransactionalMessage.subscriber_id == person.id)
+        .order_by(TransactionalMessage.id.desc()).limit(50)
+    ).all()
     return render_template(
-        "admin/subscriber.html", person=person, subscriptions=subscriptions, history=history,
+        "admin/subscriber.html", person=person, subscriptions=subscriptions, history=history, messages=messages,
         status_labels=STATUS_LABELS, subscription_labels=SUBSCRIPTION_LABELS,
+        records=bounce_reports.for_subscriber(person.id),
     )

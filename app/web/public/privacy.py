@@ -41,7 +41,7 @@ def privacy_request(token: str):
     send_transactional("data_export", subscriber.email, {
         "subject": _("Vos données personnelles au %(org)s", org=org), "first_name": subscriber.first_name,
         "export_url": url,
-    })
+    }, subscriber_id=subscriber.id)
     audit("export_requested", subscriber, actor="public", ip=request.remote_addr)
     db.session.commit()
     return render_template("error.html", code=200, title=_("Demande envoyée"),

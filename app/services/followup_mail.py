@@ -1,0 +1,40 @@
+"""Sending one transactional message to each of a list of registrants (survey invitations, certificates).
+
+One failed address is logged and counted; it never stops the others.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from app.extensions import db
+from app.models import Registration
+from app.sending.transactional import send_transactional
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def send_each(kind: str, registrations: Iterable[Registration],
+              context_for: Callable[[Registration], dict]) -> SendReport:
+    report = SendReport()
+    for registration in registrations:
+        person = registration.subscriber
+        if not person.email:
+            continue
+        context = {"first_name": person.first_name, **context_for(registration)}
+        try:
+            send_transactional(kind, person.email, context)
+            db.session.commit()  # the outbox transport stores a row
+            report.sent += 1
+        except Exception:  # noqa: BLE001 - the officer sees the log and the count
+            db.session.rollback()
+            log.exception("could not send %s for registration %s", kind, registration.id)
+            report.failed += 1
+    return report

@@ -1,0 +1,41 @@
+"""Connects the services to what the sending layer reports (``app.sending.signals``).
+
+The worker cannot call the bounce rules or the audit trail itself without an
+import pointing up; it sends signals, and these receivers apply the product's
+rules. Connected once, by ``create_app``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.extensions import db
+from app.models import Subscriber
+from app.sending.signals import recipient_refused, transactional_outcome
+from app.services.audience import audit
+from app.services.bounces import HARD, register_bounce
+
+
+def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,
+                          **_: Any) -> None:
+    """A 5xx at RCPT during a campaign send: the bounce rules classify the reply (the worker commits)."""
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is not None:
+        register_bounce(subscriber, HARD, diagnostic=diagnostic, campaign_id=campaign_id, source=source)
+
+
+def _on_transactional_outcome(kind: str, *, message_id: int, subscriber_id: int | None, status: str, reply: str,
+                              **_: Any) -> None:
+    """The person's audit trail says what really happened to their confirmation, export link…"""
+    if subscriber_id is None:
+        return
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        return
+    audit("message_sent" if status == "sent" else "message_refused", subscriber, actor="system",
+          source="worker", detail={"kind": kind, "message": message_id, "reply": reply[:500]})
+
+
+def connect() -> None:
+    """Idempotent: blinker keeps one connection per receiver."""
+    recipient_refused.connect(_on_recipient_refused)
+    transactional_outcome.connect(_on_transactional_outcome)

@@ -1,0 +1,274 @@
+"""After the journée, in the admin: check-in at the door (phone-sized), attendance corrections,
+attendance sheets (PDF, CSV), certificates (one or all as ZIP), closing the cycle, survey results.
+
+The check-in page marks the *current* half-day: today's journée and morning or
+afternoon from the clock; on another day (or to catch up) the officer picks one,
+and the choice is kept in the session for the scans that follow. A scanned QR code
+opens ``/admin/presence/<token>``, which records the check-in with a POST (sent
+by the page itself, and retried safely: checking in twice changes nothing).
+"""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AttendanceStatus, Cycle, Half, Journee, Registration
+from app.services import attendance as att
+from app.services import certificates, surveys
+from app.services.audience import InvalidAddress
+from app.services.registrations import RegistrationError, register
+from app.timeutil import format_local
+from app.web.admin import bp
+from app.web.certificate_response import certificate_response
+
+SESSION_KEY = "presence_slot"
+
+
+def _cycle_or_404(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def _slot(cycle: Cycle) -> tuple[Journee, Half] | None:
+    """The half-day being checked in: the one chosen for this cycle in the session, else the clock's."""
+    chosen = session.get(SESSION_KEY, {}).get(str(cycle.id))
+    if chosen:
+        journee = next((j for j in cycle.journees if j.id == chosen[0]), None)
+        if journee is not None and chosen[1] in {"am", "pm"}:
+            return journee, Half(chosen[1])
+    return att.current_slot(cycle)
+
+
+def _remember_slot(cycle: Cycle, journee_id: int, half: str) -> None:
+    slots = dict(session.get(SESSION_KEY, {}))
+    slots[str(cycle.id)] = [journee_id, half]
+    session[SESSION_KEY] = slots
+
+
+def _state(registration: Registration, slot: tuple[Journee, Half] | None) -> str:
+    if slot is None:
+        return ""
+    for row in att.cycle_attendance(registration.cycle):
+        if row.registration_id == registration.id and row.journee_id == slot[0].id and row.half == slot[1]:
+            return row.status.value
+    return ""
+
+
+@bp.route("/events/<int:cycle_id>/presence", methods=["GET", "POST"])
+def presence(cycle_id: int):
+    """The door page: pick the half-day, find a person (name or code), tap to mark them present."""
+    cycle = _cycle_or_404(cycle_id)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        journee_id, half = request.form.get("journee", type=int), request.form.get("half", "")
+        if journee_id not in {j.id for j in cycle.journees} or half not in {"am", "pm"}:
+            flash(_("Choisissez une journée et une demi-journée."), "error")
+        else:
+            _remember_slot(cycle, journee_id, half)
+        return redirect(url_for("admin.presence", cycle_id=cycle.id))
+    slot = _slot(cycle)
+    query = (request.args.get("q") or "").strip().lower()
+    people = att.participants(cycle)
+    if query:
+        people = [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
+                  f"{r.subscriber.organisation}".lower()]
+    marks = {}
+    if slot is not None:
+        marks = {a.registration_id: a.status.value for a in att.cycle_attendance(cycle)
+                 if a.journee_id == slot[0].id and a.half == slot[1]}
+    present = sum(1 for v in marks.values() if v == "present")
+    return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, marks=marks, query=query,
+                           form=form, present=present, half_labels=att.HALF_LABELS)
+
+
+def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None) -> bool:
+    """Check in and flash the outcome; True when the person was already present."""
+    result = att.check_in(registration, slot[0], slot[1], actor=current_user.email, signature_svg=signature)
+    name = registration.subscriber.full_name or registration.subscriber.email
+    if result.already:
+        flash(_("%(name)s : déjà présent·e.", name=name), "info")
+    else:
+        flash(_("%(name)s : présent·e.", name=name), "success")
+    return result.already
+
+
+def _posted_slot(cycle_id: int) -> tuple[Cycle, tuple[Journee, Half] | None]:
+    """The cycle and half-day of a check-in POST (CSRF checked); None, with a message, when none is chosen."""
+    cycle = _cycle_or_404(cycle_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    slot = _slot(cycle)
+    if slot is None:
+        flash(_("Choisissez d'abord la journée et la demi-journée."), "error")
+    return cycle, slot
+
+
+@bp.route("/events/<int:cycle_id>/presence/mark", methods=["POST"])
+def presence_mark(cycle_id: int):
+    cycle, slot = _posted_slot(cycle_id)
+    if slot is None:
+        return redirect(url_for("admin.presence", cycle_id=cycle.id))
+    code = (request.form.get("code") or "").strip()
+    if code:
+        registration = att.find_by_short_code(cycle, code)
+        if registration is None:
+            flash(_("Code inconnu pour ce cycle : %(code)s", code=code), "error")
+            return redirect(url_for("admin.presence", cycle_id=cycle.id))
+    else:
+        registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
+        if registration is None or registration.cycle_id != cycle.id:
+            abort(404)
+    _check_in(registration, slot)
+    return redirect(url_for("admin.presence", cycle_id=cycle.id, q=request.form.get("q") or None))
+
+
+@bp.route("/events/<int:cycle_id>/presence/walk-in", methods=["POST"])
+def presence_walk_in(cycle_id: int):
+    """Someone who did not register: they become a registrant of the journée, then present."""
+    cycle, slot = _posted_slot(cycle_id)
+    if slot is None:
+        return redirect(url_for("admin.presence", cycle_id=cycle.id))
+    try:
+        outcome = register(cycle, request.form.get("email", ""), first_name=request.form.get("first_name", ""),
+                           last_name=request.form.get("last_name", ""),
+                           organisation=request.form.get("organisation", ""), journees=[slot[0]],
+                           source="sur place", actor=current_user.email, allow_past=True, notify=False)
+    except (InvalidAddress, RegistrationError) as exc:
+        flash(_("Ajout impossible : %(error)s", error=str(exc)), "error")
+        return redirect(url_for("admin.presence", cycle_id=cycle.id))
+    _check_in(outcome.registration, slot)
+    return redirect(url_for("admin.presence", cycle_id=cycle.id))
+
+
+@bp.route("/presence/<token>", methods=["GET", "POST"])
+def presence_scan(token: str):
+    """What a scanned QR code opens: the person, the half-day, and the check-in (POSTed by the page)."""
+    try:
+        registration = att.registration_from_token(token)
+    except att.AttendanceError as exc:
+        return render_template("admin/presence_scan.html", error=str(exc), form=FlaskForm()), 404
+    cycle = registration.cycle
+    slot = _slot(cycle)
+    form = FlaskForm()
+    outcome = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if slot is not None:
+            signature = request.form.get("signature") or None
+            try:
+                outcome = "already" if _check_in(registration, slot, signature) else "done"
+            except att.AttendanceError as exc:
+                flash(str(exc), "error")
+    elif slot is not None and _state(registration, slot) == "present":
+        outcome = "already"
+    return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
+                           cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=att.HALF_LABELS,
+                           short_code=att.short_code(registration), error=None)
+
+
+# --- afterwards: corrections, sheets, certificates, closing ---------------------------------
+
+@bp.route("/events/<int:cycle_id>/attendance", methods=["GET", "POST"])
+def attendance_edit(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
+        journee = db.session.get(Journee, request.form.get("journee", type=int) or 0)
+        half, status = request.form.get("half", ""), request.form.get("status", "")
+        if (registration is None or journee is None or registration.cycle_id != cycle.id or journee.cycle_id != cycle.id
+                or half not in {"am", "pm"} or status not in {s.value for s in AttendanceStatus}):
+            abort(400)
+        att.set_status(registration, journee, Half(half), AttendanceStatus(status), actor=current_user.email)
+        flash(_("Présence enregistrée."), "success")
+        return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id, _anchor=f"j{journee.number}"))
+    return render_template("admin/attendance.html", cycle=cycle, tables=certificates.sheet_rows(cycle), form=form,
+                           closed=certificates.closure(cycle), certified=certificates.certified(cycle),
+                           statuses=att.STATUS_LABELS, format_local=format_local)
+
+
+@bp.route("/events/<int:cycle_id>/emargement.<fmt>")
+def attendance_sheet(cycle_id: int, fmt: str):
+    cycle = _cycle_or_404(cycle_id)
+    number = request.args.get("journee", type=int)
+    suffix = f"-journee-{number}" if number else ""
+    if fmt == "pdf":
+        return Response(certificates.attendance_sheet_pdf(cycle, number), mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="emargement-{cycle.slug}{suffix}.pdf"'})
+    if fmt == "csv":
+        return Response(certificates.attendance_sheet_csv(cycle, number), headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="emargement-{cycle.slug}{suffix}.csv"'})
+    abort(404)
+
+
+@bp.route("/events/<int:cycle_id>/attestations.zip")
+def certificates_zip(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    return Response(certificates.certificates_zip(cycle), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="attestations-{cycle.slug}.zip"'})
+
+
+@bp.route("/events/<int:cycle_id>/attestations/<int:registration_id>.pdf")
+def certificate_one(cycle_id: int, registration_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.cycle_id != cycle.id:
+        abort(404)
+    return certificate_response(registration)
+
+
+@bp.route("/events/<int:cycle_id>/close", methods=["POST"])
+def cycle_close(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    report = certificates.close_cycle(cycle, actor=current_user.email)
+    if report.already:
+        flash(_("Ce cycle est déjà clos."), "info")
+    else:
+        flash(_("Cycle clos : %(n)s attestation(s) envoyée(s), %(f)s échec(s).", n=report.sent, f=report.failed),
+              "success")
+    return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id))
+
+
+@bp.route("/events/<int:cycle_id>/survey")
+def survey_results(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    return render_template("admin/survey_results.html", cycle=cycle, results=surveys.cycle_results(cycle),
+                           form=FlaskForm())
+
+
+@bp.route("/events/<int:cycle_id>/survey.csv")
+def survey_csv(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    return Response(surveys.results_csv(cycle), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="avis-{cycle.slug}.csv"'})
+
+
+@bp.route("/events/<int:cycle_id>/survey/send", methods=["POST"])
+def survey_send(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    number = request.form.get("journee", type=int)
+    journee = next((j for j in cycle.journees if j.number == number), None) if number else None
+    try:
+        report = surveys.send_survey(cycle, journee)
+    except surveys.SurveyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Questionnaire mis en file pour %(n)s personne(s).", n=report.sent), "success")
+    return redirect(url_for("admin.survey_results", cycle_id=cycle.id))

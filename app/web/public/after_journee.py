@@ -1,0 +1,72 @@
+"""After the journée, without a login: the check-in QR image, one's certificate, the satisfaction survey.
+
+Each is reached through a signed token (app/tokens.py, one purpose each). The QR
+image only encodes the officer's check-in URL for that same token: opening that
+URL needs an admin login, so the image gives nothing away.
+"""
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from app.services import attendance as att
+from app.services import certificates, surveys
+from app.web.certificate_response import certificate_response
+from app.web.public import bp
+
+
+@bp.route("/presence/qr/<token>.png")
+def checkin_qr(token: str):
+    try:
+        registration = att.registration_from_token(token)
+    except att.AttendanceError:
+        abort(404)
+    out = io.BytesIO()
+    segno.make(att.checkin_url(registration), error="m").save(out, kind="png", scale=6, border=2)
+    return Response(out.getvalue(), mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.route("/attestation/<token>")
+def certificate_download(token: str):
+    registration = certificates.registration_for_certificate(token)
+    if registration is None:
+        abort(404)
+    return certificate_response(registration)
+
+
+@bp.route("/avis/<token>", methods=["GET", "POST"])
+def survey(token: str):
+    """The satisfaction survey: one answer per person and journée, editable until the cycle is closed."""
+    try:
+        registration, journee = surveys.from_token(token)
+    except surveys.SurveyError as exc:
+        return render_template("error.html", code=404, message=str(exc)), 404
+    answer = surveys.find_answer(registration, journee)
+    closed = surveys.is_closed(registration.cycle)
+    form = FlaskForm()
+    error, saved, status = None, None, 200
+    values = dict(answer.scores) if answer else {}
+    comment, name = (answer.comment, answer.name) if answer else ("", "")
+    if request.method == "POST" and closed:
+        status = 409  # nothing is saved once the cycle is closed; the page says so
+    elif request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        comment, name = request.form.get("comment", ""), request.form.get("name", "")
+        values = {key: request.form.get(key, "") for key in surveys.QUESTION_KEYS}
+        try:
+            scores = surveys.parse_scores(request.form)
+            answer, created = surveys.save_answer(registration, journee, scores, comment, name)
+        except surveys.SurveyError as exc:
+            error, status = str(exc), 422
+        else:
+            saved = _("Merci ! Votre réponse est enregistrée.") if created else _("Votre réponse est modifiée.")
+            values = dict(answer.scores)
+    return render_template("public/survey.html", cycle=registration.cycle, journee=journee,
+                           questions=surveys.QUESTIONS, values={k: str(v) for k, v in values.items()},
+                           comment=comment, name=name, form=form, error=error, saved=saved, closed=closed,
+                           answered=answer is not None), status

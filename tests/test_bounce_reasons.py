@@ -1,0 +1,165 @@
+"""The classifier on a HAND-MADE corpus (tests/bounce_samples.py): every reply through every MTA format.
+
+Table-driven: a server reply -> its reason and hard/soft, checked inside the layout of
+each reporting MTA; then recognition (is it a bounce at all), auto-replies, success
+and delay DSNs, ARF, and the figures the issue sets (hard recall, wrongly hard).
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.message.bounce_reasons import REASONS, decide
+from app.message.dsn import MAX_BYTES, UnreadableMessage, classify
+from tests import bounce_samples as samples
+from tests.conftest import FIXTURES
+
+RCPT = "jean.dupont@mairie.example"
+
+
+def _ids(reply: samples.Reply) -> str:
+    return f"{reply.reason}:{reply.text[:40]}"
+
+
+@pytest.mark.parametrize("reply", samples.REPLIES, ids=_ids)
+def test_each_reply_gets_its_reason_in_every_mta_format(reply):
+    wrong = []
+    for name in samples.REMOTE_FORMATS:
+        report = classify(samples.FORMATS[name](RCPT, reply.status, reply.text.format(rcpt=RCPT)))
+        got = (report.kind, report.reason, report.recipient)
+        if got != ("hard" if reply.hard else "soft", reply.reason, RCPT):
+            wrong.append((name, got))
+    assert wrong == []
+
+
+def test_corpus_figures_hard_recall_and_wrongly_hard():
+    hard = hit = soft = wrongly = 0
+    for reply in samples.REPLIES:
+        for name in samples.REMOTE_FORMATS:
+            kind = classify(samples.FORMATS[name](RCPT, reply.status, reply.text.format(rcpt=RCPT))).kind
+            if reply.hard:
+                hard, hit = hard + 1, hit + (kind == "hard")
+            else:
+                soft, wrongly = soft + 1, wrongly + (kind == "hard")
+    assert hard > 300 and soft > 800  # the corpus is not trivially small
+    assert hit / hard >= 0.95
+    assert wrongly / soft <= 0.02
+
+
+def test_every_reason_named_is_known():
+    assert {r.reason for r in samples.REPLIES} <= set(REASONS)
+
+
+@pytest.mark.parametrize("status, text, reason, hard", [
+    ("5.1.1", "", "userunknown", True),
+    ("5.2.2", "", "mailboxfull", False),
+    ("5.7.26", "", "authfailure", False),
+    ("5.0.0", "", "onhold", False),
+    ("4.1.1", "450 4.1.1 <x@mairie.example>: Recipient address rejected: User unknown", "userunknown", False),
+    ("", "550 5.7.1 Mailbox unavailable: your IP 192.0.2.1 is on our blocklist", "blocked", False),
+    ("", "550 User not found. Votre IP n'est pas en cause.", "userunknown", True),
+])
+def test_decide_from_status_and_words(status, text, reason, hard):
+    verdict = decide(status, text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+# -- recognition: plain-text bounces without DSN structure -------------------------------------
+
+PLAIN_LOCAL = [
+    (samples.exim_local, "Unrouteable address", "userunknown", True),
+    (samples.exim_local, "mailbox is full: retry timeout exceeded", "mailboxfull", False),
+    (samples.exim_local, "retry timeout exceeded", "expired", False),
+    (samples.qmail_local, "Sorry, no mailbox here by that name. (#5.1.1)", "userunknown", True),
+    (samples.qmail_local, "Sorry, I couldn't find any host named mairie-disparue.example. (#5.1.2)", "hostunknown", True),
+    (samples.qmail_local, "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.", "networkerror", False),
+    (samples.qmail_local, "This address no longer accepts mail. (#5.2.1)", "suspend", True),
+    (samples.domino, "User jdupont (jean.dupont@mairie.example) not listed in Domino Directory", "userunknown", True),
+    (samples.domino, "Unable to deliver message. Recipient's mail file is full", "mailboxfull", False),
+    (samples.yahoo, "554 delivery error: dd This user doesn't have a yahoo.com account (jean.dupont@mairie.example) [-5] - mta1001.mail.ir2.yahoo.com", "userunknown", True),
+    (samples.french_plain, "550 5.1.1 Adresse inconnue / unknown address", "userunknown", True),
+    (samples.french_plain, "552 Boite aux lettres du destinataire pleine", "mailboxfull", False),
+    (samples.french_plain, "554 Message refusé : considéré comme pourriel", "spamdetected", False),
+]
+
+
+@pytest.mark.parametrize("builder, text, reason, hard", PLAIN_LOCAL, ids=[f"{b.__name__}:{t[:30]}" for b, t, _r, _h in PLAIN_LOCAL])
+def test_plain_text_bounces_are_recognised_and_read(builder, text, reason, hard):
+    report = classify(builder(RCPT, "", text))
+    assert (report.kind, report.reason, report.recipient) == ("hard" if hard else "soft", reason, RCPT)
+
+
+SUBJECTS = ["Undelivered Mail Returned to Sender", "Mail delivery failed", "Delivery Status Notification (Failure)",
+            "Returned mail: see transcript for details", "Undeliverable: Cycle", "failure notice", "Non remis : Cycle",
+            "Non distribuable : Cycle", "Mail System Error - Returned Mail", "Message non remis", "Échec de la remise",
+            "DELIVERY FAILURE: User not listed", "Notification d'état de remise (échec)", "Delivery Failure"]
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_bounce_subjects_from_a_daemon_are_bounces(subject):
+    raw = (f"From: MAILER-DAEMON@mx.example.net\nTo: formations@crpve91.fr\nSubject: {subject}\n"
+           "Content-Type: text/plain; charset=utf-8\n\n"
+           f"Votre message n'a pas pu être remis à {RCPT}.\n\n550 5.1.1 {RCPT}: utilisateur inconnu\n").encode()
+    report = classify(raw)
+    assert (report.kind, report.reason, report.recipient) == ("hard", "userunknown", RCPT)
+
+
+AUTO_REPLIES = [
+    "Subject: Réponse automatique : Cycle de qualification\nAuto-Submitted: auto-replied\n",
+    "Subject: Automatic reply: Cycle de qualification\nX-Auto-Response-Suppress: All\n",
+    "Subject: Absence du bureau\n",
+    "Subject: Out of Office: Cycle\nAuto-Submitted: auto-replied\n",
+    "Subject: Re: Cycle\nX-Autoreply: yes\n",
+    "Subject: Congés d'été\nPrecedence: auto_reply\n",
+]
+
+
+@pytest.mark.parametrize("headers", AUTO_REPLIES)
+def test_auto_replies_are_ignored(headers):
+    raw = (f"From: Marie Curie <m.curie@mairie.example>\nTo: formations@crpve91.fr\n{headers}"
+           "Content-Type: text/plain; charset=utf-8\n\nJe suis absente jusqu'au 3 janvier, "
+           "votre message ne sera pas lu avant. Pour toute urgence : accueil@mairie.example\n").encode()
+    report = classify(raw)
+    assert (report.kind, report.reason) == ("ignore", "vacation")
+
+
+def test_success_dsn_is_ignored_and_delay_is_soft_but_not_final():
+    delivered = classify(samples.postfix(RCPT, "2.0.0", "250 2.0.0 Ok: queued as 4XyZ", action="delivered"))
+    assert (delivered.kind, delivered.reason) == ("ignore", "delivered")
+    delayed = classify((FIXTURES / "bounces" / "postfix-delayed.eml").read_bytes())
+    assert (delayed.kind, delayed.final) == ("soft", False)
+
+
+def test_a_human_reply_is_not_a_bounce():
+    raw = (b"From: Paul <paul@mairie.example>\nTo: formations@crpve91.fr\nSubject: Re: Cycle\n\n"
+           b"Merci, je ne pourrai pas venir : le message n'a pas pu etre lu a temps.\n")
+    assert classify(raw).kind == "ignore"
+
+
+# -- hostile input ---------------------------------------------------------------------------
+
+def test_a_one_megabyte_hostile_body_is_read_in_under_a_second():
+    junk = ("a" * 5000 + "@" + ".b" * 3000 + " bounces+" + "x" * 5000 + " <<< 550 " + "user " * 2000) * 100
+    raw = ("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail Returned to Sender\n"
+           "Content-Type: text/plain\n\n" + junk)[:MAX_BYTES].encode()
+    assert len(raw) >= 1_000_000
+    start = time.perf_counter()
+    report = classify(raw)
+    elapsed = time.perf_counter() - start
+    assert report.kind in ("hard", "soft", "ignore")
+    assert elapsed < 1.0, elapsed
+
+
+def test_bigger_than_the_cap_is_cut_not_refused():
+    raw = samples.postfix(RCPT, "5.1.1", "550 5.1.1 User unknown").encode() + b"x" * (MAX_BYTES + 10)
+    report = classify(raw)
+    assert report.truncated and report.reason == "userunknown"
+
+
+def test_deep_mime_nesting_is_refused_cleanly():
+    depth = 400
+    head = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(depth))
+    raw = ("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n" + head + "\nboom\n").encode()
+    with pytest.raises(UnreadableMessage):
+        classify(raw)

@@ -1,0 +1,117 @@
+"""In Chromium at 390 px (a phone): the officer scans a registrant's QR code (opens the URL it holds), then
+scans it again; the page says "déjà présent·e" and nothing changes. Also the survey and its results page."""
+import email
+import email.policy
+import io
+import re
+
+import pytest
+import segno
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attendance, AuditLog, OutboxMessage
+from app.services import attendance as att
+from app.services.registrations import register
+from tests.browser import screenshot
+from tests.event_factories import make_cycle
+from tests.sending_fixtures import deliver_queued
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _html(message: OutboxMessage) -> str:
+    return email.message_from_bytes(message.raw, policy=email.policy.default).get_body(("html",)).get_content()
+
+
+def _text(message: OutboxMessage) -> str:
+    return email.message_from_bytes(message.raw, policy=email.policy.default).get_body(("plain",)).get_content()
+
+
+def _login(page, base: str) -> None:
+    page.goto(f"{base}/admin/login")
+    page.get_by_label("Adresse e-mail").fill("admin@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r".*/admin/?$"))
+
+
+def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
+    cycle = make_cycle()
+    outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie", organisation="Ville d'Évry",
+                       journees=list(cycle.journees[:2]), allow_past=True, source="admin", actor="test")
+    register(cycle, "paul@example.org", first_name="Paul", last_name="Langevin", journees=list(cycle.journees[:2]),
+             allow_past=True, source="admin", actor="test", notify=False)
+    deliver_queued()
+    confirmation = db.session.scalars(select(OutboxMessage)).first()
+    qr_src = re.search(r'src="([^"]+/presence/qr/[^"]+\.png)"', _html(confirmation)).group(1)
+    # What the QR image holds: the same PNG segno makes for the check-in URL (pixel for pixel).
+    scan_url = att.checkin_url(outcome.registration)
+    expected = io.BytesIO()
+    segno.make(scan_url, error="m").save(expected, kind="png", scale=6, border=2)
+
+    page.set_viewport_size(PHONE)
+    served = page.request.get(qr_src)
+    assert served.ok and served.body() == expected.getvalue()
+    _login(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
+    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
+    page.get_by_label("matin").check()
+    page.get_by_role("button", name="Choisir").click()
+    page.get_by_text("0 présent·e").wait_for()
+    button = page.get_by_role("button", name="Marquer présent·e : Paul Langevin")
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
+    screenshot(page, "checkin-390")
+
+    page.goto(scan_url)  # the camera app opens the link the QR code holds
+    page.locator(".presence-done").wait_for()
+    assert "présent·e" in page.locator(".presence-done").inner_text()
+    screenshot(page, "checkin-scan-390")
+    page.goto(scan_url)  # scanned a second time
+    page.locator(".presence-already").wait_for()
+    assert page.locator(".presence-already").inner_text() == "déjà présent·e"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "attendance_change")) == 1
+
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
+    page.get_by_role("button", name="Marquer présent·e : Paul Langevin").click()
+    page.get_by_text("Paul Langevin : présent·e.").wait_for()
+    assert page.get_by_text("2 présent·es").is_visible()
+
+
+def test_survey_answered_in_chromium_then_results_page(live_server, page, app, admin_user, cli_runner):
+    cycle = make_cycle()
+    outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie",
+                       journees=list(cycle.journees[:1]), allow_past=True, source="admin", actor="test", notify=False)
+    att.check_in(outcome.registration, cycle.journees[0], att.Half.AM, actor="test")
+    assert "en file pour 1" in cli_runner.invoke(args=["events", "survey", cycle.slug, "1"]).output
+    deliver_queued()
+    [invitation] = db.session.scalars(select(OutboxMessage)).all()
+    link = re.search(r"(http://127\.0\.0\.1:\d+/avis/\S+)", _text(invitation)).group(1)
+    page.set_viewport_size(PHONE)
+    page.goto(link)
+    for question, score in (("Les objectifs annoncés ont été atteints", "4"), ("Le contenu de la formation", "5"),
+                            ("L'intervention (clarté, animation)", "5"),
+                            ("L'organisation (accueil, lieu, horaires)", "3"), ("L'utilité pour votre travail", "4")):
+        page.get_by_role("group", name=question).get_by_label(score, exact=True).check()
+    page.get_by_label("Un commentaire, une suggestion ?").fill("Des cas concrets, merci !")
+    page.get_by_role("button", name="Envoyer ma réponse").click()
+    page.get_by_text("Merci ! Votre réponse est enregistrée.").wait_for()
+    page.get_by_role("group", name="L'organisation (accueil, lieu, horaires)").get_by_label("2", exact=True).check()
+    page.get_by_role("button", name="Modifier ma réponse").click()
+    page.get_by_text("Votre réponse est modifiée.").wait_for()
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _login(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}/survey")
+    section = page.locator('[data-scope="journee-1"]')
+    assert section.locator(".survey-answers").inner_text() == "1"
+    assert section.locator('[data-question="organisation"] .survey-average').inner_text() == "2.00"
+    assert section.get_by_text("Des cas concrets, merci !").is_visible()
+    screenshot(page, "survey-results")
