@@ -62,6 +62,9 @@ class Settings:
     secret_keys: list[str] = field(default_factory=list)
     base_url: str = "http://127.0.0.1:5000"
     smtp_url: str = ""
+    smtp_tls: str = "auto"
+    smtp_ca_file: str = ""
+    smtp_data_timeout: float = 600.0
     mail_from: str = "CRPVE <formations@crpve91.fr>"
     reply_to: str = ""
     unsubscribe_mailto: str = ""
@@ -90,6 +93,9 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "BASE_URL": self.base_url.rstrip("/"),
             "SMTP_URL": self.smtp_url,
+            "SMTP_TLS": self.smtp_tls,
+            "SMTP_CA_FILE": self.smtp_ca_file,
+            "SMTP_DATA_TIMEOUT": self.smtp_data_timeout,
             "MAIL_FROM": self.mail_from,
             "REPLY_TO": self.reply_to,
             "UNSUBSCRIBE_MAILTO": self.unsubscribe_mailto,
@@ -166,6 +172,20 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         for one in smtp_url.split(","):
             if urlsplit(one.strip()).scheme not in {"smtp", "smtps"}:
                 problems.append(f"SMTP_URL entries must start with smtp:// or smtps://, not {one!r}")
+    smtp_tls = env.get("SMTP_TLS", "auto").strip().lower() or "auto"
+    if smtp_tls not in {"auto", "starttls", "none"}:
+        problems.append(f"SMTP_TLS must be auto, starttls or none, not {smtp_tls!r}")
+    elif smtp_tls == "none" and any(urlsplit(one.strip()).username for one in smtp_url.split(",") if one.strip()):
+        problems.append("SMTP_TLS=none cannot go with a user name in SMTP_URL (the password would travel in clear)")
+    smtp_ca_file = env.get("SMTP_CA_FILE", "").strip()
+    if smtp_ca_file and not Path(smtp_ca_file).is_file():
+        problems.append(f"SMTP_CA_FILE {smtp_ca_file!r} does not exist")
+    try:
+        smtp_data_timeout = float(env.get("SMTP_DATA_TIMEOUT", "600"))
+    except ValueError:
+        smtp_data_timeout = 0.0
+    if smtp_data_timeout <= 0:
+        problems.append("SMTP_DATA_TIMEOUT must be a positive number of seconds")
 
     mail_from = required("MAIL_FROM", "CRPVE <formations@crpve91.fr>")
     if "@" not in mail_from:
@@ -210,7 +230,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         problems.append(f"DKIM_PRIVATE_KEY_FILE {dkim[2]!r} does not exist")
 
     if problems:
-        raise ConfigError("Invalid configuration: " + "; ".join(problems))
+        raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
 
     default_org = Organisation()
     org = Organisation(
@@ -228,6 +248,9 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         secret_keys=keys,
         base_url=base_url,
         smtp_url=smtp_url,
+        smtp_tls=smtp_tls,
+        smtp_ca_file=smtp_ca_file,
+        smtp_data_timeout=smtp_data_timeout,
         mail_from=mail_from,
         reply_to=env.get("REPLY_TO", "").strip(),
         unsubscribe_mailto=env.get("UNSUBSCRIBE_MAILTO", "").strip(),

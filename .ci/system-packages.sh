@@ -3,6 +3,7 @@
 # idempotently: chromium (browser tests), postfix (only for smtp-sink/smtp-source;
 # its daemon is never started), faketime (shifted clocks in scheduler tests),
 # dovecot-imapd (a throw-away IMAP server the bounce poller's test starts on a free port),
+# redis-server (a throw-away Redis the shared SMTP quota test starts on a free port),
 # pango + harfbuzz-subset + DejaVu fonts (WeasyPrint's PDFs: certificates, attendance sheets;
 # check with `python -c "import weasyprint"`).
 set -euo pipefail
@@ -11,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v smtp-sink >/dev/null 2>&1 || need+=(postfix)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done

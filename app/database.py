@@ -1,7 +1,11 @@
-"""Engine-level settings: SQLite runs in WAL mode with a busy timeout and foreign keys."""
+"""Engine-level settings (SQLite runs in WAL mode with a busy timeout and foreign keys), and
+what a database error means for a long-running loop (:func:`db_error_kind`)."""
 from __future__ import annotations
 
-from sqlalchemy import event, text
+import sqlite3
+from typing import Literal
+
+from sqlalchemy import event, exc as sa_exc, text
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
@@ -62,22 +66,57 @@ def refresh_statistics(*tables: str) -> None:
         db.session.commit()
 
 
-_SCHEMA_SQLSTATES = {"42P01", "42703", "3F000"}  # undefined table, undefined column, invalid schema
+_SCHEMA_SQLSTATES = {"42P01", "42703", "3F000"}  # PostgreSQL: undefined table, undefined column, invalid schema
+_SCHEMA_SIGNS = ("no such table", "no such column", "undefinedtable", "undefinedcolumn")
+_SQLITE_CONNECTION_SIGNS = ("unable to open database", "database is locked", "disk i/o error", "readonly database")
 
 
-def db_error_kind(exc: BaseException) -> str | None:
-    """"schema" (not migrated: retrying cannot help), "connection" (down, restarting, locked: retry later) or None."""
-    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, ProgrammingError
+def db_error_kind(error: BaseException) -> Literal["schema", "connection"] | None:
+    """What a database error says about the database, for loops that must decide to stop or wait.
 
-    if isinstance(exc, DBAPIError):
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        message = str(exc.orig).lower()
-        if sqlstate in _SCHEMA_SQLSTATES or "no such table" in message or "no such column" in message:
-            return "schema"
-        if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+    ``"schema"``: a table or column is missing (the database is not initialised or not
+    up to date): retrying cannot help, exit with "run db upgrade". ``"connection"``: the
+    database cannot be reached or is busy (refused connection, server restarting, dropped
+    connection, SQLite file locked or unreadable): back off and retry. ``None``: anything
+    else (a bug, a constraint): not for the loop to paper over.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = _kind_of(current)
+        if kind is not None:
+            return kind
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _schema_text(message: str) -> bool:
+    """SQLite's "no such table", PostgreSQL's "relation … does not exist" (not a missing database)."""
+    return any(sign in message for sign in _SCHEMA_SIGNS) or (
+        "does not exist" in message and ('relation "' in message or 'column "' in message))
+
+
+def _kind_of(error: BaseException) -> Literal["schema", "connection"] | None:
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
             return "connection"
-        if isinstance(exc, ProgrammingError):
-            return None
-    if isinstance(exc, DisconnectionError):
+        original = error.orig
+        if getattr(original, "sqlstate", None) in _SCHEMA_SQLSTATES:
+            return "schema"
+        name = type(original).__name__.lower() if original is not None else ""
+        message = f"{name} {original}".lower()
+        if isinstance(error, (sa_exc.ProgrammingError, sa_exc.OperationalError)) and _schema_text(message):
+            return "schema"
+        if isinstance(error, sa_exc.OperationalError) or isinstance(error, sa_exc.InterfaceError):
+            return "connection"
+        return None
+    if isinstance(error, (sa_exc.DisconnectionError, sa_exc.TimeoutError)):
         return "connection"
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        if _schema_text(message):
+            return "schema"
+        if any(sign in message for sign in _SQLITE_CONNECTION_SIGNS):
+            return "connection"
     return None

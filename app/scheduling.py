@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 
 from app import background
+from app.database import db_error_kind
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
 from app.sending import campaign_state
@@ -236,8 +238,11 @@ def run_scheduler(
     interval: float | None = None,
     lock_poll: float = 5.0,
     on_active=None,
-) -> None:
+) -> bool:
     """Wait for the lock, then dispatch every ``interval`` seconds until ``stop`` is set.
+
+    Returns False when it stopped because the database has no schema (or an old one),
+    True when told to stop.
 
     The first pass runs immediately (catch-up after downtime). ``on_active`` is
     called each time the lock is won (the CLI prints a line; tests wait on it).
@@ -249,16 +254,18 @@ def run_scheduler(
     lock = SchedulerLock(app)
     while not stop.is_set():
         if not _wait_for_lock(lock, stop, lock_poll):
-            return
+            return True
         log.info("scheduler: active (dispatch every %ss, grace %s h)", interval,
                  app.config.get("SCHEDULE_GRACE_HOURS"))
         if on_active is not None:
             on_active()
         try:
-            _run_while_held(app, lock, stop, interval)
+            if not _run_while_held(app, lock, stop, interval):
+                return False
         finally:
             lock.release()
     log.info("scheduler: stopped")
+    return True
 
 
 def _wait_for_lock(lock: SchedulerLock, stop: threading.Event, poll: float) -> bool:
@@ -272,32 +279,51 @@ def _wait_for_lock(lock: SchedulerLock, stop: threading.Event, poll: float) -> b
     return True
 
 
-def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, interval: float) -> None:
+def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, interval: float) -> bool:
+    """Run the clock while the lock is held; False if a pass found the schema missing."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     # APScheduler logs every run at INFO: twice a minute forever. Our own lines say what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(timezone="UTC")
+    halted = threading.Event()  # set by a pass that met a schema error
     scheduler.add_job(
-        _job, "interval", args=[app], seconds=interval, id="dispatch",
+        _job, "interval", args=[app, halted], seconds=interval, id="dispatch",
         next_run_time=datetime.now().astimezone(), max_instances=1, coalesce=True,
         misfire_grace_time=None,
     )
     scheduler.start()
+    checked = time.monotonic()
     try:
-        while not stop.wait(max(interval, 1.0)):
-            if not lock.still_held():
-                log.error("scheduler: lost the scheduler lock; pausing until it can be taken again")
-                return
+        while not stop.wait(min(interval, 1.0)):
+            if halted.is_set():
+                return False
+            if time.monotonic() - checked >= max(interval, 1.0):
+                checked = time.monotonic()
+                if not lock.still_held():
+                    log.error("scheduler: lost the scheduler lock; pausing until it can be taken again")
+                    return True
+        return True
     finally:
         scheduler.shutdown(wait=True)
 
 
-def _job(app: Flask) -> None:
+def _job(app: Flask, halted: threading.Event) -> None:
+    """One tick. A missing table stops the scheduler (retrying cannot create it); an unreachable
+    database is one log line and the next tick tries again; anything else is logged in full."""
     try:
         run_once(app)
-    except Exception:  # noqa: BLE001 - one failed pass must not stop the clock
-        log.exception("scheduler: dispatch pass failed; retrying at the next tick")
+    except Exception as error:  # noqa: BLE001 - one failed pass must not stop the clock
+        kind = db_error_kind(error)
+        if kind == "schema":
+            log.error("scheduler: database not initialised or not up to date (%s); "
+                      "run flask --app wsgi db upgrade. Stopping.", " ".join(str(error).split())[:200])
+            halted.set()
+        elif kind == "connection":
+            log.warning("scheduler: database unreachable (%s); retrying at the next tick",
+                        " ".join(str(error).split())[:200])
+        else:
+            log.exception("scheduler: dispatch pass failed; retrying at the next tick")
 
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:

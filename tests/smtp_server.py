@@ -116,6 +116,12 @@ class FaultyHandler:
             number = len(self.messages)
         return f"250 2.0.0 Ok: queued as T{number:06d}"
 
+    def recipients(self) -> list[str]:
+        return sorted(r for m in self.messages for r in m.rcpt_tos)
+
+    def counts(self) -> Counter:
+        return Counter(r for m in self.messages for r in m.rcpt_tos)
+
 
 class SMTPTestServer:
     """The running server: ``url`` for SMTP_URL, ``messages`` received, fault knobs via attributes."""
@@ -139,10 +145,10 @@ class SMTPTestServer:
         return f"smtp://127.0.0.1:{self.port}"
 
     def recipients(self) -> list[str]:
-        return sorted(r for m in self.messages for r in m.rcpt_tos)
+        return self.handler.recipients()
 
     def counts(self) -> Counter:
-        return Counter(r for m in self.messages for r in m.rcpt_tos)
+        return self.handler.counts()
 
     def start(self) -> "SMTPTestServer":
         self.controller.start()

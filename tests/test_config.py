@@ -58,3 +58,31 @@ def test_trusted_proxies_is_a_count():
     for wrong in ("oui", "-1", "²"):  # "²".isdigit() is True, int("²") is not
         with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
             load_settings({**base, "TRUSTED_PROXIES": wrong})
+
+
+def test_smtp_transport_settings_are_checked_and_reach_the_pool(tmp_path, migrated):
+    from app.sending.limits import DatabaseQuota
+    from app.sending.transport import get_transport, reset_transports
+    from tests.conftest import make_app
+
+    with pytest.raises(ConfigError, match="SMTP_TLS=none"):
+        load_settings({"SMTP_URL": "smtp://u:p@relay:587", "SMTP_TLS": "none"})
+    with pytest.raises(ConfigError, match="SMTP_TLS must be"):
+        load_settings({"SMTP_TLS": "maybe"})
+    with pytest.raises(ConfigError, match="SMTP_CA_FILE"):
+        load_settings({"SMTP_CA_FILE": str(tmp_path / "absent.pem")})
+    with pytest.raises(ConfigError, match="SMTP_DATA_TIMEOUT"):
+        load_settings({"SMTP_DATA_TIMEOUT": "dix"})
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    app = make_app(migrated, SMTP_URL="smtp://relay:25?per_hour=5", SMTP_TLS="starttls", SMTP_CA_FILE=str(ca),
+                   SMTP_DATA_TIMEOUT="120")
+    with app.app_context():
+        pool = get_transport()
+        server = pool.servers[0].config
+        assert (server.tls, server.ca_file, server.data_timeout) == ("starttls", str(ca), 120.0)
+        assert isinstance(pool.quota, DatabaseQuota)  # RATELIMIT_STORAGE_URI is memory://: the database counts
+        reset_transports()
+    broken = make_app(migrated, SMTP_URL="smtp://relay:25?tls=sometimes")
+    with broken.app_context(), pytest.raises(ConfigError, match="SMTP_TLS / tls="):
+        get_transport()

@@ -8,6 +8,7 @@ import threading
 import click
 from flask import current_app
 
+from app.cli import NOT_INITIALISED, fail
 from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
 from app.services import import_jobs
 
@@ -42,5 +43,6 @@ def cli(once: bool, interval: float) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     click.echo("Planificateur en attente du verrou… / scheduler waiting for the lock…")
-    run_scheduler(app, stop, interval=interval,
-                  on_active=lambda: click.echo("Planificateur actif / scheduler active", err=False))
+    if not run_scheduler(app, stop, interval=interval,
+                         on_active=lambda: click.echo("Planificateur actif / scheduler active", err=False)):
+        fail(NOT_INITIALISED)

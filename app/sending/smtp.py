@@ -4,20 +4,38 @@ Why not ``smtplib``: it waits for the server after every command, and its
 dot-stuffing walks the message line by line. This client pipelines MAIL, RCPT
 and DATA in one write when the server offers PIPELINING (RFC 2920) and
 dot-stuffs with one ``bytes.replace`` — about twice the throughput on the same
-core (performance.md). Everything else is plain RFC 5321: EHLO, STARTTLS when
-offered, implicit TLS for ``smtps://``, AUTH PLAIN/LOGIN, timeouts.
+core (performance.md). Everything else is plain RFC 5321: EHLO, STARTTLS,
+implicit TLS for ``smtps://``, AUTH PLAIN/LOGIN, timeouts.
 
 ``SMTP_URL`` is one URL or several, comma-separated, that share the load::
 
     smtp://user:pass@relay:587?max_connections=4&rate=50&per_hour=20000&per_day=200000
-    smtps://relay:465?timeout=30&tls_verify=0
+    smtps://relay:465?timeout=30
 
-A transport failure (refused connection, timeout, dropped connection) is
-reported as ``SendResult(0, reason)``: temporary, like a 4xx, for the worker to retry.
+Transport security (``tls`` per URL, or ``SMTP_TLS`` for all):
+
+- ``auto`` (default): ``smtp://`` upgrades with STARTTLS when the relay offers
+  it; ``smtps://`` is TLS from the first byte. Certificates are verified
+  (``ssl.create_default_context()``, or only the authority in ``SMTP_CA_FILE`` /
+  ``ca_file=``). With a user name in the URL the password never travels in
+  clear: a relay without STARTTLS is refused with one line naming ``SMTP_URL``.
+- ``starttls``: STARTTLS required even without credentials.
+- ``none``: never STARTTLS, for an unauthenticated relay (on loopback) whose
+  STARTTLS is broken; refused together with credentials.
+
+Timeouts: ``timeout`` (30 s) for every read but one; the reply after the end of
+a message waits ``data_timeout`` (``SMTP_DATA_TIMEOUT``, 600 s, RFC 5321
+§4.5.3.2.6): giving up sooner is how a slow server ends up with the message twice.
+
+A transport failure (refused connection, timeout, dropped connection, every
+relay down) is reported as ``SendResult(0, reason, connection_failure=True)``:
+temporary, like a 4xx, and the relay's fault rather than the message's.
 """
 from __future__ import annotations
 
 import base64
+import functools
+import os
 import re
 import socket
 import ssl
@@ -27,17 +45,21 @@ from dataclasses import dataclass, field
 from typing import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from app.sending.limits import Limits, RateLimiter
+from app.sending.limits import Limits, LocalQuota, QuotaStore
 from app.sending.transport import Envelope, SendResult
 
 _QUEUED_AS = re.compile(rb"queued as ([^\s;]+)", re.IGNORECASE)
+TLS_MODES = ("auto", "starttls", "none")
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_DATA_TIMEOUT = 600.0  # RFC 5321 §4.5.3.2.6: "DATA Termination: 10 minutes"
 
 
 class SMTPConnectionLost(OSError):
-    """The connection broke (EOF, reset, timeout): the message may be retried."""
+    """The connection broke or could not be made (EOF, reset, timeout, refusal, TLS):
+    the relay's fault; the message may be retried."""
 
     def __init__(self, message: str, data_sent: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(" ".join(message.split()))  # one line: it ends up in logs and delivery rows
         self.data_sent = data_sent
         self.done: list[SendResult] = []  # send_many: the answers received before the break
 
@@ -51,8 +73,11 @@ class ServerConfig:
     implicit_tls: bool = False
     username: str = ""
     password: str = ""
-    timeout: float = 30.0
+    timeout: float = DEFAULT_TIMEOUT
+    data_timeout: float = DEFAULT_DATA_TIMEOUT
+    tls: str = "auto"
     tls_verify: bool = True
+    ca_file: str = ""
     helo: str = field(default_factory=socket.getfqdn)
     limits: Limits = Limits()
 
@@ -61,8 +86,13 @@ class ServerConfig:
         return f"{self.host}:{self.port}"
 
 
-def parse_smtp_urls(value: str) -> list[ServerConfig]:
-    """``SMTP_URL`` → server configs; ValueError (French) on a malformed entry."""
+def parse_smtp_urls(value: str, tls: str = "auto", ca_file: str = "",
+                    data_timeout: float = DEFAULT_DATA_TIMEOUT) -> list[ServerConfig]:
+    """``SMTP_URL`` → server configs; ValueError (one line, naming the setting) on a bad entry.
+
+    ``tls``, ``ca_file`` and ``data_timeout`` are the defaults (``SMTP_TLS``,
+    ``SMTP_CA_FILE``, ``SMTP_DATA_TIMEOUT``); a URL's own query parameters win.
+    """
     servers = []
     for raw in (part.strip() for part in value.split(",")):
         if not raw:
@@ -70,6 +100,7 @@ def parse_smtp_urls(value: str) -> list[ServerConfig]:
         url = urlsplit(raw)
         if url.scheme not in {"smtp", "smtps"} or not url.hostname:
             raise ValueError(f"SMTP_URL invalide : {raw!r} (attendu smtp://hôte:port ou smtps://…)")
+        shown = raw.split("@")[-1]
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         try:
             limits = Limits(
@@ -78,24 +109,52 @@ def parse_smtp_urls(value: str) -> list[ServerConfig]:
                 per_hour=int(query.get("per_hour", 0)),
                 per_day=int(query.get("per_day", 0)),
             )
-            timeout = float(query.get("timeout", 30))
+            timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
+            final_timeout = float(query.get("data_timeout", data_timeout))
         except ValueError as exc:
-            raise ValueError(f"SMTP_URL : paramètre numérique invalide dans {raw!r}") from exc
+            raise ValueError(f"SMTP_URL : paramètre numérique invalide dans {shown!r}") from exc
         implicit = url.scheme == "smtps"
+        mode = query.get("tls", tls).strip().lower() or "auto"
+        username = unquote(url.username or "")
+        if mode not in TLS_MODES:
+            raise ValueError(f"SMTP_TLS / tls= : {mode!r} inconnu (auto, starttls ou none)")
+        if mode == "none" and implicit:
+            raise ValueError(f"SMTP_TLS=none et smtps:// s'excluent ({shown!r})")
+        if mode == "none" and username:
+            raise ValueError(f"SMTP_TLS=none refusé avec des identifiants dans SMTP_URL ({shown!r}) : "
+                             "le mot de passe partirait en clair / no password without TLS")
+        ca = query.get("ca_file", ca_file)
+        if ca and not os.path.isfile(ca):
+            raise ValueError(f"SMTP_CA_FILE : fichier introuvable {ca!r} / CA file not found")
         servers.append(ServerConfig(
             host=url.hostname,
             port=url.port or (465 if implicit else 25),
             implicit_tls=implicit,
-            username=unquote(url.username or ""),
+            username=username,
             password=unquote(url.password or ""),
             timeout=timeout,
+            data_timeout=final_timeout,
+            tls=mode,
             tls_verify=query.get("tls_verify", "1") not in {"0", "false", "no"},
+            ca_file=ca,
             helo=query.get("helo") or socket.getfqdn(),
             limits=limits,
         ))
     if not servers:
         raise ValueError("SMTP_URL est vide")
     return servers
+
+
+@functools.lru_cache(maxsize=16)
+def tls_context(ca_file: str = "", verify: bool = True) -> ssl.SSLContext:
+    """A client context that verifies the relay's certificate and name: against the system's
+    authorities, or only the one in ``ca_file`` (a private relay, tests). Cached: loading
+    the system store costs milliseconds per connection."""
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def dot_stuff(raw: bytes) -> bytes:
@@ -121,43 +180,56 @@ class SMTPConnection:
         self._connect()
 
     # -- low level ---------------------------------------------------------
-    def _tls_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()
-        if not self.server.tls_verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
-
     def _attach(self, sock: socket.socket) -> None:
         self._sock = sock
         self._file = sock.makefile("rb", buffering=65536)
+
+    def _wrap(self, sock: socket.socket) -> socket.socket:
+        s = self.server
+        try:
+            return tls_context(s.ca_file, s.tls_verify).wrap_socket(sock, server_hostname=s.host)
+        except OSError as exc:  # includes certificate verification failures
+            sock.close()
+            hint = " (SMTP_CA_FILE pour une autorité privée)" if isinstance(exc, ssl.SSLCertVerificationError) else ""
+            raise SMTPConnectionLost(f"TLS impossible avec {s.label}{hint} / TLS failed: {exc}") from exc
 
     def _connect(self) -> None:
         s = self.server
         try:
             sock = socket.create_connection((s.host, s.port), timeout=s.timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if s.implicit_tls:
-                sock = self._tls_context().wrap_socket(sock, server_hostname=s.host)
         except OSError as exc:
             raise SMTPConnectionLost(f"connexion impossible à {s.label} : {exc}") from exc
+        if s.implicit_tls:
+            sock = self._wrap(sock)
         self._attach(sock)
+        try:
+            self._open_session()
+        except BaseException:
+            self.close(quit=False)
+            raise
+
+    def _open_session(self) -> None:
+        """Greeting, EHLO, STARTTLS as the ``tls`` mode says, then AUTH only over TLS."""
+        s = self.server
         code, text = self.read_reply()
         if code != 220:
-            self.close(quit=False)
             raise SMTPConnectionLost(f"{s.label} refuse la connexion : {code} {text}")
         self._ehlo()
-        if not s.implicit_tls and "STARTTLS" in self.extensions:
-            code, text = self.command(b"STARTTLS\r\n")
-            if code != 220:
-                raise SMTPConnectionLost(f"STARTTLS refusé par {s.label} : {code} {text}")
-            try:
-                tls = self._tls_context().wrap_socket(self._sock, server_hostname=s.host)
-            except OSError as exc:  # includes certificate verification failures
-                self.close(quit=False)
-                raise SMTPConnectionLost(f"STARTTLS impossible avec {s.label} : {exc}") from exc
-            self._attach(tls)
-            self._ehlo()
+        if not s.implicit_tls and s.tls != "none":
+            if "STARTTLS" in self.extensions:
+                code, text = self.command(b"STARTTLS\r\n")
+                if code != 220:
+                    raise SMTPConnectionLost(f"STARTTLS refusé par {s.label} : {code} {text}")
+                self._attach(self._wrap(self._sock))
+                self._ehlo()
+            elif s.tls == "starttls":
+                raise SMTPConnectionLost(f"{s.label} ne propose pas STARTTLS, exigé par SMTP_TLS=starttls "
+                                         "/ relay offers no STARTTLS")
+            elif s.username:
+                raise SMTPConnectionLost(
+                    f"SMTP_URL : {s.label} ne propose pas STARTTLS, le mot de passe n'est pas envoyé en clair "
+                    "(utilisez smtps:// ou un relais avec STARTTLS) / no STARTTLS: password not sent in clear")
         if s.username:
             self._login()
 
@@ -334,26 +406,35 @@ class SMTPConnection:
         return result
 
     def _final_reply(self) -> SendResult:
-        """The answer to a message's content: accepted (with the queue id when the server gives one) or not."""
-        code, text = self.read_reply()
+        """The answer to a message's content: accepted (with the queue id when the server gives one) or not.
+
+        Waits ``data_timeout`` (10 minutes by default), not ``timeout``: the server may be
+        scanning or delivering the message, and a client that hangs up now sends it twice.
+        """
+        self._sock.settimeout(self.server.data_timeout)
+        try:
+            code, text = self.read_reply()
+        finally:
+            if self._sock is not None:
+                self._sock.settimeout(self.server.timeout)
         self.sent += 1
         if 200 <= code < 300:
             match = _QUEUED_AS.search(text.encode())
             return SendResult(code, text, match.group(1).decode() if match else None)
-        return SendResult(code, text)
+        return SendResult(code, text, connection_failure=code == 421)
 
     @staticmethod
     def _refusal(mail_reply: tuple[int, str], rcpt_replies: list[tuple[int, str]],
                  data_reply: tuple[int, str]) -> SendResult:
         """Why a transaction failed before its content: MAIL, a recipient, or DATA."""
         if mail_reply[0] != 250:
-            return SendResult(mail_reply[0], mail_reply[1])
+            return SendResult(mail_reply[0], mail_reply[1], connection_failure=mail_reply[0] == 421)
         bad = next(((c, t) for c, t in rcpt_replies if not 200 <= c < 300), None)
-        if bad is not None:
-            return SendResult(bad[0], bad[1], recipient_rejected=True)
+        if bad is not None:  # 421 closes the channel: the relay's doing, whatever the address
+            return SendResult(bad[0], bad[1], recipient_rejected=bad[0] != 421, connection_failure=bad[0] == 421)
         if data_reply[0] == 354:  # accepted DATA, but no recipient was accepted
             return SendResult(503, "aucun destinataire accepté")
-        return SendResult(data_reply[0], data_reply[1])
+        return SendResult(data_reply[0], data_reply[1], connection_failure=data_reply[0] == 421)
 
     def close(self, quit: bool = True) -> None:
         if self._sock is None:
@@ -379,15 +460,20 @@ class SMTPConnection:
 
 
 class _Server:
-    """A relay's live state in the pool: idle connections, a limiter, a cool-down after failures."""
+    """A relay's live state in the pool: idle connections, a rest after failures, a quota hint."""
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.limiter = RateLimiter(config.limits)
         self.idle: list[SMTPConnection] = []
         self.busy = 0
-        self.down_until = 0.0
+        self.down_until = 0.0  # resting after a refused connection (monotonic)
         self.failures = 0
+        self.last_error = ""
+        self.quota_until = 0.0  # the quota store said "none before then" (monotonic)
+
+
+def _failed(reason: str, count: int) -> list[SendResult]:
+    return [SendResult(0, reason, connection_failure=True)] * count
 
 
 class SMTPPool:
@@ -395,47 +481,70 @@ class SMTPPool:
 
     ``send_many()`` picks the relay that can take a message soonest (round-robin
     among equals), reuses an idle connection or opens one (up to
-    ``max_connections``), and waits when every relay is at its rate limit.
+    ``max_connections``), asks the quota store how many messages may go, and
+    waits when every relay is at its limit. A relay that refuses connections
+    rests (0.5 s, doubling to 30 s) and its messages go to the next relay at
+    once; when none is left they are answered ``connection_failure``.
     Thread-safe, so ``flask dev``'s worker thread and web requests may share it.
+
+    ``quota``: where limits are counted (``app.sending.limits``: the database or
+    Redis, shared by every process; in-process by default). ``quota_wait``: the
+    longest a ``send_many`` waits for quota before answering the rest
+    ``SendResult(0, …, connection_failure=True)``; None waits as long as it takes.
     """
 
     IDLE_SECONDS = 30.0  # reconnect rather than trust a connection idle this long
+    SHORT_REST = 1.0  # a relay resting no longer than this is waited for, not skipped
 
-    def __init__(self, servers: list[ServerConfig]) -> None:
+    def __init__(self, servers: list[ServerConfig], quota: QuotaStore | None = None,
+                 quota_wait: float | None = None) -> None:
         self.servers = [_Server(s) for s in servers]
+        self.quota = quota or LocalQuota()
+        self.quota_wait = quota_wait
         self._lock = threading.Condition()
         self._next = 0
 
     @classmethod
-    def from_url(cls, url: str) -> "SMTPPool":
-        return cls(parse_smtp_urls(url))
+    def from_url(cls, url: str, quota: QuotaStore | None = None, **defaults) -> "SMTPPool":
+        """``defaults``: ``tls``, ``ca_file``, ``data_timeout`` for every relay (see :func:`parse_smtp_urls`)."""
+        return cls(parse_smtp_urls(url, **defaults), quota=quota)
 
-    def _acquire(self, wanted: int = 1) -> tuple[_Server, SMTPConnection | None, int]:
-        """A relay with capacity now, an idle connection to it if there is one, and how
-        many of the ``wanted`` messages its limits let go now (at least one)."""
+    def _acquire(self, skip: set[str], deadline: float | None) -> tuple[_Server, SMTPConnection | None] | str:
+        """A relay to use now (and an idle connection to it if there is one), or why there is none.
+
+        ``skip``: relays that failed during this ``send_many``. Waits while relays are
+        busy, about to come back from a short rest, or out of quota until ``deadline``.
+        """
         with self._lock:
             while True:
                 now = time.monotonic()
+                usable = [s for s in self.servers if s.config.label not in skip
+                          and s.down_until - now <= self.SHORT_REST]
+                if not usable:
+                    return "aucun relais SMTP joignable / no SMTP relay reachable : " + " ; ".join(
+                        f"{s.config.label} : {s.last_error or 'au repos'}" for s in self.servers)
                 best_wait = None
                 count = len(self.servers)
                 for i in range(count):
                     server = self.servers[(self._next + i) % count]
+                    if server not in usable:
+                        continue
                     if server.down_until > now:
                         wait = server.down_until - now
+                    elif server.quota_until > now:
+                        wait = server.quota_until - now
                     elif not server.idle and server.busy >= server.config.limits.max_connections:
                         wait = 0.05
                     else:
-                        wait = server.limiter.wait_time(now)
-                        if wait <= 0:
-                            self._next = (self._next + i + 1) % count
-                            granted = 0
-                            while granted < wanted and (granted == 0 or server.limiter.wait_time(now) <= 0):
-                                server.limiter.record(now)
-                                granted += 1
-                            server.busy += 1
-                            return server, (server.idle.pop() if server.idle else None), granted
+                        self._next = (self._next + i + 1) % count
+                        server.busy += 1
+                        return server, (server.idle.pop() if server.idle else None)
                     best_wait = wait if best_wait is None else min(best_wait, wait)
-                self._lock.wait(timeout=min(best_wait or 0.05, 1.0))
+                if deadline is not None and now + best_wait > deadline \
+                        and all(s.quota_until > now for s in usable):
+                    return "quota du relais atteint / relay quota reached : " + ", ".join(
+                        s.config.label for s in usable)
+                self._lock.wait(timeout=min(best_wait, 1.0))
 
     def _release(self, server: _Server, conn: SMTPConnection | None) -> None:
         with self._lock:
@@ -443,6 +552,13 @@ class SMTPPool:
             if conn is not None and conn.open:
                 server.idle.append(conn)
             self._lock.notify()
+
+    def _rest(self, server: _Server, reason: str) -> None:
+        """The relay could not be reached: rest it (0.5 s, doubling up to 30 s)."""
+        with self._lock:
+            server.failures += 1
+            server.last_error = reason
+            server.down_until = time.monotonic() + min(30.0, 0.25 * 2 ** min(server.failures, 7))
 
     def send(self, envelope: Envelope, raw: bytes, transparent: bool = False) -> SendResult:
         return self.send_many([(envelope, raw)], transparent)[0]
@@ -452,59 +568,82 @@ class SMTPPool:
 
         A message whose content went out on a connection that then broke is answered
         ``SendResult(0, …)`` (temporary: the worker retries it later, never at once: the
-        server may have kept it). Messages not yet started go on over a fresh connection.
+        server may have kept it). Messages not yet started go on over a fresh connection,
+        or to the next relay when this one cannot be reached.
         """
         results: list[SendResult] = []
         todo = list(items)
+        failed: set[str] = set()
+        deadline = None if self.quota_wait is None else time.monotonic() + self.quota_wait
         while todo:
-            server, conn, granted = self._acquire(len(todo))
-            part, todo = todo[:granted], todo[granted:]
+            picked = self._acquire(failed, deadline)
+            if isinstance(picked, str):
+                results += _failed(picked, len(todo))
+                break
+            server, conn = picked
             try:
-                conn = self._deliver(server, conn, part, transparent, results)
+                if conn is not None and time.monotonic() - conn.last_used > self.IDLE_SECONDS:
+                    conn.close()
+                    conn = None
+                fresh = conn is None
+                if conn is None:
+                    try:
+                        conn = SMTPConnection(server.config)
+                    except SMTPConnectionLost as exc:
+                        self._rest(server, str(exc))
+                        failed.add(server.config.label)
+                        continue
+                granted, wait = (len(todo), 0.0) if not server.config.limits.limited else \
+                    self.quota.take(server.config.label, server.config.limits, len(todo))
+                if not granted:
+                    with self._lock:
+                        server.quota_until = time.monotonic() + wait
+                    continue
+                part, todo = todo[:granted], todo[granted:]
+                conn, unsent = self._deliver(server, conn, fresh, part, transparent, results)
+                if unsent:  # the relay stopped answering: the rest goes to another one
+                    failed.add(server.config.label)
+                    todo = unsent + todo
             finally:
                 self._release(server, conn)
         return results
 
-    def _deliver(self, server: _Server, conn: SMTPConnection | None, part: list[tuple[Envelope, bytes]],
-                 transparent: bool, results: list[SendResult]) -> SMTPConnection | None:
-        """``part`` through one relay, appending an answer per message; returns the connection to keep."""
+    def _deliver(self, server: _Server, conn: SMTPConnection, fresh: bool, part: list[tuple[Envelope, bytes]],
+                 transparent: bool, results: list[SendResult]
+                 ) -> tuple[SMTPConnection | None, list[tuple[Envelope, bytes]]]:
+        """``part`` through one relay, appending an answer per message.
+
+        Returns the connection to keep and the messages not started because the relay
+        could no longer be reached (for the next relay). ``fresh``: ``conn`` was just opened.
+        """
         while part:
-            reused = conn is not None
-            if conn is not None and time.monotonic() - conn.last_used > self.IDLE_SECONDS:
-                conn.close()
-                conn, reused = None, False
-            connecting = conn is None
             try:
-                if conn is None:
-                    conn = SMTPConnection(server.config)
-                connecting = False
                 results += conn.send_many(part, transparent)
                 server.failures = 0
-                return conn
+                return conn, []
             except SMTPConnectionLost as exc:
-                if conn is not None:
-                    conn.close(quit=False)
-                conn = None
+                conn.close(quit=False)
                 results += exc.done
                 part = part[len(exc.done):]
                 if exc.data_sent:  # the server may have kept it: never resend it at once
-                    results.append(SendResult(0, str(exc)))
+                    results.append(SendResult(0, str(exc), connection_failure=True))
                     part = part[1:]
-                # A connection that had worked (reused, or got through some of this batch) broke:
-                # the messages whose content never left go on over a fresh one. Each round
-                # answers at least one message, so this ends.
-                if part and (reused or exc.done or exc.data_sent):
-                    continue
-                if connecting:  # the relay is unreachable: let it rest, try the others
-                    server.failures += 1
-                    server.down_until = time.monotonic() + min(30.0, 0.25 * 2 ** min(server.failures, 7))
-                results += [SendResult(0, str(exc))] * len(part)
-                return None
+                if not part:
+                    return None, []
+                if fresh and not (exc.done or exc.data_sent):  # a new connection broke at once
+                    self._rest(server, str(exc))
+                    return None, part
+                # The connection had worked: the messages whose content never left go on over
+                # a fresh one (each round answers at least one), or to another relay.
+                try:
+                    conn, fresh = SMTPConnection(server.config), True
+                except SMTPConnectionLost as again:
+                    self._rest(server, str(again))
+                    return None, part
             except BaseException:  # anything else mid-exchange: never hand that connection out again
-                if conn is not None:
-                    conn.close(quit=False)
+                conn.close(quit=False)
                 raise
-        return conn
+        return conn, []
 
     def close(self) -> None:
         with self._lock:

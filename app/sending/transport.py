@@ -7,6 +7,8 @@ from typing import Protocol, Sequence
 from app.extensions import db
 from app.message.envelope import Envelope
 from app.models import OutboxMessage
+from app.sending.limits import quota_store
+from config import ConfigError
 
 
 @dataclass(frozen=True)
@@ -16,12 +18,18 @@ class SendResult:
     ``code`` 0 means no answer (connection refused or lost): temporary, like a 4xx.
     ``recipient_rejected`` says a failure came at RCPT (the address itself), which
     is what makes a 5xx a hard bounce rather than, say, a refused content.
+    ``connection_failure`` says the failure is the relay's, not this message's or
+    recipient's: no answer, refused or lost connection, 421 (at the greeting or
+    closing the channel), TLS or authentication failure, every relay down, the
+    relay's shared quota used up. The worker backs such messages off and never
+    counts them toward a campaign's auto-pause.
     """
 
     code: int
     reply: str = ""
     queue_id: str | None = None
     recipient_rejected: bool = False
+    connection_failure: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -85,18 +93,28 @@ def get_transport() -> Transport:
     """The configured transport: the outbox when ``SMTP_URL`` is empty, else the SMTP pool.
 
     One pool per process and URL, so connections persist from message to message
-    (and from one transactional email to the next).
+    (and from one transactional email to the next). Its limits are shared with every
+    other process (``app.sending.limits``).
     """
     from flask import current_app
 
-    url = current_app.config.get("SMTP_URL")
+    config = current_app.config
+    url = config.get("SMTP_URL")
     if not url:
         return OutboxTransport()
     pool = _POOLS.get(url)
     if pool is None:
-        from app.sending.smtp import SMTPPool
+        from app.sending.smtp import DEFAULT_DATA_TIMEOUT, SMTPPool  # smtp imports this module
 
-        pool = _POOLS[url] = SMTPPool.from_url(url)
+        # Limits are counted where every process sees them: Redis if RATELIMIT_STORAGE_URI
+        # names one, else the database.
+        quota = quota_store(config.get("RATELIMIT_STORAGE_URI", ""), db.engine)
+        try:
+            pool = _POOLS[url] = SMTPPool.from_url(
+                url, quota=quota, tls=config.get("SMTP_TLS", "auto"), ca_file=config.get("SMTP_CA_FILE", ""),
+                data_timeout=float(config.get("SMTP_DATA_TIMEOUT", DEFAULT_DATA_TIMEOUT)))
+        except ValueError as error:  # a malformed SMTP_URL: the CLI's error boundary prints it in one line
+            raise ConfigError(str(error)) from None
     return pool
 
 
