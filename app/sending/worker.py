@@ -94,6 +94,7 @@ class WorkerOptions:
     idle_seconds: float = 1.0  # sleep when nothing is due
     transactional_batch: int = 50  # transactional messages taken before each campaign batch
     relay_backoff_seconds: float = 2.0  # first wait when no relay answers (doubled, at most a minute)
+    quota_wait_seconds: float = 5.0  # longest wait inside one exchange for a relay's shared quota
 
 
 @dataclass
@@ -159,6 +160,10 @@ class Worker:
     def run(self, until_idle: bool = False) -> WorkerStats:
         with self.app.app_context():
             self.transport = get_transport()
+            if hasattr(self.transport, "quota_wait"):
+                # A relay's quota used up: do not sit in send_many for an hour; the rows come back as a
+                # relay failure (not an attempt) and the worker backs off, serving the transactional lane.
+                self.transport.quota_wait = self.options.quota_wait_seconds
             self.signer = signer_from_config(self.app.config)
             log.info("worker %s started", self.owner)
             heartbeat = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
