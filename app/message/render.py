@@ -27,12 +27,16 @@ import mjml
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
+import cssutils
 from premailer import Premailer
 
+from app.digits import is_digits
 from app import links
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
 from app.message import richtext
 from app.timeutil import to_local
+
+log = logging.getLogger(__name__)
 
 EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
 LOCALE = "fr"
@@ -135,9 +139,23 @@ def mjml_to_html(source: str) -> str:
     return html
 
 
+def _refuse_fetch(url: str) -> None:
+    """cssutils fetcher: an e-mail's CSS never loads anything. ``allow_network=False`` covers
+    premailer's ``<link>`` handling only; cssutils resolves ``@import`` with its own fetcher."""
+    log.warning("refused to fetch a stylesheet while inlining CSS: %s", url[:200])
+    return None
+
+
+class _OfflinePremailer(Premailer):
+    """premailer whose cssutils parser cannot fetch (``@import`` rules are dropped)."""
+
+    def _parse_css_string(self, css_body, validate=True):
+        return cssutils.CSSParser(fetcher=_refuse_fetch, validate=validate).parseString(css_body)
+
+
 def inline_css(html: str) -> str:
     """premailer with every network and file access off: no remote stylesheet is ever fetched."""
-    return Premailer(
+    return _OfflinePremailer(
         html,
         base_url=None,
         allow_network=False,
@@ -309,11 +327,11 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for block in raw or []:
         kind = block.get("type")
         if kind == "event":
-            cycle = db.session.get(Cycle, int(block["cycle_id"])) if str(block.get("cycle_id") or "").isdigit() else None
+            cycle = db.session.get(Cycle, int(block["cycle_id"])) if is_digits(str(block.get("cycle_id") or "")) else None
             if cycle is None:
                 continue
             number = str(block.get("journee") or "")
-            journee = next((j for j in cycle.journees if number.isdigit() and j.number == int(number)), None)
+            journee = next((j for j in cycle.journees if is_digits(number) and j.number == int(number)), None)
             blocks.append({"type": "event", "cycle": cycle_view(cycle),
                            "journee": journee_view(journee) if journee else None})
         elif kind == "columns":
@@ -323,7 +341,7 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             width = str(block.get("width") or "")
             blocks.append({"type": "image", "src": str(block.get("src") or ""),
                            "alt": "" if block.get("decorative") else str(block.get("alt") or ""),
-                           "href": str(block.get("href") or ""), "width": int(width) if width.isdigit() else None})
+                           "href": str(block.get("href") or ""), "width": int(width) if is_digits(width) else None})
         elif kind in {"title", "text"}:
             blocks.append({"type": kind, "text": str(block.get("text") or "")})
         elif kind == "button":

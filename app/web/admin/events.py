@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.web.inputs import form_ids
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress
@@ -90,7 +91,7 @@ def event_add_registrant(cycle_id: int):
     if not form.validate_on_submit():
         flash(_("Indiquez une adresse e-mail."), "error")
         return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
-    wanted = {int(v) for v in request.form.getlist("journees") if v.isdigit()}
+    wanted = form_ids("journees")
     chosen = [j for j in cycle.journees if j.id in wanted]
     try:
         outcome = register(

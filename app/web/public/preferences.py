@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.web.inputs import form_ids
 from app import links
 from app.models import SubscriptionStatus
 from app.services.subscriptions import memberships, preference_lists, resolve_preferences, update_preferences
@@ -23,7 +24,7 @@ def preferences(token: str):
     except InvalidToken:
         return link_error()
     if request.method == "POST":
-        wanted = {int(v) for v in request.form.getlist("lists") if v.isdigit()}
+        wanted = form_ids("lists")
         update_preferences(subscriber, wanted, ip=request.remote_addr)
         flash(_("Vos choix sont enregistrés."), "success")
         return redirect(url_for("public.preferences", token=token), 303)

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.web.inputs import form_ids
+from app.digits import to_int
 from app.extensions import db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, utcnow
 from app.services.audience import InvalidAddress
@@ -69,7 +71,7 @@ def registration_form(slug: str):
     selected = {c["journee"].id for c in choices}
     errors: list[str] = []
     if request.method == "POST":
-        selected = {int(v) for v in request.form.getlist("journees") if v.isdigit()}
+        selected = form_ids("journees")
         if form.website.data:
             return render_template("public/registration_thanks.html", cycle=cycle, email=form.email.data,
                                    confirmed=[], waiting=[], unchanged=[], email_sent=True)
@@ -126,13 +128,13 @@ def registration_manage(token: str):
         if action == "cancel_all":
             done = cancel(registration, actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre inscription est annulée.") if done else _("Rien à annuler."), "success")
-        elif action.startswith("cancel:") and action[7:].isdigit() and int(action[7:]) in by_id:
+        elif action.startswith("cancel:") and to_int(action[7:]) in by_id:
             journee = by_id[int(action[7:])]
             done = cancel(registration, [journee], actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre participation à la journée %(n)s est annulée.", n=journee.number) if done
                   else _("Rien à annuler."), "success")
         else:
-            wanted = [by_id[int(v)] for v in request.form.getlist("journees") if v.isdigit() and int(v) in by_id]
+            wanted = [by_id[i] for i in sorted(form_ids("journees")) if i in by_id]
             change_days(registration, wanted, actor="public", ip=request.remote_addr, now=now)
             flash(_("Vos choix sont enregistrés."), "success")
         return redirect(url_for("public.registration_manage", token=token))
