@@ -3,6 +3,7 @@ for every registered route (real signed tokens where the route takes one)."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from werkzeug.routing import Rule
@@ -73,3 +74,18 @@ def routes(app, method: str) -> list[Rule]:
 
 def csrf_token(page_html: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page_html).group(1)
+
+
+@contextmanager
+def own_app(database_url: str, overrides: dict):
+    """An app with other settings than the ``app`` fixture's (CSRF or rate limits on), emptied after."""
+    from tests.conftest import _empty_tables, make_app
+
+    application = make_app(database_url, overrides)
+    with application.app_context():
+        try:
+            yield application
+        finally:
+            db.session.remove()
+            _empty_tables(application)
+            db.engine.dispose()

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from app import links
 from app.extensions import db
 from app.models import Subscriber, SubscriberStatus, Suppression
-from tests.conftest import _empty_tables, make_app
-from tests.security_helpers import csrf_token, make_world, routes, rule_url
+from tests.security_helpers import csrf_token, make_world, own_app, routes, rule_url
 
 # The only POST routes a request without a CSRF token may reach, and why.
 EXEMPT = {
@@ -23,16 +22,8 @@ API_PREFIX = "api."  # bearer token or a JSON body from an admin session, never 
 
 @pytest.fixture
 def csrf_app(migrated):
-    app = make_app(migrated, {"WTF_CSRF_ENABLED": True})
-    ctx = app.app_context()
-    ctx.push()
-    try:
+    with own_app(migrated, {"WTF_CSRF_ENABLED": True}) as app:
         yield app
-    finally:
-        db.session.remove()
-        _empty_tables(app)
-        db.engine.dispose()
-        ctx.pop()
 
 
 def _row_counts() -> dict[str, int]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login, make_app
-from tests.security_helpers import make_world, routes, rule_url
+from tests.conftest import login
+from tests.security_helpers import make_world, own_app, routes, rule_url
 
 TOKEN_ENDPOINTS = {"public.unsubscribe_page", "public.preferences", "public.privacy_request", "public.privacy_export",
                    "public.confirm_subscription", "public.registration_manage", "public.click"}
@@ -48,19 +48,11 @@ def test_every_get_route_sends_the_headers(app, client, admin_user):
 
 
 def test_every_post_route_sends_the_headers_even_when_refused(migrated):
-    app = make_app(migrated, {"WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        from tests.conftest import _empty_tables
-        from app.extensions import db
-        try:
-            world = make_world()
-            client = app.test_client()
-            for rule in routes(app, "POST"):
-                check(client.post(rule_url(rule, world), data={"x": "1"}), rule.endpoint)
-        finally:
-            db.session.remove()
-            _empty_tables(app)
-            db.engine.dispose()
+    with own_app(migrated, {"WTF_CSRF_ENABLED": True}) as app:
+        world = make_world()
+        client = app.test_client()
+        for rule in routes(app, "POST"):
+            check(client.post(rule_url(rule, world), data={"x": "1"}), rule.endpoint)
 
 
 def test_error_pages_and_static_files_too(client, app):

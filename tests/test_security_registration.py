@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import MailingList, OutboxMessage, Registration, RegistrationStatus, Subscriber, SubscriptionStatus
 from app.models import Subscription
-from tests.conftest import _empty_tables, make_app
 from tests.event_factories import day_status, future_dates, make_cycle
-from tests.security_helpers import csrf_token
+from tests.security_helpers import csrf_token, own_app
 from tests.test_registration_web import form_data
 
 PHISH = "Visit http://evil.example to claim your seat"
@@ -52,25 +51,19 @@ def test_nothing_is_sent_when_nothing_changed(app, client):
 
 
 def test_per_address_limit_whatever_the_ip(migrated):
-    app = make_app(migrated, {"RATELIMIT_ENABLED": True})
-    with app.app_context():
-        try:
-            cycle = make_cycle(dates=future_dates())
-            client = app.test_client()
-            statuses = []
-            for i in range(5):
-                data = form_data(cycle, email="victim@example.org", journees=[cycle.journees[i % 4]])
-                statuses.append(client.post(f"/inscription/{cycle.slug}", data=data,
-                                            environ_base={"REMOTE_ADDR": f"198.51.100.{i}"}).status_code)
-            assert statuses == [200, 200, 200, 429, 429]
-            assert len(outbox()) == 3
-            other = client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, email="other@example.org"),
-                                environ_base={"REMOTE_ADDR": "198.51.100.9"})
-            assert other.status_code == 200  # the limit is the address's, not everyone's
-        finally:
-            db.session.remove()
-            _empty_tables(app)
-            db.engine.dispose()
+    with own_app(migrated, {"RATELIMIT_ENABLED": True}) as app:
+        cycle = make_cycle(dates=future_dates())
+        client = app.test_client()
+        statuses = []
+        for i in range(5):
+            data = form_data(cycle, email="victim@example.org", journees=[cycle.journees[i % 4]])
+            statuses.append(client.post(f"/inscription/{cycle.slug}", data=data,
+                                        environ_base={"REMOTE_ADDR": f"198.51.100.{i}"}).status_code)
+        assert statuses == [200, 200, 200, 429, 429]
+        assert len(outbox()) == 3
+        other = client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, email="other@example.org"),
+                            environ_base={"REMOTE_ADDR": "198.51.100.9"})
+        assert other.status_code == 200  # the limit is the address's, not everyone's
 
 
 def test_an_unverified_name_is_not_put_in_a_message(app, client):
@@ -139,25 +132,19 @@ def test_hold_is_off_for_cycles_without_capacity_or_when_the_officer_says_so(app
 
 
 def test_the_csrf_protected_confirm_button(migrated):
-    app = make_app(migrated, {"WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        try:
-            cycle = make_cycle(dates=future_dates(), capacity=3)
-            client = app.test_client()
-            token = csrf_token(client.get(f"/inscription/{cycle.slug}").get_data(as_text=True))
-            client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, csrf_token=token))
-            path = manage_path(outbox()[-1])
-            assert app.test_client().post(path, data={"action": "confirm"}).status_code == 400
-            assert all(not r.days for r in db.session.scalars(select(Registration)))
-            page = client.get(path).get_data(as_text=True)
-            assert client.post(path, data={"action": "confirm", "csrf_token": csrf_token(page)}).status_code == 302
-            assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
-            db.session.expire_all()
-            assert len(db.session.scalar(select(Registration)).days) == 4
-        finally:
-            db.session.remove()
-            _empty_tables(app)
-            db.engine.dispose()
+    with own_app(migrated, {"WTF_CSRF_ENABLED": True}) as app:
+        cycle = make_cycle(dates=future_dates(), capacity=3)
+        client = app.test_client()
+        token = csrf_token(client.get(f"/inscription/{cycle.slug}").get_data(as_text=True))
+        client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, csrf_token=token))
+        path = manage_path(outbox()[-1])
+        assert app.test_client().post(path, data={"action": "confirm"}).status_code == 400
+        assert all(not r.days for r in db.session.scalars(select(Registration)))
+        page = client.get(path).get_data(as_text=True)
+        assert client.post(path, data={"action": "confirm", "csrf_token": csrf_token(page)}).status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+        db.session.expire_all()
+        assert len(db.session.scalar(select(Registration)).days) == 4
 
 
 def _reg(address: str) -> Registration:

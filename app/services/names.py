@@ -18,6 +18,6 @@ _ALLOWED_PUNCTUATION = {" ", "-", "'", "’"}
 
 def clean_name(text: str | None) -> str:
     """Letters, spaces, hyphens and apostrophes of ``text``, without URLs, at most 60 characters."""
-    text = _LINKISH.sub(" ", text or "")
+    text = _LINKISH.sub(" ", (text or "")[:4 * MAX_NAME])  # cut first: the pattern is quadratic on long words
     kept = "".join(c if (c.isalpha() or c in _ALLOWED_PUNCTUATION) else " " for c in text)
     return " ".join(kept.split())[:MAX_NAME].strip(" -'’")
