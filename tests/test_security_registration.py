@@ -159,3 +159,18 @@ def test_the_subscription_confirmation_is_not_a_phishing_vehicle_either(app, cli
     [row] = outbox()
     assert "evil.example" not in text_of(row) and re.search(r"^Bonjour,\r?$", text_of(row), re.M)
     assert db.session.scalar(select(Subscriber.first_name)) == "Visit to claim your seat"
+
+
+def test_the_officer_turns_the_hold_on_or_off_per_cycle(app, admin_client):
+    from app.models import Cycle
+    from tests.test_cycle_editor import _cycle_data
+
+    page = admin_client.get("/admin/events/new").get_data(as_text=True)
+    assert re.search(r'id="hold_seats" name="hold_seats" type="checkbox" value="y"\s*checked', page) or \
+        re.search(r'checked id="hold_seats"', page)
+    admin_client.post("/admin/events/new", data=_cycle_data())  # the box left unticked in the post
+    cycle = db.session.scalar(select(Cycle))
+    assert cycle.hold_seats is False
+    admin_client.post(f"/admin/events/{cycle.id}/edit", data=_cycle_data(hold_seats="y"))
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).hold_seats is True
