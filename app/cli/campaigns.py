@@ -7,8 +7,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.digits import is_digits
 from app.cli import fail
+from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
 

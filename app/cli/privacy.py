@@ -6,8 +6,8 @@ import json
 import click
 from flask.cli import AppGroup
 
-from app.digits import is_digits
 from app.cli import fail
+from app.digits import is_digits
 from app.extensions import db
 from app.models import Subscriber
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email

@@ -30,8 +30,8 @@ from flask_babel import force_locale, gettext, ngettext
 import cssutils
 from premailer import Premailer
 
-from app.digits import is_digits
 from app import links
+from app.digits import is_digits
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
 from app.message import richtext
 from app.timeutil import to_local

@@ -376,6 +376,8 @@ def cancel(
     """
     now = now or utcnow()
     targets = {j.id for j in journees} if journees is not None else None
+    if targets is None:
+        registration.requested_journees = []  # cancelling everything withdraws what was only asked for
     cancelled: list[Journee] = []
     freed: list[Journee] = []
     for day in registration.days:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.web.inputs import form_ids
 from app.digits import is_digits
 from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient, builder_for
@@ -28,6 +27,7 @@ from app.services.campaigns import progress
 from app.services.slugs import unique_slug
 from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
+from app.web.inputs import form_ids
 
 add_nav("admin.campaigns_index", _l("Campagnes"), 30)
 

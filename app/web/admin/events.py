@@ -18,7 +18,6 @@ from sqlalchemy import select
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.web.inputs import form_ids
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress
@@ -28,6 +27,7 @@ from app.services.registrations import RegistrationError, cancel, register, regi
 from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import add_nav, bp
+from app.web.inputs import form_ids
 
 add_nav("admin.events", _l("Événements"), 40)
 

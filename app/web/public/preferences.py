@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.web.inputs import form_ids
 from app import links
 from app.models import SubscriptionStatus
 from app.services.subscriptions import memberships, preference_lists, resolve_preferences, update_preferences
 from app.tokens import InvalidToken
+from app.web.inputs import form_ids
 from app.web.public import bp
 from app.web.public.unsubscribe import _no_store, link_error
 

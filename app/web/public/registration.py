@@ -20,7 +20,6 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.web.inputs import form_ids
 from app.digits import to_int
 from app.extensions import db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, utcnow
@@ -39,6 +38,7 @@ from app.services.registrations import (
     upcoming_journees,
 )
 from app.tokens import InvalidToken, Purpose, verify
+from app.web.inputs import form_ids
 from app.web.public import bp
 
 FORM_LIMIT = "10 per minute;60 per hour"
