@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,6 +83,7 @@ class Settings:
     bounce_soft_limit: int = 3
     bounce_soft_window_days: int = 30
     trusted_proxies: int = 0
+    import_max_mb: int = 200
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -119,7 +121,11 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.base_url.startswith("https://"),
             "REMEMBER_COOKIE_SECURE": self.base_url.startswith("https://"),
-            "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+            "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
+            "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
         }
 
 
@@ -209,6 +215,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
 
     soft_limit = positive_int("BOUNCE_SOFT_LIMIT", 3)
     soft_window = positive_int("BOUNCE_SOFT_WINDOW_DAYS", 30)
+    import_max_mb = positive_int("IMPORT_MAX_MB", 200)
     proxies_text = env.get("TRUSTED_PROXIES", "0").strip() or "0"
     proxies = int(proxies_text) if proxies_text.isascii() and proxies_text.isdigit() else -1
     if proxies < 0:
@@ -268,4 +275,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         bounce_soft_limit=soft_limit,
         bounce_soft_window_days=soft_window,
         trusted_proxies=proxies,
+        import_max_mb=import_max_mb,
     )

@@ -72,10 +72,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_token: str):
+        """Cookies carry the user's session token (Flask-Login's alternative id), not the id."""
+        from sqlalchemy import select
+
         from app.models import User
 
-        return db.session.get(User, int(user_id))
+        return db.session.scalar(select(User).where(User.session_token == session_token))
 
     with app.app_context():
         configure_engine(db.engine)

@@ -63,13 +63,32 @@ def _browser():
         browser.close()
 
 
+def csp_violations(page) -> list[str]:
+    """Content-Security-Policy violations the page's console reported so far."""
+    return page.context.csp_violations
+
+
 @pytest.fixture
 def page(_browser):
+    """A Chromium page; a test fails if any page reported a Content-Security-Policy violation
+    (the admin must work with the CSP on: no inline script or style blocked)."""
     context = _browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
+    context.csp_violations = []
+    context.expect_csp_violations = False
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            context.csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
+    violations = list(context.csp_violations)
+    expected = context.expect_csp_violations
     context.close()
+    if not expected:
+        assert violations == [], violations
 
 
 def screenshot(page, name: str) -> Path:

@@ -50,11 +50,14 @@ def test_admin_export_is_json_with_consent_and_history(admin_client):
     assert any(h["action"] == "subscribe" for h in data["history"])
 
 
-def test_admin_routes_need_login_and_erase_needs_admin(client, editor_user):
+def test_admin_routes_need_login_and_export_and_erase_need_admin(client, editor_user, admin_user):
     sub, _lists, _campaign = make_audience()
     assert client.get(f"/admin/subscribers/{sub.id}/export.json").status_code == 302
     login(client, editor_user.email)
     assert client.post(f"/admin/subscribers/{sub.id}/erase").status_code == 403
+    assert client.get(f"/admin/subscribers/{sub.id}/export.json").status_code == 403
+    client.post("/admin/logout")
+    login(client, admin_user.email)
     assert client.get("/admin/subscribers/999999/export.json").status_code == 404
 
 

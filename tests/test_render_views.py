@@ -79,7 +79,11 @@ def test_admin_preview(announcement, admin_client, client):
     frames = doc.xpath("//iframe")
     assert len(frames) == 2 and all(f.get("sandbox") is not None for f in frames)
     assert {"preview-600", "preview-375"} <= set(" ".join(f.get("class") for f in frames).split())
-    assert "Comment faire vivre un contrat de ville" in frames[0].get("srcdoc")
+    src = frames[0].get("src")
+    assert src == f"/admin/campaigns/{announcement.id}/preview.html" and frames[1].get("src") == src
+    framed = admin_client.get(src)
+    assert "Comment faire vivre un contrat de ville" in framed.get_data(as_text=True)
+    assert "frame-ancestors 'self'" in framed.headers["Content-Security-Policy"]
     assert "List-Unsubscribe" in page and "Message-ID" in page
     assert "Aucune erreur bloquante" in page
     assert "Si vous souhaitez ne plus recevoir" in doc.xpath("//pre")[0].text_content()

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.cli import fail
+from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
 
@@ -17,7 +18,7 @@ cli = AppGroup("campaigns", help="Campagnes / campaigns.")
 def find_campaign(ref: str) -> Campaign:
     """A campaign by id or slug, or a one-line error."""
     campaign = None
-    if ref.isdigit():
+    if is_digits(ref):
         campaign = db.session.get(Campaign, int(ref))
     if campaign is None:
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == ref))

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
+from app.digits import is_digits
 from app.extensions import db
 from app.models import Subscriber
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
@@ -16,8 +17,8 @@ cli = AppGroup("privacy", help="RGPD : conservation, export, effacement / retent
 
 
 def _find(ref: str) -> Subscriber:
-    subscriber = db.session.get(Subscriber, int(ref)) if ref.isdigit() else None
-    if subscriber is None and not ref.isdigit():
+    subscriber = db.session.get(Subscriber, int(ref)) if is_digits(ref) else None
+    if subscriber is None and not is_digits(ref):
         try:
             subscriber = find_subscriber(normalise_email(ref))
         except InvalidAddress as exc:

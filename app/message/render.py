@@ -24,10 +24,13 @@ from typing import Any, Mapping
 
 import jinja2
 import mjml
+import cssutils
 from flask_babel import force_locale, gettext, ngettext
 from premailer import Premailer
 
 from app.message import richtext
+
+log = logging.getLogger(__name__)
 
 EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
 LOCALE = "fr"
@@ -133,9 +136,23 @@ def mjml_to_html(source: str) -> str:
     return html
 
 
+def _refuse_fetch(url: str) -> None:
+    """cssutils fetcher: an e-mail's CSS never loads anything. ``allow_network=False`` covers
+    premailer's ``<link>`` handling only; cssutils resolves ``@import`` with its own fetcher."""
+    log.warning("refused to fetch a stylesheet while inlining CSS: %s", url[:200])
+    return None
+
+
+class _OfflinePremailer(Premailer):
+    """premailer whose cssutils parser cannot fetch (``@import`` rules are dropped)."""
+
+    def _parse_css_string(self, css_body, validate=True):
+        return cssutils.CSSParser(fetcher=_refuse_fetch, validate=validate).parseString(css_body)
+
+
 def inline_css(html: str) -> str:
     """premailer with every network and file access off: no remote stylesheet is ever fetched."""
-    return Premailer(
+    return _OfflinePremailer(
         html,
         base_url=None,
         allow_network=False,

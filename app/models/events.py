@@ -53,6 +53,9 @@ class Cycle(db.Model):
     registration_url: Mapped[str] = mapped_column(String(500), default="")  # empty = Lettrine's form
     agenda_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None] = mapped_column()  # per journée; None = unlimited
+    # Seats asked for on the public form are given only once the address is confirmed by a
+    # click (fake sign-ups cannot fill a journée). Applies to cycles with a capacity.
+    hold_seats: Mapped[bool] = mapped_column(default=True, server_default="1")
     reminder_rules: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=lambda: [dict(r) for r in DEFAULT_REMINDER_RULES]
     )
@@ -100,6 +103,10 @@ class Registration(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="form")
     ip: Mapped[str | None] = mapped_column(String(64))
     newsletter_consent: Mapped[bool] = mapped_column(default=False)
+    # Journée ids asked for on the public form, waiting for the address to be confirmed.
+    requested_journees: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # When the person proved they own the address (a POST from the emailed /r/ link).
+    address_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 
 from app import links
+from app.digits import is_digits
 from app.extensions import db
 from app.message import richtext
 from app.message.render import LOCALE, MARKER_FOR, Attachment, RenderError, greeting_for
@@ -159,11 +160,11 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for block in raw or []:
         kind = block.get("type")
         if kind == "event":
-            cycle = db.session.get(Cycle, int(block["cycle_id"])) if str(block.get("cycle_id") or "").isdigit() else None
+            cycle = db.session.get(Cycle, int(block["cycle_id"])) if is_digits(str(block.get("cycle_id") or "")) else None
             if cycle is None:
                 continue
             number = str(block.get("journee") or "")
-            journee = next((j for j in cycle.journees if number.isdigit() and j.number == int(number)), None)
+            journee = next((j for j in cycle.journees if is_digits(number) and j.number == int(number)), None)
             blocks.append({"type": "event", "cycle": cycle_view(cycle),
                            "journee": journee_view(journee) if journee else None})
         elif kind == "columns":
@@ -173,7 +174,7 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             width = str(block.get("width") or "")
             blocks.append({"type": "image", "src": str(block.get("src") or ""),
                            "alt": "" if block.get("decorative") else str(block.get("alt") or ""),
-                           "href": str(block.get("href") or ""), "width": int(width) if width.isdigit() else None})
+                           "href": str(block.get("href") or ""), "width": int(width) if is_digits(width) else None})
         elif kind in {"title", "text"}:
             blocks.append({"type": kind, "text": str(block.get("text") or "")})
         elif kind == "button":

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.digits import is_digits
 from app.extensions import db
 from app.models import Cycle, Journee, RegistrationStatus, utcnow
 from app.services import registrations
@@ -26,7 +27,7 @@ class CycleError(ValueError):
 
 def find_cycle(ref: str) -> Cycle | None:
     """A cycle by id or slug."""
-    cycle = db.session.get(Cycle, int(ref)) if str(ref).isdigit() else None
+    cycle = db.session.get(Cycle, int(ref)) if is_digits(str(ref)) else None
     return cycle or db.session.scalar(select(Cycle).where(Cycle.slug == str(ref)))
 
 
@@ -146,7 +147,7 @@ def parse_journee_numbers(cycle: Cycle, text: str | None) -> list[Journee] | Non
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or int(part) not in by_number:
+        if not is_digits(part) or int(part) not in by_number:
             raise CycleError(f"journée inconnue : {part!r} (journées : {', '.join(map(str, sorted(by_number)))})")
         chosen.append(by_number[int(part)])
     return chosen

@@ -3,7 +3,9 @@
 Erasure keeps what accountability needs and nothing personal: the suppression
 hash (so a later import cannot silently re-add the address), the audit rows
 (scrubbed of the address and IPs), delivery rows (for statistics, with the
-address removed from any SMTP reply).
+address removed from any SMTP reply). The person's upcoming registrations are
+cancelled (their seats go to the waiting list), their ``/r/`` links stop working,
+and their address leaves the import reports.
 
 Retention: a contact ACTIVE with no activity for N years (default 3, the CNIL's
 usual prospecting duration) is *flagged*, not deleted: ``attributes[RETENTION_FLAG]``
@@ -14,6 +16,7 @@ not answer (``privacy retention --erase-flagged-after DAYS``).
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +28,7 @@ from app.models import (
     BounceRecord,
     Campaign,
     Delivery,
+    ImportJob,
     MailingList,
     OutboxMessage,
     Registration,
@@ -32,11 +36,14 @@ from app.models import (
     SubscriberStatus,
     Subscription,
     SubscriptionStatus,
+    TransactionalMessage,
     Suppression,
     SuppressionReason,
     utcnow,
 )
+from app.models.audience import new_uid
 from app.services.audience import audit, suppress
+from app.services.registrations import cancel
 from app.services.subscriptions import RETENTION_FLAG
 
 
@@ -103,11 +110,31 @@ def _scrub(value: Any, secrets_: set[str]) -> Any:
     return value
 
 
+def _scrub_import_reports(email: str) -> None:
+    """Drop the address from the rejected-rows reports of import jobs (as typed in the file)."""
+    target = email.strip().lower()
+    for job in db.session.scalars(select(ImportJob).where(ImportJob.report.is_not(None))):
+        report = job.report or []
+        if not any(target in str(row.get("email", "")).lower() or target in str(row.get("reason", "")).lower()
+                   for row in report if isinstance(row, dict)):
+            continue
+        job.report = [
+            {**row, "email": "[effacé]" if target in str(row.get("email", "")).lower() else row.get("email"),
+             "reason": re.sub(re.escape(target), "[effacé]", str(row.get("reason", "")), flags=re.IGNORECASE)}
+            if isinstance(row, dict) else row
+            for row in report
+        ]
+
+
 def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") -> None:
     """Erase one person (RGPD art. 17). Idempotent; commits."""
     email = subscriber.email
+    for reg in db.session.scalars(select(Registration).where(Registration.subscriber_id == subscriber.id)).all():
+        # Seats freed, waiting list promoted (they are told); the erased person gets no message.
+        cancel(reg, actor=actor, tell_registrant=False)
     if email:
         suppress(email, SuppressionReason.ERASED, source="erase")
+        _scrub_import_reports(email)
     hidden = {email} if email else set()
     for row in db.session.scalars(select(AuditLog).where(AuditLog.subscriber_id == subscriber.id)):
         row.ip = None
@@ -120,6 +147,8 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
         sub.consent_ip = None
     for reg in db.session.scalars(select(Registration).where(Registration.subscriber_id == subscriber.id)):
         reg.ip = None
+        reg.uid = new_uid()  # every /r/ link mailed to the person now points nowhere
+        reg.requested_journees = []
     if email:
         for delivery in db.session.scalars(select(Delivery).where(Delivery.subscriber_id == subscriber.id)):
             if delivery.smtp_reply and email in delivery.smtp_reply:
@@ -129,6 +158,11 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
                 (BounceRecord.subscriber_id == subscriber.id) | (BounceRecord.recipient == email))):
             record.recipient = ""
             record.diagnostic = record.diagnostic.replace(email, "[effacé]")
+        # Service messages addressed to this person: the ones still to go would reach an erased
+        # address, the others keep the address and the server's words. Drop them all.
+        for message in db.session.scalars(select(TransactionalMessage).where(
+                (TransactionalMessage.subscriber_id == subscriber.id) | (TransactionalMessage.to_address == email))):
+            db.session.delete(message)
         # The development outbox keeps whole messages: drop the ones addressed to this person.
         for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipients.contains(email))):
             db.session.delete(message)

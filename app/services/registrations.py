@@ -8,6 +8,12 @@ the first person waiting for that journée.
 Registering never subscribes anyone to a list: the newsletter is a separate,
 unticked consent, and even then only a *pending* subscription with double opt-in.
 
+Seats asked for on the public form of a cycle that holds them (``Cycle.hold_seats``, with a
+capacity) are only *requested* (``Registration.requested_journees``) until the person
+confirms from the emailed link (:func:`confirm_requests`): fake sign-ups cannot fill a
+journée. A submission that changes nothing sends nothing, and messages greet by name only
+people whose address is verified (see ``app.services.names``).
+
 Capacity is checked under a write lock on the journée rows (an UPDATE that
 changes nothing: a row lock on PostgreSQL, the database write lock on SQLite), so
 two people racing for the last seat cannot both get it.
@@ -40,6 +46,7 @@ from app.models import (
 from app.services import attendance as checkin
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
 from app.sending.calendar import journee_cancel_ics, journee_ics
+from app.services.names import clean_name
 from app.services.reminders import french_date
 from app.timeutil import to_local
 
@@ -62,6 +69,7 @@ class RegistrationOutcome:
     confirmed: list[Journee] = field(default_factory=list)  # newly confirmed by this call
     waiting: list[Journee] = field(default_factory=list)  # newly on a waiting list
     unchanged: list[Journee] = field(default_factory=list)  # already registered or waiting
+    requested: list[Journee] = field(default_factory=list)  # newly asked for, held until the address is confirmed
     created: bool = False
     email_sent: bool = False
     newsletter_requested: bool = False
@@ -88,6 +96,23 @@ def seats_left(journee: Journee) -> int | None:
     if capacity is None:
         return None
     return max(capacity - confirmed_count(journee), 0)
+
+
+def holds_seats(cycle: Cycle) -> bool:
+    """Seats asked for on the public form wait for the address to be confirmed."""
+    return bool(cycle.hold_seats) and cycle.capacity is not None
+
+
+def address_verified(registration: Registration) -> bool:
+    """The person proved they own the address (or the officer entered them)."""
+    return registration.address_confirmed_at is not None or registration.source not in ("form", "")
+
+
+def requested_journees(registration: Registration, now: datetime | None = None) -> list[Journee]:
+    """The upcoming journées asked for and held until the address is confirmed."""
+    now = now or utcnow()
+    wanted = set(registration.requested_journees or [])
+    return [j for j in registration.cycle.journees if j.id in wanted and j.starts_at > now]
 
 
 def days_by_status(registration: Registration, status: RegistrationStatus) -> list[Journee]:
@@ -126,12 +151,14 @@ def _lock_journees(journees: Iterable[Journee]) -> None:
 
 
 def _subscriber_for(email: str, first_name: str, last_name: str, organisation: str, function: str) -> Subscriber:
-    """Find or create the person; fill only blank fields (a public form must not rename someone)."""
+    """Find or create the person; fill only blank fields (a public form must not rename someone).
+
+    Names are cleaned (no URL, letters, spaces and hyphens): they may appear in messages."""
     subscriber = find_subscriber(email)
     if subscriber is None:
         subscriber = Subscriber(email=email)
         db.session.add(subscriber)
-    for attr, value in (("first_name", first_name), ("last_name", last_name),
+    for attr, value in (("first_name", clean_name(first_name)), ("last_name", clean_name(last_name)),
                         ("organisation", organisation), ("function", function)):
         value = (value or "").strip()[:300]
         if value and not getattr(subscriber, attr):
@@ -176,12 +203,15 @@ def register(
     now: datetime | None = None,
     allow_past: bool = False,
     notify: bool = True,
+    unverified: bool = False,
 ) -> RegistrationOutcome:
     """Register someone for some journées of ``cycle`` (all upcoming ones by default).
 
     Adds days, never removes them (removing is :func:`cancel` / :func:`change_days`,
     reached only through the signed link or the admin). Commits, then sends the
-    confirmation; a mail failure is logged and reported, the registration kept.
+    confirmation, only if something changed; a mail failure is logged and reported,
+    the registration kept. ``unverified`` (the public form): on a cycle that holds
+    seats, the journées are only requested until the address is confirmed.
     Raises ``InvalidAddress`` or :class:`RegistrationError`.
     """
     now = now or utcnow()
@@ -203,19 +233,63 @@ def register(
         db.session.add(registration)
         db.session.flush()
     outcome = RegistrationOutcome(registration, created=created)
-    _add_days(registration, chosen, outcome)
+    if unverified and holds_seats(cycle):
+        _request_days(registration, chosen, outcome)
+    else:
+        _add_days(registration, chosen, outcome)
     if newsletter:
         registration.newsletter_consent = True
     audit("event_register", subscriber, actor=actor, source=f"{source}:{cycle.slug}", ip=ip,
           detail={"cycle": cycle.slug, "confirmed": [j.number for j in outcome.confirmed],
-                  "waiting": [j.number for j in outcome.waiting]})
+                  "waiting": [j.number for j in outcome.waiting], "requested": [j.number for j in outcome.requested]})
     lists = _request_newsletter(subscriber, ip, source=f"inscription:{cycle.slug}") if newsletter else []
     db.session.commit()
     if lists:
         outcome.newsletter_requested = _send_subscription_confirmation(subscriber, lists)
-    if notify:
+    if notify and outcome.requested:
+        outcome.email_sent = send_address_check(registration)
+    elif notify and (outcome.confirmed or outcome.waiting):
         outcome.email_sent = send_confirmation(registration)
     return outcome
+
+
+def _request_days(registration: Registration, journees: list[Journee], outcome: RegistrationOutcome) -> None:
+    """Record journées as requested, without a seat, until the address is confirmed."""
+    active = {d.journee_id for d in registration.days if d.status in ACTIVE}
+    requested = set(registration.requested_journees or [])
+    for journee in sorted(journees, key=lambda j: j.number):
+        if journee.id in active or journee.id in requested:
+            outcome.unchanged.append(journee)
+        else:
+            outcome.requested.append(journee)
+    if outcome.requested:
+        registration.requested_journees = sorted(requested | {j.id for j in outcome.requested})
+
+
+def confirm_requests(registration: Registration, *, ip: str | None = None,
+                     now: datetime | None = None) -> RegistrationOutcome:
+    """The person confirmed their address from the emailed link: the requested journées
+    get their seats (or a place on the waiting list). Commits and sends the confirmation."""
+    now = now or utcnow()
+    mark_address_confirmed(registration, now)
+    outcome = RegistrationOutcome(registration)
+    _add_days(registration, requested_journees(registration, now), outcome)
+    registration.requested_journees = []
+    if outcome.confirmed or outcome.waiting:
+        audit("event_register", registration.subscriber, actor="public", ip=ip,
+              source=f"inscription:{registration.cycle.slug}",
+              detail={"confirmed": [j.number for j in outcome.confirmed],
+                      "waiting": [j.number for j in outcome.waiting], "address_confirmed": True})
+    db.session.commit()
+    if outcome.confirmed or outcome.waiting:
+        outcome.email_sent = send_confirmation(registration)
+    return outcome
+
+
+def mark_address_confirmed(registration: Registration, now: datetime | None = None) -> None:
+    """A POST from the emailed link proves the address (the caller commits)."""
+    if registration.address_confirmed_at is None:
+        registration.address_confirmed_at = now or utcnow()
 
 
 def _newsletter_lists() -> list[MailingList]:
@@ -235,8 +309,8 @@ def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str) -> 
     for mailing_list in _newsletter_lists():
         current = db.session.scalar(select(Subscription.status).where(
             Subscription.subscriber_id == subscriber.id, Subscription.list_id == mailing_list.id))
-        if current == SubscriptionStatus.CONFIRMED:
-            continue
+        if current in (SubscriptionStatus.CONFIRMED, SubscriptionStatus.PENDING):
+            continue  # nothing changes: nothing is sent (the form cannot be used to mail-bomb)
         set_subscription(subscriber, mailing_list, SubscriptionStatus.PENDING,
                          Consent(source=source, text=NEWSLETTER_CONSENT_TEXT, ip=ip), actor="public")
         pending.append(mailing_list)
@@ -246,7 +320,7 @@ def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str) -> 
 def _send_subscription_confirmation(subscriber: Subscriber, lists: list[MailingList]) -> bool:
     context = {
         "subject": "Confirmez votre abonnement à la lettre d'information",
-        "first_name": subscriber.first_name,
+        "first_name": "",  # asked for on a public form: the address is not verified
         "lists": lists,
         "confirm_url": links.confirm_url(subscriber.uid, [l.id for l in lists]),
     }
@@ -303,6 +377,8 @@ def cancel(
     """
     now = now or utcnow()
     targets = {j.id for j in journees} if journees is not None else None
+    if targets is None:
+        registration.requested_journees = []  # cancelling everything withdraws what was only asked for
     cancelled: list[Journee] = []
     freed: list[Journee] = []
     for day in registration.days:
@@ -341,6 +417,7 @@ def change_days(
     now = now or utcnow()
     wanted = [j for j in wanted if j.cycle_id == registration.cycle_id and j.starts_at > now]
     wanted_ids = {j.id for j in wanted}
+    registration.requested_journees = []  # the person chose from the signed page: nothing left waiting
     to_cancel = [d.journee for d in registration.days
                  if d.status in ACTIVE and d.journee.starts_at > now and d.journee_id not in wanted_ids]
     cancelled = (cancel(registration, to_cancel, actor=actor, ip=ip, now=now, tell_registrant=False)
@@ -395,7 +472,7 @@ def registration_context(registration: Registration) -> dict:
     subscriber = registration.subscriber
     return {
         "subject": f"Inscription : {cycle.title}"[:200],
-        "first_name": subscriber.first_name,
+        "first_name": subscriber.first_name if address_verified(registration) else "",
         "cycle": cycle,
         "journees": confirmed,
         "waiting": waiting,
@@ -426,6 +503,20 @@ def send_confirmation(registration: Registration) -> bool:
     context = registration_context(registration)
     return _send("registration_confirmation", registration.subscriber.email, context,
                  ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
+
+
+def send_address_check(registration: Registration) -> bool:
+    """Ask the person to confirm the journées they requested (no seat is held until then)."""
+    context = registration_context(registration)
+    numbers = ", ".join(str(j.number) for j in requested_journees(registration))
+    context["subject"] = f"Confirmez votre inscription : {registration.cycle.title}"[:200]
+    context["changes"] = (
+        f"Une demande d'inscription à la journée (ou aux journées) {numbers} a été faite avec votre adresse. "
+        "Pour la confirmer, ouvrez le lien ci-dessous et cliquez sur « Confirmer mon inscription » : "
+        "aucune place n'est réservée avant. Si vous n'avez rien demandé, ignorez ce message."
+    )
+    return _send("registration_update", registration.subscriber.email, context,
+                 subscriber_id=registration.subscriber_id)
 
 
 def send_update(

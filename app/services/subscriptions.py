@@ -37,6 +37,7 @@ from app.services.audience import (
     set_subscription,
     suppress,
 )
+from app.services.names import clean_name
 from app.tokens import InvalidToken, Purpose, verify
 
 RETENTION_FLAG = "reconfirmation_requested_at"  # see app.services.privacy.flag_inactive
@@ -124,11 +125,11 @@ def request_subscription(
     email = normalise_email(raw_email)
     subscriber = find_subscriber(email)
     if subscriber is None:
-        subscriber = Subscriber(email=email, first_name=first_name.strip()[:200])
+        subscriber = Subscriber(email=email, first_name=clean_name(first_name))
         db.session.add(subscriber)
         db.session.flush()
-    elif not subscriber.first_name and first_name.strip():
-        subscriber.first_name = first_name.strip()[:200]
+    elif not subscriber.first_name and clean_name(first_name):
+        subscriber.first_name = clean_name(first_name)
     consent = Consent(source=source, text=shown_text, ip=ip)
     for mailing_list in lists:
         current = _membership(subscriber, mailing_list)
@@ -146,7 +147,8 @@ def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
     org = current_app.config["ORGANISATION"].name
     subject = _("Confirmez votre abonnement aux messages du %(org)s", org=org)
     message = send_transactional("subscription_confirmation", subscriber.email, {
-        "subject": subject, "first_name": subscriber.first_name, "confirm_url": url, "lists": names,
+        # "Bonjour," only: this message goes to an address nobody verified yet, under a name anyone typed.
+        "subject": subject, "first_name": "", "confirm_url": url, "lists": names,
     }, subscriber_id=subscriber.id)
     # "queued", not "sent": the worker adds "message_sent" or "message_refused" when the server answers.
     audit("confirmation_queued", subscriber, actor="public", detail={"lists": sorted(list_ids), "message": message.id})

@@ -18,7 +18,7 @@ def import_submodules(package: ModuleType) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import errors
+    from app.web import errors, security
     from app.web.admin import bp as admin_bp
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
@@ -29,3 +29,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
     errors.register(app)
+    security.register(app)

@@ -26,6 +26,11 @@ def register(app: Flask) -> None:
     def not_found(e):
         return page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
 
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, _("Envoi trop volumineux"),
+                    _("Les données envoyées dépassent la taille autorisée. Rien n'a été enregistré."))
+
     @app.errorhandler(429)
     def too_many(e):
         return page(429, _("Trop de demandes"), _("Trop de demandes en peu de temps. Réessayez dans une minute."))

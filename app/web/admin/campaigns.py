@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from app.digits import is_digits
 from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for
@@ -27,6 +28,7 @@ from app.services.campaigns import progress
 from app.services.slugs import unique_slug
 from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
+from app.web.inputs import form_ids
 
 add_nav("admin.campaigns_index", _l("Campagnes"), 30)
 
@@ -145,7 +147,7 @@ def _apply_block_action(blocks: list[dict[str, Any]], action: str) -> list[dict[
     verb, _sep, arg = action.partition(":")
     if verb == "add" and arg in BLOCK_TYPES:
         blocks.append(empty_block(arg))
-    elif verb in {"remove", "up", "down"} and arg.isdigit() and int(arg) < len(blocks):
+    elif verb in {"remove", "up", "down"} and is_digits(arg) and int(arg) < len(blocks):
         i = int(arg)
         if verb == "remove":
             blocks.pop(i)
@@ -181,7 +183,7 @@ def campaign_edit(campaign_id: int):
             "function": form.segment_function.data, "commune": form.segment_commune.data,
             "organisation": form.segment_organisation.data}.items() if v and v.strip()}
         if campaign.template != CampaignTemplate.REMINDER:
-            chosen = {int(x) for x in request.form.getlist("lists") if x.isdigit()}
+            chosen = form_ids("lists")
             campaign.lists = [l for l in all_lists if l.id in chosen]
         if campaign.template == CampaignTemplate.NEWSLETTER:
             campaign.content = {**(campaign.content or {}), "blocks": blocks}
@@ -218,7 +220,7 @@ def campaign_audience_count(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     if campaign.template == CampaignTemplate.REMINDER:
         return jsonify(count=count_audience(campaign))
-    chosen = [int(x) for x in request.args.getlist("lists") if x.isdigit()]
+    chosen = sorted(form_ids("lists", request.args))
     segment = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
     count = count_of(list_audience(chosen, segment)) if chosen else 0
     return jsonify(count=count)

@@ -53,6 +53,8 @@ class CycleForm(FlaskForm):
     registration_required = BooleanField(_l("Inscription obligatoire"))
     capacity = IntegerField(_l("Places par journée (vide = illimité)"), validators=[
         Optional(), NumberRange(min=1, message=_l("Au moins une place (ou laissez vide)."))])
+    hold_seats = BooleanField(_l("Places réservées seulement après confirmation de l'adresse par un clic "
+                                 "(cycles avec un nombre de places)"), default=True)
     registration_url = StringField(_l("Formulaire d'inscription externe (vide = celui de Lettrine)"),
                                    validators=[*OPTIONAL_URL, Length(max=500)])
     agenda_url = StringField(_l("Page programme (facultatif)"), validators=[*OPTIONAL_URL, Length(max=500)])
@@ -114,6 +116,7 @@ def _apply(form: CycleForm, cycle: Cycle) -> None:
     cycle.registration_required = bool(form.registration_required.data)
     cycle.published = bool(form.published.data)
     cycle.capacity = form.capacity.data
+    cycle.hold_seats = bool(form.hold_seats.data)
     cycle.reminder_rules = parse_rules_text(form.reminder_rules.data or "")
 
 
@@ -122,6 +125,7 @@ def cycle_create():
     form = CycleForm()
     if request.method == "GET":
         form.registration_required.data = True
+        form.hold_seats.data = True
         form.published.data = False
         form.reminder_rules.data = "7@09:00, 1@09:00"
     if form.validate_on_submit():

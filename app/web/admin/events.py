@@ -27,6 +27,7 @@ from app.services.registrations import RegistrationError, cancel, register, regi
 from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import add_nav, bp
+from app.web.inputs import form_ids
 
 add_nav("admin.events", _l("Événements"), 40)
 
@@ -90,7 +91,7 @@ def event_add_registrant(cycle_id: int):
     if not form.validate_on_submit():
         flash(_("Indiquez une adresse e-mail."), "error")
         return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
-    wanted = {int(v) for v in request.form.getlist("journees") if v.isdigit()}
+    wanted = form_ids("journees")
     chosen = [j for j in cycle.journees if j.id in wanted]
     try:
         outcome = register(

@@ -36,7 +36,8 @@ def outbox_message_html(message_id: int):
     """The HTML part alone, for the preview iframe (sandboxed, no scripts)."""
     row = db.session.get(OutboxMessage, message_id) or abort(404)
     response = make_response(message_parts(row.raw).html)
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response
 

@@ -1,7 +1,8 @@
 """Admin RGPD actions on one subscriber: export as JSON, erase.
 
 The subscriber page (another module) links or posts here; these endpoints only act.
-Erasing is irreversible, so it is for admins only and needs a POST with CSRF.
+Both are for admins only (the README says so): an export is everything held about one
+person; erasing is irreversible and needs a POST with CSRF.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def _subscriber(subscriber_id: int) -> Subscriber:
 
 
 @bp.get("/subscribers/<int:subscriber_id>/export.json")
+@admin_required
 def subscriber_export(subscriber_id: int):
     subscriber = _subscriber(subscriber_id)
     audit("export_admin", subscriber, actor=current_user.email)

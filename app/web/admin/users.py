@@ -73,6 +73,8 @@ def user_toggle_active(user_id: int):
             flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
         else:
             user.active = not user.active
+            if not user.active:
+                user.end_sessions()
             db.session.commit()
             flash(_("Compte réactivé.") if user.active else _("Compte désactivé."), "success")
     return redirect(url_for("admin.users"))

@@ -1,4 +1,5 @@
-"""JSON API. Every route requires a logged-in admin session or a bearer API token."""
+"""JSON API. Every route requires a bearer API token or a logged-in session; writes from a
+session need the admin role (an editor may read progress figures, not mark people bounced)."""
 from __future__ import annotations
 
 import hmac
@@ -31,9 +32,14 @@ def _require_auth() -> None:
     if own and _bearer_matches(header, current_app.config.get(own, "")):
         return
     if getattr(current_user, "is_authenticated", False):
-        # A session user must still prove same-origin intent on writes.
-        if request.method in {"GET", "HEAD", "OPTIONS"} or request.is_json:
+        if request.method in {"GET", "HEAD", "OPTIONS"}:
             return
+        # A write must prove same-origin intent (a JSON body needs a CORS preflight) and an admin.
+        if not request.is_json:
+            abort(401)
+        if not current_user.is_admin:
+            abort(403)
+        return
     abort(401)
 
 

@@ -12,6 +12,7 @@ from app import links
 from app.models import SubscriptionStatus
 from app.services.subscriptions import memberships, preference_lists, resolve_preferences, update_preferences
 from app.tokens import InvalidToken
+from app.web.inputs import form_ids
 from app.web.public import bp
 from app.web.public.unsubscribe import _no_store, link_error
 
@@ -23,7 +24,7 @@ def preferences(token: str):
     except InvalidToken:
         return link_error()
     if request.method == "POST":
-        wanted = {int(v) for v in request.form.getlist("lists") if v.isdigit()}
+        wanted = form_ids("lists")
         update_preferences(subscriber, wanted, ip=request.remote_addr)
         flash(_("Vos choix sont enregistrés."), "success")
         return redirect(url_for("public.preferences", token=token), 303)

@@ -1,12 +1,15 @@
 """``/inscription/<slug>``: register for a cycle's journées; ``/r/<token>``: change or cancel, no login.
 
-The form is CSRF-protected, rate-limited and carries a honeypot field that
-people never see; a filled honeypot gets the same thank-you page and nothing is
-stored. The thank-you page never reveals anything about an existing
-registration: the link to manage it goes only to the address, by email.
+The form is CSRF-protected, rate-limited per IP and per address, and carries a
+honeypot field that people never see; a filled honeypot gets the same thank-you
+page and nothing is stored. The thank-you page is the same for every address (it
+depends on the cycle only): what was confirmed, put on a waiting list or already
+there is told only in the message sent to that address, with the link to manage it.
+On a cycle that holds seats, that link is also where the person confirms.
 """
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,6 +20,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.digits import to_int
 from app.extensions import db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, utcnow
 from app.services.audience import InvalidAddress
@@ -25,14 +29,26 @@ from app.services.registrations import (
     RegistrationError,
     cancel,
     change_days,
+    confirm_requests,
+    holds_seats,
+    mark_address_confirmed,
     register,
+    requested_journees,
     seats_left,
     upcoming_journees,
 )
 from app.tokens import InvalidToken, Purpose, verify
+from app.web.inputs import form_ids
 from app.web.public import bp
 
 FORM_LIMIT = "10 per minute;60 per hour"
+ADDRESS_LIMIT = "3 per hour;5 per day"  # as on /subscribe: nobody is mail-bombed through the form
+
+
+def _address_key() -> str:
+    """Rate-limit key per target address, whatever the IPs posting it."""
+    raw = (request.form.get("email") or "").strip().lower()
+    return "register-addr:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 class RegistrationForm(FlaskForm):
@@ -58,8 +74,15 @@ def _journee_choices(cycle: Cycle) -> list[dict]:
     return [{"journee": j, "seats_left": seats_left(j)} for j in upcoming_journees(cycle)]
 
 
+def _thanks(cycle: Cycle, email: str):
+    """The one answer to a valid submission, whoever the address belongs to."""
+    return render_template("public/registration_thanks.html", cycle=cycle, email=email,
+                           held=holds_seats(cycle))
+
+
 @bp.route("/inscription/<slug>", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], key_func=_address_key)
 def registration_form(slug: str):
     cycle = _published_cycle(slug)
     if cycle.registration_url and urlsplit(cycle.registration_url).path != request.path:
@@ -69,10 +92,9 @@ def registration_form(slug: str):
     selected = {c["journee"].id for c in choices}
     errors: list[str] = []
     if request.method == "POST":
-        selected = {int(v) for v in request.form.getlist("journees") if v.isdigit()}
+        selected = form_ids("journees")
         if form.website.data:
-            return render_template("public/registration_thanks.html", cycle=cycle, email=form.email.data,
-                                   confirmed=[], waiting=[], unchanged=[], email_sent=True)
+            return _thanks(cycle, form.email.data)
         if form.validate_on_submit():
             chosen = [c["journee"] for c in choices if c["journee"].id in selected]
             try:
@@ -80,6 +102,7 @@ def registration_form(slug: str):
                     cycle, form.email.data, first_name=form.first_name.data, last_name=form.last_name.data,
                     organisation=form.organisation.data or "", function=form.function.data or "",
                     journees=chosen, newsletter=form.newsletter.data, source="form", ip=request.remote_addr,
+                    unverified=True,
                 )
             except InvalidAddress as exc:
                 form.email.errors = list(form.email.errors) + [_("Adresse e-mail invalide : %(detail)s",
@@ -87,11 +110,7 @@ def registration_form(slug: str):
             except RegistrationError as exc:
                 errors.append(str(exc))
             else:
-                return render_template(
-                    "public/registration_thanks.html", cycle=cycle, email=outcome.registration.subscriber.email,
-                    confirmed=outcome.confirmed, waiting=outcome.waiting, unchanged=outcome.unchanged,
-                    email_sent=outcome.email_sent,
-                )
+                return _thanks(cycle, outcome.registration.subscriber.email)
         status = 400
     else:
         status = 200
@@ -106,7 +125,7 @@ def _registration_from(token: str) -> Registration:
     except (InvalidToken, KeyError, TypeError):
         abort(404)
     registration = db.session.scalar(select(Registration).where(Registration.uid == uid))
-    if registration is None:
+    if registration is None or registration.subscriber.email is None:  # erased: the link is dead
         abort(404)
     return registration
 
@@ -123,25 +142,32 @@ def registration_manage(token: str):
             abort(400)
         by_id = {j.id: j for j in cycle.journees}
         action = request.form.get("action", "save")
-        if action == "cancel_all":
+        mark_address_confirmed(registration, now)  # only the address's owner has this link
+        if action == "confirm":
+            outcome = confirm_requests(registration, ip=request.remote_addr, now=now)
+            flash(_("Merci, votre inscription est confirmée.") if outcome.confirmed or outcome.waiting
+                  else _("Rien à confirmer."), "success")
+        elif action == "cancel_all":
             done = cancel(registration, actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre inscription est annulée.") if done else _("Rien à annuler."), "success")
-        elif action.startswith("cancel:") and action[7:].isdigit() and int(action[7:]) in by_id:
+        elif action.startswith("cancel:") and to_int(action[7:]) in by_id:
             journee = by_id[int(action[7:])]
             done = cancel(registration, [journee], actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre participation à la journée %(n)s est annulée.", n=journee.number) if done
                   else _("Rien à annuler."), "success")
         else:
-            wanted = [by_id[int(v)] for v in request.form.getlist("journees") if v.isdigit() and int(v) in by_id]
+            wanted = [by_id[i] for i in sorted(form_ids("journees")) if i in by_id]
             change_days(registration, wanted, actor="public", ip=request.remote_addr, now=now)
             flash(_("Vos choix sont enregistrés."), "success")
+        db.session.commit()
         return redirect(url_for("public.registration_manage", token=token))
     status_by_journee = {d.journee_id: d.status for d in registration.days}
+    requested = {j.id for j in requested_journees(registration, now)}
     rows = [
         {"journee": j, "status": status_by_journee.get(j.id), "past": j.starts_at <= now,
-         "seats_left": seats_left(j)}
+         "seats_left": seats_left(j), "requested": j.id in requested}
         for j in cycle.journees
     ]
     return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
-                           form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE,
+                           form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE, requested=bool(requested),
                            any_active=any(r["status"] in ACTIVE and not r["past"] for r in rows))

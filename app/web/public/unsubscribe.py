@@ -3,13 +3,14 @@
 - GET shows a confirmation page with one button and changes nothing (link scanners).
 - POST ``List-Unsubscribe=One-Click`` (url-encoded or multipart) unsubscribes at once:
   no cookie, session or CSRF token (the signed token is the proof), 200, no redirect,
-  idempotent.
-- The page's own button POSTs too: "this list only" or "everything", and a way back
-  ("me réabonner").
+  idempotent. Only that exact body is exempt from CSRF: anything else is a page action.
+- The page's own buttons POST too, with a CSRF token: "this list only" or "everything",
+  and a way back ("me réabonner"). Without the CSRF exception, a cross-site POST holding
+  a forwarded message's link cannot resubscribe its owner.
 """
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Request, Response, make_response, render_template, request
 from flask_babel import gettext as _
 
 from app import links
@@ -24,6 +25,7 @@ from app.services.subscriptions import (
 )
 from app.tokens import InvalidToken
 from app.web.public import bp
+from app.web.security import check_csrf_token
 
 
 def link_error() -> tuple[str, int]:
@@ -50,6 +52,11 @@ def _page(target: LinkTarget, token: str, template: str, **extra):
     )))
 
 
+def is_one_click(req: Request) -> bool:
+    """The exact RFC 8058 body: one field ``List-Unsubscribe`` with the value ``One-Click``."""
+    return not req.files and req.form.to_dict(flat=False) == {"List-Unsubscribe": ["One-Click"]}
+
+
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def unsubscribe_page(token: str):
@@ -60,11 +67,12 @@ def unsubscribe_page(token: str):
     if request.method == "GET":
         return _page(target, token, "public/unsubscribe.html", done=is_unsubscribed(target))
     ip = request.remote_addr
-    if request.form.get("List-Unsubscribe") == "One-Click":
+    if is_one_click(request):
         unsubscribe(target, "list", ip=ip, source="one-click")
         response = make_response(_("Vous êtes désabonné·e."), 200)
         response.mimetype = "text/plain"
         return _no_store(response)
+    check_csrf_token()  # the page's own buttons: same-site only
     if request.form.get("action") == "resubscribe":
         try:
             restored = resubscribe(target, ip=ip)

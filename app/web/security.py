@@ -1,0 +1,116 @@
+"""One response policy for every route: security headers, no-store on token pages, body limits.
+
+Why one place: headers set view by view were forgotten on most pages (only ``/u/`` and
+``/p/`` had any). Here every response gets:
+
+- ``Content-Security-Policy``: no inline script or style anywhere (the admin's scripts
+  are static files), ``frame-ancestors 'none'`` except for the few endpoints that are
+  framed by our own preview pages (``'self'``). A view that sets its own, stricter
+  policy (the web view and the preview frames show e-mail HTML) keeps it, and gets
+  ``frame-ancestors`` added when it lacks one.
+- ``X-Content-Type-Options: nosniff``, ``X-Frame-Options`` (for old browsers).
+- ``Referrer-Policy: same-origin``; on every URL that holds a signed token (a
+  ``<token>`` argument in the route) ``no-referrer`` and ``Cache-Control: no-store``,
+  since the token is a credential that caches and ``Referer`` headers would leak.
+- ``Strict-Transport-Security`` in production.
+
+CSRF on token pages: Flask-WTF's check also demands a same-origin ``Referer`` over HTTPS,
+which a page sent with ``no-referrer`` never gets. Those POSTs (``<token>`` URLs) are
+therefore checked here, on the CSRF token alone (bound to the SameSite=Lax session cookie);
+every other form keeps Flask-WTF's full check. ``/u/<token>`` checks itself, after letting
+the RFC 8058 one-click body through.
+
+Request bodies are limited by ``MAX_CONTENT_LENGTH`` (1 MB); the endpoints listed in
+:data:`LARGE_UPLOADS` get their own limit from a setting, raised before anything (the
+CSRF check included) reads the body.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from app.extensions import csrf
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: https:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+])
+# Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
+FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html"}
+# Endpoint -> setting holding its own request-body limit (bytes).
+LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH"}
+TOKEN_ARGUMENTS = {"token"}
+HSTS = "max-age=31536000; includeSubDomains"
+# Token endpoints that run check_csrf_token() themselves (the one-click body is exempt).
+CSRF_SELF_CHECKED = {"public.unsubscribe_page"}
+
+
+def holds_token() -> bool:
+    """The URL of this request carries a signed token (its route has a ``<token>`` part)."""
+    rule = request.url_rule
+    return rule is not None and bool(TOKEN_ARGUMENTS & set(rule.arguments))
+
+
+def _frame_ancestors() -> str:
+    return "'self'" if request.endpoint in FRAMED_BY_SELF else "'none'"
+
+
+def apply_headers(response: Response) -> Response:
+    """The after_request policy (see the module docstring)."""
+    ancestors = _frame_ancestors()
+    own = response.headers.get("Content-Security-Policy")
+    if own is None:
+        response.headers["Content-Security-Policy"] = f"{CSP}; frame-ancestors {ancestors}"
+    elif "frame-ancestors" not in own:
+        response.headers["Content-Security-Policy"] = f"{own.rstrip('; ')}; frame-ancestors {ancestors}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if ancestors == "'self'" else "DENY"
+    if holds_token():
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("LETTRINE_ENV") == "production":
+        response.headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
+def raise_upload_limit() -> None:
+    """Give the import upload its own (larger) body limit; every other route keeps 1 MB."""
+    setting = LARGE_UPLOADS.get(request.endpoint or "")
+    if setting:
+        request.max_content_length = current_app.config.get(setting)
+
+
+def check_csrf_token() -> None:
+    """Flask-WTF's token check without its Referer check (see the module docstring)."""
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True) or request.method not in config["WTF_CSRF_METHODS"]:
+        return
+    token = request.form.get(config["WTF_CSRF_FIELD_NAME"]) or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from exc
+
+
+def _token_page_csrf() -> None:
+    if holds_token() and request.endpoint not in CSRF_SELF_CHECKED:
+        check_csrf_token()
+
+
+def register(app: Flask) -> None:
+    """Call after every blueprint is registered: token pages are found in the URL map."""
+    for rule in app.url_map.iter_rules():
+        if TOKEN_ARGUMENTS & set(rule.arguments) and "POST" in (rule.methods or ()):
+            csrf.exempt(app.view_functions[rule.endpoint])
+    app.before_request(_token_page_csrf)
+    app.after_request(apply_headers)
+    # First of all before_request functions: CSRFProtect reads the form in its own one.
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
