@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 from app import background
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
+from app.operations import heartbeat
 from app.sending import campaign_state
 from app.services import import_jobs
 from app.services.campaigns import PreflightFailed, start_campaign
@@ -298,6 +299,9 @@ def _job(app: Flask) -> None:
         run_once(app)
     except Exception:  # noqa: BLE001 - one failed pass must not stop the clock
         log.exception("scheduler: dispatch pass failed; retrying at the next tick")
+        return
+    with app.app_context():  # /readyz and /metrics: "the scheduler passed N seconds ago"
+        heartbeat.beat("scheduler")
 
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:

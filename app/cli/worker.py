@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.operations.heartbeat import Beater
 from app.sending.worker import SchemaError, WorkerOptions, run_process, run_processes
 
 
@@ -30,16 +32,22 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     app = current_app._get_current_object()
     opts = WorkerOptions(**options)
     if processes == 1:
+        beater = Beater(app, "worker")  # /readyz "workers seen in the last minute", /metrics
+        beater.start()
         try:
             stats = run_process(app, opts, until_idle)
         except SchemaError as exc:
             raise click.ClickException(
                 f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
                 f"database not initialised: run flask --app wsgi db upgrade ({exc})") from None
+        finally:
+            beater.stop()
         if stats_json:
             data = {k: v for k, v in vars(stats).items() if k != "timings"}
             click.echo(json.dumps({**data, "timings": dict(stats.timings)}))
             return
         click.echo(f"envoyés {stats.sent} · échecs {stats.failed} · ignorés {stats.skipped} · reportés {stats.retried}")
         return
+    # Each forked worker process beats for itself (the parent only waits on them).
+    os.register_at_fork(after_in_child=lambda: Beater(app, "worker").start())
     sys.exit(run_processes(app, processes, opts, until_idle))
