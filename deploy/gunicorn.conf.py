@@ -23,6 +23,9 @@ errorlog = "-"
 # The proxy headers are handled by the app (TRUSTED_PROXIES → ProxyFix), not by gunicorn.
 forwarded_allow_ips = ""
 proc_name = "lettrine-web"
+# gunicorn's control socket defaults to ~/.gunicorn/, unwritable under ProtectHome=yes: not needed
+# (systemctl reload sends HUP).
+control_socket_disable = True
 
 
 def child_exit(server, worker) -> None:
