@@ -4,6 +4,7 @@ Values come from the environment so the systemd unit, the environment file and
 ``make prod-check`` share one file: GUNICORN_BIND (default 127.0.0.1:8000, nginx in
 front), WEB_CONCURRENCY (processes, default 2 × cores + 1, at most 8), GUNICORN_THREADS.
 """
+
 from __future__ import annotations
 
 import multiprocessing

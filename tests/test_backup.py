@@ -1,5 +1,6 @@
 """flask backup create / restore, with real processes: a backup taken while two workers send,
 restored into a new database, finishes the send with every recipient exactly once."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,9 @@ def flask(database_url: str, *args: str, instance: Path | None = None) -> subpro
     env.update(app_environ(database_url))
     if instance is not None:
         env["LETTRINE_INSTANCE_DIR"] = str(instance)
-    return subprocess.run([FLASK, "--app", "wsgi", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [FLASK, "--app", "wsgi", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -56,8 +58,12 @@ def sent_by_address(database_url: str) -> dict[str, int]:
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(Subscriber.email, func.count()).join(Delivery, Delivery.subscriber_id == Subscriber.id)
-                                .where(Delivery.status == DeliveryStatus.SENT).group_by(Subscriber.email)).all()
+            rows = conn.execute(
+                select(Subscriber.email, func.count())
+                .join(Delivery, Delivery.subscriber_id == Subscriber.id)
+                .where(Delivery.status == DeliveryStatus.SENT)
+                .group_by(Subscriber.email)
+            ).all()
             statuses = dict(conn.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
     finally:
         engine.dispose()
@@ -127,8 +133,10 @@ def test_backup_during_a_send_restores_and_finishes_exactly_once(app, tmp_path, 
     assert already <= set(first)
     repeated = set(first) & set(resent)
     assert len(repeated) <= before_stop - len(already)
-    print(f"\nbackup mid-send: {len(already)} recorded sent in the backup, {len(resent)} sent after restore, "
-          f"{len(repeated)} sent by the original after the snapshot (sent again)")
+    print(
+        f"\nbackup mid-send: {len(already)} recorded sent in the backup, {len(resent)} sent after restore, "
+        f"{len(repeated)} sent by the original after the snapshot (sent again)"
+    )
 
 
 def test_restore_refuses_a_database_that_is_not_empty(app, tmp_path, migrated):

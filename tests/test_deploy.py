@@ -1,6 +1,7 @@
 """deploy/: the systemd units pass `systemd-analyze verify`, the nginx site passes `nginx -t`,
 the environment file documents every setting, and `flask dns records` prints a DKIM record
 that really verifies our signatures (dkimpy reads it as a resolver would)."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,21 @@ from tools import deploy_local
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-SERVICES = ("lettrine-web.service", "lettrine-worker@.service", "lettrine-scheduler.service", "lettrine-bounces.service")
-HARDENING = ("NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=/var/lib/lettrine", "ProtectHome=yes",
-             "PrivateTmp=yes", "CapabilityBoundingSet=", "User=lettrine")
+SERVICES = (
+    "lettrine-web.service",
+    "lettrine-worker@.service",
+    "lettrine-scheduler.service",
+    "lettrine-bounces.service",
+)
+HARDENING = (
+    "NoNewPrivileges=yes",
+    "ProtectSystem=strict",
+    "ReadWritePaths=/var/lib/lettrine",
+    "ProtectHome=yes",
+    "PrivateTmp=yes",
+    "CapabilityBoundingSet=",
+    "User=lettrine",
+)
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze missing: bash .ci/system-packages.sh")
@@ -43,8 +56,11 @@ def test_verify_catches_a_broken_unit(tmp_path):
     units = tmp_path / "units"
     deploy_local.render_units(units, env)
     web = units / "lettrine-web.service"
-    web.write_text(web.read_text().replace("ProtectSystem=strict", "ProtectSytem=strict")
-                   .replace(".venv/bin/gunicorn", ".venv/bin/no-such-gunicorn"))
+    web.write_text(
+        web.read_text()
+        .replace("ProtectSystem=strict", "ProtectSytem=strict")
+        .replace(".venv/bin/gunicorn", ".venv/bin/no-such-gunicorn")
+    )
     result = deploy_local.verify_units(units)
     assert result.returncode != 0
     assert "ProtectSytem" in result.stderr and "no-such-gunicorn" in result.stderr
@@ -77,10 +93,20 @@ def _settings_read_by_config() -> set[str]:
 
 def test_environment_file_documents_every_setting():
     names = _settings_read_by_config()
-    assert {"DATABASE_URL", "SECRET_KEYS", "BASE_URL", "TRUSTED_PROXIES", "DKIM_SELECTOR", "ORG_LOGO_URL",
-            "LETTRINE_INSTANCE_DIR", "METRICS_TOKEN"} <= names  # the scan itself works
+    assert {
+        "DATABASE_URL",
+        "SECRET_KEYS",
+        "BASE_URL",
+        "TRUSTED_PROXIES",
+        "DKIM_SELECTOR",
+        "ORG_LOGO_URL",
+        "LETTRINE_INSTANCE_DIR",
+        "METRICS_TOKEN",
+    } <= names  # the scan itself works
     template = (DEPLOY / "lettrine.env").read_text()
-    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", template, re.M)) | set(re.findall(r"\b([A-Z][A-Z_]{3,})\b", template))
+    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", template, re.M)) | set(
+        re.findall(r"\b([A-Z][A-Z_]{3,})\b", template)
+    )
     missing = sorted(names - documented)
     assert not missing, f"deploy/lettrine.env does not document: {missing}"
 
@@ -104,8 +130,9 @@ def test_environment_template_is_a_valid_production_configuration(tmp_path):
 @pytest.mark.skipif(not Path(deploy_local.NGINX).exists(), reason="nginx missing: bash .ci/system-packages.sh")
 def test_nginx_site_passes_nginx_t(tmp_path):
     cert, key = deploy_local.self_signed_certificate(tmp_path)
-    layout = deploy_local.render_nginx(tmp_path / "nginx", https_port=18443, http_port=18080,
-                                       upstream="127.0.0.1:18000", cert=cert, key=key)
+    layout = deploy_local.render_nginx(
+        tmp_path / "nginx", https_port=18443, http_port=18080, upstream="127.0.0.1:18000", cert=cert, key=key
+    )
     result = deploy_local.nginx_test(layout)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
@@ -116,8 +143,9 @@ def test_nginx_site_passes_nginx_t(tmp_path):
 @pytest.mark.skipif(not Path(deploy_local.NGINX).exists(), reason="nginx missing")
 def test_nginx_t_catches_a_broken_site(tmp_path):
     cert, key = deploy_local.self_signed_certificate(tmp_path)
-    layout = deploy_local.render_nginx(tmp_path / "nginx", https_port=18443, http_port=18080,
-                                       upstream="127.0.0.1:18000", cert=cert, key=key)
+    layout = deploy_local.render_nginx(
+        tmp_path / "nginx", https_port=18443, http_port=18080, upstream="127.0.0.1:18000", cert=cert, key=key
+    )
     site = layout.prefix / "lettrine.conf"
     site.write_text(site.read_text().replace("client_max_body_size 1m;", "client_max_body_size 1m"))
     assert deploy_local.nginx_test(layout).returncode != 0
@@ -133,19 +161,30 @@ def test_nginx_site_limits_bodies_per_location():
     static = re.search(r"location /static/ \{(.*?)\n    \}", server, re.S).group(1)
     assert "alias /opt/lettrine/app/static/;" in static
     proxy = (DEPLOY / "nginx" / "lettrine-proxy.conf").read_text()
-    for header in ("X-Forwarded-For $proxy_add_x_forwarded_for", "X-Forwarded-Proto $scheme", "X-Request-ID $request_id"):
+    for header in (
+        "X-Forwarded-For $proxy_add_x_forwarded_for",
+        "X-Forwarded-Proto $scheme",
+        "X-Request-ID $request_id",
+    ):
         assert header in proxy
     assert "X-Forwarded-Host" not in proxy.replace("X-Forwarded-Host is never believed", "")
 
 
 # -- flask dns records --------------------------------------------------------------------
 
+
 def _dns(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     flask = str(Path(sys.executable).with_name("flask"))
     env = app_environ(f"sqlite:///{tmp_path / 'dns.db'}", **extra)
     env["PATH"] = "/usr/bin:/bin"
-    return subprocess.run([flask, "--app", "wsgi", "dns", "records", "--ip", "203.0.113.10"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [flask, "--app", "wsgi", "dns", "records", "--ip", "203.0.113.10"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _txt(output: str, name: str) -> str:
@@ -155,13 +194,20 @@ def _txt(output: str, name: str) -> str:
 
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
 def test_dns_records_dkim_record_verifies_our_signature(tmp_path, kind):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048) if kind == "rsa" \
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
         else ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    )
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     (tmp_path / "dkim.pem").write_bytes(pem)
-    result = _dns(tmp_path, DKIM_DOMAIN="crpve91.fr", DKIM_SELECTOR="lettrine",
-                  DKIM_PRIVATE_KEY_FILE=str(tmp_path / "dkim.pem"), BOUNCE_DOMAIN="rebonds.crpve91.fr")
+    result = _dns(
+        tmp_path,
+        DKIM_DOMAIN="crpve91.fr",
+        DKIM_SELECTOR="lettrine",
+        DKIM_PRIVATE_KEY_FILE=str(tmp_path / "dkim.pem"),
+        BOUNCE_DOMAIN="rebonds.crpve91.fr",
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for line in out.splitlines():
@@ -172,13 +218,20 @@ def test_dns_records_dkim_record_verifies_our_signature(tmp_path, kind):
     assert _txt(out, "_dmarc.crpve91.fr.").startswith("v=DMARC1; p=none; rua=mailto:dmarc@crpve91.fr")
     record = _txt(out, "lettrine._domainkey.crpve91.fr.").encode()
     signer = DKIMSigner.from_pem("crpve91.fr", "lettrine", pem)
-    raw = (b"From: CRPVE <formations@crpve91.fr>\r\nTo: a@example.org\r\nSubject: Essai\r\n"
-           b"Date: Mon, 01 Dec 2025 10:00:00 +0100\r\nMessage-ID: <1@crpve91.fr>\r\n\r\nBonjour\r\n")
+    raw = (
+        b"From: CRPVE <formations@crpve91.fr>\r\nTo: a@example.org\r\nSubject: Essai\r\n"
+        b"Date: Mon, 01 Dec 2025 10:00:00 +0100\r\nMessage-ID: <1@crpve91.fr>\r\n\r\nBonjour\r\n"
+    )
     signed = signer.sign(raw)
     lookup = {b"lettrine._domainkey.crpve91.fr.": record}
     assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: lookup.get(name))
-    other = DKIMSigner.from_pem("crpve91.fr", "lettrine", ed25519.Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    other = DKIMSigner.from_pem(
+        "crpve91.fr",
+        "lettrine",
+        ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
     assert not dkim.verify(other.sign(raw), dnsfunc=lambda name, timeout=5: lookup.get(name))
 
 

@@ -1,4 +1,5 @@
 """Structured logs: JSON in production with request/campaign ids, addresses, tokens and passwords masked."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,11 @@ def _record(message: str, *args) -> logging.LogRecord:
 
 
 def test_mask_hides_addresses_tokens_and_passwords():
-    line = logs.mask("to jeanne.dupont@example.org via smtp://lettrine:s3cret@relay:587 "
-                     "GET /u/eyJzIjoxMjN9.ZmFrZXRva2VuMTIz.c2lnbmF0dXJl Authorization: Bearer abc123def "
-                     "password=hunter2&x=1")
+    line = logs.mask(
+        "to jeanne.dupont@example.org via smtp://lettrine:s3cret@relay:587 "
+        "GET /u/eyJzIjoxMjN9.ZmFrZXRva2VuMTIz.c2lnbmF0dXJl Authorization: Bearer abc123def "
+        "password=hunter2&x=1"
+    )
     assert "jeanne.dupont" not in line and "j***@example.org" in line
     assert "s3cret" not in line and "smtp://lettrine:***@relay:587" in line
     assert "/u/[token]" in line and "eyJz" not in line
@@ -41,8 +44,9 @@ def test_bind_sets_ids_for_a_block():
 
 
 def test_request_id_from_nginx_is_echoed_and_logged(migrated, capsys):
-    app = make_app(migrated, LETTRINE_ENV="production", BASE_URL="https://lettres.example.org",
-                   SMTP_URL="", LOG_FORMAT="json")
+    app = make_app(
+        migrated, LETTRINE_ENV="production", BASE_URL="https://lettres.example.org", SMTP_URL="", LOG_FORMAT="json"
+    )
     assert app.config["LOG_FORMAT"] == "json"
 
     @app.route("/_log")

@@ -1,5 +1,6 @@
 """deploy/prometheus and deploy/grafana: the alert rules load and behave (promtool), and every
 metric the rules and the dashboard use is one /metrics really exposes."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,24 @@ import pytest
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 PROMTOOL = shutil.which("promtool")
-ALERTS = {"LettrineQueueStuck", "LettrineSchedulerSilent", "LettrineComplaintRateHigh", "LettrineBounceRateHigh",
-          "LettrineNoWorker"}
+ALERTS = {
+    "LettrineQueueStuck",
+    "LettrineSchedulerSilent",
+    "LettrineComplaintRateHigh",
+    "LettrineBounceRateHigh",
+    "LettrineNoWorker",
+}
 
 
 @pytest.mark.skipif(not PROMTOOL, reason="promtool missing: bash .ci/system-packages.sh (Debian prometheus)")
 def test_promtool_check_rules():
-    result = subprocess.run([PROMTOOL, "check", "rules", "alerts.yml"], cwd=DEPLOY / "prometheus",
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [PROMTOOL, "check", "rules", "alerts.yml"],
+        cwd=DEPLOY / "prometheus",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
@@ -28,8 +39,13 @@ def test_promtool_check_rules():
 def test_promtool_unit_tests_fire_and_stay_quiet():
     """Queue stuck, no worker, scheduler silent, complaints above 0.1 %, hard bounces above 2 % fire on
     synthetic series; a healthy day (0.05 %, 1 %) fires nothing (deploy/prometheus/alerts.test.yml)."""
-    result = subprocess.run([PROMTOOL, "test", "rules", "alerts.test.yml"], cwd=DEPLOY / "prometheus",
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [PROMTOOL, "test", "rules", "alerts.test.yml"],
+        cwd=DEPLOY / "prometheus",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     tested = set(re.findall(r"alertname: (\w+)", (DEPLOY / "prometheus" / "alerts.test.yml").read_text()))
     assert ALERTS <= tested
@@ -70,8 +86,11 @@ def test_rules_and_dashboard_use_only_exposed_metrics(client):
         used |= set(re.findall(r"\blettrine_[a-z_]+", expr))
     assert used
     for metric in sorted(used):
-        base = re.sub(r"_(bucket|count|sum)$", "", metric) if re.sub(r"_(bucket|count|sum)$", "", metric) in histograms \
+        base = (
+            re.sub(r"_(bucket|count|sum)$", "", metric)
+            if re.sub(r"_(bucket|count|sum)$", "", metric) in histograms
             else metric
+        )
         family = re.sub(r"_total$", "", base)
         assert base in names or family in names, f"{metric} is not exposed by /metrics"
         if metric.endswith("_total"):

@@ -1,4 +1,5 @@
 """/healthz, /readyz and /metrics against the real database, a real SMTP server and real worker processes."""
+
 from __future__ import annotations
 
 import os
@@ -68,8 +69,9 @@ def test_readyz_stale_beats_and_old_schema_are_not_ready(client):
     heartbeat.beat("scheduler", "sched")
     heartbeat.beat("worker", "w1")
     assert client.get("/readyz").status_code == 200
-    db.session.execute(update(ProcessHeartbeat).where(ProcessHeartbeat.name == "w1")
-                       .values(seen_at=utcnow() - timedelta(seconds=90)))
+    db.session.execute(
+        update(ProcessHeartbeat).where(ProcessHeartbeat.name == "w1").values(seen_at=utcnow() - timedelta(seconds=90))
+    )
     db.session.commit()
     body = client.get("/readyz").json
     assert body["checks"]["workers"] == {"ok": False, "seen_last_minute": 0}
@@ -164,8 +166,12 @@ def test_metrics_during_a_send_counters_rise_and_the_queue_empties(app, client, 
     body = scrape(client)
     assert sample(body, "lettrine_queue_depth", lane="campaign") == n
     assert sample(body, "lettrine_deliveries_sent_total") == 0
-    worker = start_worker(app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"),
-                          smtp_server.url, "--processes", "2")
+    worker = start_worker(
+        app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"),
+        smtp_server.url,
+        "--processes",
+        "2",
+    )
     seen_sent, seen_depth, seen_workers = [], [], []
     try:
         deadline = time.monotonic() + 120
@@ -195,8 +201,9 @@ def test_metrics_during_a_send_counters_rise_and_the_queue_empties(app, client, 
 
 @pytest.mark.slow
 def test_a_single_worker_process_beats_and_clears_its_row_on_sigterm(app, client, smtp_server):
-    worker = start_worker(app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"),
-                          smtp_server.url)
+    worker = start_worker(
+        app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql"), smtp_server.url
+    )
     try:
         deadline = time.monotonic() + 60
         while sample(scrape(client), "lettrine_workers_alive") != 1:
@@ -214,17 +221,22 @@ def test_multiprocess_counters_are_summed_across_processes(tmp_path, migrated):
     folder = tmp_path / "metrics"
     folder.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "LETTRINE_ENV": "testing"}
-    code = ("from app.operations import metrics\n"
-            "from app.sending.transport import SendResult\n"
-            "metrics.note_exchange([SendResult(250), SendResult(250), SendResult(451), SendResult(0)])\n")
+    code = (
+        "from app.operations import metrics\n"
+        "from app.sending.transport import SendResult\n"
+        "metrics.note_exchange([SendResult(250), SendResult(250), SendResult(451), SendResult(0)])\n"
+    )
     for _ in range(2):
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)
-    scrape_code = ("import sys\nfrom tests.conftest import make_app\n"
-                   "app = make_app(sys.argv[1])\n"
-                   "with app.app_context():\n"
-                   "    sys.stdout.write(app.test_client().get('/metrics').get_data(as_text=True))\n")
-    result = subprocess.run([sys.executable, "-c", scrape_code, migrated], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    scrape_code = (
+        "import sys\nfrom tests.conftest import make_app\n"
+        "app = make_app(sys.argv[1])\n"
+        "with app.app_context():\n"
+        "    sys.stdout.write(app.test_client().get('/metrics').get_data(as_text=True))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", scrape_code, migrated], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert sample(result.stdout, "lettrine_smtp_replies_total", lane="campaign", **{"class": "2xx"}) == 4
     assert sample(result.stdout, "lettrine_smtp_replies_total", lane="campaign", **{"class": "4xx"}) == 2

@@ -6,6 +6,7 @@ the tests check (``systemd-analyze verify``, ``nginx -t``) and run the very file
 installs. nginx always gets its own prefix, pid file, logs and loopback ports: the system
 daemon is never started.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-UNITS = ("lettrine-web.service", "lettrine-worker@.service", "lettrine-scheduler.service",
-         "lettrine-bounces.service", "lettrine-bounces.timer", "lettrine.target")
+UNITS = (
+    "lettrine-web.service",
+    "lettrine-worker@.service",
+    "lettrine-scheduler.service",
+    "lettrine-bounces.service",
+    "lettrine-bounces.timer",
+    "lettrine.target",
+)
 NGINX = "/usr/sbin/nginx"
 
 
@@ -40,16 +47,37 @@ def render_units(dest: Path, env_file: Path) -> list[Path]:
 
 def verify_units(folder: Path) -> subprocess.CompletedProcess:
     names = [n if n != "lettrine-worker@.service" else "lettrine-worker@1.service" for n in UNITS]
-    return subprocess.run(["systemd-analyze", "verify", "--man=no", *names], cwd=folder,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *names], cwd=folder, capture_output=True, text=True, timeout=60
+    )
 
 
 def self_signed_certificate(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
     """A throw-away certificate for ``host`` (and 127.0.0.1), made with openssl."""
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host},IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=DNS:{host},IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
@@ -65,8 +93,16 @@ class NginxLayout:
         return [NGINX, "-p", str(self.prefix), "-c", str(self.conf), *args]
 
 
-def render_nginx(prefix: Path, *, https_port: int, http_port: int, upstream: str, cert: Path, key: Path,
-                 server_name: str = "localhost") -> NginxLayout:
+def render_nginx(
+    prefix: Path,
+    *,
+    https_port: int,
+    http_port: int,
+    upstream: str,
+    cert: Path,
+    key: Path,
+    server_name: str = "localhost",
+) -> NginxLayout:
     """deploy/nginx/lettrine.conf on loopback ports, with a main nginx.conf of its own under ``prefix``."""
     prefix.mkdir(parents=True, exist_ok=True)
     for sub in ("logs", "tmp"):

@@ -8,6 +8,7 @@ subscribe, confirm, register, send a campaign, one-click unsubscribe through ngi
 /readyz and /metrics, static files and body limits at nginx, and a clean SIGTERM stop
 of every process. Exits non-zero at the first failed step.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -76,9 +77,11 @@ class Browser:
             def redirect_request(self, *args, **kwargs):
                 return None
 
-        self.opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                                  urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context),
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            NoRedirect(),
+        )
 
     def request(self, path: str, data: dict | bytes | None = None, headers: dict | None = None):
         url = path if path.startswith("https://") else self.base + path
@@ -96,7 +99,7 @@ def csrf_of(page: str) -> str:
     return found.group(1) if found else ""
 
 
-SEED = r'''
+SEED = r"""
 import sys
 from datetime import date, time
 from app import create_app
@@ -130,7 +133,7 @@ with app.app_context():
                                                 {"type": "text", "text": "Une lettre envoyée par prod-check."}]}))
     db.session.commit()
     print(cycle.journees[0].id)
-'''
+"""
 
 
 def main() -> int:
@@ -151,22 +154,33 @@ def main() -> int:
         cert, key = deploy_local.self_signed_certificate(work, "localhost")
         step(f"self-signed certificate for localhost made; SMTP sink on 127.0.0.1:{sink.port}")
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-        env.update({
-            "LETTRINE_ENV": "production", "DATABASE_URL": database_url,
-            "SECRET_KEYS": "prod-check-" + uuid.uuid4().hex + uuid.uuid4().hex,
-            "BASE_URL": base, "SMTP_URL": sink.url, "MAIL_FROM": "CRPVE <formations@crpve91.fr>",
-            "TRUSTED_PROXIES": "1", "LETTRINE_INSTANCE_DIR": str(work / "instance"),
-            "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"), "GUNICORN_BIND": f"127.0.0.1:{web_port}",
-            "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4", "SCHEDULER_INTERVAL_SECONDS": "2",
-            "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "LETTRINE_ENV": "production",
+                "DATABASE_URL": database_url,
+                "SECRET_KEYS": "prod-check-" + uuid.uuid4().hex + uuid.uuid4().hex,
+                "BASE_URL": base,
+                "SMTP_URL": sink.url,
+                "MAIL_FROM": "CRPVE <formations@crpve91.fr>",
+                "TRUSTED_PROXIES": "1",
+                "LETTRINE_INSTANCE_DIR": str(work / "instance"),
+                "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+                "GUNICORN_BIND": f"127.0.0.1:{web_port}",
+                "WEB_CONCURRENCY": "2",
+                "GUNICORN_THREADS": "4",
+                "SCHEDULER_INTERVAL_SECONDS": "2",
+                "LOG_FORMAT": "json",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         (work / "metrics").mkdir()
         flask = [str(BIN / "flask"), "--app", "wsgi"]
         result = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
         check(result.returncode == 0, f"db upgrade failed: {result.stderr[-2000:]}")
         step("flask db upgrade (LETTRINE_ENV=production, https BASE_URL) ok")
-        result = subprocess.run([str(BIN / "python"), "-c", SEED, str(CAMPAIGN_SIZE - 1)], cwd=ROOT, env=env,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [str(BIN / "python"), "-c", SEED, str(CAMPAIGN_SIZE - 1)], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         check(result.returncode == 0, f"seed failed: {result.stderr[-2000:]}")
         journee_id = result.stdout.strip().splitlines()[-1]
         step(f"seeded: a public list with {CAMPAIGN_SIZE - 1} members, a published cycle, a draft campaign")
@@ -182,15 +196,23 @@ def main() -> int:
         start("worker-1", [*flask, "worker"])
         start("worker-2", [*flask, "worker"])
         start("scheduler", [*flask, "scheduler"])
-        nginx_layout = deploy_local.render_nginx(work / "nginx", https_port=https_port, http_port=http_port,
-                                                 upstream=f"127.0.0.1:{web_port}", cert=cert, key=key)
+        nginx_layout = deploy_local.render_nginx(
+            work / "nginx",
+            https_port=https_port,
+            http_port=http_port,
+            upstream=f"127.0.0.1:{web_port}",
+            cert=cert,
+            key=key,
+        )
         if os.geteuid() == 0:  # workers as root's nobody could not read this checkout's static files
             nginx_layout.conf.write_text("user root;\n" + nginx_layout.conf.read_text())
         test = deploy_local.nginx_test(nginx_layout)
         check(test.returncode == 0, f"nginx -t failed: {test.stderr}")
         start("nginx", nginx_layout.command("-g", "daemon off;"))
-        step(f"started: gunicorn (2 processes) on 127.0.0.1:{web_port}, nginx TLS on 127.0.0.1:{https_port}, "
-             f"2 workers, the scheduler")
+        step(
+            f"started: gunicorn (2 processes) on 127.0.0.1:{web_port}, nginx TLS on 127.0.0.1:{https_port}, "
+            f"2 workers, the scheduler"
+        )
 
         browser = Browser(base, cert)
 
@@ -211,8 +233,9 @@ def main() -> int:
         check(status == 200, f"GET /subscribe: {status}")
 
         # 1. Subscribe (double opt-in), confirm through the link in the e-mail.
-        status, headers, _ = browser.request("/subscribe", {"email": "nouvelle@example.org", "first_name": "Nina",
-                                                            "lists": "formations", "consent": "y"})
+        status, headers, _ = browser.request(
+            "/subscribe", {"email": "nouvelle@example.org", "first_name": "Nina", "lists": "formations", "consent": "y"}
+        )
         check(status == 303, f"POST /subscribe: {status}")
         message = wait_until(lambda: _mail_to(sink, "nouvelle@example.org"), "the confirmation e-mail")
         link = _link(message, "/confirm/")
@@ -227,39 +250,66 @@ def main() -> int:
         # 2. Register for the journée.
         status, _, page = browser.request("/inscription/cycle-prod-check")
         check(status == 200, f"GET registration form: {status}")
-        form = {"csrf_token": csrf_of(page), "first_name": "Rémi", "last_name": "Martin", "email": "remi@example.org",
-                "organisation": "Ville d'Évry", "function": "Chef de projet", "journees": [journee_id]}
-        status, headers, page = browser.request("/inscription/cycle-prod-check", form,
-                                                headers={"Referer": base + "/inscription/cycle-prod-check"})
+        form = {
+            "csrf_token": csrf_of(page),
+            "first_name": "Rémi",
+            "last_name": "Martin",
+            "email": "remi@example.org",
+            "organisation": "Ville d'Évry",
+            "function": "Chef de projet",
+            "journees": [journee_id],
+        }
+        status, headers, page = browser.request(
+            "/inscription/cycle-prod-check", form, headers={"Referer": base + "/inscription/cycle-prod-check"}
+        )
         check(status in (200, 303), f"POST registration: {status} {page[:300]}")
         wait_until(lambda: _mail_to(sink, "remi@example.org"), "the registration e-mail")
         step(f"register: {status}, registration e-mail sent")
 
         # 3. Send a campaign to the list (the members and the new subscriber).
-        result = subprocess.run([*flask, "campaigns", "send", "lettre-prod-check"], cwd=ROOT, env=env,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [*flask, "campaigns", "send", "lettre-prod-check"], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         check(result.returncode == 0, f"campaigns send: {result.stderr}")
-        sent_to = wait_until(lambda: _campaign_recipients(sink) if len(_campaign_recipients(sink)) >= CAMPAIGN_SIZE
-                             else None, "the campaign to reach every recipient", timeout=90)
+        sent_to = wait_until(
+            lambda: _campaign_recipients(sink) if len(_campaign_recipients(sink)) >= CAMPAIGN_SIZE else None,
+            "the campaign to reach every recipient",
+            timeout=90,
+        )
         check(sorted(sent_to.values()) == [1] * CAMPAIGN_SIZE, f"recipients not exactly once: {sent_to}")
         step(f"campaign: {CAMPAIGN_SIZE} recipients, each exactly once, by two workers ({result.stdout.strip()})")
 
         # 4. One-click unsubscribe (RFC 8058) through nginx.
-        message = next(m for m in _messages(sink) if m["Subject"] == "La lettre du CRPVE"
-                       and "nouvelle@example.org" in str(m["To"]))
+        message = next(
+            m
+            for m in _messages(sink)
+            if m["Subject"] == "La lettre du CRPVE" and "nouvelle@example.org" in str(m["To"])
+        )
         check(message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", "no List-Unsubscribe-Post")
         one_click = re.search(r"<(https://[^>]+)>", str(message["List-Unsubscribe"])).group(1)
         check(one_click.startswith(base), f"unsubscribe link not on BASE_URL: {one_click}")
-        status, _, body = Browser(base, cert).request(one_click, b"List-Unsubscribe=One-Click",
-                                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, body = Browser(base, cert).request(
+            one_click, b"List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
         check(status == 200, f"one-click POST: {status} {body[:200]}")
         engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
         with engine.connect() as conn:
-            state = conn.execute(text("SELECT s.status FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id "
-                                      "WHERE p.email = 'nouvelle@example.org'")).scalar()
-            ip = conn.execute(text("SELECT consent_ip FROM subscriptions s JOIN subscribers p ON "
-                                   "p.id = s.subscriber_id WHERE p.email = 'nouvelle@example.org'")).scalar() \
-                if _has_column(conn, "subscriptions", "consent_ip") else "127.0.0.1"
+            state = conn.execute(
+                text(
+                    "SELECT s.status FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id "
+                    "WHERE p.email = 'nouvelle@example.org'"
+                )
+            ).scalar()
+            ip = (
+                conn.execute(
+                    text(
+                        "SELECT consent_ip FROM subscriptions s JOIN subscribers p ON "
+                        "p.id = s.subscriber_id WHERE p.email = 'nouvelle@example.org'"
+                    )
+                ).scalar()
+                if _has_column(conn, "subscriptions", "consent_ip")
+                else "127.0.0.1"
+            )
         engine.dispose()
         check(state == "unsubscribed", f"subscription after one-click: {state}")
         step(f"one-click unsubscribe through nginx: 200, subscription {state} (client address seen: {ip})")
@@ -271,17 +321,25 @@ def main() -> int:
         check(sent == CAMPAIGN_SIZE, f"lettrine_deliveries_sent_total = {sent}")
         check(_sample(metrics, "lettrine_queue_depth", 'lane="campaign"') == 0, "queue not empty")
         check(_sample(metrics, "lettrine_workers_alive") == 2, "two workers alive expected")
-        requests_seen = sum(float(v) for v in re.findall(r'^lettrine_http_requests_total\{[^}]*\} (\S+)$', metrics, re.M))
+        requests_seen = sum(
+            float(v) for v in re.findall(r"^lettrine_http_requests_total\{[^}]*\} (\S+)$", metrics, re.M)
+        )
         check(requests_seen >= 8, f"web request counters (all gunicorn processes): {requests_seen}")
-        step(f"/metrics: sent_total={sent:.0f}, queue depth 0, 2 workers alive, {requests_seen:.0f} web requests "
-             f"counted across gunicorn's processes")
+        step(
+            f"/metrics: sent_total={sent:.0f}, queue depth 0, 2 workers alive, {requests_seen:.0f} web requests "
+            f"counted across gunicorn's processes"
+        )
         status, headers, _ = browser.request("/static/lettrine.css")
         check(status == 200 and "X-Request-ID" not in headers, f"static: {status} {headers}")
-        status, _, _ = browser.request("/subscribe", b"email=" + b"x" * (2 * 1024 * 1024),
-                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, _ = browser.request(
+            "/subscribe",
+            b"email=" + b"x" * (2 * 1024 * 1024),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         check(status == 413, f"2 MB body to /subscribe: {status}")
-        status, _, _ = browser.request("/admin/imports", b"x" * (2 * 1024 * 1024),
-                                       headers={"Content-Type": "application/octet-stream"})
+        status, _, _ = browser.request(
+            "/admin/imports", b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/octet-stream"}
+        )
         check(status != 413, f"2 MB body to /admin/imports refused by nginx: {status}")
         step("nginx: static file served without the app, 2 MB refused (413) on /subscribe, allowed on /admin/imports")
 

@@ -1,4 +1,5 @@
 """``flask backup create --out FILE`` and ``flask backup restore FILE``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,10 +18,16 @@ def cli() -> None:
 
 
 @cli.command("create")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Fichier à écrire (.tar.gz) / archive to write.")
-@click.option("--with-secrets", is_flag=True,
-              help="Inclure SECRET_KEYS et la clé DKIM (gardez alors l'archive en lieu sûr).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier à écrire (.tar.gz) / archive to write.",
+)
+@click.option(
+    "--with-secrets", is_flag=True, help="Inclure SECRET_KEYS et la clé DKIM (gardez alors l'archive en lieu sûr)."
+)
 @with_appcontext
 def create(out: Path, with_secrets: bool) -> None:
     """Sauvegarder la base, les fichiers et les réglages / back up the database, files and settings."""
@@ -28,8 +35,10 @@ def create(out: Path, with_secrets: bool) -> None:
         manifest = service.create(current_app.config, current_app.instance_path, out, with_secrets=with_secrets)
     except (service.BackupError, OSError) as exc:
         fail(f"Sauvegarde impossible / backup failed: {exc}")
-    click.echo(f"Sauvegarde écrite / backup written: {out} ({service.describe(manifest)}, "
-               f"{out.stat().st_size // 1024} Kio{', avec secrets' if with_secrets else ''})")
+    click.echo(
+        f"Sauvegarde écrite / backup written: {out} ({service.describe(manifest)}, "
+        f"{out.stat().st_size // 1024} Kio{', avec secrets' if with_secrets else ''})"
+    )
 
 
 @cli.command("restore")
@@ -41,8 +50,10 @@ def restore(archive: Path) -> None:
         report = service.restore(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path)
     except (service.BackupError, OSError) as exc:
         fail(str(exc))
-    click.echo(f"Restauré / restored: base {report.kind} (révision {report.revision}), {report.files} fichiers, "
-               f"{report.requeued} envois en cours remis en file.")
+    click.echo(
+        f"Restauré / restored: base {report.kind} (révision {report.revision}), {report.files} fichiers, "
+        f"{report.requeued} envois en cours remis en file."
+    )
     for path in report.secrets:
         click.echo(f"Secret restauré (à reporter dans /etc/lettrine) / secret restored: {path}")
     click.echo("Ensuite / next: flask --app wsgi db upgrade, puis démarrer les services.")

@@ -4,6 +4,7 @@
 in the last minute"); it lives in the database because that is what every process, on every
 machine, already shares.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

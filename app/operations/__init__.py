@@ -3,6 +3,7 @@
 ``init_app`` wires what the web process needs (logging, request metrics, the /readyz and
 /metrics routes); workers and the scheduler call :mod:`app.operations.heartbeat`.
 """
+
 from __future__ import annotations
 
 from flask import Flask

@@ -15,6 +15,7 @@ error message (it may name a host and user) or a credential:
 
 Liveness (``/healthz``) is the separate, cheaper question "does this process answer".
 """
+
 from __future__ import annotations
 
 import logging

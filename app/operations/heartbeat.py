@@ -9,6 +9,7 @@ logged and forgotten: the next one repairs it.
   ``flask worker`` in every worker process). The send loop itself can beat instead by
   calling ``heartbeat.beat("worker", self.owner)`` once per loop turn (throttled here).
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,13 +52,22 @@ def beat(kind: str, name: str | None = None, *, every: float = 0.0) -> bool:
         _LAST[name] = now_mono
         started = _STARTED.setdefault(name, utcnow())
     now = utcnow()
-    values = {"name": name, "kind": kind, "host": socket.gethostname()[:100], "pid": os.getpid(),
-              "started_at": started, "seen_at": now}
+    values = {
+        "name": name,
+        "kind": kind,
+        "host": socket.gethostname()[:100],
+        "pid": os.getpid(),
+        "started_at": started,
+        "seen_at": now,
+    }
     try:
         with db.engine.begin() as connection:
             statement = upsert_insert(ProcessHeartbeat, connection.engine).values(values)
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=["name"], set_={"seen_at": now, "kind": kind, "pid": os.getpid()}))
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["name"], set_={"seen_at": now, "kind": kind, "pid": os.getpid()}
+                )
+            )
         return True
     except Exception as exc:  # noqa: BLE001 - a missed beat only makes /readyz pessimistic for a while
         log.info("heartbeat %s/%s not written: %s", kind, name, str(exc).splitlines()[0])
@@ -77,8 +87,14 @@ def forget(name: str | None = None) -> None:
 def seen_since(kind: str, seconds: float, now: datetime | None = None) -> int:
     """How many processes of ``kind`` beat in the last ``seconds``."""
     since = (now or utcnow()) - timedelta(seconds=seconds)
-    return db.session.scalar(select(func.count()).select_from(ProcessHeartbeat)
-                             .where(ProcessHeartbeat.kind == kind, ProcessHeartbeat.seen_at >= since)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ProcessHeartbeat)
+            .where(ProcessHeartbeat.kind == kind, ProcessHeartbeat.seen_at >= since)
+        )
+        or 0
+    )
 
 
 def last_seen(kind: str) -> datetime | None:

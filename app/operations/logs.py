@@ -13,6 +13,7 @@ Contained on purpose: existing ``log.info(...)`` calls stay as they are. This mo
   (``/u/<token>``…) and long token-like strings become ``[token]``, passwords in URLs
   and ``Authorization: Bearer …`` values become ``***``.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -39,7 +40,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _CAMPAIGN = re.compile(r"\bcampa(?:ign|gne)s? (\d+)\b", re.I)
 _DELIVERY = re.compile(r"\bdelivery (\d+)\b", re.I)
 
-_bound: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("lettrine_log_context", default={})
+_bound: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("lettrine_log_context", default=None)
 
 
 def mask(text: str) -> str:
@@ -55,7 +56,7 @@ def mask(text: str) -> str:
 @contextmanager
 def bind(**ids: Any) -> Iterator[None]:
     """``with bind(campaign_id=12):`` every line logged inside carries that id."""
-    token = _bound.set({**_bound.get(), **ids})
+    token = _bound.set({**(_bound.get() or {}), **ids})
     try:
         yield
     finally:
@@ -67,9 +68,12 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id") if has_request_context() else None
-        bound = _bound.get()
-        message = record.getMessage() if ("campaign" in str(record.msg).lower()
-                                          or "delivery" in str(record.msg).lower()) else ""
+        bound = _bound.get() or {}
+        message = (
+            record.getMessage()
+            if ("campaign" in str(record.msg).lower() or "delivery" in str(record.msg).lower())
+            else ""
+        )
         found = _CAMPAIGN.search(message)
         record.campaign_id = bound.get("campaign_id") or (int(found.group(1)) if found else None)
         found = _DELIVERY.search(message)
@@ -80,8 +84,11 @@ class ContextFilter(logging.Filter):
 class MaskingTextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        ids = " ".join(f"{k}={getattr(record, k)}" for k in ("request_id", "campaign_id", "delivery_id")
-                       if getattr(record, k, None) is not None)
+        ids = " ".join(
+            f"{k}={getattr(record, k)}"
+            for k in ("request_id", "campaign_id", "delivery_id")
+            if getattr(record, k, None) is not None
+        )
         return mask(f"{line} [{ids}]" if ids else line)
 
 
@@ -94,8 +101,10 @@ def formatter(kind: str) -> logging.Formatter:
     if kind == "json":
         return MaskingJsonFormatter(
             "{asctime}{levelname}{name}{message}{request_id}{campaign_id}{delivery_id}{process}",
-            style="{", rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
-            datefmt="%Y-%m-%dT%H:%M:%S%z")
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
+        )
     return MaskingTextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

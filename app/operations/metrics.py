@@ -19,6 +19,7 @@ Two sources, so that every figure is right whatever number of processes run:
 Access: ``Authorization: Bearer <METRICS_TOKEN>`` when that is set, otherwise loopback
 clients only (nginx keeps /metrics to this machine too).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -53,16 +54,25 @@ from app.sending.signals import campaign_changed, recipient_refused, transaction
 WORKER_ALIVE_SECONDS = 60.0
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-HTTP_LATENCY = Histogram("lettrine_http_request_duration_seconds", "Web request latency by Flask endpoint.",
-                         ["endpoint", "method"], buckets=LATENCY_BUCKETS)
-HTTP_REQUESTS = Counter("lettrine_http_requests", "Web requests by Flask endpoint and status class.",
-                        ["endpoint", "method", "status"])
-SMTP_REPLIES = Counter("lettrine_smtp_replies", "SMTP replies per message handed to a relay, by class "
-                       "(2xx, 4xx, 5xx, none = no answer).", ["lane", "class"])
+HTTP_LATENCY = Histogram(
+    "lettrine_http_request_duration_seconds",
+    "Web request latency by Flask endpoint.",
+    ["endpoint", "method"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_REQUESTS = Counter(
+    "lettrine_http_requests", "Web requests by Flask endpoint and status class.", ["endpoint", "method", "status"]
+)
+SMTP_REPLIES = Counter(
+    "lettrine_smtp_replies",
+    "SMTP replies per message handed to a relay, by class (2xx, 4xx, 5xx, none = no answer).",
+    ["lane", "class"],
+)
 LOST_LEASES = Counter("lettrine_lost_leases", "Rows a worker found taken by another before sending them.")
 RECIPIENTS_REFUSED = Counter("lettrine_recipients_refused", "Recipients refused for good at RCPT (5xx).")
-TRANSACTIONAL_OUTCOMES = Counter("lettrine_transactional_outcomes", "Final outcomes of transactional messages.",
-                                 ["kind", "status"])
+TRANSACTIONAL_OUTCOMES = Counter(
+    "lettrine_transactional_outcomes", "Final outcomes of transactional messages.", ["kind", "status"]
+)
 CAMPAIGN_CHANGES = Counter("lettrine_campaign_status_changes", "Campaign status changes.", ["status"])
 
 
@@ -82,6 +92,7 @@ def note_lost_leases(count: int) -> None:
 
 
 # -- what the sending layer signals -----------------------------------------------------
+
 
 def _on_refused(_subscriber_id, **_kw) -> None:
     RECIPIENTS_REFUSED.inc()
@@ -104,6 +115,7 @@ def connect_signals() -> None:
 
 # -- web request latency -----------------------------------------------------------------
 
+
 def _start_timer() -> None:
     g._metrics_started = time.perf_counter()
 
@@ -118,6 +130,7 @@ def _observe(response: Response) -> Response:
 
 
 # -- the database, at scrape time --------------------------------------------------------
+
 
 def _age(now: datetime, then: datetime | None) -> float:
     return max(0.0, (now - then).total_seconds()) if then is not None else 0.0
@@ -134,73 +147,149 @@ class DatabaseCollector(Collector):
         for status in DeliveryStatus:
             gauge.add_metric([status.value], by_status.get(status, 0))
         yield gauge
-        for status, help_text in ((DeliveryStatus.SENT, "accepted by a relay"), (DeliveryStatus.FAILED, "failed for good"),
-                                  (DeliveryStatus.SKIPPED, "skipped (unsubscribed, suppressed, cancelled)")):
-            yield CounterMetricFamily(f"lettrine_deliveries_{status.value}", f"Campaign deliveries {help_text}.",
-                                      value=by_status.get(status, 0))
+        for status, help_text in (
+            (DeliveryStatus.SENT, "accepted by a relay"),
+            (DeliveryStatus.FAILED, "failed for good"),
+            (DeliveryStatus.SKIPPED, "skipped (unsubscribed, suppressed, cancelled)"),
+        ):
+            yield CounterMetricFamily(
+                f"lettrine_deliveries_{status.value}",
+                f"Campaign deliveries {help_text}.",
+                value=by_status.get(status, 0),
+            )
 
-        tx = dict(session.execute(select(TransactionalMessage.status, func.count())
-                                  .group_by(TransactionalMessage.status)).all())
-        gauge = GaugeMetricFamily("lettrine_transactional_messages", "Transactional messages by status.",
-                                  labels=["status"])
+        tx = dict(
+            session.execute(
+                select(TransactionalMessage.status, func.count()).group_by(TransactionalMessage.status)
+            ).all()
+        )
+        gauge = GaugeMetricFamily(
+            "lettrine_transactional_messages", "Transactional messages by status.", labels=["status"]
+        )
         for mstatus in MessageStatus:
             gauge.add_metric([mstatus.value], tx.get(mstatus, 0))
         yield gauge
-        yield CounterMetricFamily("lettrine_transactional_sent", "Transactional messages accepted by a relay.",
-                                  value=tx.get(MessageStatus.SENT, 0))
+        yield CounterMetricFamily(
+            "lettrine_transactional_sent",
+            "Transactional messages accepted by a relay.",
+            value=tx.get(MessageStatus.SENT, 0),
+        )
 
         in_queue = Delivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
         sending = and_(in_queue, Campaign.status == CampaignStatus.SENDING)
         depth = session.scalar(select(func.count()).select_from(Delivery).join(Campaign).where(sending)) or 0
-        held = session.scalar(select(func.count()).select_from(Delivery).join(Campaign).where(
-            in_queue, Campaign.status != CampaignStatus.SENDING)) or 0
+        held = (
+            session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .join(Campaign)
+                .where(in_queue, Campaign.status != CampaignStatus.SENDING)
+            )
+            or 0
+        )
         tx_depth = tx.get(MessageStatus.QUEUED, 0) + tx.get(MessageStatus.SENDING, 0)
-        gauge = GaugeMetricFamily("lettrine_queue_depth", "Messages still to send (campaign lane: campaigns "
-                                  "sending; held: paused or other campaigns).", labels=["lane"])
+        gauge = GaugeMetricFamily(
+            "lettrine_queue_depth",
+            "Messages still to send (campaign lane: campaigns sending; held: paused or other campaigns).",
+            labels=["lane"],
+        )
         gauge.add_metric(["campaign"], depth)
         gauge.add_metric(["held"], held)
         gauge.add_metric(["transactional"], tx_depth)
         yield gauge
 
         due_since = func.coalesce(Delivery.next_attempt_at, Campaign.started_at)
-        oldest = session.scalar(select(func.min(due_since)).select_from(Delivery).join(Campaign).where(
-            Delivery.status == DeliveryStatus.QUEUED, Campaign.status == CampaignStatus.SENDING, due_since <= now))
-        oldest_tx = session.scalar(select(func.min(TransactionalMessage.next_attempt_at)).where(
-            TransactionalMessage.status == MessageStatus.QUEUED, TransactionalMessage.next_attempt_at <= now))
-        gauge = GaugeMetricFamily("lettrine_queue_oldest_due_age_seconds",
-                                  "How long the oldest due, unclaimed message has waited (0: none).", labels=["lane"])
+        oldest = session.scalar(
+            select(func.min(due_since))
+            .select_from(Delivery)
+            .join(Campaign)
+            .where(
+                Delivery.status == DeliveryStatus.QUEUED, Campaign.status == CampaignStatus.SENDING, due_since <= now
+            )
+        )
+        oldest_tx = session.scalar(
+            select(func.min(TransactionalMessage.next_attempt_at)).where(
+                TransactionalMessage.status == MessageStatus.QUEUED, TransactionalMessage.next_attempt_at <= now
+            )
+        )
+        gauge = GaugeMetricFamily(
+            "lettrine_queue_oldest_due_age_seconds",
+            "How long the oldest due, unclaimed message has waited (0: none).",
+            labels=["lane"],
+        )
         gauge.add_metric(["campaign"], _age(now, oldest))
         gauge.add_metric(["transactional"], _age(now, oldest_tx))
         yield gauge
 
-        expired = session.scalar(select(func.count()).select_from(Delivery).where(
-            Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now)) or 0
-        expired += session.scalar(select(func.count()).select_from(TransactionalMessage).where(
-            TransactionalMessage.status == MessageStatus.SENDING, TransactionalMessage.lease_expires_at < now)) or 0
-        yield GaugeMetricFamily("lettrine_leases_expired", "Rows claimed by a worker whose lease ran out "
-                                "(a dead or frozen worker; others take them back).", value=expired)
+        expired = (
+            session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now)
+            )
+            or 0
+        )
+        expired += (
+            session.scalar(
+                select(func.count())
+                .select_from(TransactionalMessage)
+                .where(
+                    TransactionalMessage.status == MessageStatus.SENDING, TransactionalMessage.lease_expires_at < now
+                )
+            )
+            or 0
+        )
+        yield GaugeMetricFamily(
+            "lettrine_leases_expired",
+            "Rows claimed by a worker whose lease ran out (a dead or frozen worker; others take them back).",
+            value=expired,
+        )
 
-        counter = CounterMetricFamily("lettrine_bounce_reports", "Bounce and complaint reports received, by kind "
-                                      "(hard, soft, complaint) and reason.", labels=["kind", "reason"])
-        for kind, reason, count in session.execute(select(BounceRecord.kind, BounceRecord.reason, func.count())
-                                                   .group_by(BounceRecord.kind, BounceRecord.reason)).all():
+        counter = CounterMetricFamily(
+            "lettrine_bounce_reports",
+            "Bounce and complaint reports received, by kind (hard, soft, complaint) and reason.",
+            labels=["kind", "reason"],
+        )
+        for kind, reason, count in session.execute(
+            select(BounceRecord.kind, BounceRecord.reason, func.count()).group_by(
+                BounceRecord.kind, BounceRecord.reason
+            )
+        ).all():
             counter.add_metric([kind, reason], count)
         yield counter
 
-        overdue = session.scalar(select(func.min(Campaign.scheduled_at)).where(
-            Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_at <= now))
-        yield GaugeMetricFamily("lettrine_scheduler_lag_seconds", "How late the oldest due scheduled campaign "
-                                "is and still not started (0: none waiting).", value=_age(now, overdue))
-        beats = dict(session.execute(select(ProcessHeartbeat.kind, func.max(ProcessHeartbeat.seen_at))
-                                     .group_by(ProcessHeartbeat.kind)).all())
+        overdue = session.scalar(
+            select(func.min(Campaign.scheduled_at)).where(
+                Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_at <= now
+            )
+        )
+        yield GaugeMetricFamily(
+            "lettrine_scheduler_lag_seconds",
+            "How late the oldest due scheduled campaign is and still not started (0: none waiting).",
+            value=_age(now, overdue),
+        )
+        beats = dict(
+            session.execute(
+                select(ProcessHeartbeat.kind, func.max(ProcessHeartbeat.seen_at)).group_by(ProcessHeartbeat.kind)
+            ).all()
+        )
         if beats.get("scheduler") is not None:
-            yield GaugeMetricFamily("lettrine_scheduler_last_pass_age_seconds",
-                                    "Seconds since the active scheduler's last dispatch pass.",
-                                    value=_age(now, beats["scheduler"]))
-        alive = session.scalar(select(func.count()).select_from(ProcessHeartbeat).where(
-            ProcessHeartbeat.kind == "worker", ProcessHeartbeat.seen_at >= now - timedelta(seconds=WORKER_ALIVE_SECONDS)))
-        yield GaugeMetricFamily("lettrine_workers_alive", "Send worker processes seen in the last minute.",
-                                value=alive or 0)
+            yield GaugeMetricFamily(
+                "lettrine_scheduler_last_pass_age_seconds",
+                "Seconds since the active scheduler's last dispatch pass.",
+                value=_age(now, beats["scheduler"]),
+            )
+        alive = session.scalar(
+            select(func.count())
+            .select_from(ProcessHeartbeat)
+            .where(
+                ProcessHeartbeat.kind == "worker",
+                ProcessHeartbeat.seen_at >= now - timedelta(seconds=WORKER_ALIVE_SECONDS),
+            )
+        )
+        yield GaugeMetricFamily(
+            "lettrine_workers_alive", "Send worker processes seen in the last minute.", value=alive or 0
+        )
 
         campaigns = dict(session.execute(select(Campaign.status, func.count()).group_by(Campaign.status)).all())
         gauge = GaugeMetricFamily("lettrine_campaigns", "Campaigns by status.", labels=["status"])
@@ -246,8 +335,7 @@ def allowed() -> bool:
 def metrics_view() -> Response:
     if not allowed():
         abort(403 if not current_app.config.get("METRICS_TOKEN") else 401)
-    return Response(exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Cache-Control": "no-store"})
+    return Response(exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ the backup was taken are put back in the queue (no worker of the old installatio
 holds them any more), so the send resumes at once; what a relay accepted after the
 snapshot is not in the backup and is sent again (the Message-ID is the same).
 """
+
 from __future__ import annotations
 
 import io
@@ -40,9 +41,20 @@ from sqlalchemy.engine import URL, make_url
 from app.models import utcnow
 
 FORMAT = 1
-SETTINGS_KEPT = ("BASE_URL", "MAIL_FROM", "REPLY_TO", "UNSUBSCRIBE_MAILTO", "BOUNCE_DOMAIN", "TIMEZONE",
-                 "DKIM_DOMAIN", "DKIM_SELECTOR", "SCHEDULE_GRACE_HOURS", "BOUNCE_SOFT_LIMIT",
-                 "BOUNCE_SOFT_WINDOW_DAYS", "TRUSTED_PROXIES")
+SETTINGS_KEPT = (
+    "BASE_URL",
+    "MAIL_FROM",
+    "REPLY_TO",
+    "UNSUBSCRIBE_MAILTO",
+    "BOUNCE_DOMAIN",
+    "TIMEZONE",
+    "DKIM_DOMAIN",
+    "DKIM_SELECTOR",
+    "SCHEDULE_GRACE_HOURS",
+    "BOUNCE_SOFT_LIMIT",
+    "BOUNCE_SOFT_WINDOW_DAYS",
+    "TRUSTED_PROXIES",
+)
 SKIPPED_FILES = ("dev-secret-key",)
 
 
@@ -62,8 +74,13 @@ class RestoreReport:
 def _libpq_env(url: URL) -> dict[str, str]:
     """pg_dump / pg_restore connection settings in the environment, never on the command line (ps)."""
     env = dict(os.environ)
-    for key, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
-                       ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+    for key, value in (
+        ("PGHOST", url.host),
+        ("PGPORT", url.port),
+        ("PGUSER", url.username),
+        ("PGPASSWORD", url.password),
+        ("PGDATABASE", url.database),
+    ):
         if value:
             env[key] = str(value)
     return env
@@ -118,7 +135,9 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                 target.close()
                 source.close()
         manifest = {
-            "format": FORMAT, "created_at": utcnow().isoformat(), "database": kind,
+            "format": FORMAT,
+            "created_at": utcnow().isoformat(),
+            "database": kind,
             "revision": _revision(database_url),
             "settings": {k: config.get(k) for k in SETTINGS_KEPT if config.get(k) not in (None, "")},
             "organisation": vars(config["ORGANISATION"]) if config.get("ORGANISATION") is not None else {},
@@ -131,8 +150,13 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
             tar.add(dump, arcname=dump.name)
             root = Path(instance_path)
             for path in sorted(root.rglob("*")) if root.is_dir() else []:
-                if path.is_file() and path.resolve() not in skip and not path.name.endswith(".lock") \
-                        and path.resolve() != out and path.resolve() != partial.resolve():
+                if (
+                    path.is_file()
+                    and path.resolve() not in skip
+                    and not path.name.endswith(".lock")
+                    and path.resolve() != out
+                    and path.resolve() != partial.resolve()
+                ):
                     tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}")
             if with_secrets:
                 _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config.get("SECRET_KEYS", [])).encode(), 0o600)
@@ -186,11 +210,15 @@ def restore(archive: Path, database_url: str, instance_path: str) -> RestoreRepo
     url = make_url(database_url)
     kind = "postgresql" if url.get_backend_name() == "postgresql" else "sqlite"
     if manifest["database"] != kind:
-        raise BackupError(f"sauvegarde {manifest['database']}, base cible {kind} : impossible / "
-                          f"a {manifest['database']} backup cannot be restored into {kind}")
+        raise BackupError(
+            f"sauvegarde {manifest['database']}, base cible {kind} : impossible / "
+            f"a {manifest['database']} backup cannot be restored into {kind}"
+        )
     if not database_is_empty(database_url):
-        raise BackupError("la base cible n'est pas vide : restauration refusée (rien n'a été modifié) / "
-                          "the target database is not empty: restore refused, nothing changed")
+        raise BackupError(
+            "la base cible n'est pas vide : restauration refusée (rien n'a été modifié) / "
+            "the target database is not empty: restore refused, nothing changed"
+        )
     root = Path(instance_path)
     secrets: list[str] = []
     files = 0
@@ -198,8 +226,19 @@ def restore(archive: Path, database_url: str, instance_path: str) -> RestoreRepo
         tar.extractall(work, filter="data")
         dump = Path(work) / ("database.pgdump" if kind == "postgresql" else "database.sqlite3")
         if kind == "postgresql":
-            _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  "--dbname", url.database or "", str(dump)], _libpq_env(url))
+            _run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    "--dbname",
+                    url.database or "",
+                    str(dump),
+                ],
+                _libpq_env(url),
+            )
         else:
             target = _sqlite_path(url)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -234,8 +273,12 @@ def _requeue_in_flight(database_url: str) -> int:
         with engine.begin() as conn:
             total = 0
             for table in ("deliveries", "transactional_messages"):
-                result = conn.execute(text(f"UPDATE {table} SET status = 'queued', lease_owner = NULL, "
-                                           "lease_expires_at = NULL WHERE status = 'sending'"))
+                result = conn.execute(
+                    text(
+                        f"UPDATE {table} SET status = 'queued', lease_owner = NULL, "
+                        "lease_expires_at = NULL WHERE status = 'sending'"
+                    )
+                )
                 total += max(result.rowcount, 0)
             return total
     finally:

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.database import refresh_statistics
 from app.sending import campaign_state
 from app.sending.queue import enqueue
-from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.

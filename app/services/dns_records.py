@@ -9,6 +9,7 @@ RFC 7208 (SPF), RFC 6376 §3.6.1 (DKIM key records), RFC 7489 (DMARC). A TXT rec
 character-strings hold at most 255 bytes each (RFC 1035 §3.3), so long values (an
 RSA-2048 key) are split into several quoted strings, which resolvers join.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class TxtRecord:
 
 def quote_txt(value: str) -> str:
     """One or more quoted character-strings of at most 255 bytes (ASCII values only)."""
-    chunks = [value[i:i + 255] for i in range(0, len(value), 255)] or [""]
+    chunks = [value[i : i + 255] for i in range(0, len(value), 255)] or [""]
     return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
 
 
@@ -54,8 +55,15 @@ def spf_value(hosts: list[str], ips: list[str], includes: list[str], strict: boo
     return " ".join(mechanisms)
 
 
-def records(config: Mapping, *, ips: list[str] | None = None, includes: list[str] | None = None,
-            policy: str = "none", report_to: str = "", strict_spf: bool = False) -> list[TxtRecord]:
+def records(
+    config: Mapping,
+    *,
+    ips: list[str] | None = None,
+    includes: list[str] | None = None,
+    policy: str = "none",
+    report_to: str = "",
+    strict_spf: bool = False,
+) -> list[TxtRecord]:
     """SPF for the sending (and bounce) domain, the DKIM key record, and DMARC.
 
     Without ``ips``/``includes``, SPF authorises the domain's MX hosts and the host of
@@ -72,13 +80,28 @@ def records(config: Mapping, *, ips: list[str] | None = None, includes: list[str
     out = [TxtRecord(f"{domain}.", spf, "SPF: the machines allowed to send for this domain (RFC 7208)")]
     bounce_domain = str(config.get("BOUNCE_DOMAIN") or "").lower()
     if bounce_domain and bounce_domain != domain:
-        out.append(TxtRecord(f"{bounce_domain}.", spf,
-                             "SPF of the envelope sender (VERP bounces+…@BOUNCE_DOMAIN); it also needs an MX"))
+        out.append(
+            TxtRecord(
+                f"{bounce_domain}.",
+                spf,
+                "SPF of the envelope sender (VERP bounces+…@BOUNCE_DOMAIN); it also needs an MX",
+            )
+        )
     signer = signer_from_config(config)
     if signer is not None:
-        out.append(TxtRecord(f"{signer.selector}._domainkey.{signer.domain}.", signer.public_dns_record(),
-                             f"DKIM public key for selector {signer.selector} ({signer.algorithm})"))
+        out.append(
+            TxtRecord(
+                f"{signer.selector}._domainkey.{signer.domain}.",
+                signer.public_dns_record(),
+                f"DKIM public key for selector {signer.selector} ({signer.algorithm})",
+            )
+        )
     rua = report_to or f"dmarc@{domain}"
-    out.append(TxtRecord(f"_dmarc.{domain}.", f"v=DMARC1; p={policy}; rua=mailto:{rua}; adkim=r; aspf=r",
-                         "DMARC: start with p=none, read the reports, then quarantine (RFC 7489)"))
+    out.append(
+        TxtRecord(
+            f"_dmarc.{domain}.",
+            f"v=DMARC1; p={policy}; rua=mailto:{rua}; adkim=r; aspf=r",
+            "DMARC: start with p=none, read the reports, then quarantine (RFC 7489)",
+        )
+    )
     return out

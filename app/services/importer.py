@@ -43,7 +43,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from app.database import refresh_statistics
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (

@@ -4,6 +4,7 @@ No login (probes and Prometheus have none), no secrets in the answers: readiness
 yes/no per check with harmless figures; metrics need METRICS_TOKEN or a loopback client.
 Liveness is ``/healthz`` (app/web/public/home.py).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify
