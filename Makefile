@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install screenshots messages schema clean
+.PHONY: run test install screenshots messages schema clean lint prod-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,24 @@ test: install
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+## make lint: ruff (lint everywhere, format on the paths already formatted) and mypy on app/ (pyproject.toml)
+FORMATTED := app/operations app/services/backup.py app/services/dns_records.py app/cli/backup.py app/cli/dns.py \
+	app/web/operations.py app/models/operations.py tools/deploy_local.py tools/prod_check.py deploy/gunicorn.conf.py \
+	tests/test_operations.py tests/test_backup.py tests/test_deploy.py tests/test_logs.py tests/test_monitoring_files.py \
+	tests/test_code_checks.py
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check $(FORMATTED)
+	$(BIN)/mypy
+
+## make prod-check: the production layout for real (PostgreSQL, gunicorn behind nginx TLS, 2 workers,
+## the scheduler) on loopback ports: subscribe, confirm, register, send, one-click unsubscribe, stop
+prod-check: install
+	bash .ci/system-packages.sh
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	$(BIN)/python tools/prod_check.py
 
 ## make messages: extract translatable strings and update the English catalogue
 messages: install

@@ -84,6 +84,9 @@ class Settings:
     bounce_soft_window_days: int = 30
     trusted_proxies: int = 0
     import_max_mb: int = 200
+    metrics_token: str = ""  # /metrics wants "Authorization: Bearer <it>"; empty: loopback clients only
+    log_format: str = "text"  # "json" (production default) or "text"
+    log_level: str = "INFO"
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -115,6 +118,9 @@ class Settings:
             "BOUNCE_SOFT_LIMIT": self.bounce_soft_limit,
             "BOUNCE_SOFT_WINDOW_DAYS": self.bounce_soft_window_days,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "METRICS_TOKEN": self.metrics_token,
+            "LOG_FORMAT": self.log_format,
+            "LOG_LEVEL": self.log_level,
             "BABEL_DEFAULT_LOCALE": "fr",
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -236,6 +242,13 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     if dkim[2] and not Path(dkim[2]).is_file():
         problems.append(f"DKIM_PRIVATE_KEY_FILE {dkim[2]!r} does not exist")
 
+    log_format = env.get("LOG_FORMAT", "json" if production else "text").strip().lower()
+    if log_format not in {"json", "text"}:
+        problems.append(f"LOG_FORMAT must be json or text, not {log_format!r}")
+    log_level = env.get("LOG_LEVEL", "INFO").strip().upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
+
     if problems:
         raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
 
@@ -276,4 +289,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         bounce_soft_window_days=soft_window,
         trusted_proxies=proxies,
         import_max_mb=import_max_mb,
+        metrics_token=env.get("METRICS_TOKEN", "").strip(),
+        log_format=log_format,
+        log_level=log_level,
     )

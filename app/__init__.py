@@ -33,7 +33,15 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = N
     _register_blueprints(app)
     _register_cli(app)
     _trust_proxies(app)
+    _init_operations(app)
     return app
+
+
+def _init_operations(app: Flask) -> None:
+    """Structured logs, /readyz, /metrics and request metrics (app/operations)."""
+    from app import operations
+
+    operations.init_app(app)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -15,7 +15,7 @@ def is_digits(text: object) -> bool:
 
 def to_int(text: object) -> int | None:
     """The number ``text`` spells in ASCII digits, or None."""
-    return int(text) if is_digits(text) else None  # type: ignore[arg-type]
+    return int(text) if isinstance(text, str) and is_digits(text) else None
 
 
 def parse_ids(values: Iterable[str]) -> set[int]:

@@ -31,13 +31,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from app import background
 from app.database import db_error_kind
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
+from app.operations import heartbeat
 from app.sending import campaign_state
 from app.services import import_jobs
 from app.services.campaigns import PreflightFailed, start_campaign
@@ -324,6 +325,9 @@ def _job(app: Flask, halted: threading.Event) -> None:
                         " ".join(str(error).split())[:200])
         else:
             log.exception("scheduler: dispatch pass failed; retrying at the next tick")
+        return
+    with app.app_context():  # /readyz and /metrics: "the scheduler passed N seconds ago"
+        heartbeat.beat("scheduler")
 
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:

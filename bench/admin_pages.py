@@ -20,7 +20,7 @@ def fill(app, subscribers: int, campaigns: int) -> None:
 
     from app.extensions import db
     from app.models import (Campaign, CampaignStatus, MailingList, Role, Subscriber, Subscription,
-                            SubscriptionStatus, User, campaign_lists, email_hash, utcnow)
+                            User, campaign_lists, email_hash, utcnow)
     from app.models.audience import new_uid
 
     with app.app_context():

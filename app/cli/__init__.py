@@ -55,7 +55,14 @@ def guard(command: click.Command) -> None:
     callback = command.callback
     if callback is None or getattr(callback, "_lettrine_guarded", False):
         return
-    command.callback = _guarded(callback, check_schema=not isinstance(command, click.Group))
+    check_schema = not isinstance(command, click.Group) and not getattr(callback, "_lettrine_any_schema", False)
+    command.callback = _guarded(callback, check_schema=check_schema)
+
+
+def any_schema(callback: Callable) -> Callable:
+    """For a command made for a database that is not at the head (``backup restore`` wants an empty one)."""
+    callback._lettrine_any_schema = True  # type: ignore[attr-defined]
+    return callback
 
 
 def _guarded(callback: Callable, check_schema: bool) -> Callable:

@@ -31,6 +31,7 @@ from app.models.attendance import (
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
 from app.models.messages import MessageStatus, TransactionalMessage
+from app.models.operations import ProcessHeartbeat
 from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
@@ -39,7 +40,7 @@ from app.models.users import Role, User
 __all__ = [
     "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
     "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",
-    "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "SurveyAnswer",
+    "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "ProcessHeartbeat", "SurveyAnswer",
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",

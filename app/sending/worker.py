@@ -55,6 +55,7 @@ from app.message.bounce_reasons import decide
 from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
+from app.operations import heartbeat, metrics
 from app.sending import campaign_state, queue
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
@@ -166,13 +167,14 @@ class Worker:
                 self.transport.quota_wait = self.options.quota_wait_seconds
             self.signer = signer_from_config(self.app.config)
             log.info("worker %s started", self.owner)
-            heartbeat = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
-            heartbeat.start()
+            leases = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
+            leases.start()
             cpu_start = time.process_time()
             db_wait = 0.5
             try:
                 while not self.stop.is_set():
                     try:
+                        heartbeat.beat("worker", self.owner, every=10.0)  # /readyz, /metrics: the loop turns
                         if self._db_down:
                             self._recover()
                         busy = self.run_transactional() + self.run_once()
@@ -196,10 +198,11 @@ class Worker:
                         continue
                     self.stop.wait(max(self.options.idle_seconds, self._relay_wait))
             finally:
-                heartbeat.halt.set()
+                leases.halt.set()
                 self.stats.cpu_seconds = time.process_time() - cpu_start
                 if not self._schema_error:  # with no queue table there is nothing to give back
                     self._give_back_everything()
+                heartbeat.forget(self.owner)
                 db.session.remove()
             log.info("worker %s stopped: %s", self.owner,
                      {k: v for k, v in vars(self.stats).items() if k != "timings"})
@@ -236,6 +239,8 @@ class Worker:
                 raw = self.signer.sign(raw)
             items.append(raw)
         results = self.transport.send_many([(_envelope(row), raw) for row, raw in zip(rows, items)])
+        metrics.note_exchange(results, lane="transactional")
+        _log_exchange("transactional", results)
         now = utcnow()
         outcomes, finals = [], []
         for row, result in zip(rows, results):
@@ -330,6 +335,7 @@ class Worker:
         if len(owned) < len(group):
             lost = len(group) - len(owned)
             self.stats.lost_leases += lost
+            metrics.note_lost_leases(lost)
             log.warning("worker %s: %d rows of campaign %s were taken by another worker (lease lost); "
                         "not sending them", self.owner, lost, campaign_id)
             group = [r for r in group if r.id in owned]
@@ -362,6 +368,8 @@ class Worker:
             results = self.transport.send_many([(m.envelope, raw) for _, m, raw in ready],
                                                transparent=all(m.transparent for _, m, _ in ready))
             timings["smtp"] += time.process_time() - t0
+            metrics.note_exchange(results, lane="campaign")
+            _log_exchange(f"campaign {campaign_id}", results)
             now = utcnow()
             for (row, message, _), result in zip(ready, results):
                 if result.accepted:
@@ -475,6 +483,18 @@ class Worker:
         ids = db.session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.SENDING)).all()
         for campaign_id in ids:
             campaign_state.finish_if_done(campaign_id)
+
+
+def _log_exchange(what: str, results: list[SendResult]) -> None:
+    """One line per SMTP exchange: how many accepted, deferred, refused (addresses are never logged)."""
+    accepted = sum(1 for r in results if r.accepted)
+    deferred = sum(1 for r in results if not r.accepted and r.temporary)
+    refused = len(results) - accepted - deferred
+    level = logging.INFO if accepted == len(results) else logging.WARNING
+    if log.isEnabledFor(level):
+        last = next((r for r in reversed(results) if not r.accepted), None)
+        log.log(level, "%s: %d accepted, %d deferred, %d refused%s", what, accepted, deferred, refused,
+                f" (last: {last.code} {last.reply[:120]})" if last is not None else "")
 
 
 def _relay_failure(result: SendResult) -> bool:

@@ -224,7 +224,7 @@ _SVG_PATH_CHARS = set("MLHVCSQTAZmlhvcsqtaz0123456789.,- e")
 def clean_signature(path_data: str) -> str:
     """SVG path data only (commands and numbers): nothing that could run or fetch when shown."""
     text = " ".join(str(path_data).split())[:60000]
-    if not text or not set(text) <= _SVG_PATH_CHARS or not text.lstrip()[:1] in {"M", "m"}:
+    if not text or not set(text) <= _SVG_PATH_CHARS or text.lstrip()[:1] not in {"M", "m"}:
         raise AttendanceError("signature illisible")
     return text
 

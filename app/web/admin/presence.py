@@ -13,7 +13,6 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, Half, Journee, Registration

@@ -110,7 +110,7 @@ def registration_form(slug: str):
             except RegistrationError as exc:
                 errors.append(str(exc))
             else:
-                return _thanks(cycle, outcome.registration.subscriber.email)
+                return _thanks(cycle, outcome.registration.subscriber.email or "")
         status = 400
     else:
         status = 200

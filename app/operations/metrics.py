@@ -1,0 +1,344 @@
+"""Prometheus metrics at ``/metrics`` (prometheus-client, text exposition format).
+
+Two sources, so that every figure is right whatever number of processes run:
+
+- **The database, read at scrape time** (:class:`DatabaseCollector`): deliveries and
+  transactional messages by status, the queue's depth and the age of its oldest due
+  row, expired leases, bounce reports by kind and reason (complaints are kind
+  ``complaint``), the scheduler's lag and last pass, workers alive, import jobs. The
+  database is the queue, so these are exact and need no coordination between
+  processes; ``lettrine_deliveries_sent_total`` only grows, so ``rate()`` of it is the
+  send rate.
+- **In-process counters** (web request latency by endpoint, what the sending layer
+  signals: refused recipients, transactional outcomes, campaign status changes, and
+  per-exchange SMTP replies and lost leases when the worker reports them through
+  :func:`note_exchange` / :func:`note_lost_leases`). With ``PROMETHEUS_MULTIPROC_DIR``
+  set (the systemd units set it for every process) each process writes its values
+  there and a scrape sums them: gunicorn's workers and the send workers alike.
+
+Access: ``Authorization: Bearer <METRICS_TOKEN>`` when that is set, otherwise loopback
+clients only (nginx keeps /metrics to this machine too).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import time
+from datetime import datetime, timedelta
+from typing import Iterable, Iterator
+
+from flask import Flask, Response, abort, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+from sqlalchemy import and_, func, select
+
+from app.extensions import db
+from app.models import (
+    BounceRecord,
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryStatus,
+    ImportJob,
+    MessageStatus,
+    ProcessHeartbeat,
+    TransactionalMessage,
+    utcnow,
+)
+from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
+
+WORKER_ALIVE_SECONDS = 60.0
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+HTTP_LATENCY = Histogram(
+    "lettrine_http_request_duration_seconds",
+    "Web request latency by Flask endpoint.",
+    ["endpoint", "method"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_REQUESTS = Counter(
+    "lettrine_http_requests", "Web requests by Flask endpoint and status class.", ["endpoint", "method", "status"]
+)
+SMTP_REPLIES = Counter(
+    "lettrine_smtp_replies",
+    "SMTP replies per message handed to a relay, by class (2xx, 4xx, 5xx, none = no answer).",
+    ["lane", "class"],
+)
+LOST_LEASES = Counter("lettrine_lost_leases", "Rows a worker found taken by another before sending them.")
+RECIPIENTS_REFUSED = Counter("lettrine_recipients_refused", "Recipients refused for good at RCPT (5xx).")
+TRANSACTIONAL_OUTCOMES = Counter(
+    "lettrine_transactional_outcomes", "Final outcomes of transactional messages.", ["kind", "status"]
+)
+CAMPAIGN_CHANGES = Counter("lettrine_campaign_status_changes", "Campaign status changes.", ["status"])
+
+
+def reply_class(code: int) -> str:
+    return f"{code // 100}xx" if 200 <= code < 600 else "none"
+
+
+def note_exchange(results: Iterable, lane: str = "campaign") -> None:
+    """The worker's report of one SMTP exchange: one count per message, by the class of its reply."""
+    for result in results:
+        SMTP_REPLIES.labels(lane, reply_class(int(getattr(result, "code", 0) or 0))).inc()
+
+
+def note_lost_leases(count: int) -> None:
+    if count:
+        LOST_LEASES.inc(count)
+
+
+# -- what the sending layer signals -----------------------------------------------------
+
+
+def _on_refused(_subscriber_id, **_kw) -> None:
+    RECIPIENTS_REFUSED.inc()
+
+
+def _on_transactional(kind, **kw) -> None:
+    TRANSACTIONAL_OUTCOMES.labels(str(kind), str(kw.get("status", ""))).inc()
+
+
+def _on_campaign(_campaign_id, **kw) -> None:
+    CAMPAIGN_CHANGES.labels(str(kw.get("status", ""))).inc()
+
+
+def connect_signals() -> None:
+    """Idempotent (blinker keeps one connection per receiver)."""
+    recipient_refused.connect(_on_refused)
+    transactional_outcome.connect(_on_transactional)
+    campaign_changed.connect(_on_campaign)
+
+
+# -- web request latency -----------------------------------------------------------------
+
+
+def _start_timer() -> None:
+    g._metrics_started = time.perf_counter()
+
+
+def _observe(response: Response) -> Response:
+    started = g.pop("_metrics_started", None)
+    if started is not None:
+        endpoint = request.endpoint or "unmatched"  # 404s: one label, not one per URL
+        HTTP_LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(endpoint, request.method, f"{response.status_code // 100}xx").inc()
+    return response
+
+
+# -- the database, at scrape time --------------------------------------------------------
+
+
+def _age(now: datetime, then: datetime | None) -> float:
+    return max(0.0, (now - then).total_seconds()) if then is not None else 0.0
+
+
+class DatabaseCollector(Collector):
+    """Figures read from the database at each scrape (needs an app context)."""
+
+    def collect(self) -> Iterator[Metric]:
+        now = utcnow()
+        session = db.session
+        by_status = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+        gauge = GaugeMetricFamily("lettrine_deliveries", "Campaign deliveries by status.", labels=["status"])
+        for status in DeliveryStatus:
+            gauge.add_metric([status.value], by_status.get(status, 0))
+        yield gauge
+        for status, help_text in (
+            (DeliveryStatus.SENT, "accepted by a relay"),
+            (DeliveryStatus.FAILED, "failed for good"),
+            (DeliveryStatus.SKIPPED, "skipped (unsubscribed, suppressed, cancelled)"),
+        ):
+            yield CounterMetricFamily(
+                f"lettrine_deliveries_{status.value}",
+                f"Campaign deliveries {help_text}.",
+                value=by_status.get(status, 0),
+            )
+
+        tx = dict(
+            session.execute(
+                select(TransactionalMessage.status, func.count()).group_by(TransactionalMessage.status)
+            ).all()
+        )
+        gauge = GaugeMetricFamily(
+            "lettrine_transactional_messages", "Transactional messages by status.", labels=["status"]
+        )
+        for mstatus in MessageStatus:
+            gauge.add_metric([mstatus.value], tx.get(mstatus, 0))
+        yield gauge
+        yield CounterMetricFamily(
+            "lettrine_transactional_sent",
+            "Transactional messages accepted by a relay.",
+            value=tx.get(MessageStatus.SENT, 0),
+        )
+
+        in_queue = Delivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+        sending = and_(in_queue, Campaign.status == CampaignStatus.SENDING)
+        depth = session.scalar(select(func.count()).select_from(Delivery).join(Campaign).where(sending)) or 0
+        held = (
+            session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .join(Campaign)
+                .where(in_queue, Campaign.status != CampaignStatus.SENDING)
+            )
+            or 0
+        )
+        tx_depth = tx.get(MessageStatus.QUEUED, 0) + tx.get(MessageStatus.SENDING, 0)
+        gauge = GaugeMetricFamily(
+            "lettrine_queue_depth",
+            "Messages still to send (campaign lane: campaigns sending; held: paused or other campaigns).",
+            labels=["lane"],
+        )
+        gauge.add_metric(["campaign"], depth)
+        gauge.add_metric(["held"], held)
+        gauge.add_metric(["transactional"], tx_depth)
+        yield gauge
+
+        due_since = func.coalesce(Delivery.next_attempt_at, Campaign.started_at)
+        oldest = session.scalar(
+            select(func.min(due_since))
+            .select_from(Delivery)
+            .join(Campaign)
+            .where(
+                Delivery.status == DeliveryStatus.QUEUED, Campaign.status == CampaignStatus.SENDING, due_since <= now
+            )
+        )
+        oldest_tx = session.scalar(
+            select(func.min(TransactionalMessage.next_attempt_at)).where(
+                TransactionalMessage.status == MessageStatus.QUEUED, TransactionalMessage.next_attempt_at <= now
+            )
+        )
+        gauge = GaugeMetricFamily(
+            "lettrine_queue_oldest_due_age_seconds",
+            "How long the oldest due, unclaimed message has waited (0: none).",
+            labels=["lane"],
+        )
+        gauge.add_metric(["campaign"], _age(now, oldest))
+        gauge.add_metric(["transactional"], _age(now, oldest_tx))
+        yield gauge
+
+        expired = (
+            session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now)
+            )
+            or 0
+        )
+        expired += (
+            session.scalar(
+                select(func.count())
+                .select_from(TransactionalMessage)
+                .where(
+                    TransactionalMessage.status == MessageStatus.SENDING, TransactionalMessage.lease_expires_at < now
+                )
+            )
+            or 0
+        )
+        yield GaugeMetricFamily(
+            "lettrine_leases_expired",
+            "Rows claimed by a worker whose lease ran out (a dead or frozen worker; others take them back).",
+            value=expired,
+        )
+
+        counter = CounterMetricFamily(
+            "lettrine_bounce_reports",
+            "Bounce and complaint reports received, by kind (hard, soft, complaint) and reason.",
+            labels=["kind", "reason"],
+        )
+        for kind, reason, count in session.execute(
+            select(BounceRecord.kind, BounceRecord.reason, func.count()).group_by(
+                BounceRecord.kind, BounceRecord.reason
+            )
+        ).all():
+            counter.add_metric([kind, reason], count)
+        yield counter
+
+        overdue = session.scalar(
+            select(func.min(Campaign.scheduled_at)).where(
+                Campaign.status == CampaignStatus.SCHEDULED, Campaign.scheduled_at <= now
+            )
+        )
+        yield GaugeMetricFamily(
+            "lettrine_scheduler_lag_seconds",
+            "How late the oldest due scheduled campaign is and still not started (0: none waiting).",
+            value=_age(now, overdue),
+        )
+        beats = dict(
+            session.execute(
+                select(ProcessHeartbeat.kind, func.max(ProcessHeartbeat.seen_at)).group_by(ProcessHeartbeat.kind)
+            ).all()
+        )
+        if beats.get("scheduler") is not None:
+            yield GaugeMetricFamily(
+                "lettrine_scheduler_last_pass_age_seconds",
+                "Seconds since the active scheduler's last dispatch pass.",
+                value=_age(now, beats["scheduler"]),
+            )
+        alive = session.scalar(
+            select(func.count())
+            .select_from(ProcessHeartbeat)
+            .where(
+                ProcessHeartbeat.kind == "worker",
+                ProcessHeartbeat.seen_at >= now - timedelta(seconds=WORKER_ALIVE_SECONDS),
+            )
+        )
+        yield GaugeMetricFamily(
+            "lettrine_workers_alive", "Send worker processes seen in the last minute.", value=alive or 0
+        )
+
+        campaigns = dict(session.execute(select(Campaign.status, func.count()).group_by(Campaign.status)).all())
+        gauge = GaugeMetricFamily("lettrine_campaigns", "Campaigns by status.", labels=["status"])
+        for cstatus in CampaignStatus:
+            gauge.add_metric([cstatus.value], campaigns.get(cstatus, 0))
+        yield gauge
+
+        imports = session.execute(select(ImportJob.status, func.count()).group_by(ImportJob.status)).all()
+        gauge = GaugeMetricFamily("lettrine_import_jobs", "Subscriber import jobs by status.", labels=["status"])
+        for istatus, count in imports:
+            gauge.add_metric([getattr(istatus, "value", str(istatus))], count)
+        yield gauge
+        session.rollback()  # end the read transaction
+
+
+_DATABASE_REGISTRY = CollectorRegistry(auto_describe=False)
+_DATABASE_REGISTRY.register(DatabaseCollector())
+
+
+def exposition() -> bytes:
+    """Every metric, in the text format: this process's (or all processes') counters, then the database's."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        own = generate_latest(registry)
+    else:
+        own = generate_latest(REGISTRY)
+    return own + generate_latest(_DATABASE_REGISTRY)
+
+
+def allowed() -> bool:
+    """A valid bearer token when METRICS_TOKEN is set; otherwise a loopback client."""
+    token = current_app.config.get("METRICS_TOKEN", "")
+    if token:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def metrics_view() -> Response:
+    if not allowed():
+        abort(403 if not current_app.config.get("METRICS_TOKEN") else 401)
+    return Response(exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
+
+
+def init_app(app: Flask) -> None:
+    connect_signals()
+    app.before_request(_start_timer)
+    app.after_request(_observe)
