@@ -182,7 +182,9 @@ def test_metrics_during_a_send_counters_rise_and_the_queue_empties(app, client, 
             seen_depth.append(sample(body, "lettrine_queue_depth", lane="campaign"))
             seen_workers.append(sample(body, "lettrine_workers_alive"))
             db.session.expire_all()
-            pids |= {b.pid for b in db.session.scalars(select(ProcessHeartbeat).where(ProcessHeartbeat.kind == "worker"))}
+            pids |= {
+                b.pid for b in db.session.scalars(select(ProcessHeartbeat).where(ProcessHeartbeat.kind == "worker"))
+            }
             db.session.commit()
             if seen_depth[-1] == 0 and seen_sent[-1] == n:
                 break
