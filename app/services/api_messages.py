@@ -25,10 +25,14 @@ class MessageRefused(ValueError):
 
 
 def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
-                           reference: str) -> TransactionalMessage:
-    """Build ``campaign`` for one address and queue it (the caller commits)."""
+                           reference: str, kind: str = KIND, test: bool = False) -> TransactionalMessage:
+    """Build ``campaign`` for one address and queue it (the caller commits).
+
+    ``test``: a test send to the officer's own addresses, as from the admin: not refused
+    for suppression (someone testing may well have unsubscribed their own address).
+    """
     address = normalise_email(raw_address)
-    if is_suppressed(address):
+    if not test and is_suppressed(address):
         raise MessageRefused(409, "Cette adresse est sur la liste d'exclusion : aucun message ne lui est envoyé.",
                              "This address is on the suppression list: no message is sent to it.")
     known = find_subscriber(address)
@@ -43,4 +47,4 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
         message = builder_for(campaign).build(recipient)
     except HeaderInjection as exc:
         raise MessageRefused(422, "Une valeur contient un retour à la ligne.", "A value contains a line break.") from exc
-    return enqueue(KIND, message, subscriber_id=known.id if known else None, reference=reference)
+    return enqueue(kind, message, subscriber_id=known.id if known else None, reference=reference)
