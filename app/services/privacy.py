@@ -36,6 +36,7 @@ from app.models import (
     SuppressionReason,
     utcnow,
 )
+from app.services.signals import emit
 from app.services.audience import audit, suppress
 from app.services.subscriptions import RETENTION_FLAG
 
@@ -136,6 +137,8 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
     subscriber.first_name = subscriber.last_name = ""
     subscriber.organisation = subscriber.function = subscriber.commune = ""
     subscriber.attributes = {}
+    if subscriber.status != SubscriberStatus.ERASED:
+        emit("subscriber.erased", subscriber={"id": subscriber.id, "email": None, "status": "erased"})
     subscriber.status = SubscriberStatus.ERASED
     audit("erase", subscriber, actor=actor, source=source)
     db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import MailingList, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus
 from app.services.audience import Consent, find_subscriber, is_suppressed, normalise_email, set_subscription
+from app.services.signals import emit, subscriber_data
 from app.services.subscriptions import LinkTarget, send_confirmation, unsubscribe
 
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
@@ -70,6 +71,8 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
     if new.attributes:
         subscriber.attributes = {**(subscriber.attributes or {}), **new.attributes}
     db.session.flush()
+    if created:
+        emit("subscriber.created", subscriber=subscriber_data(subscriber), source=new.consent.source)
     wanted = SubscriptionStatus.PENDING if new.double_opt_in else SubscriptionStatus.CONFIRMED
     for mailing_list in new.lists:
         current = _membership(subscriber, mailing_list)
@@ -104,9 +107,14 @@ def unsubscribe_from(subscriber: Subscriber, lists: list[MailingList], *, source
     if not lists:
         unsubscribe(LinkTarget(subscriber, None), "all", ip=None, source=source)
         return
+    left = []
     for mailing_list in lists:
         current = _membership(subscriber, mailing_list)
         if current is not None and current.status != SubscriptionStatus.UNSUBSCRIBED:
             set_subscription(subscriber, mailing_list, SubscriptionStatus.UNSUBSCRIBED,
                              Consent(source=source), actor=actor)
+            left.append(mailing_list.slug)
+    if left:
+        emit("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope="list",
+             campaign=None, source=source)
     db.session.commit()
