@@ -6,7 +6,16 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CampaignStatus, Delivery, MailingList, Subscriber, Subscription, SubscriptionStatus, TransactionalMessage, utcnow
+from app.models import (
+    CampaignStatus,
+    Delivery,
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+    TransactionalMessage,
+    utcnow,
+)
 from tests.api_helpers import token_header
 
 BLOCKS = [{"type": "title", "text": "La lettre de décembre"},

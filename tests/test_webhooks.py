@@ -11,10 +11,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.extensions import db
 from app.links import unsubscribe_url
-from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus, WebhookDelivery, WebhookEndpoint, utcnow
+from app.models import (
+    MailingList,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 from app.sending.webhooks import deliver_due
 from app.services.webhooks import disabled_endpoints
 
@@ -30,7 +39,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(receiver.answers.pop(0) if receiver.answers else 204)
@@ -91,7 +100,7 @@ def test_one_click_unsubscribe_gives_one_signed_post(app, client, cli_runner, re
     assert payload["type"] == "subscriber.unsubscribed"
     assert payload["data"]["subscriber"] == {"id": person.id, "email": "laura.kossi@example.org", "status": "unsubscribed"}
     assert headers["webhook-id"].startswith("msg_")
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook("whsec_" + "A" * 32).verify(body, headers)
 
 
@@ -122,8 +131,8 @@ def test_an_endpoint_failing_for_a_day_is_disabled_with_a_note_on_the_dashboard(
     db.session.add(endpoint)
     db.session.commit()
     admin_client.post("/api/v1/subscribers")  # nothing: no token
-    from app.services.subscriber_records import NewSubscriber, add_subscriber
     from app.services.audience import Consent
+    from app.services.subscriber_records import NewSubscriber, add_subscriber
     add_subscriber(NewSubscriber("x@example.org", [], Consent(source="t", text="t"), double_opt_in=False), actor="t")
     now = utcnow()
     tries = 0

@@ -1,7 +1,7 @@
 """``flask tokens create NAME --scopes S1,S2 [--expires 2027-06-30]``, ``tokens list``, ``tokens revoke ID``."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import click
 from flask.cli import AppGroup
@@ -19,7 +19,7 @@ def _expiry(text: str) -> datetime | None:
         day = date.fromisoformat(text)
     except ValueError:
         fail(f"date d'expiration invalide : {text!r} (AAAA-MM-JJ)")
-    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 @cli.command("create")

@@ -54,7 +54,7 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003 - urllib's signature
+    def redirect_request(self, *args, **kwargs):
         return None
 
 

@@ -13,8 +13,20 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus
-from app.services.audience import Consent, find_subscriber, is_suppressed, normalise_email, set_subscription
+from app.models import (
+    MailingList,
+    Subscriber,
+    SubscriberStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from app.services.audience import (
+    Consent,
+    find_subscriber,
+    is_suppressed,
+    normalise_email,
+    set_subscription,
+)
 from app.services.signals import emit, subscriber_data
 from app.services.subscriptions import LinkTarget, send_confirmation, unsubscribe
 

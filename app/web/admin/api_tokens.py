@@ -1,7 +1,7 @@
 """API tokens (admin only): create one (its value is shown once, on the page that follows), revoke."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -31,7 +31,7 @@ def api_tokens():
     form = TokenForm()
     shown = None
     if form.validate_on_submit():
-        expires = (datetime.combine(form.expires.data, time(23, 59, 59), tzinfo=timezone.utc)
+        expires = (datetime.combine(form.expires.data, time(23, 59, 59), tzinfo=UTC)
                    if form.expires.data else None)
         try:
             shown = create_token(form.name.data, form.scopes.data, expires_at=expires, created_by=current_user.email)

@@ -14,14 +14,28 @@ from app.message.render import RenderError
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
 from app.services.api_messages import MessageRefused, queue_campaign_message
 from app.services.audience import InvalidAddress
-from app.services.blocks import validate_blocks
+from app.services.blocks import BLOCK_TYPES, validate_blocks
 from app.services.campaigns import (
-    CampaignStateError, cancel_campaign, pause_campaign, progress, resume_campaign, schedule_campaign, start_campaign,
+    CampaignStateError,
+    cancel_campaign,
+    pause_campaign,
+    progress,
+    resume_campaign,
+    schedule_campaign,
+    start_campaign,
 )
 from app.services.reports import build_report
 from app.services.slugs import unique_slug
-from app.web.api_v1.core import ApiBlueprint, PageArgs, Problem, idempotent, not_found, page_of
 from app.web.admin.campaign_preview import SAMPLE
+from app.web.api_v1.core import (
+    ID,
+    ApiBlueprint,
+    PageArgs,
+    Problem,
+    get_or_404,
+    idempotent,
+    page_of,
+)
 
 blp = ApiBlueprint("api_v1_campaigns", __name__, url_prefix="/campaigns", description="Campagnes / campaigns")
 
@@ -36,11 +50,33 @@ class SegmentSchema(ma.Schema):
     organisation = Str(validate=ma.validate.Length(max=200))
 
 
-class BlockSchema(ma.Schema):
-    class Meta:
-        unknown = ma.INCLUDE
+def _block_json_schemas() -> list[dict]:
+    """One JSON schema per block type, written from ``BLOCK_TYPES`` (the composer's own description),
+    so the API documents exactly what :func:`validate_blocks` accepts."""
+    kinds = {"text": {"type": "string", "maxLength": 20000}, "markdown": {"type": "string", "maxLength": 20000},
+             "url": {"type": "string", "maxLength": 2000, "pattern": r"^(https://[A-Za-z0-9.-]+(/\S*)?|mailto:\S+|tel:\S+)$"},
+             "number": {"type": "integer", "minimum": 1, "maximum": 1000}, "checkbox": {"type": "boolean"},
+             "cycle": {"type": "integer", "minimum": 1}}
+    schemas = []
+    for kind, (_label, fields) in BLOCK_TYPES.items():
+        properties: dict = {"type": {"const": kind}}
+        for field in fields:
+            prop = dict(kinds[field.kind])
+            if field.required and prop["type"] == "string":
+                prop["pattern"] = prop.get("pattern", r"\S")
+            if field.name == "width":
+                prop["maximum"] = 600
+            properties[field.name] = prop
+        schema = {"type": "object", "properties": properties, "additionalProperties": False,
+                  "required": ["type", *[f.name for f in fields if f.required]]}
+        if kind == "image":  # a text alternative, or marked decorative
+            schema["anyOf"] = [{"properties": {"decorative": {"const": True}}, "required": ["decorative"]},
+                               {"properties": {"alt": {"type": "string", "pattern": r"\S"}}, "required": ["alt"]}]
+        schemas.append(schema)
+    return schemas
 
-    type = Str(required=True, validate=ma.validate.Length(1, 40))
+
+BLOCK = ma.fields.Dict(metadata={"oneOf": _block_json_schemas()})
 
 
 def _editable_fields() -> dict[str, ma.fields.Field]:
@@ -52,7 +88,7 @@ def _editable_fields() -> dict[str, ma.fields.Field]:
         "reply_to": Str(validate=[ma.validate.Length(max=320), ONE_LINE]),
         "lists": ma.fields.List(Str(validate=ma.validate.Length(1, 80)), validate=ma.validate.Length(max=50)),
         "segment": ma.fields.Nested(SegmentSchema),
-        "blocks": ma.fields.List(ma.fields.Nested(BlockSchema), validate=ma.validate.Length(max=100)),
+        "blocks": ma.fields.List(BLOCK, validate=ma.validate.Length(max=100)),
     }
 
 
@@ -64,7 +100,7 @@ class CampaignCreateSchema(ma.Schema.from_dict(_editable_fields())):  # type: ig
     name = Str(required=True, validate=[ma.validate.Length(1, 300), ONE_LINE])
     template = Str(load_default=CampaignTemplate.NEWSLETTER.value,
                    validate=ma.validate.OneOf([CampaignTemplate.NEWSLETTER.value, CampaignTemplate.CYCLE_ANNOUNCEMENT.value]))
-    cycle_id = ma.fields.Integer(strict=True, metadata={"description": "pour une annonce de cycle / for a cycle announcement"})
+    cycle_id = ma.fields.Integer(strict=True, validate=ID, metadata={"description": "pour une annonce de cycle / for a cycle announcement"})
 
 
 class CampaignSchema(ma.Schema):
@@ -142,10 +178,7 @@ class ReportSchema(ma.Schema):
 
 
 def campaign_or_404(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise not_found("Campagne", "Campaign")
-    return campaign
+    return get_or_404(Campaign, campaign_id, "Campagne", "Campaign")
 
 
 def _apply(campaign: Campaign, data: dict) -> None:
@@ -194,7 +227,7 @@ def create_campaign(data: dict):
     template = CampaignTemplate(data["template"])
     campaign = Campaign(name=data["name"].strip(), template=template, slug=unique_slug(Campaign, data["name"]))
     if template == CampaignTemplate.CYCLE_ANNOUNCEMENT:
-        cycle = db.session.get(Cycle, data.get("cycle_id") or 0)
+        cycle = db.session.get(Cycle, data["cycle_id"]) if data.get("cycle_id") else None
         if cycle is None:
             raise Problem(422, "« cycle_id » : cycle introuvable.", "\"cycle_id\": no such cycle.")
         campaign.cycle_id = cycle.id

@@ -4,12 +4,13 @@ bearer-token scopes, per-token rate limits, ``Idempotency-Key`` and cursor pagin
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import http
+import re
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, g, json, request
@@ -182,8 +183,9 @@ _rate_limited = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"
 # --------------------------------------------------------------------------- Idempotency-Key
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,200}$")  # 1 to 200 visible ASCII characters (a UUID, an order number…)
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
-                      "schema": {"type": "string", "maxLength": 200},
+                      "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
                       "description": "Rejouer la même requête avec la même clé (24 h) renvoie la première réponse "
                                      "sans rien refaire / the same request with the same key (24 h) replays the "
                                      "first answer and does nothing again."}
@@ -202,9 +204,9 @@ def idempotent(blp: Blueprint) -> Callable:
             key = request.headers.get("Idempotency-Key")
             if key is None:
                 return view(*args, **kwargs)
-            if not key.strip() or len(key) > 200:
-                raise Problem(400, "« Idempotency-Key » doit faire de 1 à 200 caractères.",
-                              "\"Idempotency-Key\" must be 1 to 200 characters long.")
+            if not IDEMPOTENCY_KEY.match(key):
+                raise Problem(400, "« Idempotency-Key » : 1 à 200 caractères ASCII visibles.",
+                              "\"Idempotency-Key\": 1 to 200 visible ASCII characters.")
             token = current_token()
             now = utcnow()
             fingerprint = hashlib.sha256(
@@ -258,40 +260,45 @@ def idempotent(blp: Blueprint) -> Callable:
 
 class PageArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
-                              metadata={"description": "« next_cursor » de la page précédente / of the previous page"})
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    """The id after which the page starts (0 for the first page); a bad cursor is a 400."""
-    if not cursor:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith("id:") and text[3:].isdigit() and len(text) < 24:
-            return int(text[3:])
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise Problem(400, "Curseur de pagination invalide.", "Invalid pagination cursor.")
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,18}$"), metadata={
+        "description": "« next_cursor » de la page précédente, tel quel / of the previous page, as given"})
 
 
 def page_of(query, id_column, args: dict) -> tuple[list, str | None]:
     """One page of ``query`` ordered by id, and the cursor of the next page (None at the end)."""
     limit = args["limit"]
-    rows = list(db.session.scalars(query.where(id_column > decode_cursor(args.get("cursor")))
+    rows = list(db.session.scalars(query.where(id_column > int(args.get("cursor") or 0))
                                    .order_by(id_column).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more and rows else None
+    return rows, str(rows[-1].id) if more and rows else None
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger ones cannot exist
+ID = ma.validate.Range(1, MAX_ID)
+
+
+def get_or_404(model, row_id: int, what_fr: str, what_en: str):
+    """The row with this id, or a 404 problem (also for ids no column can hold)."""
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    if row is None:
+        raise not_found(what_fr, what_en)
+    return row
 
 
 def not_found(what_fr: str, what_en: str) -> Problem:
     return Problem(404, f"{what_fr} introuvable.", f"{what_en} not found.")
 
 
-__all__ = ["ApiBlueprint", "PageArgs", "Problem", "api", "current_token", "idempotent",
-           "not_found", "page_of", "problem_response"]
+__all__ = [
+    "ApiBlueprint",
+    "PageArgs",
+    "Problem",
+    "api",
+    "current_token",
+    "get_or_404",
+    "idempotent",
+    "not_found",
+    "page_of",
+    "problem_response",
+]

@@ -11,7 +11,16 @@ from app.models import Cycle, Registration
 from app.services.audience import InvalidAddress
 from app.services.events import find_cycle
 from app.services.registrations import RegistrationError, cancel, register, seats_left
-from app.web.api_v1.core import ApiBlueprint, PageArgs, Problem, current_token, idempotent, not_found, page_of
+from app.web.api_v1.core import (
+    ApiBlueprint,
+    PageArgs,
+    Problem,
+    current_token,
+    get_or_404,
+    idempotent,
+    not_found,
+    page_of,
+)
 
 blp = ApiBlueprint("api_v1_events", __name__, url_prefix="", description="Cycles, journées et inscriptions / events")
 Str = ma.fields.String
@@ -153,9 +162,7 @@ def registrations(args: dict, slug: str):
 @blp.response(200, RegistrationSchema)
 def cancel_registration(data: dict, registration_id: int):
     """Annuler des journées (toutes celles à venir sans « journees ») ; la liste d'attente avance / cancel."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise not_found("Inscription", "Registration")
+    registration = get_or_404(Registration, registration_id, "Inscription", "Registration")
     cancel(registration, _journees(registration.cycle, data.get("journees")),
            actor=f"api:{current_token().name}"[:320])
     db.session.refresh(registration)

@@ -15,7 +15,15 @@ from app.services.subscriber_records import (
     unsubscribe_from,
     update_profile,
 )
-from app.web.api_v1.core import ApiBlueprint, PageArgs, Problem, current_token, idempotent, not_found, page_of
+from app.web.api_v1.core import (
+    ApiBlueprint,
+    PageArgs,
+    Problem,
+    current_token,
+    get_or_404,
+    idempotent,
+    page_of,
+)
 
 blp = ApiBlueprint("api_v1_subscribers", __name__, url_prefix="/subscribers",
                    description="Abonnés et leur consentement / subscribers and their consent")
@@ -107,10 +115,7 @@ def lists_by_slug(slugs: list[str]) -> list[MailingList]:
 
 
 def subscriber_or_404(subscriber_id: int) -> Subscriber:
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None:
-        raise not_found("Abonné", "Subscriber")
-    return subscriber
+    return get_or_404(Subscriber, subscriber_id, "Abonné", "Subscriber")
 
 
 def refused(exc: RecordRefused) -> Problem:
@@ -210,5 +215,4 @@ def unsubscribe_subscriber(data: dict, subscriber_id: int):
 def erase(subscriber_id: int):
     """Effacer la personne (RGPD art. 17) : l'adresse reste seulement hachée dans la liste d'exclusion / erase."""
     erase_subscriber(subscriber_or_404(subscriber_id), actor=actor(), source="api")
-    return None
 

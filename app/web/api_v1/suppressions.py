@@ -7,7 +7,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import BounceRecord, Suppression, SuppressionReason, email_hash
 from app.services.audience import InvalidAddress, normalise_email, suppress
-from app.web.api_v1.core import ApiBlueprint, PageArgs, Problem, current_token, idempotent, not_found, page_of
+from app.web.api_v1.core import (
+    ApiBlueprint,
+    PageArgs,
+    Problem,
+    current_token,
+    idempotent,
+    not_found,
+    page_of,
+)
 
 blp = ApiBlueprint("api_v1_suppressions", __name__, url_prefix="",
                    description="Liste d'exclusion et rebonds / suppression list and bounces")

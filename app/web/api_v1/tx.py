@@ -8,7 +8,15 @@ from app.extensions import db
 from app.models import Campaign, MessageStatus, TransactionalMessage
 from app.services.api_messages import MessageRefused, queue_campaign_message
 from app.services.audience import InvalidAddress
-from app.web.api_v1.core import ApiBlueprint, Problem, current_token, idempotent, not_found
+from app.web.api_v1.core import (
+    ID,
+    ApiBlueprint,
+    Problem,
+    current_token,
+    get_or_404,
+    idempotent,
+    not_found,
+)
 
 blp = ApiBlueprint("api_v1_tx", __name__, url_prefix="/tx",
                    description="Messages transactionnels / transactional messages")
@@ -18,7 +26,7 @@ REFERENCE_PREFIX = "api:"
 
 class TxRequestSchema(ma.Schema):
     to = ma.fields.String(required=True, validate=ma.validate.Length(1, 320))
-    campaign_id = ma.fields.Integer(required=True, strict=True, metadata={
+    campaign_id = ma.fields.Integer(required=True, strict=True, validate=ID, metadata={
         "description": "la campagne qui sert de modèle (un brouillon suffit) / the campaign used as the template"})
     variables = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(1, 100)),
                                values=ma.fields.String(validate=ma.validate.Length(max=1000)), load_default=dict,
@@ -45,9 +53,7 @@ class TxStatusSchema(ma.Schema):
 @blp.response(202, TxStatusSchema)
 def send(data: dict):
     """Mettre un message en file pour une adresse / queue one message for one address (202, then GET its status)."""
-    campaign = db.session.get(Campaign, data["campaign_id"])
-    if campaign is None:
-        raise not_found("Campagne", "Campaign")
+    campaign = get_or_404(Campaign, data["campaign_id"], "Campagne", "Campaign")
     try:
         row = queue_campaign_message(campaign, data["to"], data["variables"],
                                      reference=f"{REFERENCE_PREFIX}{current_token().id}")
@@ -64,7 +70,7 @@ def send(data: dict):
 @blp.response(200, TxStatusSchema)
 def status(message_id: int):
     """Où en est le message : queued, sending, sent, failed / where the message stands."""
-    row = db.session.get(TransactionalMessage, message_id)
-    if row is None or not row.reference.startswith(REFERENCE_PREFIX):
+    row = get_or_404(TransactionalMessage, message_id, "Message", "Message")
+    if not row.reference.startswith(REFERENCE_PREFIX):
         raise not_found("Message", "Message")
     return row
