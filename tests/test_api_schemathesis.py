@@ -52,8 +52,12 @@ def test_api_conforms_to_its_description(app, mode):
             raise AssertionError(f"{operation.label} ({mode.value}): {exc}") from exc
 
 
-def test_the_description_is_openapi_3_1(client):
+def test_the_description_is_openapi_3_1(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
+    schemathesis.openapi.from_dict(spec).validate()  # against the OpenAPI 3.1 meta-schema
+    broken = {**spec, "paths": {"/x": {"get": {"responses": {"200": {"description": 5}}}}}}
+    with pytest.raises(Exception, match="5"):  # the check does catch an invalid document
+        schemathesis.openapi.from_dict(broken).validate()
     assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     assert "application/problem+json" in spec["components"]["responses"]["FORBIDDEN"]["content"]
