@@ -3,6 +3,7 @@ verification function checks a real delivery (and refuses a tampered one)."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 import re
 import shlex
 from pathlib import Path
@@ -21,10 +22,10 @@ API = README[README.index("\n## API"):]
 def _curl_posts() -> list[tuple[str, dict]]:
     """(path, JSON body) of each ``curl -X POST`` in the API section, parsed as a shell would."""
     posts = []
-    for block in re.findall(r"```sh\n(.*?)```", API, re.S):
+    for block in re.findall(r"```sh\n(.*?)```", API, re.DOTALL):
         words = shlex.split(block, comments=True)
         starts = [i for i, w in enumerate(words) if w == "curl"] + [len(words)]
-        for start, end in zip(starts, starts[1:]):
+        for start, end in pairwise(starts):
             command = words[start:end]
             if command[1:3] == ["-X", "POST"] and "-d" in command:
                 url = next(w for w in command if w.startswith("https://"))
@@ -50,7 +51,7 @@ def test_the_readme_curl_examples_work_as_written(client):
 
 
 def test_the_readme_verify_function_checks_a_real_delivery(app, client, receiver):  # noqa: F811
-    code = re.search(r"```python\n(.*?)```", API, re.S).group(1)
+    code = re.search(r"```python\n(.*?)```", API, re.DOTALL).group(1)
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - the README's own example
     verify = namespace["verify"]
