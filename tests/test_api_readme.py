@@ -3,9 +3,9 @@ verification function checks a real delivery (and refuses a tampered one)."""
 from __future__ import annotations
 
 import json
-from itertools import pairwise
 import re
 import shlex
+from itertools import pairwise
 from pathlib import Path
 
 from app.extensions import db
