@@ -18,6 +18,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter
@@ -150,8 +151,17 @@ def rate_key() -> str:
     return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
 
 
+class _StrictParser(FlaskParser):
+    """Unknown query parameters are refused (422), as unknown JSON fields are:
+    a misspelt filter must not silently return everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose routes declare their scope with :meth:`scoped`."""
+
+    ARGUMENTS_PARSER = _StrictParser()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -260,7 +270,7 @@ def idempotent(blp: Blueprint) -> Callable:
 
 class PageArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
-    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,18}$"), metadata={
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"), metadata={
         "description": "« next_cursor » de la page précédente, tel quel / of the previous page, as given"})
 
 
