@@ -90,3 +90,12 @@ def test_rate_limit_counts_each_token_apart(migrated):
         assert limited.content_type == "application/problem+json" and limited.get_json()["status"] == 429
         assert client.get("/api/v1/lists", headers=second).status_code == 200
         db.session.remove()
+
+
+def test_docs_page_and_its_assets_are_served_by_the_app(client):
+    page = client.get("/api/v1/docs/").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/api/v1/docs/") for a in assets), assets  # no CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert '"url": "/api/v1/openapi.json"' in page
