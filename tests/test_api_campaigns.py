@@ -87,3 +87,13 @@ def test_schedule_send_pause_resume_cancel_progress_report(client):
     assert client.patch(f"/api/v1/campaigns/{cid}", headers=write, json={"subject": "x"}).status_code == 409
     listing = client.get("/api/v1/campaigns", headers=send).get_json()
     assert [c["id"] for c in listing["items"]] == [cid]
+
+
+def test_blocks_are_checked_against_the_schema_the_description_gives(client):
+    headers = token_header("campaigns:write")
+    for bad in ({"type": "event", "cycle_id": 0}, {"type": "title"}, {"type": "title", "text": "x", "extra": 1},
+                {"type": "image", "src": "https://example.org/a.png"}, {"type": "button", "label": "Go", "url": "http://x"}):
+        response = client.post("/api/v1/campaigns", headers=headers, json={"name": "x", "blocks": [bad]})
+        assert response.status_code == 422, bad
+    good = {"type": "image", "src": "https://example.org/a.png", "decorative": True}
+    assert client.post("/api/v1/campaigns", headers=headers, json={"name": "x", "blocks": [good]}).status_code == 201

@@ -2,6 +2,7 @@
 cancel, progress and report — the officer's actions, through the same services as the admin."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import marshmallow as ma
@@ -29,6 +30,7 @@ from app.services.slugs import unique_slug
 from app.web.admin.campaign_preview import SAMPLE
 from app.web.api_v1.core import (
     ID,
+    MAX_ID,
     ApiBlueprint,
     PageArgs,
     Problem,
@@ -56,7 +58,7 @@ def _block_json_schemas() -> list[dict]:
     kinds = {"text": {"type": "string", "maxLength": 20000}, "markdown": {"type": "string", "maxLength": 20000},
              "url": {"type": "string", "maxLength": 2000, "pattern": r"^(https://[A-Za-z0-9.-]+(/\S*)?|mailto:\S+|tel:\S+)$"},
              "number": {"type": "integer", "minimum": 1, "maximum": 1000}, "checkbox": {"type": "boolean"},
-             "cycle": {"type": "integer", "minimum": 1}}
+             "cycle": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
     schemas = []
     for kind, (_label, fields) in BLOCK_TYPES.items():
         properties: dict = {"type": {"const": kind}}
@@ -76,7 +78,48 @@ def _block_json_schemas() -> list[dict]:
     return schemas
 
 
-BLOCK = ma.fields.Dict(metadata={"oneOf": _block_json_schemas()})
+BLOCK_SCHEMAS = {schema["properties"]["type"]["const"]: schema for schema in _block_json_schemas()}
+_JSON_TYPES = {"string": str, "integer": int, "boolean": bool}
+
+
+def _matches(value: object, schema: dict) -> bool:
+    """``value`` against one property's schema, with the few keywords the block schemas use."""
+    if "const" in schema:
+        return value == schema["const"]
+    kind = _JSON_TYPES[schema["type"]]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        return False
+    if kind is str:
+        return len(value) <= schema.get("maxLength", len(value)) and (
+            "pattern" not in schema or re.search(schema["pattern"], value) is not None)
+    if kind is int:
+        return schema.get("minimum", value) <= value <= schema.get("maximum", value)
+    return True
+
+
+def block_errors(block: object) -> list[str]:
+    """Why ``block`` does not match the schema the description gives for its type (empty if it does).
+
+    The same dicts as the OpenAPI description, so what is documented is what is enforced; the
+    composer's rules (:func:`validate_blocks`) still run after this.
+    """
+    schema = BLOCK_SCHEMAS.get(block.get("type")) if isinstance(block, dict) else None
+    if schema is None:
+        return ["type de bloc inconnu / unknown block type"]
+    errors = [f"champ obligatoire / required: {name}" for name in schema["required"] if name not in block]
+    for name, value in block.items():
+        prop = schema["properties"].get(name)
+        if prop is None:
+            errors.append(f"champ inconnu / unknown field: {name[:40]}")
+        elif not _matches(value, prop):
+            errors.append(f"valeur refusée / invalid value: {name}")
+    if "anyOf" in schema and not any(all(n in block and _matches(block[n], p) for n, p in option["properties"].items())
+                                     for option in schema["anyOf"]):
+        errors.append("texte alternatif ou image décorative / alt text or decorative")
+    return errors
+
+
+BLOCK = ma.fields.Dict(metadata={"oneOf": list(BLOCK_SCHEMAS.values())})
 
 
 def _editable_fields() -> dict[str, ma.fields.Field]:
@@ -196,7 +239,8 @@ def _apply(campaign: Campaign, data: dict) -> None:
     if "blocks" in data:
         if campaign.template != CampaignTemplate.NEWSLETTER:
             raise Problem(422, "Seule une lettre d'information a des blocs.", "Only a newsletter has blocks.")
-        errors = validate_blocks(data["blocks"])
+        errors = [f"Bloc {i} — {e}" for i, block in enumerate(data["blocks"], start=1) for e in block_errors(block)]
+        errors = errors or validate_blocks(data["blocks"])
         if errors:
             raise Problem(422, "Blocs invalides : " + " ; ".join(errors), "Invalid blocks.", errors={"blocks": errors})
         campaign.content = {**(campaign.content or {}), "blocks": data["blocks"]}
