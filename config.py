@@ -78,6 +78,7 @@ class Settings:
     schedule_grace_hours: float = 6.0
     ratelimit_storage_uri: str = "memory://"
     api_token: str = ""
+    api_rate_limit: str = "300 per minute"
     bounce_webhook_token: str = ""
     bounce_imap_url: str = ""
     bounce_soft_limit: int = 3
@@ -113,6 +114,7 @@ class Settings:
             "SCHEDULE_GRACE_HOURS": self.schedule_grace_hours,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "API_TOKEN": self.api_token,
+            "API_RATE_LIMIT": self.api_rate_limit,
             "BOUNCE_WEBHOOK_TOKEN": self.bounce_webhook_token,
             "BOUNCE_IMAP_URL": self.bounce_imap_url,
             "BOUNCE_SOFT_LIMIT": self.bounce_soft_limit,
@@ -283,6 +285,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         schedule_grace_hours=grace,
         ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         api_token=env.get("API_TOKEN", "").strip(),
+        api_rate_limit=env.get("API_RATE_LIMIT", "").strip() or "300 per minute",
         bounce_webhook_token=env.get("BOUNCE_WEBHOOK_TOKEN", "").strip(),
         bounce_imap_url=env.get("BOUNCE_IMAP_URL", "").strip(),
         bounce_soft_limit=soft_limit,

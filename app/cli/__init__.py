@@ -15,7 +15,7 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 import click
 from alembic.migration import MigrationContext
@@ -42,7 +42,7 @@ def register_commands(app: Flask) -> None:
             app.cli.add_command(command)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Stop a command with a one-line error and a non-zero exit status."""
     raise click.ClickException(message)
 

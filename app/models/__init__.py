@@ -10,6 +10,7 @@ from app.models.audience import (
     SuppressionReason,
     email_hash,
 )
+from app.models.api import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint, WebhookStatus
 from app.models.bounces import BounceRecord
 from app.models.campaigns import (
     Campaign,
@@ -38,6 +39,7 @@ from app.models.types import utcnow
 from app.models.users import Role, User
 
 __all__ = [
+    "ApiToken", "IdempotencyRecord", "WebhookDelivery", "WebhookEndpoint", "WebhookStatus",
     "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
     "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",
     "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "ProcessHeartbeat", "SurveyAnswer",

@@ -33,7 +33,7 @@ REMINDER_MOVABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStat
 
 
 def transition(campaign_id: int, allowed: tuple[CampaignStatus, ...], target: CampaignStatus,
-               *extra_where: Any, **values: Any) -> bool:
+               *extra_where: Any, cause: str = "", **values: Any) -> bool:
     """Compare-and-set one campaign's status; True when this call made the change. Does not commit.
 
     The columns it wrote are reloaded on next access in objects of that campaign already loaded.
@@ -48,13 +48,13 @@ def transition(campaign_id: int, allowed: tuple[CampaignStatus, ...], target: Ca
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Campaign) and obj.id == campaign_id:
                 db.session.expire(obj, ["status", *values])  # only what changed: pending edits stay
-        campaign_changed.send(campaign_id, status=target.value, reason=values.get("status_reason", ""))
+        campaign_changed.send(campaign_id, status=target.value, reason=values.get("status_reason", ""), cause=cause)
     return won
 
 
 def start(campaign_id: int, now: datetime) -> bool:
     """draft/scheduled → sending (the caller queues the deliveries in the same transaction)."""
-    return transition(campaign_id, STARTABLE, CampaignStatus.SENDING, started_at=now, status_reason="")
+    return transition(campaign_id, STARTABLE, CampaignStatus.SENDING, started_at=now, status_reason="", cause="start")
 
 
 def schedule(campaign_id: int, at_utc: datetime) -> bool:

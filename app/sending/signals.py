@@ -19,5 +19,5 @@ recipient_refused = _signals.signal("recipient-refused")
 #: reply (the server's words), to_address.
 transactional_outcome = _signals.signal("transactional-outcome")
 
-#: sender: the campaign id; kwargs: status (the new status), reason.
+#: sender: the campaign id; kwargs: status (the new status), reason, cause ("start" when a send begins).
 campaign_changed = _signals.signal("campaign-changed")

@@ -56,7 +56,7 @@ from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
 from app.operations import heartbeat, metrics
-from app.sending import campaign_state, queue
+from app.sending import campaign_state, queue, webhooks
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
 from app.sending import transport as transports
@@ -140,6 +140,33 @@ class LeaseHeartbeat(threading.Thread):
                     log.info("worker %s: lease heartbeat failed: %s", self.owner, exc)
 
 
+class WebhookPoster(threading.Thread):
+    """Posts the due outgoing webhooks (``app.sending.webhooks``) beside the send loop.
+
+    A thread of its own: an endpoint that takes its 10 s to answer must not hold up a
+    confirmation or a campaign batch. Each delivery is claimed under a lease, so several
+    workers share them like the queue's rows.
+    """
+
+    def __init__(self, app: Flask, owner: str, idle_seconds: float) -> None:
+        super().__init__(name="lettrine-webhooks", daemon=True)
+        self.app, self.owner, self.idle_seconds = app, owner, idle_seconds
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        with self.app.app_context():
+            while not self.halt.is_set():
+                try:
+                    posted = webhooks.deliver_due(self.owner, 5)
+                except Exception as exc:  # noqa: BLE001 - the database may be down; the main loop reports it
+                    db.session.rollback()
+                    log.info("worker %s: webhook delivery failed: %s", self.owner, exc)
+                    posted = 0
+                if not posted:
+                    self.halt.wait(self.idle_seconds)
+            db.session.remove()
+
+
 class Worker:
     """Sends due deliveries until ``stop`` is set (or, with ``until_idle``, nothing is left)."""
 
@@ -169,6 +196,8 @@ class Worker:
             log.info("worker %s started", self.owner)
             leases = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
             leases.start()
+            poster = WebhookPoster(self.app, self.owner, max(self.options.idle_seconds, 0.5))
+            poster.start()
             cpu_start = time.process_time()
             db_wait = 0.5
             try:
@@ -199,6 +228,7 @@ class Worker:
                     self.stop.wait(max(self.options.idle_seconds, self._relay_wait))
             finally:
                 leases.halt.set()
+                poster.halt.set()
                 self.stats.cpu_seconds = time.process_time() - cpu_start
                 if not self._schema_error:  # with no queue table there is nothing to give back
                     self._give_back_everything()

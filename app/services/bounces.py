@@ -49,6 +49,7 @@ from app.models import (
     email_hash,
     utcnow,
 )
+from app.services.signals import emit, subscriber_data
 from app.services.audience import audit, set_subscription, suppress
 from app.tokens import InvalidToken, Purpose, verify
 
@@ -251,6 +252,8 @@ def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: Suppress
     if subscriber.status != status:
         audit("status", subscriber, source=source, detail={"from": subscriber.status.value, "to": status.value})
         subscriber.status = status
+        emit("subscriber.complained" if status == SubscriberStatus.COMPLAINED else "subscriber.bounced",
+             subscriber=subscriber_data(subscriber), source=source)
 
 
 class NotUndoable(ValueError):

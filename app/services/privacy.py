@@ -42,6 +42,7 @@ from app.models import (
     utcnow,
 )
 from app.models.audience import new_uid
+from app.services.signals import emit
 from app.services.audience import audit, suppress
 from app.services.registrations import cancel
 from app.services.subscriptions import RETENTION_FLAG
@@ -170,6 +171,8 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
     subscriber.first_name = subscriber.last_name = ""
     subscriber.organisation = subscriber.function = subscriber.commune = ""
     subscriber.attributes = {}
+    if subscriber.status != SubscriberStatus.ERASED:
+        emit("subscriber.erased", subscriber={"id": subscriber.id, "email": None, "status": "erased"})
     subscriber.status = SubscriberStatus.ERASED
     audit("erase", subscriber, actor=actor, source=source)
     db.session.commit()

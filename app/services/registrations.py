@@ -44,6 +44,7 @@ from app.models import (
     utcnow,
 )
 from app.services import attendance as checkin
+from app.services.signals import emit, registration_data, subscriber_data
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
 from app.sending.calendar import journee_cancel_ics, journee_ics
 from app.services.names import clean_name
@@ -155,7 +156,8 @@ def _subscriber_for(email: str, first_name: str, last_name: str, organisation: s
 
     Names are cleaned (no URL, letters, spaces and hyphens): they may appear in messages."""
     subscriber = find_subscriber(email)
-    if subscriber is None:
+    created = subscriber is None
+    if created:
         subscriber = Subscriber(email=email)
         db.session.add(subscriber)
     for attr, value in (("first_name", clean_name(first_name)), ("last_name", clean_name(last_name)),
@@ -164,6 +166,8 @@ def _subscriber_for(email: str, first_name: str, last_name: str, organisation: s
         if value and not getattr(subscriber, attr):
             setattr(subscriber, attr, value)
     db.session.flush()
+    if created:
+        emit("subscriber.created", subscriber=subscriber_data(subscriber), source="inscription")
     return subscriber
 
 
@@ -243,6 +247,9 @@ def register(
           detail={"cycle": cycle.slug, "confirmed": [j.number for j in outcome.confirmed],
                   "waiting": [j.number for j in outcome.waiting], "requested": [j.number for j in outcome.requested]})
     lists = _request_newsletter(subscriber, ip, source=f"inscription:{cycle.slug}") if newsletter else []
+    if created:
+        emit("registration.created", registration=registration_data(registration),
+             confirmed=[j.number for j in outcome.confirmed], waiting=[j.number for j in outcome.waiting])
     db.session.commit()
     if lists:
         outcome.newsletter_requested = _send_subscription_confirmation(subscriber, lists)
@@ -347,6 +354,7 @@ def fill_from_waiting(journee: Journee, notify: bool = True) -> list[Registratio
         db.session.flush()
         audit("event_promote", first.registration.subscriber, actor="system",
               source=f"liste d'attente:{journee.cycle.slug}", detail={"journee": journee.number})
+        emit("registration.promoted", registration=registration_data(first.registration), journee=journee.number)
         promoted.append(first)
     db.session.commit()
     if notify:
@@ -395,6 +403,8 @@ def cancel(
     audit("event_cancel", registration.subscriber, actor=actor, ip=ip,
           source=f"inscription:{registration.cycle.slug}",
           detail={"cycle": registration.cycle.slug, "journees": sorted(j.number for j in cancelled)})
+    emit("registration.cancelled", registration=registration_data(registration),
+         journees=sorted(j.number for j in cancelled))
     db.session.commit()
     if notify and tell_registrant:
         numbers = ", ".join(str(j.number) for j in sorted(cancelled, key=lambda j: j.number))

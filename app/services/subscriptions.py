@@ -38,6 +38,7 @@ from app.services.audience import (
     suppress,
 )
 from app.services.names import clean_name
+from app.services.signals import emit, subscriber_data
 from app.tokens import InvalidToken, Purpose, verify
 
 RETENTION_FLAG = "reconfirmation_requested_at"  # see app.services.privacy.flag_inactive
@@ -128,6 +129,7 @@ def request_subscription(
         subscriber = Subscriber(email=email, first_name=clean_name(first_name))
         db.session.add(subscriber)
         db.session.flush()
+        emit("subscriber.created", subscriber=subscriber_data(subscriber), source=source)
     elif not subscriber.first_name and clean_name(first_name):
         subscriber.first_name = clean_name(first_name)
     consent = Consent(source=source, text=shown_text, ip=ip)
@@ -165,13 +167,18 @@ def confirm(payload: Any, *, ip: str | None) -> list[MailingList]:
     if subscriber is None or subscriber.email is None or not isinstance(list_ids, list):
         raise InvalidToken("unknown subscriber")
     lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_([i for i in list_ids if isinstance(i, int)]))))
+    newly = []
     for mailing_list in lists:
         current = _membership(subscriber, mailing_list)
+        if current is None or current.status != SubscriptionStatus.CONFIRMED:
+            newly.append(mailing_list.slug)
         consent = None
         if current is None or not current.consent_at:
             consent = Consent(source="form", ip=ip, text=consent_text())
         set_subscription(subscriber, mailing_list, SubscriptionStatus.CONFIRMED, consent, actor="public")
     _reactivate(subscriber, source="confirm", ip=ip)
+    if newly:
+        emit("subscriber.confirmed", subscriber=subscriber_data(subscriber), lists=newly)
     db.session.commit()
     return lists
 
@@ -221,12 +228,15 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
     if scope != "list" or not lists:
         scope = "all"
         lists = [m.mailing_list for m in memberships(subscriber)]
+    left = []
     for mailing_list in lists:
         current = _membership(subscriber, mailing_list)
         if current is not None and current.status != SubscriptionStatus.UNSUBSCRIBED:
             set_subscription(subscriber, mailing_list, SubscriptionStatus.UNSUBSCRIBED,
                              Consent(source=source, ip=ip), actor="public",
                              detail={"campaign": target.campaign.id if target.campaign else None})
+            left.append(mailing_list.slug)
+    everything = False
     if scope == "all":
         if subscriber.email:
             suppress(subscriber.email, SuppressionReason.UNSUBSCRIBED, source=source)
@@ -234,6 +244,10 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
             subscriber.status = SubscriberStatus.UNSUBSCRIBED
             audit("unsubscribe_all", subscriber, actor="public", source=source, ip=ip,
                   detail={"campaign": target.campaign.id if target.campaign else None})
+            everything = True
+    if left or everything:  # once per change: a second click changes nothing and says nothing
+        emit("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope=scope,
+             campaign=target.campaign.id if target.campaign else None, source=source)
     subscriber.last_activity_at = utcnow()
     db.session.commit()
     return scope

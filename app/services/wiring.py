@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.extensions import db
-from app.models import Subscriber
-from app.sending.signals import recipient_refused, transactional_outcome
+from app.models import Campaign, Subscriber
+from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
+from app.services import webhooks
 from app.services.audience import audit
 from app.services.bounces import HARD, register_bounce
+from app.services.signals import campaign_data, emit
 
 
 def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,
@@ -35,7 +37,17 @@ def _on_transactional_outcome(kind: str, *, message_id: int, subscriber_id: int 
           source="worker", detail={"kind": kind, "message": message_id, "reply": reply[:500]})
 
 
+def _on_campaign_changed(campaign_id: int, *, status: str, cause: str = "", **_: Any) -> None:
+    """A send began or every delivery is done: campaign.started / campaign.finished (same transaction)."""
+    event = "campaign.started" if status == "sending" and cause == "start" else "campaign.finished" if status == "sent" else ""
+    campaign = db.session.get(Campaign, campaign_id) if event else None
+    if campaign is not None:
+        emit(event, campaign={**campaign_data(campaign), "status": status})
+
+
 def connect() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     recipient_refused.connect(_on_recipient_refused)
     transactional_outcome.connect(_on_transactional_outcome)
+    campaign_changed.connect(_on_campaign_changed)
+    webhooks.connect()

@@ -28,5 +28,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/admin")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    from app.web.api_v1 import init_api
+
+    init_api(app)  # /api/v1: its own blueprints, spec and docs
     errors.register(app)
     security.register(app)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.services import bounce_reports
 from app.services import dashboard as board
+from app.services.webhooks import disabled_endpoints
 from app.web.admin import add_nav, bp
 
 add_nav("admin.dashboard", _l("Tableau de bord"), 10)
@@ -32,4 +33,5 @@ def dashboard():
         action_labels=ACTION_LABELS,
         sender_alerts=bounce_reports.sender_health(),
         bounce_domain_missing=bounce_reports.bounce_domain_missing(),
+        disabled_webhooks=disabled_endpoints(),
     )

@@ -1,0 +1,57 @@
+"""``flask tokens create NAME --scopes S1,S2 [--expires 2027-06-30]``, ``tokens list``, ``tokens revoke ID``."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import click
+from flask.cli import AppGroup
+
+from app.cli import fail
+from app.services.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+
+cli = AppGroup("tokens", help="Jetons de l'API / API tokens.")
+
+
+def _expiry(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        fail(f"date d'expiration invalide : {text!r} (AAAA-MM-JJ)")
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+@cli.command("create")
+@click.argument("name")
+@click.option("--scopes", required=True,
+              help="Portées séparées par des virgules, ou « all » / comma-separated scopes: " + ", ".join(SCOPES))
+@click.option("--expires", default="", help="Dernier jour de validité (AAAA-MM-JJ) / last valid day.")
+def create(name: str, scopes: str, expires: str) -> None:
+    """Create a token and print it once (it is stored hashed: copy it now)."""
+    try:
+        created = create_token(name, scopes, expires_at=_expiry(expires), created_by="cli")
+    except TokenError as exc:
+        fail(str(exc))
+    click.echo(created.plaintext)
+    click.echo(f"Jeton n° {created.token.id} « {created.token.name} » : {', '.join(created.token.scopes)}"
+               " — il ne sera plus affiché / it will not be shown again.", err=True)
+
+
+@cli.command("list")
+def list_() -> None:
+    """List tokens (never their value)."""
+    for row in all_tokens():
+        state = "révoqué" if row.revoked_at else (f"expire {row.expires_at:%Y-%m-%d}" if row.expires_at else "actif")
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "jamais"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{state}\tutilisé : {used}\t{','.join(row.scopes)}")
+
+
+@cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_(token_id: int) -> None:
+    """Revoke a token for good."""
+    row = revoke(token_id)
+    if row is None:
+        fail(f"jeton inconnu : {token_id}")
+    click.echo(f"Jeton n° {row.id} « {row.name} » révoqué.")

@@ -1,0 +1,144 @@
+"""The workers post outgoing webhooks from the ``webhook_deliveries`` table (never the web request).
+
+``deliver_due(owner, limit)`` claims due rows under a lease (PostgreSQL: ``FOR UPDATE SKIP
+LOCKED``, as ``app.sending.queue`` does), posts each one with a short timeout, signed the
+Standard Webhooks way, and writes the outcome back:
+
+- headers ``webhook-id`` (the same on every retry), ``webhook-timestamp`` (Unix seconds) and
+  ``webhook-signature`` = ``v1,`` + base64(HMAC-SHA256(key, f"{id}.{timestamp}.{body}")), where
+  the key is the base64-decoded part of a ``whsec_…`` secret (any other secret: its UTF-8 bytes);
+- a 2xx answer delivers it; anything else (or no answer) is retried with backoff until 24 h after
+  the event, then the delivery fails;
+- an endpoint whose delivery fails for good while it has not succeeded for
+  ``DISABLE_AFTER`` attempts in a row is disabled, with the reason (the dashboard shows it).
+  Redirects are not followed: a receiver answers where it was registered.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from app.extensions import db
+from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10
+# After attempt n fails, the next one waits BACKOFF[n-1] (the last value repeats), until 24 h have passed.
+BACKOFF = (timedelta(seconds=5), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=5), timedelta(hours=8))
+GIVE_UP_AFTER = timedelta(hours=24)
+DISABLE_AFTER = 8  # failed attempts in a row, with no success between
+USER_AGENT = "Lettrine-Webhooks/1"
+
+_T = WebhookDelivery.__table__
+
+
+def secret_key(secret: str) -> bytes:
+    return base64.b64decode(secret[6:]) if secret.startswith("whsec_") else secret.encode("utf-8")
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value for this message."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(secret_key(secret), signed, hashlib.sha256).digest()).decode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def post(url: str, secret: str, msg_id: str, body: bytes) -> tuple[int | None, str]:
+    """POST once; ``(status, error)`` with status None when no HTTP answer came.
+
+    The timestamp is the real clock's (receivers refuse one more than a few minutes off).
+    """
+    timestamp = int(time.time())
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": USER_AGENT, "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp), "webhook-signature": sign(secret, msg_id, timestamp, body)})
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"pas de réponse : {reason}"[:500]
+
+
+def claim(owner: str, limit: int, now: datetime) -> list[int]:
+    """Take up to ``limit`` due deliveries of enabled endpoints under a lease; commits."""
+    lease = now + timedelta(seconds=limit * TIMEOUT_SECONDS + 30)
+    due = and_(_T.c.status == WebhookStatus.PENDING.value, _T.c.next_attempt_at <= now,
+               or_(_T.c.lease_expires_at.is_(None), _T.c.lease_expires_at < now))
+    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
+    ids = (select(_T.c.id).where(due, _T.c.endpoint_id.in_(enabled.scalar_subquery()))
+           .order_by(_T.c.next_attempt_at).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    stmt = (update(_T).where(_T.c.id.in_(ids.scalar_subquery()))
+            .values(lease_owner=owner, lease_expires_at=lease, attempts=_T.c.attempts + 1).returning(_T.c.id))
+    claimed = sorted(db.session.execute(stmt).scalars())
+    db.session.commit()
+    return claimed
+
+
+def _record(delivery: WebhookDelivery, endpoint: WebhookEndpoint, status: int | None, error: str,
+            now: datetime) -> None:
+    delivery.last_status_code = status
+    delivery.lease_owner = delivery.lease_expires_at = None
+    if status is not None and 200 <= status < 300:
+        delivery.status = WebhookStatus.DELIVERED
+        delivery.delivered_at = now
+        delivery.last_error = ""
+        endpoint.consecutive_failures = 0
+        return
+    delivery.last_error = error or f"HTTP {status}"
+    endpoint.consecutive_failures += 1
+    wait = BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
+    if now + wait - delivery.created_at <= GIVE_UP_AFTER:
+        delivery.next_attempt_at = now + wait
+        return
+    delivery.status = WebhookStatus.FAILED
+    if endpoint.enabled and endpoint.consecutive_failures >= DISABLE_AFTER:
+        endpoint.enabled = False
+        endpoint.disabled_at = now
+        endpoint.disabled_reason = (f"désactivé après {endpoint.consecutive_failures} échecs d'affilée en 24 h ; "
+                                    f"dernière erreur : {delivery.last_error}")[:2000]
+        log.warning("webhook endpoint %s disabled: %s", endpoint.id, endpoint.disabled_reason)
+
+
+def deliver_due(owner: str, limit: int = 20, *, now: datetime | None = None) -> int:
+    """Post up to ``limit`` due webhook deliveries; returns how many were attempted. Commits."""
+    now = now or utcnow()
+    attempted = 0
+    for delivery_id in claim(owner, limit, now):
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.lease_owner != owner:
+            continue
+        endpoint = delivery.endpoint
+        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        status, error = post(endpoint.url, endpoint.secret, delivery.msg_id, body)
+        # The row may have been taken over if the post outlived the lease: write only if still ours.
+        result = db.session.execute(update(_T).where(_T.c.id == delivery.id, _T.c.lease_owner == owner)
+                                    .values(lease_owner=owner))
+        still_ours = getattr(result, "rowcount", 0) == 1
+        if still_ours:
+            _record(delivery, endpoint, status, error, now)
+        db.session.commit()
+        attempted += 1
+    return attempted

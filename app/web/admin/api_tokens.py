@@ -1,0 +1,55 @@
+"""API tokens (admin only): create one (its value is shown once, on the page that follows), revoke."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.services.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+from app.web.admin import add_nav, admin_required, bp
+
+add_nav("admin.api_tokens", _l("API"), 85, admin_only=True)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Nom (qui l'utilise, pour quoi)"), validators=[DataRequired(), Length(max=200)])
+    scopes = SelectMultipleField(_l("Portées"), choices=[(s, f"{s} — {d}") for s, d in SCOPES.items()],
+                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+                                 validators=[DataRequired(message=_l("Choisissez au moins une portée."))])
+    expires = DateField(_l("Dernier jour de validité (facultatif)"), validators=[Optional()])
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@admin_required
+def api_tokens():
+    form = TokenForm()
+    shown = None
+    if form.validate_on_submit():
+        expires = (datetime.combine(form.expires.data, time(23, 59, 59), tzinfo=UTC)
+                   if form.expires.data else None)
+        try:
+            shown = create_token(form.name.data, form.scopes.data, expires_at=expires, created_by=current_user.email)
+        except TokenError as exc:
+            flash(str(exc), "error")
+        else:
+            form = TokenForm(formdata=None)
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, field).label.text} : {error}", "error")
+    return render_template("admin/api_tokens.html", form=form, tokens=all_tokens(), shown=shown)
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@admin_required
+def api_token_revoke(token_id: int):
+    row = revoke(token_id)
+    if row is not None:
+        flash(_("Jeton « %(name)s » révoqué.", name=row.name), "success")
+    return redirect(url_for("admin.api_tokens"))

@@ -1,0 +1,78 @@
+"""Outgoing webhooks (admin only): register endpoints, see each one's delivery log, resend, re-enable."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectMultipleField, StringField, URLField, widgets
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.extensions import db
+from app.models import WebhookDelivery, WebhookEndpoint
+from app.services.signals import EVENTS
+from app.services.webhooks import EndpointError, create_endpoint, enable, resend
+from app.web.admin import add_nav, admin_required, bp
+
+add_nav("admin.webhooks", _l("Webhooks"), 86, admin_only=True)
+
+
+class EndpointForm(FlaskForm):
+    url = URLField(_l("Adresse (URL) qui recevra les événements"), validators=[DataRequired(), Length(max=2000)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+    events = SelectMultipleField(_l("Événements"), choices=[(e, e) for e in EVENTS],
+                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+                                 validators=[DataRequired(message=_l("Choisissez au moins un événement."))])
+    secret = StringField(_l("Secret partagé (vide : un secret whsec_… est créé)"), validators=[Optional(), Length(max=200)])
+
+
+def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
+    return db.session.get(WebhookEndpoint, endpoint_id) or abort(404)
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@admin_required
+def webhooks():
+    form = EndpointForm()
+    if form.validate_on_submit():
+        try:
+            endpoint = create_endpoint(form.url.data, form.events.data, form.secret.data or "", form.description.data or "")
+        except EndpointError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Webhook enregistré."), "success")
+            return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint.id))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, field).label.text} : {error}", "error")
+    endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
+    return render_template("admin/webhooks.html", form=form, endpoints=endpoints)
+
+
+@bp.get("/webhooks/<int:endpoint_id>")
+@admin_required
+def webhook_detail(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    deliveries = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+                                    .order_by(WebhookDelivery.id.desc()).limit(100)).all()
+    return render_template("admin/webhook_detail.html", endpoint=endpoint, deliveries=deliveries)
+
+
+@bp.post("/webhooks/<int:endpoint_id>/toggle")
+@admin_required
+def webhook_toggle(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    enable(endpoint, not endpoint.enabled)
+    flash(_("Webhook réactivé.") if endpoint.enabled else _("Webhook désactivé."), "success")
+    return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint.id))
+
+
+@bp.post("/webhooks/deliveries/<int:delivery_id>/resend")
+@admin_required
+def webhook_resend(delivery_id: int):
+    delivery = db.session.get(WebhookDelivery, delivery_id) or abort(404)
+    resend(delivery)
+    flash(_("Événement remis en file : les workers le renvoient."), "success")
+    return redirect(url_for("admin.webhook_detail", endpoint_id=delivery.endpoint_id))

@@ -1,0 +1,314 @@
+"""What every /api/v1 route shares: the flask-smorest ``Api`` (OpenAPI 3.1 from the marshmallow
+schemas that also validate the requests), RFC 9457 problem responses in French and English,
+bearer-token scopes, per-token rate limits, ``Idempotency-Key`` and cursor pagination.
+"""
+from __future__ import annotations
+
+import hashlib
+import http
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, g, json, request
+from flask_smorest import Api, Blueprint
+from flask_smorest.utils import prepare_response
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import csrf, db, limiter
+from app.models import ApiToken, IdempotencyRecord, utcnow
+from app.services.api_tokens import authenticate, has_scope
+
+PREFIX = "/api/v1"
+PROBLEM_TYPE = "application/problem+json"
+
+# French and English for each status, used when the code raising it said nothing more precise.
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("La requête est invalide.", "The request is malformed."),
+    401: ("Jeton d'API absent, inconnu, expiré ou révoqué (en-tête « Authorization: Bearer … »).",
+          "API token missing, unknown, expired or revoked (header \"Authorization: Bearer …\")."),
+    403: ("Ce jeton n'a pas la portée nécessaire.", "This token lacks the required scope."),
+    404: ("Ressource introuvable.", "Resource not found."),
+    405: ("Méthode non permise sur cette adresse.", "Method not allowed on this URL."),
+    409: ("La requête entre en conflit avec l'état actuel.", "The request conflicts with the current state."),
+    413: ("Corps de requête trop volumineux.", "Request body too large."),
+    415: ("Corps JSON attendu (Content-Type: application/json).", "A JSON body is expected (Content-Type: application/json)."),
+    422: ("Les données envoyées ne respectent pas le schéma.", "The data sent does not match the schema."),
+    429: ("Trop de requêtes pour ce jeton ; réessayez plus tard.", "Too many requests for this token; retry later."),
+    500: ("Erreur interne ; elle a été enregistrée.", "Internal error; it has been logged."),
+}
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details; ``detail`` is French, ``messages`` holds both languages."""
+
+    type = ma.fields.String(metadata={"description": "URI du type de problème (about:blank)"})
+    title = ma.fields.String(metadata={"description": "Intitulé HTTP"})
+    status = ma.fields.Integer()
+    detail = ma.fields.String(metadata={"description": "Explication en français"})
+    instance = ma.fields.String()
+    messages = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                              metadata={"description": "{\"fr\": …, \"en\": …}"})
+    errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés"})
+
+
+class Problem(HTTPException):
+    """Raise to answer a problem+json with a precise French and English message."""
+
+    def __init__(self, status: int, fr: str, en: str, *, headers: dict[str, str] | None = None, **extra: Any):
+        super().__init__(description=fr)
+        self.code = status
+        self.fr, self.en, self.extra, self.extra_headers = fr, en, extra, headers or {}
+
+
+def problem_response(error: HTTPException) -> Response:
+    """Any HTTP error raised under /api/v1 (routing, validation, auth, rate limit…) as problem+json."""
+    status = error.code or 500
+    fr, en = MESSAGES.get(status, (error.description or "", error.description or ""))
+    body: dict[str, Any] = {"type": "about:blank", "title": http.HTTPStatus(status).phrase, "status": status,
+                            "instance": request.path}
+    headers: dict[str, str] = {}
+    if isinstance(error, Problem):
+        fr, en = error.fr, error.en
+        body.update(error.extra)
+        headers.update(error.extra_headers)
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        # webargs nests by location ({"json": {...}}); keep it: it says where the problem is.
+        body["errors"] = errors
+    body["detail"] = fr
+    body["messages"] = {"fr": fr, "en": en}
+    for name, value in (error.get_headers() if not isinstance(error, Problem) else []):
+        if name.lower() != "content-type":
+            headers[name] = value
+    headers.update(data.get("headers") or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="lettrine"'
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response.headers.extend(headers)
+    return response
+
+
+def is_api_request() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+class LettrineApi(Api):
+    """flask-smorest's Api, with problem+json errors (documented as such) limited to /api/v1."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # no catch-all "default": each route lists the errors it can give
+
+    def _register_error_handlers(self) -> None:
+        """Errors under /api/v1 become problem+json; elsewhere the HTML error pages stay in charge."""
+
+        def handle(error: HTTPException):
+            return problem_response(error) if is_api_request() else error
+
+        self._app.register_error_handler(HTTPException, handle)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            response = {"description": status.phrase, "schema": self.ERROR_SCHEMA}
+            prepare_response(response, self.spec, PROBLEM_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+
+
+api = LettrineApi()
+
+
+# --------------------------------------------------------------------------- auth and scopes
+
+
+def current_token() -> ApiToken:
+    return g.api_token
+
+
+def _authenticate(scope: str) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    token = authenticate(value.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
+        raise Problem(401, *MESSAGES[401])
+    if not has_scope(token, scope):
+        raise Problem(403, f"Ce jeton n'a pas la portée « {scope} ».", f"This token lacks the scope \"{scope}\".",
+                      required_scope=scope)
+    g.api_token = token
+
+
+def rate_key() -> str:
+    """Per token: a digest of the Authorization header (no database read before the limit)."""
+    header = request.headers.get("Authorization", "")
+    return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
+
+
+class _StrictParser(FlaskParser):
+    """Unknown query parameters are refused (422), as unknown JSON fields are:
+    a misspelt filter must not silently return everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose routes declare their scope with :meth:`scoped`."""
+
+    ARGUMENTS_PARSER = _StrictParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        csrf.exempt(self)  # bearer tokens, JSON bodies: no browser form can post here with a token
+
+    def scoped(self, scope: str, *errors: int) -> Callable:
+        """Require a token with ``scope``; document 401, 403, 429 and the listed error statuses."""
+
+        def decorator(view: Callable) -> Callable:
+            @wraps(view)
+            def authenticated(*args: Any, **kwargs: Any) -> Any:
+                _authenticate(scope)
+                return view(*args, **kwargs)
+
+            wrapper: Callable = _rate_limited(authenticated)
+            for status in sorted({400, 401, 403, 429, *errors}):
+                wrapper = self.alt_response(status, response=http.HTTPStatus(status).name)(wrapper)
+            return self.doc(description=f"Portée requise / required scope: `{scope}`")(wrapper)
+
+        return decorator
+
+
+# One counter per token across every route (``API_RATE_LIMIT``, e.g. "300 per minute"). Applied to
+# each view when its module is imported, once: a blueprint-wide limit would be added again by every
+# ``create_app``, and counted again with it.
+_rate_limited = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api-v1", key_func=rate_key)
+
+
+# --------------------------------------------------------------------------- Idempotency-Key
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,200}$")  # 1 to 200 visible ASCII characters (a UUID, an order number…)
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
+                      "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+                      "description": "Rejouer la même requête avec la même clé (24 h) renvoie la première réponse "
+                                     "sans rien refaire / the same request with the same key (24 h) replays the "
+                                     "first answer and does nothing again."}
+
+
+def idempotent(blp: Blueprint) -> Callable:
+    """Honour ``Idempotency-Key`` on a POST that creates or sends (must sit under :meth:`ApiBlueprint.scoped`).
+
+    A placeholder row is committed before the view runs, so a concurrent duplicate gets
+    409 instead of running twice; a success is stored and replayed; a failure frees the key.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            key = request.headers.get("Idempotency-Key")
+            if key is None:
+                return view(*args, **kwargs)
+            if not IDEMPOTENCY_KEY.match(key):
+                raise Problem(400, "« Idempotency-Key » : 1 à 200 caractères ASCII visibles.",
+                              "\"Idempotency-Key\": 1 to 200 visible ASCII characters.")
+            token = current_token()
+            now = utcnow()
+            fingerprint = hashlib.sha256(
+                request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()).hexdigest()
+            db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_TTL))
+            record = db.session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.token_id == token.id, IdempotencyRecord.key == key))
+            if record is None:
+                record = IdempotencyRecord(token_id=token.id, key=key, fingerprint=fingerprint, status_code=0,
+                                           body=b"", content_type="", created_at=now)
+                db.session.add(record)
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+                    raise Problem(409, "Une requête avec cette clé est en cours.", "A request with this key is in progress.") from None
+            elif record.fingerprint != fingerprint:
+                raise Problem(422, "Cette « Idempotency-Key » a déjà servi pour une autre requête.",
+                              "This Idempotency-Key was already used for a different request.")
+            elif record.status_code == 0:
+                raise Problem(409, "Une requête avec cette clé est en cours.", "A request with this key is in progress.")
+            else:
+                replay = current_app.response_class(record.body, status=record.status_code,
+                                                    content_type=record.content_type)
+                replay.headers["Idempotent-Replayed"] = "true"
+                return replay
+            record_id = record.id
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except Exception:
+                db.session.rollback()
+                db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+                db.session.commit()
+                raise
+            if 200 <= response.status_code < 300:
+                db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
+                    status_code=response.status_code, body=response.get_data(),
+                    content_type=response.content_type or "application/json"))
+            else:
+                db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+            db.session.commit()
+            return response
+
+        return blp.doc(parameters=[IDEMPOTENCY_HEADER])(wrapper)
+
+    return decorator
+
+
+# --------------------------------------------------------------------------- cursor pagination
+
+
+class PageArgs(ma.Schema):
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[0-9]{1,9}$"), metadata={
+        "description": "« next_cursor » de la page précédente, tel quel / of the previous page, as given"})
+
+
+def page_of(query, id_column, args: dict) -> tuple[list, str | None]:
+    """One page of ``query`` ordered by id, and the cursor of the next page (None at the end)."""
+    limit = args["limit"]
+    rows = list(db.session.scalars(query.where(id_column > int(args.get("cursor") or 0))
+                                   .order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, str(rows[-1].id) if more and rows else None
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger ones cannot exist
+ID = ma.validate.Range(1, MAX_ID)
+
+
+def get_or_404(model, row_id: int, what_fr: str, what_en: str):
+    """The row with this id, or a 404 problem (also for ids no column can hold)."""
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    if row is None:
+        raise not_found(what_fr, what_en)
+    return row
+
+
+def not_found(what_fr: str, what_en: str) -> Problem:
+    return Problem(404, f"{what_fr} introuvable.", f"{what_en} not found.")
+
+
+__all__ = [
+    "ApiBlueprint",
+    "PageArgs",
+    "Problem",
+    "api",
+    "current_token",
+    "get_or_404",
+    "idempotent",
+    "not_found",
+    "page_of",
+    "problem_response",
+]
