@@ -34,6 +34,7 @@ from app.models.messages import MessageStatus, TransactionalMessage
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
+from app.models.workspace import MediaFile, MessageTemplate, SavedSegment, SubscriberTerm, SuppressedDomain
 
 __all__ = [
     "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
@@ -43,4 +44,5 @@ __all__ = [
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",
     "campaign_lists", "email_hash", "utcnow",
+    "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
 ]

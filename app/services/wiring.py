@@ -10,7 +10,9 @@ from typing import Any
 
 from app.extensions import db
 from app.models import Subscriber
+from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import recipient_refused, transactional_outcome
+from app.services import event_audiences
 from app.services.audience import audit
 from app.services.bounces import HARD, register_bounce
 
@@ -38,4 +40,8 @@ def _on_transactional_outcome(kind: str, *, message_id: int, subscriber_id: int 
 def connect() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     recipient_refused.connect(_on_recipient_refused)
+    # Audiences from registrations (``Campaign.segment["event"]``), applied by the queue.
+    register_segment_filter("event", SegmentFilter(
+        clause=event_audiences.clause, members=event_audiences.members,
+        service=lambda criterion: criterion.get("kind") in event_audiences.REGISTRANT_KINDS))
     transactional_outcome.connect(_on_transactional_outcome)
