@@ -21,6 +21,7 @@ from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journe
 from app.models import MessageStatus, TransactionalMessage, utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
 from app.services.audience_counts import cached_count
+from app.web.admin.audiences import audience_context, draft_count, event_segment
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns import progress
 from app.services.slugs import unique_slug
@@ -180,6 +181,12 @@ def campaign_edit(campaign_id: int):
             "function": form.segment_function.data, "commune": form.segment_commune.data,
             "organisation": form.segment_organisation.data}.items() if v and v.strip()}
         if campaign.template != CampaignTemplate.REMINDER:
+            event, event_error = event_segment(request.form.get("event", ""))
+            if event:
+                campaign.segment["event"] = event
+            if event_error:
+                flash(event_error, "error")
+        if campaign.template != CampaignTemplate.REMINDER:
             chosen = {int(x) for x in request.form.getlist("lists") if x.isdigit()}
             campaign.lists = [l for l in all_lists if l.id in chosen]
         if campaign.template == CampaignTemplate.NEWSLETTER:
@@ -195,6 +202,7 @@ def campaign_edit(campaign_id: int):
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
         block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
+        **audience_context(campaign),
         test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=progress(campaign), **_schedule_context(campaign),
     )
 
@@ -220,6 +228,9 @@ def campaign_audience_count(campaign_id: int):
         return jsonify(count=count_audience(campaign))
     chosen = [int(x) for x in request.args.getlist("lists") if x.isdigit()]
     segment = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
+    event, _error = event_segment(request.args.get("event", ""))
+    if event:
+        return jsonify(count=draft_count(chosen, {**segment, "event": event}))
     count = count_of(list_audience(chosen, segment)) if chosen else 0
     return jsonify(count=count)
 
