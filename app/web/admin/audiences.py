@@ -1,4 +1,4 @@
-"""Audiences in the composer: registration criteria, saved segments (with a live count),
+"""The composer's extra context (media library choices) and audiences in the composer: registration criteria, saved segments (with a live count),
 and "Écrire aux inscrits" from the cycle and journée pages."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Cycle, Journee, MailingList, SavedSegment
+from app.models import Campaign, Cycle, Journee, MailingList, MediaFile, SavedSegment
 from app.sending.queue import count_audience
 from app.services import event_audiences, segments
 from app.web.admin import add_nav, bp
@@ -40,6 +40,7 @@ def audience_context(campaign: Campaign) -> dict[str, Any]:
         "event_choices": event_audiences.choices(), "event_value": _choice_value(criterion),
         "event_text": event_audiences.describe(criterion) if criterion else "",
         "saved_segments": db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all(),
+        "media_files": db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(100)).all(),
     }
 
 
