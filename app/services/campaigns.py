@@ -17,6 +17,7 @@ from app.database import refresh_statistics
 from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from app.services.content_checks import campaign_checks
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.
@@ -40,6 +41,7 @@ def require_preflight(campaign: Campaign) -> None:
     from app.message.preflight import preflight_errors
 
     errors = preflight_errors(campaign)
+    errors += [e for e in campaign_checks(campaign) if e not in errors]
     if errors:
         raise PreflightFailed(errors)
 

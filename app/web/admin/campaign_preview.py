@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from app.services.content_checks import campaign_checks, campaign_warnings
 from app.extensions import db
 from app.message.inspect import message_parts
 from app.message.builder import HeaderInjection, Recipient, builder_for
@@ -26,6 +27,8 @@ def campaign_preview(campaign_id: int):
     if campaign is None:
         abort(404)
     report = preflight(campaign)
+    report.errors += [e for e in campaign_checks(campaign) if e not in report.errors]
+    report.warnings += campaign_warnings(campaign)
     try:
         raw = builder_for(campaign).build(SAMPLE).raw
     except (RenderError, HeaderInjection):

@@ -177,15 +177,16 @@ def campaign_edit(campaign_id: int):
         errors = validate_blocks(blocks) if request.form.get("action", "save") == "save" else []
         for field in ("name", "subject", "preheader", "from_name", "reply_to"):
             setattr(campaign, field, (getattr(form, field).data or "").strip())
-        campaign.segment = {k: v for k, v in {
+        # The criterion is read first: its lookups autoflush, and a JSON dict changed in
+        # place after being assigned is not seen by the next flush.
+        event, event_error = (None, "") if campaign.template == CampaignTemplate.REMINDER else \
+            event_segment(request.form.get("event", ""))
+        if event_error:
+            flash(event_error, "error")
+        segment = {k: v for k, v in {
             "function": form.segment_function.data, "commune": form.segment_commune.data,
             "organisation": form.segment_organisation.data}.items() if v and v.strip()}
-        if campaign.template != CampaignTemplate.REMINDER:
-            event, event_error = event_segment(request.form.get("event", ""))
-            if event:
-                campaign.segment["event"] = event
-            if event_error:
-                flash(event_error, "error")
+        campaign.segment = {**segment, "event": event} if event else segment
         if campaign.template != CampaignTemplate.REMINDER:
             chosen = {int(x) for x in request.form.getlist("lists") if x.isdigit()}
             campaign.lists = [l for l in all_lists if l.id in chosen]
