@@ -188,3 +188,25 @@ def test_the_cycle_editor_survives_a_validation_error(live_server, page, admin_u
     page.get_by_text("Cycle enregistré").wait_for()
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).reminder_rules[0] == {"days_before": 10, "time": "08:30"}
+
+
+def test_every_admin_page_fits_1280_px_with_the_sidebar(live_server, page, admin_user):
+    """No horizontal scroll at 1280 px on the pages of the navigation and the officer's
+    everyday pages (person, list, suppression list, segments, media, cycle copy)."""
+    cycle = _load_demo()
+    ml = db.session.scalar(select(MailingList))
+    person = people.add_person("lea.benoit@exemple.fr", {"first_name": "Léa", "last_name": "Benoît",
+                                                          "organisation": "Mairie de Grigny"}, [ml], actor="setup")
+    _login(page, live_server, admin_user.email)
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    paths = [a.get_attribute("href") for a in nav.get_by_role("link").all()]
+    paths += [f"/admin/subscribers/{person.id}", f"/admin/lists/{ml.id}", "/admin/subscribers/new",
+              "/admin/suppressions", f"/admin/events/{cycle.id}", f"/admin/events/{cycle.id}/edit",
+              f"/admin/events/{cycle.id}/duplicate", "/admin/campaigns/new"]
+    wide = []
+    for path in paths:
+        page.goto(live_server.url + path)
+        if not _no_horizontal_overflow(page):
+            wide.append(path)
+        assert page.locator("html").get_attribute("lang") == "fr"
+    assert wide == [], f"pages wider than 1280 px: {wide}"

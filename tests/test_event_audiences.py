@@ -130,3 +130,20 @@ def test_composer_event_select_saved_segment_and_live_count(admin_client):
     admin_client.post(f"/admin/campaigns/{other.id}/segment/apply", data={"segment_id": str(segment.id)})
     db.session.expire_all()
     assert [m.id for m in other.lists] == [ml.id] and _audience(other) == {"dan"}
+
+
+def test_follow_up_audiences_reach_the_queue(app):
+    """"Présents" and "absents à la journée 1" as a campaign audience, with no list
+    (registrants, service rules) and the send-time re-check driven by the batch's ids."""
+    from app.services import attendance as att
+    from app.services.registrations import register
+
+    cycle = make_cycle()
+    j1 = cycle.journees[0]
+    regs = {name: register(cycle, f"{name}@example.org", journees=[j1], allow_past=True, notify=False,
+                           source="admin", actor="test").registration for name in ("ana", "bob")}
+    att.check_in(regs["ana"], j1, att.Half.AM, actor="t")
+    present = _campaign([], "present", cycle, j1)
+    absent = _campaign([], "absent", cycle, j1)
+    assert _audience(present) == {"ana"} and _audience(absent) == {"bob"}
+    assert "présents (la journée 1)" in event_audiences.describe(present.segment["event"])

@@ -148,18 +148,22 @@ class KeptReminder:
     cycle_title: str
     number: int
     starts_at: datetime
+    registration_uid: str  # for links.registration_manage_url: "annuler mon inscription plutôt"
 
 
 def kept_reminders(person: Subscriber) -> list[KeptReminder]:
-    """Upcoming journées with a confirmed seat: unsubscribing from newsletters keeps their reminders."""
+    """Upcoming journées with a confirmed seat: unsubscribing from newsletters keeps their reminders.
+
+    For the officer (person page, CLI) and the public unsubscribe page ("vous restez inscrit·e à
+    la journée N ; vous recevrez son rappel", with a link to cancel the registration instead)."""
     rows = db.session.execute(
-        select(Journee).join(RegistrationDay, RegistrationDay.journee_id == Journee.id)
+        select(Journee, Registration.uid).join(RegistrationDay, RegistrationDay.journee_id == Journee.id)
         .join(Registration, Registration.id == RegistrationDay.registration_id)
         .where(Registration.subscriber_id == person.id, RegistrationDay.status == RegistrationStatus.CONFIRMED,
                Journee.starts_at > utcnow())
         .order_by(Journee.starts_at)
-    ).scalars().all()
-    return [KeptReminder(j.cycle.title, j.number, j.starts_at) for j in rows]
+    ).all()
+    return [KeptReminder(j.cycle.title, j.number, j.starts_at, uid) for j, uid in rows]
 
 
 _ACTIONS = {
