@@ -40,7 +40,11 @@ def test_create_cycle_and_add_a_journee_in_paris_time(admin_client):
     reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
     assert {c.reminder_days_before for c in reminders} == {7, 1}
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
-    assert "Calendrier des envois" in page and page.count("timeline-item") == 2 and "(UTC+01:00)" in page
+    assert "Calendrier des envois" in page and page.count("timeline-item") == 2
+    from babel.dates import format_date
+
+    assert f"{format_date(day, 'EEEE d MMMM yyyy', locale='fr')}, 9 h 30 → 17 h 00" in page
+    assert "(UTC+" not in page  # French dates, no offset outside the scheduling confirmation
     assert page.index("Rappel J-7") < page.index("Rappel la veille")  # date order
 
 

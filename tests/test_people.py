@@ -94,6 +94,17 @@ def test_search_is_accent_and_case_free_across_names_organisation_and_commune(ad
     assert found("prefecture") == ["j.martin@grigny.fr"] and found("grand paris") == []
     page = admin_client.get("/admin/subscribers?q=lefevre").get_data(as_text=True)
     assert "h.lefevre@evry.fr" in page
+    # An import that fills a known person's empty organisation indexes it too (bulk path).
+    import_csv(io.BytesIO("email;organisme\nm.dupont@corbeil.fr;Conseil départemental\n".encode()), ml,
+               file_name="t2.csv", actor="t")
+    assert found("departemental") == []  # never overwritten: Marie already has an organisation
+    import_csv(io.BytesIO("email;prénom;organisme\nnouvelle@exemple.fr;Anaïs;Conseil départemental\n".encode()),
+               ml, file_name="t3.csv", actor="t")
+    assert found("anais") == ["nouvelle@exemple.fr"] and found("departemental") == ["nouvelle@exemple.fr"]
+    people.add_person("sans.orga@exemple.fr", {"last_name": "Roché"}, [], actor=OFFICER)
+    import_csv(io.BytesIO("email;organisme\nsans.orga@exemple.fr;Préfecture de police\n".encode()), ml,
+               file_name="t4.csv", actor="t")
+    assert found("police") == ["sans.orga@exemple.fr"] and found("roche") == ["sans.orga@exemple.fr"]
 
 
 def test_unsubscribe_resubscribe_suppress_and_erase_from_the_subscriber_page(admin_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -140,3 +141,30 @@ def test_click_tracking_switch_off_by_default_with_its_privacy_sentence(admin_cl
     admin_client.post(f"/admin/campaigns/{campaign.id}/tracking", data={})
     db.session.refresh(campaign)
     assert campaign.track_clicks is False
+
+
+def test_media_strips_metadata_and_takes_gif_and_webp(app):
+    from app.services import media
+
+    photo = Image.new("RGB", (800, 400), (10, 10, 10))
+    exif = Image.Exif()
+    exif[0x010F] = "Appareil de Laura"  # Make
+    exif[0x8825] = {2: (48.0, 37.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif)
+    assert Image.open(io.BytesIO(out.getvalue())).getexif()
+    row = media.store(out.getvalue(), "photo.jpg", "Photo", actor="t")
+    stored = Image.open(media.media_dir() / media.file_name(row, 600))
+    assert stored.size == (600, 300) and not stored.getexif()
+    assert Image.open(media.media_dir() / media.file_name(row, 1200)).size == (800, 400)  # never enlarged
+    gif = io.BytesIO()
+    Image.new("P", (300, 100)).save(gif, "GIF")
+    assert media.store(gif.getvalue(), "a.gif", "Bandeau", actor="t").extension == "png"
+    webp = io.BytesIO()
+    Image.new("RGB", (1300, 100)).save(webp, "WEBP")
+    row = media.store(webp.getvalue(), "b.webp", "Frise", actor="t")
+    assert row.extension == "webp" and Image.open(media.media_dir() / media.file_name(row, 1200)).size == (1200, 92)
+    bmp = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(bmp, "BMP")
+    with pytest.raises(media.MediaError, match="Format refusé"):
+        media.store(bmp.getvalue(), "c.bmp", "x", actor="t")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus, Subscriber
@@ -129,7 +130,7 @@ def describe(criterion: dict[str, Any] | None) -> str:
 def choices() -> list[tuple[str, str]]:
     """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id"."""
     options: list[tuple[str, str]] = []
-    for cycle in db.session.scalars(select(Cycle).order_by(Cycle.id.desc()).limit(30)):
+    for cycle in db.session.scalars(select(Cycle).options(selectinload(Cycle.journees)).order_by(Cycle.id.desc()).limit(30)):
         options.append((f"cycle:{cycle.id}:", f"{cycle.title} — inscrits au cycle"))
         for journee in cycle.journees:
             options.append((f"journee:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits à la journée {journee.number}"))
