@@ -67,9 +67,9 @@ def upgrade():
     )
     op.create_table('subscriber_terms',
     sa.Column('term', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
-    sa.Column('subscriber_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_subscriber_terms_subscriber_id_subscribers'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('term', 'subscriber_id', name=op.f('pk_subscriber_terms'))
+    sa.Column('subscriber_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.PrimaryKeyConstraint('term', 'subscriber_id', name=op.f('pk_subscriber_terms')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('subscriber_terms', schema=None) as batch_op:
         batch_op.create_index('ix_subscriber_terms_subscriber_term', ['subscriber_id', 'term'], unique=False)
