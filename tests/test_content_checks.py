@@ -34,6 +34,8 @@ def test_invalid_reply_to_and_empty_blocks_are_errors(admin_client):
     assert "Bloc 2 (Texte)" in str(refused.value)
     page = admin_client.get(f"/admin/campaigns/{campaign.id}/preview").get_data(as_text=True)
     assert "Bloc 3 (Image) : il est vide" in page
+    confirm = admin_client.get(f"/admin/campaigns/{campaign.id}/confirm").get_data(as_text=True)
+    assert "Bloc 2 (Texte) : il est vide" in confirm
     campaign.content = {"blocks": [dict(empty_block("title"), text="Bonjour")]}
     db.session.commit()
     assert campaign_checks(campaign) == []

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.message.preflight import preflight_errors
 from app.models import Campaign, utcnow
 from app.services import campaigns as service
+from app.services.content_checks import campaign_checks
 from app.services.audience_counts import cached_count
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import bp
@@ -79,8 +80,14 @@ def sending_confirm(campaign_id: int):
     return render_template(
         "admin/sending/confirm.html", campaign=campaign, mode=mode, at=at,
         at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_local(at) if at else "",
-        recipients=cached_count(campaign), errors=preflight_errors(campaign),
+        recipients=cached_count(campaign), errors=_all_errors(campaign),
     )
+
+
+def _all_errors(campaign) -> list[str]:
+    """Preflight's errors and the campaign-field checks, as ``require_preflight`` applies them."""
+    errors = preflight_errors(campaign)
+    return errors + [e for e in campaign_checks(campaign) if e not in errors]
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")
