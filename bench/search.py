@@ -6,7 +6,9 @@
 Fills the table in bulk (INSERT … SELECT on PostgreSQL, executemany on SQLite),
 every subscriber a confirmed member of one list, then times the subscribers page
 through the Flask test client, logged in (full request: query, template, HTML).
-Prints the median and the worst of several runs, in ms. Target: < 200 ms.
+Prints the median and the 95th percentile of 20 runs, in ms. Target: p95 < 100 ms.
+The search index (``subscriber_terms``: folded words of names, organisation, commune)
+is filled as the app would fill it (``app.models.workspace.terms_of``).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 LAST = ["Duchêne", "Lefèvre", "Martin", "Benoît", "Gaillard", "Lemaître", "Bérenger", "Fernández", "Côté",
         "Diallo", "Müller", "Dupré", "Lécuyer", "Roché", "Mbappé", "Besançon", "Çelik", "Pérez", "Hébert", "Dupont"]
 FIRST = ["Hélène", "François", "Zoé", "Noël", "Anaïs", "Jérôme", "Maëlle", "Loïc", "Cécile", "Gaëtan"]
-RUNS = 7
+RUNS = 20
 
 
 def fill(db, rows: int) -> int:
@@ -58,6 +60,7 @@ def fill(db, rows: int) -> int:
                 batch = []
         if batch:
             conn.exec_driver_sql(sql, batch)
+    fill_terms(db)
     conn.execute(text("""
         INSERT INTO subscriptions (subscriber_id, list_id, status, consent_at, consent_source, consent_text,
                                    confirmed_at, created_at, updated_at)
@@ -67,11 +70,45 @@ def fill(db, rows: int) -> int:
         conn = db.session.connection()
         conn.exec_driver_sql("ANALYZE subscribers")
         conn.exec_driver_sql("ANALYZE subscriptions")
+        conn.exec_driver_sql("ANALYZE subscriber_terms")
         db.session.commit()
     else:
         db.session.connection().exec_driver_sql("ANALYZE")
         db.session.commit()
     return rows
+
+
+def fill_terms(db) -> None:
+    """The search terms of every subscriber, computed by the app's own folding."""
+    from app.models.workspace import terms_of
+
+    conn = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        # The words repeat by family: fold each distinct value once, expand in SQL.
+        conn.exec_driver_sql("""CREATE TEMP TABLE folded (value text, term text)""")
+        values = {v for row in conn.exec_driver_sql(
+            "SELECT DISTINCT first_name, organisation, commune FROM subscribers") for v in row}
+        values |= set(LAST)
+        pairs = [(v, t) for v in values for t in terms_of(v)]
+        conn.exec_driver_sql("INSERT INTO folded VALUES (%s, %s)", pairs)
+        conn.exec_driver_sql("""
+            INSERT INTO subscriber_terms (term, subscriber_id)
+            SELECT DISTINCT t.term, s.id FROM subscribers s
+            JOIN folded t ON t.value IN (s.first_name, s.organisation, s.commune)
+            UNION
+            SELECT lower(t.term) || right(s.last_name, 3), s.id FROM subscribers s
+            JOIN folded t ON t.value = left(s.last_name, length(s.last_name) - 3)""")
+        return
+    last = 0
+    while True:
+        rows = conn.exec_driver_sql(
+            "SELECT id, first_name, last_name, organisation, commune FROM subscribers WHERE id > ? ORDER BY id LIMIT 50000",
+            (last,)).fetchall()
+        if not rows:
+            return
+        conn.exec_driver_sql("INSERT INTO subscriber_terms (term, subscriber_id) VALUES (?, ?)",
+                             [(t, r[0]) for r in rows for t in terms_of(*r[1:])])
+        last = rows[-1][0]
 
 
 def timed(client, url: str) -> tuple[float, float, int]:
@@ -83,7 +120,7 @@ def timed(client, url: str) -> tuple[float, float, int]:
         samples.append((time.perf_counter() - t) * 1000)
         status = response.status_code
         body = response.get_data(as_text=True)
-    return statistics.median(samples), max(samples), body.count('href="/admin/subscribers/') if status == 200 else -status
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1], body.count('href="/admin/subscribers/') if status == 200 else -status
 
 
 def run(label: str, database_url: str, rows: int) -> None:
@@ -118,6 +155,11 @@ def run(label: str, database_url: str, rows: int) -> None:
             ("e-mail prefix, 1,111 matches (capped)", f"/admin/subscribers?q=abonne{middle // 1000}"),
             ("name prefix 'duchêne042' (50 matches)", "/admin/subscribers?q=duch%C3%AAne042"),
             ("name prefix 'dupont' (50,000 matches)", "/admin/subscribers?q=dupont"),
+            ("accent-free 'lefevre0' (50 matches)", "/admin/subscribers?q=lefevre0"),
+            ("first name 'helene' (100,000 matches)", "/admin/subscribers?q=helene"),
+            ("organisation 'mairie' (everyone)", "/admin/subscribers?q=mairie"),
+            ("two words 'gaetan dupont01' (AND)", "/admin/subscribers?q=gaetan+dupont01"),
+            ("commune 'evry' + list + status", "/admin/subscribers?q=evry&list=1&status=active"),
             ("no match", "/admin/subscribers?q=zzzz"),
             ("filter list + status", "/admin/subscribers?list=1&status=active"),
             ("filter status bounced (none)", "/admin/subscribers?status=bounced"),
@@ -125,7 +167,7 @@ def run(label: str, database_url: str, rows: int) -> None:
         ]
         for name, url in urls:
             median, worst, shown = timed(client, url)
-            print(f"  {name:<40} median {median:7.1f} ms   max {worst:7.1f} ms   ({shown} links)")
+            print(f"  {name:<40} median {median:7.1f} ms   p95 {worst:7.1f} ms   ({shown} links)")
         db.session.remove()
         db.engine.dispose()
 

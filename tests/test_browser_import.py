@@ -27,7 +27,7 @@ def test_upload_then_report_in_chromium(live_server, page, admin_user):
     assert page.locator('[data-count="created"]').inner_text() == "3"
     screenshot(page, "admin-import-report")
     page.get_by_role("link", name="Abonnés").first.click()
-    page.get_by_label("Rechercher (début de l'adresse e-mail ou du nom)").fill("duch")
+    page.get_by_label("Rechercher (adresse, prénom, nom, organisme ou commune").fill("duch")
     page.get_by_role("button", name="Rechercher").click()
     assert page.get_by_role("link", name="helene.duchene@exemple.fr").is_visible()
     screenshot(page, "admin-subscribers-search")

@@ -40,13 +40,18 @@ def test_create_cycle_and_add_a_journee_in_paris_time(admin_client):
     reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
     assert {c.reminder_days_before for c in reminders} == {7, 1}
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
-    assert "Calendrier des envois" in page and page.count("timeline-item") == 2 and "(UTC+01:00)" in page
+    assert "Calendrier des envois" in page and page.count("timeline-item") == 2
+    from babel.dates import format_date
+
+    assert f"{format_date(day, 'EEEE d MMMM yyyy', locale='fr')}, 9 h 30 → 17 h 00" in page
+    assert "(UTC+" not in page  # French dates, no offset outside the scheduling confirmation
     assert page.index("Rappel J-7") < page.index("Rappel la veille")  # date order
 
 
 def test_new_cycle_page_offers_french_pickers(admin_client):
     page = admin_client.get("/admin/events/new").get_data(as_text=True)
-    assert "Nouveau cycle" in page and "Places par journée" in page and 'value="7@09:00, 1@09:00"' in page
+    assert "Nouveau cycle" in page and "Places par journée" in page
+    assert 'name="rule-days-0" value="7"' in page and 'name="rule-days-1" value="1"' in page and "jours avant, à" in page
 
 
 def test_bad_input_is_refused_in_french_and_kept(admin_client):
@@ -112,3 +117,34 @@ def test_create_announcement_from_the_cycle(admin_client):
     # With a draft announcement, the first action is to reopen it, not to start another one.
     assert f'href="/admin/campaigns/{campaign.id}/edit">Reprendre l' in page
     assert "Créer une autre annonce" in page and not re.search(r'class="primary">Créer l', page)
+
+
+def test_reminder_rows_survive_a_validation_error_and_save_after_it(admin_client):
+    """The "Rappels" card is rows of "N jours avant, à HH:MM": after any refused save it
+    shows the rows as typed (never a Python list), and the next save works."""
+    admin_client.post("/admin/events/new", data=_cycle_data())
+    cycle = db.session.scalar(select(Cycle))
+    page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
+    assert 'name="rule-days-0" value="7"' in page and 'name="rule-time-1" value="09:00"' in page
+    rows = {"rule-days-0": "10", "rule-time-0": "08:30", "rule-days-1": "1", "rule-time-1": "17:00"}
+    data = {k: v for k, v in _cycle_data(title="").items() if k != "reminder_rules"} | rows
+    refused = admin_client.post(f"/admin/events/{cycle.id}/edit", data=data)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "days_before" not in text
+    assert 'name="rule-days-0" value="10"' in text and 'name="rule-time-1" value="17:00"' in text
+    data["title"] = "Cycle politique de la ville"
+    assert admin_client.post(f"/admin/events/{cycle.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert cycle.reminder_rules == [{"days_before": 10, "time": "08:30"}, {"days_before": 1, "time": "17:00"}]
+    bad = admin_client.post(f"/admin/events/{cycle.id}/edit", data=data | {"rule-time-0": "25:00"})
+    assert bad.status_code == 400 and "heure" in bad.get_data(as_text=True) and "days_before" not in bad.get_data(as_text=True)
+
+
+def test_a_journee_in_the_past_is_refused(admin_client):
+    admin_client.post("/admin/events/new", data=_cycle_data())
+    cycle = db.session.scalar(select(Cycle))
+    response = admin_client.post(f"/admin/events/{cycle.id}/journees/new", data={
+        "new-number": "1", "new-day": "2016-03-10", "new-start": "10:00", "new-end": "17:00"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "est passé" in text and "programmés" not in text
+    assert db.session.scalar(select(func.count()).select_from(Journee)) == 0

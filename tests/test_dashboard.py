@@ -27,7 +27,7 @@ def test_dashboard_sections(admin_client):
     audit("unsubscribe", people[0], lst, source="lien de désinscription")
     db.session.commit()
     page = admin_client.get("/admin/").get_data(as_text=True)
-    assert "Annonce programmée" in page and "2030-04-10 10:00 (UTC+02:00)" in page
+    assert "Annonce programmée" in page and "mercredi 10 avril 2030, 10 h 00" in page  # French, local time, no offset
     assert "1 / 4 (25 %)" in page
     assert "Rappel manqué" in page and "Le serveur était arrêté." in page
     assert "désinscription" in page and "lien de désinscription" in page

@@ -70,7 +70,9 @@ def test_erase_removes_personal_data_and_keeps_suppression_and_audit(admin_clien
     key = sub.email_hash
     db.session.commit()
     audit_count = db.session.query(AuditLog).count()
-    response = admin_client.post(f"/admin/subscribers/{sub.id}/erase")
+    refused = admin_client.post(f"/admin/subscribers/{sub.id}/erase")  # no confirmation ticked
+    assert refused.status_code == 303 and db.session.get(Subscriber, sub.id).email is not None
+    response = admin_client.post(f"/admin/subscribers/{sub.id}/erase", data={"confirm": "1"})
     assert response.status_code == 303
     db.session.expire_all()
     erased = db.session.get(Subscriber, sub.id)

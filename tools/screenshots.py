@@ -1,4 +1,5 @@
-"""``make screenshots``: the demo announcement at 375 px and 600 px, and the admin pages at 1280 px and 768 px.
+"""``make screenshots``: the demo announcement at 375 px and 600 px, and the admin pages at 1280 px and 768 px
+(composer, preview, cycle editor, dashboard, report, subscribers, a subscriber, the suppression list, the sidebar).
 
 Renders the real compiled HTML (the same bytes' HTML part a subscriber gets,
 with the web view's impersonal values) into screenshots/ (git-ignored), plus a
@@ -75,11 +76,12 @@ def strip_styles(html: str) -> str:
 def _ids(app) -> dict[str, int]:
     from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
     from app.extensions import db
-    from app.models import Campaign, Cycle
+    from app.models import Campaign, Cycle, Subscriber
 
     with app.app_context():
         return {"campaign": db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one().id,
-                "cycle": db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one().id}
+                "cycle": db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one().id,
+                "subscriber": db.session.query(Subscriber).order_by(Subscriber.id).first().id}
 
 
 def _send_announcement(app, campaign_id: int) -> None:
@@ -106,7 +108,10 @@ def admin_shots(browser, app, email: str, password: str) -> None:
               ("admin-cycle-editor", f"/admin/events/{ids['cycle']}/edit")]
     after = [("admin-dashboard", "/admin/"),
              ("admin-report", f"/admin/campaigns/{ids['campaign']}/report"),
-             ("admin-composer-sent", f"/admin/campaigns/{ids['campaign']}/edit")]
+             ("admin-composer-sent", f"/admin/campaigns/{ids['campaign']}/edit"),
+             ("admin-subscribers", "/admin/subscribers"),
+             ("admin-subscriber", f"/admin/subscribers/{ids['subscriber']}"),
+             ("admin-suppressions", "/admin/suppressions")]
     try:
         context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -127,6 +132,13 @@ def admin_shots(browser, app, email: str, password: str) -> None:
                     target = OUT / f"{name}-{width}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
+        # The navigation itself: the sidebar at 1280 px, the folded "Menu" at 768 px (viewport only).
+        for width in ADMIN_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url + "/admin/", wait_until="load")
+            target = OUT / f"admin-sidebar-{width}.png"
+            page.screenshot(path=str(target))
+            print(target)
         context.close()
     finally:
         server.shutdown()

@@ -11,6 +11,7 @@ from app.cli import fail
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
+from app.services.reuse import ReuseError, duplicate_campaign
 
 cli = AppGroup("campaigns", help="Campagnes / campaigns.")
 
@@ -45,3 +46,14 @@ def list_(as_json: bool) -> None:
         return
     for c in rows:
         click.echo(f"{c.id}\t{c.slug}\t{c.status.value}\t{c.subject}")
+
+
+@cli.command("duplicate")
+@click.argument("campaign_ref")
+def duplicate(campaign_ref: str) -> None:
+    """Copy a campaign as a new draft (content, audience, sender; no date)."""
+    try:
+        copy = duplicate_campaign(find_campaign(campaign_ref))
+    except ReuseError as exc:
+        fail(str(exc))
+    click.echo(f"Copie créée : {copy.slug} (id {copy.id}, brouillon)")

@@ -13,6 +13,7 @@ from app.models import Cycle, Journee
 from app.services.audience import InvalidAddress
 from app.services.events import CycleError, cycle_summary, find_cycle, move_journee, parse_journee_numbers, save_cycle
 from app.services.registrations import RegistrationError, journee_label, register
+from app.services.reuse import ReuseError, duplicate_cycle, parse_dates
 from app.timeutil import format_local, parse_local
 
 cli = AppGroup("events", help="Cycles, journées et inscriptions / cycles, days and registrations.")
@@ -103,3 +104,17 @@ def sync(cycle_ref: str) -> None:
                                                        Campaign.template == CampaignTemplate.REMINDER)
                                 .order_by(Campaign.scheduled_at)):
         click.echo(f"{c.slug}\t{c.status.value}\t{format_local(c.scheduled_at)}")
+
+
+@cli.command("duplicate")
+@click.argument("cycle_ref")
+@click.option("--dates", required=True, help='Une date par journée, dans l\'ordre : "2027-02-04,2027-03-04,…".')
+def duplicate(cycle_ref: str, dates: str) -> None:
+    """Copy a cycle onto new dates (same hours and texts); its reminders are scheduled."""
+    try:
+        copy = duplicate_cycle(_cycle(cycle_ref), parse_dates(dates))
+    except ReuseError as exc:
+        fail(str(exc))
+    click.echo(f"Cycle copié : {copy.slug} (id {copy.id}), {copy.period}")
+    for journee in copy.journees:
+        click.echo(f"\t{journee_label(journee)}")

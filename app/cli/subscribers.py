@@ -1,4 +1,5 @@
-"""``flask subscribers import FILE --list SLUG [--pending]`` and ``subscribers export``."""
+"""``flask subscribers import FILE --list SLUG [--pending]``, ``export``, ``add EMAIL --list SLUG``,
+``unsubscribe EMAIL [--list SLUG]``."""
 from __future__ import annotations
 
 import getpass
@@ -9,7 +10,9 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.audience import find_list
+from app.services import people
+from app.services.audience import InvalidAddress, find_list, find_subscriber, normalise_email
+from app.services.subscriptions import memberships
 from app.services.exporter import export_csv
 from app.services.importer import ImportFileError, ImportReport, import_csv
 
@@ -101,3 +104,52 @@ def export(slug: str | None, out: str | None) -> None:
             target.close()
         else:
             target.flush()
+
+
+@cli.command("add")
+@click.argument("email")
+@click.option("--list", "slugs", multiple=True, required=True, help="Identifiant de liste (répétable).")
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--organisation", default="")
+@click.option("--commune", default="")
+def add(email: str, slugs: tuple[str, ...], first_name: str, last_name: str, organisation: str, commune: str) -> None:
+    """Add one person, confirmed on these lists (consent: "ajout par l'équipe" by $USER)."""
+    lists = []
+    for slug in slugs:
+        mailing_list = find_list(slug)
+        if mailing_list is None:
+            fail(f"Liste inconnue : {slug} (voir « flask lists list »)")
+        lists.append(mailing_list)
+    values = {"first_name": first_name, "last_name": last_name, "organisation": organisation, "commune": commune}
+    try:
+        person = people.add_person(email, values, lists, actor=cli_actor())
+    except people.PersonError as exc:
+        fail(str(exc))
+    click.echo(f"Ajouté·e : {person.email} ({', '.join(slugs)})")
+
+
+@cli.command("unsubscribe")
+@click.argument("email")
+@click.option("--list", "slug", default=None, help="Seulement cette liste (sinon toutes, adresse exclue).")
+def unsubscribe_cmd(email: str, slug: str | None) -> None:
+    """Unsubscribe one person from a list, or from everything (reminders of registrations stay)."""
+    try:
+        person = find_subscriber(normalise_email(email))
+    except InvalidAddress:
+        person = None
+    if person is None:
+        fail(f"Personne inconnue : {email}")
+    actor = cli_actor()
+    if slug:
+        mailing_list = find_list(slug)
+        if mailing_list is None:
+            fail(f"Liste inconnue : {slug}")
+        people.set_lists(person, {m.list_id for m in memberships(person)
+                                  if m.status.value == "confirmed" and m.list_id != mailing_list.id}, actor=actor)
+        click.echo(f"Désabonné·e de {slug} : {person.email}")
+        return
+    people.unsubscribe_all(person, actor=actor)
+    click.echo(f"Désabonné·e de toutes les listes : {person.email}")
+    for kept in people.kept_reminders(person):
+        click.echo(f"  reste inscrit·e à la journée {kept.number} de « {kept.cycle_title} » : son rappel sera envoyé")

@@ -37,6 +37,7 @@ from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
+from app.models.workspace import MediaFile, MessageTemplate, SavedSegment, SubscriberTerm, SuppressedDomain
 
 __all__ = [
     "ApiToken", "IdempotencyRecord", "WebhookDelivery", "WebhookEndpoint", "WebhookStatus",
@@ -47,4 +48,5 @@ __all__ = [
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",
     "campaign_lists", "email_hash", "utcnow",
+    "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
 ]

@@ -54,6 +54,7 @@ class MailingList(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     public: Mapped[bool] = mapped_column(default=True)  # offered on the public subscribe form
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # hidden from forms and new campaigns
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     subscriptions: Mapped[list[Subscription]] = relationship(back_populates="mailing_list")

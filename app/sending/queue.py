@@ -2,8 +2,11 @@
 
 - ``audience_query(campaign)``: who a campaign is for — one SELECT of subscriber ids.
   List campaigns: confirmed members of its lists (a person on two lists once), active,
-  not suppressed, narrowed by the campaign's segment. Reminders (``journee_id`` set):
-  that journée's confirmed registrants, unless bounced, complained, erased or suppressed.
+  not suppressed (address or domain), narrowed by the campaign's segment, including a
+  registration criterion (``segment["event"]``, see :class:`SegmentFilter`). Reminders
+  (``journee_id`` set) and campaigns with no list written to registrants: those people,
+  unless bounced, complained, erased or suppressed for a reason other than unsubscribing
+  from the newsletters (service messages).
 - ``enqueue(campaign)``: one ``INSERT … SELECT`` of those ids into ``deliveries``; the
   unique (campaign, subscriber) constraint plus ``NOT EXISTS`` make it idempotent.
 - ``still_eligible(campaign, subscriber_ids)``: the same rules, re-checked by the worker
@@ -23,7 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, or_, select, update
 
@@ -44,6 +47,8 @@ from app.models import (
     Subscription,
     SubscriptionStatus,
     Suppression,
+    SuppressionReason,
+    SuppressedDomain,
     utcnow,
 )
 
@@ -57,6 +62,55 @@ SEGMENT_FIELDS = {
 }
 
 _NOT_SUPPRESSED = ~exists().where(Suppression.email_hash == Subscriber.email_hash)
+# Service messages (reminders, writing to a journée's registrants) go on after an
+# unsubscribe from the newsletters: only the other reasons (bounce, complaint, erasure,
+# the team's own exclusion) stop them.
+_NOT_SUPPRESSED_FOR_SERVICE = ~exists().where(Suppression.email_hash == Subscriber.email_hash,
+                                              Suppression.reason != SuppressionReason.UNSUBSCRIBED)
+_SERVICE_STATUSES = [SubscriberStatus.ACTIVE, SubscriberStatus.UNSUBSCRIBED]
+
+
+@dataclass(frozen=True)
+class SegmentFilter:
+    """A criterion the services know how to apply (``segment["event"]``: registrations).
+
+    Registered by ``app.services.wiring`` (the queue cannot import the services):
+    ``clause`` gives a SQL condition on ``Subscriber.id``; ``members`` which of a batch's
+    ids match (the send-time re-check, driven by the ids); ``service`` whether the
+    criterion names registrants, who may be written to without a list, as a reminder is.
+    """
+
+    clause: Callable[[dict], Any]
+    members: Callable[[dict, list[int]], set[int]]
+    service: Callable[[dict], bool]
+
+
+_FILTERS: dict[str, SegmentFilter] = {}
+
+
+def register_segment_filter(key: str, segment_filter: SegmentFilter) -> None:
+    _FILTERS[key] = segment_filter
+
+
+def _criteria(segment: dict | None) -> list[tuple[SegmentFilter, dict]]:
+    return [(_FILTERS[key], value) for key, value in (segment or {}).items()
+            if key in _FILTERS and isinstance(value, dict) and value]
+
+
+def is_service_audience(campaign: Campaign) -> bool:
+    """Reminders, and a campaign with no list written to registrants ("Écrire aux inscrits")."""
+    if campaign.journee_id is not None:
+        return True
+    criteria = _criteria(campaign.segment)
+    return not campaign.lists and bool(criteria) and all(f.service(c) for f, c in criteria)
+
+
+def _domain_clauses() -> list:
+    """Skip addresses at a suppressed domain (a handful of rows: read when the query is built)."""
+    domains = db.session.scalars(select(SuppressedDomain.domain)).all()
+    if not domains:
+        return []
+    return [~or_(*[Subscriber.email.like("%@" + domain) for domain in domains])]
 
 
 def _segment_clauses(segment: dict | None) -> list:
@@ -70,6 +124,14 @@ def _segment_clauses(segment: dict | None) -> list:
 
 def audience_query(campaign: Campaign) -> Select:
     """SELECT subscriber ids this campaign should reach right now (no duplicates)."""
+    criteria = _criteria(campaign.segment)
+    if campaign.journee_id is None and is_service_audience(campaign):
+        return (
+            select(Subscriber.id).where(
+                Subscriber.email.is_not(None), Subscriber.status.in_(_SERVICE_STATUSES),
+                _NOT_SUPPRESSED_FOR_SERVICE, *_domain_clauses(), *_segment_clauses(campaign.segment),
+                *(f.clause(c) for f, c in criteria))
+        )
     if campaign.journee_id is not None:
         return (
             select(Subscriber.id)
@@ -82,10 +144,12 @@ def audience_query(campaign: Campaign) -> Select:
                 Subscriber.status.not_in(
                     [SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED, SubscriberStatus.ERASED]
                 ),
-                _NOT_SUPPRESSED,
+                _NOT_SUPPRESSED_FOR_SERVICE,
+                *_domain_clauses(),
             )
         )
-    return list_audience([mailing_list.id for mailing_list in campaign.lists], campaign.segment)
+    query = list_audience([mailing_list.id for mailing_list in campaign.lists], campaign.segment)
+    return query.where(*(f.clause(c) for f, c in criteria)) if criteria else query
 
 
 def list_audience(list_ids: list[int], segment: dict | None = None) -> Select:
@@ -101,6 +165,7 @@ def list_audience(list_ids: list[int], segment: dict | None = None) -> Select:
         Subscriber.status == SubscriberStatus.ACTIVE,
         Subscriber.email.is_not(None),
         _NOT_SUPPRESSED,
+        *_domain_clauses(),
         *_segment_clauses(segment),
     ]
     confirmed = Subscription.status == SubscriptionStatus.CONFIRMED
@@ -231,9 +296,9 @@ def recipients(campaign: Campaign, subscriber_ids: Iterable[int]) -> dict[int, t
     ids = sorted(set(subscriber_ids))
     if not ids:
         return {}
-    reminder = campaign.journee_id is not None
-    allowed = _REMINDER_STATUSES if reminder else _LIST_STATUSES
-    segment = [] if reminder else _segment_needles(campaign.segment)
+    service = is_service_audience(campaign)
+    allowed = _REMINDER_STATUSES if service else _LIST_STATUSES
+    segment = [] if campaign.journee_id is not None else _segment_needles(campaign.segment)
     people = [
         row for row in db.session.execute(
             select(Subscriber.id, Subscriber.uid, Subscriber.email, Subscriber.first_name, Subscriber.last_name,
@@ -246,10 +311,22 @@ def recipients(campaign: Campaign, subscriber_ids: Iterable[int]) -> dict[int, t
     if not people:
         return {}
     hashes = [row.email_hash for row in people if row.email_hash]
-    suppressed = set(db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes)))) \
-        if hashes else set()
+    stopping = select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))
+    if service:
+        stopping = stopping.where(Suppression.reason != SuppressionReason.UNSUBSCRIBED)
+    suppressed = set(db.session.scalars(stopping)) if hashes else set()
+    domains = {row.email.rsplit("@", 1)[-1] for row in people}
+    blocked_domains = set(db.session.scalars(select(SuppressedDomain.domain).where(SuppressedDomain.domain.in_(domains))))
+    if blocked_domains:
+        people = [row for row in people if row.email.rsplit("@", 1)[-1] not in blocked_domains]
     found = [row.id for row in people]
-    if reminder:
+    criteria = _criteria(campaign.segment) if campaign.journee_id is None else []
+    for segment_filter, criterion in criteria:
+        if found:
+            found = sorted(segment_filter.members(criterion, found))
+    if campaign.journee_id is None and service:
+        wanted = set(found)
+    elif campaign.journee_id is not None:
         wanted = {
             subscriber_id for subscriber_id, journee_id, status in db.session.execute(
                 select(Registration.subscriber_id, RegistrationDay.journee_id, RegistrationDay.status)
@@ -271,7 +348,7 @@ def recipients(campaign: Campaign, subscriber_ids: Iterable[int]) -> dict[int, t
 
 
 _LIST_STATUSES = frozenset({SubscriberStatus.ACTIVE})
-# Reminders are service messages of a registration: they still reach someone unsubscribed from the lists.
+# Service messages (reminders, writing to a journée's registrants) still reach someone unsubscribed from the lists.
 _REMINDER_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.UNSUBSCRIBED})
 
 

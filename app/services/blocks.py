@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import has_app_context
+
+from app.links import absolute
+
 
 @dataclass(frozen=True)
 class Field:
@@ -48,7 +52,9 @@ def empty_block(kind: str) -> dict[str, Any]:
 
 def _is_link(value: str) -> bool:
     parts = urlsplit(value)
-    return (parts.scheme == "https" and bool(parts.netloc)) or parts.scheme in {"mailto", "tel"}
+    if (parts.scheme == "https" and bool(parts.netloc)) or parts.scheme in {"mailto", "tel"}:
+        return True
+    return has_app_context() and value.startswith(absolute("/media/"))  # our own media library
 
 
 def validate_block(block: dict[str, Any]) -> list[str]:

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from app.extensions import db
 from app.database import refresh_statistics
-from app.sending import campaign_state
+from app.extensions import db
 from app.models import Campaign, Delivery, DeliveryStatus, utcnow
+from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.services.preflight import preflight_errors
 

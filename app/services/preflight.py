@@ -16,6 +16,7 @@ from app.message.preflight import Report, check_message
 from app.message.render import RenderError
 from app.models import Campaign
 from app.sending.compose import builder_for
+from app.services.content_checks import campaign_checks, campaign_warnings
 
 SAMPLE_UID = "apercu-preflight"
 
@@ -32,6 +33,9 @@ def preflight(campaign: Campaign) -> Report:
         report = Report()
         if not (campaign.subject or "").strip():
             report.errors.append(_("L'objet du message est vide."))
+        # What the campaign itself says, before any byte is built (reply-to, empty blocks, past cycle).
+        report.errors += campaign_checks(campaign)
+        report.warnings += campaign_warnings(campaign)
         try:
             outgoing = sample_message(campaign)
         except HeaderInjection:

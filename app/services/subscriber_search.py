@@ -1,27 +1,29 @@
 """Finding subscribers in the admin, fast at a million rows.
 
 No COUNT(*) and no OFFSET: browsing pages by keyset (``id < last id seen``), and
-searches are prefix matches answered by an index (e-mail, or last name), capped
-at ``SEARCH_LIMIT`` results (the admin asks to refine beyond that).
+searches are prefix matches answered by an index, capped at ``SEARCH_LIMIT``
+results (the admin asks to refine beyond that).
 
-- PostgreSQL: ``LIKE 'prefix%'`` on ``varchar_pattern_ops`` indexes, whatever the
-  database collation.
-- SQLite: a range ``col >= prefix AND col < prefix || U+10FFFF`` on the plain
-  indexes (SQLite's LIKE is case-insensitive and would scan the table).
-
-E-mails are stored lower-case, so an e-mail search is case-insensitive. Names
-are stored as typed: a name search tries the query as typed, lower-case,
-Capitalised and UPPER-CASE (four index probes), which covers "dupont" finding
-"Dupont" and "DUPONT" without an expression index.
+- The address: prefix of the stored (lower-case) e-mail, on its unique index.
+- Names, organisation, commune: prefix of the words of ``subscriber_terms``
+  (``app.services.search_index``), stored folded — no accent, lower case — so
+  "lefevre" finds "Lefèvre", "helene" "Hélène" and "mairie" "Mairie d'Évry".
+  Several words must all match ("marie dupont"), each one a prefix.
+- PostgreSQL: ``LIKE 'prefix%'`` on C-collated indexes, whatever the database collation.
+  SQLite: a range ``col >= prefix AND col < prefix || U+10FFFF`` (SQLite's LIKE is
+  case-insensitive and would scan the table).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Subscriber, SubscriberStatus, Subscription, SubscriptionStatus
+from app.models import Subscriber, SubscriberStatus, SubscriberTerm, Subscription, SubscriptionStatus
+from app.models.workspace import fold, terms_of
+from app.services import event_audiences
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -42,8 +44,10 @@ def _prefix(column, value: str):
     return and_(column >= value, column < value + _TOP)
 
 
-def _filters(list_id: int | None, status: str | None) -> list:
+def _filters(list_id: int | None, status: str | None, event: dict | None = None) -> list:
     conditions = []
+    if event:
+        conditions.append(event_audiences.clause(event))
     if status:
         conditions.append(Subscriber.status == SubscriberStatus(status))
     if list_id:
@@ -56,10 +60,11 @@ def _filters(list_id: int | None, status: str | None) -> list:
 
 def search_subscribers(
     q: str = "", *, list_id: int | None = None, status: str | None = None, after: int | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int = PAGE_SIZE, event: dict | None = None,
 ) -> SearchResult:
+    """Browse (no ``q``) or search; ``event`` is a criterion of ``app.services.event_audiences``."""
     q = (q or "").strip()
-    conditions = _filters(list_id, status)
+    conditions = _filters(list_id, status, event)
     if not q:
         query = select(Subscriber).where(*conditions).order_by(Subscriber.id.desc()).limit(page_size + 1)
         if after:
@@ -74,17 +79,29 @@ def search_subscribers(
                 .order_by(Subscriber.email).limit(SEARCH_LIMIT + 1))
     for row in db.session.scalars(by_email):
         found[row.id] = row
-    if "@" not in q:
-        # One probe per spelling, each read straight off the last-name index and cut at
-        # the limit (no ORDER BY: sorting 50,000 "Dupont" rows cost 300 ms at 1M rows);
-        # the few hundred rows found are sorted here.
-        by_name: list[Subscriber] = []
-        for variant in sorted({q, q.lower(), q[:1].upper() + q[1:].lower(), q.upper()}):
-            probe = (select(Subscriber).where(_prefix(Subscriber.last_name, variant), *conditions)
-                     .limit(SEARCH_LIMIT + 1))
-            by_name.extend(db.session.scalars(probe))
-        by_name.sort(key=lambda p: (p.last_name.lower(), p.first_name.lower(), p.id))
-        for row in by_name:
-            found.setdefault(row.id, row)
+    words = sorted(terms_of(q), key=len, reverse=True) if "@" not in q else []
+    if words:
+        found.update((row.id, row) for row in _by_terms(words, conditions) if row.id not in found)
     rows = list(found.values())
     return SearchResult(rows[:SEARCH_LIMIT], None, len(rows) > SEARCH_LIMIT)
+
+
+def _by_terms(words: list[str], conditions: list) -> list[Subscriber]:
+    """People having a word starting with each of ``words`` (the longest read off the index).
+
+    No ORDER BY and no DISTINCT: both would read every match ("dupont" is 50,000 rows at
+    a million); the index is read until the cap, a person matching twice is kept once,
+    and the few hundred rows found are sorted here.
+    """
+    first = aliased(SubscriberTerm)
+    query = select(Subscriber).join(first, first.subscriber_id == Subscriber.id).where(
+        _prefix(first.term, words[0]), *conditions)
+    for word in words[1:]:
+        other = aliased(SubscriberTerm)
+        query = query.where(exists().where(other.subscriber_id == Subscriber.id, _prefix(other.term, word)))
+    seen: dict[int, Subscriber] = {}
+    for row in db.session.scalars(query.limit(2 * SEARCH_LIMIT + 1)):
+        seen.setdefault(row.id, row)
+    people = list(seen.values())
+    people.sort(key=lambda p: (fold(p.last_name), fold(p.first_name), p.id))
+    return people

@@ -110,7 +110,8 @@ def consent_text() -> str:
 
 
 def public_lists() -> list[MailingList]:
-    return list(db.session.scalars(select(MailingList).where(MailingList.public.is_(True)).order_by(MailingList.name)))
+    return list(db.session.scalars(select(MailingList).where(
+        MailingList.public.is_(True), MailingList.archived_at.is_(None)).order_by(MailingList.name)))
 
 
 def request_subscription(
@@ -206,17 +207,17 @@ def _touch(subscriber: Subscriber) -> None:
         subscriber.attributes = {k: v for k, v in subscriber.attributes.items() if k != RETENTION_FLAG}
 
 
-def _reactivate(subscriber: Subscriber, *, source: str, ip: str | None) -> None:
+def _reactivate(subscriber: Subscriber, *, source: str, ip: str | None, actor: str = "public") -> None:
     if subscriber.email:
         lift_suppression(subscriber.email)
     if subscriber.status != SubscriberStatus.ACTIVE:
-        audit("reactivate", subscriber, actor="public", source=source, ip=ip,
+        audit("reactivate", subscriber, actor=actor, source=source, ip=ip,
               detail={"from": subscriber.status.value, "to": SubscriberStatus.ACTIVE.value})
         subscriber.status = SubscriberStatus.ACTIVE
     _touch(subscriber)
 
 
-def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) -> str:
+def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str, actor: str = "public") -> str:
     """Unsubscribe now; idempotent. Returns the scope applied ("list" or "all").
 
     "list" leaves the campaign's lists; with no campaign (or a campaign without
@@ -233,7 +234,7 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
         current = _membership(subscriber, mailing_list)
         if current is not None and current.status != SubscriptionStatus.UNSUBSCRIBED:
             set_subscription(subscriber, mailing_list, SubscriptionStatus.UNSUBSCRIBED,
-                             Consent(source=source, ip=ip), actor="public",
+                             Consent(source=source, ip=ip), actor=actor,
                              detail={"campaign": target.campaign.id if target.campaign else None})
             left.append(mailing_list.slug)
     everything = False
@@ -242,7 +243,7 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str) 
             suppress(subscriber.email, SuppressionReason.UNSUBSCRIBED, source=source)
         if subscriber.status == SubscriberStatus.ACTIVE:
             subscriber.status = SubscriberStatus.UNSUBSCRIBED
-            audit("unsubscribe_all", subscriber, actor="public", source=source, ip=ip,
+            audit("unsubscribe_all", subscriber, actor=actor, source=source, ip=ip,
                   detail={"campaign": target.campaign.id if target.campaign else None})
             everything = True
     if left or everything:  # once per change: a second click changes nothing and says nothing
@@ -265,7 +266,7 @@ def is_unsubscribed(target: LinkTarget) -> bool:
     return all(status.get(m.id) in (None, SubscriptionStatus.UNSUBSCRIBED) for m in lists)
 
 
-def resubscribe(target: LinkTarget, *, ip: str | None) -> list[MailingList]:
+def resubscribe(target: LinkTarget, *, ip: str | None, actor: str = "public") -> list[MailingList]:
     """Undo an unsubscribe from a valid link (the token proves ownership of the address).
 
     Restores the campaign's lists when the link came from a campaign, otherwise every
@@ -276,12 +277,17 @@ def resubscribe(target: LinkTarget, *, ip: str | None) -> list[MailingList]:
         raise InvalidToken("erased subscriber")
     lists = scope_lists(target) or [m.mailing_list for m in memberships(subscriber)
                                     if m.status == SubscriptionStatus.UNSUBSCRIBED]
-    text = _("Réabonnement depuis le lien de désabonnement : %(lists)s",
-             lists=", ".join(m.name for m in lists))
+    if actor == "public":
+        text = _("Réabonnement depuis le lien de désabonnement : %(lists)s",
+                 lists=", ".join(m.name for m in lists))
+    else:
+        text = _("Réabonnement à la demande de la personne, saisi par %(actor)s : %(lists)s",
+                 actor=actor, lists=", ".join(m.name for m in lists))
+    source = "resubscribe" if actor == "public" else "admin"
     for mailing_list in lists:
         set_subscription(subscriber, mailing_list, SubscriptionStatus.CONFIRMED,
-                         Consent(source="resubscribe", ip=ip, text=text), actor="public")
-    _reactivate(subscriber, source="resubscribe", ip=ip)
+                         Consent(source=source, ip=ip, text=text), actor=actor)
+    _reactivate(subscriber, source=source, ip=ip, actor=actor)
     db.session.commit()
     return lists
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from app.extensions import db
 from app.models import Campaign, Subscriber
+from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
-from app.services import webhooks
+from app.services import event_audiences, webhooks
 from app.services.audience import audit
 from app.services.bounces import HARD, register_bounce
 from app.services.signals import campaign_data, emit
@@ -48,6 +49,10 @@ def _on_campaign_changed(campaign_id: int, *, status: str, cause: str = "", **_:
 def connect() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     recipient_refused.connect(_on_recipient_refused)
+    # Audiences from registrations (``Campaign.segment["event"]``), applied by the queue.
+    register_segment_filter("event", SegmentFilter(
+        clause=event_audiences.clause, members=event_audiences.members,
+        service=lambda criterion: criterion.get("kind") in event_audiences.REGISTRANT_KINDS))
     transactional_outcome.connect(_on_transactional_outcome)
     campaign_changed.connect(_on_campaign_changed)
     webhooks.connect()

@@ -33,6 +33,7 @@
       [["segment_function", "function"], ["segment_commune", "commune"], ["segment_organisation", "organisation"]].forEach(function (p) {
         var el = form.querySelector("[name=" + p[0] + "]"); if (el && el.value) params.append(p[1], el.value);
       });
+      var event = form.querySelector("[name=event]"); if (event && event.value) params.append("event", event.value);
       fetch(out.dataset.url + "?" + params.toString(), {credentials: "same-origin"}).then(function (r) { return r.json(); })
         .then(function (data) { out.textContent = data.count.toLocaleString("fr-FR"); });
     };

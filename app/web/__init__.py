@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.admin import bp as admin_bp
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
+    from app.web.media import bp as media_bp
     from app.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -31,5 +32,6 @@ def register_blueprints(app: Flask) -> None:
     from app.web.api_v1 import init_api
 
     init_api(app)  # /api/v1: its own blueprints, spec and docs
+    app.register_blueprint(media_bp)
     errors.register(app)
     security.register(app)

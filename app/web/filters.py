@@ -29,19 +29,39 @@ def local_time(value: datetime | None) -> datetime | None:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
+# Babel patterns: French writes hours "9 h 00"; English "9:00".
+SHORT = {True: "d MMM yyyy, H' h 'mm", False: "d MMM yyyy, H:mm"}
+LONG = {True: "EEEE d MMMM yyyy, H' h 'mm", False: "EEEE d MMMM yyyy, H:mm"}
+
+
+def long_date(value: datetime | None) -> str:
+    """"jeudi 4 février 2027, 9 h 00" in the organisation's zone (Babel's default timezone)."""
+    if value is None:
+        return ""
+    return format_datetime(value, LONG[str(get_locale()) == "fr"])
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.template_filter("datetime")
-    def _datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    def _datetime(value: datetime | None, fmt: str | None = None) -> str:
+        """A short date in the admin's language and the organisation's zone: "4 févr. 2027, 9 h 00"."""
         if value is None:
             return "—"
-        return format_datetime(value, fmt)
+        return format_datetime(value, fmt or SHORT[str(get_locale()) == "fr"])
 
     @app.template_filter("localtime")
     def _localtime(value: datetime | None) -> str:
-        """Local wall-clock time with its UTC offset, as the officer enters it."""
+        """The long form, without UTC offset: "jeudi 4 février 2027, 9 h 00"."""
+        return long_date(value)
+
+    @app.template_filter("localtime_offset")
+    def _localtime_offset(value: datetime | None) -> str:
+        """Local time with the offset of that very date, where it helps (scheduling)."""
         return format_local(value)
+
+    app.jinja_env.globals["long_date"] = long_date
 
     app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
 

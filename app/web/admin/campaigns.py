@@ -23,6 +23,7 @@ from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journe
 from app.models import MessageStatus, TransactionalMessage, utcnow
 from app.services.audience import InvalidAddress, find_subscriber, normalise_email
 from app.services.audience_counts import cached_count
+from app.web.admin.audiences import audience_context, draft_count, event_segment
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns import progress
 from app.services.slugs import unique_slug
@@ -179,9 +180,16 @@ def campaign_edit(campaign_id: int):
         errors = validate_blocks(blocks) if request.form.get("action", "save") == "save" else []
         for field in ("name", "subject", "preheader", "from_name", "reply_to"):
             setattr(campaign, field, (getattr(form, field).data or "").strip())
-        campaign.segment = {k: v for k, v in {
+        # The criterion is read first: its lookups autoflush, and a JSON dict changed in
+        # place after being assigned is not seen by the next flush.
+        event, event_error = (None, "") if campaign.template == CampaignTemplate.REMINDER else \
+            event_segment(request.form.get("event", ""))
+        if event_error:
+            flash(event_error, "error")
+        segment = {k: v for k, v in {
             "function": form.segment_function.data, "commune": form.segment_commune.data,
             "organisation": form.segment_organisation.data}.items() if v and v.strip()}
+        campaign.segment = {**segment, "event": event} if event else segment
         if campaign.template != CampaignTemplate.REMINDER:
             chosen = form_ids("lists")
             campaign.lists = [l for l in all_lists if l.id in chosen]
@@ -197,6 +205,7 @@ def campaign_edit(campaign_id: int):
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
         block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
+        **audience_context(campaign),
         test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=progress(campaign), **_schedule_context(campaign),
     )
 
@@ -222,6 +231,9 @@ def campaign_audience_count(campaign_id: int):
         return jsonify(count=count_audience(campaign))
     chosen = sorted(form_ids("lists", request.args))
     segment = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
+    event, _error = event_segment(request.args.get("event", ""))
+    if event:
+        return jsonify(count=draft_count(chosen, {**segment, "event": event}))
     count = count_of(list_audience(chosen, segment)) if chosen else 0
     return jsonify(count=count)
 

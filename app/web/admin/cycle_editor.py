@@ -16,7 +16,8 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, StringFie
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay
+from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
+from app.models.events import DEFAULT_REMINDER_RULES
 from app.services.cycle_timeline import cycle_timeline
 from app.services.events import CycleError, move_journee, save_cycle, validate_cycle
 from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
@@ -78,6 +79,39 @@ def _rules_text(cycle: Cycle) -> str:
     return ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
 
 
+RULE_ROWS = 5  # rows shown in the "Rappels" card (the filled ones plus blank ones)
+
+
+def _posted_rule_rows() -> list[tuple[str, str]] | None:
+    """The "N jours avant, à HH:MM" rows as posted (None when the form had none)."""
+    if not any(f"rule-days-{i}" in request.form for i in range(RULE_ROWS)):
+        return None
+    rows = [(request.form.get(f"rule-days-{i}", "").strip(), request.form.get(f"rule-time-{i}", "").strip())
+            for i in range(RULE_ROWS)]
+    return [(days, at) for days, at in rows if days or at]
+
+
+def _rules_from_form(form: CycleForm) -> list[dict]:
+    """The rules from the rows (or, from older clients and the tests, the "7@09:00" text)."""
+    rows = _posted_rule_rows()
+    if rows is None:
+        return parse_rules_text(form.reminder_rules.data if isinstance(form.reminder_rules.data, str) else "")
+    return [r.as_json() for r in parse_rules([{"days_before": d, "time": t or "09:00"} for d, t in rows])]
+
+
+def _rule_rows(cycle: Cycle | None) -> list[tuple[str, str]]:
+    """What the rows show: what was just posted (kept after an error, never a Python list),
+    else the cycle's rules, else the defaults; padded with blank rows."""
+    rows = _posted_rule_rows() if request.method == "POST" else None
+    if rows is None:
+        try:
+            rules = parse_rules(cycle.reminder_rules if cycle is not None else DEFAULT_REMINDER_RULES)
+        except InvalidReminderRules:
+            rules = []
+        rows = [(str(r.days_before), r.at.strftime("%H:%M")) for r in rules]
+    return (rows + [("", "")] * RULE_ROWS)[:max(RULE_ROWS, len(rows))]
+
+
 def _journee_form(journee: Journee | None, **kwargs) -> JourneeForm:
     prefix = f"j{journee.id}" if journee else "new"
     form = JourneeForm(prefix=prefix, **kwargs)
@@ -104,6 +138,7 @@ def _render(cycle: Cycle | None, form: CycleForm, journee_forms: dict | None = N
     return render_template(
         "admin/cycle_edit.html", cycle=cycle, form=form, journee_forms=journee_forms,
         timeline=cycle_timeline(cycle) if cycle is not None else [], format_local=format_local,
+        rule_rows=_rule_rows(cycle),
         markdown_hint=MARKDOWN_HINT, text_areas={"introduction", "stakes", "objectives", "audience", "format",
                                                  "speakers", "sponsor_note", "venue_address"},
     ), status
@@ -117,7 +152,7 @@ def _apply(form: CycleForm, cycle: Cycle) -> None:
     cycle.published = bool(form.published.data)
     cycle.capacity = form.capacity.data
     cycle.hold_seats = bool(form.hold_seats.data)
-    cycle.reminder_rules = parse_rules_text(form.reminder_rules.data or "")
+    cycle.reminder_rules = _rules_from_form(form)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -177,6 +212,11 @@ def journee_add(cycle_id: int):
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
                        {"new": form}, status=400)
     start, end = _journee_times(form)
+    if start <= utcnow():
+        flash(_("Journée non ajoutée : le %(day)s est passé ; vérifiez l'année.", day=form.day.data.strftime("%d/%m/%Y")),
+              "error")
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {"new": form}, status=400)
     journee = Journee(number=form.number.data, starts_at=start, ends_at=end,
                       **{f: (getattr(form, f).data or "").strip() for f in JOURNEE_TEXT_FIELDS})
     cycle.journees.append(journee)
@@ -210,6 +250,11 @@ def journee_save(cycle_id: int, journee_id: int):
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
                        {journee.id: form}, status=400)
     start, end = _journee_times(form)
+    if start != journee.starts_at and start <= utcnow():
+        flash(_("Journée non enregistrée : le %(day)s est passé ; vérifiez l'année.",
+                day=form.day.data.strftime("%d/%m/%Y")), "error")
+        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+                       {journee.id: form}, status=400)
     journee.number = form.number.data
     for name in JOURNEE_TEXT_FIELDS:
         setattr(journee, name, (getattr(form, name).data or "").strip())

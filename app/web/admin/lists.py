@@ -1,18 +1,20 @@
-"""Mailing lists: see them with their member counts, create and edit them."""
+"""Mailing lists: see them with their member counts, create, rename, archive, delete them."""
 from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.extensions import db
-from app.models import MailingList, Subscription, SubscriptionStatus
+from app.models import MailingList
+from app.services import mailing_lists
+from app.services.subscriber_search import search_subscribers
 from app.web.admin import add_nav, bp
 
 add_nav("admin.lists", _l("Listes"), 20)
@@ -32,13 +34,7 @@ class ListForm(FlaskForm):
 
 @bp.route("/lists")
 def lists():
-    counts = dict(
-        db.session.execute(
-            select(Subscription.list_id, func.count())
-            .where(Subscription.status == SubscriptionStatus.CONFIRMED)
-            .group_by(Subscription.list_id)
-        ).all()
-    )
+    counts = mailing_lists.member_counts()
     rows = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
     return render_template("admin/lists.html", lists=rows, counts=counts, form=ListForm())
 
@@ -63,3 +59,49 @@ def list_create():
             for error in errors:
                 flash(f"{getattr(form, field).label.text} : {error}", "error")
     return redirect(url_for("admin.lists"))
+
+
+@bp.get("/lists/<int:list_id>")
+def list_detail(list_id: int):
+    mailing_list = db.session.get(MailingList, list_id) or abort(404)
+    after = request.args.get("after", type=int)
+    result = search_subscribers("", list_id=mailing_list.id, after=after)
+    return render_template(
+        "admin/list.html", ml=mailing_list, result=result, after=after,
+        count=mailing_lists.member_counts().get(mailing_list.id, 0), growth=mailing_lists.growth(mailing_list),
+        campaigns=mailing_lists.campaigns_using(mailing_list)[:10],
+    )
+
+
+@bp.post("/lists/<int:list_id>/edit")
+def list_edit(list_id: int):
+    mailing_list = db.session.get(MailingList, list_id) or abort(404)
+    try:
+        mailing_lists.update(mailing_list, name=request.form.get("name", ""),
+                             description=request.form.get("description", ""), public=bool(request.form.get("public")))
+    except mailing_lists.ListError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Liste enregistrée."), "success")
+    return redirect(url_for("admin.list_detail", list_id=list_id), 303)
+
+
+@bp.post("/lists/<int:list_id>/archive")
+def list_archive(list_id: int):
+    mailing_list = db.session.get(MailingList, list_id) or abort(404)
+    archived = request.form.get("archived") == "1"
+    mailing_lists.set_archived(mailing_list, archived)
+    flash(_("Liste archivée : elle n'est plus proposée nulle part.") if archived else _("Liste désarchivée."), "success")
+    return redirect(url_for("admin.list_detail", list_id=list_id), 303)
+
+
+@bp.post("/lists/<int:list_id>/delete")
+def list_delete(list_id: int):
+    mailing_list = db.session.get(MailingList, list_id) or abort(404)
+    try:
+        mailing_lists.delete(mailing_list)
+    except mailing_lists.ListError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.list_detail", list_id=list_id), 303)
+    flash(_("Liste supprimée."), "success")
+    return redirect(url_for("admin.lists"), 303)

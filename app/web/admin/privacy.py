@@ -6,7 +6,7 @@ person; erasing is irreversible and needs a POST with CSRF.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -39,6 +39,9 @@ def subscriber_export(subscriber_id: int):
 @admin_required
 def subscriber_erase(subscriber_id: int):
     subscriber = _subscriber(subscriber_id)
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case de confirmation pour effacer cette personne."), "error")
+        return redirect(url_for("admin.subscriber", subscriber_id=subscriber.id), 303)
     erase_subscriber(subscriber, actor=current_user.email, source="admin")
     flash(_("Les données personnelles de ce contact ont été effacées."), "success")
     for endpoint in ("admin.subscriber", "admin.subscriber_detail", "admin.subscribers"):

@@ -79,8 +79,13 @@ def sending_confirm(campaign_id: int):
     return render_template(
         "admin/sending/confirm.html", campaign=campaign, mode=mode, at=at,
         at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_local(at) if at else "",
-        recipients=cached_count(campaign), errors=preflight_errors(campaign),
+        recipients=cached_count(campaign), errors=_all_errors(campaign),
     )
+
+
+def _all_errors(campaign) -> list[str]:
+    """Preflight's errors (the campaign-field checks included), as ``require_preflight`` applies them."""
+    return preflight_errors(campaign)
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
-from app.services import bounce_reports
+from app.services import bounce_reports, event_audiences, mailing_lists, people, suppression_list
 from app.services.subscriber_search import SEARCH_LIMIT, search_subscribers
 from app.web.admin import add_nav, bp
 
@@ -29,11 +29,17 @@ def subscribers():
     if status not in {s.value for s in SubscriberStatus}:
         status = ""
     after = request.args.get("after", type=int)
-    result = search_subscribers(q, list_id=list_id, status=status or None, after=after)
+    event_value = request.args.get("event", "")
+    try:
+        event = event_audiences.parse_choice(event_value)
+    except event_audiences.InvalidCriterion:
+        event, event_value = None, ""
+    result = search_subscribers(q, list_id=list_id, status=status or None, after=after, event=event)
     lists = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
     return render_template(
         "admin/subscribers.html", result=result, q=q, list_id=list_id, status=status, after=after,
         lists=lists, status_labels=STATUS_LABELS, search_limit=SEARCH_LIMIT,
+        event_value=event_value, event_choices=[c for c in event_audiences.choices() if not c[0].startswith(("present", "absent"))],
     )
 
 
@@ -52,8 +58,14 @@ def subscriber(subscriber_id: int):
         select(TransactionalMessage).where(TransactionalMessage.subscriber_id == person.id)
         .order_by(TransactionalMessage.id.desc()).limit(50)
     ).all()
+    confirmed = {sub.list_id for sub, _ml in subscriptions if sub.status.value == "confirmed"}
     return render_template(
-        "admin/subscriber.html", person=person, subscriptions=subscriptions, history=history, messages=messages,
+        "admin/subscriber.html", person=person, subscriptions=subscriptions, messages=messages,
+        history=[(row, people.describe(row, name)) for row, name in history],
         status_labels=STATUS_LABELS, subscription_labels=SUBSCRIPTION_LABELS,
-        records=bounce_reports.for_subscriber(person.id),
+        records=bounce_reports.for_subscriber(person.id), lists=mailing_lists.open_lists(), confirmed=confirmed,
+        suppressed=bool(person.email) and suppression_list.is_blocked(person.email or ""),
+        domain_suppressed=bool(person.email) and suppression_list.is_domain_suppressed(person.email or ""),
+        kept=people.kept_reminders(person),
     )
+

@@ -1,0 +1,101 @@
+"""Lists as the officer keeps them: rename, describe, archive, delete, growth.
+
+Archiving hides a list from the public form, the composer and the person page while
+keeping its members and history; deleting is refused while a campaign uses it (its
+report and its re-check need the list).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Campaign, MailingList, Subscription, SubscriptionStatus, campaign_lists, utcnow
+from app.timeutil import to_local
+
+
+class ListError(ValueError):
+    """The change cannot be made (message in French)."""
+
+
+def open_lists() -> list[MailingList]:
+    """Lists not archived, by name (what forms offer)."""
+    return list(db.session.scalars(
+        select(MailingList).where(MailingList.archived_at.is_(None)).order_by(MailingList.name)))
+
+
+def update(mailing_list: MailingList, *, name: str, description: str, public: bool) -> None:
+    name = (name or "").strip()
+    if not name:
+        raise ListError("Le nom de la liste est obligatoire.")
+    mailing_list.name = name[:200]
+    mailing_list.description = (description or "").strip()
+    mailing_list.public = public
+    db.session.commit()
+
+
+def set_archived(mailing_list: MailingList, archived: bool) -> None:
+    mailing_list.archived_at = utcnow() if archived else None
+    if archived:
+        mailing_list.public = False
+    db.session.commit()
+
+
+def campaigns_using(mailing_list: MailingList) -> list[Campaign]:
+    return list(db.session.scalars(
+        select(Campaign).join(campaign_lists, campaign_lists.c.campaign_id == Campaign.id)
+        .where(campaign_lists.c.list_id == mailing_list.id).order_by(Campaign.id.desc())))
+
+
+def delete(mailing_list: MailingList) -> None:
+    """Delete a list no campaign uses (its memberships go with it); commits."""
+    using = campaigns_using(mailing_list)
+    if using:
+        names = ", ".join(f"« {c.name} »" for c in using[:3]) + (" …" if len(using) > 3 else "")
+        raise ListError(f"Cette liste est utilisée par {len(using)} campagne(s) ({names}) : archivez-la plutôt.")
+    # The memberships go with it (the audit keeps its rows, their list set to NULL).
+    db.session.execute(sa_delete(Subscription).where(Subscription.list_id == mailing_list.id))
+    db.session.execute(sa_delete(MailingList).where(MailingList.id == mailing_list.id))
+    db.session.commit()
+
+
+@dataclass
+class Growth:
+    month: str  # "2027-02"
+    joined: int
+    left: int
+
+
+def growth(mailing_list: MailingList, months: int = 12) -> list[Growth]:
+    """Confirmations and departures per month over the last ``months`` months (local time).
+
+    Read from the subscriptions' own dates (one grouped pass over the list's members)."""
+    start = (utcnow() - timedelta(days=31 * months)).replace(day=1)
+    counts: dict[str, Growth] = {}
+    day = to_local(utcnow()).date().replace(day=1)
+    for _ in range(months):
+        counts[day.strftime("%Y-%m")] = Growth(day.strftime("%Y-%m"), 0, 0)
+        day = (day - timedelta(days=1)).replace(day=1)
+    rows = db.session.execute(
+        select(Subscription.confirmed_at, Subscription.unsubscribed_at).where(
+            Subscription.list_id == mailing_list.id,
+            (Subscription.confirmed_at >= start) | (Subscription.unsubscribed_at >= start))
+    ).all()
+    for joined, left in rows:
+        for when, attr in ((joined, "joined"), (left, "left")):
+            if when is not None:
+                key = to_local(when).strftime("%Y-%m")
+                if key in counts:
+                    setattr(counts[key], attr, getattr(counts[key], attr) + 1)
+    return sorted(counts.values(), key=lambda g: g.month)
+
+
+def member_counts() -> dict[int, int]:
+    return dict(db.session.execute(
+        select(Subscription.list_id, func.count()).where(Subscription.status == SubscriptionStatus.CONFIRMED)
+        .group_by(Subscription.list_id)).all())
+
+

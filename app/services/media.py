@@ -1,0 +1,104 @@
+"""The media library: images uploaded for newsletters, kept under ``instance/media/``.
+
+An upload is decoded by Pillow (so a file that only *claims* to be an image is refused),
+limited in bytes and in pixels (no decompression bomb), and stored in two widths:
+600 px (the message column) and 1200 px (the same at double density, for retina
+screens) — never enlarged. Files are named by a hash of their content, so a URL
+always names the same bytes and can be cached for a year. Metadata is stripped
+(only the pixels are re-encoded). Animated GIFs keep their first frame.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+
+from app import links
+from app.extensions import db
+from app.models import MediaFile
+
+FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "png"}  # GIF re-encoded as PNG (first frame)
+WIDTHS = (600, 1200)
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+
+
+class MediaError(ValueError):
+    """The upload is refused (message in French)."""
+
+
+def media_dir() -> Path:
+    path = Path(current_app.instance_path) / "media"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(data: bytes, original_name: str, alt: str, *, actor: str) -> MediaFile:
+    """Check, resize and keep an image; commits. The same bytes uploaded twice give one entry."""
+    alt = (alt or "").strip()
+    if not alt:
+        raise MediaError("Décrivez l'image (texte alternatif) : c'est ce que lisent les personnes aveugles "
+                         "et ce qui s'affiche quand les images sont bloquées.")
+    limit = int(current_app.config.get("MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    if not data:
+        raise MediaError("Fichier vide.")
+    if len(data) > limit:
+        raise MediaError(f"Image trop lourde ({len(data) // 1024} Ko) : {limit // (1024 * 1024)} Mo au plus.")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if kind not in FORMATS:
+                raise MediaError("Format refusé : PNG, JPEG, WebP ou GIF seulement.")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise MediaError("Image trop grande en pixels.")
+            probe.seek(0)
+            image = probe.convert("RGBA" if probe.mode in ("RGBA", "LA", "P") else "RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise MediaError("Ce fichier n'est pas une image lisible (PNG, JPEG, WebP ou GIF).") from exc
+    key = hashlib.sha256(data).hexdigest()[:32]
+    existing = db.session.scalar(db.select(MediaFile).where(MediaFile.key == key))
+    if existing is not None:
+        return existing
+    extension = FORMATS[kind]
+    if extension == "jpg" and image.mode == "RGBA":
+        image = image.convert("RGB")
+    folder = media_dir()
+    for width in WIDTHS:
+        copy = image
+        if image.width > width:
+            copy = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
+        options = {"quality": 85, "optimize": True} if extension in ("jpg", "webp") else {"optimize": True}
+        copy.save(folder / f"{key}-{width}.{extension}", **options)
+    row = MediaFile(key=key, original_name=(original_name or "")[:300], alt=alt, width=image.width,
+                    height=image.height, extension=extension, created_by=actor[:320])
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def file_name(row: MediaFile, width: int) -> str:
+    return f"{row.key}-{width}.{row.extension}"
+
+
+def url(row: MediaFile, width: int = 1200) -> str:
+    """Absolute URL (messages are read outside the app) of one stored width."""
+    return links.absolute(f"/media/{file_name(row, width)}")
+
+
+def display_width(row: MediaFile) -> int:
+    """The width in the message: the column's 600 px, or less for a small image."""
+    return min(600, row.width)
+
+
+def insert_into(blocks: list[dict], row: MediaFile) -> list[dict]:
+    """Append an image block showing the 1200 px file at 600 px (sharp on retina screens)."""
+    return [*blocks, {"type": "image", "src": url(row, 1200 if row.width > 600 else 600), "alt": row.alt,
+                      "decorative": False, "href": "", "width": str(display_width(row)), "media": row.key}]
+
+
+def is_media_url(value: str) -> bool:
+    """An address of this app's media library (accepted in image blocks whatever BASE_URL's scheme)."""
+    return value.startswith(links.absolute("/media/"))

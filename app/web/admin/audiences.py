@@ -1,0 +1,109 @@
+"""The composer's extra context (media library choices) and audiences in the composer: registration criteria, saved segments (with a live count),
+and "Écrire aux inscrits" from the cycle and journée pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Campaign, Cycle, Journee, MailingList, MediaFile, SavedSegment
+from app.sending.queue import count_audience
+from app.services import event_audiences, segments
+from app.web.admin import add_nav, bp
+
+add_nav("admin.segments_index", _l("Segments"), 27)
+
+
+def event_segment(value: str) -> tuple[dict[str, Any] | None, str]:
+    """The composer's "Inscription" select → (criterion or None, French error or "")."""
+    try:
+        return event_audiences.parse_choice(value), ""
+    except event_audiences.InvalidCriterion as exc:
+        return None, _("Critère d'inscription refusé : %(error)s", error=str(exc))
+
+
+def _choice_value(criterion: dict[str, Any] | None) -> str:
+    if not criterion:
+        return ""
+    return f"{criterion['kind']}:{criterion['cycle_id']}:{criterion.get('journee_id') or ''}"
+
+
+def audience_context(campaign: Campaign) -> dict[str, Any]:
+    """What the composer's "Destinataires" card needs beyond the lists."""
+    criterion = (campaign.segment or {}).get("event")
+    return {
+        "event_choices": event_audiences.choices(), "event_value": _choice_value(criterion),
+        "event_text": event_audiences.describe(criterion) if criterion else "",
+        "saved_segments": db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all(),
+        "media_files": db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(100)).all(),
+    }
+
+
+def draft_count(list_ids: list[int], segment: dict[str, Any]) -> int:
+    """Live count of an audience being edited (a transient campaign, never saved)."""
+    campaign = Campaign(name="", segment=segment)
+    campaign.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids or [-1]))))
+    return count_audience(campaign)
+
+
+@bp.get("/segments")
+def segments_index():
+    rows = db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all()
+    return render_template("admin/segments.html",
+                           rows=[(row, segments.describe(row), segments.live_count(row)) for row in rows])
+
+
+@bp.post("/segments/<int:segment_id>/delete")
+def segment_delete(segment_id: int):
+    row = db.session.get(SavedSegment, segment_id) or abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    flash(_("Segment supprimé (les campagnes qui l'ont utilisé gardent leur public)."), "success")
+    return redirect(url_for("admin.segments_index"), 303)
+
+
+@bp.post("/campaigns/<int:campaign_id>/segment/save")
+def campaign_segment_save(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    try:
+        row = segments.save(request.form.get("name", ""), [m.id for m in campaign.lists], campaign.segment or {},
+                            actor=current_user.email)
+    except segments.SegmentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Segment « %(name)s » enregistré.", name=row.name), "success")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
+
+
+@bp.post("/campaigns/<int:campaign_id>/segment/apply")
+def campaign_segment_apply(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    row = db.session.get(SavedSegment, request.form.get("segment_id", type=int) or 0)
+    if row is None:
+        flash(_("Choisissez un segment."), "error")
+    elif campaign.status.value != "draft" or campaign.journee_id is not None:
+        flash(_("Le public de cette campagne ne peut plus changer."), "error")
+    else:
+        segments.apply(campaign, row)
+        db.session.commit()
+        flash(_("Public du segment « %(name)s » appliqué.", name=row.name), "success")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
+
+
+@bp.post("/events/<int:cycle_id>/write")
+def event_write(cycle_id: int):
+    """"Écrire aux inscrits": a draft newsletter for the cycle's (or one journée's) registrants."""
+    cycle = db.session.get(Cycle, cycle_id) or abort(404)
+    journee = None
+    if request.form.get("journee_id"):
+        journee = db.session.get(Journee, request.form.get("journee_id", type=int) or 0)
+        if journee is None or journee.cycle_id != cycle.id:
+            abort(404)
+    campaign = segments.write_to_registrants(cycle, journee, user_id=current_user.id)
+    flash(_("Brouillon créé pour les inscrits : écrivez le message, puis prévisualisez-le."), "success")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)

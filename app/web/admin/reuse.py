@@ -1,0 +1,145 @@
+"""Reuse from the admin: duplicate a campaign or a cycle, templates, the media library,
+and the click-tracking switch."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Campaign, CampaignTemplate, Cycle, MediaFile, MessageTemplate
+from app.services import media, reuse
+from app.web.admin import add_nav, bp
+
+add_nav("admin.media_library", _l("Images"), 45)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _to_composer(campaign: Campaign):
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
+
+
+@bp.post("/campaigns/<int:campaign_id>/duplicate")
+def campaign_duplicate(campaign_id: int):
+    try:
+        copy = reuse.duplicate_campaign(_campaign(campaign_id), user_id=current_user.id)
+    except reuse.ReuseError as exc:
+        flash(str(exc), "error")
+        return _to_composer(_campaign(campaign_id))
+    flash(_("Copie créée en brouillon : vérifiez le public et la date."), "success")
+    return _to_composer(copy)
+
+
+@bp.post("/campaigns/<int:campaign_id>/save-template")
+def campaign_save_template(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    try:
+        row = reuse.save_as_template(campaign, request.form.get("name", ""), actor=current_user.email)
+    except reuse.ReuseError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Modèle « %(name)s » enregistré.", name=row.name), "success")
+    return _to_composer(campaign)
+
+
+@bp.post("/templates/<int:template_id>/use")
+def template_use(template_id: int):
+    row = db.session.get(MessageTemplate, template_id) or abort(404)
+    campaign = reuse.campaign_from_template(row, request.form.get("name", ""), user_id=current_user.id)
+    flash(_("Lettre créée depuis le modèle « %(name)s » : choisissez ses destinataires.", name=row.name), "success")
+    return _to_composer(campaign)
+
+
+@bp.post("/templates/<int:template_id>/delete")
+def template_delete(template_id: int):
+    row = db.session.get(MessageTemplate, template_id) or abort(404)
+    db.session.delete(row)
+    db.session.commit()
+    flash(_("Modèle supprimé."), "success")
+    return redirect(url_for("admin.campaign_new", template=CampaignTemplate.NEWSLETTER.value), 303)
+
+
+@bp.post("/campaigns/<int:campaign_id>/tracking")
+def campaign_tracking(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    if campaign.status.value not in ("draft", "scheduled"):
+        flash(_("Le suivi des clics ne peut plus changer : l'envoi a commencé."), "error")
+        return _to_composer(campaign)
+    campaign.track_clicks = request.form.get("track_clicks") == "1"
+    db.session.commit()
+    flash(_("Suivi des clics activé.") if campaign.track_clicks else _("Suivi des clics désactivé."), "success")
+    return _to_composer(campaign)
+
+
+@bp.route("/events/<int:cycle_id>/duplicate", methods=["GET", "POST"])
+def cycle_duplicate(cycle_id: int):
+    cycle = db.session.get(Cycle, cycle_id) or abort(404)
+    values = [request.form.get(f"date-{j.number}", "") for j in cycle.journees]
+    if request.method == "POST":
+        try:
+            copy = reuse.duplicate_cycle(cycle, reuse.parse_dates(",".join(v for v in values if v)))
+        except reuse.ReuseError as exc:
+            flash(_("Copie impossible : %(error)s", error=str(exc)), "error")
+        else:
+            flash(_("Cycle copié avec ses rappels : relisez les textes avant de l'annoncer."), "success")
+            return redirect(url_for("admin.event_cycle", cycle_id=copy.id), 303)
+    return render_template("admin/cycle_duplicate.html", cycle=cycle, values=values)
+
+
+@bp.get("/media")
+def media_library():
+    rows = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(200)).all()
+    return render_template("admin/media.html", rows=rows, media=media)
+
+
+@bp.post("/media")
+def media_upload():
+    upload = request.files.get("image")
+    try:
+        media.store(upload.read() if upload else b"", upload.filename if upload else "", request.form.get("alt", ""),
+                    actor=current_user.email)
+    except media.MediaError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Image ajoutée à la médiathèque."), "success")
+    return redirect(url_for("admin.media_library"), 303)
+
+
+@bp.post("/campaigns/<int:campaign_id>/media")
+def campaign_media(campaign_id: int):
+    """Upload (or pick) an image and append it to the newsletter as an image block."""
+    campaign = _campaign(campaign_id)
+    if campaign.template != CampaignTemplate.NEWSLETTER or campaign.status.value != "draft":
+        flash(_("Les images s'ajoutent aux lettres d'information en brouillon."), "error")
+        return _to_composer(campaign)
+    upload = request.files.get("image")
+    try:
+        if upload and upload.filename:
+            row = media.store(upload.read(), upload.filename, request.form.get("alt", ""), actor=current_user.email)
+        else:
+            found = db.session.get(MediaFile, request.form.get("media_id", type=int) or 0)
+            if found is None:
+                raise media.MediaError(_("Choisissez une image ou envoyez-en une."))
+            row = found
+    except media.MediaError as exc:
+        flash(str(exc), "error")
+        return _to_composer(campaign)
+    campaign.content = {**(campaign.content or {}),
+                        "blocks": media.insert_into(list((campaign.content or {}).get("blocks", [])), row)}
+    db.session.commit()
+    flash(_("Image ajoutée en fin de lettre."), "success")
+    return _to_composer(campaign)
+
+
+@bp.app_context_processor
+def _saved_templates() -> dict:
+    """``saved_templates()`` for the new-campaign page (only called there)."""
+    def saved_templates() -> list[MessageTemplate]:
+        return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.name)))
+
+    return {"saved_templates": saved_templates}
