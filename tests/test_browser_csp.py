@@ -37,7 +37,7 @@ def _admin_paths(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
             continue
-        if rule.rule.endswith((".csv", ".json", "/raw", "/html", ".html", "/audience-count")):
+        if rule.rule.endswith((".csv", ".json", "/raw", "/html", ".html", "/audience-count", ".zip", ".pdf", ".png", ".ics", ".eml")):
             continue  # not HTML pages
         values = {name: first.get(name) for name in rule.arguments}
         if any(v is None for v in values.values()):

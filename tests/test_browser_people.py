@@ -126,9 +126,9 @@ def test_write_to_the_registrants_of_journee_2_only(live_server, page, admin_use
     page.get_by_text("Brouillon créé pour les inscrits").wait_for()
     assert page.locator("#audience-count").text_content().strip() == "2"
     page.get_by_label("Inscription à un événement").select_option(label=f"{cycle.title} — inscrits au cycle")
-    page.wait_for_function("document.getElementById('audience-count').textContent.trim() === '3'")
+    page.locator("#audience-count", has_text=re.compile(r"^\s*3\s*$")).wait_for()
     page.get_by_label("Inscription à un événement").select_option(label=f"{cycle.title} — inscrits à la journée 2")
-    page.wait_for_function("document.getElementById('audience-count').textContent.trim() === '2'")
+    page.locator("#audience-count", has_text=re.compile(r"^\s*2\s*$")).wait_for()
     page.locator("#blocks-0-text").fill("Changement de salle")
     page.locator("#blocks-1-text").fill("La journée 2 aura lieu en salle B.")
     page.get_by_role("button", name="Enregistrer", exact=True).click()

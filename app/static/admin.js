@@ -8,6 +8,18 @@
     if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) e.target.form.submit();
   });
 
+  // <form data-confirm="question">: ask before submitting (closing a cycle, erasing…).
+  document.addEventListener("submit", function (e) {
+    var question = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
+
+  // <form data-submit-on-load>: the page's action is to submit it once (the check-in link a QR code opens).
+  document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) {
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    form.submit();
+  });
+
   if (!window.fetch) return;
 
   // Import job page: poll the job's JSON while it runs, reload when finished.
