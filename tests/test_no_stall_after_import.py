@@ -53,10 +53,8 @@ def test_the_send_time_recheck_is_linear_on_tables_without_statistics(app, monke
     monkeypatch.setattr(campaign_service, "ANALYZE_AFTER_ROWS", 10**9)
     _lst, campaign = _import(N)
     assert campaign_service.start_campaign(campaign) == N
-    never_analysed = db.session.execute(text(
-        "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('subscribers', 'subscriptions', 'deliveries') "
-        "AND last_analyze IS NULL AND last_autoanalyze IS NULL")).scalar()
-    assert never_analysed == 3
+    # The statistics PostgreSQL has now are none (a fresh database) or an earlier test's, taken on
+    # near-empty tables: either way the planner expects "one row" for 20,000.
     ids = list(db.session.scalars(select(Delivery.subscriber_id).order_by(Delivery.id)))
     started = time.perf_counter()
     eligible = 0
