@@ -45,7 +45,7 @@ def upsert_insert(model, engine: Engine):
     return insert(model)
 
 
-_ANALYZABLE = frozenset({"subscribers", "subscriptions", "suppressions", "deliveries", "registrations",
+_ANALYZABLE = frozenset({"subscribers", "subscriptions", "suppressions", "subscriber_terms", "deliveries", "registrations",
                          "registration_days", "transactional_messages"})
 
 

@@ -62,6 +62,8 @@ from app.services.csvfile import FIELD_LIMITS, DecodedStream, detect_delimiter, 
 
 # Imports at least this large refresh PostgreSQL's planner statistics when they finish.
 ANALYZE_AFTER_ROWS = 1000
+# The tables a big import fills, whose statistics it refreshes (the search index's words included).
+IMPORT_STATISTICS = ("subscribers", "subscriptions", "suppressions", "subscriber_terms")
 
 BATCH_SIZE = 2000
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
@@ -306,7 +308,7 @@ def import_csv(
         db.session.commit()
         if report.created + report.updated >= ANALYZE_AFTER_ROWS:
             # A freshly loaded table has no statistics: the first send must not be planned for "one row".
-            refresh_statistics("subscribers", "subscriptions", "suppressions")
+            refresh_statistics(*IMPORT_STATISTICS)
         if on_progress:
             on_progress(report, decoded.bytes_read)
     finally:
