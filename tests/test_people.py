@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import select
 
+from app import links
 from app.extensions import db
 from app.models import (
     AuditLog,
@@ -235,3 +236,31 @@ def test_cli_add_unsubscribe_and_suppressions(cli_runner):
     assert "Retiré" in cli_runner.invoke(args=["suppressions", "remove", "@spam.example"]).output
     assert "Error: domaine invalide" in cli_runner.invoke(args=["suppressions", "add", "pas_un_domaine"]).output
     assert db.session.scalars(select(AuditLog.action).where(AuditLog.subscriber_id == person.id)).all()
+
+
+def test_public_unsubscribe_page_says_which_reminders_still_come(client):
+    """The person herself is told, before and after, that her registration and its reminder stay,
+    with a link to cancel the registration instead; someone without a registration is not."""
+    ml = _list()
+    person = people.add_person("inscrite@exemple.fr", {}, [ml], actor=OFFICER)
+    other = people.add_person("lectrice@exemple.fr", {}, [ml], actor=OFFICER)
+    cycle = make_cycle(dates=future_dates())
+    registration = Registration(cycle=cycle, subscriber=person)
+    registration.days.append(RegistrationDay(journee=cycle.journees[1], status=RegistrationStatus.CONFIRMED))
+    registration.days.append(RegistrationDay(journee=cycle.journees[2], status=RegistrationStatus.CANCELLED))
+    db.session.add(registration)
+    db.session.commit()
+    url = links.unsubscribe_url(person.uid).removeprefix(links.absolute(""))
+    page = html_lib.unescape(client.get(url).get_data(as_text=True))
+    assert "vous restez inscrit·e à la journée 2 du cycle" in page and "vous recevrez son rappel" in page
+    assert "journée 3" not in page  # cancelled: no reminder will come
+    manage = links.registration_manage_url(registration.uid).removeprefix(links.absolute(""))
+    assert f'href="{manage}"' in page or links.registration_manage_url(registration.uid) in page
+    token = client.get(url).get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    done = html_lib.unescape(client.post(url, data={"csrf_token": token, "action": "unsubscribe", "scope": "all"})
+                             .get_data(as_text=True))
+    assert "vous restez inscrit·e à la journée 2" in done
+    assert "plus de lettres ni d'annonces" in done and "plus aucun message" not in done
+    assert client.get(manage).status_code == 200  # the offered link works
+    other_url = links.unsubscribe_url(other.uid).removeprefix(links.absolute(""))
+    assert "kept-reminders" not in client.get(other_url).get_data(as_text=True)

@@ -4,6 +4,8 @@
 - POST ``List-Unsubscribe=One-Click`` (url-encoded or multipart) unsubscribes at once:
   no cookie, session or CSRF token (the signed token is the proof), 200, no redirect,
   idempotent. Only that exact body is exempt from CSRF: anything else is a page action.
+- Both pages list the journées the person stays registered for: their reminders are service
+  messages and still come, with a link to cancel the registration instead.
 - The page's own buttons POST too, with a CSRF token: "this list only" or "everything",
   and a way back ("me réabonner"). Without the CSRF exception, a cross-site POST holding
   a forwarded message's link cannot resubscribe its owner.
@@ -15,6 +17,7 @@ from flask_babel import gettext as _
 
 from app import links
 from app.extensions import csrf
+from app.services.people import kept_reminders
 from app.services.subscriptions import (
     LinkTarget,
     is_unsubscribed,
@@ -48,7 +51,8 @@ def _page(target: LinkTarget, token: str, template: str, **extra):
     sub = target.subscriber
     return _no_store(make_response(render_template(
         template, token=token, subscriber=sub, lists=scope_lists(target), campaign=target.campaign,
-        preferences_url=links.preferences_url(sub.uid), erased=sub.email is None, **extra,
+        preferences_url=links.preferences_url(sub.uid), erased=sub.email is None,
+        kept=[] if sub.email is None else kept_reminders(sub), manage_url=links.registration_manage_url, **extra,
     )))
 
 
