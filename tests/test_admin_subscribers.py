@@ -1,8 +1,11 @@
 """Admin: subscriber search and keyset pagination, a subscriber's page, import upload → job → report, export."""
 from __future__ import annotations
 
+import html as html_lib
 import io
+import os
 import re
+import zipfile
 
 from sqlalchemy import select
 
@@ -10,8 +13,9 @@ from app.extensions import db
 from app.models import AuditLog, ImportJob, ImportStatus, MailingList, Subscriber, SubscriberStatus, SubscriptionStatus
 from app.services import import_jobs
 from app.services.audience import Consent, set_subscription
-from app.services.importer import import_csv
+from app.services.importer import ImportFileError, import_csv
 from tests.conftest import FIXTURES
+from tests.import_helpers import confirm_import, job_id_of
 
 
 def _people(n: int = 120) -> MailingList:
@@ -87,11 +91,14 @@ def test_import_page_end_to_end(admin_client):
     db.session.commit()
     assert "Import / export" in admin_client.get("/admin/imports").get_data(as_text=True)
     data = (FIXTURES / "csv" / "quoted-multiline.csv").read_bytes()
-    response = admin_client.post("/admin/imports", data={
+    preview = admin_client.post("/admin/imports", data={
         "file": (io.BytesIO(data), "inscrits.csv"), "list_id": str(ml.id),
     }, content_type="multipart/form-data")
-    assert response.status_code == 302
-    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = html_lib.unescape(preview.get_data(as_text=True))
+    # The mapping and the first rows are shown; nothing is written before the click.
+    assert "Vérifier l'import" in page and "adresse e-mail" in page and "pas-une-adresse" in page
+    assert db.session.scalar(select(ImportJob)) is None
+    job_id = job_id_of(confirm_import(admin_client, preview))
     import_jobs.wait(job_id, timeout=120)
     db.session.expire_all()
     job = db.session.get(ImportJob, job_id)
@@ -113,10 +120,10 @@ def test_import_page_reports_a_file_without_email_column(admin_client):
     response = admin_client.post("/admin/imports", data={
         "file": (io.BytesIO((FIXTURES / "csv" / "no-email.csv").read_bytes()), "x.csv"), "list_id": str(ml.id),
     }, content_type="multipart/form-data")
-    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    import_jobs.wait(job_id, timeout=60)
-    html = admin_client.get(f"/admin/imports/{job_id}").get_data(as_text=True)
-    assert "Aucune colonne d&#39;adresse e-mail" in html and "échec" in html
+    html = html_lib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Aucune colonne d'adresse e-mail" in html
+    assert db.session.scalar(select(ImportJob)) is None
+    assert not os.listdir(os.path.join(admin_client.application.instance_path, "imports", "preview"))
 
 
 def test_running_job_page_refreshes_without_js(admin_client):
@@ -155,3 +162,71 @@ def test_export_download(admin_client):
 def test_pages_need_login(client):
     for url in ("/admin/subscribers", "/admin/imports", "/admin/export.csv", "/admin/subscribers/1"):
         assert client.get(url).status_code == 302
+
+
+def _workbooks() -> dict[str, bytes]:
+    """Hand-made workbooks with the real containers: a ZIP holding what an .xlsx / .ods holds first
+    ([Content_Types].xml, or the ODF mimetype entry stored uncompressed first, as ODF 1.2 §3.3 requires),
+    and the 8-byte OLE2 compound-file signature that starts every Excel 97-2003 .xls."""
+    xlsx, ods = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with zipfile.ZipFile(ods, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    ole2 = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
+    return {"inscrits.xlsx": xlsx.getvalue(), "inscrits.ods": ods.getvalue(), "inscrits.xls": ole2}
+
+
+def test_a_workbook_is_refused_with_what_to_do(admin_client):
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(ml)
+    db.session.commit()
+    for name, body in _workbooks().items():
+        response = admin_client.post("/admin/imports", data={"file": (io.BytesIO(body), name), "list_id": str(ml.id)},
+                                     content_type="multipart/form-data")
+        page = html_lib.unescape(response.get_data(as_text=True))
+        assert response.status_code == 200 and "enregistrez le fichier au format CSV" in page, name
+        assert "import-mapping" not in page and "PK" not in page and "Content_Types" not in page
+    assert db.session.scalar(select(ImportJob)) is None
+    assert not os.listdir(os.path.join(admin_client.application.instance_path, "imports", "preview"))
+
+
+def test_the_cli_and_the_importer_refuse_a_workbook_too(cli_runner, app):
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(ml)
+    db.session.commit()
+    try:
+        import_csv(io.BytesIO(_workbooks()["inscrits.xlsx"]), ml, file_name="x.xlsx", actor="t")
+    except ImportFileError as exc:
+        assert "format CSV" in str(exc)
+    else:
+        raise AssertionError("a workbook was read as CSV")
+    path = os.path.join(app.instance_path, "inscrits.xlsx")
+    with open(path, "wb") as fh:
+        fh.write(_workbooks()["inscrits.xlsx"])
+    result = cli_runner.invoke(args=["subscribers", "import", path, "--list", "formations"])
+    assert result.exit_code != 0 and "format CSV" in result.output
+    assert db.session.scalar(select(Subscriber)) is None
+
+
+def test_preview_then_cancel_imports_nothing(admin_client):
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(ml)
+    db.session.commit()
+    body = "Courriel;Prénom;NOM;Structure;Remarque\r\nann@exemple.fr;Ann;Lefèvre;Mairie d'Évry;VIP\r\n".encode("cp1252")
+    preview = admin_client.post("/admin/imports", data={"file": (io.BytesIO(body), "x.csv"), "list_id": str(ml.id)},
+                                content_type="multipart/form-data")
+    page = html_lib.unescape(preview.get_data(as_text=True))
+    mapping = dict(re.findall(r'<tr data-field="(\w*)"><td>([^<]+)</td>', page))
+    assert mapping == {"email": "Courriel", "first_name": "Prénom", "last_name": "NOM", "organisation": "Structure",
+                       "": "Remarque"}
+    assert "Lefèvre" in page and "windows-1252" in page.lower() and "point-virgule" in page
+    response = confirm_import(admin_client, preview, action="cancel")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/imports")
+    assert db.session.scalar(select(ImportJob)) is None and db.session.scalar(select(Subscriber)) is None
+    assert not os.listdir(os.path.join(admin_client.application.instance_path, "imports", "preview"))
+    # The same confirmation again (a back button, a double click) finds nothing and says so.
+    again = confirm_import(admin_client, preview)
+    assert again.status_code == 302 and db.session.scalar(select(ImportJob)) is None

@@ -22,6 +22,12 @@ def test_upload_then_report_in_chromium(live_server, page, admin_user):
     page.get_by_label("Fichier CSV").set_input_files(str(FIXTURES / "csv" / "excel-cp1252-semicolon.csv"))
     page.get_by_label("Liste").select_option(label="Formations CRPVE")
     page.get_by_role("button", name="Importer").click()
+    # The preview: how each column is read and the first rows, before anything is written.
+    page.get_by_role("heading", name="Vérifier l'import avant de le lancer").wait_for()
+    assert page.locator('#import-mapping tr[data-field="email"]').count() == 1
+    assert page.locator("#import-sample tbody tr").count() == 3
+    screenshot(page, "admin-import-preview")
+    page.get_by_role("button", name="Lancer l'import").click()
     page.get_by_role("heading", name="Bilan").wait_for(timeout=60_000)
     page.get_by_text("terminé").first.wait_for(timeout=60_000)
     assert page.locator('[data-count="created"]').inner_text() == "3"

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.services import import_jobs
 from app.models import ImportJob, MailingList, Registration, Subscriber
 from tests.conftest import make_app
+from tests.import_helpers import confirm_import
 from tests.event_factories import future_dates, make_cycle
 from tests.security_helpers import make_world
 
@@ -48,7 +49,7 @@ def test_the_import_upload_has_its_own_larger_limit(app, admin_client):
     response = admin_client.post("/admin/imports", data={"file": (io.BytesIO(body), "gros.csv"),
                                                          "list_id": str(mailing_list.id)},
                                  content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert confirm_import(admin_client, response).status_code == 302
     job = db.session.scalar(select(ImportJob))
     assert job.file_name == "gros.csv"
     import_jobs.wait(job.id, timeout=120)

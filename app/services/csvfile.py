@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import BinaryIO, Iterator
 
+from flask_babel import gettext as _
+
 CHUNK = 1 << 20  # 1 MiB of bytes per read
 
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -41,6 +43,7 @@ class DecodedStream:
         self.bytes_read = 0
         self.encoding = "utf-8"
         head = self._read()
+        self.first_bytes = head[:8]  # before the BOM is removed: is_workbook() reads them
         for bom, encoding in BOMS:
             if head.startswith(bom):
                 head = head[len(bom):]
@@ -168,3 +171,18 @@ def map_headers(headers: list[str]) -> tuple[dict[str, int], dict[int, str]]:
 
 def reader(lines: Iterator[str], delimiter: str) -> "csv._reader":
     return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False)
+
+
+# First bytes: ZIP (Office Open XML .xlsx, OpenDocument .ods, Numbers) and OLE2 (Excel 97-2003 .xls).
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def is_workbook(head: bytes) -> bool:
+    """A spreadsheet workbook rather than text: decoding it would show binary junk as "headers"."""
+    return head.startswith(WORKBOOK_MAGIC)
+
+
+def workbook_error() -> str:
+    return _("Ce fichier est un classeur (Excel ou LibreOffice), pas un fichier CSV : enregistrez le fichier au "
+             "format CSV (dans votre tableur, « Enregistrer sous », format « CSV UTF-8 » ou « CSV (séparateur : "
+             "point-virgule) »), puis importez-le. Rien n'a été importé.")

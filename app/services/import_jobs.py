@@ -49,6 +49,18 @@ def create_job(file_storage, mailing_list: MailingList, actor: str, pending: boo
     name = os.path.basename(file_storage.filename or "import.csv")[:300]
     path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.csv")
     file_storage.save(path)
+    return _record(path, name, mailing_list, actor, pending)
+
+
+def create_job_from_preview(preview_path: str, file_name: str, mailing_list: MailingList, actor: str,
+                            pending: bool) -> ImportJob:
+    """The officer confirmed a previewed upload: move it beside the jobs' files and record the job."""
+    path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.csv")
+    os.replace(preview_path, path)
+    return _record(path, os.path.basename(file_name or "import.csv")[:300], mailing_list, actor, pending)
+
+
+def _record(path: str, name: str, mailing_list: MailingList, actor: str, pending: bool) -> ImportJob:
     job = ImportJob(list_id=mailing_list.id, file_name=name, stored_path=path, actor=actor, pending=pending,
                     bytes_total=os.path.getsize(path), status=ImportStatus.QUEUED)
     db.session.add(job)

@@ -58,7 +58,15 @@ from app.models.workspace import TERM_FIELDS
 from app.services.audience import InvalidAddress, audit, normalise_email, suppressed_hashes
 from app.sending.transactional import send_transactional
 from app.services.search_index import term_rows
-from app.services.csvfile import FIELD_LIMITS, DecodedStream, detect_delimiter, map_headers, reader
+from app.services.csvfile import (
+    FIELD_LIMITS,
+    DecodedStream,
+    detect_delimiter,
+    is_workbook,
+    map_headers,
+    reader,
+    workbook_error,
+)
 
 # Imports at least this large refresh PostgreSQL's planner statistics when they finish.
 ANALYZE_AFTER_ROWS = 1000
@@ -194,6 +202,14 @@ def consent_source(file_name: str, actor: str) -> str:
 ProgressCallback = Callable[[ImportReport, int], None]
 
 
+def no_email_column(headers: list[str]) -> ImportFileError:
+    seen = ", ".join(h.strip() for h in headers if h.strip())[:300]
+    return ImportFileError(
+        _("Aucune colonne d'adresse e-mail (en-têtes lus : %(headers)s). "
+          "Nommez-la « email », « e-mail » ou « courriel ».", headers=seen or "—")
+    )
+
+
 def import_csv(
     stream: BinaryIO,
     mailing_list: MailingList,
@@ -219,6 +235,8 @@ def import_csv(
     report = ImportReport(file_name=file_name, list_slug=mailing_list.slug, pending=pending,
                           max_rejections=max_rejections)
     decoded = DecodedStream(stream)
+    if is_workbook(decoded.first_bytes):
+        raise ImportFileError(workbook_error())
     lines = decoded.lines()
     skipped = 0
     header_line = None
@@ -238,11 +256,7 @@ def import_csv(
     report.encoding = decoded.encoding
     fields, extra = map_headers(headers)
     if "email" not in fields:
-        seen = ", ".join(h.strip() for h in headers if h.strip())[:300]
-        raise ImportFileError(
-            _("Aucune colonne d'adresse e-mail (en-têtes lus : %(headers)s). "
-              "Nommez-la « email », « e-mail » ou « courriel ».", headers=seen or "—")
-        )
+        raise no_email_column(headers)
     report.columns = {name: headers[index].strip().lstrip("\ufeff") for name, index in fields.items()}
 
     importer = _BatchImporter(mailing_list, report, consent_source(file_name, actor), actor, pending,

@@ -1,19 +1,19 @@
 """Import and export pages: upload a CSV into a list, follow its progress, download exports."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, stream_with_context, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 
 from app.extensions import db
 from app.models import ImportJob, MailingList
-from app.services import import_jobs
+from app.services import import_jobs, import_preview
 from app.services.exporter import export_csv
-from app.services.importer import COUNT_LABELS
+from app.services.importer import COUNT_LABELS, ImportFileError
 from app.services.messages import last_refusals, message_counts
 from app.web.admin import add_nav, bp
 
@@ -24,6 +24,15 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Fichier CSV"), validators=[FileRequired(_l("Choisissez un fichier."))])
     list_id = SelectField(_l("Liste"), coerce=int)
     pending = BooleanField(_l("Double opt-in : envoyer un message de confirmation au lieu d'inscrire directement"))
+
+
+class ConfirmImportForm(FlaskForm):
+    """The second step: the previewed upload (an opaque id), its list and its mode."""
+
+    upload = HiddenField()
+    file_name = HiddenField()
+    list_id = HiddenField()
+    pending = HiddenField()
 
 
 def _form() -> ImportForm:
@@ -37,15 +46,49 @@ def imports():
     form = _form()
     if form.validate_on_submit():
         mailing_list = db.session.get(MailingList, form.list_id.data) or abort(400)
-        job = import_jobs.create_job(form.file.data, mailing_list, current_user.email, form.pending.data)
-        import_jobs.start(job.id)
-        return redirect(url_for("admin.import_job", job_id=job.id))
+        upload_id = ""
+        try:
+            upload_id = import_preview.store(form.file.data)
+            preview = import_preview.read_preview(import_preview.path_for(upload_id))
+        except ImportFileError as exc:
+            import_preview.discard(upload_id)  # nothing kept of a file that cannot be imported
+            flash(str(exc), "error")
+        else:
+            confirm = ConfirmImportForm(formdata=None, upload=upload_id, list_id=str(mailing_list.id),
+                                        pending="1" if form.pending.data else "",
+                                        file_name=form.file.data.filename or "import.csv")
+            return render_template("admin/import_preview.html", preview=preview, confirm=confirm,
+                                   mailing_list=mailing_list, file_name=confirm.file_name.data,
+                                   pending=form.pending.data)
     for field, errors in form.errors.items():
         for error in errors:
             flash(f"{getattr(form, field).label.text} : {error}", "error")
     jobs = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(20)).all()
     lists = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
     return render_template("admin/imports.html", form=form, jobs=jobs, lists=lists)
+
+
+@bp.route("/imports/confirm", methods=["POST"])
+def import_confirm():
+    """Start the import the officer has just previewed; "Annuler" forgets the upload."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        path = import_preview.path_for(form.upload.data or "")
+        list_id = int(form.list_id.data or 0)
+    except ValueError:
+        flash(_l("Ce fichier n'est plus disponible : choisissez-le à nouveau."), "error")
+        return redirect(url_for("admin.imports"))
+    if "cancel" in request.form:
+        import_preview.discard(form.upload.data or "")
+        flash(_l("Import annulé : rien n'a été importé."), "info")
+        return redirect(url_for("admin.imports"))
+    mailing_list = db.session.get(MailingList, list_id) or abort(400)
+    job = import_jobs.create_job_from_preview(path, form.file_name.data or "import.csv", mailing_list,
+                                              current_user.email, form.pending.data == "1")
+    import_jobs.start(job.id)
+    return redirect(url_for("admin.import_job", job_id=job.id))
 
 
 @bp.route("/imports/<int:job_id>")
