@@ -35,10 +35,20 @@ def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
     page.get_by_label("Adresse e-mail").fill("helene.duchene@example.org")
     page.get_by_label("Structure").fill("Grand Paris Sud")
     boxes = page.locator('input[name="journees"]')
-    assert boxes.count() == 4
-    boxes.nth(1).uncheck()
-    boxes.nth(3).uncheck()
+    assert boxes.count() == 4 and not any(boxes.nth(i).is_checked() for i in range(4))  # nothing pre-ticked
     assert not page.get_by_label("J'accepte de recevoir").is_checked()
+    # Sent without a journée and with a bad address: both errors at once, the summary has the focus.
+    page.get_by_label("Adresse e-mail").fill("helene.duchene@example")
+    page.get_by_role("button", name="Je m'inscris").click()
+    page.get_by_role("heading", name="Le formulaire contient 2 erreurs").wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.get_by_label("Structure").input_value() == "Grand Paris Sud"  # nothing typed is lost
+    page.get_by_role("link", name="Choisissez au moins une journée.").click()
+    assert page.evaluate("location.hash") == "#journees"
+    screenshot(page, "registration-errors")
+    page.get_by_label("Adresse e-mail").fill("helene.duchene@example.org")
+    boxes.nth(0).check()
+    boxes.nth(2).check()
     screenshot(page, "registration-form")
     page.get_by_role("button", name="Je m'inscris").click()
     page.get_by_role("heading", name="Merci, votre inscription est enregistrée").wait_for()
@@ -51,6 +61,10 @@ def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
     link = re.search(r"(http://127\.0\.0\.1:\d+/r/\S+)", message.get_body(("plain",)).get_content()).group(1)
 
     page.goto(link)
+    assert page.get_by_role("link", name="Ajouter à Google Agenda").count() == 2
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Fichier agenda (.ics)").first.click()
+    assert download.value.suggested_filename == "journee-1.ics"
     page.get_by_role("button", name="Annuler la journée 3").click()
     page.get_by_text("Votre participation à la journée 3 est annulée.").wait_for()
     screenshot(page, "registration-manage")

@@ -50,10 +50,14 @@ def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_form_lists_upcoming_journees_all_checked_newsletter_unchecked(client, app):
+def test_form_lists_upcoming_journees_none_ticked_newsletter_unchecked(client, app):
     cycle = make_cycle(dates=future_dates())
     page = client.get(f"/inscription/{cycle.slug}").get_data(as_text=True)
-    assert page.count('name="journees"') == 4 and page.count("checked") == 4
+    assert page.count('name="journees"') == 4 and "checked" not in page  # she chooses: nothing pre-ticked
+    # A link may name one journée ("?j=2"): only that one is ticked.
+    one = client.get(f"/inscription/{cycle.slug}?j=2").get_data(as_text=True)
+    assert one.count("checked") == 1 and re.search(rf'value="{cycle.journees[1].id}"\s+checked', one)
+    assert "checked" not in client.get(f"/inscription/{cycle.slug}?j=x9").get_data(as_text=True)
     assert 'id="newsletter"' in page and 'id="newsletter" name="newsletter" type="checkbox" value="y" checked' not in page
     assert "Je m&#39;inscris" in page or "Je m'inscris" in page
     assert client.get("/inscription/nope").status_code == 404
@@ -163,6 +167,9 @@ def test_csrf_and_rate_limit_protect_the_form(migrated):
             client = app.test_client()
             no_token = client.post(f"/inscription/{cycle.slug}", data=form_data(cycle))
             assert no_token.status_code == 400 and count(Registration) == 0
+            said = no_token.get_data(as_text=True)  # told in French, and what she typed is kept
+            assert "La page est restée ouverte trop longtemps" in said and "CSRF" not in said
+            assert 'value="Lefèvre"' in said
             page = client.get(f"/inscription/{cycle.slug}").get_data(as_text=True)
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
             statuses = [client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, csrf_token=token)).status_code
@@ -194,3 +201,54 @@ def test_outside_registration_url_redirects_but_our_own_does_not_loop(client, ap
     assert client.get(f"/inscription/{outside.slug}").headers["Location"] == "https://www.crpve91.fr/inscription"
     own = make_cycle(dates=future_dates(), registration_url="https://lettrine.test/inscription/contrat-de-ville-2016")
     assert client.get(f"/inscription/{own.slug}").status_code == 200
+
+
+def test_every_error_at_once_in_french_with_a_summary_first(client, app):
+    """No name, an address email-validator refuses in English, and no journée: the three are told
+    together, in French, in a summary at the top that takes the focus, each linking to its field."""
+    cycle = make_cycle(dates=future_dates())
+    data = form_data(cycle, email="ana@exemple", first_name="") | {"journees": []}
+    page = client.post(f"/inscription/{cycle.slug}", data=data).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', page, re.S)
+    assert summary and "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
+    items = re.findall(r'<li><a href="#(\w+)">([^<]+)</a></li>', summary.group(1))
+    assert [anchor for anchor, _ in items] == ["first_name", "email", "journees"]
+    assert "Le formulaire contient 3 erreurs" in page
+    text = " ".join(message for _, message in items)
+    assert "doit contenir un point" in text and "au moins une journée" in text
+    assert "@-sign" not in page and "must" not in page and "period" not in page
+    assert count(Registration) == 0
+
+
+def test_unknown_address_errors_fall_back_to_french(client, app):
+    cycle = make_cycle(dates=future_dates())
+    for address in ("ana@@exemple.fr", "ana..b@exemple.fr", "<ana@exemple.fr> x", "ana@exemple.fr.", "ana @exemple.fr"):
+        page = client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, email=address)).get_data(as_text=True)
+        assert "Adresse e-mail invalide" in page, address
+        assert not re.search(r"\b(the|must|cannot|invalid|sign)\b", page.split("<form")[0], re.I), address
+
+
+def test_the_manage_page_offers_the_ics_and_google_and_outlook_links(client, app):
+    from urllib.parse import parse_qs, urlsplit
+
+    cycle = make_cycle(dates=future_dates())
+    j2 = cycle.journees[1]
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, journees=[j2]))
+    [row] = outbox()
+    link = manage_path(row)
+    page = client.get(link).get_data(as_text=True)
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', page).group(1).replace("&amp;", "&")
+    outlook = re.search(r'href="(https://outlook\.live\.com/[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert page.count("calendar.google.com") == 1  # journée 2 only: the others are not held
+    g = parse_qs(urlsplit(google).query)
+    start, end = j2.starts_at, j2.ends_at
+    assert g["action"] == ["TEMPLATE"] and g["dates"] == [f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"]
+    assert cycle.title in g["text"][0] and "/r/" not in google  # the personal link never leaves
+    o = parse_qs(urlsplit(outlook).query)
+    assert o["startdt"] == [f"{start:%Y-%m-%dT%H:%M:%SZ}"] and o["subject"] == g["text"]
+    ics = client.get(f"{link}/journee-2.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    event = next(c for c in Calendar.from_ical(ics.data).walk("VEVENT"))
+    assert event.decoded("dtstart") == start and str(event["uid"]).startswith(f"journee-{j2.uid}@")
+    assert client.get(f"{link}/journee-1.ics").status_code == 404  # not held
+    assert client.get("/r/forged/journee-2.ics").status_code == 404

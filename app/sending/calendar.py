@@ -5,7 +5,9 @@ reader's zone; no VTIMEZONE needed. METHOD:PUBLISH as email-standards.md asks.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
+from urllib.parse import urlencode
 
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -28,6 +30,21 @@ def _domain() -> str:
     return sender_domain()
 
 
+def _summary(journee: Journee) -> str:
+    return f"{journee.cycle.title} — Journée {journee.number}" + (f" : {journee.title}" if journee.title else "")
+
+
+def _location(journee: Journee) -> str:
+    cycle = journee.cycle
+    return ", ".join(p for p in (cycle.venue_name, cycle.venue_room, cycle.venue_address.replace("\n", ", ")) if p)
+
+
+def _description(journee: Journee) -> str:
+    cycle = journee.cycle
+    description = [journee.title, f"Contact : {cycle.contact_name} {cycle.contact_email} {cycle.contact_phone}".strip()]
+    return "\n".join(d for d in description if d)
+
+
 def journee_event(journee: Journee) -> Event:
     cycle = journee.cycle
     event = Event()
@@ -36,12 +53,11 @@ def journee_event(journee: Journee) -> Event:
     event.add("dtstamp", utcnow())
     event.add("dtstart", journee.starts_at)
     event.add("dtend", journee.ends_at)
-    event.add("summary", f"{cycle.title} — Journée {journee.number}" + (f" : {journee.title}" if journee.title else ""))
-    location = ", ".join(p for p in (cycle.venue_name, cycle.venue_room, cycle.venue_address.replace("\n", ", ")) if p)
+    event.add("summary", _summary(journee))
+    location = _location(journee)
     if location:
         event.add("location", location)
-    description = [journee.title, f"Contact : {cycle.contact_name} {cycle.contact_email} {cycle.contact_phone}".strip()]
-    event.add("description", "\n".join(d for d in description if d))
+    event.add("description", _description(journee))
     if cycle.contact_email:
         organizer = vCalAddress(f"mailto:{cycle.contact_email}")
         organizer.params["cn"] = vText(cycle.contact_name or current_app.config["ORGANISATION"].name)
@@ -76,3 +92,29 @@ def journee_cancel_ics(journee: Journee) -> bytes:
     event.add("status", "CANCELLED")
     cal.add_component(event)
     return cal.to_ical()
+
+
+@dataclass(frozen=True)
+class CalendarLinks:
+    """"Ajouter à Google Agenda / Outlook" for people whose calendar does not open an .ics by itself."""
+
+    google: str
+    outlook: str
+
+
+def calendar_links(journee: Journee) -> CalendarLinks:
+    """The two web calendars' documented "new event" URLs, times in UTC (each shows them in the
+    reader's zone). Plain links: nothing is sent to Google or Microsoft unless the person clicks,
+    and then only what the .ics holds too (never the personal manage link: it is a credential)."""
+    start, end = journee.starts_at, journee.ends_at or journee.starts_at
+    summary, location, details = _summary(journee), _location(journee), _description(journee)
+    google = "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": summary,
+        "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}", "details": details, "location": location,
+    })
+    outlook = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": summary,
+        "startdt": f"{start:%Y-%m-%dT%H:%M:%SZ}", "enddt": f"{end:%Y-%m-%dT%H:%M:%SZ}",
+        "body": details, "location": location,
+    })
+    return CalendarLinks(google, outlook)

@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.address_reasons import french_reason
 from app.models import (
     AuditLog,
     MailingList,
@@ -29,7 +31,13 @@ from app.models import (
 
 
 class InvalidAddress(ValueError):
-    """The address is not a valid email address; the message is French, for the UI."""
+    """The address is not a valid email address; the message is French, for the UI.
+
+    ``reason`` is the short why ("il manque le signe @") for forms that say "Adresse invalide : …"."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 # Plain ASCII addresses (nearly all of them): a dot-atom local part and LDH labels.
@@ -53,7 +61,8 @@ def _validate(candidate: str) -> str:
     try:
         result = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
-        raise InvalidAddress(f"adresse invalide ({exc})") from exc
+        reason = french_reason(str(exc))
+        raise InvalidAddress(f"adresse invalide ({reason})", reason) from exc
     return result.normalized.lower()
 
 
@@ -65,7 +74,7 @@ def normalise_email(raw: str) -> str:
     """
     candidate = (raw or "").strip().strip("<>").strip()
     if not candidate:
-        raise InvalidAddress("adresse vide")
+        raise InvalidAddress("adresse vide", str(_l("l'adresse est vide")))
     simple = _SIMPLE_ADDRESS.match(candidate)
     if simple and len(simple["local"]) <= 64 and len(candidate) <= 254:
         return simple["local"].lower() + "@" + _normalised_domain(simple["domain"].lower())

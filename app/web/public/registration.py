@@ -12,18 +12,20 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.digits import to_int
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, utcnow
-from app.services.audience import InvalidAddress
+from app.sending.calendar import calendar_links, journee_ics
+from app.services.audience import InvalidAddress, normalise_email
 from app.services.registrations import (
     ACTIVE,
     RegistrationError,
@@ -81,6 +83,7 @@ def _thanks(cycle: Cycle, email: str):
 
 
 @bp.route("/inscription/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # the form's own CSRF field is checked below, so an expired page keeps what she typed
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 @limiter.limit(ADDRESS_LIMIT, methods=["POST"], key_func=_address_key)
 def registration_form(slug: str):
@@ -89,14 +92,30 @@ def registration_form(slug: str):
         return redirect(cycle.registration_url)  # an outside form set by the officer, not by the visitor
     form = RegistrationForm()
     choices = _journee_choices(cycle)
-    selected = {c["journee"].id for c in choices}
+    # Nothing is ticked for the visitor (issue #14): she chooses. A link may name one journée (?j=2).
+    wanted = to_int(request.args.get("j", ""))
+    selected = {c["journee"].id for c in choices if c["journee"].number == wanted}
     errors: list[str] = []
+    fresh = True
     if request.method == "POST":
         selected = form_ids("journees")
         if form.website.data:
             return _thanks(cycle, form.email.data)
-        if form.validate_on_submit():
-            chosen = [c["journee"] for c in choices if c["journee"].id in selected]
+        chosen = [c["journee"] for c in choices if c["journee"].id in selected]
+        valid = form.validate_on_submit()
+        fresh = _fresh_page()
+        valid = valid and fresh
+        # Every problem at once: the address's syntax and the journées are checked even when a name is missing.
+        if form.email.data and not form.email.errors:
+            try:
+                normalise_email(form.email.data)
+            except InvalidAddress as exc:
+                form.email.errors = [_("Adresse e-mail invalide : %(detail)s.", detail=exc.reason)]
+                valid = False
+        if not chosen:
+            errors.append(_("Choisissez au moins une journée."))
+            valid = False
+        if valid:
             try:
                 outcome = register(
                     cycle, form.email.data, first_name=form.first_name.data, last_name=form.last_name.data,
@@ -105,8 +124,7 @@ def registration_form(slug: str):
                     unverified=True,
                 )
             except InvalidAddress as exc:
-                form.email.errors = list(form.email.errors) + [_("Adresse e-mail invalide : %(detail)s",
-                                                                 detail=str(exc))]
+                form.email.errors = [_("Adresse e-mail invalide : %(detail)s.", detail=exc.reason)]
             except RegistrationError as exc:
                 errors.append(str(exc))
             else:
@@ -115,7 +133,29 @@ def registration_form(slug: str):
     else:
         status = 200
     return render_template("public/registration_form.html", cycle=cycle, form=form, choices=choices,
-                           selected=selected, errors=errors), status
+                           selected=selected, errors=errors,
+                           summary=_summary(form, errors, not fresh)), status
+
+
+def _fresh_page() -> bool:
+    """The form's CSRF token is valid (the view is exempt from the global hook only to say it here)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _summary(form: RegistrationForm, errors: list[str], expired: bool) -> list[tuple[str, str]]:
+    """(anchor, message) for the summary at the top of the form, in the order of the fields."""
+    items = [(field.id, str(error)) for field in (form.first_name, form.last_name, form.email, form.organisation,
+                                                  form.function) for error in field.errors]
+    if expired:  # an expired page: say it, never show Flask-WTF's English
+        items.insert(0, ("", _("La page est restée ouverte trop longtemps : vérifiez vos informations et "
+                               "envoyez à nouveau le formulaire.")))
+    return items + [("journees", message) for message in errors]
 
 
 def _registration_from(token: str) -> Registration:
@@ -165,9 +205,23 @@ def registration_manage(token: str):
     requested = {j.id for j in requested_journees(registration, now)}
     rows = [
         {"journee": j, "status": status_by_journee.get(j.id), "past": j.starts_at <= now,
-         "seats_left": seats_left(j), "requested": j.id in requested}
+         "seats_left": seats_left(j), "requested": j.id in requested,
+         "calendar": calendar_links(j) if status_by_journee.get(j.id) == RegistrationStatus.CONFIRMED and j.starts_at > now else None}
         for j in cycle.journees
     ]
     return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
                            form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE, requested=bool(requested),
                            any_active=any(r["status"] in ACTIVE and not r["past"] for r in rows))
+
+
+@bp.get("/r/<token>/journee-<int:number>.ics")
+def registration_ics(token: str, number: int):
+    """The .ics of one journée the person holds a seat for (the same event as the confirmation's)."""
+    registration = _registration_from(token)
+    held = {d.journee_id for d in registration.days if d.status == RegistrationStatus.CONFIRMED}
+    journee = next((j for j in registration.cycle.journees if j.number == number and j.id in held), None)
+    if journee is None:
+        abort(404)
+    return Response(journee_ics(journee), headers={
+        "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="journee-{number}.ics"', "Referrer-Policy": "no-referrer"})

@@ -49,8 +49,9 @@ def subscribe_submit():
     errors: dict[str, str] = {}
     try:
         normalise_email(request.form.get("email", ""))
-    except InvalidAddress:
-        errors["email"] = _("Cette adresse électronique n'est pas valide. Vérifiez-la et réessayez.")
+    except InvalidAddress as exc:
+        errors["email"] = _("Cette adresse électronique n'est pas valide (%(reason)s). Vérifiez-la et réessayez.",
+                            reason=exc.reason)
     offered = public_lists()
     slugs = set(request.form.getlist("lists"))
     if not slugs and len(offered) == 1:
