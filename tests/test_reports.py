@@ -1,12 +1,13 @@
 """The campaign report: counts, failure reasons, unsubscribes through its links, clicks, chart."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from app.extensions import db
 from app.sending.queue import enqueue
-from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
+from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
 from app.services.audience import Consent, audit, set_subscription
 from app.services.clicks import record_click
-from app.services.reports import build_report
+from app.services.reports import build_report, chart_svg
+from app.timeutil import to_local
 
 
 def _sent_campaign(n=4):
@@ -63,3 +64,21 @@ def test_one_click_unsubscribe_counts_in_the_campaign_report(client):
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert build_report(campaign).unsubscribed == 2  # p0 (audit above) and p3 through the real endpoint
+
+
+def test_a_send_of_three_minutes_is_charted_per_minute(app):
+    """Per hour it was one bar labelled "10:00" at both ends; now a bar per minute, 10:42 → 10:45 Paris time."""
+    campaign = _sent_campaign()
+    rows = db.session.query(Delivery).order_by(Delivery.id).all()
+    at = datetime.now(timezone.utc).replace(hour=9, minute=42, second=10, microsecond=0) - timedelta(days=1)
+    rows[0].sent_at, rows[1].sent_at = at, at + timedelta(minutes=2, seconds=30)
+    db.session.query(Delivery).filter(Delivery.id.in_([rows[2].id, rows[3].id])).update({"sent_at": None})
+    db.session.query(AuditLog).filter(AuditLog.action == "unsubscribe").update({"at": at + timedelta(seconds=30)})
+    db.session.commit()
+    report = build_report(campaign)
+    assert report.step == timedelta(minutes=1)
+    assert [(s, u) for _m, s, u in report.timeline] == [(1, 1), (0, 0), (1, 0)]
+    svg = chart_svg(report.timeline, report.step)
+    labels = [t.split(">")[1] for t in svg.split("<text")[1:]]
+    assert labels == [f"{to_local(at):%H:%M}</text", f"{to_local(at + timedelta(minutes=3)):%H:%M}</text"]
+    assert labels[0] != labels[1] and "Envois par minute" in svg

@@ -21,22 +21,28 @@ class Report:
     unsubscribed: int
     failures: list[tuple[int | None, str, int]]
     clicks: list[LinkClick]
-    timeline: list[tuple[datetime, int, int]] = field(default_factory=list)  # hour, sent, unsubscribed
+    timeline: list[tuple[datetime, int, int]] = field(default_factory=list)  # bucket start, sent, unsubscribed
+    step: timedelta = timedelta(hours=1)  # a bucket's width: minutes for a send of a few minutes
 
     @property
     def recipients(self) -> int:
         return sum(self.counts.values())
 
 
-def _hour(column):
-    """Truncate a timestamp column to the hour, on PostgreSQL and SQLite alike."""
+def _truncate(column, unit: str = "hour"):
+    """Truncate a timestamp column to the hour or the minute, on PostgreSQL and SQLite alike."""
     if db.engine.dialect.name == "postgresql":
         # A literal, not a bound parameter: PostgreSQL must see the same expression in GROUP BY.
-        return func.date_trunc(literal_column("'hour'"), column)
-    return func.strftime("%Y-%m-%d %H:00:00", column)
+        return func.date_trunc(literal_column(f"'{unit}'"), column)
+    return func.strftime("%Y-%m-%d %H:00:00" if unit == "hour" else "%Y-%m-%d %H:%M:00", column)
 
 
-def _as_hour(value) -> datetime:
+# A send whose sends and unsubscribes fit in this many hours is charted per minute: per hour it
+# would be one bar labelled with the same time at both ends.
+MINUTE_CHART_HOURS = 2
+
+
+def _as_utc(value) -> datetime:
     if isinstance(value, str):
         value = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     return value.replace(tzinfo=timezone.utc)
@@ -67,55 +73,68 @@ def build_report(campaign: Campaign) -> Report:
     clicks = list(db.session.scalars(
         select(LinkClick).where(LinkClick.campaign_id == campaign.id).order_by(LinkClick.clicks.desc()).limit(50)
     ))
-    sent_hours = dict(db.session.execute(
-        select(_hour(Delivery.sent_at), func.count())
-        .where(Delivery.campaign_id == campaign.id, Delivery.sent_at.is_not(None))
-        .group_by(_hour(Delivery.sent_at))
+    timeline, step = _timeline(campaign.id, unsub_rows, "hour")
+    if timeline and len(timeline) <= MINUTE_CHART_HOURS:
+        timeline, step = _timeline(campaign.id, unsub_rows, "minute")
+    return Report(campaign, counts, bounced, unsubscribed, [tuple(f) for f in failures], clicks, timeline, step)
+
+
+def _timeline(campaign_id: int, unsub_rows, unit: str) -> tuple[list[tuple[datetime, int, int]], timedelta]:
+    """Messages sent and unsubscribes per bucket, every bucket between the first and the last."""
+    step = timedelta(hours=1) if unit == "hour" else timedelta(minutes=1)
+    sent_rows = dict(db.session.execute(
+        select(_truncate(Delivery.sent_at, unit), func.count())
+        .where(Delivery.campaign_id == campaign_id, Delivery.sent_at.is_not(None))
+        .group_by(_truncate(Delivery.sent_at, unit))
     ).all())
-    unsub_hours = dict(db.session.execute(
-        select(_hour(unsub_rows.c.at), func.count()).group_by(_hour(unsub_rows.c.at))
+    unsub_counts = dict(db.session.execute(
+        select(_truncate(unsub_rows.c.at, unit), func.count()).group_by(_truncate(unsub_rows.c.at, unit))
     ).all())
-    hours = sorted({_as_hour(h) for h in [*sent_hours, *unsub_hours] if h is not None})
-    sent_by = {_as_hour(h): n for h, n in sent_hours.items() if h is not None}
-    unsub_by = {_as_hour(h): n for h, n in unsub_hours.items() if h is not None}
-    timeline: list[tuple[datetime, int, int]] = []
-    if hours:
-        hour, last = hours[0], hours[-1]
-        span = min(int((last - hour).total_seconds() // 3600) + 1, 24 * 14)  # two weeks at most
-        for i in range(span):
-            h = hour + timedelta(hours=i)
-            timeline.append((h, sent_by.get(h, 0), unsub_by.get(h, 0)))
-    return Report(campaign, counts, bounced, unsubscribed, [tuple(f) for f in failures], clicks, timeline)
+    sent_by = {_as_utc(b): n for b, n in sent_rows.items() if b is not None}
+    unsub_by = {_as_utc(b): n for b, n in unsub_counts.items() if b is not None}
+    buckets = sorted({*sent_by, *unsub_by})
+    if not buckets:
+        return [], step
+    first, last = buckets[0], buckets[-1]
+    span = min(int((last - first) / step) + 1, 24 * 14)  # two weeks of hours at most
+    return [(first + i * step, sent_by.get(first + i * step, 0), unsub_by.get(first + i * step, 0))
+            for i in range(span)], step
 
 
-def _label(hour: datetime) -> str:
-    """An hour bucket as the officer reads it: local time (``TIMEZONE``, whole-hour offsets), e.g. ``01/03 10:00 CET``."""
-    local = to_local(hour)
-    return f"{local:%d/%m %H:00} {local:%Z}"
+def _label(moment: datetime, step: timedelta) -> str:
+    """A bucket's edge as the officer reads it, in local time: ``01/03 10:00 CET`` (hours) or ``10:42`` (minutes)."""
+    local = to_local(moment)
+    return f"{local:%d/%m %H:%M} {local:%Z}" if step >= timedelta(hours=1) else f"{local:%H:%M}"
 
 
-def chart_svg(timeline: list[tuple[datetime, int, int]], width: int = 720, height: int = 180) -> str:
-    """An accessible inline SVG: bars of messages sent per hour, a line of unsubscribes."""
+def chart_svg(timeline: list[tuple[datetime, int, int]], step: timedelta = timedelta(hours=1),
+              width: int = 720, height: int = 180) -> str:
+    """An accessible inline SVG: bars of messages sent per bucket, a line of unsubscribes.
+
+    The axis is labelled with the start of the first bucket and the END of the last one, so a
+    send of two minutes reads "10:42 … 10:44", never the same time at both ends."""
     if not timeline:
         return ""
     pad = 28
     max_sent = max(1, max(s for _h, s, _u in timeline))
     max_unsub = max(1, max(u for _h, _s, u in timeline))
-    step = (width - 2 * pad) / len(timeline)
+    bar_w = (width - 2 * pad) / len(timeline)
     bars, points = [], []
     for i, (_h, sent, unsub) in enumerate(timeline):
         bar_h = (height - 2 * pad) * sent / max_sent
-        x = pad + i * step
-        bars.append(f'<rect x="{x:.1f}" y="{height - pad - bar_h:.1f}" width="{max(step - 1, 1):.1f}" height="{bar_h:.1f}" fill="#0b5cad"/>')
-        points.append(f"{x + step / 2:.1f},{height - pad - (height - 2 * pad) * unsub / max_unsub:.1f}")
-    first, last = timeline[0][0], timeline[-1][0]
+        x = pad + i * bar_w
+        bars.append(f'<rect x="{x:.1f}" y="{height - pad - bar_h:.1f}" width="{max(bar_w - 1, 1):.1f}" height="{bar_h:.1f}" fill="#0b5cad"/>')
+        points.append(f"{x + bar_w / 2:.1f},{height - pad - (height - 2 * pad) * unsub / max_unsub:.1f}")
+    first, end = timeline[0][0], timeline[-1][0] + step
+    per = "minute" if step < timedelta(hours=1) else "heure"
     return (
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="chart-title">Envois par heure (barres, max {max_sent}) et désinscriptions (ligne, max {max_unsub})</title>'
+        f'<title id="chart-title">Envois par {per} (barres, max {max_sent}) et désinscriptions (ligne, max {max_unsub}), '
+        f'de {_label(first, step)} à {_label(end, step)}</title>'
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#5b6478"/>'
         + "".join(bars)
         + f'<polyline points="{" ".join(points)}" fill="none" stroke="#a11d1d" stroke-width="2"/>'
-        f'<text x="{pad}" y="{height - 8}" font-size="11" fill="#5b6478">{_label(first)}</text>'
-        f'<text x="{width - pad}" y="{height - 8}" font-size="11" fill="#5b6478" text-anchor="end">{_label(last)}</text>'
+        f'<text x="{pad}" y="{height - 8}" font-size="11" fill="#5b6478">{_label(first, step)}</text>'
+        f'<text x="{width - pad}" y="{height - 8}" font-size="11" fill="#5b6478" text-anchor="end">{_label(end, step)}</text>'
         "</svg>"
     )

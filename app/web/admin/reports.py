@@ -16,5 +16,5 @@ def campaign_report(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     report = build_report(campaign)
     return render_template("admin/campaign_report.html", report=report, campaign=campaign,
-                           chart=Markup(chart_svg(report.timeline)),
+                           chart=Markup(chart_svg(report.timeline, report.step)),
                            bounce_reasons=bounce_reports.counts_by_reason(campaign.id))
