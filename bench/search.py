@@ -69,8 +69,8 @@ def fill(db, rows: int) -> int:
                                    confirmed_at, created_at, updated_at)
         SELECT id, 1, 'confirmed', created_at, 'bench', '', created_at, created_at, created_at FROM subscribers"""))
     db.session.commit()
-    # What a real import of these rows triggers by itself (app.services.importer), no more: ANALYZE of
-    # the imported tables on PostgreSQL, nothing on SQLite (the figures are the cold ones a user meets).
+    # What a real import of these rows triggers by itself (app.services.importer), no more: the statistics of
+    # the imported tables (refresh_statistics), sampled on SQLite: the figures are those a user meets.
     refresh_statistics(*IMPORT_STATISTICS)
     return rows
 
