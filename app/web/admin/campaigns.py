@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from app.digits import is_digits
 from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient
-from app.sending.compose import builder_for
+from app.sending.compose import test_builder_for
 from app.sending.queue import count_audience, count_of, list_audience
 from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
@@ -256,7 +256,7 @@ def campaign_test_send(campaign_id: int):
         flash(_("Adresse de test invalide : %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
     try:
-        builder = builder_for(campaign)
+        builder = test_builder_for(campaign)
         for address in addresses:
             known = find_subscriber(address)
             recipient = Recipient(
