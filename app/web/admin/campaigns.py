@@ -26,6 +26,7 @@ from app.services.audience_counts import cached_count
 from app.web.admin.audiences import audience_context, draft_count, event_segment
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns import progress
+from app.services.reminders import reminder_subject
 from app.services.slugs import unique_slug
 from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
@@ -114,7 +115,7 @@ def campaign_new():
                 flash(_("Choisissez la journée à rappeler."), "error")
                 return render_template("admin/campaign_new.html", form=form), 400
             campaign.cycle_id, campaign.journee_id = journee.cycle_id, journee.id
-            campaign.subject = f"Rappel : Journée {journee.number} — {journee.cycle.title}"[:300]
+            campaign.subject = reminder_subject(journee)  # the automatic reminders' rule
         else:
             campaign.content = {"blocks": [empty_block("title"), empty_block("text")]}
         default_list = db.session.scalar(select(MailingList).order_by(MailingList.id))
