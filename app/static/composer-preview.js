@@ -69,5 +69,8 @@
 
   var soon = function () { clearTimeout(timer); timer = setTimeout(render, 400); };
   form.addEventListener("input", soon);
-  form.addEventListener("change", soon);
+  // Text fields already said "input"; their "change" on leaving the field would render the same again.
+  form.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select, input[type=checkbox], input[type=radio]")) soon();
+  });
 })();
