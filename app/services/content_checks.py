@@ -43,7 +43,7 @@ def campaign_checks(campaign: Campaign) -> list[str]:
         for index, block in enumerate(blocks, start=1):
             if _empty(block):
                 errors.append(_("Bloc %(n)d (%(kind)s) : il est vide ; remplissez-le ou supprimez-le.", n=index,
-                                kind=_(BLOCK_TYPES.get(block.get("type"), ("?",))[0])))
+                                kind=BLOCK_TYPES.get(block.get("type"), ("?",))[0]))
         errors.extend(e for e in validate_blocks([b for b in blocks if not _empty(b)]) if e not in errors)
     return errors
 
