@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, MailingList
+from app.models import Campaign, CampaignTemplate, MailingList
 from tests.browser import screenshot
 from tests.test_browser_workspace import _login
 
@@ -111,3 +111,33 @@ def test_image_and_typing_show_in_the_live_preview(live_server, page, admin_user
     assert 590 <= page.locator("#composer-preview").bounding_box()["width"] <= 610
     # The previews add no history entries (each update is a new frame): Back leaves the page.
     assert page.evaluate("history.length") == history
+
+
+def test_without_javascript_previsualiser_posts_the_form_into_the_frame(live_server, _browser, admin_user):
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    campaign = Campaign(slug="sans-js", name="Sans JavaScript", subject="Objet enregistré",
+                        template=CampaignTemplate.NEWSLETTER, lists=[],
+                        content={"blocks": [{"type": "title", "text": "Titre"}, {"type": "text", "text": "Ancien texte."}]})
+    db.session.add(campaign)
+    db.session.commit()
+    context = _browser.new_context(java_script_enabled=False, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        _login(page, live_server, admin_user.email)
+        page.goto(f"{live_server.url}/admin/campaigns/{campaign.id}/edit")
+        assert page.locator(".preview-devices").is_hidden()  # the toggle needs the script
+        frame = page.frame_locator("#composer-preview")
+        frame.get_by_text("Ancien texte.").wait_for()
+        page.locator("#blocks-1-text").fill("Texte tapé sans script.")
+        page.get_by_role("button", name="Prévisualiser").click()
+        frame.get_by_text("Texte tapé sans script.").wait_for()
+        assert page.url.endswith(f"/admin/campaigns/{campaign.id}/edit")  # the page itself stays
+        db.session.expire_all()
+        assert db.session.get(Campaign, campaign.id).content["blocks"][1]["text"] == "Ancien texte."
+        # Saving still goes to the page, not to the frame.
+        page.get_by_role("button", name="Enregistrer", exact=True).click()
+        page.get_by_text("Campagne enregistrée.").wait_for()
+        db.session.expire_all()
+        assert db.session.get(Campaign, campaign.id).content["blocks"][1]["text"] == "Texte tapé sans script."
+    finally:
+        context.close()

@@ -68,6 +68,7 @@
   if (button) button.addEventListener("click", function (e) { e.preventDefault(); render(); });
 
   var soon = function () { clearTimeout(timer); timer = setTimeout(render, 400); };
+  form.addEventListener("submit", function () { clearTimeout(timer); }); // saving: no preview post behind it
   form.addEventListener("input", soon);
   // Text fields already said "input"; their "change" on leaving the field would render the same again.
   form.addEventListener("change", function (e) {
