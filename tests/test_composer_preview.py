@@ -74,3 +74,19 @@ def test_the_preview_needs_a_login(client, app):
     campaign = _letter()
     response = client.post(f"/admin/campaigns/{campaign.id}/preview-draft", data=_form(campaign))
     assert response.status_code in (302, 401) and "Objet tapé" not in response.get_data(as_text=True)
+
+
+def test_an_announcement_previews_its_typed_subject_and_preheader(admin_client):
+    from tests.event_factories import make_cycle
+
+    cycle = make_cycle()
+    campaign = Campaign(slug="annonce", name="Annonce", subject="Objet enregistré", preheader="Aperçu enregistré",
+                        template=CampaignTemplate.CYCLE_ANNOUNCEMENT, cycle_id=cycle.id)
+    db.session.add(campaign)
+    db.session.commit()
+    html = admin_client.post(f"/admin/campaigns/{campaign.id}/preview-draft", data={
+        "name": "Annonce", "subject": "Objet tapé", "preheader": "Aperçu tapé"}).get_data(as_text=True)
+    assert "Aperçu tapé" in html and "Objet tapé" in html and "Aperçu enregistré" not in html
+    assert "Comment faire vivre un contrat de ville" in html and f"?c={campaign.id}" in html
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).preheader == "Aperçu enregistré"
