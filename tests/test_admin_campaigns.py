@@ -96,7 +96,7 @@ def test_test_send_lands_in_the_outbox(admin_client):
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [r.recipients for r in rows] == ["p0@example.org", "new.person@example.org"]
     msg = email.message_from_bytes(rows[0].raw, policy=policy.default)
-    assert msg["Subject"] == "Sujet de test" and "List-Unsubscribe" in msg
+    assert msg["Subject"] == "[TEST] Sujet de test" and "List-Unsubscribe" in msg
     bad = admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "not-an-address"}, follow_redirects=True)
     assert "invalide" in bad.get_data(as_text=True)
     deliver_queued()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, CampaignTemplate, MailingList
+from app.models import Campaign, CampaignTemplate, Journee, MailingList
 from app.services.blocks import empty_block
 from app.services.campaigns import PreflightFailed, require_preflight
 from app.services.content_checks import campaign_checks, campaign_warnings
@@ -47,3 +48,54 @@ def test_announcement_of_a_past_cycle_is_warned(app):
     db.session.add(campaign)
     db.session.commit()
     assert "sont passées" in campaign_warnings(campaign)[0]
+
+
+def test_confirmation_repeats_the_warnings(admin_client):
+    from app.models import Subscriber, SubscriptionStatus
+    from app.services.audience import Consent, set_subscription
+
+    cycle = make_cycle()  # 2016: every journée is past
+    ml = MailingList(slug="l", name="L")
+    person = Subscriber(email="p@example.org")
+    db.session.add_all([ml, person])
+    db.session.flush()
+    set_subscription(person, ml, SubscriptionStatus.CONFIRMED, Consent("test"))
+    campaign = Campaign(slug="a", name="A", subject="Un cycle", preheader="Mars 2016", lists=[ml],
+                        template=CampaignTemplate.CYCLE_ANNOUNCEMENT, cycle_id=cycle.id)
+    db.session.add(campaign)
+    db.session.commit()
+    page = admin_client.get(f"/admin/campaigns/{campaign.id}/confirm").get_data(as_text=True)
+    assert "Avertissements des vérifications avant envoi" in page and "sont passées" in page
+    assert "Oui, envoyer à 1 destinataires" in page  # a warning does not block
+
+
+def test_reminder_subjects_follow_the_reminders_rule(admin_client):
+    from datetime import datetime, timezone
+
+    from app.services.events import save_cycle
+    from app.services.preflight import preflight
+    from app.services.reminders import reminder_subject
+
+    cycle = make_cycle()
+    cycle.title += ", avec les habitants, les associations et les services de l'État"
+    db.session.commit()
+    save_cycle(cycle, now=datetime(2016, 2, 1, 12, tzinfo=timezone.utc))
+    reminders = db.session.scalars(
+        select(Campaign).where(Campaign.template == CampaignTemplate.REMINDER).order_by(Campaign.id)).all()
+    assert reminders
+    for reminder in reminders:  # the automatic ones fit their own rule, and preflight's length rule
+        assert campaign_warnings(reminder) == [] and len(reminder.subject) <= 78
+        assert not [e for e in preflight(reminder).errors if "objet" in e.lower()]
+    first = reminders[0]
+    first.subject = "Rappel : n'oubliez pas notre prochaine rencontre, très attendue, le jeudi 10 mars 2016"
+    db.session.commit()
+    warning = campaign_warnings(first)
+    assert len(warning) == 1 and "la date de la journée dans les 60 premiers caractères" in warning[0]
+    assert f"« {reminder_subject(db.session.get(Journee, first.journee_id))} »" in warning[0]
+    assert "règle des rappels" in admin_client.get(f"/admin/campaigns/{first.id}/preview").get_data(as_text=True)
+    # A reminder created by hand gets the same subject as the automatic ones.
+    journee = cycle.journees[1]
+    admin_client.post("/admin/campaigns/new", data={"template": "reminder", "name": "Rappel manuel",
+                                                    "cycle_id": 0, "journee_id": journee.id})
+    manual = db.session.scalar(select(Campaign).where(Campaign.name == "Rappel manuel"))
+    assert manual.subject == reminder_subject(journee) and campaign_warnings(manual) == []

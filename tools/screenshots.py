@@ -144,6 +144,52 @@ def admin_shots(browser, app, email: str, password: str) -> None:
         server.shutdown()
 
 
+def composer_preview_shots(browser, app, email: str, password: str) -> None:
+    """The composer with its live preview beside the blocks (1280 px), after typing, at the desktop
+    and phone widths of the preview."""
+    from werkzeug.serving import make_server
+
+    from app.extensions import db
+    from app.models import Campaign, CampaignTemplate, MailingList
+
+    with app.app_context():
+        letter = Campaign(
+            slug="lettre-apercu-direct", name="Lettre d'information — printemps", template=CampaignTemplate.NEWSLETTER,
+            subject="Les nouvelles du CRPVE", preheader="Formations, ressources et rendez-vous du printemps",
+            lists=list(db.session.query(MailingList).order_by(MailingList.id).limit(1)),
+            content={"blocks": [{"type": "title", "text": "Les nouvelles du printemps"},
+                                {"type": "text", "text": "Bonjour,\n\nVoici les rendez-vous des prochaines semaines."},
+                                {"type": "button", "label": "Voir l'agenda", "url": "https://www.crpve91.fr/agenda"}]})
+        db.session.add(letter)
+        db.session.commit()
+        edit = f"/admin/campaigns/{letter.id}/edit"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+        page.goto(url + "/admin/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(url + "/admin/")
+        page.goto(url + edit, wait_until="load")
+        page.fill("#blocks-1-text", "Bonjour,\n\nVoici les rendez-vous des prochaines semaines : **inscriptions ouvertes** "
+                                    "pour le cycle de qualification.")
+        page.wait_for_selector("#composer-preview[data-seq]")  # the live preview has followed the typing
+        for device, label in (("desktop", "Ordinateur (600 px)"), ("phone", "Téléphone (390 px)")):
+            page.get_by_role("button", name=label).click()
+            page.locator(".card.blocks").scroll_into_view_if_needed()
+            target = OUT / f"admin-composer-live-preview-{device}-1280.png"
+            page.screenshot(path=str(target))
+            print(target)
+        context.close()
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -165,6 +211,7 @@ def main() -> None:
             page.close()
             print(OUT / name)
         admin_shots(browser, app, email, password)
+        composer_preview_shots(browser, app, email, password)
         browser.close()
 
 

@@ -24,7 +24,7 @@ import html
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -127,6 +127,9 @@ class TokenSigner:
         return (body + self._sep + base64_encode(mac.digest())).decode("ascii")
 
 
+TEST_MARK = "[TEST]"  # before the subject of every test send
+
+
 @dataclass(frozen=True)
 class CampaignSettings:
     """Everything about one campaign version that is the same for every recipient, as plain data."""
@@ -177,6 +180,14 @@ class CampaignMessageBuilder:
             self.greeting_named = gettext("Bonjour %(name)s,", name="\x00")
             self.greeting_plain = gettext("Bonjour,")
         self._encode_constants()
+
+    def marked_as_test(self) -> "CampaignMessageBuilder":
+        """The same message with ``[TEST]`` before its subject, for a test send: in an inbox next to
+        the real one, or forwarded for proofreading, it is never taken for the message itself."""
+        if self.settings.subject.startswith(TEST_MARK):
+            return self
+        return CampaignMessageBuilder(replace(self.settings, subject=f"{TEST_MARK} {self.settings.subject}"),
+                                      self.compiled)
 
     # -- once per campaign ---------------------------------------------------
     def _encode_constants(self) -> None:

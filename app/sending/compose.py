@@ -136,6 +136,11 @@ def builder_for(campaign: Campaign) -> CampaignMessageBuilder:
     return builder
 
 
+def test_builder_for(campaign: Campaign) -> CampaignMessageBuilder:
+    """The builder of a test send: the campaign's real message, ``[TEST]`` before its subject."""
+    return builder_for(campaign).marked_as_test()
+
+
 def wire_bytes(message: OutgoingMessage, signer: DKIMSigner | None) -> bytes:
     """The bytes handed to SMTP: the built message, DKIM-signed when a key is configured.
 

@@ -135,6 +135,8 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
         if cycle is None:
             raise RenderError(gettext("Cette annonce n'est liée à aucun cycle."))
         context["cycle"] = cycle_view(cycle)
+        if not cycle.registration_url:  # our own form: it records which announcement brought the registration
+            context["cycle"]["registration_url"] = f"{links.registration_form_url(cycle.slug)}?c={campaign.id}"
         return "cycle_announcement", context, attachments
     if template == CampaignTemplate.REMINDER:
         journee = db.session.get(Journee, campaign.journee_id) if campaign.journee_id else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.message.builder import HeaderInjection, Recipient
-from app.sending.compose import builder_for
+from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, TransactionalMessage
 from app.sending.transactional import enqueue
 from app.services.audience import find_subscriber, is_suppressed, normalise_email
@@ -45,7 +45,7 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
         attributes={**((known.attributes or {}) if known else {}), **extra},
     )
     try:
-        message = builder_for(campaign).build(recipient)
+        message = (test_builder_for(campaign) if test else builder_for(campaign)).build(recipient)
     except HeaderInjection as exc:
         raise MessageRefused(422, "Une valeur contient un retour à la ligne.", "A value contains a line break.") from exc
     return enqueue(kind, message, subscriber_id=known.id if known else None, reference=reference)

@@ -4,18 +4,24 @@ the rendered bytes; these check the campaign's own fields, which the rendering h
 - a reply-to that is not an address ("pas-une-adresse");
 - a newsletter block left empty, or invalid;
 - an announcement for a cycle whose journées are all past (a warning: the demo's 2016
-  cycle stays sendable).
+  cycle stays sendable);
+- a reminder's subject against the reminders' own rule (``app.services.reminders``):
+  at most 78 characters, and the journée's date within the first sixty, the part a
+  phone shows (a warning: the officer may reword it).
 
-``campaign_checks(campaign)`` returns French errors, ``campaign_warnings`` warnings;
-``require_preflight`` and the preview add them to preflight's (the lead may move the
-calls into ``preflight()`` itself).
+``campaign_checks(campaign)`` returns errors, ``campaign_warnings`` warnings, in the
+request's language (French outside requests); ``preflight()`` adds them to its report.
 """
 from __future__ import annotations
 
-from app.models import Campaign, CampaignTemplate, Cycle, utcnow
+from flask_babel import gettext as _
+
 from app.extensions import db
+from app.message.preflight import SUBJECT_WARN
+from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.blocks import BLOCK_TYPES, validate_blocks
+from app.services.reminders import SUBJECT_LIMIT, french_date, reminder_subject
 
 
 def _empty(block: dict) -> bool:
@@ -30,15 +36,29 @@ def campaign_checks(campaign: Campaign) -> list[str]:
         try:
             normalise_email(reply_to)
         except InvalidAddress:
-            errors.append(f"L'adresse de réponse « {reply_to} » n'est pas une adresse e-mail valide.")
+            errors.append(_("L'adresse de réponse « %(address)s » n'est pas une adresse e-mail valide.",
+                            address=reply_to))
     if campaign.template == CampaignTemplate.NEWSLETTER:
         blocks = list((campaign.content or {}).get("blocks", []))
         for index, block in enumerate(blocks, start=1):
             if _empty(block):
-                errors.append(f"Bloc {index} ({BLOCK_TYPES.get(block.get('type'), ('?',))[0]}) : il est vide ; "
-                              "remplissez-le ou supprimez-le.")
+                errors.append(_("Bloc %(n)d (%(kind)s) : il est vide ; remplissez-le ou supprimez-le.", n=index,
+                                kind=BLOCK_TYPES.get(block.get("type"), ("?",))[0]))
         errors.extend(e for e in validate_blocks([b for b in blocks if not _empty(b)]) if e not in errors)
     return errors
+
+
+def _reminder_subject_warnings(campaign: Campaign) -> list[str]:
+    """The reminders' rule: the date first, where a phone shows it, and 78 characters at most."""
+    journee = db.session.get(Journee, campaign.journee_id) if campaign.journee_id else None
+    subject = campaign.subject or ""
+    if journee is None or not subject.strip():
+        return []
+    if len(subject) <= SUBJECT_LIMIT and french_date(journee.starts_at) in subject[:SUBJECT_WARN]:
+        return []
+    return [_("L'objet de ce rappel ne suit pas la règle des rappels (la date de la journée dans les %(shown)d "
+              "premiers caractères, ceux qu'un téléphone affiche ; %(limit)d au plus) : par exemple « %(example)s ».",
+              shown=SUBJECT_WARN, limit=SUBJECT_LIMIT, example=reminder_subject(journee))]
 
 
 def campaign_warnings(campaign: Campaign) -> list[str]:
@@ -47,6 +67,8 @@ def campaign_warnings(campaign: Campaign) -> list[str]:
     if campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT and campaign.cycle_id:
         cycle = db.session.get(Cycle, campaign.cycle_id)
         if cycle is not None and cycle.journees and all(j.starts_at <= utcnow() for j in cycle.journees):
-            warnings.append("Toutes les journées de ce cycle sont passées : dupliquez-le sur de nouvelles dates "
-                            "avant de l'annoncer.")
+            warnings.append(_("Toutes les journées de ce cycle sont passées : dupliquez-le sur de nouvelles dates "
+                              "avant de l'annoncer."))
+    if campaign.template == CampaignTemplate.REMINDER:
+        warnings += _reminder_subject_warnings(campaign)
     return warnings

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from app.digits import is_digits
 from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient
-from app.sending.compose import builder_for
+from app.sending.compose import test_builder_for
 from app.sending.queue import count_audience, count_of, list_audience
 from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
@@ -26,6 +26,7 @@ from app.services.audience_counts import cached_count
 from app.web.admin.audiences import audience_context, draft_count, event_segment
 from app.services.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns import progress
+from app.services.reminders import reminder_subject
 from app.services.slugs import unique_slug
 from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
@@ -114,7 +115,7 @@ def campaign_new():
                 flash(_("Choisissez la journée à rappeler."), "error")
                 return render_template("admin/campaign_new.html", form=form), 400
             campaign.cycle_id, campaign.journee_id = journee.cycle_id, journee.id
-            campaign.subject = f"Rappel : Journée {journee.number} — {journee.cycle.title}"[:300]
+            campaign.subject = reminder_subject(journee)  # the automatic reminders' rule
         else:
             campaign.content = {"blocks": [empty_block("title"), empty_block("text")]}
         default_list = db.session.scalar(select(MailingList).order_by(MailingList.id))
@@ -256,7 +257,7 @@ def campaign_test_send(campaign_id: int):
         flash(_("Adresse de test invalide : %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
     try:
-        builder = builder_for(campaign)
+        builder = test_builder_for(campaign)
         for address in addresses:
             known = find_subscriber(address)
             recipient = Recipient(

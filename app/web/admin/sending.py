@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.services.preflight import preflight_errors
+from app.services.preflight import preflight
 from app.models import Campaign, utcnow
 from app.services import campaigns as service
 from app.services.audience_counts import cached_count
@@ -76,16 +76,13 @@ def sending_confirm(campaign_id: int):
         except ValueError as exc:
             flash(str(exc), "error")
             return _back(campaign)
+    # Preflight as ``require_preflight`` applies it: its errors block, its warnings are repeated here.
+    report = preflight(campaign)
     return render_template(
         "admin/sending/confirm.html", campaign=campaign, mode=mode, at=at,
         at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_local(at) if at else "",
-        recipients=cached_count(campaign), errors=_all_errors(campaign),
+        recipients=cached_count(campaign), errors=report.errors, warnings=report.warnings,
     )
-
-
-def _all_errors(campaign) -> list[str]:
-    """Preflight's errors (the campaign-field checks included), as ``require_preflight`` applies them."""
-    return preflight_errors(campaign)
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")

@@ -26,6 +26,7 @@ from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, utcnow
 from app.sending.calendar import calendar_links, journee_ics
 from app.services.audience import InvalidAddress, normalise_email
+from app.services.registration_sources import source_for
 from app.services.registrations import (
     ACTIVE,
     RegistrationError,
@@ -120,7 +121,8 @@ def registration_form(slug: str):
                 outcome = register(
                     cycle, form.email.data, first_name=form.first_name.data, last_name=form.last_name.data,
                     organisation=form.organisation.data or "", function=form.function.data or "",
-                    journees=chosen, newsletter=form.newsletter.data, source="form", ip=request.remote_addr,
+                    journees=chosen, newsletter=form.newsletter.data, ip=request.remote_addr,
+                    source=source_for(cycle, request.args.get("c", "")),
                     unverified=True,
                 )
             except InvalidAddress as exc:

@@ -1,0 +1,80 @@
+"""Registrations per announcement ("12 inscriptions depuis cette annonce") and places left on the form."""
+from __future__ import annotations
+
+import email
+from email import policy
+
+import lxml.html
+from sqlalchemy import select
+
+from app.extensions import db
+from app.message.builder import Recipient
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Registration, Subscriber
+from app.sending.compose import builder_for
+from app.services.registration_sources import by_announcement, registrations_from
+from tests.event_factories import future_dates, make_cycle
+from tests.test_registration_web import form_data
+
+
+def _announcement(cycle, slug: str = "annonce") -> Campaign:
+    campaign = Campaign(slug=slug, name=f"Annonce {slug}", subject="Un cycle", template=CampaignTemplate.CYCLE_ANNOUNCEMENT,
+                        cycle_id=cycle.id)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def _registration(address: str) -> Registration:
+    return db.session.scalar(select(Registration).join(Subscriber).where(Subscriber.email == address))
+
+
+def test_the_announcement_link_carries_the_campaign_and_the_form_records_it(client, app):
+    cycle = make_cycle(dates=future_dates())
+    other_cycle = make_cycle(slug="autre-cycle", dates=future_dates())
+    campaign, foreign = _announcement(cycle), _announcement(other_cycle, "autre")
+    raw = builder_for(campaign).build(Recipient(0, "u", "lea@example.org", "Léa")).raw
+    html = email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
+    hrefs = {a.get("href") for a in lxml.html.fromstring(html).xpath("//a") if "Inscrivez-vous" in a.text_content()}
+    assert hrefs == {f"https://lettrine.test/inscription/{cycle.slug}?c={campaign.id}"}
+
+    path = f"/inscription/{cycle.slug}?c={campaign.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f'action="/inscription/{cycle.slug}?c={campaign.id}"' in page  # kept through the POST
+    client.post(path, data=form_data(cycle, email="ana@example.org"))
+    client.post(f"/inscription/{cycle.slug}?c={campaign.id}", data=form_data(cycle, email="ben@example.org"))
+    # Not credited: the plain form, another cycle's announcement, a number that is no campaign, junk.
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, email="cleo@example.org"))
+    client.post(f"/inscription/{cycle.slug}?c={foreign.id}", data=form_data(cycle, email="dan@example.org"))
+    client.post(f"/inscription/{cycle.slug}?c=999999", data=form_data(cycle, email="eva@example.org"))
+    client.post(f"/inscription/{cycle.slug}?c=1%20OR%201", data=form_data(cycle, email="flo@example.org"))
+    sources = {a: _registration(a).source for a in ("ana@example.org", "ben@example.org", "cleo@example.org",
+                                                    "dan@example.org", "eva@example.org", "flo@example.org")}
+    assert sources == {"ana@example.org": f"campaign:{campaign.id}", "ben@example.org": f"campaign:{campaign.id}",
+                       "cleo@example.org": "form", "dan@example.org": "form", "eva@example.org": "form",
+                       "flo@example.org": "form"}
+    assert registrations_from(campaign) == 2 and registrations_from(foreign) == 0
+    assert [(c.id, n) for c, n in by_announcement(cycle)] == [(campaign.id, 2)]
+
+
+def test_report_and_cycle_page_show_the_count(admin_client):
+    cycle = make_cycle(dates=future_dates())
+    campaign = _announcement(cycle)
+    campaign.status = CampaignStatus.SENT
+    db.session.commit()
+    for address in ("a@example.org", "b@example.org", "c@example.org"):
+        admin_client.post(f"/inscription/{cycle.slug}?c={campaign.id}", data=form_data(cycle, email=address))
+    report = admin_client.get(f"/admin/campaigns/{campaign.id}/report").get_data(as_text=True)
+    stat = lxml.html.fromstring(report).get_element_by_id("announcement-registrations").text_content()
+    assert " ".join(stat.split()) == "3 inscriptions depuis cette annonce"
+    page = admin_client.get(f"/admin/events/{cycle.id}").get_data(as_text=True)
+    assert "3 inscriptions depuis cette annonce" in page and f"/admin/campaigns/{campaign.id}/report" in page
+
+
+def test_the_form_shows_places_left_whenever_there_is_a_capacity(client, app):
+    cycle = make_cycle(dates=future_dates(), capacity=30, hold_seats=False)
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, email="ana@example.org",
+                                                            journees=[cycle.journees[0]]))
+    page = client.get(f"/inscription/{cycle.slug}").get_data(as_text=True)
+    assert page.count("29 places restantes") == 1 and page.count("30 places restantes") == 3
+    unlimited = make_cycle(slug="sans-limite", dates=future_dates())
+    assert "places restantes" not in client.get(f"/inscription/{unlimited.slug}").get_data(as_text=True)
