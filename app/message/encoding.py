@@ -276,6 +276,15 @@ def attachment_part(filename: str, content: bytes, maintype: str, subtype: str,
     return part_headers(ctype, "base64", [f"Content-Disposition: {disposition}"]) + b64_encode(content)
 
 
+def inline_part(content_id: str, filename: str, content: bytes, subtype: str = "png") -> bytes:
+    """An inline image part for multipart/related, shown by the HTML as ``cid:<content_id>``."""
+    safe_id = sanitise_header_text(content_id).replace("<", "").replace(">", "")
+    safe_name = sanitise_header_text(filename).replace('"', "")
+    return part_headers(f'image/{subtype}; name="{safe_name}"', "base64",
+                        [f"Content-ID: <{safe_id}>", f'Content-Disposition: inline; filename="{safe_name}"']) \
+        + b64_encode(content)
+
+
 def _percent(value: str) -> str:
     from urllib.parse import quote
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import segno
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -110,6 +112,13 @@ def checkin_url(registration: Registration) -> str:
 def qr_url(registration: Registration) -> str:
     """The QR code image (PNG) of the check-in URL, for emails: only an officer can act on it."""
     return links.absolute(f"/presence/qr/{checkin_token(registration)}.png")
+
+
+def qr_png(registration: Registration) -> bytes:
+    """The QR code (PNG) of the person's check-in URL: what the door's camera reads."""
+    out = io.BytesIO()
+    segno.make(checkin_url(registration), error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
 
 
 def registration_from_token(token: str) -> Registration:
