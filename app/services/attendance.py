@@ -202,6 +202,25 @@ def check_in(registration: Registration, journee: Journee, half: Half, *, actor:
     return CheckIn(row, False)
 
 
+def add_signature(registration: Registration, journee: Journee, half: Half, signature_svg: str, *, actor: str,
+                  now: datetime | None = None) -> Attendance:
+    """The drawn signature of someone already checked in ("Faire signer" after the scan). Commits.
+
+    Signing again replaces the drawing (the pad's "Effacer" is for a slip; a second
+    signature is a correction), with an audit line each time.
+    """
+    now = now or utcnow()
+    signature = clean_signature(signature_svg)
+    row = _find(registration, journee, half)
+    if row is None or row.status != AttendanceStatus.PRESENT:
+        raise AttendanceError("la personne n'est pas encore marquée présente pour cette demi-journée")
+    row.signature_svg, row.signed_at = signature, now
+    audit("attendance_signed", registration.subscriber, actor=actor, source=f"presence:{registration.cycle.slug}",
+          detail={"journee": journee.number, "half": half.value})
+    db.session.commit()
+    return row
+
+
 def set_status(registration: Registration, journee: Journee, half: Half, status: AttendanceStatus, *,
                actor: str, now: datetime | None = None) -> Attendance:
     """The officer's correction afterwards (present / absent / excused), with an audit line. Commits."""
