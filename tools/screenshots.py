@@ -165,6 +165,8 @@ def main() -> None:
             page.close()
             print(OUT / name)
         admin_shots(browser, app, email, password)
+        from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
+        after_journee_shots(browser, app, email, password)
         browser.close()
 
 
