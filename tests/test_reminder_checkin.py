@@ -108,3 +108,14 @@ def test_without_a_registration_the_block_is_cut_not_left_empty(app, smtp_server
     personal = builder.build(Recipient(registration.subscriber_id, "uid", "marie@example.org", "Marie",
                                        personal={"checkin_code": "ABCD-EFGH", "checkin_qr_src": "cid:x@y"}))
     assert b"ABCD-EFGH" in personal.raw and b"LTRNx" not in personal.raw
+
+
+def test_the_reminder_with_its_inline_image_is_dkim_signed_and_verifies(app, smtp_server, tmp_path):
+    from tests.test_transactional_lane import _signed_app, _verifies
+
+    signer = _signed_app(app, smtp_server, tmp_path)
+    _reminder_setup(app, smtp_server)
+    assert len(smtp_server.messages) == 2
+    for received in smtp_server.messages:
+        assert received.data.startswith(b"DKIM-Signature:") and b"multipart/related" in received.data
+        assert _verifies(received.data, signer)

@@ -226,10 +226,12 @@ class CampaignMessageBuilder:
         self._html = encoding.SplicedBody.compile(with_personal_blocks(html_body, False), personal,
                                                   lambda v: html.escape(v, quote=True))
         self._text = encoding.SplicedBody.compile(with_personal_blocks(text_body, False), personal, lambda v: v)
-        self._html_personal = encoding.SplicedBody.compile(with_personal_blocks(html_body, True), personal,
-                                                           lambda v: html.escape(v, quote=True))
-        self._text_personal = encoding.SplicedBody.compile(with_personal_blocks(text_body, True), personal,
-                                                           lambda v: v)
+        self._html_personal, self._text_personal = self._html, self._text
+        if self.personal_keys:
+            self._html_personal = encoding.SplicedBody.compile(with_personal_blocks(html_body, True), personal,
+                                                               lambda v: html.escape(v, quote=True))
+            self._text_personal = encoding.SplicedBody.compile(with_personal_blocks(text_body, True), personal,
+                                                               lambda v: v)
         alt_boundary = encoding.boundary_for(f"alt:{self.campaign_id}:{self.fingerprint}")
         alternative_head = (
             f'Content-Type: multipart/alternative; boundary="{alt_boundary}"\r\n\r\n'
