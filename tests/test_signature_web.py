@@ -31,6 +31,8 @@ def test_signature_after_check_in_only_and_path_data_only(admin_client, app):
     early = admin_client.post(scan + "/signature", data={"signature": "M 1 1 L 2 2"}, follow_redirects=True)
     assert "pas encore marquée présente" in early.get_data(as_text=True)
     admin_client.post(scan)  # checked in (no signature)
+    listing = admin_client.get(f"/admin/events/{cycle.id}/presence").get_data(as_text=True)
+    assert f'href="{scan}#signature-pad">Faire signer' in listing  # from the door list, for those present
     page = admin_client.get(scan).get_data(as_text=True)
     assert "Faire signer" in page and 'data-signature hidden' in page and "signature.js" in page
     assert "<script>" not in page.split("</footer>")[0].split("<body")[1]  # CSP: no inline script
@@ -46,4 +48,4 @@ def test_signature_after_check_in_only_and_path_data_only(admin_client, app):
     assert row.signature_svg == "M 10 40 L 60 20 L 120 50" and row.signed_at is not None
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "attendance_signed")) is not None
     listing = admin_client.get(f"/admin/events/{cycle.id}/presence").get_data(as_text=True)
-    assert f'href="{scan}#signature-pad"' in listing  # "Faire signer" from the list, for those present
+    assert listing.count("Faire signer") == 0 and ">signé<" in listing  # Marie has signed: no second invitation

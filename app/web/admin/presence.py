@@ -79,13 +79,15 @@ def presence(cycle_id: int):
     if query:
         people = [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
                   f"{r.subscriber.organisation}".lower()]
-    marks = {}
+    marks, signed = {}, set()
     if slot is not None:
-        marks = {a.registration_id: a.status.value for a in att.cycle_attendance(cycle)
-                 if a.journee_id == slot[0].id and a.half == slot[1]}
+        rows = [a for a in att.cycle_attendance(cycle) if a.journee_id == slot[0].id and a.half == slot[1]]
+        marks = {a.registration_id: a.status.value for a in rows}
+        signed = {a.registration_id for a in rows if a.signed_at is not None}
     present = sum(1 for v in marks.values() if v == "present")
     return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, marks=marks, query=query,
-                           form=form, present=present, half_labels=att.HALF_LABELS, checkin_token=att.checkin_token)
+                           form=form, present=present, half_labels=att.HALF_LABELS, checkin_token=att.checkin_token,
+                           signed=signed)
 
 
 def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None) -> bool:
