@@ -35,7 +35,15 @@ from flask_babel import force_locale, gettext
 
 from app.message import encoding, message_ids
 from app.message.envelope import Envelope
-from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail, personal_keys, with_personal_blocks
+from app.message.render import (
+    LOCALE,
+    MARKER_FOR,
+    MARKERS,
+    CompiledEmail,
+    InlineImage,
+    personal_keys,
+    with_personal_blocks,
+)
 
 
 class HeaderInjection(ValueError):
@@ -50,16 +58,6 @@ def clean_header(value: str) -> str:
     if _CONTROL.search(value):
         raise HeaderInjection("line break or control character in a header value")
     return value.strip()
-
-
-@dataclass(frozen=True)
-class InlineImage:
-    """An image the HTML shows as ``cid:<content_id>`` (multipart/related): seen even with remote images blocked."""
-
-    content_id: str
-    content: bytes
-    subtype: str = "png"
-    filename: str = "image.png"
 
 
 @dataclass(frozen=True)

@@ -291,8 +291,10 @@ def _percent(value: str) -> str:
     return quote(value, safe="")
 
 
-def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "") -> bytes:
-    """Content-Type header + body: multipart/alternative, inside multipart/mixed when attachments exist.
+def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "", inline: Iterable = ()) -> bytes:
+    """Content-Type header + body: multipart/alternative, inside multipart/related when there are
+    inline images (``render.InlineImage``: ``content_id``, ``filename``, ``content``, ``subtype``),
+    inside multipart/mixed when attachments exist.
 
     For one-off messages (transactional); campaigns pre-encode the same layout once
     (app.message.builder.CampaignMessageBuilder).
@@ -305,6 +307,15 @@ def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = 
         + part_headers('text/html; charset="utf-8"', "quoted-printable") + qp_encode(html)
         + f"\r\n--{alt}--\r\n".encode("ascii")
     )
+    images = list(inline)
+    if images:
+        related = boundary_for("related:" + seed)
+        body = b"".join([
+            f'Content-Type: multipart/related; type="multipart/alternative"; boundary="{related}"\r\n\r\n'
+            f"--{related}\r\n".encode("ascii"), body,
+            *(f"\r\n--{related}\r\n".encode("ascii") + inline_part(i.content_id, i.filename, i.content, i.subtype)
+              for i in images),
+            f"\r\n--{related}--\r\n".encode("ascii")])
     attachments = list(attachments)
     if not attachments:
         return body

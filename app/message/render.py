@@ -83,6 +83,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows as ``cid:<content_id>`` (multipart/related): seen even with remote images blocked."""
+
+    content_id: str
+    content: bytes
+    subtype: str = "png"
+    filename: str = "image.png"
+
+
+@dataclass(frozen=True)
 class CompiledEmail:
     """An email rendered once: HTML and text with markers where per-recipient values go."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from app.message.builder import InlineImage
+from app.message.render import InlineImage
 from app.models import Campaign
 
 

@@ -12,16 +12,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.message.builder import InlineImage
+from app.message.render import InlineImage
 from app.models import Campaign, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.sending.personal import Personal
+from app.sending.transactional import checkin_content_id
 from app.services import attendance
 
 QR_FILENAME = "code-presence.png"
-
-
-def content_id(code: str) -> str:
-    return f"presence-{code.replace('-', '')}@lettrine"
 
 
 def checkin_personal(campaign: Campaign, subscriber_ids: list[int]) -> dict[int, Personal]:
@@ -38,7 +35,7 @@ def checkin_personal(campaign: Campaign, subscriber_ids: list[int]) -> dict[int,
     found: dict[int, Personal] = {}
     for registration in registrations:
         code = attendance.short_code(registration)
-        cid = content_id(code)
+        cid = checkin_content_id(code)
         found[registration.subscriber_id] = Personal(
             {"checkin_code": code, "checkin_qr_src": f"cid:{cid}"},
             (InlineImage(cid, attendance.qr_png(registration), "png", QR_FILENAME),))
