@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.message.builder import Recipient
+from app.message.inspect import message_parts
 from app.models import Attendance, AttendanceStatus, Campaign, CampaignTemplate
 from app.sending.compose import builder_for
 from app.sending.views import webview_values
@@ -78,6 +79,9 @@ def test_the_j1_reminder_gives_each_registrant_their_own_code_and_qr(app, admin_
         assert message.get_body(preferencelist=("plain",)) is not None
         assert [p.get_filename() for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert codes["marie@example.org"] != codes["paul@example.org"]
+    # The admin's outbox / preview reader shows the QR in place (a data: URL its sandboxed frame may load).
+    shown = message_parts(by_address["marie@example.org"].data)
+    assert "cid:" not in shown.html and "data:image/png;base64," in shown.html and shown.attachments == ["journee-1.ics"]
     other = _parts(by_address["paul@example.org"])[1]
     assert codes["marie@example.org"] not in other
 
