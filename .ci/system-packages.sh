@@ -7,7 +7,8 @@
 # pango + harfbuzz-subset + DejaVu fonts (WeasyPrint's PDFs: certificates, attendance sheets;
 # check with `python -c "import weasyprint"`), nginx (`nginx -t` on deploy/ and `make prod-check`,
 # always with a private prefix and config, never the system daemon), prometheus (only for
-# `promtool check rules` on deploy/; its daemon is never started).
+# `promtool check rules` on deploy/; its daemon is never started), poppler-utils (`pdftoppm`: the
+# README's certificate picture, tools/screenshots_after.py).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -18,6 +19,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done

@@ -46,14 +46,17 @@ def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
              allow_past=True, source="admin", actor="test", notify=False)
     deliver_queued()
     confirmation = db.session.scalars(select(OutboxMessage)).first()
-    qr_src = re.search(r'src="([^"]+/presence/qr/[^"]+\.png)"', _html(confirmation)).group(1)
+    cid = re.search(r'src="cid:([^"]+)"', _html(confirmation)).group(1)
+    parsed = email.message_from_bytes(confirmation.raw, policy=email.policy.default)
+    [image] = [p for p in parsed.walk() if str(p["Content-ID"] or "") == f"<{cid}>"]
     # What the QR image holds: the same PNG segno makes for the check-in URL (pixel for pixel).
     scan_url = att.checkin_url(outcome.registration)
     expected = io.BytesIO()
     segno.make(scan_url, error="m").save(expected, kind="png", scale=6, border=2)
+    assert image.get_content() == expected.getvalue()
 
     page.set_viewport_size(PHONE)
-    served = page.request.get(qr_src)
+    served = page.request.get(att.qr_url(outcome.registration))  # the hosted copy, for older messages
     assert served.ok and served.body() == expected.getvalue()
     _login(page, live_server.url)
     page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")

@@ -56,9 +56,15 @@ def test_confirmation_carries_the_personal_checkin_code_and_qr(client, app):
     code = att.short_code(marie)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     assert f"Code : {code}" in text_part(first)
-    qr = re.search(r'src="(https://lettrine\.test/presence/qr/[^"]+\.png)"', html_part(first)).group(1)
-    image = client.get(qr.removeprefix("https://lettrine.test"))
-    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+    # The QR image travels in the message (cid:, multipart/related): it shows with remote images blocked.
+    cid = re.search(r'src="cid:([^"]+)"', html_part(first)).group(1)
+    parsed = email.message_from_bytes(first.raw, policy=email.policy.default)
+    [image] = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
+    assert str(image["Content-ID"]) == f"<{cid}>" and image.get_content() == att.qr_png(marie)
+    assert "/presence/qr/" not in html_part(first)
+    # The hosted image stays for the messages sent before (same PNG).
+    hosted = client.get(att.qr_url(marie).removeprefix("https://lettrine.test"))
+    assert hosted.status_code == 200 and hosted.data == att.qr_png(marie)
     assert client.get("/presence/qr/forged.png").status_code == 404
 
 

@@ -212,6 +212,8 @@ def main() -> None:
             print(OUT / name)
         admin_shots(browser, app, email, password)
         composer_preview_shots(browser, app, email, password)
+        from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
+        after_journee_shots(browser, app, email, password)
         browser.close()
 
 

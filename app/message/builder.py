@@ -13,8 +13,9 @@ How it stays fast (performance.md: ``EmailMessage.as_bytes()`` costs ~3 ms): the
 builder renders and compiles the campaign once (app.message.render), encodes every
 constant header and body piece once (app.message.encoding), and per recipient only
 signs the unsubscribe/preferences tokens, encodes the few values and joins bytes.
-The result is multipart/alternative (multipart/mixed around it when there are
-attachments), UTF-8, quoted-printable, CRLF, every line ≤ 76 characters.
+The result is multipart/alternative (multipart/related around it for a recipient
+with inline images, multipart/mixed around that when there are attachments),
+UTF-8, quoted-printable, CRLF, every line ≤ 76 characters.
 The sending helper DKIM-signs these bytes afterwards.
 """
 from __future__ import annotations
@@ -34,7 +35,15 @@ from flask_babel import force_locale, gettext
 
 from app.message import encoding, message_ids
 from app.message.envelope import Envelope
-from app.message.render import LOCALE, MARKER_FOR, MARKERS, CompiledEmail
+from app.message.render import (
+    LOCALE,
+    MARKER_FOR,
+    MARKERS,
+    CompiledEmail,
+    InlineImage,
+    personal_keys,
+    with_personal_blocks,
+)
 
 
 class HeaderInjection(ValueError):
@@ -59,6 +68,10 @@ class Recipient:
     first_name: str = ""
     last_name: str = ""
     attributes: dict[str, Any] | None = None
+    # Values for the message's personal blocks (app.message.render), e.g. a registrant's check-in
+    # code; a recipient without all of them gets the message without those blocks.
+    personal: dict[str, str] | None = None
+    inline: tuple[InlineImage, ...] = ()  # per-recipient images the personal blocks show
 
 
 @dataclass(frozen=True)
@@ -215,9 +228,19 @@ class CampaignMessageBuilder:
         compiled = self.compiled
         web = MARKER_FOR["webview_url"]
         personal = {marker: key for marker, key in MARKERS.items() if key != "webview_url"}
-        self._html = encoding.SplicedBody.compile(compiled.html.replace(web, html.escape(self.webview)), personal,
+        html_body = compiled.html.replace(web, html.escape(self.webview))
+        text_body = compiled.text.replace(web, self.webview)
+        self.personal_keys = personal_keys(compiled.html + compiled.text)
+        # Two cuts of each body: with the personal blocks (for whoever has their values), without.
+        self._html = encoding.SplicedBody.compile(with_personal_blocks(html_body, False), personal,
                                                   lambda v: html.escape(v, quote=True))
-        self._text = encoding.SplicedBody.compile(compiled.text.replace(web, self.webview), personal, lambda v: v)
+        self._text = encoding.SplicedBody.compile(with_personal_blocks(text_body, False), personal, lambda v: v)
+        self._html_personal, self._text_personal = self._html, self._text
+        if self.personal_keys:
+            self._html_personal = encoding.SplicedBody.compile(with_personal_blocks(html_body, True), personal,
+                                                               lambda v: html.escape(v, quote=True))
+            self._text_personal = encoding.SplicedBody.compile(with_personal_blocks(text_body, True), personal,
+                                                               lambda v: v)
         alt_boundary = encoding.boundary_for(f"alt:{self.campaign_id}:{self.fingerprint}")
         alternative_head = (
             f'Content-Type: multipart/alternative; boundary="{alt_boundary}"\r\n\r\n'
@@ -227,21 +250,30 @@ class CampaignMessageBuilder:
         html_head = (f"\r\n--{alt_boundary}\r\n".encode("ascii")
                      + encoding.part_headers('text/html; charset="utf-8"', "quoted-printable"))
         alt_close = f"\r\n--{alt_boundary}--\r\n".encode("ascii")
+        mixed_open = mixed_close = b""
         if compiled.attachments:
             mixed = encoding.boundary_for(f"mixed:{self.campaign_id}:{self.fingerprint}")
-            self._body_open = (f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'
-                               f"--{mixed}\r\n").encode("ascii") + alternative_head + text_head
-            tail = b"".join(f"\r\n--{mixed}\r\n".encode("ascii")
-                            + encoding.attachment_part(a.filename, a.content, a.maintype, a.subtype, a.params)
-                            for a in compiled.attachments)
-            self._body_close = alt_close + tail + f"\r\n--{mixed}--\r\n".encode("ascii")
-        else:
-            self._body_open = alternative_head + text_head
-            self._body_close = alt_close
+            mixed_open = (f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'
+                          f"--{mixed}\r\n").encode("ascii")
+            mixed_close = b"".join(f"\r\n--{mixed}\r\n".encode("ascii")
+                                   + encoding.attachment_part(a.filename, a.content, a.maintype, a.subtype, a.params)
+                                   for a in compiled.attachments) + f"\r\n--{mixed}--\r\n".encode("ascii")
+        self._body_open = mixed_open + alternative_head + text_head
+        self._body_close = alt_close + mixed_close
+        self._alt_close = alt_close
+        # With inline images: multipart/related around the alternative, the images after it.
+        related = encoding.boundary_for(f"related:{self.campaign_id}:{self.fingerprint}")
+        self._related_open = mixed_open + (
+            f'Content-Type: multipart/related; type="multipart/alternative"; boundary="{related}"\r\n\r\n'
+            f"--{related}\r\n").encode("ascii") + alternative_head + text_head
+        self._related_part = f"\r\n--{related}\r\n".encode("ascii")
+        self._related_close = f"\r\n--{related}--\r\n".encode("ascii") + mixed_close  # after the images
         self._html_head = html_head
         # Per-recipient values come from qp_piece, transparent by construction; the rest is checked here once.
-        constants = [self._body_open, self._html_head, self._body_close,
-                     *(p for p in self._text.pieces + self._html.pieces if p.__class__ is bytes)]
+        constants = [self._body_open, self._html_head, self._body_close, self._related_open, self._related_part,
+                     self._related_close,
+                     *(p for p in self._text.pieces + self._html.pieces + self._text_personal.pieces
+                       + self._html_personal.pieces if p.__class__ is bytes)]
         # …and the body must not end with empty lines (relaxed canonicalisation would drop them).
         self.transparent = all(encoding.transparent(piece) for piece in constants) \
             and not self._body_close.endswith(b"\r\n\r\n")
@@ -271,17 +303,31 @@ class CampaignMessageBuilder:
         urls = {"unsubscribe_url": qp(unsubscribe), "preferences_url": qp(values["preferences_url"])}
         text_values = {"greeting": qp(greeting), **urls}
         html_values = {"greeting": qp(html.escape(greeting, quote=True)), **urls}
+        own = recipient.personal or {}
+        personal = bool(self.personal_keys) and all(own.get(key) for key in self.personal_keys)
+        text, html_body, body_open, body_close = self._text, self._html, self._body_open, self._body_close
+        if personal:
+            text, html_body = self._text_personal, self._html_personal
+            for key in self.personal_keys:
+                text_values[key] = qp(own[key])
+                html_values[key] = qp(html.escape(own[key], quote=True))
+            if recipient.inline:
+                body_open = self._related_open
+                images = [self._related_part + encoding.inline_part(image.content_id, image.filename,
+                                                                    image.content, image.subtype)
+                          for image in recipient.inline]
+                body_close = b"".join([self._alt_close, *images, self._related_close])
         raw = b"".join((
             encoding.encode_header_value("To", to),
             self._fixed_headers,
             _date_header(),
             f"Message-ID: {message_id}\r\n".encode("ascii"),
             f"List-Unsubscribe: <{unsubscribe}>".encode("ascii"), self._mailto, b"\r\n",
-            self._body_open,
-            self._text.render_encoded(text_values),
+            body_open,
+            text.render_encoded(text_values),
             self._html_head,
-            self._html.render_encoded(html_values),
-            self._body_close,
+            html_body.render_encoded(html_values),
+            body_close,
         ))
         if self.bounce_domain:
             token = self._sign_bounce([self.campaign_id, recipient.subscriber_id])

@@ -276,14 +276,25 @@ def attachment_part(filename: str, content: bytes, maintype: str, subtype: str,
     return part_headers(ctype, "base64", [f"Content-Disposition: {disposition}"]) + b64_encode(content)
 
 
+def inline_part(content_id: str, filename: str, content: bytes, subtype: str = "png") -> bytes:
+    """An inline image part for multipart/related, shown by the HTML as ``cid:<content_id>``."""
+    safe_id = sanitise_header_text(content_id).replace("<", "").replace(">", "")
+    safe_name = sanitise_header_text(filename).replace('"', "")
+    return part_headers(f'image/{subtype}; name="{safe_name}"', "base64",
+                        [f"Content-ID: <{safe_id}>", f'Content-Disposition: inline; filename="{safe_name}"']) \
+        + b64_encode(content)
+
+
 def _percent(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
 
 
-def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "") -> bytes:
-    """Content-Type header + body: multipart/alternative, inside multipart/mixed when attachments exist.
+def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = "", inline: Iterable = ()) -> bytes:
+    """Content-Type header + body: multipart/alternative, inside multipart/related when there are
+    inline images (``render.InlineImage``: ``content_id``, ``filename``, ``content``, ``subtype``),
+    inside multipart/mixed when attachments exist.
 
     For one-off messages (transactional); campaigns pre-encode the same layout once
     (app.message.builder.CampaignMessageBuilder).
@@ -296,6 +307,15 @@ def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = 
         + part_headers('text/html; charset="utf-8"', "quoted-printable") + qp_encode(html)
         + f"\r\n--{alt}--\r\n".encode("ascii")
     )
+    images = list(inline)
+    if images:
+        related = boundary_for("related:" + seed)
+        body = b"".join([
+            f'Content-Type: multipart/related; type="multipart/alternative"; boundary="{related}"\r\n\r\n'
+            f"--{related}\r\n".encode("ascii"), body,
+            *(f"\r\n--{related}\r\n".encode("ascii") + inline_part(i.content_id, i.filename, i.content, i.subtype)
+              for i in images),
+            f"\r\n--{related}--\r\n".encode("ascii")])
     attachments = list(attachments)
     if not attachments:
         return body

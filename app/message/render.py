@@ -41,8 +41,35 @@ MARKERS: dict[str, str] = {
     "LTRNxUNSUBSCRIBEx": "unsubscribe_url",
     "LTRNxPREFERENCESx": "preferences_url",
     "LTRNxWEBVIEWx": "webview_url",
+    # Inside a personal block (below): the J-1 reminder's check-in code and its QR image's src.
+    "LTRNxCHECKINCODEx": "checkin_code",
+    "LTRNxCHECKINQRx": "checkin_qr_src",
 }
 MARKER_FOR = {key: marker for marker, key in MARKERS.items()}
+# A personal block: a part of the message only some recipients have values for (a registrant's
+# check-in code in a reminder). Written between these two markers (HTML comments in the MJML,
+# lines in the text); kept for a recipient who has every value it uses, cut for anyone else
+# (the web view, a test send to the staff), so no one sees an empty code or a broken image.
+PERSONAL_START = "LTRNxPERSONALx"
+PERSONAL_END = "LTRNxENDPERSONALx"
+_PERSONAL_HTML = re.compile(rf"<!--{PERSONAL_START}-->.*?<!--{PERSONAL_END}-->", re.S)
+_PERSONAL_TEXT = re.compile(rf"^{PERSONAL_START}\n.*?^{PERSONAL_END}\n", re.S | re.M)
+_PERSONAL_TAGS = re.compile(rf"<!--(?:{PERSONAL_START}|{PERSONAL_END})-->|^(?:{PERSONAL_START}|{PERSONAL_END})\n", re.M)
+
+
+def personal_keys(body: str) -> set[str]:
+    """The per-recipient keys used inside the personal blocks of ``body``."""
+    found: set[str] = set()
+    for block in _PERSONAL_HTML.findall(body) + _PERSONAL_TEXT.findall(body):
+        found |= {key for marker, key in MARKERS.items() if marker in block}
+    return found
+
+
+def with_personal_blocks(body: str, keep: bool) -> str:
+    """``body`` with its personal blocks kept (their start and end markers removed) or cut out."""
+    if keep:
+        return _PERSONAL_TAGS.sub("", body)
+    return _PERSONAL_TEXT.sub("", _PERSONAL_HTML.sub("", body))
 STATS = {"compiles": 0}  # how many campaign compilations this process did (tests check the cache)
 
 
@@ -53,6 +80,16 @@ class Attachment:
     maintype: str
     subtype: str
     params: dict[str, str] | None = None  # e.g. {"method": "PUBLISH"} for text/calendar
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows as ``cid:<content_id>`` (multipart/related): seen even with remote images blocked."""
+
+    content_id: str
+    content: bytes
+    subtype: str = "png"
+    filename: str = "image.png"
 
 
 @dataclass(frozen=True)
@@ -72,7 +109,8 @@ class CompiledEmail:
         """HTML and text with the values in (previews, web view, tests; the builder splices bytes)."""
         from html import escape
 
-        html, text = self.html, self.text
+        keep = all(values.get(key) for key in personal_keys(self.html + self.text))
+        html, text = with_personal_blocks(self.html, keep), with_personal_blocks(self.text, keep)
         for marker, key in MARKERS.items():
             value = values.get(key, "")
             html = html.replace(marker, escape(value))

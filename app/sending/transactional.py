@@ -17,7 +17,9 @@ Kinds and their context (besides ``subject`` and ``first_name``):
 - "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
 - "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
 
-Registration messages also take ``checkin_code`` and ``checkin_qr_url`` (optional).
+Registration messages also take ``checkin_code`` and ``checkin_qr_png`` (optional): the QR
+image goes inline (``cid:``, multipart/related), so it shows with remote images blocked;
+``checkin_qr_url`` (a hosted image) is still read when no PNG is given.
 
 Same templates, layout and encoder as campaigns, without the list headers (these
 are not list mail: no List-Unsubscribe, no unsubscribe line in the footer).
@@ -35,7 +37,7 @@ from app.message import encoding
 from app.extensions import db
 from app.message.builder import OutgoingMessage, clean_header
 from app.message.envelope import Envelope
-from app.message.render import LOCALE, Attachment, greeting_for, render_pair
+from app.message.render import LOCALE, Attachment, InlineImage, greeting_for, render_pair
 from app.models import Cycle, Journee, TransactionalMessage, utcnow
 from app.sending.sender import sender_domain
 from app.sending.views import base_context, cycle_view, journee_view
@@ -78,7 +80,21 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["has_calendar"] = bool(context.get("has_calendar"))
         ctx["checkin_code"] = context.get("checkin_code") or ""
         ctx["checkin_qr_url"] = context.get("checkin_qr_url") or ""
+        if ctx["checkin_code"] and context.get("checkin_qr_png"):
+            ctx["checkin_qr_url"] = f"cid:{checkin_content_id(ctx['checkin_code'])}"
     return ctx
+
+
+def checkin_content_id(code: str) -> str:
+    """The Content-ID of a registrant's QR image (the reminders use the same)."""
+    return f"presence-{code.replace('-', '')}@lettrine"
+
+
+def _inline_images(context: Mapping[str, Any]) -> list[InlineImage]:
+    png, code = context.get("checkin_qr_png"), context.get("checkin_code")
+    if not png or not code:
+        return []
+    return [InlineImage(checkin_content_id(str(code)), png, "png", "code-presence.png")]
 
 
 def render_transactional(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
@@ -107,7 +123,8 @@ def build_transactional(kind: str, to: str, context: Mapping[str, Any],
     if config.get("REPLY_TO"):
         headers.append(encoding.encode_header_value("Reply-To", clean_header(config["REPLY_TO"])))
     headers += [b"Auto-Submitted: auto-generated\r\n", b"MIME-Version: 1.0\r\n"]
-    raw = b"".join(headers) + encoding.assemble_body(text, html, attachments, seed=message_id)
+    raw = b"".join(headers) + encoding.assemble_body(text, html, attachments, seed=message_id,
+                                                     inline=_inline_images(context))
     return OutgoingMessage(Envelope(sender, (address,)), raw, message_id)
 
 

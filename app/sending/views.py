@@ -145,6 +145,8 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
         context["cycle"] = cycle_view(journee.cycle)
         context["journee"] = journee_view(journee)
         context["intro"] = (campaign.content or {}).get("intro", "")
+        # Each registrant's own check-in code and QR image (values given per recipient at send time).
+        context["checkin"] = {"code": MARKER_FOR["checkin_code"], "qr_src": MARKER_FOR["checkin_qr_src"]}
         attachments = (Attachment(f"journee-{journee.number}.ics", journee_ics(journee), "text", "calendar",
                                   {"method": "PUBLISH"}),)
         return "reminder", context, attachments

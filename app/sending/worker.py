@@ -56,7 +56,7 @@ from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
 from app.operations import heartbeat, metrics
-from app.sending import campaign_state, queue, webhooks
+from app.sending import campaign_state, personal, queue, webhooks
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
 from app.sending import transport as transports
@@ -338,7 +338,7 @@ class Worker:
                 self._give_back(rows[start:], status)
                 return
             t0 = time.process_time()
-            people = queue.recipients(campaign, [r.subscriber_id for r in chunk])
+            people = personal.with_personal(campaign, queue.recipients(campaign, [r.subscriber_id for r in chunk]))
             db.session.commit()  # end the read transaction: SQLite must not hold a stale snapshot
             self.stats.timings["db"] += time.process_time() - t0
             position = 0

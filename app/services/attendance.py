@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import segno
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -112,6 +114,13 @@ def qr_url(registration: Registration) -> str:
     return links.absolute(f"/presence/qr/{checkin_token(registration)}.png")
 
 
+def qr_png(registration: Registration) -> bytes:
+    """The QR code (PNG) of the person's check-in URL: what the door's camera reads."""
+    out = io.BytesIO()
+    segno.make(checkin_url(registration), error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
+
+
 def registration_from_token(token: str) -> Registration:
     try:
         payload = verify(Purpose.CHECKIN, token)
@@ -191,6 +200,25 @@ def check_in(registration: Registration, journee: Journee, half: Half, *, actor:
             raise
         return CheckIn(row, True)
     return CheckIn(row, False)
+
+
+def add_signature(registration: Registration, journee: Journee, half: Half, signature_svg: str, *, actor: str,
+                  now: datetime | None = None) -> Attendance:
+    """The drawn signature of someone already checked in ("Faire signer" after the scan). Commits.
+
+    Signing again replaces the drawing (the pad's "Effacer" is for a slip; a second
+    signature is a correction), with an audit line each time.
+    """
+    now = now or utcnow()
+    signature = clean_signature(signature_svg)
+    row = _find(registration, journee, half)
+    if row is None or row.status != AttendanceStatus.PRESENT:
+        raise AttendanceError("la personne n'est pas encore marquée présente pour cette demi-journée")
+    row.signature_svg, row.signed_at = signature, now
+    audit("attendance_signed", registration.subscriber, actor=actor, source=f"presence:{registration.cycle.slug}",
+          detail={"journee": journee.number, "half": half.value})
+    db.session.commit()
+    return row
 
 
 def set_status(registration: Registration, journee: Journee, half: Half, status: AttendanceStatus, *,

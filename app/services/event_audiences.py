@@ -136,9 +136,18 @@ def choices() -> list[tuple[str, str]]:
             options.append((f"journee:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits à la journée {journee.number}"))
         options.append((f"waiting:{cycle.id}:", f"{cycle.title} — liste d'attente"))
         options.append((f"none:{cycle.id}:", f"{cycle.title} — inscrits à aucune journée"))
+        # After the journées: who came, who did not, who answered the satisfaction survey.
         options.append((f"present:{cycle.id}:", f"{cycle.title} — présents à une journée au moins"))
         for journee in cycle.journees:
-            options.append((f"absent:{cycle.id}:{journee.id}", f"{cycle.title} — absents à la journée {journee.number}"))
+            number = journee.number
+            options.append((f"present:{cycle.id}:{journee.id}", f"{cycle.title} — présents à la journée {number}"))
+            options.append((f"absent:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits mais absents à la journée {number}"))
+            options.append((f"answered:{cycle.id}:{journee.id}",
+                            f"{cycle.title} — présents à la journée {number} ayant répondu au questionnaire"))
+            options.append((f"not_answered:{cycle.id}:{journee.id}",
+                            f"{cycle.title} — présents à la journée {number} n'ayant pas répondu au questionnaire"))
+        options.append((f"answered:{cycle.id}:", f"{cycle.title} — ayant répondu au questionnaire du cycle"))
+        options.append((f"not_answered:{cycle.id}:", f"{cycle.title} — n'ayant pas répondu au questionnaire du cycle"))
     return options
 
 

@@ -5,10 +5,11 @@ for the journée, no half-day present), ``answered`` / ``not_answered`` (present
 did or did not answer that journée's survey; ``journee_id=None`` = the cycle survey,
 among those present at any journée).
 
-These are the *who*: not yet wired into campaigns. The campaign queue
-(``app.sending.queue.audience_query``) would add its usual filters (active,
-address present, not suppressed) with ``Subscriber.id.in_(followup_ids(...))``,
-given a campaign field naming the kind, the cycle and the journée.
+These are the *who*. Campaigns use them through ``Campaign.segment["event"]`` (the
+composer's "Inscription à un événement" select, ``event_audiences.choices``): the
+queue applies the criterion with its usual filters (active, address present, not
+suppressed) when the audience is counted and queued, and again for each batch at
+send time (``event_audiences.clause`` / ``members``, registered in ``app.services.wiring``).
 """
 from __future__ import annotations
 

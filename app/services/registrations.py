@@ -487,9 +487,9 @@ def registration_context(registration: Registration) -> dict:
         "journees": confirmed,
         "waiting": waiting,
         "manage_url": links.registration_manage_url(registration.uid),
-        # The personal check-in code, once there is a seat: QR image (URL) and the short code to type.
+        # The personal check-in code, once there is a seat: QR image (inline PNG) and the short code to type.
         "checkin_code": checkin.short_code(registration) if confirmed else "",
-        "checkin_qr_url": checkin.qr_url(registration) if confirmed else "",
+        "checkin_qr_png": checkin.qr_png(registration) if confirmed else b"",
     }
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from app.extensions import db
 from app.models import Campaign, Subscriber
+from app.sending.personal import register_provider
 from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
-from app.services import event_audiences, webhooks
+from app.services import event_audiences, reminder_checkin, webhooks
 from app.services.audience import audit
 from app.services.bounces import HARD, register_bounce
 from app.services.signals import campaign_data, emit
@@ -53,6 +54,8 @@ def connect() -> None:
     register_segment_filter("event", SegmentFilter(
         clause=event_audiences.clause, members=event_audiences.members,
         service=lambda criterion: criterion.get("kind") in event_audiences.REGISTRANT_KINDS))
+    # Each registrant's own check-in code and QR image in the journée reminders.
+    register_provider("checkin", reminder_checkin.checkin_personal)
     transactional_outcome.connect(_on_transactional_outcome)
     campaign_changed.connect(_on_campaign_changed)
     webhooks.connect()

@@ -20,7 +20,7 @@ from app.services import attendance as att
 from app.services import certificates, surveys
 from app.services.audience import InvalidAddress
 from app.services.registrations import RegistrationError, register
-from app.timeutil import format_local
+from app.timeutil import format_local, to_local
 from app.web.admin import bp
 from app.web.certificate_response import certificate_response
 
@@ -79,13 +79,15 @@ def presence(cycle_id: int):
     if query:
         people = [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
                   f"{r.subscriber.organisation}".lower()]
-    marks = {}
+    marks, signed = {}, set()
     if slot is not None:
-        marks = {a.registration_id: a.status.value for a in att.cycle_attendance(cycle)
-                 if a.journee_id == slot[0].id and a.half == slot[1]}
+        rows = [a for a in att.cycle_attendance(cycle) if a.journee_id == slot[0].id and a.half == slot[1]]
+        marks = {a.registration_id: a.status.value for a in rows}
+        signed = {a.registration_id for a in rows if a.signed_at is not None}
     present = sum(1 for v in marks.values() if v == "present")
     return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, marks=marks, query=query,
-                           form=form, present=present, half_labels=att.HALF_LABELS)
+                           form=form, present=present, half_labels=att.HALF_LABELS, checkin_token=att.checkin_token,
+                           signed=signed)
 
 
 def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None) -> bool:
@@ -169,9 +171,40 @@ def presence_scan(token: str):
                 flash(str(exc), "error")
     elif slot is not None and _state(registration, slot) == "present":
         outcome = "already"
+    mark = _mark(registration, slot) if outcome else None
+    signed_at = to_local(mark.signed_at).strftime("%H:%M") if mark is not None and mark.signed_at else ""
     return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
                            cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=att.HALF_LABELS,
-                           short_code=att.short_code(registration), error=None)
+                           short_code=att.short_code(registration), error=None, token=token, signed_at=signed_at)
+
+
+def _mark(registration: Registration, slot: tuple[Journee, Half] | None):
+    if slot is None:
+        return None
+    return next((row for row in att.cycle_attendance(registration.cycle) if row.registration_id == registration.id
+                 and row.journee_id == slot[0].id and row.half == slot[1]), None)
+
+
+@bp.route("/presence/<token>/signature", methods=["POST"])
+def presence_sign(token: str):
+    """"Faire signer": the drawing (SVG path data from static/signature.js) of someone checked in."""
+    try:
+        registration = att.registration_from_token(token)
+    except att.AttendanceError:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    slot = _slot(registration.cycle)
+    if slot is None:
+        flash(_("Choisissez d'abord la journée et la demi-journée."), "error")
+    else:
+        try:
+            att.add_signature(registration, slot[0], slot[1], request.form.get("signature", ""), actor=current_user.email)
+        except att.AttendanceError as exc:
+            flash(_("Signature non enregistrée : %(error)s", error=str(exc)), "error")
+        else:
+            flash(_("Signature enregistrée."), "success")
+    return redirect(url_for("admin.presence_scan", token=token), 303)
 
 
 # --- afterwards: corrections, sheets, certificates, closing ---------------------------------

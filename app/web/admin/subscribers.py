@@ -39,7 +39,8 @@ def subscribers():
     return render_template(
         "admin/subscribers.html", result=result, q=q, list_id=list_id, status=status, after=after,
         lists=lists, status_labels=STATUS_LABELS, search_limit=SEARCH_LIMIT,
-        event_value=event_value, event_choices=[c for c in event_audiences.choices() if not c[0].startswith(("present", "absent"))],
+        event_value=event_value, event_choices=[c for c in event_audiences.choices()
+                       if c[0].split(":")[0] not in event_audiences.FOLLOWUP_KINDS],
     )
 
 
