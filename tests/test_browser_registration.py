@@ -29,7 +29,7 @@ def test_register_then_cancel_one_journee_in_chromium(live_server, page, app):
     with page.expect_popup() as opened:  # the button opens a new tab, as in a mail client
         page.get_by_role("link", name="Inscrivez-vous").first.click()
     page = opened.value
-    page.wait_for_url(f"{live_server.url}/inscription/{cycle.slug}?c={announcement.id}")  # the announcement is credited
+    page.wait_for_url(f"{live_server.url}/inscription/{cycle.slug}?c={announcement.id}&p=*")  # credited, her token
     page.get_by_label("Prénom").fill("Hélène")
     page.locator("#last_name").fill("Duchêne")
     page.get_by_label("Adresse e-mail").fill("helene.duchene@example.org")

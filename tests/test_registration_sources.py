@@ -7,6 +7,7 @@ from email import policy
 import lxml.html
 from sqlalchemy import select
 
+from app import links
 from app.extensions import db
 from app.message.builder import Recipient
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Registration, Subscriber
@@ -35,7 +36,8 @@ def test_the_announcement_link_carries_the_campaign_and_the_form_records_it(clie
     raw = builder_for(campaign).build(Recipient(0, "u", "lea@example.org", "Léa")).raw
     html = email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
     hrefs = {a.get("href") for a in lxml.html.fromstring(html).xpath("//a") if "Inscrivez-vous" in a.text_content()}
-    assert hrefs == {f"https://lettrine.test/inscription/{cycle.slug}?c={campaign.id}"}
+    token = links.preferences_url("u").rsplit("/", 1)[1]  # her own token: the form opens filled in
+    assert hrefs == {f"https://lettrine.test/inscription/{cycle.slug}?c={campaign.id}&p={token}"}
 
     path = f"/inscription/{cycle.slug}?c={campaign.id}"
     page = client.get(path).get_data(as_text=True)
@@ -78,3 +80,35 @@ def test_the_form_shows_places_left_whenever_there_is_a_capacity(client, app):
     assert page.count("29 places restantes") == 1 and page.count("30 places restantes") == 3
     unlimited = make_cycle(slug="sans-limite", dates=future_dates())
     assert "places restantes" not in client.get(f"/inscription/{unlimited.slug}").get_data(as_text=True)
+
+
+def test_the_announcement_link_opens_the_form_filled_in_for_its_recipient(client, app):
+    """Each recipient's "Inscrivez-vous" carries her own signed token: name, address, structure and
+    function are filled in; a forged or foreign token, the web view and an erased person give the empty form."""
+    cycle = make_cycle(dates=future_dates())
+    campaign = _announcement(cycle)
+    lea = Subscriber(email="lea.martin@example.org", first_name="Léa", last_name="Martin", organisation="Mairie d'Évry",
+                     function="Cheffe de projet")
+    db.session.add(lea)
+    db.session.commit()
+    raw = builder_for(campaign).build(Recipient(lea.id, lea.uid, lea.email, lea.first_name, lea.last_name)).raw
+    message = email.message_from_bytes(raw, policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    [href] = {a.get("href") for a in lxml.html.fromstring(html).xpath("//a") if "Inscrivez-vous" in a.text_content()}
+    assert href in message.get_body(("plain",)).get_content()  # the text part carries the same link
+    response = client.get(href.removeprefix("https://lettrine.test"))
+    page = response.get_data(as_text=True)
+    form = lxml.html.fromstring(page)
+    values = {name: form.xpath(f'//input[@name="{name}"]/@value') for name in
+              ("first_name", "last_name", "email", "organisation", "function")}
+    assert values == {"first_name": ["Léa"], "last_name": ["Martin"], "email": ["lea.martin@example.org"],
+                      "organisation": ["Mairie d'Évry"], "function": ["Cheffe de projet"]}
+    assert response.headers["Referrer-Policy"] == "no-referrer" and "no-store" in response.headers["Cache-Control"]
+    assert "p=" not in form.xpath("//form/@action")[0]  # the token is not posted on
+    for bad in (href.replace("&p=", "&p=x"), f"/inscription/{cycle.slug}?p=", f"/inscription/{cycle.slug}?p=forged"):
+        empty = lxml.html.fromstring(client.get(bad.removeprefix("https://lettrine.test")).get_data(as_text=True))
+        assert not empty.xpath('//input[@name="email"]/@value') or empty.xpath('//input[@name="email"]/@value') == [""]
+    lea.email = None  # erased: the link opens an empty form
+    db.session.commit()
+    erased = lxml.html.fromstring(client.get(href.removeprefix("https://lettrine.test")).get_data(as_text=True))
+    assert erased.xpath('//input[@name="first_name"]/@value') in ([], [""])

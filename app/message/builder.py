@@ -283,10 +283,13 @@ class CampaignMessageBuilder:
         """Same values as ``links.unsubscribe_url``/``preferences_url`` give, minus their per-call setup."""
         first = encoding.sanitise_header_text(recipient.first_name or "")
         uid = recipient.uid
+        preferences = self._sign_preferences({"s": uid})
         return {
             "greeting": self.greeting_named.replace("\x00", first) if first else self.greeting_plain,
             "unsubscribe_url": self._unsubscribe_base + self._sign_unsubscribe({"s": uid, "c": self.campaign_id}),
-            "preferences_url": self._preferences_base + self._sign_preferences({"s": uid}),
+            "preferences_url": self._preferences_base + preferences,
+            # The same token: it already opens her preferences; on the registration link it fills the form in.
+            "prefill_token": preferences,
             "webview_url": self.webview,
         }
 
@@ -300,7 +303,8 @@ class CampaignMessageBuilder:
         # Each value encoded once; URLs (URL-safe tokens) are the same bytes in both parts.
         qp = encoding.qp_piece
         greeting = values["greeting"]
-        urls = {"unsubscribe_url": qp(unsubscribe), "preferences_url": qp(values["preferences_url"])}
+        urls = {"unsubscribe_url": qp(unsubscribe), "preferences_url": qp(values["preferences_url"]),
+                "prefill_token": qp(values["prefill_token"])}
         text_values = {"greeting": qp(greeting), **urls}
         html_values = {"greeting": qp(html.escape(greeting, quote=True)), **urls}
         own = recipient.personal or {}

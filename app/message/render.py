@@ -41,6 +41,8 @@ MARKERS: dict[str, str] = {
     "LTRNxUNSUBSCRIBEx": "unsubscribe_url",
     "LTRNxPREFERENCESx": "preferences_url",
     "LTRNxWEBVIEWx": "webview_url",
+    # The recipient's own token on the announcement's "Inscrivez-vous" link: the form opens filled in.
+    "LTRNxPREFILLx": "prefill_token",
     # Inside a personal block (below): the J-1 reminder's check-in code and its QR image's src.
     "LTRNxCHECKINCODEx": "checkin_code",
     "LTRNxCHECKINQRx": "checkin_qr_src",

@@ -135,8 +135,11 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
         if cycle is None:
             raise RenderError(gettext("Cette annonce n'est liée à aucun cycle."))
         context["cycle"] = cycle_view(cycle)
-        if not cycle.registration_url:  # our own form: it records which announcement brought the registration
-            context["cycle"]["registration_url"] = f"{links.registration_form_url(cycle.slug)}?c={campaign.id}"
+        if not cycle.registration_url:
+            # Our own form: it records which announcement brought the registration (c) and opens
+            # filled in with the recipient's name and address (p, her own signed token, per recipient).
+            context["cycle"]["registration_url"] = (f"{links.registration_form_url(cycle.slug)}?c={campaign.id}"
+                                                    f"&p={MARKER_FOR['prefill_token']}")
         return "cycle_announcement", context, attachments
     if template == CampaignTemplate.REMINDER:
         journee = db.session.get(Journee, campaign.journee_id) if campaign.journee_id else None

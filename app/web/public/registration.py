@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.digits import to_int
 from app.extensions import csrf, db, limiter
-from app.models import Cycle, Registration, RegistrationStatus, utcnow
+from app.models import Cycle, Registration, RegistrationStatus, Subscriber, utcnow
 from app.sending.calendar import calendar_links, journee_ics
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.registration_sources import source_for
@@ -91,7 +91,7 @@ def registration_form(slug: str):
     cycle = _published_cycle(slug)
     if cycle.registration_url and urlsplit(cycle.registration_url).path != request.path:
         return redirect(cycle.registration_url)  # an outside form set by the officer, not by the visitor
-    form = RegistrationForm()
+    form = RegistrationForm() if request.method == "POST" else RegistrationForm(data=_prefill(request.args.get("p")))
     choices = _journee_choices(cycle)
     # Nothing is ticked for the visitor (issue #14): she chooses. A link may name one journée (?j=2).
     wanted = to_int(request.args.get("j", ""))
@@ -134,9 +134,31 @@ def registration_form(slug: str):
         status = 400
     else:
         status = 200
-    return render_template("public/registration_form.html", cycle=cycle, form=form, choices=choices,
-                           selected=selected, errors=errors,
-                           summary=_summary(form, errors, not fresh)), status
+    response = make_response(render_template("public/registration_form.html", cycle=cycle, form=form,
+                                             choices=choices, selected=selected, errors=errors,
+                                             summary=_summary(form, errors, not fresh)), status)
+    if request.args.get("p"):  # her own token is in the address: never sent on, never cached
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _prefill(token: str | None) -> dict[str, str]:
+    """The form's fields for the person whose own token the announcement's link carries (``?p=``).
+
+    The token is the one of her preferences link, in the same message: it opens nothing more.
+    Anything wrong with it (forged, from an erased person) gives the empty form, silently."""
+    if not token:
+        return {}
+    try:
+        uid = verify(Purpose.PREFERENCES, token)["s"]
+    except (InvalidToken, KeyError, TypeError):
+        return {}
+    person = db.session.scalar(select(Subscriber).where(Subscriber.uid == uid))
+    if person is None or person.email is None:
+        return {}
+    return {"first_name": person.first_name or "", "last_name": person.last_name or "", "email": person.email,
+            "organisation": person.organisation or "", "function": person.function or ""}
 
 
 def _fresh_page() -> bool:
