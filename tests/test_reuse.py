@@ -14,6 +14,7 @@ from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Mailin
 from app.services.blocks import empty_block
 from app.services.events import save_cycle
 from app.timeutil import to_local
+from tests.conftest import BASE_URL
 from tests.event_factories import make_cycle
 
 
@@ -169,3 +170,27 @@ def test_media_strips_metadata_and_takes_gif_and_webp(app):
     Image.new("RGB", (10, 10)).save(bmp, "BMP")
     with pytest.raises(media.MediaError, match="Format refusé"):
         media.store(bmp.getvalue(), "c.bmp", "x", actor="t")
+
+
+def test_on_an_http_base_url_the_uploaded_image_still_shows_but_no_other_http_image(admin_client, app):
+    """`make run` serves http://127.0.0.1:5000: an image of the app's own media library shows in the
+    preview (and its frame's CSP names the library), while any other plain-http image is still dropped."""
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    try:
+        campaign = _newsletter()
+        admin_client.post(f"/admin/campaigns/{campaign.id}/media", data={
+            "image": (io.BytesIO(_png(800, 400)), "affiche.png"), "alt": "Affiche du cycle"})
+        row = db.session.scalar(select(MediaFile))
+        db.session.refresh(campaign)
+        blocks = campaign.content["blocks"]
+        assert blocks[-1]["src"] == f"http://127.0.0.1:5000/media/{row.key}-1200.png"
+        campaign.content = {"blocks": [*blocks, {"type": "image", "src": "http://ailleurs.example/x.png",
+                                                  "alt": "Ailleurs", "href": "", "width": ""}]}
+        db.session.commit()
+        response = admin_client.get(f"/admin/campaigns/{campaign.id}/preview.html")
+        preview = response.get_data(as_text=True)
+        assert f'src="http://127.0.0.1:5000/media/{row.key}-1200.png"' in preview
+        assert "ailleurs.example" not in preview
+        assert "img-src https: data: http://127.0.0.1:5000/media/;" in response.headers["Content-Security-Policy"]
+    finally:
+        app.config["BASE_URL"] = BASE_URL

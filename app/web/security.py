@@ -30,6 +30,7 @@ from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from app import links
 from app.extensions import csrf
 
 CSP = "; ".join([
@@ -114,3 +115,11 @@ def register(app: Flask) -> None:
     app.after_request(apply_headers)
     # First of all before_request functions: CSRFProtect reads the form in its own one.
     app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+
+
+def message_csp(sandboxed: bool = True) -> str:
+    """The CSP of a message's HTML shown by the app (previews, outbox, web view): no script, styles
+    inline, images from https, data: and this app's own media library — named by its address, since a
+    sandboxed frame has no origin of its own, and http on `make run`, where BASE_URL is http."""
+    policy = f"default-src 'none'; img-src https: data: {links.absolute('/media/')}; style-src 'unsafe-inline'"
+    return f"sandbox; {policy}; frame-ancestors 'self'" if sandboxed else policy

@@ -16,13 +16,13 @@ from app.services.preflight import preflight
 from app.message.render import RenderError
 from app.models import Campaign
 from app.web.admin import bp
+from app.web.security import message_csp
 
 SAMPLE = Recipient(subscriber_id=0, uid="apercu", email="apercu@example.org", first_name="Camille",
                    last_name="Exemple")
 
 
 # The e-mail's HTML keeps its inline styles; it runs no script and is framed by our page only.
-FRAME_CSP = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -53,6 +53,6 @@ def campaign_preview_html(campaign_id: int):
     """The HTML part alone, for the preview iframes: a ``srcdoc`` frame would inherit the
     admin's CSP (no inline style) and show the message unstyled."""
     response = make_response(message_parts(_sample_raw(_campaign(campaign_id))).html)
-    response.headers["Content-Security-Policy"] = FRAME_CSP
+    response.headers["Content-Security-Policy"] = message_csp()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response

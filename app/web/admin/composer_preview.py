@@ -26,9 +26,10 @@ from app.message.render import RenderError
 from app.models import Campaign, CampaignTemplate, MailingList
 from app.services.preflight import sample_message
 from app.web.admin import bp
-from app.web.admin.campaign_preview import FRAME_CSP, _campaign
+from app.web.admin.campaign_preview import _campaign
 from app.web.admin.campaigns import EDITABLE, _blocks_from_form
 from app.web.inputs import form_ids
+from app.web.security import message_csp
 
 # The text fields the preview reads from the form (the rest is the saved campaign's).
 FORM_FIELDS = ("name", "subject", "preheader", "from_name", "reply_to")
@@ -55,7 +56,7 @@ def draft_of(campaign: Campaign, form: MultiDict) -> Campaign:
 
 def _framed(body: str, status: int = 200):
     response = make_response(body, status)
-    response.headers["Content-Security-Policy"] = FRAME_CSP
+    response.headers["Content-Security-Policy"] = message_csp()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.message.inspect import message_parts
 from app.models import OutboxMessage
 from app.web.admin import add_nav, bp
+from app.web.security import message_csp
 
 add_nav("admin.outbox", _l("Boîte d'envoi"), 90)
 
@@ -36,8 +37,7 @@ def outbox_message_html(message_id: int):
     """The HTML part alone, for the preview iframe (sandboxed, no scripts)."""
     row = db.session.get(OutboxMessage, message_id) or abort(404)
     response = make_response(message_parts(row.raw).html)
-    response.headers["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
+    response.headers["Content-Security-Policy"] = message_csp()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response
 

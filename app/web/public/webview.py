@@ -16,6 +16,7 @@ from app.message.render import RenderError
 from app.sending.views import webview_values
 from app.models import Campaign, CampaignStatus
 from app.web.public import bp
+from app.web.security import message_csp
 
 PUBLIC_STATUSES = {CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT}
 
@@ -34,7 +35,7 @@ def webview(slug: str):
     html, _text = compiled.fill(webview_values(campaign))
     response = Response(html, mimetype="text/html")
     response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
     if campaign.status not in PUBLIC_STATUSES:
         response.headers["Cache-Control"] = "private, no-store"
     return response
