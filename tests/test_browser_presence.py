@@ -88,6 +88,54 @@ def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
     assert page.get_by_text("2 présent·es").is_visible()
 
 
+def test_a_scan_on_a_flaky_network_is_retried_and_marks_once(live_server, page, app, admin_user):
+    """At the door: the first POST never reaches the server, the second reaches it but its answer is
+    lost on the way back; the page keeps trying, says so, and ends on the truth — one check-in."""
+    cycle = make_cycle()
+    outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie",
+                       journees=list(cycle.journees[:1]), allow_past=True, source="admin", actor="test", notify=False)
+    scan_url = att.checkin_url(outcome.registration)
+    page.set_viewport_size(PHONE)
+    _login(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
+    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
+    page.get_by_label("matin").check()
+    page.get_by_role("button", name="Choisir").click()
+    page.get_by_text("0 présent·e").wait_for()
+    posts = []
+
+    def flaky(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        posts.append(route.request.url)
+        if len(posts) == 1:
+            return route.abort("internetdisconnected")  # never left the phone
+        if len(posts) == 2:
+            route.fetch()  # the server marks her…
+            return route.abort("connectionreset")  # …and the answer is lost
+        return route.continue_()
+
+    page.route("**/admin/presence/**", flaky)
+    page.goto(scan_url)
+    page.locator(".presence-already, .presence-done").first.wait_for(timeout=20_000)
+    assert len(posts) == 3
+    # The third POST found her marked: the page says so, and only one check-in exists.
+    assert page.locator(".presence-already").inner_text() == "déjà présent·e"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
+    page.unroute("**/admin/presence/**")
+    # ?r=done is shown only when true: for someone not checked in, the page offers the check-in instead.
+    other = register(cycle, "paul@example.org", first_name="Paul", last_name="Langevin",
+                     journees=list(cycle.journees[:1]), allow_past=True, source="admin", actor="test", notify=False)
+    page.route("**/admin/presence/**", lambda route: route.abort() if route.request.method == "POST"
+               else route.continue_())
+    page.goto(att.checkin_url(other.registration) + "?r=done")
+    page.get_by_role("status").filter(has_text="Pas de réseau").wait_for()
+    assert page.locator(".presence-done").count() == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
+
+
 def test_survey_answered_in_chromium_then_results_page(live_server, page, app, admin_user, cli_runner):
     cycle = make_cycle()
     outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie",

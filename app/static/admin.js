@@ -15,9 +15,38 @@
   });
 
   // <form data-submit-on-load>: the page's action is to submit it once (the check-in link a QR code opens).
+  // At the door the network comes and goes: the POST is retried (1, 2, 4, 8… s) until the server answers,
+  // which is safe because the server marks a person once whatever it receives (a second POST says
+  // "already"). The answer {outcome} then opens the page with ?r=outcome; the server shows it only if true.
   document.querySelectorAll("form[data-submit-on-load]").forEach(function (form) {
-    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-    form.submit();
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    if (!window.fetch || !window.FormData) { form.submit(); return; }
+    var status = form.querySelector("[data-retry-status]");
+    var attempt = 0;
+    var send = function () {
+      attempt += 1;
+      fetch(form.action || window.location.href, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                                                  headers: {"Accept": "application/json"}})
+        .then(function (r) {
+          if (r.status >= 500) throw new Error("server " + r.status);
+          if (!r.ok) { form.submit(); return null; }  // an expired form: the page says so itself
+          return r.json();
+        })
+        .then(function (answer) {
+          if (!answer) return;
+          var url = new URL(window.location.href);
+          url.searchParams.set("r", answer.outcome);
+          window.location.replace(url.toString());
+        })
+        .catch(function () {
+          var wait = Math.min(8, Math.pow(2, attempt - 1));
+          if (status) status.textContent = status.getAttribute("data-retry-status").replace("{s}", wait);
+          if (attempt >= 12) { buttons.forEach(function (b) { b.disabled = false; }); return; }
+          setTimeout(send, wait * 1000);
+        });
+    };
+    send();
   });
 
   if (!window.fetch) return;

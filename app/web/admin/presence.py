@@ -9,7 +9,7 @@ by the page itself, and retried safely: checking in twice changes nothing).
 """
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -169,8 +169,11 @@ def presence_scan(token: str):
                 outcome = "already" if _check_in(registration, slot, signature) else "done"
             except att.AttendanceError as exc:
                 flash(str(exc), "error")
+        if request.accept_mimetypes.best == "application/json":  # admin.js, which retries until answered
+            return jsonify(outcome=outcome or "none")
     elif slot is not None and _state(registration, slot) == "present":
-        outcome = "already"
+        # After admin.js's POST: its answer (?r=done) is shown only when it is true.
+        outcome = "done" if request.args.get("r") == "done" else "already"
     mark = _mark(registration, slot) if outcome else None
     signed_at = to_local(mark.signed_at).strftime("%H:%M") if mark is not None and mark.signed_at else ""
     return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
