@@ -163,6 +163,6 @@ def test_survey_answered_in_chromium_then_results_page(live_server, page, app, a
     page.goto(f"{live_server.url}/admin/events/{cycle.id}/survey")
     section = page.locator('[data-scope="journee-1"]')
     assert section.locator(".survey-answers").inner_text() == "1"
-    assert section.locator('[data-question="organisation"] .survey-average').inner_text() == "2.00"
+    assert section.locator('[data-question="organisation"] .survey-average').inner_text() == "2,00"
     assert section.get_by_text("Des cas concrets, merci !").is_visible()
     screenshot(page, "survey-results")

@@ -196,7 +196,7 @@ def test_survey_link_answer_edit_results_and_close(admin_client, client, app, cl
     page = admin_client.get(f"/admin/events/{cycle.id}/survey").get_data(as_text=True)
     section = page.split('data-scope="journee-1"')[1].split("</section>")[0]
     assert '<span class="survey-answers">2</span> / <span class="survey-invited">2</span>' in section
-    assert re.search(r'data-question="organisation">.*?survey-average">2\.50<', section, re.S)
+    assert re.search(r'data-question="organisation">.*?survey-average">2,50<', section, re.S)
     assert "Très utile" in section
     csv_text = admin_client.get(f"/admin/events/{cycle.id}/survey.csv").data.decode("utf-8-sig")
     assert csv_text.count("Journée 1;") == 2

@@ -66,5 +66,6 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
 
     @app.template_filter("number")
-    def _number(value) -> str:
-        return format_decimal(value or 0)
+    def _number(value, pattern: str | None = None) -> str:
+        """A number in the page's language: "1 200", "4,67" in French ("#,##0.00" for two decimals)."""
+        return format_decimal(value or 0, format=pattern)
