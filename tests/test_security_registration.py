@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import MailingList, OutboxMessage, Registration, RegistrationStatus, Subscriber, SubscriptionStatus
-from app.models import Subscription
+from app.models import Campaign, CampaignTemplate, Subscription
 from tests.event_factories import day_status, future_dates, make_cycle
 from tests.security_helpers import csrf_token, own_app
 from tests.test_registration_web import form_data
@@ -76,6 +76,20 @@ def test_an_unverified_name_is_not_put_in_a_message(app, client):
     assert re.search(r"^Bonjour,\r?$", body, re.M)
     stored = db.session.scalar(select(Subscriber.first_name))
     assert stored == "Visit to claim your seat" and "http" not in stored  # letters, spaces, hyphens only
+
+
+def test_coming_from_an_announcement_verifies_nothing(app, client):
+    """The announcement's ``?c=`` is a statistic: a stranger posting through it gets the same neutral
+    greeting, and held seats still wait for the address's owner."""
+    cycle = make_cycle(dates=future_dates())
+    announcement = Campaign(slug="annonce", name="Annonce", subject="S", template=CampaignTemplate.CYCLE_ANNOUNCEMENT,
+                            cycle_id=cycle.id)
+    db.session.add(announcement)
+    db.session.commit()
+    client.post(f"/inscription/{cycle.slug}?c={announcement.id}", data=form_data(cycle, first_name=PHISH))
+    [row] = outbox()
+    assert db.session.scalar(select(Registration.source)) == f"campaign:{announcement.id}"  # still counted
+    assert re.search(r"^Bonjour,\r?$", text_of(row), re.M) and "claim" not in text_of(row)
 
 
 def test_a_verified_address_is_greeted_by_its_cleaned_name(app, client):

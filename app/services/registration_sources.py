@@ -4,7 +4,8 @@ The announcement's "Inscrivez-vous" link carries ``?c=<campaign id>`` (app.sendi
 the public form keeps it through its POST and records ``campaign:<id>`` as the
 registration's ``source`` (an existing column: no migration). Only an announcement of
 the same cycle is accepted, so a hand-edited ``c`` cannot credit another campaign; the
-count is a statistic for the officer, never a permission.
+count is a statistic for the officer, never a permission: :func:`from_public_form` keeps such a
+registration as unverified as any other made on the form.
 """
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Registration
 
 PREFIX = "campaign:"
+
+
+def from_public_form(source: str) -> bool:
+    """Made on the public form (by anyone, for any address), with or without an announcement's ``c``."""
+    return source in ("form", "") or source.startswith(PREFIX)
 
 
 def source_for(cycle: Cycle, raw_campaign: str, default: str = "form") -> str:

@@ -44,6 +44,7 @@ from app.models import (
     utcnow,
 )
 from app.services import attendance as checkin
+from app.services.registration_sources import from_public_form
 from app.services.signals import emit, registration_data, subscriber_data
 from app.services.audience import Consent, audit, find_subscriber, normalise_email, set_subscription
 from app.sending.calendar import journee_cancel_ics, journee_ics
@@ -105,8 +106,11 @@ def holds_seats(cycle: Cycle) -> bool:
 
 
 def address_verified(registration: Registration) -> bool:
-    """The person proved they own the address (or the officer entered them)."""
-    return registration.address_confirmed_at is not None or registration.source not in ("form", "")
+    """The person proved they own the address (or the officer entered them).
+
+    Anything the public form made is unverified until the address's owner clicks, whether it
+    came through an announcement's link (``campaign:<id>``, a statistic) or not."""
+    return registration.address_confirmed_at is not None or not from_public_form(registration.source or "")
 
 
 def requested_journees(registration: Registration, now: datetime | None = None) -> list[Journee]:
