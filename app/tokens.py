@@ -26,6 +26,7 @@ class Purpose(str, Enum):
     CHECKIN = "lettrine.checkin"  # one registrant's check-in code for one cycle (opened by an officer)
     SURVEY = "lettrine.survey"  # answer the satisfaction survey without a login
     CERTIFICATE = "lettrine.certificate"  # download one's certificate of attendance
+    PREFILL = "lettrine.prefill"  # fills the registration form in; opens nothing
 
 
 MAX_AGE: dict[Purpose, int | None] = {
@@ -39,6 +40,7 @@ MAX_AGE: dict[Purpose, int | None] = {
     Purpose.CHECKIN: None,  # valid for the cycle's life; useless without an officer's login
     Purpose.SURVEY: None,  # closing the cycle closes the survey (database, not token age)
     Purpose.CERTIFICATE: None,  # the certificate is the person's own document, kept as long as they need it
+    Purpose.PREFILL: None,  # only shows her own name and address on a form she would type them into
 }
 
 

@@ -8,6 +8,7 @@ import lxml.html
 from sqlalchemy import select
 
 from app import links
+from app.tokens import Purpose, sign
 from app.extensions import db
 from app.message.builder import Recipient
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Registration, Subscriber
@@ -36,7 +37,7 @@ def test_the_announcement_link_carries_the_campaign_and_the_form_records_it(clie
     raw = builder_for(campaign).build(Recipient(0, "u", "lea@example.org", "Léa")).raw
     html = email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
     hrefs = {a.get("href") for a in lxml.html.fromstring(html).xpath("//a") if "Inscrivez-vous" in a.text_content()}
-    token = links.preferences_url("u").rsplit("/", 1)[1]  # her own token: the form opens filled in
+    token = sign(Purpose.PREFILL, {"s": "u"})  # her own token: the form opens filled in, and nothing else
     assert hrefs == {f"https://lettrine.test/inscription/{cycle.slug}?c={campaign.id}&p={token}"}
 
     path = f"/inscription/{cycle.slug}?c={campaign.id}"
@@ -105,7 +106,10 @@ def test_the_announcement_link_opens_the_form_filled_in_for_its_recipient(client
                       "organisation": ["Mairie d'Évry"], "function": ["Cheffe de projet"]}
     assert response.headers["Referrer-Policy"] == "no-referrer" and "no-store" in response.headers["Cache-Control"]
     assert "p=" not in form.xpath("//form/@action")[0]  # the token is not posted on
-    for bad in (href.replace("&p=", "&p=x"), f"/inscription/{cycle.slug}?p=", f"/inscription/{cycle.slug}?p=forged"):
+    preferences = links.preferences_url(lea.uid).rsplit("/", 1)[1]  # a token of another purpose fills nothing
+    assert client.get(f"/p/{href.split('&p=')[1]}").status_code in (400, 404)  # and this one opens no preferences
+    for bad in (href.replace("&p=", "&p=x"), f"/inscription/{cycle.slug}?p=", f"/inscription/{cycle.slug}?p=forged",
+                f"/inscription/{cycle.slug}?p={preferences}"):
         empty = lxml.html.fromstring(client.get(bad.removeprefix("https://lettrine.test")).get_data(as_text=True))
         assert not empty.xpath('//input[@name="email"]/@value') or empty.xpath('//input[@name="email"]/@value') == [""]
     lea.email = None  # erased: the link opens an empty form

@@ -165,6 +165,7 @@ class CampaignSettings:
     sign_unsubscribe: TokenSigner
     sign_preferences: TokenSigner
     sign_bounce: TokenSigner
+    sign_prefill: TokenSigner
 
 
 class CampaignMessageBuilder:
@@ -189,6 +190,7 @@ class CampaignMessageBuilder:
         self._sign_unsubscribe = settings.sign_unsubscribe
         self._sign_preferences = settings.sign_preferences
         self._sign_bounce = settings.sign_bounce
+        self._sign_prefill = settings.sign_prefill
         with force_locale(LOCALE):
             self.greeting_named = gettext("Bonjour %(name)s,", name="\x00")
             self.greeting_plain = gettext("Bonjour,")
@@ -283,13 +285,12 @@ class CampaignMessageBuilder:
         """Same values as ``links.unsubscribe_url``/``preferences_url`` give, minus their per-call setup."""
         first = encoding.sanitise_header_text(recipient.first_name or "")
         uid = recipient.uid
-        preferences = self._sign_preferences({"s": uid})
         return {
             "greeting": self.greeting_named.replace("\x00", first) if first else self.greeting_plain,
             "unsubscribe_url": self._unsubscribe_base + self._sign_unsubscribe({"s": uid, "c": self.campaign_id}),
-            "preferences_url": self._preferences_base + preferences,
-            # The same token: it already opens her preferences; on the registration link it fills the form in.
-            "prefill_token": preferences,
+            "preferences_url": self._preferences_base + self._sign_preferences({"s": uid}),
+            # Its own purpose: the "Inscrivez-vous" link is the one people pass on, and this opens nothing.
+            "prefill_token": self._sign_prefill({"s": uid}),
             "webview_url": self.webview,
         }
 

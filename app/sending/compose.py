@@ -89,7 +89,7 @@ def campaign_settings(campaign: Campaign, fingerprint: str) -> CampaignSettings:
         webview_url=links.webview_url(campaign.slug), unsubscribe_base=links.absolute("/u/"),
         preferences_base=links.absolute("/p/"), message_id_key=config["SECRET_KEYS"][0],
         sign_unsubscribe=_token_signer(Purpose.UNSUBSCRIBE), sign_preferences=_token_signer(Purpose.PREFERENCES),
-        sign_bounce=_token_signer(Purpose.BOUNCE),
+        sign_bounce=_token_signer(Purpose.BOUNCE), sign_prefill=_token_signer(Purpose.PREFILL),
     )
 
 

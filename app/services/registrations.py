@@ -519,6 +519,18 @@ def send_confirmation(registration: Registration) -> bool:
                  ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 
 
+def resend_confirmation(subscriber: Subscriber, registration_uid: str) -> bool:
+    """Send one's confirmation again (its manage link inside) to the address it belongs to.
+
+    For the unsubscribe page, which may be opened from a forwarded message: it never shows the
+    manage link itself, it mails it to the owner. False when the registration is not theirs."""
+    registration = db.session.scalar(select(Registration).where(
+        Registration.uid == registration_uid, Registration.subscriber_id == subscriber.id))
+    if registration is None or subscriber.email is None:
+        return False
+    return send_confirmation(registration)
+
+
 def send_address_check(registration: Registration) -> bool:
     """Ask the person to confirm the journées they requested (no seat is held until then)."""
     context = registration_context(registration)

@@ -146,12 +146,13 @@ def registration_form(slug: str):
 def _prefill(token: str | None) -> dict[str, str]:
     """The form's fields for the person whose own token the announcement's link carries (``?p=``).
 
-    The token is the one of her preferences link, in the same message: it opens nothing more.
-    Anything wrong with it (forged, from an erased person) gives the empty form, silently."""
+    The token has its own purpose (PREFILL): it fills this form in and opens nothing else, since the
+    "Inscrivez-vous" link is the one people pass on to a colleague. Anything wrong with it (forged,
+    another purpose, an erased person) gives the empty form, silently."""
     if not token:
         return {}
     try:
-        uid = verify(Purpose.PREFERENCES, token)["s"]
+        uid = verify(Purpose.PREFILL, token)["s"]
     except (InvalidToken, KeyError, TypeError):
         return {}
     person = db.session.scalar(select(Subscriber).where(Subscriber.uid == uid))

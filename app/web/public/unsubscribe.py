@@ -5,19 +5,24 @@
   no cookie, session or CSRF token (the signed token is the proof), 200, no redirect,
   idempotent. Only that exact body is exempt from CSRF: anything else is a page action.
 - Both pages list the journées the person stays registered for: their reminders are service
-  messages and still come, with a link to cancel the registration instead.
+  messages and still come. To cancel the registration instead, a button mails the owner her
+  confirmation (with its manage link): this page may be open in a forwarded message, whose
+  reader must not get a link that cancels her seats.
 - The page's own buttons POST too, with a CSRF token: "this list only" or "everything",
   and a way back ("me réabonner"). Without the CSRF exception, a cross-site POST holding
   a forwarded message's link cannot resubscribe its owner.
 """
 from __future__ import annotations
 
+import hashlib
+
 from flask import Request, Response, make_response, render_template, request
 from flask_babel import gettext as _
 
 from app import links
-from app.extensions import csrf
+from app.extensions import csrf, limiter
 from app.services.people import kept_reminders
+from app.services.registrations import resend_confirmation
 from app.services.subscriptions import (
     LinkTarget,
     is_unsubscribed,
@@ -52,7 +57,7 @@ def _page(target: LinkTarget, token: str, template: str, **extra):
     return _no_store(make_response(render_template(
         template, token=token, subscriber=sub, lists=scope_lists(target), campaign=target.campaign,
         preferences_url=links.preferences_url(sub.uid), erased=sub.email is None,
-        kept=[] if sub.email is None else kept_reminders(sub), manage_url=links.registration_manage_url, **extra,
+        kept=[] if sub.email is None else kept_reminders(sub), **extra,
     )))
 
 
@@ -85,3 +90,15 @@ def unsubscribe_page(token: str):
         return _page(target, token, "public/resubscribed.html", restored=restored)
     scope = unsubscribe(target, "all" if request.form.get("scope") == "all" else "list", ip=ip, source="unsubscribe-page")
     return _page(target, token, "public/unsubscribed.html", scope=scope)
+
+
+@bp.post("/u/<token>/inscription")
+@limiter.limit("3 per hour", key_func=lambda: "manage-link:" + hashlib.sha256(request.path.encode()).hexdigest())
+def unsubscribe_send_manage_link(token: str):
+    """"Annuler plutôt cette inscription": the manage link goes to the address, never to the screen."""
+    try:
+        target = resolve_unsubscribe(token)
+    except InvalidToken:
+        return link_error()
+    sent = resend_confirmation(target.subscriber, request.form.get("registration", ""))
+    return _page(target, token, "public/unsubscribe.html", done=is_unsubscribed(target), manage_link_sent=sent)
