@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -41,7 +41,10 @@ def _login(page, live_server, email: str) -> None:
 
 
 def _pattern(path: str) -> str:
-    return re.sub(r"/\d+(?=/|$)", "/<id>", path)
+    """/admin/campaigns/12/report -> /admin/campaigns/<id>/report; a query keeps only its keys (?status=, ?page=)."""
+    path, _, query = path.partition("?")
+    keys = sorted({key for key, _value in parse_qsl(query)})
+    return re.sub(r"/\d+(?=/|$)", "/<id>", path) + ("?" + "&".join(keys) if keys else "")
 
 
 def _links(page, origin: str) -> list[str]:
@@ -52,9 +55,9 @@ def _links(page, origin: str) -> list[str]:
         parts = urlsplit(url)
         if f"{parts.scheme}://{parts.netloc}" != origin or not parts.path.startswith("/admin"):
             continue
-        if parts.query or NOT_PAGES.search(parts.path):
-            continue  # filters, pages of a list and the ?lang= switch are the same templates; files are not pages
-        paths.append(parts.path)
+        if NOT_PAGES.search(parts.path) or "lang" in dict(parse_qsl(parts.query)):
+            continue  # files are not pages; the ?lang=en switch would turn the rest of the crawl English
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return paths
 
 
@@ -156,3 +159,30 @@ def test_the_checks_can_fail(page):
     assert "English: 'Settings'" in problems  # an English catalogue string (the title)
     assert "image-alt (critical)" in problems and "color-contrast (serious)" in problems
     assert "Nouvelle liste" not in problems
+
+
+# Pages whose main form, sent empty, must answer with its errors in French and accessibly.
+FORM_PAGES = ("/admin/subscribers/new", "/admin/events/new", "/admin/campaigns/new", "/admin/lists", "/admin/users",
+              "/admin/suppressions", "/admin/webhooks", "/admin/api-tokens",
+              "/admin/media")
+
+
+def test_admin_forms_sent_empty_show_french_accessible_errors(live_server, page, admin_user):
+    _seed(admin_user.email)
+    _login(page, live_server, admin_user.email)
+    failures = {}
+    for path in FORM_PAGES:
+        page.goto(live_server.url + path)
+        form = page.locator("main form").filter(has=page.locator(
+            "input[type=text]:visible, input[type=email]:visible, input[type=url]:visible, textarea:visible, "
+            "input[type=file]:visible")).first
+        assert form.count() == 1, path
+        # The browser's own "please fill in this field" bubble would stop the request: the server must answer.
+        form.evaluate("f => { f.noValidate = true; }")
+        with page.expect_navigation():
+            form.locator("button[type=submit], input[type=submit]").first.click()
+        problems = page_problems(page, admin=True)
+        if problems:
+            failures[f"{path} -> {page.url.removeprefix(live_server.url)}"] = problems
+    report = "\n".join(f"{path}\n  " + "\n  ".join(problems) for path, problems in failures.items())
+    assert not failures, report
