@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from app.cli import demo
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration
+from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration, Subscriber
+from app.services import suppression_list
 from app.services.attendance import checkin_token
+from app.services.privacy import erase_subscriber
 from app.services.campaigns import start_campaign
 from app.services.registrations import register
 from app.services.reuse import duplicate_campaign
@@ -63,7 +65,7 @@ def _links(page, origin: str) -> list[str]:
 
 def _seed(actor: str) -> list[str]:
     """The demo, one announcement sent (so the report, dashboard and outbox have figures), an import job and a
-    webhook endpoint (the demo has neither), two registrations; returns the pages no link leads to, which the crawl visits too."""
+    webhook endpoint (the demo has neither), two registrations, a suppressed domain and an erased person; returns the pages no link leads to, which the crawl visits too."""
     demo.load_base()
     for loader in demo.LOADERS:
         loader()
@@ -80,6 +82,8 @@ def _seed(actor: str) -> list[str]:
     for email, first, last in (("marie@example.org", "Marie", "Lefèvre"), ("paul@example.org", "Paul", "Diallo")):
         register(cycle, email, first_name=first, last_name=last, organisation="Mairie d'Évry",
                  journees=list(cycle.journees[:2]), allow_past=True, source="admin", actor=actor, notify=False)
+    suppression_list.add("@ancienne-asso.example.org", "association dissoute", actor=actor)
+    erase_subscriber(db.session.scalar(select(Subscriber).order_by(Subscriber.id.desc())), actor=actor)
     db.session.commit()
     draft = duplicate_campaign(sent).id  # a draft of the same announcement: its "send now" confirmation
     registration = db.session.scalar(select(Registration).order_by(Registration.id))
