@@ -8,12 +8,16 @@ runs with the real CSP on, so a page that needs an inline script or style still 
 """
 from __future__ import annotations
 
+import enum
 import re
 from functools import cache
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from babel.messages.pofile import read_po
+
+from app import models
+from app.web.filters import SOURCE_LABELS
 
 PO = Path(__file__).resolve().parents[1] / "app/translations/en/LC_MESSAGES/messages.po"
 BLOCKING_IMPACTS = {"critical", "serious"}
@@ -75,6 +79,10 @@ LAYOUT_JS = """() => {
           navShown: !!document.querySelector('#admin-nav:not(.collapsed)')};
 }"""
 
+# Stored values (enum members, source tokens) are English words; shown alone in a cell or a badge they mean
+# a label was forgotten ("sent", "erase", "one-click"). These few read the same in French.
+FRENCH_TOO = {"absent", "admin", "newsletter"}
+
 _AXE = Axe()
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}|%[sd]")
 
@@ -99,19 +107,28 @@ def english_strings() -> frozenset[str]:
     return frozenset(found - ids)
 
 
+@cache
+def raw_tokens() -> frozenset[str]:
+    values = {str(member.value) for obj in vars(models).values()
+              if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj.__module__.startswith("app.")
+              for member in obj}
+    return frozenset((values | set(SOURCE_LABELS)) - FRENCH_TOO)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-zà-öø-ÿœ']+", text.lower())
 
 
 def english_texts(page) -> list[str]:
-    """Visible texts (and accessible names) that read as English: an English catalogue string verbatim,
-    or a phrase with at least two English function words and more of them than French ones."""
+    """Visible texts (and accessible names) that read as English: an English catalogue string verbatim, a stored
+    value shown raw, or a phrase with at least two English function words and more of them than French ones."""
     english = english_strings()
+    tokens = raw_tokens()
     leaks = []
     for text in page.evaluate(VISIBLE_TEXTS_JS):
         if text in ALLOWED_TEXTS:
             continue
-        if text in english:
+        if text in english or text.lower() in tokens:
             leaks.append(text)
             continue
         words = _words(text)

@@ -153,7 +153,7 @@ def test_the_checks_can_fail(page):
     """A page with each fault the crawl looks for: every check reports it (a check that never fails proves nothing)."""
     page.set_content("""<!doctype html><html lang="en"><head><title>Settings</title></head><body>
       <main><h1>Réglages</h1><p>Please click here to save your changes and go back to the list.</p>
-      <p>Nouvelle liste</p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+      <p>Nouvelle liste</p><p><span>one-click</span></p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
       <div class="wide"><span>x</span></div></main></body></html>""")
     page.add_style_tag(content=".wide { width: 3000px; } p { color: #ccc; background: #fff; }")
     problems = "\n".join(page_problems(page, admin=False))
@@ -162,6 +162,7 @@ def test_the_checks_can_fail(page):
     assert "Please click here" in problems  # English function words
     assert "English: 'Settings'" in problems  # an English catalogue string (the title)
     assert "image-alt (critical)" in problems and "color-contrast (serious)" in problems
+    assert "English: 'one-click'" in problems  # a stored token shown without its label
     assert "Nouvelle liste" not in problems
 
 
