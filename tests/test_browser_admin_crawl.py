@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration, Subscriber
 from app.services import suppression_list
 from app.services.attendance import checkin_token
+from app.services.bounces import COMPLAINT, HARD, register_bounce
 from app.services.privacy import erase_subscriber
 from app.services.campaigns import start_campaign
 from app.services.registrations import register
@@ -65,7 +66,7 @@ def _links(page, origin: str) -> list[str]:
 
 def _seed(actor: str) -> list[str]:
     """The demo, one announcement sent (so the report, dashboard and outbox have figures), an import job and a
-    webhook endpoint (the demo has neither), two registrations, a suppressed domain and an erased person; returns the pages no link leads to, which the crawl visits too."""
+    webhook endpoint (the demo has neither), two registrations, a suppressed domain, an erased person, a bounce and a complaint; returns the pages no link leads to, which the crawl visits too."""
     demo.load_base()
     for loader in demo.LOADERS:
         loader()
@@ -83,6 +84,10 @@ def _seed(actor: str) -> list[str]:
         register(cycle, email, first_name=first, last_name=last, organisation="Mairie d'Évry",
                  journees=list(cycle.journees[:2]), allow_past=True, source="admin", actor=actor, notify=False)
     suppression_list.add("@ancienne-asso.example.org", "association dissoute", actor=actor)
+    people = db.session.scalars(select(Subscriber).order_by(Subscriber.id)).all()
+    register_bounce(people[0], HARD, status="5.1.1", diagnostic="550 5.1.1 <x@example.org>: User unknown",
+                    source="dsn", campaign_id=sent.id)
+    register_bounce(people[1], COMPLAINT, source="arf", campaign_id=sent.id)
     erase_subscriber(db.session.scalar(select(Subscriber).order_by(Subscriber.id.desc())), actor=actor)
     db.session.commit()
     draft = duplicate_campaign(sent).id  # a draft of the same announcement: its "send now" confirmation
