@@ -169,6 +169,13 @@ def test_the_checks_can_fail(page):
     assert "image-alt (critical)" in problems and "color-contrast (serious)" in problems
     assert "English: 'one-click'" in problems  # a stored token shown without its label
     assert "Nouvelle liste" not in problems
+    # A sidebar entry that wraps onto two lines, and one cut by white-space: nowrap.
+    page.set_content("""<!doctype html><html lang="fr"><body><nav id="admin-nav"><ul>
+      <li><a class="narrow" href="/a">Tableau de bord des campagnes</a></li>
+      <li><a class="cut" href="/b">Boîte d'envoi des messages</a></li></ul></nav><main><h1>Titre</h1></main></body></html>""")
+    page.add_style_tag(content="a { display:block; } .narrow { width:4rem; } .cut { width:4rem; white-space:nowrap; overflow:hidden; }")
+    sidebar = "\n".join(page_problems(page, admin=True))
+    assert "sidebar entries on more than one line: ['Tableau de bord des campagnes', \"Boîte d'envoi des messages\"]" in sidebar
 
 
 # Pages whose main form, sent empty, must answer with its errors in French and accessibly.
@@ -196,3 +203,23 @@ def test_admin_forms_sent_empty_show_french_accessible_errors(live_server, page,
             failures[f"{path} -> {page.url.removeprefix(live_server.url)}"] = problems
     report = "\n".join(f"{path}\n  " + "\n  ".join(problems) for path, problems in failures.items())
     assert not failures, report
+
+
+def test_the_newsletter_composer_with_its_blocks_passes_too(live_server, page, admin_user):
+    """The demo has no free newsletter: one is made here, with an image and a button block, and its composer
+    (every block's fields and tools) and preview are checked like the crawled pages."""
+    demo.load_base()
+    _login(page, live_server, admin_user.email)
+    page.goto(live_server.url + "/admin/campaigns/new")
+    page.get_by_label("Lettre d'information (blocs)").check()
+    page.get_by_label("Nom interne").fill("Lettre de mars")
+    page.get_by_role("button", name="Créer le brouillon").click()
+    page.get_by_text("Campagne créée").wait_for()
+    page.get_by_role("button", name="Image", exact=True).click()
+    page.get_by_role("button", name="Bouton", exact=True).click()
+    page.wait_for_load_state("load")
+    problems = {"composer": page_problems(page, admin=True)}
+    page.get_by_role("link", name="Aperçu et vérifications").click()
+    page.wait_for_load_state("load")
+    problems["preview"] = page_problems(page, admin=True)
+    assert problems == {"composer": [], "preview": []}
