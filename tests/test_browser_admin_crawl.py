@@ -2,8 +2,8 @@
 reaches and the detail pages one or two clicks further (a campaign, its report and preview, a cycle, a
 journée, the presence page, a person, a list, segments, suppressions, media, users, settings, tokens,
 webhooks, operations...), breadth first. Each page must be in French (``<html lang="fr">``, no English text),
-have no critical or serious axe-core violation, fit the width without a horizontal scroll, and keep every
-sidebar entry on one line. The page fixture also fails on any Content-Security-Policy violation."""
+have no critical or serious axe-core violation, fit the width without a horizontal scroll (at 1280 px, and at
+768 px where the sidebar folds into "Menu"), and keep every sidebar entry on one line. The page fixture also fails on any Content-Security-Policy violation."""
 from __future__ import annotations
 
 import re
@@ -24,7 +24,7 @@ from app.services.campaigns import start_campaign
 from app.services.registrations import register
 from app.services.reuse import duplicate_campaign
 from app.services.webhooks import create_endpoint
-from tests.page_checks import page_problems
+from tests.page_checks import layout, page_problems
 from tests.sending_fixtures import deliver_queued
 
 pytestmark = pytest.mark.browser
@@ -129,6 +129,11 @@ def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page
         page.wait_for_load_state("load")
         visited.append(path)
         problems = page_problems(page, admin=True)
+        page.set_viewport_size({"width": 768, "height": 900})  # a tablet: the sidebar folds, nothing may overflow
+        box = layout(page)
+        if box["scrollWidth"] > box["viewport"]:
+            problems.append(f"at 768 px: {box['scrollWidth']} px wide")
+        page.set_viewport_size({"width": 1280, "height": 900})
         if problems:
             failures[path] = problems
         if depth >= MAX_DEPTH:
