@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app import links
 from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG
+from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
 from app.extensions import db
 from app.models import Campaign, MailingList, Registration, Subscriber, SubscriptionStatus
 from app.services.audience import Consent, set_subscription
@@ -165,6 +165,12 @@ def test_every_public_page_fits_390px_in_french_without_serious_axe_violation(li
     page.locator("form button[type=submit]").last.click()
     page.get_by_role("heading", name="Merci, votre inscription est enregistrée").wait_for()
     v.check("inscription enregistrée")
+    # Their own link before they confirm the address: the request waits, with its "Confirmer" button.
+    requested = db.session.scalar(select(Registration).join(Subscriber).where(
+        Subscriber.email == "jean-baptiste.delafontaine@communaute-agglomeration.example.org"))
+    v.goto(links.registration_manage_url(requested.uid).replace(app.config["BASE_URL"], base),
+           "mon inscription, à confirmer")
+    v.goto(base + f"/inscription/{CYCLE_SLUG}", "formulaire du cycle de démonstration (journées passées)")
 
     # Manage my registration: the page with its cancel buttons (all visible in the width), then cancel one.
     v.goto(links.registration_manage_url(registration.uid).replace(app.config["BASE_URL"], base), "mon inscription")
@@ -198,6 +204,7 @@ def test_every_public_page_fits_390px_in_french_without_serious_axe_violation(li
     v.goto(base + "/inscription/cycle-inconnu", "cycle inconnu", status=404)
     v.goto(base + "/c/campagne-inconnue", "campagne inconnue", status=404)
 
+    print(f"\n{v.count} public page states checked at 390 px")
     report = "\n".join(f"{label}\n  " + "\n  ".join(problems) for label, problems in v.failures.items())
     assert not v.failures, f"{len(v.failures)} of {v.count} public pages fail at 390 px:\n{report}"
 
