@@ -110,12 +110,12 @@ def _unvisited_routes(app, visited: list[str]) -> list[str]:
     return sorted(missing)
 
 
-def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page, admin_user, app):
-    unlinked = _seed(admin_user.email)
-    _login(page, live_server, admin_user.email)
-    origin = live_server.url
-    queue: deque[tuple[str, int]] = deque([("/admin/", 0)] + [(path, MAX_DEPTH) for path in unlinked])
-    seen_paths: set[str] = {"/admin/", *unlinked}
+def _crawl(page, origin: str, extra: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Breadth first from the dashboard (plus ``extra``, pages no link leads to): the pages visited and the
+    problems of each page that has some. A linked page that does not answer 200 HTML is a problem too
+    (an editor shown a link to an admin-only page would get a 403)."""
+    queue: deque[tuple[str, int]] = deque([("/admin/", 0)] + [(path, MAX_DEPTH) for path in extra])
+    seen_paths: set[str] = {"/admin/", *extra}
     per_pattern: dict[str, int] = {}
     visited: list[str] = []
     failures: dict[str, list[str]] = {}
@@ -145,10 +145,20 @@ def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page
             seen_paths.add(link)
             per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
             queue.append((link, depth + 1))
+    return visited, failures
+
+
+def _report(failures: dict[str, list[str]]) -> str:
+    return "\n".join(f"{path}\n  " + "\n  ".join(problems) for path, problems in failures.items())
+
+
+def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page, admin_user, app):
+    unlinked = _seed(admin_user.email)
+    _login(page, live_server, admin_user.email)
+    visited, failures = _crawl(page, live_server.url, unlinked)
     print(f"\n{len(visited)} admin pages crawled:\n" + "\n".join(visited))
     print("Admin GET routes not reached:\n" + "\n".join(_unvisited_routes(app, visited)))
-    report = "\n".join(f"{path}\n  " + "\n  ".join(problems) for path, problems in failures.items())
-    assert not failures, f"{len(failures)} of {len(visited)} pages fail:\n{report}"
+    assert not failures, f"{len(failures)} of {len(visited)} pages fail:\n{_report(failures)}"
     # The crawl really reached the pages the issue names (a crawl that stopped early would prove nothing).
     patterns = {_pattern(p) for p in visited}
     for expected in ("/admin/campaigns/<id>/edit", "/admin/campaigns/<id>/report", "/admin/campaigns/<id>/preview",
@@ -157,6 +167,18 @@ def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page
         assert expected in patterns, (expected, sorted(patterns))
     assert len(visited) >= 30
     assert _unvisited_routes(app, visited) == ["/admin/events/<int:cycle_id>/emargement.<fmt>"]  # a PDF or CSV file
+
+
+def test_the_editor_crawl_finds_no_forbidden_link_and_the_same_quality(live_server, page, admin_user, editor_user):
+    """An editor's admin (no users, settings, API tokens, webhooks): every page they can reach passes the same
+    checks, and no page shows them a link that answers 403."""
+    _seed(admin_user.email)
+    _login(page, live_server, editor_user.email)
+    visited, failures = _crawl(page, live_server.url, [])
+    assert not failures, f"{len(failures)} of {len(visited)} pages fail:\n{_report(failures)}"
+    assert len(visited) >= 25
+    assert not any(p.startswith(("/admin/users", "/admin/settings", "/admin/api-tokens", "/admin/webhooks"))
+                   for p in visited)
 
 
 def test_the_checks_can_fail(page):
