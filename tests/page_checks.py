@@ -2,9 +2,10 @@
 no critical or serious axe-core violation, ``<html lang="fr">``, no English left on a French page,
 nothing wider than the viewport, and (admin) a sidebar whose entries each stay on one line.
 
-axe-core comes from the ``axe-playwright-python`` package (it bundles axe.min.js). It is evaluated
-through the DevTools protocol, which the page's Content-Security-Policy does not govern: the crawl
-runs with the real CSP on, so a page that needs an inline script or style still fails the test.
+axe-core comes from the ``axe-playwright-python`` package (it bundles axe.min.js). Playwright evaluates it
+through the DevTools protocol, which the page's Content-Security-Policy does not govern, so no
+``bypass_csp`` is needed: the pages run with the real CSP, and the ``page`` fixture still fails a test on any
+CSP violation (an inline script or style a page would need).
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ BLOCKING_IMPACTS = {"critical", "serious"}
 ALLOWED_TEXTS = {
     "English",  # the footer's language switch names the other language in that language
 }
-# Frequent English function words that French never uses as words of its own.
+# Frequent English words, function words and the admin's own verbs, that French never uses as words of its own.
+# A phrase needs two of them, and more than French ones, to count as English.
 ENGLISH_WORDS = {
     "the", "and", "with", "your", "you", "this", "that", "is", "are", "please", "been", "have", "has",
     "will", "from", "which", "would", "should", "there", "their", "what", "when", "where", "not", "of",
@@ -46,8 +48,9 @@ VISIBLE_TEXTS_JS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement; const text = n.textContent.replace(/\\s+/g, ' ').trim();
-    const other = el.closest('[lang]');
-    if (!text || !el || el.closest('[translate=no]') || (other && other !== document.documentElement && !other.lang.startsWith('fr'))) continue;
+    if (!text || !el || el.closest('[translate=no]')) continue;
+    const other = el.closest('[lang]');  // a passage marked as another language is right to be in it
+    if (other && other !== document.documentElement && !other.lang.startsWith('fr')) continue;
     let hidden = false;
     for (let a = el; a; a = a.parentElement) { if (skip.has(a.tagName)) { hidden = true; break; } }
     if (hidden || !visible(el)) continue;
