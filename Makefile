@@ -63,6 +63,7 @@ schema: install
 	tmp=$$(mktemp -d); LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db upgrade >/dev/null 2>&1; \
 	  LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema" --rev-id 0001 2>&1 | grep -v INFO; rm -rf $$tmp
 
-## make screenshots: the demo announcement at 375/600 px and the admin pages at 1280/768 px (headless Chromium) into screenshots/
+## make screenshots: the demo announcement at 375/600 px and the admin pages at 1280/768 px (headless Chromium) into
+## screenshots/, and the README's curated few (DOCS_SHOTS in tools/screenshots.py) into docs/screenshots/ (committed)
 screenshots: install
 	$(BIN)/python tools/screenshots.py

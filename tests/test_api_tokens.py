@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask_babel import refresh
 from sqlalchemy import select
 
 from app.extensions import db
@@ -71,6 +72,14 @@ def test_admin_page_creates_a_token_shown_once_and_revokes_it(admin_client):
     admin_client.post(f"/admin/api-tokens/{row.id}/revoke")
     db.session.refresh(row)
     assert row.revoked_at is not None
+
+
+def test_admin_page_describes_the_scopes_in_the_page_language_only(admin_client):
+    french = admin_client.get("/admin/api-tokens").get_data(as_text=True)
+    assert "lists:write — créer et modifier des listes" in french and "create and update lists" not in french
+    refresh()  # the test's app context would otherwise keep the first request's locale
+    english = admin_client.get("/admin/api-tokens?lang=en").get_data(as_text=True)
+    assert "lists:write — create and update lists" in english and "créer et modifier des listes" not in english
 
 
 def test_an_editor_cannot_see_or_create_tokens(editor_client):

@@ -188,7 +188,7 @@ def test_admin_registers_an_endpoint_reads_its_log_and_resends(app, admin_client
     make_campaign(2)  # started: campaign.started is queued with the status change
     assert deliver_due("w", 10) == 1
     log = admin_client.get(f"/admin/webhooks/{endpoint.id}").get_data(as_text=True)
-    assert "campaign.started" in log and "delivered" in log
+    assert "campaign.started" in log and "<td>livré</td>" in log  # the status in words, not "delivered"
     delivery = db.session.scalar(select(WebhookDelivery))
     admin_client.post(f"/admin/webhooks/deliveries/{delivery.id}/resend")
     assert deliver_due("w", 10) == 1

@@ -7,9 +7,14 @@ with the web view's impersonal values) into screenshots/ (git-ignored), plus a
 Then serves the admin in-process on a loopback port, logs in as the demo admin and
 saves the dashboard, composer, preview, cycle editor and report pages.
 Always uses a throw-away SQLite database (never the configured one) and the outbox.
+
+A curated few (DOCS_SHOTS) are also written, reduced to a 256-colour palette, into docs/screenshots/:
+those are committed and shown by the README. ``--out DIR`` and ``--docs DIR`` change the two folders
+(``--docs ""`` skips the curated copy); a helper adding a shot appends its name to DOCS_SHOTS.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
@@ -20,12 +25,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"
+# The shots the README shows (file stems in OUT), copied small into DOCS. Keep the set short: each one is
+# committed. Total today about 1 MB.
+DOCS_SHOTS = (
+    "admin-sidebar-1280", "admin-sidebar-768", "admin-dashboard-1280", "admin-subscriber-1280",
+    "admin-suppressions-1280", "admin-cycle-editor-1280", "admin-report-1280", "announcement-375",
+    "admin-composer-live-preview-desktop-1280", "admin-composer-live-preview-phone-1280",
+)
+DOCS_MAX_HEIGHT = 2400  # px: a longer full-page shot is cut at the bottom for the README
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
     "--lang=fr-FR",  # French date and time pickers, as the officer's browser shows them
 ]
 ADMIN_WIDTHS = (1280, 768)
+PERSON = "laura.kossi@example.org"  # the person whose page is shown: registered, with a history
 
 
 def demo_app():
@@ -50,7 +65,30 @@ def demo_app():
         for loader in demo.LOADERS:
             loader()
         db.session.commit()
+        _enrich(email)
     return app, email, password
+
+
+def _enrich(actor: str) -> None:
+    """What a few weeks of use leave behind, so the shots are not empty pages: the person shown is registered
+    for two journées, and the suppression list holds a request by phone, a closed organisation's domain and
+    an erased person's fingerprint."""
+    from app.cli.demo_cycle import CYCLE_SLUG
+    from app.extensions import db
+    from app.models import Cycle, Subscriber
+    from app.services import suppression_list
+    from app.services.privacy import erase_subscriber
+    from app.services.registrations import register
+
+    cycle = db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one()
+    register(cycle, PERSON, journees=list(cycle.journees[:2]), allow_past=True, source="admin", actor=actor,
+             notify=False)
+    suppression_list.add("ne-plus-ecrire@example.org", "demande par téléphone le 3 février", actor=actor)
+    suppression_list.add("@ancienne-asso.example.org", "association dissoute", actor=actor)
+    erased = db.session.query(Subscriber).filter(Subscriber.email != PERSON).order_by(Subscriber.id.desc()).first()
+    if erased is not None:
+        erase_subscriber(erased, actor=actor, source="demande de la personne")
+    db.session.commit()
 
 
 def announcement_html(app) -> str:
@@ -81,7 +119,7 @@ def _ids(app) -> dict[str, int]:
     with app.app_context():
         return {"campaign": db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one().id,
                 "cycle": db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one().id,
-                "subscriber": db.session.query(Subscriber).order_by(Subscriber.id).first().id}
+                "subscriber": db.session.query(Subscriber).filter_by(email=PERSON).one().id}
 
 
 def _send_announcement(app, campaign_id: int) -> None:
@@ -96,7 +134,7 @@ def _send_announcement(app, campaign_id: int) -> None:
     Worker(app, WorkerOptions(idle_seconds=0.1)).run(until_idle=True)
 
 
-def admin_shots(browser, app, email: str, password: str) -> None:
+def admin_shots(browser, app, email: str, password: str, out: Path = OUT) -> None:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -129,14 +167,14 @@ def admin_shots(browser, app, email: str, password: str) -> None:
                 for width in ADMIN_WIDTHS:
                     page.set_viewport_size({"width": width, "height": 900})
                     page.goto(url + path, wait_until="load")
-                    target = OUT / f"{name}-{width}.png"
+                    target = out / f"{name}-{width}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
         # The navigation itself: the sidebar at 1280 px, the folded "Menu" at 768 px (viewport only).
         for width in ADMIN_WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(url + "/admin/", wait_until="load")
-            target = OUT / f"admin-sidebar-{width}.png"
+            target = out / f"admin-sidebar-{width}.png"
             page.screenshot(path=str(target))
             print(target)
         context.close()
@@ -144,7 +182,7 @@ def admin_shots(browser, app, email: str, password: str) -> None:
         server.shutdown()
 
 
-def composer_preview_shots(browser, app, email: str, password: str) -> None:
+def composer_preview_shots(browser, app, email: str, password: str, out: Path) -> None:
     """The composer with its live preview beside the blocks (1280 px), after typing, at the desktop
     and phone widths of the preview."""
     from werkzeug.serving import make_server
@@ -182,7 +220,7 @@ def composer_preview_shots(browser, app, email: str, password: str) -> None:
         for device, label in (("desktop", "Ordinateur (600 px)"), ("phone", "Téléphone (390 px)")):
             page.get_by_role("button", name=label).click()
             page.locator(".card.blocks").scroll_into_view_if_needed()
-            target = OUT / f"admin-composer-live-preview-{device}-1280.png"
+            target = out / f"admin-composer-live-preview-{device}-1280.png"
             page.screenshot(path=str(target))
             print(target)
         context.close()
@@ -190,13 +228,40 @@ def composer_preview_shots(browser, app, email: str, password: str) -> None:
         server.shutdown()
 
 
-def main() -> None:
+def publish(out: Path, docs: Path) -> None:
+    """Copy DOCS_SHOTS from ``out`` into ``docs``, as 256-colour PNGs at most DOCS_MAX_HEIGHT high (an admin page
+    goes from ~150 kB to ~60 kB; the README's images stay light in the repository)."""
+    from PIL import Image
+
+    docs.mkdir(parents=True, exist_ok=True)
+    for stem in DOCS_SHOTS:
+        source = out / f"{stem}.png"
+        if not source.exists():
+            print(f"(no {source.name}: not published)")
+            continue
+        with Image.open(source) as image:
+            image = image.convert("RGB")
+            if image.height > DOCS_MAX_HEIGHT:
+                image = image.crop((0, 0, image.width, DOCS_MAX_HEIGHT))
+            small = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            target = docs / source.name
+            small.save(target, optimize=True)
+        print(target, f"{target.stat().st_size // 1024} kB")
+
+
+def main(argv: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
-    OUT.mkdir(exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="every shot (default: screenshots/, git-ignored)")
+    parser.add_argument("--docs", default=str(DOCS),
+                        help='the README\'s shots, committed (default: docs/screenshots/; "" to skip)')
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
     app, email, password = demo_app()
     html = announcement_html(app)
-    (OUT / "announcement.html").write_text(html, encoding="utf-8")
+    (out / "announcement.html").write_text(html, encoding="utf-8")
     shots = [("announcement-600.png", 600, html), ("announcement-375.png", 375, html),
              ("announcement-375-no-style.png", 375, strip_styles(html))]
     with sync_playwright() as pw:
@@ -207,14 +272,16 @@ def main() -> None:
             # Offline: the email must not need the network (block anything but the inline document).
             page.route("**/*", lambda route: route.abort())
             page.set_content(content, wait_until="load")
-            page.screenshot(path=str(OUT / name), full_page=True)
+            page.screenshot(path=str(out / name), full_page=True)
             page.close()
-            print(OUT / name)
-        admin_shots(browser, app, email, password)
-        composer_preview_shots(browser, app, email, password)
+            print(out / name)
+        admin_shots(browser, app, email, password, out)
+        composer_preview_shots(browser, app, email, password, out)
         from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
         after_journee_shots(browser, app, email, password)
         browser.close()
+    if args.docs:
+        publish(out, Path(args.docs).resolve())
 
 
 if __name__ == "__main__":

@@ -22,6 +22,22 @@ STATUS_LABELS = {
 }
 
 
+# Where a consent or a suppression came from, as stored (short tokens the code writes), in words. Tokens not
+# listed (an import's file name, "inscription:<cycle>", a sentence the team typed) are shown as they are.
+SOURCE_LABELS = {
+    "form": _l("formulaire d'abonnement"),
+    "confirm": _l("lien de confirmation"),
+    "preferences": _l("centre de préférences"),
+    "one-click": _l("désinscription en un clic (messagerie)"),
+    "unsubscribe-page": _l("page de désinscription"),
+    "erase": _l("effacement à la demande de la personne"),
+    "bounced": _l("adresse en erreur"),
+    "complained": _l("plainte (message signalé comme indésirable)"),
+    "admin": _l("ajout par l'équipe"),
+    "demo": _l("données de démonstration"),
+}
+
+
 def local_time(value: datetime | None) -> datetime | None:
     """An aware instant converted to the configured zone (Europe/Paris by default)."""
     if value is None:
@@ -64,6 +80,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals["long_date"] = long_date
 
     app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
+    app.jinja_env.filters["source_label"] = lambda source: str(SOURCE_LABELS.get(source, source)) if source else source
 
     @app.template_filter("number")
     def _number(value, pattern: str | None = None) -> str:

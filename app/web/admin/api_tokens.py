@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,9 +18,16 @@ from app.web.admin import add_nav, admin_required, bp
 add_nav("admin.api_tokens", _l("API"), 85, admin_only=True)
 
 
+def _scope_choices() -> list[tuple[str, str]]:
+    """Each scope with what it allows, in the page's language only: SCOPES holds "français / English"
+    for the CLI's help, and a French page showing both halves reads as half English."""
+    half = 1 if str(get_locale()) == "en" else 0
+    return [(scope, f"{scope} — {what.split(' / ')[half].strip()}") for scope, what in SCOPES.items()]
+
+
 class TokenForm(FlaskForm):
     name = StringField(_l("Nom (qui l'utilise, pour quoi)"), validators=[DataRequired(), Length(max=200)])
-    scopes = SelectMultipleField(_l("Portées"), choices=[(s, f"{s} — {d}") for s, d in SCOPES.items()],
+    scopes = SelectMultipleField(_l("Portées"), choices=_scope_choices,
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                  validators=[DataRequired(message=_l("Choisissez au moins une portée."))])
     expires = DateField(_l("Dernier jour de validité (facultatif)"), validators=[Optional()])

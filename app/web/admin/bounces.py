@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "sender-health": _l("alerte expéditeur (ne compte pas)"), "noted": _l("noté (retard)"),
     "review": _l("à vérifier : n'a modifié personne"), "none": _l("aucune"),
 }
+KIND_LABELS = {"hard": _l("rebond définitif"), "soft": _l("rebond temporaire"), "complaint": _l("plainte")}
 ATTRIBUTION_LABELS = {"verp": _l("adresse de retour signée"), "message-id": _l("Message-ID signé"),
                       "smtp": _l("réponse SMTP à l'envoi"), "": _l("non attribué")}
 
@@ -42,7 +43,7 @@ ATTRIBUTION_LABELS = {"verp": _l("adresse de retour signée"), "message-id": _l(
 @bp.app_context_processor
 def _labels() -> dict:
     return {"bounce_reason_labels": REASON_LABELS, "bounce_action_labels": ACTION_LABELS,
-            "bounce_attribution_labels": ATTRIBUTION_LABELS}
+            "bounce_attribution_labels": ATTRIBUTION_LABELS, "bounce_kind_labels": KIND_LABELS}
 
 
 @bp.route("/bounces")

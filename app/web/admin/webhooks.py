@@ -10,12 +10,18 @@ from wtforms import SelectMultipleField, StringField, URLField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
-from app.models import WebhookDelivery, WebhookEndpoint
+from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from app.services.signals import EVENTS
 from app.services.webhooks import EndpointError, create_endpoint, enable, resend
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.webhooks", _l("Webhooks"), 86, admin_only=True)
+
+DELIVERY_LABELS = {
+    WebhookStatus.PENDING: _l("en attente"),
+    WebhookStatus.DELIVERED: _l("livré"),
+    WebhookStatus.FAILED: _l("échec"),
+}
 
 
 class EndpointForm(FlaskForm):
@@ -57,7 +63,8 @@ def webhook_detail(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     deliveries = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
                                     .order_by(WebhookDelivery.id.desc()).limit(100)).all()
-    return render_template("admin/webhook_detail.html", endpoint=endpoint, deliveries=deliveries)
+    return render_template("admin/webhook_detail.html", endpoint=endpoint, deliveries=deliveries,
+                           delivery_labels=DELIVERY_LABELS)
 
 
 @bp.post("/webhooks/<int:endpoint_id>/toggle")
