@@ -1,0 +1,195 @@
+"""French typography for messages and pages: no-break spaces, and a text part that wraps.
+
+French puts a space before ``? ! ; :`` and inside ``« »``; when that space is an
+ordinary one, a browser or mail client may break the line there and leave the
+``?`` alone at the start of the next line ("équipes ?" in a journée title). The
+narrow no-break space (U+202F, "espace fine insécable") is what French
+typography uses there; a no-break space (U+00A0) ties "10 h 00", "4 février
+2027" and "50 %" together, and U+202F groups thousands ("1 200"), as CLDR does.
+
+The rules are conservative so they can run on any French text, including text an
+officer typed: an EXISTING space before ``? ! ; :`` becomes U+202F, and one is
+added where there was none only inside guillemets. Nothing is inserted before a
+colon with no space (``mailto:``, ``https://x:8080``, ``10:00``, ``1:2``), and
+URLs are never touched (a query string's ``?`` included). The functions are
+idempotent; callers decide the language (never apply them to English).
+
+``wrap_text_part`` shapes the text/plain part: every URL on a line of its own and
+prose wrapped at 78 characters (RFC 5322's recommended line length), keeping the
+paragraphs, list indents, the ``--`` signature line and underlines.
+
+Pure: imports nothing from the application (tests/test_import_direction.py).
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Iterable
+
+NNBSP = "\u202f"  # narrow no-break space: before ? ! ; : and inside « »
+NBSP = "\u00a0"  # no-break space: 10 h 00, 4 février 2027, 50 %
+
+# A URL (or a mail address behind mailto:); it ends before closing punctuation.
+_URL = r"(?:https?://|mailto:|tel:|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
+_URL_RE = re.compile(_URL)
+_SPACES = "[ \t\u00a0\u202f\u2009]"  # a space that may stand before ? ! ; : (not a line break)
+
+_BEFORE_PUNCT = re.compile(rf"(?<=\S){_SPACES}+(?=[?!;:](?:\s|$|[)»\"'’.,<]|[?!]))")
+_OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*(?=\S)")
+_CLOSE_GUILLEMET = re.compile(rf"(?<=\S){_SPACES}*»")
+_TIME = re.compile(r"\b(\d{1,2})[ \u00a0]h(?:[ \u00a0](\d{2}))?\b")
+_COMPACT_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
+_MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+           "|janv\\.|févr\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|déc\\.")
+_DATE = re.compile(rf"\b(\d{{1,2}}|1er) ({_MONTHS})(?: (\d{{4}})\b)?", re.I)
+_THOUSANDS = re.compile(r"(?<![\d.,/:\-+])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d/:\-]|[.,]\d)")
+_UNIT = re.compile(r"(?<=\d) (?=(?:%|€|°C)(?!\w))")
+
+
+def french_spacing(text: str) -> str:
+    """Plain French text with no-break spaces where French typography wants them (URLs untouched)."""
+    if not text:
+        return text
+    # A URL holds no space, so the space before a punctuation mark is never inside one.
+    text = _BEFORE_PUNCT.sub(NNBSP, text)
+    if "«" in text or "»" in text:
+        text = _OPEN_GUILLEMET.sub("«" + NNBSP, text)
+        text = _CLOSE_GUILLEMET.sub(NNBSP + "»", text)
+    pieces = _URL_RE.split(text)
+    urls = _URL_RE.findall(text)
+    out = [_space_prose(pieces[0])]
+    for url, prose in zip(urls, pieces[1:]):
+        out.append(url)
+        out.append(_space_prose(prose))
+    return "".join(out)
+
+
+def _space_prose(text: str) -> str:
+    if not text:
+        return text
+    if "h" in text:
+        text = _TIME.sub(_time, text)
+    text = _DATE.sub(_date, text)
+    text = _THOUSANDS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m.group(0)), text)
+    text = _UNIT.sub(NBSP, text)
+    return text
+
+
+def _time(match: re.Match[str]) -> str:
+    hours, minutes = match.group(1), match.group(2)
+    return f"{hours}{NBSP}h{NBSP}{minutes}" if minutes else f"{hours}{NBSP}h"
+
+
+def _date(match: re.Match[str]) -> str:
+    day, month, year = match.group(1), match.group(2), match.group(3)
+    return f"{day}{NBSP}{month}{NBSP}{year}" if year else f"{day}{NBSP}{month}"
+
+
+def french_time(text: str) -> str:
+    """``10h00`` -> ``10 h 00`` (no-break spaces): the French way of writing a time."""
+    return _COMPACT_TIME.sub(lambda m: f"{m.group(1)}{NBSP}h{NBSP}{m.group(2)}", text)
+
+
+# --- HTML --------------------------------------------------------------------
+
+# Elements whose content is not prose to typeset: code, scripts, styles, the head,
+# and form values (a <textarea> or <option> edited and posted back must not change).
+_SKIP = ("head", "style", "script", "textarea", "pre", "code", "option", "title", "svg")
+_TOKEN = re.compile(
+    r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(" + "|".join(_SKIP) + r")\b[^>]*>.*?</\2\s*>|<[^>]*>)",
+    re.S | re.I,
+)
+_BREAK_BEFORE_PUNCT = re.compile(r"(?<=\S)[ \t]*\n\s*(?=[?!;:](?:\s|$))")  # collapsible in HTML
+_ENTITY_SPACE = re.compile(r"&(?:nbsp|#160|#xa0|#8239|#x202f);", re.I)
+
+
+def french_spacing_html(html: str) -> str:
+    """The same rules on an HTML document's text nodes only.
+
+    Tags, attributes (hrefs, srcdoc…), comments (Outlook's conditional blocks)
+    and the content of head/style/script/textarea/pre/code/option are left as
+    they are, so URLs, CSS and posted form values never change. A ``&nbsp;``
+    before a ``:`` counts as the space to replace.
+    """
+    if not html:
+        return html
+    parts = _TOKEN.split(html)
+    out: list[str] = []
+    # split() with two groups yields: text, token, inner-name-or-None, text, token, name, …
+    i = 0
+    while i < len(parts):
+        text = parts[i]
+        if text:
+            if "&" in text:
+                text = _ENTITY_SPACE.sub(_entity_to_char, text)
+            if "\n" in text:
+                text = _BREAK_BEFORE_PUNCT.sub(" ", text)
+            out.append(french_spacing(text))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+        i += 3
+    return "".join(out)
+
+
+def _entity_to_char(match: re.Match[str]) -> str:
+    return NNBSP if match.group(0).lower() in ("&#8239;", "&#x202f;") else NBSP
+
+
+# --- Text part -----------------------------------------------------------------
+
+_BULLET = re.compile(r"^ *(?:[-•*] |\d+[.)] )?")
+_RULE = re.compile(r"^(-{2,}|={2,})$")
+
+
+def wrap_text_part(text: str, width: int = 78, placeholders: Iterable[str] = ()) -> str:
+    """Every URL on a line of its own, prose wrapped at ``width``, structure kept.
+
+    Lines that already fit and hold no URL are kept as they are (the rich-text
+    blocks are wrapped upstream), so paragraphs, lists and blank lines stay. A
+    longer line, or a line with a URL and words, is re-wrapped with the same
+    indent (a list item's text continues under its text, not under its bullet);
+    the URL goes on a line of its own at that indent. ``placeholders`` are markers
+    that stand for URLs until each recipient's are spliced in (they may grow to
+    any length). An over-long underline is cut to the width. Words longer than
+    the width (a long address) are never broken.
+    """
+    tokens = [re.escape(p) for p in placeholders if p]
+    url_re = re.compile("|".join([_URL, *tokens])) if tokens else _URL_RE
+    out: list[str] = []
+    for line in text.split("\n"):
+        urls = url_re.findall(line)
+        if not urls and len(line) <= width:
+            out.append(line)
+        elif _RULE.match(line):
+            out.append(line[0] * width)
+        elif len(urls) == 1 and line.strip() == urls[0]:
+            out.append(line)
+        else:
+            out.extend(_rewrap(line, url_re, width))
+    return "\n".join(out)
+
+
+def _rewrap(line: str, url_re: re.Pattern[str], width: int) -> list[str]:
+    match = _BULLET.match(line)
+    lead = match.group(0) if match else ""
+    indent = " " * len(lead)
+    rest = line[len(lead):]
+    lines: list[str] = []
+    position = 0
+    pieces: list[tuple[bool, str]] = []
+    for url in url_re.finditer(rest):
+        pieces.append((False, rest[position:url.start()]))
+        pieces.append((True, url.group(0)))
+        position = url.end()
+    pieces.append((False, rest[position:]))
+    for is_url, piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        head = indent if lines else lead
+        if is_url:
+            lines.append(head + piece)
+        else:
+            lines.extend(textwrap.wrap(piece, width=width, initial_indent=head, subsequent_indent=indent,
+                                       break_long_words=False, break_on_hyphens=False))
+    return lines or [line]
