@@ -13,6 +13,7 @@ from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
 from app.message import render
+from app.message.typography import french_spacing
 from app.message.builder import HeaderInjection, Recipient, clean_header
 from app.sending.compose import builder_for, message_id_for
 from app.models import Campaign, Cycle, Journee, Subscriber
@@ -100,7 +101,7 @@ def test_html_part_meets_the_standards(announcement):
         assert "\n" not in block
     # not hidden with white text, and short
     assert "color:#ffffff;line-height:1px" not in html
-    assert campaign.preheader in html_text(html)
+    assert french_spacing(campaign.preheader) in html_text(html)  # with its narrow no-break space before ":"
     assert "Voir la version en ligne" in html
 
 

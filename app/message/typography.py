@@ -32,13 +32,14 @@ NBSP = "\u00a0"  # no-break space: 10 h 00, 4 février 2027, 50 %
 # A URL (or a mail address behind mailto:); it ends before closing punctuation.
 _URL = r"(?:https?://|mailto:|tel:|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
 _URL_RE = re.compile(_URL)
+# In the text part only a URL with a scheme is put on its own line ("www.crpve91.fr" is a label).
+_WRAP_URL = r"(?:https?://|mailto:|tel:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
 _SPACES = "[ \t\u00a0\u202f\u2009]"  # a space that may stand before ? ! ; : (not a line break)
 
 _BEFORE_PUNCT = re.compile(rf"(?<=\S){_SPACES}+(?=[?!;:](?:\s|$|[)»\"'’.,<]|[?!]))")
 _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*(?=\S)")
 _CLOSE_GUILLEMET = re.compile(rf"(?<=\S){_SPACES}*»")
 _TIME = re.compile(r"\b(\d{1,2})[ \u00a0]h(?:[ \u00a0](\d{2}))?\b")
-_COMPACT_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 _MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
            "|janv\\.|févr\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|déc\\.")
 _DATE = re.compile(rf"\b(\d{{1,2}}|1er) ({_MONTHS})(?: (\d{{4}})\b)?", re.I)
@@ -84,10 +85,6 @@ def _date(match: re.Match[str]) -> str:
     day, month, year = match.group(1), match.group(2), match.group(3)
     return f"{day}{NBSP}{month}{NBSP}{year}" if year else f"{day}{NBSP}{month}"
 
-
-def french_time(text: str) -> str:
-    """``10h00`` -> ``10 h 00`` (no-break spaces): the French way of writing a time."""
-    return _COMPACT_TIME.sub(lambda m: f"{m.group(1)}{NBSP}h{NBSP}{m.group(2)}", text)
 
 
 # --- HTML --------------------------------------------------------------------
@@ -138,6 +135,7 @@ def _entity_to_char(match: re.Match[str]) -> str:
 # --- Text part -----------------------------------------------------------------
 
 _BULLET = re.compile(r"^ *(?:[-•*] |\d+[.)] )?")
+_PUNCT_ONLY = re.compile(r"^[.,;:!?)\]»\"'’]{1,3}$")
 _RULE = re.compile(r"^(-{2,}|={2,})$")
 
 
@@ -154,7 +152,7 @@ def wrap_text_part(text: str, width: int = 78, placeholders: Iterable[str] = ())
     the width (a long address) are never broken.
     """
     tokens = [re.escape(p) for p in placeholders if p]
-    url_re = re.compile("|".join([_URL, *tokens])) if tokens else _URL_RE
+    url_re = re.compile("|".join([_WRAP_URL, *tokens]))
     out: list[str] = []
     for line in text.split("\n"):
         urls = url_re.findall(line)
@@ -185,6 +183,9 @@ def _rewrap(line: str, url_re: re.Pattern[str], width: int) -> list[str]:
     for is_url, piece in pieces:
         piece = piece.strip()
         if not piece:
+            continue
+        if not is_url and lines and _PUNCT_ONLY.match(piece):
+            lines[-1] += piece  # "https://x.fr)." keeps its closing punctuation
             continue
         head = indent if lines else lead
         if is_url:
