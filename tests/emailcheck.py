@@ -18,11 +18,13 @@ _TRANSLATE = str.maketrans({
 
 
 def normalise(text: str) -> str:
-    """Whitespace and typography folded: quotes, apostrophes, dashes, bullets, nbsp, case, space before ;:!?"""
+    """Whitespace and typography folded: quotes, apostrophes, dashes, bullets, nbsp, case, space before ;:!?,
+    hours ("10H00" = "10 h 00")."""
     text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ([:;!?])", r"\1", text)
     text = text.replace('" ', '"').replace(' "', '"')
+    text = re.sub(r"\b(\d{1,2}) ?[hH] ?(\d{2})\b", r"\1h\2", text)  # "10H00" (the seed) = "10 h 00" (French)
     return text.strip().casefold()
 
 

@@ -79,6 +79,8 @@ def test_normaliser_is_not_blind():
     altered = seed.replace("Renforcer les capacités", "Renforcer la capacité")
     assert len(missing_lines(altered)) == 1
     assert normalise("l’Etat – « droit »\u00a0: x") == normalise("l'Etat - \"droit\": X")
+    assert normalise("de 10\u00a0h\u00a000 à 17\u00a0h\u00a000") == normalise("de 10H00 à 17H00")
+    assert normalise("de 10 h 30") != normalise("de 10H00")
 
 
 def test_html_part_meets_the_standards(announcement):

@@ -1,9 +1,8 @@
 """Reminder (.ics attached), newsletter blocks and the transactional messages, on their real bytes."""
 from __future__ import annotations
 
-import re
-
 import email
+import re
 from email import policy
 
 import lxml.html
