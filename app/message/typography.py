@@ -30,61 +30,62 @@ NNBSP = "\u202f"  # narrow no-break space: before ? ! ; : and inside « »
 NBSP = "\u00a0"  # no-break space: 10 h 00, 4 février 2027, 50 %
 
 # A URL (or a mail address behind mailto:); it ends before closing punctuation.
-_URL = r"(?:https?://|mailto:|tel:|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
+_URL = r"(?:https?://|mailto:|tel:|www\.)[^\s<>\"«»\x00]*[^\s<>\"«».,;:!?)\]\x00]"
 _URL_RE = re.compile(_URL)
 # In the text part only a URL with a scheme is put on its own line ("www.crpve91.fr" is a label).
 _WRAP_URL = r"(?:https?://|mailto:|tel:)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]]"
 _SPACES = "[ \t\u00a0\u202f\u2009]"  # a space that may stand before ? ! ; : (not a line break)
 
-_BEFORE_PUNCT = re.compile(rf"(?<=\S){_SPACES}+(?=[?!;:](?:\s|$|[)»\"'’.,<]|[?!]))")
+_TRIGGER = re.compile(r"[?!;:«»]|\d(?:er)?[ \u00a0]")  # what any rule below needs
+_DIGIT_SPACE = re.compile(r"\d(?:er)?[ \u00a0]")
+_BEFORE_PUNCT = re.compile(rf"(?<=\S){_SPACES}+(?=[?!;:](?:\s|$|[)»\"'’.,<\x00]|[?!]))")
 _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*(?=\S)")
 _CLOSE_GUILLEMET = re.compile(rf"(?<=\S){_SPACES}*»")
-_TIME = re.compile(r"\b(\d{1,2})[ \u00a0]h(?:[ \u00a0](\d{2}))?\b")
+_TIME = re.compile(r"\b(\d{1,2})[ \u00a0]h[ \u00a0](\d{2})\b")
+_HOUR = re.compile(r"\b(\d{1,2}) h\b")
 _MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
            "|janv\\.|févr\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|déc\\.")
-_DATE = re.compile(rf"\b(\d{{1,2}}|1er) ({_MONTHS})(?: (\d{{4}})\b)?", re.I)
+_DATE = re.compile(rf"\b(\d{{1,2}}|1er) ({_MONTHS})(?=\W|$)")
+_DATE_YEAR = re.compile(rf"\b(\d{{1,2}}|1er)\u00a0({_MONTHS}) (\d{{4}})\b")
 _THOUSANDS = re.compile(r"(?<![\d.,/:\-+])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d/:\-]|[.,]\d)")
-_UNIT = re.compile(r"(?<=\d) (?=(?:%|€|°C)(?!\w))")
+_UNIT = re.compile(r"(\d) (%|€|°C)(?!\w)")
 
 
 def french_spacing(text: str) -> str:
     """Plain French text with no-break spaces where French typography wants them (URLs untouched)."""
-    if not text:
-        return text
+    if not text or not _TRIGGER.search(text):
+        return text  # most text nodes of a page: nothing to do, decided in one scan
     # A URL holds no space, so the space before a punctuation mark is never inside one.
     text = _BEFORE_PUNCT.sub(NNBSP, text)
     if "«" in text or "»" in text:
         text = _OPEN_GUILLEMET.sub("«" + NNBSP, text)
         text = _CLOSE_GUILLEMET.sub(NNBSP + "»", text)
+    if not _DIGIT_SPACE.search(text):
+        return text
+    if ":" not in text and "www." not in text:  # no URL possible
+        return _space_numbers(text)
     pieces = _URL_RE.split(text)
     urls = _URL_RE.findall(text)
-    out = [_space_prose(pieces[0])]
+    out = [_space_numbers(pieces[0])]
     for url, prose in zip(urls, pieces[1:]):
         out.append(url)
-        out.append(_space_prose(prose))
+        out.append(_space_numbers(prose))
     return "".join(out)
 
 
-def _space_prose(text: str) -> str:
+def _space_numbers(text: str) -> str:
+    """Hours, dates, thousands and units: the rules that start from a digit."""
     if not text:
         return text
     if "h" in text:
-        text = _TIME.sub(_time, text)
-    text = _DATE.sub(_date, text)
+        text = _TIME.sub(rf"\1{NBSP}h{NBSP}\2", text)
+        text = _HOUR.sub(rf"\1{NBSP}h", text)
+    text = _DATE.sub(rf"\1{NBSP}\2", text)
+    text = _DATE_YEAR.sub(rf"\1{NBSP}\2{NBSP}\3", text)
     text = _THOUSANDS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m.group(0)), text)
-    text = _UNIT.sub(NBSP, text)
+    if "%" in text or "€" in text or "°" in text:
+        text = _UNIT.sub(r"\1" + NBSP + r"\2", text)
     return text
-
-
-def _time(match: re.Match[str]) -> str:
-    hours, minutes = match.group(1), match.group(2)
-    return f"{hours}{NBSP}h{NBSP}{minutes}" if minutes else f"{hours}{NBSP}h"
-
-
-def _date(match: re.Match[str]) -> str:
-    day, month, year = match.group(1), match.group(2), match.group(3)
-    return f"{day}{NBSP}{month}{NBSP}{year}" if year else f"{day}{NBSP}{month}"
-
 
 
 # --- HTML --------------------------------------------------------------------
@@ -97,6 +98,7 @@ _TOKEN = re.compile(
     re.S | re.I,
 )
 _BREAK_BEFORE_PUNCT = re.compile(r"(?<=\S)[ \t]*\n\s*(?=[?!;:](?:\s|$))")  # collapsible in HTML
+_SEP = "\x00"  # stands for a tag while text nodes are typeset together
 _ENTITY_SPACE = re.compile(r"&(?:nbsp|#160|#xa0|#8239|#x202f);", re.I)
 
 
@@ -110,22 +112,25 @@ def french_spacing_html(html: str) -> str:
     """
     if not html:
         return html
+    # split() with two groups yields: text, token, element name or None, text, token, name, …, text
     parts = _TOKEN.split(html)
-    out: list[str] = []
-    # split() with two groups yields: text, token, inner-name-or-None, text, token, name, …
-    i = 0
-    while i < len(parts):
-        text = parts[i]
-        if text:
-            if "&" in text:
-                text = _ENTITY_SPACE.sub(_entity_to_char, text)
-            if "\n" in text:
-                text = _BREAK_BEFORE_PUNCT.sub(" ", text)
-            out.append(french_spacing(text))
-        if i + 1 < len(parts):
-            out.append(parts[i + 1])
-        i += 3
-    return "".join(out)
+    texts = parts[0::3]
+    if _SEP in html:  # cannot join safely (never in real HTML): one text node at a time
+        done = [_typeset_node(text) for text in texts]
+    else:
+        # One pass over all the text nodes joined (a page may have thousands): the separator
+        # stands for the tags between them, seen as a word boundary that no URL crosses.
+        done = _typeset_node(_SEP.join(texts)).split(_SEP)
+    parts[0::3] = done
+    return "".join(part for n, part in enumerate(parts) if n % 3 != 2)
+
+
+def _typeset_node(text: str) -> str:
+    if "&" in text:
+        text = _ENTITY_SPACE.sub(_entity_to_char, text)
+    if "\n" in text:
+        text = _BREAK_BEFORE_PUNCT.sub(" ", text)
+    return french_spacing(text)
 
 
 def _entity_to_char(match: re.Match[str]) -> str:

@@ -21,8 +21,8 @@ It is idempotent: the e-mail web view, already typeset, comes back the same.
 from __future__ import annotations
 
 from flask import Flask, Response
-from flask_babel import get_locale
 
+from app.i18n import select_locale
 from app.message.typography import french_spacing_html
 
 
@@ -30,8 +30,9 @@ def typeset(response: Response) -> Response:
     """French spacing in a French HTML page's text (see the module docstring)."""
     if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
         return response
-    locale = get_locale()
-    if locale is None or locale.language != "fr":
+    # The request's language as app.i18n chooses it, asked afresh: Flask-Babel's get_locale() would
+    # cache it on ``g``, which outlives the request where an app context is already pushed (tests, CLI).
+    if select_locale() != "fr":
         return response
     html = response.get_data(as_text=True)
     typeset_html = french_spacing_html(html)
