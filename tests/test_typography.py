@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import email
+import io
 import re
 from email import policy
 
 import lxml.html
 import pytest
 from flask_babel import force_locale
+from pypdf import PdfReader
 
 from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
@@ -18,6 +20,7 @@ from app.message.typography import NBSP, NNBSP, french_spacing, french_spacing_h
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, Subscriber
 from app.sending.compose import builder_for
 from app.sending.transactional import build_transactional
+from app.services.certificates import attendance_sheet_pdf
 from tests.emailcheck import html_text
 
 URL = re.compile(r"(?:https?://|mailto:)\S+")
@@ -244,6 +247,15 @@ def test_every_other_email_obeys_the_text_rules(demo_cycle):
         assert NNBSP in text and NNBSP in html_text(html), kind
     assert f"(6{NBSP}h{NBSP}30 suivies)" in texts["certificate"][0]
     assert f"Des questions{NNBSP}? Écrivez-nous{NNBSP}:" in texts["lettre"][0]
+
+
+# --- PDF documents ------------------------------------------------------------------------
+
+def test_attendance_sheet_pdf_typesets_the_journee_titles(demo_cycle):
+    reader = PdfReader(io.BytesIO(attendance_sheet_pdf(demo_cycle, 1)))
+    text = reader.pages[0].extract_text()
+    assert f"entre les équipes{NNBSP}?" in text
+    assert "équipes ?" not in text
 
 
 # --- web pages --------------------------------------------------------------------------
