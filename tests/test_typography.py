@@ -42,6 +42,7 @@ URL = re.compile(r"(?:https?://|mailto:)\S+")
     ("le 1er mars", f"le 1er{NBSP}mars"),
     ("1 200 personnes, 3 500 000 €", f"1{NNBSP}200 personnes, 3{NNBSP}500{NNBSP}000{NBSP}€"),
     ("50 %", f"50{NBSP}%"),
+    ("tél. 01 64 97 00 32", f"tél. 01{NBSP}64{NBSP}97{NBSP}00{NBSP}32"),
 ])
 def test_spaces_become_no_break(before, after):
     assert french_spacing(before) == after
@@ -54,7 +55,7 @@ def test_spaces_become_no_break(before, after):
     "https://x.fr:8443/a?b=1&c=2",
     "à 10:00 précises",
     "un ratio 1:2",
-    "01 64 97 00 32",  # a phone number is not a thousands group
+    "+33 1 64 97 00 32",  # (only the national form is tied together)
     "91000 EVRY",
     "en 2016 100 personnes",  # no group glued to a year
     "Question?",  # no space written: none is added before ? ! ; :

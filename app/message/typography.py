@@ -5,7 +5,7 @@ ordinary one, a browser or mail client may break the line there and leave the
 ``?`` alone at the start of the next line ("équipes ?" in a journée title). The
 narrow no-break space (U+202F, "espace fine insécable") is what French
 typography uses there; a no-break space (U+00A0) ties "10 h 00", "4 février
-2027" and "50 %" together, and U+202F groups thousands ("1 200"), as CLDR does.
+2027", "50 %" and a phone number's pairs together, and U+202F groups thousands ("1 200"), as CLDR does.
 
 The rules are conservative so they can run on any French text, including text an
 officer typed: an EXISTING space before ``? ! ; :`` becomes U+202F, and one is
@@ -48,6 +48,7 @@ _MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre
 _DATE = re.compile(rf"\b(\d{{1,2}}|1er) ({_MONTHS})(?=\W|$)")
 _DATE_YEAR = re.compile(rf"\b(\d{{1,2}}|1er)\u00a0({_MONTHS}) (\d{{4}})\b")
 _THOUSANDS = re.compile(r"(?<![\d.,/:\-+])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d/:\-]|[.,]\d)")
+_PHONE = re.compile(r"(?<![\d+])0\d(?: \d\d){4}(?!\d)")  # "01 64 97 00 32" stays on one line
 _UNIT = re.compile(r"(\d) (%|€|°C)(?!\w)")
 
 
@@ -82,6 +83,7 @@ def _space_numbers(text: str) -> str:
         text = _HOUR.sub(rf"\1{NBSP}h", text)
     text = _DATE.sub(rf"\1{NBSP}\2", text)
     text = _DATE_YEAR.sub(rf"\1{NBSP}\2{NBSP}\3", text)
+    text = _PHONE.sub(lambda m: m.group(0).replace(" ", NBSP), text)
     text = _THOUSANDS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m.group(0)), text)
     if "%" in text or "€" in text or "°" in text:
         text = _UNIT.sub(r"\1" + NBSP + r"\2", text)
