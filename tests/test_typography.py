@@ -125,6 +125,15 @@ def test_urls_go_on_their_own_lines_and_prose_wraps():
     assert wrap_text_part(out, 78, ["LTRNxUNSUBSCRIBEx"]) == out
 
 
+def test_punctuation_after_a_url_stays_on_its_line():
+    text = f"Le programme (https://www.crpve91.fr/programme){NNBSP}; la salle est au rez-de-chaussée, à gauche."
+    assert wrap_text_part(text).split("\n") == [
+        "Le programme (",
+        f"https://www.crpve91.fr/programme){NNBSP};",
+        "la salle est au rez-de-chaussée, à gauche.",
+    ]
+
+
 def test_short_lines_without_url_are_kept_and_long_words_not_broken():
     text = "Une ligne courte.\n\n  indentée\n" + "a" * 100
     assert wrap_text_part(text) == text

@@ -5,7 +5,8 @@ ordinary one, a browser or mail client may break the line there and leave the
 ``?`` alone at the start of the next line ("équipes ?" in a journée title). The
 narrow no-break space (U+202F, "espace fine insécable") is what French
 typography uses there; a no-break space (U+00A0) ties "10 h 00", "4 février
-2027", "50 %" and a phone number's pairs together, and U+202F groups thousands ("1 200"), as CLDR does.
+2027", "50 %" and a phone number's pairs together, and U+202F groups
+thousands ("1 200"), as CLDR does.
 
 The rules are conservative so they can run on any French text, including text an
 officer typed: an EXISTING space before ``? ! ; :`` becomes U+202F, and one is
@@ -142,7 +143,8 @@ def _entity_to_char(match: re.Match[str]) -> str:
 # --- Text part -----------------------------------------------------------------
 
 _BULLET = re.compile(r"^ *(?:[-•*] |\d+[.)] )?")
-_PUNCT_ONLY = re.compile(r"^[.,;:!?)\]»\"'’]{1,3}$")
+# Punctuation that follows a URL ("https://x.fr)." or "https://x.fr ; et…") stays on the URL's line.
+_AFTER_URL = re.compile(r"^(?:[\u202f\u00a0]?[.,;:!?)\]»\"'’]){1,4}(?=\s|$)")
 _RULE = re.compile(r"^(-{2,}|={2,})$")
 
 
@@ -188,11 +190,13 @@ def _rewrap(line: str, url_re: re.Pattern[str], width: int) -> list[str]:
         position = url.end()
     pieces.append((False, rest[position:]))
     for is_url, piece in pieces:
-        piece = piece.strip()
+        piece = piece.strip(" \t")
+        if not is_url and lines:
+            punct = _AFTER_URL.match(piece)
+            if punct:
+                lines[-1] += punct.group(0)  # never a line that starts with ";" or ")"
+                piece = piece[punct.end():].strip(" \t")
         if not piece:
-            continue
-        if not is_url and lines and _PUNCT_ONLY.match(piece):
-            lines[-1] += piece  # "https://x.fr)." keeps its closing punctuation
             continue
         head = indent if lines else lead
         if is_url:
