@@ -1,4 +1,4 @@
-"""Helpers for tests on rendered emails: typography-insensitive text comparison, HTML text, seed lines."""
+"""Helpers for tests on rendered emails and pages: typography-insensitive text comparison, HTML text, seed lines."""
 from __future__ import annotations
 
 import re
@@ -18,12 +18,20 @@ _TRANSLATE = str.maketrans({
 
 
 def normalise(text: str) -> str:
-    """Whitespace and typography folded: quotes, apostrophes, dashes, bullets, nbsp, case, space before ;:!?"""
+    """Whitespace and typography folded: quotes, apostrophes, dashes, bullets, nbsp, case, space before ;:!?,
+    hours ("10H00" = "10 h 00")."""
     text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ([:;!?])", r"\1", text)
     text = text.replace('" ', '"').replace(' "', '"')
+    text = re.sub(r"\b(\d{1,2}) ?[hH] ?(\d{2})\b", r"\1h\2", text)  # "10H00" (the seed) = "10 h 00" (French)
     return text.strip().casefold()
+
+
+def plain_spaces(text: str) -> str:
+    """No-break spaces (U+00A0, U+202F) as plain ones, for assertions about what a page or a message
+    says rather than its typography (French typography: tests/test_typography.py)."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def seed_lines() -> list[str]:

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Registration, RegistrationStatus
 from app.services.registrations import register
 from tests.event_factories import future_dates, make_cycle
+from tests.emailcheck import plain_spaces
 
 
 def test_agenda_lists_upcoming_cycles_with_registration_link(client, app):
@@ -98,7 +99,7 @@ def test_admin_moves_a_journee_and_edits_reminder_rules(admin_client, app):
     assert "Règles de rappel invalides" in bad.get_data(as_text=True)
     moved = admin_client.post(f"/admin/events/{cycle.id}/journees/{j2.id}/move",
                               data={"date": f"{year}-04-15", "start": "09:00", "end": "12:00"}, follow_redirects=True)
-    assert "Journée 2 déplacée ; 1 personne(s) prévenue(s)" in moved.get_data(as_text=True)
+    assert "Journée 2 déplacée ; 1 personne(s) prévenue(s)" in plain_spaces(moved.get_data(as_text=True))
     db.session.expire_all()
     assert j2.sequence == 1
     reminder = db.session.scalar(select(Campaign).where(Campaign.journee_id == j2.id))

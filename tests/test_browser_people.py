@@ -20,6 +20,7 @@ from app.services.registrations import register
 from tests.browser import screenshot
 from tests.sending_fixtures import deliver_queued
 from tests.test_browser_workspace import _load_demo, _login
+from tests.emailcheck import plain_spaces
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +110,7 @@ def test_duplicate_the_demo_cycle_to_2027_and_announce_the_copy(live_server, pag
         Campaign.cycle_id == copy.id, Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
     assert announcement is not None
     page.get_by_role("link", name="Aperçu et vérifications").click()
-    body = page.frame_locator("iframe.preview-600").locator("body").inner_text()
+    body = plain_spaces(page.frame_locator("iframe.preview-600").locator("body").inner_text())
     assert "4 février 2027" in body and "20 mai 2027" in body and "10 mars 2016" not in body
     assert page.get_by_text("Aucune erreur bloquante.").is_visible()
 

@@ -10,6 +10,7 @@ from app.services.blocks import empty_block
 from app.services.campaigns import PreflightFailed, require_preflight
 from app.services.content_checks import campaign_checks, campaign_warnings
 from tests.event_factories import make_cycle
+from tests.emailcheck import plain_spaces
 
 
 def _letter(**fields) -> Campaign:
@@ -34,9 +35,9 @@ def test_invalid_reply_to_and_empty_blocks_are_errors(admin_client):
         require_preflight(campaign)
     assert "Bloc 2 (Texte)" in str(refused.value)
     page = admin_client.get(f"/admin/campaigns/{campaign.id}/preview").get_data(as_text=True)
-    assert "Bloc 3 (Image) : il est vide" in page
+    assert "Bloc 3 (Image) : il est vide" in plain_spaces(page)
     confirm = admin_client.get(f"/admin/campaigns/{campaign.id}/confirm").get_data(as_text=True)
-    assert "Bloc 2 (Texte) : il est vide" in confirm
+    assert "Bloc 2 (Texte) : il est vide" in plain_spaces(confirm)
     campaign.content = {"blocks": [dict(empty_block("title"), text="Bonjour")]}
     db.session.commit()
     assert campaign_checks(campaign) == []

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
 from app.services.registrations import register
 from tests.sending_fixtures import deliver_queued
+from tests.emailcheck import plain_spaces
 
 
 def _cycle_data(**extra):
@@ -43,7 +44,7 @@ def test_create_cycle_and_add_a_journee_in_paris_time(admin_client):
     assert "Calendrier des envois" in page and page.count("timeline-item") == 2
     from babel.dates import format_date
 
-    assert f"{format_date(day, 'EEEE d MMMM yyyy', locale='fr')}, 9 h 30 → 17 h 00" in page
+    assert f"{format_date(day, 'EEEE d MMMM yyyy', locale='fr')}, 9 h 30 → 17 h 00" in plain_spaces(page)
     assert "(UTC+" not in page  # French dates, no offset outside the scheduling confirmation
     assert page.index("Rappel J-7") < page.index("Rappel la veille")  # date order
 

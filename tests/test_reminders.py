@@ -44,7 +44,7 @@ def test_reminders_fall_at_nine_paris_time_across_dst(app):
     assert first.subject == "Rappel : journée 1 le jeudi 10 mars 2016 — Comment faire vivre un contrat de…"
     assert len(first.subject) <= 78
     assert found[(2, 1)].subject.startswith("Rappel : journée 2 le jeudi 7 avril 2016")
-    assert first.preheader.startswith("10h00–17h00 · CRPVE")
+    assert first.preheader.startswith("10 h 00–17 h 00 · CRPVE")
     assert first.slug == "contrat-de-ville-2016-rappel-journee-1-j7"
 
 

@@ -13,6 +13,7 @@ from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
 from app.message import render
+from app.message.typography import french_spacing
 from app.message.builder import HeaderInjection, Recipient, clean_header
 from app.sending.compose import builder_for, message_id_for
 from app.models import Campaign, Cycle, Journee, Subscriber
@@ -78,6 +79,8 @@ def test_normaliser_is_not_blind():
     altered = seed.replace("Renforcer les capacités", "Renforcer la capacité")
     assert len(missing_lines(altered)) == 1
     assert normalise("l’Etat – « droit »\u00a0: x") == normalise("l'Etat - \"droit\": X")
+    assert normalise("de 10\u00a0h\u00a000 à 17\u00a0h\u00a000") == normalise("de 10H00 à 17H00")
+    assert normalise("de 10 h 30") != normalise("de 10H00")
 
 
 def test_html_part_meets_the_standards(announcement):
@@ -100,7 +103,7 @@ def test_html_part_meets_the_standards(announcement):
         assert "\n" not in block
     # not hidden with white text, and short
     assert "color:#ffffff;line-height:1px" not in html
-    assert campaign.preheader in html_text(html)
+    assert french_spacing(campaign.preheader) in html_text(html)  # with its narrow no-break space before ":"
     assert "Voir la version en ligne" in html
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import re
 from email import policy
 
 import lxml.html
@@ -60,7 +61,8 @@ def test_reminder_carries_the_day_and_its_ics(cycle):
     html = msg.get_body(("html",)).get_content()
     check_html(html)
     for part in (text, html_text(html)):
-        assert "26 mai 2016 de 10h00 à 17h00" in part
+        # French typography: no-break spaces tie the date and the hours together
+        assert "26\u00a0mai\u00a02016 de 10\u00a0h\u00a000 à 17\u00a0h\u00a000" in part
         assert "participation et de la co-construction" in part
         assert "Salle de conférence" in part and "chmission1@crpve91.fr" in part
         assert "Bonjour Zoé," in part
@@ -98,8 +100,9 @@ def test_newsletter_blocks(cycle):
     for expected in ("La lettre du CRPVE", "Second titre", "À gauche", "Colonne deux", "Lire la suite",
                      "Journée 1", "Comment faire vivre un contrat de ville"):
         assert expected in visible and expected in text
-    assert "Lire la suite : https://www.crpve91.fr/actu" in text
-    assert "Le site : https://www.crpve91.fr" in text
+    # the text part puts each URL on a line of its own, after a narrow no-break space and its colon
+    assert re.search("Lire la suite\u202f:\r?\nhttps://www.crpve91.fr/actu\r?\n", text)
+    assert re.search("Le site\u202f:\r?\nhttps://www.crpve91.fr\r?\n", text)
     assert "- un" in text and "**" not in text
 
 
@@ -141,7 +144,7 @@ def test_registration_confirmation_and_update_are_sent_with_attachments(cycle):
     msg = parse(built)
     assert [p.get_filename() for p in msg.iter_attachments()] == ["journee-1.ics", "journee-2.ics"]
     text = msg.get_body(("plain",)).get_content()
-    assert "Journée 1 - 10 mars 2016 de 10h00 à 17h00" in text
+    assert "Journée 1 - 10\u00a0mars\u00a02016 de 10\u00a0h\u00a000 à 17\u00a0h\u00a000" in text
     assert "liste d'attente" in text and "Journée 4" in text
     assert "https://lettrine.test/r/tok" in text
     assert "(.ics) sont jointes" in text

@@ -9,6 +9,13 @@ campaign version. Per-recipient values (greeting, unsubscribe, preferences and
 web-view URLs) are written as inert markers (``LTRNxUNSUBSCRIBEx``…) that survive
 MJML and premailer untouched; the message builder splices the real values in.
 
+French typography (app.message.typography) is applied here, once, to both parts
+of every email — campaigns and transactional messages all come through
+``render_pair`` — before anything is encoded (quoted-printable, DKIM): narrow
+no-break spaces in the HTML's text nodes and in the text part, whose URLs then
+go on lines of their own and whose prose is wrapped at 78 characters. Only when
+the rendering locale is French.
+
 MJML's defaults are corrected after compiling (email-standards.md): ``lang="fr"``,
 ``role="presentation"`` on every layout table, ``alt`` on every image, no remote
 font stylesheet, each ``<!--[if mso]>`` conditional on one line, and no hidden
@@ -25,10 +32,10 @@ from typing import Any, Mapping
 import jinja2
 import mjml
 import cssutils
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from premailer import Premailer
 
-from app.message import richtext
+from app.message import richtext, typography
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +140,7 @@ def _environment(text: bool) -> jinja2.Environment:
     )
     env.globals.update(_=gettext, ngettext=ngettext)
     env.filters["md"] = richtext.to_html
-    env.filters["md_text"] = richtext.to_text
+    env.filters["md_text"] = md_text
     env.filters["display_url"] = display_url
     env.filters["underline"] = lambda s, ch="-": ch * len(str(s))
     return env
@@ -146,6 +153,22 @@ def env(text: bool) -> jinja2.Environment:
     if text not in _ENVS:
         _ENVS[text] = _environment(text)
     return _ENVS[text]
+
+
+def french() -> bool:
+    """Whether the email being rendered is French (typography is for French only)."""
+    locale = get_locale()
+    return locale is not None and locale.language == "fr"
+
+
+def md_text(source: str | None, width: int = 76) -> str:
+    """Rich text as plain text, French spacing applied before wrapping when the email is French."""
+    return richtext.to_text(source, width, typography.french_spacing if french() else None)
+
+
+TEXT_WIDTH = 78  # no line of prose in a text part is longer (a URL alone on its line may be)
+# Markers that become URLs in the builder: the text part treats them as URLs (lines of their own).
+URL_MARKERS = tuple(marker for marker, key in MARKERS.items() if key.endswith("_url"))
 
 
 def display_url(url: str) -> str:
@@ -212,7 +235,11 @@ def render_pair(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     with force_locale(LOCALE):
         mjml_source = env(False).get_template(f"{kind}.mjml.j2").render(**context)
         text = env(True).get_template(f"{kind}.txt.j2").render(**context)
-    return mjml_to_html(mjml_source), tidy_text(text)
+        html, text = mjml_to_html(mjml_source), tidy_text(text)
+        if french():
+            html = typography.french_spacing_html(html)
+            text = typography.wrap_text_part(typography.french_spacing(text), TEXT_WIDTH, URL_MARKERS)
+    return html, text
 
 
 def tidy_text(text: str) -> str:

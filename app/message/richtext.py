@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Callable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -46,8 +47,12 @@ def to_html(source: str | None) -> Markup:
     return Markup(clean.strip())
 
 
-def to_text(source: str | None, width: int = 76) -> str:
-    """Plain text: paragraphs separated by blank lines, "- " / "  • " bullets, links as "label : url"."""
+def to_text(source: str | None, width: int = 76, spacing: Callable[[str], str] | None = None) -> str:
+    """Plain text: paragraphs separated by blank lines, "- " / "  • " bullets, links as "label : url".
+
+    ``spacing`` (e.g. ``typography.french_spacing``) runs on each block's text
+    BEFORE wrapping, so a line never breaks at the space before a ":" or a "?".
+    """
     if not source or not source.strip():
         return ""
     tokens = _md.parse(source)
@@ -66,6 +71,8 @@ def to_text(source: str | None, width: int = 76) -> str:
                 item_prefix.pop()
         elif token.type == "inline":
             text = _inline_text(token.children or [])
+            if spacing is not None:
+                text = spacing(text)
             if item_prefix and token.level > 0:
                 prefix = item_prefix[-1]
                 indent = " " * len(prefix)

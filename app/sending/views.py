@@ -52,8 +52,9 @@ def date_label(value) -> str:
 
 
 def time_label(value) -> str:
+    """``10 h 00``: French writes hours so (the typography pass makes the spaces non-breaking)."""
     local = to_local(value)
-    return f"{local.hour}h{local.minute:02d}"
+    return f"{local.hour} h {local.minute:02d}"
 
 
 def journee_view(journee: Journee) -> dict[str, Any]:

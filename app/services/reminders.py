@@ -110,7 +110,7 @@ def reminder_preheader(journee: Journee) -> str:
     start, end = to_local(journee.starts_at), to_local(journee.ends_at)
     cycle = journee.cycle
     place = ", ".join(p for p in (cycle.venue_name, cycle.venue_room) if p)
-    text = f"{start:%H}h{start:%M}–{end:%H}h{end:%M}" + (f" · {place}" if place else "") + f" · {cycle.title}"
+    text = f"{start.hour} h {start.minute:02d}–{end.hour} h {end.minute:02d}" + (f" · {place}" if place else "") + f" · {cycle.title}"
     return shorten(text, 110)
 
 

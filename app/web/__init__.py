@@ -18,7 +18,7 @@ def import_submodules(package: ModuleType) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.web import errors, security
+    from app.web import errors, security, typography
     from app.web.admin import bp as admin_bp
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
@@ -35,3 +35,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     errors.register(app)
     security.register(app)
+    typography.register(app)  # French spacing in French HTML pages
