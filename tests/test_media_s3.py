@@ -162,3 +162,29 @@ def test_s3_settings_are_checked_at_start_up():
         load_settings(app_environ("sqlite://", MEDIA_S3_BUCKET="lettre", MEDIA_S3_ACCESS_KEY_ID="x"))
     with pytest.raises(ConfigError, match="MEDIA_S3_ENDPOINT_URL set without MEDIA_S3_BUCKET"):
         load_settings(app_environ("sqlite://", MEDIA_S3_ENDPOINT_URL="https://s3.example.org"))
+
+
+def test_media_push_copies_the_local_library_into_the_bucket_and_urls_keep_working(app, cli_runner, s3_server, bucket):
+    from app.services import media
+
+    bucket_name, client = bucket
+    refused = cli_runner.invoke(args=["media", "push"])
+    assert refused.exit_code == 1 and "MEDIA_S3_BUCKET" in refused.output
+    row = media.store(_jpeg(1500, 300), "bandeau.jpg", "Bandeau", actor="t")  # before the bucket: local files
+    local = Path(app.instance_path) / "media" / f"{row.key}-600.jpg"
+    assert local.is_file()
+    _use_bucket(app, s3_server, bucket_name)
+    client_app = app.test_client()
+    assert client_app.get(f"/media/{row.key}-600.jpg").status_code == 404  # not in the bucket yet
+    result = cli_runner.invoke(args=["media", "push"])
+    assert result.exit_code == 0, result.output
+    assert "2 fichier(s) copié(s), 0 déjà" in result.output
+    keys = {item["Key"] for item in client.list_objects_v2(Bucket=bucket_name)["Contents"]}
+    assert keys == {f"{row.key}-600.jpg", f"{row.key}-1200.jpg"}
+    served = client_app.get(f"/media/{row.key}-600.jpg")
+    assert served.status_code == 200 and served.data == local.read_bytes()
+    assert "0 fichier(s) copié(s), 2 déjà" in cli_runner.invoke(args=["media", "push"]).output
+    other = media.store(_jpeg(700, 300), "autre.jpg", "Autre", actor="t")  # straight into the bucket
+    client.delete_object(Bucket=bucket_name, Key=f"{other.key}-600.jpg")
+    lost = cli_runner.invoke(args=["media", "push"])
+    assert lost.exit_code == 1 and f"{other.key}-600.jpg" in lost.output

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -93,6 +94,41 @@ def store(data: bytes, original_name: str, alt: str, *, actor: str) -> MediaFile
     db.session.add(row)
     db.session.commit()
     return row
+
+
+@dataclass
+class PushReport:
+    copied: int = 0
+    already: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def push_to_bucket() -> PushReport:
+    """Copy the images kept under instance/media/ into the configured bucket (moving to S3).
+
+    Their URLs do not change (/media/<name>), so newsletters already sent keep their images
+    once the copy is done. Files already in the bucket are left alone (same name, same bytes).
+    """
+    storage = media_storage.current()
+    if not isinstance(storage, media_storage.S3Storage):
+        raise MediaError("Aucun compartiment configuré (MEDIA_S3_BUCKET) : rien à copier.")
+    report = PushReport()
+    local = media_storage.LocalStorage(media_storage.local_folder())
+    for row in db.session.scalars(db.select(MediaFile).order_by(MediaFile.id)):
+        for width in WIDTHS:
+            name = file_name(row, width)
+            path = local.path(name)
+            try:
+                if storage.exists(name):
+                    report.already += 1
+                elif not path.is_file():
+                    report.missing.append(name)
+                else:
+                    storage.put(name, path.read_bytes())
+                    report.copied += 1
+            except media_storage.StorageError as exc:
+                raise MediaError(f"Compartiment injoignable ou mal configuré : {exc}") from exc
+    return report
 
 
 def file_name(row: MediaFile, width: int) -> str:

@@ -108,6 +108,17 @@ class S3Storage:
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(_describe(exc)) from exc
 
+    def exists(self, name: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key(name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise StorageError(_describe(exc)) from exc
+        except BotoCoreError as exc:
+            raise StorageError(_describe(exc)) from exc
+        return True
+
     def open(self, name: str, if_none_match: str = "") -> StoredObject:
         """Start reading an object; raises NotStored, NotModified or StorageError."""
         options = {"IfNoneMatch": if_none_match} if if_none_match else {}
