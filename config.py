@@ -74,7 +74,7 @@ def _media_s3(env: dict, problems: list[str]) -> MediaS3 | None:
     """``MEDIA_S3_*``: a bucket turns S3 storage on; the rest is checked so a typo fails at start-up."""
     bucket = env.get("MEDIA_S3_BUCKET", "").strip()
     names = ("MEDIA_S3_ENDPOINT_URL", "MEDIA_S3_REGION", "MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY",
-             "MEDIA_S3_PREFIX", "MEDIA_S3_CA_FILE", "MEDIA_S3_ALLOW_HTTP")
+             "MEDIA_S3_PREFIX", "MEDIA_S3_CA_FILE")  # MEDIA_S3_ALLOW_HTTP=0 alone is harmless
     if not bucket:
         stray = [name for name in names if env.get(name, "").strip()]
         if stray:

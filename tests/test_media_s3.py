@@ -145,6 +145,7 @@ def _settings(**extra: str):
 
 def test_s3_settings_are_checked_at_start_up():
     assert load_settings(app_environ("sqlite://")).media_s3 is None  # no bucket: instance/media/
+    assert load_settings(app_environ("sqlite://", MEDIA_S3_ALLOW_HTTP="0")).media_s3 is None
     plain = _settings(MEDIA_S3_ENDPOINT_URL="https://s3.fr-par.scw.cloud/", MEDIA_S3_PREFIX="/lettrine/")
     assert (plain.endpoint_url, plain.prefix, plain.region) == ("https://s3.fr-par.scw.cloud", "lettrine/", "us-east-1")
     assert "lettrine-test-secret" not in repr(plain)  # secrets stay out of logs
