@@ -66,10 +66,14 @@ class LocalStorage:
         self.folder.mkdir(parents=True, exist_ok=True)
         # Written aside then renamed: a reader never sees half an image under its final name.
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".upload-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)  # as before: readable by a front server that may serve /media/ itself
-        os.replace(temporary, self.folder / name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, 0o644)  # as before: readable by a front server that may serve /media/ itself
+            os.replace(temporary, self.folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def path(self, name: str) -> Path:
         return self.folder / name
