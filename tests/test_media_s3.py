@@ -6,16 +6,26 @@ the bucket back with its own boto3 client. Nothing here mocks a client.
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import ipaddress
 import socket
+import ssl
+import threading
 import uuid
 from pathlib import Path
 
 import boto3
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
 from PIL import Image
+from werkzeug.serving import make_server
 from sqlalchemy import select
 
 from app.extensions import db
@@ -189,3 +199,51 @@ def test_media_push_copies_the_local_library_into_the_bucket_and_urls_keep_worki
     client.delete_object(Bucket=bucket_name, Key=f"{other.key}-600.jpg")
     lost = cli_runner.invoke(args=["media", "push"])
     assert lost.exit_code == 1 and f"{other.key}-600.jpg" in lost.output
+
+
+def _authority(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (a private authority, as a self-hosted MinIO would have)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lettrine test S3")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "s3-ca.pem", folder / "s3-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_https_endpoint_is_verified_and_a_private_authority_is_trusted_only_when_named(admin_client, app, tmp_path):
+    cert_file, key_file = _authority(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server = make_server("127.0.0.1", 0, DomainDispatcherApplication(create_backend_app), threaded=True,
+                         ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"https://127.0.0.1:{server.server_port}"
+    try:
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", verify=str(cert_file),
+                     **{"aws_access_key_id": "k", "aws_secret_access_key": "s"}).create_bucket(Bucket="tls-media")
+        _use_bucket(app, endpoint, "tls-media")  # the system's authorities: this certificate is refused
+        refused = admin_client.post("/admin/media", data={"image": (io.BytesIO(_jpeg(320, 200)), "x.jpg"), "alt": "X"},
+                                    follow_redirects=True)
+        assert "injoignable ou mal configuré" in refused.get_data(as_text=True)
+        assert db.session.scalar(select(MediaFile)) is None
+        _use_bucket(app, endpoint, "tls-media", MEDIA_S3_CA_FILE=str(cert_file))
+        admin_client.post("/admin/media", data={"image": (io.BytesIO(_jpeg(320, 200)), "x.jpg"), "alt": "X"})
+        row = db.session.scalar(select(MediaFile))
+        assert row is not None
+        served = admin_client.get(f"/media/{row.key}-600.jpg")
+        assert served.status_code == 200 and Image.open(io.BytesIO(served.data)).size == (320, 200)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
