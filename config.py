@@ -54,6 +54,54 @@ class Organisation:
     logo_url: str = ""
 
 
+@dataclass(frozen=True)
+class MediaS3:
+    """An S3-compatible bucket (AWS, MinIO, Scaleway, OVH, Garage…) holding the media library."""
+
+    bucket: str
+    endpoint_url: str = ""  # empty: AWS's own endpoint for the region
+    region: str = "us-east-1"
+    access_key_id: str = field(default="", repr=False)
+    secret_access_key: str = field(default="", repr=False)
+    prefix: str = ""  # e.g. "lettrine/media/": keys are prefix + file name
+    ca_file: str = ""  # PEM of a private authority; empty: the system's (TLS is always verified)
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def _media_s3(env: dict, problems: list[str]) -> MediaS3 | None:
+    """``MEDIA_S3_*``: a bucket turns S3 storage on; the rest is checked so a typo fails at start-up."""
+    bucket = env.get("MEDIA_S3_BUCKET", "").strip()
+    names = ("MEDIA_S3_ENDPOINT_URL", "MEDIA_S3_REGION", "MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY",
+             "MEDIA_S3_PREFIX", "MEDIA_S3_CA_FILE")  # MEDIA_S3_ALLOW_HTTP=0 alone is harmless
+    if not bucket:
+        stray = [name for name in names if env.get(name, "").strip()]
+        if stray:
+            problems.append(f"{', '.join(stray)} set without MEDIA_S3_BUCKET")
+        return None
+    endpoint = env.get("MEDIA_S3_ENDPOINT_URL", "").strip().rstrip("/")
+    allow_http = env.get("MEDIA_S3_ALLOW_HTTP", "").strip().lower() in {"1", "true", "yes", "on"}
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            problems.append(f"MEDIA_S3_ENDPOINT_URL must be an https:// URL, not {endpoint!r}")
+        elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS and not allow_http:
+            problems.append("MEDIA_S3_ENDPOINT_URL must use https (keys and images would travel in clear); "
+                            "http is accepted for a loopback endpoint or with MEDIA_S3_ALLOW_HTTP=1")
+    key_id = env.get("MEDIA_S3_ACCESS_KEY_ID", "").strip()
+    secret = env.get("MEDIA_S3_SECRET_ACCESS_KEY", "").strip()
+    if not key_id or not secret:
+        problems.append("MEDIA_S3_BUCKET needs MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY")
+    ca_file = env.get("MEDIA_S3_CA_FILE", "").strip()
+    if ca_file and not Path(ca_file).is_file():
+        problems.append(f"MEDIA_S3_CA_FILE {ca_file!r} does not exist")
+    prefix = env.get("MEDIA_S3_PREFIX", "").strip().strip("/")
+    return MediaS3(bucket=bucket, endpoint_url=endpoint, region=env.get("MEDIA_S3_REGION", "").strip() or "us-east-1",
+                   access_key_id=key_id, secret_access_key=secret, prefix=f"{prefix}/" if prefix else "",
+                   ca_file=ca_file)
+
+
 @dataclass
 class Settings:
     """The application's settings, already parsed and checked."""
@@ -88,6 +136,7 @@ class Settings:
     metrics_token: str = ""  # /metrics wants "Authorization: Bearer <it>"; empty: loopback clients only
     log_format: str = "text"  # "json" (production default) or "text"
     log_level: str = "INFO"
+    media_s3: MediaS3 | None = None  # the media library's bucket; None keeps images under instance/media/
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -134,6 +183,7 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": timedelta(days=30),
             "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
             "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
+            "MEDIA_S3": self.media_s3,
         }
 
 
@@ -251,6 +301,8 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
 
+    media_s3 = _media_s3(env, problems)
+
     if problems:
         raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
 
@@ -295,4 +347,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN", "").strip(),
         log_format=log_format,
         log_level=log_level,
+        media_s3=media_s3,
     )

@@ -1,4 +1,5 @@
-"""The media library: images uploaded for newsletters, kept under ``instance/media/``.
+"""The media library: images uploaded for newsletters, kept under ``instance/media/``
+or in an S3-compatible bucket when ``MEDIA_S3_BUCKET`` is set (see media_storage).
 
 An upload is decoded by Pillow (so a file that only *claims* to be an image is refused),
 limited in bytes and in pixels (no decompression bomb), and stored in two widths:
@@ -11,16 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from app import links
 from app.extensions import db
 from app.models import MediaFile
+from app.services import media_storage
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "png"}  # GIF re-encoded as PNG (first frame)
+ENCODERS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 WIDTHS = (600, 1200)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -30,8 +36,12 @@ class MediaError(ValueError):
     """The upload is refused (message in French)."""
 
 
+log = logging.getLogger(__name__)
+
+
 def media_dir() -> Path:
-    path = Path(current_app.instance_path) / "media"
+    """The local folder (used when no bucket is configured)."""
+    path = media_storage.local_folder()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -65,18 +75,60 @@ def store(data: bytes, original_name: str, alt: str, *, actor: str) -> MediaFile
     extension = FORMATS[kind]
     if extension == "jpg" and image.mode == "RGBA":
         image = image.convert("RGB")
-    folder = media_dir()
+    storage = media_storage.current()
     for width in WIDTHS:
         copy = image
         if image.width > width:
             copy = image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
         options = {"quality": 85, "optimize": True} if extension in ("jpg", "webp") else {"optimize": True}
-        copy.save(folder / f"{key}-{width}.{extension}", **options)
+        encoded = io.BytesIO()
+        copy.save(encoded, format=ENCODERS[extension], **options)
+        try:
+            storage.put(f"{key}-{width}.{extension}", encoded.getvalue())
+        except media_storage.StorageError as exc:
+            log.warning("media upload refused by the bucket: %s", exc)
+            raise MediaError(_("Le stockage des images (compartiment S3) est injoignable ou mal configuré : "
+                               "image non enregistrée. Réessayez plus tard ou prévenez l'administrateur.")) from exc
     row = MediaFile(key=key, original_name=(original_name or "")[:300], alt=alt, width=image.width,
                     height=image.height, extension=extension, created_by=actor[:320])
     db.session.add(row)
     db.session.commit()
     return row
+
+
+@dataclass
+class PushReport:
+    copied: int = 0
+    already: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def push_to_bucket() -> PushReport:
+    """Copy the images kept under instance/media/ into the configured bucket (moving to S3).
+
+    Their URLs do not change (/media/<name>), so newsletters already sent keep their images
+    once the copy is done. Files already in the bucket are left alone (same name, same bytes).
+    """
+    storage = media_storage.current()
+    if not isinstance(storage, media_storage.S3Storage):
+        raise MediaError("Aucun compartiment configuré (MEDIA_S3_BUCKET) : rien à copier.")
+    report = PushReport()
+    local = media_storage.LocalStorage(media_storage.local_folder())
+    for row in db.session.scalars(db.select(MediaFile).order_by(MediaFile.id)):
+        for width in WIDTHS:
+            name = file_name(row, width)
+            path = local.path(name)
+            try:
+                if storage.exists(name):
+                    report.already += 1
+                elif not path.is_file():
+                    report.missing.append(name)
+                else:
+                    storage.put(name, path.read_bytes())
+                    report.copied += 1
+            except media_storage.StorageError as exc:
+                raise MediaError(f"Compartiment injoignable ou mal configuré : {exc}") from exc
+    return report
 
 
 def file_name(row: MediaFile, width: int) -> str:
