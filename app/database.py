@@ -45,6 +45,7 @@ def upsert_insert(model, engine: Engine):
     return insert(model)
 
 
+_SQLITE_ANALYZED = frozenset({"subscribers", "subscriptions", "suppressions", "subscriber_terms"})
 _ANALYZABLE = frozenset({"subscribers", "subscriptions", "suppressions", "subscriber_terms", "deliveries", "registrations",
                          "registration_days", "transactional_messages"})
 
@@ -70,7 +71,9 @@ def refresh_statistics(*tables: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE " + ", ".join(names)))
     else:
-        for name in names:
+        # The audience tables only: the search is what plans badly without statistics on SQLite,
+        # and ANALYZE holds SQLite's write lock while it reads a table whole (deliveries grow forever).
+        for name in (n for n in names if n in _SQLITE_ANALYZED):
             db.session.execute(text(f"ANALYZE {name}"))
     db.session.commit()
 

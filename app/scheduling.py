@@ -40,7 +40,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
 from app.operations import heartbeat
 from app.sending import campaign_state
-from app.services import import_jobs
+from app.services import import_jobs, import_preview
 from app.services.campaigns import PreflightFailed, start_campaign
 from app.timeutil import format_local
 
@@ -225,6 +225,10 @@ def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
 
 
 def _resume_imports(now: datetime | None) -> list[int]:
+    try:
+        import_preview.forget_old(now.timestamp() if now else None)  # unconfirmed uploads: a day at most
+    except OSError:
+        log.exception("scheduler: could not remove old import uploads")
     try:
         return import_jobs.resume_stale(now)
     except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out

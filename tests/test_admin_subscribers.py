@@ -5,11 +5,14 @@ import html as html_lib
 import io
 import os
 import re
+import time
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.scheduling import run_once
 from app.models import AuditLog, ImportJob, ImportStatus, MailingList, Subscriber, SubscriberStatus, SubscriptionStatus
 from app.services import import_jobs
 from app.services.audience import Consent, set_subscription
@@ -230,3 +233,21 @@ def test_preview_then_cancel_imports_nothing(admin_client):
     # The same confirmation again (a back button, a double click) finds nothing and says so.
     again = confirm_import(admin_client, preview)
     assert again.status_code == 302 and db.session.scalar(select(ImportJob)) is None
+
+
+def test_an_upload_never_confirmed_is_removed_after_a_day(admin_client, app):
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(ml)
+    db.session.commit()
+    folder = os.path.join(app.instance_path, "imports", "preview")
+    for _ in range(2):
+        admin_client.post("/admin/imports", data={"file": (io.BytesIO(b"email\r\nx@exemple.fr\r\n"), "x.csv"),
+                                                  "list_id": str(ml.id)}, content_type="multipart/form-data")
+    [old, recent] = sorted(os.listdir(folder), key=lambda n: os.stat(os.path.join(folder, n)).st_mtime)
+    stale = time.time() - 25 * 3600
+    os.utime(os.path.join(folder, old), (stale, stale))
+    admin_client.get("/admin/imports")  # opening the page clears them…
+    assert os.listdir(folder) == [recent]
+    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    run_once(app, later)  # …and so does the scheduler, for a page nobody opens
+    assert os.listdir(folder) == []

@@ -241,11 +241,13 @@ def test_the_manage_page_offers_the_ics_and_google_and_outlook_links(client, app
     outlook = re.search(r'href="(https://outlook\.live\.com/[^"]+)"', page).group(1).replace("&amp;", "&")
     assert page.count("calendar.google.com") == 1  # journée 2 only: the others are not held
     g = parse_qs(urlsplit(google).query)
-    start, end = j2.starts_at, j2.ends_at
-    assert g["action"] == ["TEMPLATE"] and g["dates"] == [f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"]
+    start = j2.starts_at
+    year = start.year  # 7 April, 10:00–17:00 in Paris: summer time, 08:00–15:00 UTC
+    assert g["action"] == ["TEMPLATE"] and g["dates"] == [f"{year}0407T080000Z/{year}0407T150000Z"]
     assert cycle.title in g["text"][0] and "/r/" not in google  # the personal link never leaves
     o = parse_qs(urlsplit(outlook).query)
-    assert o["startdt"] == [f"{start:%Y-%m-%dT%H:%M:%SZ}"] and o["subject"] == g["text"]
+    assert o["startdt"] == [f"{year}-04-07T08:00:00Z"] and o["enddt"] == [f"{year}-04-07T15:00:00Z"]
+    assert o["subject"] == g["text"]
     ics = client.get(f"{link}/journee-2.ics")
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     event = next(c for c in Calendar.from_ical(ics.data).walk("VEVENT"))

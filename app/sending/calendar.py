@@ -6,6 +6,7 @@ reader's zone; no VTIMEZONE needed. METHOD:PUBLISH as email-standards.md asks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Iterable
 from urllib.parse import urlencode
 
@@ -106,7 +107,8 @@ def calendar_links(journee: Journee) -> CalendarLinks:
     """The two web calendars' documented "new event" URLs, times in UTC (each shows them in the
     reader's zone). Plain links: nothing is sent to Google or Microsoft unless the person clicks,
     and then only what the .ics holds too (never the personal manage link: it is a credential)."""
-    start, end = journee.starts_at, journee.ends_at or journee.starts_at
+    start = journee.starts_at.astimezone(timezone.utc)
+    end = (journee.ends_at or journee.starts_at).astimezone(timezone.utc)
     summary, location, details = _summary(journee), _location(journee), _description(journee)
     google = "https://calendar.google.com/calendar/render?" + urlencode({
         "action": "TEMPLATE", "text": summary,

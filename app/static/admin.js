@@ -30,7 +30,10 @@
                                                   headers: {"Accept": "application/json"}})
         .then(function (r) {
           if (r.status >= 500) throw new Error("server " + r.status);
-          if (!r.ok) { form.submit(); return null; }  // an expired form: the page says so itself
+          // An expired form or login (fetch followed the redirect to the login page): the page says so itself.
+          if (!r.ok || r.redirected || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
+            form.submit(); return null;
+          }
           return r.json();
         })
         .then(function (answer) {

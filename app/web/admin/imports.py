@@ -43,6 +43,7 @@ def _form() -> ImportForm:
 
 @bp.route("/imports", methods=["GET", "POST"])
 def imports():
+    import_preview.forget_old()  # uploads never confirmed: personal data kept no longer than a day
     form = _form()
     if form.validate_on_submit():
         mailing_list = db.session.get(MailingList, form.list_id.data) or abort(400)
@@ -85,8 +86,12 @@ def import_confirm():
         flash(_l("Import annulé : rien n'a été importé."), "info")
         return redirect(url_for("admin.imports"))
     mailing_list = db.session.get(MailingList, list_id) or abort(400)
-    job = import_jobs.create_job_from_preview(path, form.file_name.data or "import.csv", mailing_list,
-                                              current_user.email, form.pending.data == "1")
+    try:
+        job = import_jobs.create_job_from_preview(path, form.file_name.data or "import.csv", mailing_list,
+                                                  current_user.email, form.pending.data == "1")
+    except FileNotFoundError:  # a double click: the first one took the file
+        flash(_l("Ce fichier n'est plus disponible : choisissez-le à nouveau."), "error")
+        return redirect(url_for("admin.imports"))
     import_jobs.start(job.id)
     return redirect(url_for("admin.import_job", job_id=job.id))
 
