@@ -39,6 +39,7 @@ NOT_PAGES = {
     "public.home": "a redirect to the admin (then its login page, visited)",
     "public.healthz": "JSON probe",
     "public.agenda_ics": "iCalendar file",
+    "public.registration_ics": "iCalendar file of one journée (from the manage page)",
     "public.click": "a redirect to the clicked link",
     "public.checkin_qr": "a PNG image",
     "public.privacy_export": "the person's data as a JSON download",

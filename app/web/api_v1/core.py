@@ -260,7 +260,11 @@ def idempotent(blp: Blueprint) -> Callable:
             db.session.commit()
             return response
 
-        return blp.doc(parameters=[IDEMPOTENCY_HEADER])(wrapper)
+        documented: Callable = blp.doc(parameters=[IDEMPOTENCY_HEADER])(wrapper)
+        # A key in use (409) or reused for another body (422) are answers of every idempotent route.
+        for status in (409, 422):
+            documented = blp.alt_response(status, response=http.HTTPStatus(status).name)(documented)
+        return documented
 
     return decorator
 
