@@ -22,13 +22,15 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) dev
 
-## make test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+## make test: the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set. Tests marked `slow`
+## (crash and fault tests, real-process timeouts, the full admin crawl) run only with TEST_ALL=1, as CI does.
+SLOW := $(if $(TEST_ALL),,-m "not slow")
 test: install
 	bash .ci/system-packages.sh
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(SLOW) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest $(PYTEST_ARGS); \
+	  $(BIN)/pytest $(SLOW) $(PYTEST_ARGS); \
 	fi
 
 ## make lint: ruff (lint everywhere, format on the paths already formatted) and mypy on app/ (pyproject.toml)

@@ -30,6 +30,7 @@ def _seed() -> None:
     make_cycle(dates=future_dates())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_api_conforms_to_its_description(app, mode):
     """Each operation, in its own Hypothesis run (schemathesis's pytest loader does not run on pytest 9)."""

@@ -152,6 +152,7 @@ def _report(failures: dict[str, list[str]]) -> str:
     return "\n".join(f"{path}\n  " + "\n  ".join(problems) for path, problems in failures.items())
 
 
+@pytest.mark.slow
 def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page, admin_user, app):
     unlinked = _seed(admin_user.email)
     _login(page, live_server, admin_user.email)
@@ -169,6 +170,7 @@ def test_every_admin_page_is_french_accessible_and_fits_1280px(live_server, page
     assert _unvisited_routes(app, visited) == ["/admin/events/<int:cycle_id>/emargement.<fmt>"]  # a PDF or CSV file
 
 
+@pytest.mark.slow
 def test_the_editor_crawl_finds_no_forbidden_link_and_the_same_quality(live_server, page, admin_user, editor_user):
     """An editor's admin (no users, settings, API tokens, webhooks): every page they can reach passes the same
     checks, and no page shows them a link that answers 403."""

@@ -120,6 +120,7 @@ def _seed():
     return cycle, person, pending, first_list, registration
 
 
+@pytest.mark.slow
 def test_every_public_page_fits_390px_in_french_without_serious_axe_violation(live_server, page, app):
     cycle, person, pending, first_list, registration = _seed()
     base = live_server.url

@@ -244,6 +244,7 @@ def test_unknown_and_extra_columns_become_attributes(formations):
     assert person("x@exemple.fr").attributes == {"Service": "Urbanisme", "colonne 3": "vide?", "colonne 5": "surplus"}
 
 
+@pytest.mark.slow
 def test_ten_megabyte_file_loses_nothing(formations):
     note = "participe aux journées ; souhaite recevoir le programme " * 2
     rows = [f'personne{i}@commune{i % 97}.fr;Éloïse{i};Lefèvre;Mairie de Saint-Étienne;Chargée;Évry;"{note}{i}"'

@@ -108,6 +108,7 @@ def test_a_worker_stalled_past_its_lease_sends_nothing_another_worker_took(app, 
     assert campaign_status(campaign.id) == CampaignStatus.SENT
 
 
+@pytest.mark.slow
 def test_a_slow_relay_keeps_its_rows_through_the_heartbeat(app, smtp_server):
     """A relay that takes longer than the lease to answer: the heartbeat renews the lease,
     so a second worker never takes (and sends again) what is merely slow."""

@@ -40,6 +40,7 @@ def finish(proc, timeout: float = 120) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_loses_no_one_and_repeats_only_messages_in_flight(migrated, app, smtp_server):
     n = 150
     campaign = make_campaign(n)

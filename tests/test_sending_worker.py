@@ -145,6 +145,7 @@ def test_unsubscribed_before_their_turn_is_skipped(smtp_app, smtp_server):
     assert statuses(campaign.id) == Counter(sent=5, skipped=1)
 
 
+@pytest.mark.slow
 def test_retry_failed_sends_again_to_those_who_failed(smtp_app, smtp_server):
     from app.services.campaigns import retry_failed
 

@@ -327,6 +327,7 @@ def _slow_final_reply(delay: float, query: str, data_timeout: float | None = Non
     return results, relay
 
 
+@pytest.mark.slow
 def test_a_server_slow_to_answer_after_the_message_gets_it_once():
     """The answer to the end of DATA comes 3 s late with a 1 s read timeout: it is waited for
     (data_timeout, 600 s by default). The counter-check shows what a single timeout did:
