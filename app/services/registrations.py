@@ -458,9 +458,10 @@ def change_days(
 # --- emails ------------------------------------------------------------------------------
 
 def journee_label(journee: Journee) -> str:
-    """``Journée 1 — jeudi 10 mars 2016, 10:00–17:00``."""
+    """``Journée 1 — jeudi 10 mars 2016, 10 h 00–17 h 00`` (hours written the French way, as in the emails)."""
     start, end = to_local(journee.starts_at), to_local(journee.ends_at)
-    return f"Journée {journee.number} — {french_date(journee.starts_at)}, {start:%H:%M}–{end:%H:%M}"
+    return (f"Journée {journee.number} — {french_date(journee.starts_at)}, "
+            f"{start.hour} h {start:%M}–{end.hour} h {end:%M}")
 
 
 def ics_attachments(journees: Iterable[Journee]) -> list[Attachment]:

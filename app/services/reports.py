@@ -2,9 +2,11 @@
 and sends/unsubscribes per hour for the chart. Aggregates in SQL, bounded results."""
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
 
 from app.extensions import db
@@ -126,11 +128,14 @@ def chart_svg(timeline: list[tuple[datetime, int, int]], step: timedelta = timed
         bars.append(f'<rect x="{x:.1f}" y="{height - pad - bar_h:.1f}" width="{max(bar_w - 1, 1):.1f}" height="{bar_h:.1f}" fill="#0b5cad"/>')
         points.append(f"{x + bar_w / 2:.1f},{height - pad - (height - 2 * pad) * unsub / max_unsub:.1f}")
     first, end = timeline[0][0], timeline[-1][0] + step
-    per = "minute" if step < timedelta(hours=1) else "heure"
+    title = (_("Envois par minute (barres, max %(sent)d) et désinscriptions (ligne, max %(unsub)d), de %(start)s à %(end)s",
+               sent=max_sent, unsub=max_unsub, start=_label(first, step), end=_label(end, step))
+             if step < timedelta(hours=1) else
+             _("Envois par heure (barres, max %(sent)d) et désinscriptions (ligne, max %(unsub)d), de %(start)s à %(end)s",
+               sent=max_sent, unsub=max_unsub, start=_label(first, step), end=_label(end, step)))
     return (
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="chart-title">Envois par {per} (barres, max {max_sent}) et désinscriptions (ligne, max {max_unsub}), '
-        f'de {_label(first, step)} à {_label(end, step)}</title>'
+        f'<title id="chart-title">{html.escape(title)}</title>'
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#5b6478"/>'
         + "".join(bars)
         + f'<polyline points="{" ".join(points)}" fill="none" stroke="#a11d1d" stroke-width="2"/>'
