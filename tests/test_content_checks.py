@@ -9,6 +9,7 @@ from app.models import Campaign, CampaignTemplate, Journee, MailingList
 from app.services.blocks import empty_block
 from app.services.campaigns import PreflightFailed, require_preflight
 from app.services.content_checks import campaign_checks, campaign_warnings
+from app.services.preflight import preflight
 from tests.event_factories import make_cycle
 from tests.emailcheck import plain_spaces
 
@@ -100,3 +101,24 @@ def test_reminder_subjects_follow_the_reminders_rule(admin_client):
                                                     "cycle_id": 0, "journee_id": journee.id})
     manual = db.session.scalar(select(Campaign).where(Campaign.name == "Rappel manuel"))
     assert manual.subject == reminder_subject(journee) and campaign_warnings(manual) == []
+
+
+def test_lettrine_markers_typed_by_hand_are_refused_in_french(app):
+    """A marker typed into the subject, a block or the cycle would stand for someone's personal link
+    or code (or stop the build with "'checkin_code'"): preflight names it in French instead."""
+    ml = MailingList(slug="formations", name="Formations")
+    letter = Campaign(slug="l", name="Lettre", subject="Votre code LTRNxCHECKINCODEx", template=CampaignTemplate.NEWSLETTER,
+                      lists=[ml], content={"blocks": [{"type": "title", "text": "Bonjour"}]})
+    cycle = make_cycle()
+    cycle.title = "Cycle LTRNxUNSUBSCRIBEx"
+    announcement = Campaign(slug="a", name="Annonce", subject="Un cycle", template=CampaignTemplate.CYCLE_ANNOUNCEMENT,
+                            cycle_id=cycle.id)
+    clean = Campaign(slug="c", name="Propre", subject="Les nouvelles", template=CampaignTemplate.NEWSLETTER, lists=[ml],
+                     content={"blocks": [{"type": "title", "text": "Bonjour"}]})
+    db.session.add_all([ml, letter, announcement, clean])
+    db.session.commit()
+    for campaign in (letter, announcement):
+        errors = preflight(campaign).errors
+        assert any("« LTRNx… » est réservé" in e for e in errors), errors
+        assert not any("checkin_code" in e for e in errors), errors
+    assert not any("LTRNx" in e for e in preflight(clean).errors)

@@ -43,6 +43,7 @@ EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
 LOCALE = "fr"
 
 # Marker written in the compiled templates -> key of the per-recipient value.
+MARKER_PREFIX = "LTRNx"  # every marker starts so (preflight refuses it in typed text)
 MARKERS: dict[str, str] = {
     "LTRNxGREETINGx": "greeting",
     "LTRNxUNSUBSCRIBEx": "unsubscribe_url",

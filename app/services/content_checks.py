@@ -2,6 +2,7 @@
 the rendered bytes; these check the campaign's own fields, which the rendering hides):
 
 - a reply-to that is not an address ("pas-une-adresse");
+- Lettrine's own per-recipient markers ("LTRNx…") typed into a field;
 - a newsletter block left empty, or invalid;
 - an announcement for a cycle whose journées are all past (a warning: the demo's 2016
   cycle stays sendable);
@@ -14,10 +15,13 @@ request's language (French outside requests); ``preflight()`` adds them to its r
 """
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.message.preflight import SUBJECT_WARN
+from app.message.render import MARKER_PREFIX
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.blocks import BLOCK_TYPES, validate_blocks
@@ -29,8 +33,28 @@ def _empty(block: dict) -> bool:
     return all(str(block.get(f.name) or "").strip() in ("", "False") for f in fields if f.kind != "checkbox")
 
 
+def _typed_texts(campaign: Campaign) -> list[str]:
+    """Everything the officer typed that the message shows: the campaign's fields and its cycle's."""
+    texts = [campaign.subject or "", campaign.preheader or "", json.dumps(campaign.content or {}, ensure_ascii=False)]
+    cycle = db.session.get(Cycle, campaign.cycle_id) if campaign.cycle_id else None
+    if cycle is not None:
+        texts += [str(getattr(cycle, column.key) or "") for column in Cycle.__table__.columns]
+        texts += [f"{j.title or ''}" for j in cycle.journees]
+    return texts
+
+
+def typed_markers(campaign: Campaign) -> bool:
+    """A per-recipient marker ("LTRNx…") typed in a field: the message cannot be composed honestly."""
+    return any(MARKER_PREFIX in text for text in _typed_texts(campaign))
+
+
 def campaign_checks(campaign: Campaign) -> list[str]:
     errors: list[str] = []
+    # The per-recipient markers the message is compiled with ("LTRNx…"): typed by hand, one would
+    # stand for someone's link or code, or stop the build with a message nobody can read.
+    if typed_markers(campaign):
+        errors.append(_("Le texte « %(marker)s… » est réservé par Lettrine pour les liens personnels : "
+                        "retirez-le de l'objet, du contenu ou du cycle.", marker=MARKER_PREFIX))
     reply_to = (campaign.reply_to or "").strip()
     if reply_to:
         try:

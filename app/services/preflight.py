@@ -16,7 +16,7 @@ from app.message.preflight import Report, check_message
 from app.message.render import RenderError
 from app.models import Campaign
 from app.sending.compose import builder_for
-from app.services.content_checks import campaign_checks, campaign_warnings
+from app.services.content_checks import campaign_checks, campaign_warnings, typed_markers
 
 SAMPLE_UID = "apercu-preflight"
 
@@ -36,6 +36,8 @@ def preflight(campaign: Campaign) -> Report:
         # What the campaign itself says, before any byte is built (reply-to, empty blocks, past cycle).
         report.errors += campaign_checks(campaign)
         report.warnings += campaign_warnings(campaign)
+        if typed_markers(campaign):
+            return report  # said above in plain French; composing would only add "'checkin_code'"
         try:
             outgoing = sample_message(campaign)
         except HeaderInjection:
