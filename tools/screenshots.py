@@ -134,6 +134,20 @@ def _send_announcement(app, campaign_id: int) -> None:
     Worker(app, WorkerOptions(idle_seconds=0.1)).run(until_idle=True)
 
 
+def _logged_in(browser, url: str, email: str, password: str):
+    """A French, Paris-time browser context at 1280 px, logged in to the admin at ``url``. Offline: only
+    the local server is reached (the newsletter's https images would not load anyway)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
+    page.goto(url + "/admin/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/admin/")
+    return context, page
+
+
 def admin_shots(browser, app, email: str, password: str, out: Path = OUT) -> None:
     from werkzeug.serving import make_server
 
@@ -151,15 +165,7 @@ def admin_shots(browser, app, email: str, password: str, out: Path = OUT) -> Non
              ("admin-subscriber", f"/admin/subscribers/{ids['subscriber']}"),
              ("admin-suppressions", "/admin/suppressions")]
     try:
-        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        # Offline: only the local server (the newsletter's https images would not load anyway).
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-        page.goto(url + "/admin/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(url + "/admin/")
+        context, page = _logged_in(browser, url, email, password)
         for batch in (before, after):
             if batch is after:
                 _send_announcement(app, ids["campaign"])
@@ -205,14 +211,7 @@ def composer_preview_shots(browser, app, email: str, password: str, out: Path) -
     url = f"http://127.0.0.1:{server.server_port}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-        page.goto(url + "/admin/login")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(url + "/admin/")
+        context, page = _logged_in(browser, url, email, password)
         page.goto(url + edit, wait_until="load")
         page.fill("#blocks-1-text", "Bonjour,\n\nVoici les rendez-vous des prochaines semaines : **inscriptions ouvertes** "
                                     "pour le cycle de qualification.")
