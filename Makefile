@@ -34,7 +34,7 @@ test: install
 	fi
 
 ## make lint: ruff (lint everywhere, format on the paths already formatted) and mypy on app/ (pyproject.toml)
-FORMATTED := app/operations app/services/backup.py app/services/dns_records.py app/cli/backup.py app/cli/dns.py \
+FORMATTED := app/operations app/services/support/backup.py app/services/deliverability/dns_records.py app/cli/backup.py app/cli/dns.py \
 	app/web/operations.py app/models/operations.py tools/deploy_local.py tools/prod_check.py deploy/gunicorn.conf.py \
 	tests/test_operations.py tests/test_backup.py tests/test_deploy.py tests/test_logs.py tests/test_monitoring_files.py \
 	tests/test_code_checks.py

@@ -59,7 +59,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - registers every table
-    from app.services import search_index  # noqa: F401 - subscriber edits keep the search index right
+    from app.services.support import search_index  # noqa: F401 - subscriber edits keep the search index right
     from app.database import configure_engine
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import remember_locale, select_locale

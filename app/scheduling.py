@@ -40,8 +40,9 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
 from app.operations import heartbeat
 from app.sending import campaign_state
-from app.services import import_jobs, import_preview
-from app.services.campaigns import PreflightFailed, start_campaign
+from app.services.audience import import_jobs
+from app.services.audience import import_preview
+from app.services.campaigns.lifecycle import PreflightFailed, start_campaign
 from app.timeutil import format_local
 
 log = logging.getLogger(__name__)

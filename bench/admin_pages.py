@@ -63,7 +63,7 @@ def _cycle(now) -> None:
     from datetime import timedelta
 
     from app.models import Cycle, Journee
-    from app.services.events import save_cycle
+    from app.services.events.cycles import save_cycle
 
     cycle = Cycle(slug="cycle-bench", title="Cycle de qualification", capacity=30)
     for n in range(1, 5):

@@ -77,7 +77,7 @@ def child(database_url: str, csv_path: str) -> None:
         upgrade()
         from app.extensions import db
         from app.models import MailingList
-        from app.services.importer import import_csv
+        from app.services.audience.importer import import_csv
 
         ml = MailingList(slug="bench", name="Bench")
         db.session.add(ml)

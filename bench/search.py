@@ -36,7 +36,7 @@ def fill(db, rows: int) -> int:
     from sqlalchemy import text
 
     from app.database import refresh_statistics
-    from app.services.importer import IMPORT_STATISTICS
+    from app.services.audience.importer import IMPORT_STATISTICS
 
     conn = db.session.connection()
     if db.engine.dialect.name == "postgresql":
@@ -70,7 +70,7 @@ def fill(db, rows: int) -> int:
                                    confirmed_at, created_at, updated_at)
         SELECT id, 1, 'confirmed', created_at, 'bench', '', created_at, created_at, created_at FROM subscribers"""))
     db.session.commit()
-    # What a real import of these rows triggers by itself (app.services.importer), no more: the statistics of
+    # What a real import of these rows triggers by itself (app.services.audience.importer), no more: the statistics of
     # the imported tables (refresh_statistics), sampled on SQLite: the figures are those a user meets.
     refresh_statistics(*IMPORT_STATISTICS)
     return rows

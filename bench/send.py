@@ -144,7 +144,7 @@ def prepare_queue(db_url: str, campaign_id: int, instance: str) -> Callable[[], 
     from app import create_app
     from app.extensions import db
     from app.models import Campaign
-    from app.services.campaigns import start_campaign
+    from app.services.campaigns.lifecycle import start_campaign
 
     app = create_app({"TESTING": True}, environ=worker_env(db_url, 25, None, instance))
     with app.app_context():
@@ -174,8 +174,8 @@ def prepare_import(db_url: str, n: int, instance: str) -> Callable[[], int]:
     from app.cli.demo_cycle import CAMPAIGN_SLUG
     from app.extensions import db
     from app.models import Campaign, MailingList
-    from app.services.campaigns import start_campaign
-    from app.services.importer import import_csv
+    from app.services.campaigns.lifecycle import start_campaign
+    from app.services.audience.importer import import_csv
 
     app = create_app({"TESTING": True}, environ=worker_env(db_url, 25, None, instance))
     with app.app_context():

@@ -65,7 +65,7 @@ def seed(env: dict[str, str], audience: int, targets: int) -> tuple[int, list[tu
     from app import links
     from app.extensions import db
     from app.models import Campaign, MailingList, Subscriber, Subscription, SubscriptionStatus, email_hash, utcnow
-    from app.services.campaigns import start_campaign
+    from app.services.campaigns.lifecycle import start_campaign
 
     app = make_app(env)
     with app.app_context():

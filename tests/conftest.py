@@ -98,7 +98,7 @@ def _empty_tables(app) -> None:
 @pytest.fixture
 def app(migrated):
     """An application on the migrated test database, emptied after the test."""
-    from app.services import audience_counts
+    from app.services.audience import counts as audience_counts
 
     audience_counts.forget()  # ids repeat once tables are emptied: no stale counts across tests
     application = make_app(migrated)

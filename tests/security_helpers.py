@@ -11,7 +11,7 @@ from werkzeug.routing import Rule
 from app import links
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, Subscription, SubscriptionStatus
-from app.services.registrations import register
+from app.services.events.registrations import register
 from app.tokens import Purpose, sign
 from tests.event_factories import future_dates, make_cycle
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def make_campaign(n: int, slug: str = "annonce", start: bool = True, prefix: str = "p") -> Campaign:
     """``n`` confirmed subscribers ``p0000@example.org``… (``prefix`` changes the p) on one list, and a campaign to them."""
-    from app.services.campaigns import start_campaign
+    from app.services.campaigns.lifecycle import start_campaign
 
     lst = MailingList(slug=f"liste-{slug}", name="Formations CRPVE")
     db.session.add(lst)

@@ -15,7 +15,7 @@ from app.models import (
     Subscription,
     SubscriptionStatus,
 )
-from app.services.audience import Consent, set_subscription
+from app.services.audience.core import Consent, set_subscription
 from tests.sending_fixtures import deliver_queued
 
 

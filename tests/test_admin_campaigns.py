@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from tests.sending_fixtures import deliver_queued
 from app.models import Campaign, CampaignStatus, MailingList, OutboxMessage, Subscriber, SubscriptionStatus
-from app.services.audience import Consent, set_subscription
+from app.services.audience.core import Consent, set_subscription
 from app.sending.compose import builder_for
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.scheduling import run_once
 from app.models import AuditLog, ImportJob, ImportStatus, MailingList, Subscriber, SubscriberStatus, SubscriptionStatus
-from app.services import import_jobs
-from app.services.audience import Consent, set_subscription
-from app.services.importer import ImportFileError, import_csv
+from app.services.audience import import_jobs
+from app.services.audience.core import Consent, set_subscription
+from app.services.audience.importer import ImportFileError, import_csv
 from tests.conftest import FIXTURES
 from tests.import_helpers import confirm_import, job_id_of
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Registration, RegistrationStatus
-from app.services.registrations import register
+from app.services.events.registrations import register
 from tests.event_factories import future_dates, make_cycle
 from tests.emailcheck import plain_spaces
 

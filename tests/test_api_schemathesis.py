@@ -11,7 +11,7 @@ from schemathesis.config import SchemathesisConfig
 
 from app.extensions import db
 from app.models import Campaign, MailingList
-from app.services.api_tokens import create_token
+from app.services.integrations.api_tokens import create_token
 from tests.event_factories import future_dates, make_cycle
 
 MAX_EXAMPLES = 12

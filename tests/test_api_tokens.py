@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiToken, utcnow
-from app.services.api_tokens import create_token, hash_token
+from app.services.integrations.api_tokens import create_token, hash_token
 from tests.api_helpers import token_header
 from tests.conftest import make_app
 

@@ -1,8 +1,8 @@
 """Display counts are shared between campaigns aimed at the same people."""
 from app.extensions import db
 from app.models import Campaign, MailingList, Subscriber, SubscriptionStatus
-from app.services import audience_counts
-from app.services.audience import Consent, set_subscription
+from app.services.audience import counts as audience_counts
+from app.services.audience.core import Consent, set_subscription
 
 
 def test_same_audience_shares_one_count_and_segments_do_not(app):

@@ -29,7 +29,7 @@ from app.models import (
     utcnow,
 )
 from app.sending.queue import still_eligible
-from app.services.bounces import HARD, apply_report, attribute, register_bounce, undo
+from app.services.deliverability.bounces import HARD, apply_report, attribute, register_bounce, undo
 from tests import bounce_samples as samples
 from tests.conftest import FIXTURES
 from tests.subscribe_helpers import make_audience, status_of

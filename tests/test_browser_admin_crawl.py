@@ -16,14 +16,14 @@ from sqlalchemy import select
 from app.cli import demo
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration, Subscriber
-from app.services import suppression_list
-from app.services.attendance import checkin_token
-from app.services.bounces import COMPLAINT, HARD, register_bounce
-from app.services.privacy import erase_subscriber
-from app.services.campaigns import start_campaign
-from app.services.registrations import register
-from app.services.reuse import duplicate_campaign
-from app.services.webhooks import create_endpoint
+from app.services.audience import suppressions as suppression_list
+from app.services.events.attendance import checkin_token
+from app.services.deliverability.bounces import COMPLAINT, HARD, register_bounce
+from app.services.privacy.rights import erase_subscriber
+from app.services.campaigns.lifecycle import start_campaign
+from app.services.events.registrations import register
+from app.services.campaigns.reuse import duplicate_campaign
+from app.services.integrations.webhooks import create_endpoint
 from tests.page_checks import layout, page_problems
 from tests.sending_fixtures import deliver_queued
 

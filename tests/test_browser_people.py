@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, OutboxMessage, Subscriber, SubscriberStatus
-from app.services import people
-from app.services.registrations import register
+from app.services.audience import people
+from app.services.events.registrations import register
 from tests.browser import screenshot
 from tests.sending_fixtures import deliver_queued
 from tests.test_browser_workspace import _load_demo, _login

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, AuditLog, OutboxMessage
-from app.services import attendance as att
-from app.services.registrations import register
+from app.services.events import attendance as att
+from app.services.events.registrations import register
 from tests.browser import screenshot
 from tests.event_factories import make_cycle
 from tests.sending_fixtures import deliver_queued

@@ -20,10 +20,10 @@ from app.cli import demo
 from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
 from app.extensions import db
 from app.models import Campaign, MailingList, Registration, Subscriber, SubscriptionStatus
-from app.services.audience import Consent, set_subscription
-from app.services.campaigns import start_campaign
-from app.services.registrations import register
-from app.services.surveys import survey_url
+from app.services.audience.core import Consent, set_subscription
+from app.services.campaigns.lifecycle import start_campaign
+from app.services.events.registrations import register
+from app.services.events.surveys import survey_url
 from app.tokens import Purpose, sign
 from tests.browser import screenshot
 from tests.conftest import TEST_SECRET_KEYS

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attendance
-from app.services import attendance as att
-from app.services.registrations import register
+from app.services.events import attendance as att
+from app.services.events.registrations import register
 from tests.browser import screenshot
 from tests.event_factories import make_cycle
 from tests.pdf_text import pdf_text

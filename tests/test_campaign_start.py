@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, MailingList, Subscriber, SubscriptionStatus
-from app.services.audience import Consent, set_subscription
-from app.services.campaigns import start_campaign
+from app.services.audience.core import Consent, set_subscription
+from app.services.campaigns.lifecycle import start_campaign
 
 
 def test_second_start_is_refused(app):

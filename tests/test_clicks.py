@@ -1,7 +1,7 @@
 """Click tracking: signed redirects (no open redirect), counted per link, our own links untouched."""
 from app.extensions import db
 from app.models import Campaign
-from app.services.clicks import clicks_for, track_links, tracked_url
+from app.services.campaigns.clicks import clicks_for, track_links, tracked_url
 from tests.conftest import BASE_URL
 
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Journee, MailingList
-from app.services.blocks import empty_block
-from app.services.campaigns import PreflightFailed, require_preflight
-from app.services.content_checks import campaign_checks, campaign_warnings
-from app.services.preflight import preflight
+from app.services.campaigns.blocks import empty_block
+from app.services.campaigns.lifecycle import PreflightFailed, require_preflight
+from app.services.campaigns.content_checks import campaign_checks, campaign_warnings
+from app.services.campaigns.preflight import preflight
 from tests.event_factories import make_cycle
 from tests.emailcheck import plain_spaces
 
@@ -54,7 +54,7 @@ def test_announcement_of_a_past_cycle_is_warned(app):
 
 def test_confirmation_repeats_the_warnings(admin_client):
     from app.models import Subscriber, SubscriptionStatus
-    from app.services.audience import Consent, set_subscription
+    from app.services.audience.core import Consent, set_subscription
 
     cycle = make_cycle()  # 2016: every journée is past
     ml = MailingList(slug="l", name="L")
@@ -74,9 +74,9 @@ def test_confirmation_repeats_the_warnings(admin_client):
 def test_reminder_subjects_follow_the_reminders_rule(admin_client):
     from datetime import datetime, timezone
 
-    from app.services.events import save_cycle
-    from app.services.preflight import preflight
-    from app.services.reminders import reminder_subject
+    from app.services.events.cycles import save_cycle
+    from app.services.campaigns.preflight import preflight
+    from app.services.events.reminders import reminder_subject
 
     cycle = make_cycle()
     cycle.title += ", avec les habitants, les associations et les services de l'État"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
-from app.services.registrations import register
+from app.services.events.registrations import register
 from tests.sending_fixtures import deliver_queued
 from tests.emailcheck import plain_spaces
 

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from app.extensions import db
 from app.sending.queue import enqueue
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
-from app.services.audience import Consent, audit, set_subscription
+from app.services.audience.core import Consent, audit, set_subscription
 from tests.emailcheck import plain_spaces
 
 

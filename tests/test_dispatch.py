@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, MailingList, RegistrationStatus, Subscriber
 from app.scheduling import dispatch_due
-from app.services.events import save_cycle
-from app.services.registrations import cancel, register
+from app.services.events.cycles import save_cycle
+from app.services.events.registrations import cancel, register
 from tests.event_factories import make_cycle
 
 UTC = timezone.utc
@@ -23,7 +23,7 @@ def seeded_with_registrants(capacity=2):
         register(cycle, f"{who}@example.org", first_name=who.title(), journees=[j1], now=FEB_2016, notify=False)
     register(cycle, "eve@example.org", journees=[j2], now=FEB_2016, notify=False)
     # dan was waiting too (capacity 2): cancelling him frees no seat, chloe stays first in line.
-    from app.services.registrations import find_registration
+    from app.services.events.registrations import find_registration
 
     cancel(find_registration(cycle, "dan@example.org"), now=FEB_2016, notify=False)
     return cycle
@@ -103,7 +103,7 @@ def test_grace_is_configurable(app):
 
 def test_waiting_registrant_promoted_before_the_reminder_gets_it(app):
     cycle = seeded_with_registrants()
-    from app.services.registrations import find_registration
+    from app.services.events.registrations import find_registration
 
     cancel(find_registration(cycle, "ben@example.org"), now=FEB_2016, notify=False)
     chloe = find_registration(cycle, "chloe@example.org")
@@ -133,7 +133,7 @@ def test_two_people_racing_for_the_last_seat_cannot_both_get_it(app):
     import threading
 
     from app.models import RegistrationDay
-    from app.services.registrations import register as do_register
+    from app.services.events.registrations import register as do_register
 
     cycle = make_cycle(capacity=1)
     cycle_id = cycle.id

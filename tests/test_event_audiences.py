@@ -18,7 +18,8 @@ from app.models import (
     SuppressionReason,
 )
 from app.sending.queue import audience_query, enqueue, recipients
-from app.services import event_audiences, people
+from app.services.audience import event_audiences
+from app.services.audience import people
 from tests.event_factories import future_dates, make_cycle
 
 OFFICER = "admin@example.org"
@@ -135,8 +136,8 @@ def test_composer_event_select_saved_segment_and_live_count(admin_client):
 def test_follow_up_audiences_reach_the_queue(app):
     """"Présents" and "absents à la journée 1" as a campaign audience, with no list
     (registrants, service rules) and the send-time re-check driven by the batch's ids."""
-    from app.services import attendance as att
-    from app.services.registrations import register
+    from app.services.events import attendance as att
+    from app.services.events.registrations import register
 
     cycle = make_cycle()
     j1 = cycle.journees[0]

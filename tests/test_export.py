@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import MailingList, Subscriber, SubscriberStatus, Subscription, SubscriptionStatus
-from app.services.audience import Consent, set_subscription
-from app.services.exporter import export_csv
-from app.services.importer import import_csv
+from app.services.audience.core import Consent, set_subscription
+from app.services.audience.exporter import export_csv
+from app.services.audience.importer import import_csv
 
 
 def _setup():

@@ -4,10 +4,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Subscriber
-from app.services import attendance as att
-from app.services import surveys
-from app.services.followup_audiences import followup_ids
-from app.services.registrations import register
+from app.services.events import attendance as att
+from app.services.events import surveys
+from app.services.audience.followup_audiences import followup_ids
+from app.services.events.registrations import register
 from tests.event_factories import make_cycle
 
 SCORES = dict.fromkeys(surveys.QUESTION_KEYS, 4)

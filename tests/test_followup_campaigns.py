@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, Delivery, DeliveryStatus
-from app.services import attendance as att
-from app.services import surveys
-from app.services.registrations import register
+from app.services.events import attendance as att
+from app.services.events import surveys
+from app.services.events.registrations import register
 from tests.event_factories import make_cycle
 from tests.sending_fixtures import deliver_queued
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)

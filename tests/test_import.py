@@ -16,8 +16,8 @@ from app.models import (
     SubscriptionStatus,
     SuppressionReason,
 )
-from app.services.audience import Consent, set_subscription, suppress
-from app.services.importer import ImportFileError, import_csv
+from app.services.audience.core import Consent, set_subscription, suppress
+from app.services.audience.importer import ImportFileError, import_csv
 from tests.conftest import FIXTURES
 from tests.sending_fixtures import deliver_queued
 

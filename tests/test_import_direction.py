@@ -105,6 +105,6 @@ def test_the_message_package_imports_nothing_of_the_application_but_itself():
 def test_the_checker_sees_an_upward_import(tmp_path):
     """The test above could pass by reading nothing: it must flag a planted upward import."""
     fake = tmp_path / "planted.py"
-    fake.write_text("def f():\n    from app.services.campaigns import start_campaign\n", encoding="utf-8")
+    fake.write_text("def f():\n    from app.services.campaigns.lifecycle import start_campaign\n", encoding="utf-8")
     [(line, target)] = imports_of(fake, "app.sending.planted")
     assert line == 2 and layer_of(target)[1] < layer_of("app.sending.planted")[1]

@@ -13,9 +13,9 @@ from app.models import (
     ImportJob, ImportStatus, MailingList, OutboxMessage, Subscriber, Subscription, SubscriptionStatus, utcnow,
 )
 from app.scheduling import run_once
-from app.services import import_jobs
+from app.services.audience import import_jobs
 from tests.sending_fixtures import deliver_queued
-from app.services.importer import import_csv
+from app.services.audience.importer import import_csv
 
 ROWS = 30
 

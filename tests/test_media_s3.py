@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, MailingList, MediaFile
-from app.services.blocks import empty_block
+from app.services.campaigns.blocks import empty_block
 from config import ConfigError, load_settings
 from tests.conftest import app_environ
 
@@ -176,7 +176,7 @@ def test_s3_settings_are_checked_at_start_up():
 
 
 def test_media_push_copies_the_local_library_into_the_bucket_and_urls_keep_working(app, cli_runner, s3_server, bucket):
-    from app.services import media
+    from app.services.support import media
 
     bucket_name, client = bucket
     refused = cli_runner.invoke(args=["media", "push"])

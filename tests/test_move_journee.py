@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, OutboxMessage
-from app.services.events import move_journee, save_cycle
-from app.services.registrations import cancel, find_registration, register
+from app.services.events.cycles import move_journee, save_cycle
+from app.services.events.registrations import cancel, find_registration, register
 from app.timeutil import local_to_utc
 from tests.event_factories import make_cycle
 from tests.sending_fixtures import deliver_queued

@@ -18,8 +18,8 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import Campaign, Delivery, MailingList
 from app.sending import queue
-from app.services import campaigns as campaign_service
-from app.services import importer
+from app.services.campaigns import lifecycle as campaign_service
+from app.services.audience import importer
 
 pytestmark = pytest.mark.slow
 

@@ -33,9 +33,9 @@ from app.models import (
     email_hash,
 )
 from app.sending.queue import audience_query, enqueue, recipients
-from app.services import people
-from app.services.importer import import_csv
-from app.services.subscriber_search import search_subscribers
+from app.services.audience import people
+from app.services.audience.importer import import_csv
+from app.services.audience.search import search_subscribers
 from tests.event_factories import future_dates, make_cycle
 
 OFFICER = "admin@example.org"

@@ -14,7 +14,7 @@ from app.message import encoding
 from app.message.builder import Recipient
 from app.sending.compose import builder_for
 from app.message.preflight import Report, check_message
-from app.services.preflight import preflight, preflight_errors
+from app.services.campaigns.preflight import preflight, preflight_errors
 from app.models import Campaign, CampaignTemplate, MailingList
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, AttendanceStatus, AuditLog, OutboxMessage, Registration, SurveyAnswer
-from app.services import attendance as att
-from app.services import surveys
-from app.services.registrations import register
+from app.services.events import attendance as att
+from app.services.events import surveys
+from app.services.events.registrations import register
 from tests.event_factories import make_cycle
 from tests.pdf_text import assert_a4_with_embedded_fonts, pdf_text
 from tests.sending_fixtures import deliver_queued

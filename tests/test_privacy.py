@@ -19,8 +19,8 @@ from app.models import (
     SuppressionReason,
     utcnow,
 )
-from app.services.audience import audit
-from app.services.subscriptions import RETENTION_FLAG
+from app.services.audience.core import audit
+from app.services.audience.subscriptions import RETENTION_FLAG
 from tests.conftest import login
 from tests.subscribe_helpers import find_link, make_audience, outbox
 

@@ -10,7 +10,7 @@ from app.models import (
     Campaign, Cycle, Delivery, Journee, MailingList, Registration, RegistrationDay, RegistrationStatus,
     Subscriber, SubscriberStatus, SubscriptionStatus, SuppressionReason,
 )
-from app.services.audience import Consent, set_subscription, suppress
+from app.services.audience.core import Consent, set_subscription, suppress
 
 
 def _people(n, **kw):

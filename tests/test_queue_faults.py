@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 from app.sending import queue
 from app.sending.worker import Worker, WorkerOptions
-from app.services import campaigns as service
+from app.services.campaigns import lifecycle as service
 from tests.sending_fixtures import make_campaign, start_worker
 from tests.smtp_server import SMTPTestServer, smtp_server  # noqa: F401 (fixture)
 
@@ -183,7 +183,7 @@ def test_retry_failed_keeps_the_bounce_record_of_what_it_skips(app, smtp_server)
 
 def test_a_cycle_save_cannot_cancel_a_reminder_the_scheduler_just_started(app):
     from app.models import CampaignTemplate, Journee
-    from app.services.events import save_cycle
+    from app.services.events.cycles import save_cycle
     from tests.event_factories import future_dates, make_cycle
 
     cycle = make_cycle(dates=future_dates())

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.message.builder import Recipient
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Registration, Subscriber
 from app.sending.compose import builder_for
-from app.services.registration_sources import by_announcement, registrations_from
+from app.services.events.registration_sources import by_announcement, registrations_from
 from tests.event_factories import future_dates, make_cycle
 from tests.test_registration_web import form_data
 

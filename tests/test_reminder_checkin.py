@@ -11,10 +11,10 @@ from app.message.inspect import message_parts
 from app.models import Attendance, AttendanceStatus, Campaign, CampaignTemplate
 from app.sending.compose import builder_for
 from app.sending.views import webview_values
-from app.services import attendance as att
-from app.services.campaigns import start_campaign
-from app.services.registrations import register
-from app.services.reminders import sync_reminders
+from app.services.events import attendance as att
+from app.services.campaigns.lifecycle import start_campaign
+from app.services.events.registrations import register
+from app.services.events.reminders import sync_reminders
 from tests.emailcheck import plain_spaces
 from tests.event_factories import future_dates, make_cycle
 from tests.sending_fixtures import deliver_queued

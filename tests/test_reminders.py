@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate
-from app.services.events import CycleError, save_cycle
-from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
+from app.services.events.cycles import CycleError, save_cycle
+from app.services.events.reminders import InvalidReminderRules, parse_rules, parse_rules_text
 from tests.event_factories import make_cycle
 
 UTC = timezone.utc

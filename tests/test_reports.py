@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 from app.extensions import db
 from app.sending.queue import enqueue
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
-from app.services.audience import Consent, audit, set_subscription
-from app.services.clicks import record_click
-from app.services.reports import build_report, chart_svg
+from app.services.audience.core import Consent, audit, set_subscription
+from app.services.campaigns.clicks import record_click
+from app.services.campaigns.reports import build_report, chart_svg
 from app.timeutil import to_local
 
 

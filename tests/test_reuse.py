@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList, MediaFile, MessageTemplate
-from app.services.blocks import empty_block
-from app.services.events import save_cycle
+from app.services.campaigns.blocks import empty_block
+from app.services.events.cycles import save_cycle
 from app.timeutil import to_local
 from tests.conftest import BASE_URL
 from tests.event_factories import make_cycle
@@ -146,7 +146,7 @@ def test_click_tracking_switch_off_by_default_with_its_privacy_sentence(admin_cl
 
 
 def test_media_strips_metadata_and_takes_gif_and_webp(app):
-    from app.services import media
+    from app.services.support import media
 
     photo = Image.new("RGB", (800, 400), (10, 10, 10))
     exif = Image.Exif()

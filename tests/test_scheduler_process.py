@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery
-from app.services.events import save_cycle
-from app.services.registrations import register
+from app.services.events.cycles import save_cycle
+from app.services.events.registrations import register
 from tests.conftest import app_environ
 from tests.event_factories import make_cycle
 

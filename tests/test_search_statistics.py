@@ -12,8 +12,8 @@ from sqlalchemy.dialects import sqlite
 
 from app.extensions import db
 from app.models import MailingList
-from app.services.importer import ANALYZE_AFTER_ROWS, import_csv
-from app.services.subscriber_search import search_subscribers
+from app.services.audience.importer import ANALYZE_AFTER_ROWS, import_csv
+from app.services.audience.search import search_subscribers
 
 
 def _import(rows: int) -> MailingList:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ImportJob, MailingList, OutboxMessage, Registration, RegistrationStatus, Subscriber
-from app.services.privacy import erase_subscriber
+from app.services.privacy.rights import erase_subscriber
 from tests.event_factories import day_status, future_dates, make_cycle
 from tests.test_registration_web import form_data, manage_path, parsed
 from tests.sending_fixtures import deliver_queued

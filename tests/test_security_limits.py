@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import import_jobs
+from app.services.audience import import_jobs
 from app.models import ImportJob, MailingList, Registration, Subscriber
 from tests.conftest import make_app
 from tests.import_helpers import confirm_import

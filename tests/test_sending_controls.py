@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
-from app.services import campaigns as service
+from app.services.campaigns import lifecycle as service
 from tests.conftest import make_app
 from tests.sending_fixtures import make_campaign
 

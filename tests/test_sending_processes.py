@@ -82,7 +82,7 @@ def test_sigterm_finishes_the_message_in_hand_and_releases_the_rest(migrated, ap
 
 def test_an_unsubscribe_during_the_campaign_stops_that_persons_message(migrated, app, smtp_server):
     from app.models import MailingList, Subscriber, SubscriptionStatus
-    from app.services.audience import set_subscription
+    from app.services.audience.core import set_subscription
 
     campaign = make_campaign(40)
     proc = start_worker(migrated, smtp_server.url + "?rate=25", "--until-idle")

@@ -91,7 +91,7 @@ def test_without_pipelining_too(smtp_app, smtp_server):
 
 
 def test_too_many_errors_pause_the_campaign_with_a_reason(smtp_app, smtp_server):
-    from app.services.campaigns import AUTO_PAUSE_MIN_OUTCOMES
+    from app.services.campaigns.lifecycle import AUTO_PAUSE_MIN_OUTCOMES
 
     n = AUTO_PAUSE_MIN_OUTCOMES + 30
     for i in range(n):
@@ -108,7 +108,7 @@ def test_too_many_errors_pause_the_campaign_with_a_reason(smtp_app, smtp_server)
 
 
 def test_pause_then_resume_and_cancel(smtp_app, smtp_server):
-    from app.services.campaigns import cancel_campaign, pause_campaign, resume_campaign
+    from app.services.campaigns.lifecycle import cancel_campaign, pause_campaign, resume_campaign
 
     campaign = make_campaign(30)
     pause_campaign(campaign, "pause")
@@ -133,7 +133,7 @@ def test_pause_then_resume_and_cancel(smtp_app, smtp_server):
 
 def test_unsubscribed_before_their_turn_is_skipped(smtp_app, smtp_server):
     from app.models import MailingList, Subscriber, SubscriptionStatus
-    from app.services.audience import set_subscription
+    from app.services.audience.core import set_subscription
 
     campaign = make_campaign(6)
     person = db.session.scalar(select(Subscriber).where(Subscriber.email == "p0004@example.org"))
@@ -147,7 +147,7 @@ def test_unsubscribed_before_their_turn_is_skipped(smtp_app, smtp_server):
 
 @pytest.mark.slow
 def test_retry_failed_sends_again_to_those_who_failed(smtp_app, smtp_server):
-    from app.services.campaigns import retry_failed
+    from app.services.campaigns.lifecycle import retry_failed
 
     smtp_server.temp_fraction = 1.0
     campaign = make_campaign(3)

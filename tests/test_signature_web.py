@@ -3,9 +3,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attendance, AuditLog
-from app.services import attendance as att
+from app.services.events import attendance as att
 from tests.event_factories import make_cycle
-from app.services.registrations import register
+from app.services.events.registrations import register
 
 BASE = "https://lettrine.test"
 

@@ -17,7 +17,7 @@ from app.models import (
     Suppression,
     SuppressionReason,
 )
-from app.services.audience import suppress
+from app.services.audience.core import suppress
 from app.tokens import Purpose
 from tests.conftest import TEST_SECRET_KEYS, _empty_tables, make_app
 from tests.subscribe_helpers import find_link, make_audience, outbox

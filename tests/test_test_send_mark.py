@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, SubscriptionStatus
 from app.sending.compose import builder_for
-from app.services.audience import Consent, set_subscription
-from app.services.campaigns import start_campaign
+from app.services.audience.core import Consent, set_subscription
+from app.services.campaigns.lifecycle import start_campaign
 from tests.api_helpers import token_header
 from tests.sending_fixtures import deliver_queued
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)

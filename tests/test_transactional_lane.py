@@ -17,7 +17,7 @@ from app.extensions import db
 from app.message.dkim import DKIMSigner
 from app.models import AuditLog, Delivery, DeliveryStatus, MailingList, MessageStatus, TransactionalMessage
 from app.sending.worker import Worker, WorkerOptions
-from app.services.subscriptions import request_subscription
+from app.services.audience.subscriptions import request_subscription
 from tests.sending_fixtures import deliver_queued, make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 from tests.test_dkim import pem

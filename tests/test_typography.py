@@ -20,7 +20,7 @@ from app.message.typography import NBSP, NNBSP, french_spacing, french_spacing_h
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, Subscriber
 from app.sending.compose import builder_for
 from app.sending.transactional import build_transactional
-from app.services.certificates import attendance_sheet_pdf
+from app.services.events.certificates import attendance_sheet_pdf
 from tests.emailcheck import html_text
 
 URL = re.compile(r"(?:https?://|mailto:)\S+")

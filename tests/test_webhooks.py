@@ -25,7 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.sending.webhooks import deliver_due
-from app.services.webhooks import disabled_endpoints
+from app.services.integrations.webhooks import disabled_endpoints
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -108,7 +108,7 @@ def test_a_receiver_failing_twice_gets_it_on_the_third_try(app, receiver):
     hook = receiver([500, 500])
     db.session.add(WebhookEndpoint(url=hook.url, events=["subscriber.erased"], secret=SECRET))
     db.session.commit()
-    from app.services.privacy import erase_subscriber
+    from app.services.privacy.rights import erase_subscriber
     erase_subscriber(_member(), actor="test")
     now = utcnow()
     assert deliver_due("w", 10, now=now) == 1
@@ -131,8 +131,8 @@ def test_an_endpoint_failing_for_a_day_is_disabled_with_a_note_on_the_dashboard(
     db.session.add(endpoint)
     db.session.commit()
     admin_client.post("/api/v1/subscribers")  # nothing: no token
-    from app.services.audience import Consent
-    from app.services.subscriber_records import NewSubscriber, add_subscriber
+    from app.services.audience.core import Consent
+    from app.services.audience.subscriber_records import NewSubscriber, add_subscriber
     add_subscriber(NewSubscriber("x@example.org", [], Consent(source="t", text="t"), double_opt_in=False), actor="t")
     now = utcnow()
     tries = 0

@@ -105,7 +105,7 @@ from datetime import date, time
 from app import create_app
 from app.extensions import db
 from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus, Campaign, Cycle, Journee, email_hash, utcnow
-from app.services.events import save_cycle
+from app.services.events.cycles import save_cycle
 from app.timeutil import local_to_utc
 app = create_app()
 with app.app_context():

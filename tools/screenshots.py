@@ -76,9 +76,9 @@ def _enrich(actor: str) -> None:
     from app.cli.demo_cycle import CYCLE_SLUG
     from app.extensions import db
     from app.models import Cycle, Subscriber
-    from app.services import suppression_list
-    from app.services.privacy import erase_subscriber
-    from app.services.registrations import register
+    from app.services.audience import suppressions as suppression_list
+    from app.services.privacy.rights import erase_subscriber
+    from app.services.events.registrations import register
 
     cycle = db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one()
     register(cycle, PERSON, journees=list(cycle.journees[:2]), allow_past=True, source="admin", actor=actor,
@@ -127,7 +127,7 @@ def _send_announcement(app, campaign_id: int) -> None:
     from app.extensions import db
     from app.sending.worker import Worker, WorkerOptions
     from app.models import Campaign
-    from app.services.campaigns import start_campaign
+    from app.services.campaigns.lifecycle import start_campaign
 
     with app.app_context():
         start_campaign(db.session.get(Campaign, campaign_id))

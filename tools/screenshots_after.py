@@ -31,9 +31,9 @@ def _prepare(app) -> dict:
     from app.cli.demo_cycle import CYCLE_SLUG
     from app.extensions import db
     from app.models import Cycle
-    from app.services import attendance as att
-    from app.services import surveys
-    from app.services.registrations import register
+    from app.services.events import attendance as att
+    from app.services.events import surveys
+    from app.services.events.registrations import register
 
     with app.app_context():
         cycle = db.session.query(Cycle).filter_by(slug=CYCLE_SLUG).one()
@@ -71,7 +71,7 @@ def _optimise(source: Path, target: Path, width: int | None = None) -> None:
 def _certificate_png(app, registration_id: int) -> Path:
     from app.extensions import db
     from app.models import Registration
-    from app.services import certificates
+    from app.services.events import certificates
 
     with app.app_context():
         pdf = certificates.certificate_pdf(db.session.get(Registration, registration_id))

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import any_schema, fail
-from app.services import backup as service
+from app.services.support import backup as service
 
 
 @click.group("backup")

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from app.cli import any_schema, fail
 from app.message.dkim import DKIMError
-from app.services.dns_records import DMARC_POLICIES, records
+from app.services.deliverability.dns_records import DMARC_POLICIES, records
 
 
 @click.group("dns")

@@ -15,9 +15,10 @@ from app.cli.events import _cycle
 from app.cli.events import cli as events
 from app.extensions import db
 from app.models import Cycle, Journee
-from app.services import attendance as att
-from app.services import certificates, surveys
-from app.services.registrations import find_registration, journee_label
+from app.services.events import attendance as att
+from app.services.events import certificates
+from app.services.events import surveys
+from app.services.events.registrations import find_registration, journee_label
 
 
 def _journee(cycle: Cycle, number: int) -> Journee:

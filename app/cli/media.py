@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services import media
+from app.services.support import media
 
 cli = AppGroup("media", help="Médiathèque / media library.")
 

@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.cli import NOT_INITIALISED, fail
 from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
-from app.services import import_jobs
+from app.services.audience import import_jobs
 
 
 @click.command("scheduler")

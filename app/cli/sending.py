@@ -8,7 +8,7 @@ import click
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
 from app.extensions import db
-from app.services import campaigns as service
+from app.services.campaigns import lifecycle as service
 from app.timeutil import format_local, parse_local
 
 

@@ -10,11 +10,11 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services import people
-from app.services.audience import InvalidAddress, find_list, find_subscriber, normalise_email
-from app.services.subscriptions import memberships
-from app.services.exporter import export_csv
-from app.services.importer import ImportFileError, ImportReport, import_csv
+from app.services.audience import people
+from app.services.audience.core import InvalidAddress, find_list, find_subscriber, normalise_email
+from app.services.audience.subscriptions import memberships
+from app.services.audience.exporter import export_csv
+from app.services.audience.importer import ImportFileError, ImportReport, import_csv
 
 cli = AppGroup("subscribers", help="Abonnés : import et export CSV / subscribers: CSV import and export.")
 

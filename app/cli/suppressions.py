@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from app.cli import fail
 from app.cli.subscribers import cli_actor
-from app.services import suppression_list
+from app.services.audience import suppressions as suppression_list
 
 cli = AppGroup("suppressions", help="Liste d'exclusion : adresses et domaines / suppression list.")
 

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+from app.services.integrations.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
 
 cli = AppGroup("tokens", help="Jetons de l'API / API tokens.")
 

@@ -13,8 +13,8 @@ from app.cli import fail
 from app.extensions import db
 from app.models import WebhookEndpoint
 from app.sending.webhooks import deliver_due
-from app.services.signals import EVENTS
-from app.services.webhooks import EndpointError, create_endpoint
+from app.services.integrations.signals import EVENTS
+from app.services.integrations.webhooks import EndpointError, create_endpoint
 
 cli = AppGroup("webhooks", help="Webhooks sortants / outgoing webhooks.")
 

@@ -1,7 +1,7 @@
 """Preflight checks on a message's bytes: what a subscriber would get is what is checked.
 
 ``check_message(raw, subject, preheader, report)`` runs on any built message; the
-campaign-level entry points (``app.services.preflight``) build the real message for
+campaign-level entry points (``app.services.campaigns.preflight``) build the real message for
 a sample recipient and call it. Messages are French, for the officer.
 """
 from __future__ import annotations

@@ -44,7 +44,7 @@ class ImportJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Written with every batch's progress: a running job whose heartbeat stops was in a
-    # process that died, and the scheduler starts it again (app.services.import_jobs).
+    # process that died, and the scheduler starts it again (app.services.audience.import_jobs).
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How many times it was taken over after such a death; also the lease: a thread whose
     # job was taken over stops at its next write.

@@ -159,7 +159,7 @@ def campaign_context(campaign: Campaign) -> tuple[str, dict[str, Any], tuple[Att
 
 
 def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The composer's blocks (schema: app/services/blocks.py) as the template reads them.
+    """The composer's blocks (schema: app/services/campaigns/blocks.py) as the template reads them.
 
     Unknown or incomplete blocks are dropped (preflight and the composer report them);
     an event card is resolved to its cycle and, when a number is given, its journée.

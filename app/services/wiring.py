@@ -13,10 +13,12 @@ from app.models import Campaign, Subscriber
 from app.sending.personal import register_provider
 from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
-from app.services import event_audiences, reminder_checkin, webhooks
-from app.services.audience import audit
-from app.services.bounces import HARD, register_bounce
-from app.services.signals import campaign_data, emit
+from app.services.audience import event_audiences
+from app.services.events import reminder_checkin
+from app.services.integrations import webhooks
+from app.services.audience.core import audit
+from app.services.deliverability.bounces import HARD, register_bounce
+from app.services.integrations.signals import campaign_data, emit
 
 
 def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,

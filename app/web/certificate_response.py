@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, abort
 
 from app.models import Registration
-from app.services import certificates
+from app.services.events import certificates
 
 
 def certificate_response(registration: Registration) -> Response:

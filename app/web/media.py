@@ -14,8 +14,8 @@ import re
 from flask import Blueprint, Response, abort, request, send_from_directory
 from flask_babel import gettext as _
 
-from app.services import media_storage
-from app.services.media import media_dir
+from app.services.support import media_storage
+from app.services.support.media import media_dir
 
 bp = Blueprint("media", __name__)
 NAME = re.compile(r"^[0-9a-f]{32}-(600|1200)\.(png|jpg|webp)$")

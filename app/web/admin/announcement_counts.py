@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models import Campaign, Cycle
-from app.services import registration_sources
+from app.services.events import registration_sources
 from app.web.admin import bp
 
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.services.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+from app.services.integrations.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.api_tokens", _l("API"), 85, admin_only=True)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign, Cycle, Journee, MailingList, MediaFile, SavedSegment
 from app.sending.queue import count_audience
-from app.services import event_audiences, segments
+from app.services.audience import event_audiences
+from app.services.campaigns import segments
 from app.web.admin import add_nav, bp
 
 add_nav("admin.segments_index", _l("Segments"), 27)

@@ -9,8 +9,8 @@ from flask_login import current_user
 from app.extensions import db
 from app.message.bounce_reasons import REASONS
 from app.models import BounceRecord
-from app.services import bounce_reports
-from app.services.bounces import NotUndoable, undo
+from app.services.deliverability import bounce_reports
+from app.services.deliverability.bounces import NotUndoable, undo
 from app.web.admin import add_nav, bp
 from app.web.auth import safe_next
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.message.inspect import message_parts
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for
-from app.services.preflight import preflight
+from app.services.campaigns.preflight import preflight
 from app.message.render import RenderError
 from app.models import Campaign
 from app.web.admin import bp

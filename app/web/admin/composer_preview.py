@@ -3,7 +3,7 @@
 The composer posts its whole form here (with its CSRF token) into the preview iframe:
 ``static/composer-preview.js`` does it as she types, the "Prévisualiser" button when
 JavaScript is off. The message is built by the send's own builder
-(``app.services.preflight.sample_message``) from a *transient* copy of the campaign
+(``app.services.campaigns.preflight.sample_message``) from a *transient* copy of the campaign
 carrying the form's values, never added to the session: nothing is saved, and the
 saved campaign stays what it was.
 
@@ -24,7 +24,7 @@ from app.message.builder import HeaderInjection
 from app.message.inspect import message_parts
 from app.message.render import RenderError
 from app.models import Campaign, CampaignTemplate, MailingList
-from app.services.preflight import sample_message
+from app.services.campaigns.preflight import sample_message
 from app.web.admin import bp
 from app.web.admin.campaign_preview import _campaign
 from app.web.admin.campaigns import EDITABLE, _blocks_from_form

@@ -1,7 +1,7 @@
 """The cycle editor: create and edit a cycle (texts, venue, contact, registration settings, reminder
 rules) and its journées, with the timeline of every message the cycle will send.
 
-Every write goes through ``app.services.events``: ``save_cycle`` keeps reminders in step,
+Every write goes through ``app.services.events.cycles``: ``save_cycle`` keeps reminders in step,
 and ``move_journee`` (when a journée's date or times change) sends registrants the updated
 .ics. Dates and times are entered in Europe/Paris and stored in UTC.
 """
@@ -18,10 +18,10 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
 from app.models.events import DEFAULT_REMINDER_RULES
-from app.services.cycle_timeline import cycle_timeline
-from app.services.events import CycleError, move_journee, save_cycle, validate_cycle
-from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
-from app.services.slugs import unique_slug
+from app.services.events.timeline import cycle_timeline
+from app.services.events.cycles import CycleError, move_journee, save_cycle, validate_cycle
+from app.services.events.reminders import InvalidReminderRules, parse_rules, parse_rules_text
+from app.services.support.slugs import unique_slug
 from app.timeutil import format_local, local_to_utc, to_local
 from app.web.admin import bp
 

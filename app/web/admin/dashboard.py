@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from app.services import bounce_reports
-from app.services import dashboard as board
-from app.services.webhooks import disabled_endpoints
+from app.services.deliverability import bounce_reports
+from app.services.campaigns import dashboard as board
+from app.services.integrations.webhooks import disabled_endpoints
 from app.web.admin import add_nav, bp
 
 add_nav("admin.dashboard", _l("Tableau de bord"), 10)

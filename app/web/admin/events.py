@@ -1,7 +1,7 @@
 """Events in the admin: cycles, registrants per journée, adding one by hand, the attendance sheet (CSV).
 
 The rich cycle editor comes later; this page also lets the officer move a
-journée and edit the reminder rules, both through ``app.services.events`` so
+journée and edit the reminder rules, both through ``app.services.events.cycles`` so
 reminders and registrants follow.
 """
 from __future__ import annotations
@@ -20,11 +20,11 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
-from app.services.audience import InvalidAddress
-from app.services.cycle_timeline import cycle_timeline
-from app.services.events import CycleError, move_journee, save_cycle
-from app.services.registrations import RegistrationError, cancel, register, registrants, seats_left
-from app.services.reminders import InvalidReminderRules, parse_rules, parse_rules_text
+from app.services.audience.core import InvalidAddress
+from app.services.events.timeline import cycle_timeline
+from app.services.events.cycles import CycleError, move_journee, save_cycle
+from app.services.events.registrations import RegistrationError, cancel, register, registrants, seats_left
+from app.services.events.reminders import InvalidReminderRules, parse_rules, parse_rules_text
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids

@@ -11,10 +11,11 @@ from wtforms import BooleanField, HiddenField, SelectField
 
 from app.extensions import db
 from app.models import ImportJob, MailingList
-from app.services import import_jobs, import_preview
-from app.services.exporter import export_csv
-from app.services.importer import COUNT_LABELS, ImportFileError
-from app.services.messages import last_refusals, message_counts
+from app.services.audience import import_jobs
+from app.services.audience import import_preview
+from app.services.audience.exporter import export_csv
+from app.services.audience.importer import COUNT_LABELS, ImportFileError
+from app.services.campaigns.transactional import last_refusals, message_counts
 from app.web.admin import add_nav, bp
 
 add_nav("admin.imports", _l("Import / export"), 26)

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from app.extensions import db
 from app.models import MailingList
-from app.services import mailing_lists
-from app.services.subscriber_search import search_subscribers
+from app.services.audience import mailing_lists
+from app.services.audience.search import search_subscribers
 from app.web.admin import add_nav, bp
 
 add_nav("admin.lists", _l("Listes"), 20)

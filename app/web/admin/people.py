@@ -1,6 +1,6 @@
 """Acting on one person from the subscriber page: add, edit, lists, unsubscribe /
 resubscribe, suppress / unsuppress. Every action is a POST with CSRF and goes through
-``app.services.people`` (the same rules as the public flows, the officer as actor)."""
+``app.services.audience.people`` (the same rules as the public flows, the officer as actor)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from app.extensions import db
 from app.models import MailingList, Subscriber
-from app.services import people
-from app.services.mailing_lists import open_lists
+from app.services.audience import people
+from app.services.audience.mailing_lists import open_lists
 from app.web.admin import bp
 
 FIELDS = ("email", "first_name", "last_name", "organisation", "function", "commune")

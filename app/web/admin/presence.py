@@ -16,10 +16,11 @@ from flask_wtf import FlaskForm
 
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, Half, Journee, Registration
-from app.services import attendance as att
-from app.services import certificates, surveys
-from app.services.audience import InvalidAddress
-from app.services.registrations import RegistrationError, register
+from app.services.events import attendance as att
+from app.services.events import certificates
+from app.services.events import surveys
+from app.services.audience.core import InvalidAddress
+from app.services.events.registrations import RegistrationError, register
 from app.timeutil import format_local, to_local
 from app.web.admin import bp
 from app.web.certificate_response import certificate_response

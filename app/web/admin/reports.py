@@ -6,8 +6,8 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import Campaign
-from app.services import bounce_reports
-from app.services.reports import build_report, chart_svg
+from app.services.deliverability import bounce_reports
+from app.services.campaigns.reports import build_report, chart_svg
 from app.web.admin import bp
 
 

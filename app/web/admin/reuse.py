@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, MediaFile, MessageTemplate
-from app.services import media, reuse
+from app.services.support import media
+from app.services.campaigns import reuse
 from app.web.admin import add_nav, bp
 
 add_nav("admin.media_library", _l("Images"), 45)

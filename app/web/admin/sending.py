@@ -13,10 +13,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.services.preflight import preflight
+from app.services.campaigns.preflight import preflight
 from app.models import Campaign, utcnow
-from app.services import campaigns as service
-from app.services.audience_counts import cached_count
+from app.services.campaigns import lifecycle as service
+from app.services.audience.counts import cached_count
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import bp
 

@@ -7,8 +7,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
-from app.services import bounce_reports, event_audiences, mailing_lists, people, suppression_list
-from app.services.subscriber_search import SEARCH_LIMIT, search_subscribers
+from app.services.deliverability import bounce_reports
+from app.services.audience import event_audiences
+from app.services.audience import mailing_lists
+from app.services.audience import people
+from app.services.audience import suppressions as suppression_list
+from app.services.audience.search import SEARCH_LIMIT, search_subscribers
 from app.web.admin import add_nav, bp
 
 add_nav("admin.subscribers", _l("Abonnés"), 25)

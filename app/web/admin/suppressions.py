@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import SuppressionReason
-from app.services import suppression_list
+from app.services.audience import suppressions as suppression_list
 from app.web.admin import bp
 
 

@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
-from app.services.signals import EVENTS
-from app.services.webhooks import EndpointError, create_endpoint, enable, resend
+from app.services.integrations.signals import EVENTS
+from app.services.integrations.webhooks import EndpointError, create_endpoint, enable, resend
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.webhooks", _l("Webhooks"), 86, admin_only=True)

@@ -15,10 +15,10 @@ from app.sending.compose import builder_for
 from app.message.inspect import message_parts
 from app.message.render import RenderError
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
-from app.services.api_messages import MessageRefused, queue_campaign_message
-from app.services.audience import InvalidAddress
-from app.services.blocks import BLOCK_TYPES, validate_blocks
-from app.services.campaigns import (
+from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
+from app.services.audience.core import InvalidAddress
+from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
+from app.services.campaigns.lifecycle import (
     CampaignStateError,
     cancel_campaign,
     pause_campaign,
@@ -27,8 +27,8 @@ from app.services.campaigns import (
     schedule_campaign,
     start_campaign,
 )
-from app.services.reports import build_report
-from app.services.slugs import unique_slug
+from app.services.campaigns.reports import build_report
+from app.services.support.slugs import unique_slug
 from app.web.admin.campaign_preview import SAMPLE
 from app.web.api_v1.core import (
     ID,

@@ -1,5 +1,5 @@
 """/api/v1/cycles and registrations: the agenda (cycles, journées, seats left), register someone for
-journées, list and cancel registrations — through app.services.registrations (waiting lists,
+journées, list and cancel registrations — through app.services.events.registrations (waiting lists,
 promotions and messages as on the public form)."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cycle, Registration
-from app.services.audience import InvalidAddress
-from app.services.events import find_cycle
-from app.services.registrations import RegistrationError, cancel, register, seats_left
+from app.services.audience.core import InvalidAddress
+from app.services.events.cycles import find_cycle
+from app.services.events.registrations import RegistrationError, cancel, register, seats_left
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,

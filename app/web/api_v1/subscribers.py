@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MailingList, Subscriber, SubscriberStatus, Subscription
-from app.services.audience import Consent, InvalidAddress, normalise_email
-from app.services.privacy import erase_subscriber
-from app.services.subscriber_records import (
+from app.services.audience.core import Consent, InvalidAddress, normalise_email
+from app.services.privacy.rights import erase_subscriber
+from app.services.audience.subscriber_records import (
     NewSubscriber,
     RecordRefused,
     add_subscriber,

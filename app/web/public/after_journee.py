@@ -10,8 +10,9 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.services import attendance as att
-from app.services import certificates, surveys
+from app.services.events import attendance as att
+from app.services.events import certificates
+from app.services.events import surveys
 from app.web.certificate_response import certificate_response
 from app.web.public import bp
 

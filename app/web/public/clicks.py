@@ -5,7 +5,7 @@ from flask import abort, redirect
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
-from app.services.clicks import record_click, resolve
+from app.services.campaigns.clicks import record_click, resolve
 from app.tokens import InvalidToken
 from app.web.public import bp
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db, limiter
 from app.models import MailingList, SubscriptionStatus
-from app.services.subscriptions import (
+from app.services.audience.subscriptions import (
     confirm,
     load_expired_confirmation,
     memberships,

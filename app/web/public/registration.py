@@ -25,9 +25,9 @@ from app.digits import to_int
 from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, Subscriber, utcnow
 from app.sending.calendar import calendar_links, journee_ics
-from app.services.audience import InvalidAddress, normalise_email
-from app.services.registration_sources import source_for
-from app.services.registrations import (
+from app.services.audience.core import InvalidAddress, normalise_email
+from app.services.events.registration_sources import source_for
+from app.services.events.registrations import (
     ACTIVE,
     RegistrationError,
     cancel,

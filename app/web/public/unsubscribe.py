@@ -21,9 +21,9 @@ from flask_babel import gettext as _
 
 from app import links
 from app.extensions import csrf, limiter
-from app.services.people import kept_reminders
-from app.services.registrations import resend_confirmation
-from app.services.subscriptions import (
+from app.services.audience.people import kept_reminders
+from app.services.events.registrations import resend_confirmation
+from app.services.audience.subscriptions import (
     LinkTarget,
     is_unsubscribed,
     resolve_unsubscribe,

@@ -1,0 +1,220 @@
+"""The officer acting on one person: add, edit, lists, unsubscribe / resubscribe,
+suppress / unsuppress. Erasure and export are ``app.services.privacy.rights``'s.
+
+Each action goes through the same rules as the public flows (``audience.set_subscription``,
+``subscriptions.unsubscribe`` / ``resubscribe``) with the officer as the actor, so the
+audit says who did it; :func:`describe` turns audit rows into plain French.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditLog,
+    Journee,
+    MailingList,
+    Registration,
+    RegistrationDay,
+    RegistrationStatus,
+    Subscriber,
+    SubscriberStatus,
+    SubscriptionStatus,
+    SuppressionReason,
+    utcnow,
+)
+from app.services.audience import suppressions as suppression_list
+from app.services.audience.core import Consent, InvalidAddress, audit, find_subscriber, normalise_email, set_subscription, suppress
+from app.services.audience.subscriptions import LinkTarget, memberships, resubscribe, unsubscribe
+
+PROFILE = ("first_name", "last_name", "organisation", "function", "commune")
+FIELD_LABELS = {"email": "adresse", "first_name": "prénom", "last_name": "nom", "organisation": "organisme",
+                "function": "fonction", "commune": "commune"}
+TEAM_SOURCE = "ajout par l'équipe"
+
+
+class PersonError(ValueError):
+    """The officer's input cannot be applied (message in French)."""
+
+
+def _clean(values: dict[str, Any]) -> dict[str, str]:
+    return {f: str(values.get(f) or "").strip()[:300 if f in ("organisation", "function") else 200] for f in PROFILE}
+
+
+def _team_consent(actor: str) -> Consent:
+    return Consent(source=TEAM_SOURCE, text=f"Ajout par l'équipe ({actor}), à la demande ou avec l'accord de la personne.")
+
+
+def add_person(email: str, values: dict[str, Any], lists: list[MailingList], *, actor: str) -> Subscriber:
+    """Create a person confirmed on ``lists`` (consent "ajout par l'équipe" + who); commits.
+
+    Refused for a known address (edit that person instead) and for a suppressed address or
+    domain: the officer lifts the suppression first, knowingly."""
+    try:
+        address = normalise_email(email)
+    except InvalidAddress as exc:
+        raise PersonError(f"Adresse invalide : {email}") from exc
+    existing = find_subscriber(address)
+    if existing is not None:
+        raise PersonError(f"{address} est déjà enregistré·e : modifiez sa fiche.")
+    if suppression_list.is_blocked(address):
+        raise PersonError(f"{address} est sur la liste d'exclusion : retirez-la d'abord si la personne le demande.")
+    person = Subscriber(email=address, **_clean(values))
+    db.session.add(person)
+    db.session.flush()
+    audit("admin_add", person, actor=actor, source="admin")
+    for mailing_list in lists:
+        set_subscription(person, mailing_list, SubscriptionStatus.CONFIRMED, _team_consent(actor), actor=actor)
+    db.session.commit()
+    return person
+
+
+def update_person(person: Subscriber, values: dict[str, Any], *, actor: str) -> list[str]:
+    """Change the profile (and the address, if free and valid); returns the changed field names; commits."""
+    if person.status == SubscriberStatus.ERASED:
+        raise PersonError("Cette personne a été effacée : sa fiche ne peut plus être modifiée.")
+    changed: list[str] = []
+    new_email = str(values.get("email") or "").strip()
+    if new_email and new_email != person.email:
+        try:
+            address = normalise_email(new_email)
+        except InvalidAddress as exc:
+            raise PersonError(f"Adresse invalide : {new_email}") from exc
+        if address != person.email:
+            other = find_subscriber(address)
+            if other is not None:
+                raise PersonError(f"{address} est déjà la fiche d'une autre personne.")
+            person.email = address
+            changed.append("email")
+    for field, value in _clean(values).items():
+        if field in values and getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
+    if changed:
+        audit("admin_edit", person, actor=actor, source="admin", detail={"fields": changed})
+    db.session.commit()
+    return changed
+
+
+def set_lists(person: Subscriber, wanted: set[int], *, actor: str) -> None:
+    """Keep exactly these lists: join the new ones (team consent), leave the others; commits."""
+    if person.email is None:
+        raise PersonError("Cette personne a été effacée.")
+    current = {m.list_id: m for m in memberships(person)}
+    for mailing_list in db.session.scalars(select(MailingList)):
+        member = current.get(mailing_list.id)
+        if mailing_list.id in wanted:
+            if member is None or member.status != SubscriptionStatus.CONFIRMED:
+                set_subscription(person, mailing_list, SubscriptionStatus.CONFIRMED, _team_consent(actor), actor=actor)
+        elif member is not None and member.status != SubscriptionStatus.UNSUBSCRIBED:
+            set_subscription(person, mailing_list, SubscriptionStatus.UNSUBSCRIBED, Consent(source="admin"), actor=actor)
+    db.session.commit()
+
+
+def unsubscribe_all(person: Subscriber, *, actor: str) -> None:
+    """Unsubscribe from every list, as the person's own link would (address suppressed).
+    Registrations and their reminders stay: they are service messages."""
+    unsubscribe(LinkTarget(person, None), "all", ip=None, source="admin", actor=actor)
+
+
+def resubscribe_all(person: Subscriber, *, actor: str) -> None:
+    """Undo an unsubscribe at the person's request (lists they had left, suppression lifted)."""
+    if person.email is None:
+        raise PersonError("Cette personne a été effacée.")
+    resubscribe(LinkTarget(person, None), ip=None, actor=actor)
+
+
+def suppress_person(person: Subscriber, *, actor: str, note: str = "") -> None:
+    if person.email is None:
+        raise PersonError("Cette personne a été effacée.")
+    suppress(person.email, SuppressionReason.MANUAL, source=f"{TEAM_SOURCE} ({actor})" + (f" : {note}" if note else ""))
+    audit("suppress", person, actor=actor, source="admin", detail={"note": note} if note else {})
+    db.session.commit()
+
+
+def unsuppress_person(person: Subscriber, *, actor: str) -> None:
+    suppression_list.lift_for(person, actor=actor)
+    db.session.commit()
+
+
+@dataclass
+class KeptReminder:
+    """A journée the person is still registered for: its reminder will still come."""
+
+    cycle_title: str
+    number: int
+    starts_at: datetime
+    registration_uid: str  # for links.registration_manage_url: "annuler mon inscription plutôt"
+
+
+def kept_reminders(person: Subscriber) -> list[KeptReminder]:
+    """Upcoming journées with a confirmed seat: unsubscribing from newsletters keeps their reminders.
+
+    For the officer (person page, CLI) and the public unsubscribe page ("vous restez inscrit·e à
+    la journée N ; vous recevrez son rappel", with a link to cancel the registration instead)."""
+    rows = db.session.execute(
+        select(Journee, Registration.uid).join(RegistrationDay, RegistrationDay.journee_id == Journee.id)
+        .join(Registration, Registration.id == RegistrationDay.registration_id)
+        .where(Registration.subscriber_id == person.id, RegistrationDay.status == RegistrationStatus.CONFIRMED,
+               Journee.starts_at > utcnow())
+        .order_by(Journee.starts_at)
+    ).all()
+    return [KeptReminder(j.cycle.title, j.number, j.starts_at, uid) for j, uid in rows]
+
+
+_ACTIONS = {
+    "admin_add": "Ajouté·e à la main",
+    "admin_edit": "Fiche modifiée",
+    "subscribe": "Abonné·e à la liste {list}",
+    "subscribe_pending": "Inscription à la liste {list} en attente de confirmation",
+    "unsubscribe": "Désabonné·e de la liste {list}",
+    "unsubscribe_all": "Désabonné·e de toutes les listes",
+    "reactivate": "Réactivé·e",
+    "suppress": "Ajouté·e à la liste d'exclusion",
+    "unsuppress": "Retiré·e de la liste d'exclusion",
+    "erase": "Données personnelles effacées",
+    "export_admin": "Données exportées par l'équipe",
+    "confirmation_queued": "Lien de confirmation mis en file",
+    "message_sent": "Message de service envoyé",
+    "message_refused": "Message de service refusé par le serveur",
+    "retention_flag": "Signalé·e pour reconfirmation (inactivité)",
+    "bounce_hard": "Adresse en erreur définitive",
+    "bounce_soft": "Erreur temporaire de distribution",
+    "bounce_undone": "Erreur de distribution annulée",
+    "complaint": "Plainte pour spam",
+    "event_register": "Inscription à un cycle",
+    "event_cancel": "Inscription annulée",
+    "event_promote": "Passé·e de la liste d'attente à une place",
+    "attendance_change": "Présence modifiée",
+    "status": "Statut modifié",
+}
+_SOURCES = {"public": "par la personne", "admin": "", "system": "", "worker": ""}
+
+
+def describe(row: AuditLog, list_name: str | None) -> str:
+    """One audit row in plain French: "Désabonné·e de toutes les listes par marie@crpve91.fr"."""
+    text = _ACTIONS.get(row.action)
+    if text is None:
+        text = row.action.replace("_", " ").capitalize()
+    text = text.format(list=f"« {list_name} »" if list_name else "(supprimée)")
+    detail = row.detail or {}
+    if row.action == "admin_edit" and detail.get("fields"):
+        text += " (" + ", ".join(FIELD_LABELS.get(f, f) for f in detail["fields"]) + ")"
+    if row.action == "reactivate":
+        text += " après " + {"unsubscribed": "un désabonnement", "bounced": "des erreurs d'adresse",
+                             "complained": "une plainte"}.get(str(detail.get("from")), "une interruption")
+    actor = row.actor or ""
+    if actor == "public":
+        how = {"link": " par son lien de désabonnement", "list-unsubscribe": " depuis sa messagerie (désabonnement en un clic)",
+               "preferences": " depuis son centre de préférences", "form": " par le formulaire",
+               "confirm": " en confirmant son adresse", "resubscribe": " par son lien de réabonnement"}
+        return text + how.get(row.source, " par la personne elle-même")
+    if "@" in actor:
+        return f"{text} par {actor}"
+    if row.source:
+        return f"{text} ({row.source})"
+    return text

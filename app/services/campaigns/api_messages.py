@@ -1,0 +1,51 @@
+"""One message for one address, on demand of another system: a campaign used as the template.
+
+The officer writes the message once as a campaign (draft is fine); the API fills in the
+person's values (first and last name, attributes) and queues it in the transactional
+lane, where the workers sign, send, retry and record it like any confirmation. A known
+subscriber gets their own unsubscribe links; an address on the suppression list is
+refused (it asked not to be written to, or it bounced).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.message.builder import HeaderInjection, Recipient
+from app.sending.compose import builder_for, test_builder_for
+from app.models import Campaign, TransactionalMessage
+from app.sending.transactional import enqueue
+from app.services.audience.core import find_subscriber, is_suppressed, normalise_email
+
+KIND = "api"
+
+
+class MessageRefused(ValueError):
+    def __init__(self, status: int, fr: str, en: str) -> None:
+        super().__init__(fr)
+        self.status, self.fr, self.en = status, fr, en
+
+
+def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
+                           reference: str, kind: str = KIND, test: bool = False) -> TransactionalMessage:
+    """Build ``campaign`` for one address and queue it (the caller commits).
+
+    ``test``: a test send to the officer's own addresses, as from the admin: not refused
+    for suppression (someone testing may well have unsubscribed their own address).
+    """
+    address = normalise_email(raw_address)
+    if not test and is_suppressed(address):
+        raise MessageRefused(409, "Cette adresse est sur la liste d'exclusion : aucun message ne lui est envoyé.",
+                             "This address is on the suppression list: no message is sent to it.")
+    known = find_subscriber(address)
+    extra = {k: v for k, v in variables.items() if k not in ("first_name", "last_name")}
+    recipient = Recipient(
+        subscriber_id=known.id if known else 0, uid=known.uid if known else "api", email=address,
+        first_name=str(variables.get("first_name") or (known.first_name if known else "")),
+        last_name=str(variables.get("last_name") or (known.last_name if known else "")),
+        attributes={**((known.attributes or {}) if known else {}), **extra},
+    )
+    try:
+        message = (test_builder_for(campaign) if test else builder_for(campaign)).build(recipient)
+    except HeaderInjection as exc:
+        raise MessageRefused(422, "Une valeur contient un retour à la ligne.", "A value contains a line break.") from exc
+    return enqueue(kind, message, subscriber_id=known.id if known else None, reference=reference)

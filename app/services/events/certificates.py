@@ -1,0 +1,255 @@
+"""Certificates of attendance ("attestations de présence") and attendance sheets ("feuilles d'émargement").
+
+A certificate is issued to everyone with at least one half-day present; it lists
+each journée attended with its date and the hours counted (see
+:mod:`app.services.events.attendance`), their total, and is signed by the signatory
+set in :class:`CertificateSettings`. Closing a cycle emails each participant a
+signed link to their own certificate (:func:`close_cycle`).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_date
+from flask import current_app
+from sqlalchemy import select
+
+from app import links
+from app.extensions import db
+from app.models import CertificateSettings, Cycle, CycleClosure, Half, Registration, utcnow
+from app.services.events import attendance as att
+from app.services.support.documents import render_pdf
+from app.services.events.followup_mail import send_each
+from app.services.support.slugs import slugify
+from app.services.support.spreadsheet import excel_csv
+from app.timeutil import to_local
+from app.tokens import InvalidToken, Purpose, sign, verify
+
+
+SIGNATURE_TYPES = {"image/png", "image/jpeg"}
+MAX_SIGNATURE_BYTES = 500_000
+
+
+class CertificateError(ValueError):
+    """The certificate or its settings cannot be produced as asked; the message is French."""
+
+
+# --- settings ----------------------------------------------------------------------------
+
+def certificate_settings() -> CertificateSettings:
+    """The signatory settings (a blank, unsaved row when none were set)."""
+    return db.session.get(CertificateSettings, 1) or CertificateSettings(
+        id=1, signatory_name="", signatory_title="", place="", signature_mime="")
+
+
+def image_type(data: bytes) -> str:
+    """``image/png`` or ``image/jpeg`` from the file's first bytes (never from its name); "" otherwise."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return ""
+
+
+def save_settings(name: str, title: str, place: str, image: bytes | None = None,
+                  remove_image: bool = False) -> CertificateSettings:
+    row = db.session.get(CertificateSettings, 1) or CertificateSettings(id=1)
+    row.signatory_name, row.signatory_title, row.place = name.strip()[:200], title.strip()[:200], place.strip()[:200]
+    if image:
+        mime = image_type(image)
+        if mime not in SIGNATURE_TYPES:
+            raise CertificateError("l'image de signature doit être un PNG ou un JPEG")
+        if len(image) > MAX_SIGNATURE_BYTES:
+            raise CertificateError("l'image de signature dépasse 500 ko")
+        row.signature_image, row.signature_mime = image, mime
+    elif remove_image:
+        row.signature_image, row.signature_mime = None, ""
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+# --- data --------------------------------------------------------------------------------
+
+def long_date(value: datetime) -> str:
+    """``10 mars 2016`` (``1er avril 2016``: French ordinal for the first of the month)."""
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    text = format_date(day, "d MMMM y", locale="fr")
+    return "1er" + text[1:] if day.day == 1 else text
+
+
+def place_of(cycle: Cycle, settings: CertificateSettings) -> str:
+    if settings.place:
+        return settings.place
+    lines = [line.strip() for line in cycle.venue_address.splitlines() if line.strip()]
+    if lines:
+        last = lines[-1]
+        town = last.split(" ", 1)[1] if last[:5].isdigit() and " " in last else last
+        return town.title()
+    return cycle.venue_name
+
+
+def _signature_src(settings: CertificateSettings) -> str:
+    if not settings.signature_image:
+        return ""
+    return f"data:{settings.signature_mime};base64,{base64.b64encode(settings.signature_image).decode('ascii')}"
+
+
+def certificate_context(registration: Registration, issued: datetime | None = None) -> dict:
+    cycle = registration.cycle
+    settings = certificate_settings()
+    person = att.person_attendance(registration)
+    by_number = {j.number: j for j in cycle.journees}
+    attended = []
+    for item in person["journees"]:
+        if not item["present"]:
+            continue
+        journee = by_number[item["number"]]
+        halves = item["present"]
+        attended.append({
+            "number": journee.number, "title": journee.title, "date": long_date(journee.starts_at),
+            "halves": "journée entière" if len(halves) == 2 else att.HALF_LABELS[Half(halves[0])],
+            "hours": att.hours_label(item["minutes"]),
+        })
+    return {
+        "org": current_app.config["ORGANISATION"], "cycle": cycle, "person": registration.subscriber,
+        "attended": attended, "total": att.hours_label(person["total_minutes"]),
+        "total_minutes": person["total_minutes"], "place": place_of(cycle, settings),
+        "issued": long_date(issued or utcnow()), "settings": settings, "signature_src": _signature_src(settings),
+    }
+
+
+def certificate_pdf(registration: Registration, issued: datetime | None = None) -> bytes:
+    context = certificate_context(registration, issued)
+    if not context["attended"]:
+        raise CertificateError("aucune demi-journée de présence : pas d'attestation")
+    return render_pdf("certificate.html", **context)
+
+
+def certified(cycle: Cycle) -> list[Registration]:
+    """Participants with at least one half-day present: those who get a certificate."""
+    present = {a.registration_id for a in att.cycle_attendance(cycle) if a.status.value == "present"}
+    return [r for r in att.participants(cycle) if r.id in present]
+
+
+def certificate_filenames(registrations: list[Registration]) -> dict[int, str]:
+    """``attestation-curie-marie.pdf``, named after the person; a namesake gets ``-2``."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for registration in registrations:
+        person = registration.subscriber
+        base = "attestation-" + slugify(f"{person.last_name} {person.first_name}".strip() or person.email or "participant")
+        name, n = base, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        names[registration.id] = name + ".pdf"
+    return names
+
+
+def certificates_zip(cycle: Cycle) -> bytes:
+    people = certified(cycle)
+    names = certificate_filenames(people)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for registration in people:
+            archive.writestr(names[registration.id], certificate_pdf(registration))
+    return out.getvalue()
+
+
+# --- signed download links and closing ---------------------------------------------------
+
+def certificate_url(registration: Registration) -> str:
+    return links.absolute(f"/attestation/{sign(Purpose.CERTIFICATE, {'r': registration.uid})}")
+
+
+def registration_for_certificate(token: str) -> Registration | None:
+    try:
+        payload = verify(Purpose.CERTIFICATE, token)
+    except InvalidToken:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.uid == str(payload.get("r"))))
+
+
+def closure(cycle: Cycle) -> CycleClosure | None:
+    return db.session.get(CycleClosure, cycle.id)
+
+
+@dataclass
+class CloseReport:
+    already: bool
+    sent: int
+    failed: int
+
+
+def close_cycle(cycle: Cycle, actor: str, notify: bool = True) -> CloseReport:
+    """Close the cycle (surveys stop accepting changes) and email each participant their certificate link."""
+    if closure(cycle) is not None:
+        return CloseReport(True, 0, 0)
+    row = CycleClosure(cycle_id=cycle.id, closed_by=actor[:320])
+    db.session.add(row)
+    db.session.commit()
+    if not notify:
+        return CloseReport(False, 0, 0)
+    subject = f"Votre attestation de présence : {cycle.title}"[:200]
+    report = send_each("certificate", certified(cycle), lambda registration: {
+        "subject": subject, "cycle": cycle, "certificate_url": certificate_url(registration),
+        "total": att.hours_label(att.person_attendance(registration)["total_minutes"])})
+    row = closure(cycle)
+    row.certificates_sent = report.sent
+    db.session.commit()
+    return CloseReport(False, report.sent, report.failed)
+
+
+# --- attendance sheets -------------------------------------------------------------------
+
+def sheet_rows(cycle: Cycle, journee_number: int | None = None) -> list[dict]:
+    """One table per journée and half-day: everyone confirmed or checked in, with status and time."""
+    rows = att.cycle_attendance(cycle)
+    people = att.participants(cycle)
+    confirmed = {(d.registration_id, d.journee_id) for r in people for d in r.days if d.status.value == "confirmed"}
+    tables = []
+    for journee in cycle.journees:
+        if journee_number is not None and journee.number != journee_number:
+            continue
+        bounds = att.half_bounds(journee)
+        for half in (Half.AM, Half.PM):
+            marks = {a.registration_id: a for a in rows if a.journee_id == journee.id and a.half == half}
+            lines = []
+            for registration in people:
+                mark = marks.get(registration.id)
+                if mark is None and (registration.id, journee.id) not in confirmed:
+                    continue
+                lines.append({
+                    "registration_id": registration.id,
+                    "person": registration.subscriber,
+                    "status": att.STATUS_LABELS[mark.status] if mark else "",
+                    "checked_in": to_local(mark.checked_in_at).strftime("%H:%M") if mark and mark.checked_in_at and
+                    mark.status.value == "present" else "",
+                    "signature": mark.signature_svg if mark and mark.signature_svg else "",
+                })
+            start, end = (to_local(t) for t in bounds[half])
+            tables.append({"journee": journee, "half": half, "half_label": att.HALF_LABELS[half],
+                           "date": long_date(journee.starts_at), "from": f"{start:%H:%M}", "to": f"{end:%H:%M}",
+                           "lines": lines})
+    return tables
+
+
+def attendance_sheet_pdf(cycle: Cycle, journee_number: int | None = None) -> bytes:
+    return render_pdf("attendance_sheet.html", org=current_app.config["ORGANISATION"], cycle=cycle,
+                      tables=sheet_rows(cycle, journee_number))
+
+
+def attendance_sheet_csv(cycle: Cycle, journee_number: int | None = None) -> bytes:
+    """The same tables as CSV: one line per person per half-day, Excel-ready."""
+    return excel_csv(
+        ["Journée", "Date", "Demi-journée", "Nom", "Prénom", "E-mail", "Structure", "Présence", "Arrivée", "Signé"],
+        ([t["journee"].number, to_local(t["journee"].starts_at).strftime("%d/%m/%Y"), t["half_label"],
+          line["person"].last_name, line["person"].first_name, line["person"].email or "",
+          line["person"].organisation, line["status"], line["checked_in"], "oui" if line["signature"] else ""]
+         for t in sheet_rows(cycle, journee_number) for line in t["lines"]))

@@ -1,0 +1,49 @@
+"""Every message a cycle will send (or has sent), in date order, for the cycle editor.
+
+The announcement campaign(s) and each journée's reminders, with their local time,
+status and audience size. Counts go through the shared short-lived cache, so
+reminders of one journée (same audience) cost one query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle
+from app.services.audience.counts import cached_count
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    campaign: Campaign
+    kind: str  # "announcement" | "reminder"
+    when: datetime | None  # planned or actual start; None for an unplanned draft
+    audience: int
+
+    @property
+    def is_past(self) -> bool:
+        return self.campaign.status in (CampaignStatus.SENT, CampaignStatus.SENDING)
+
+
+def _when(campaign: Campaign) -> datetime | None:
+    return campaign.started_at or campaign.scheduled_at
+
+
+def cycle_timeline(cycle: Cycle) -> list[TimelineItem]:
+    """Announcements and reminders of the cycle; dated ones first in date order, unplanned drafts last."""
+    campaigns = db.session.scalars(
+        select(Campaign).where(
+            Campaign.cycle_id == cycle.id,
+            Campaign.template.in_((CampaignTemplate.CYCLE_ANNOUNCEMENT, CampaignTemplate.REMINDER)),
+        )
+    ).all()
+    items = []
+    for campaign in campaigns:
+        kind = "reminder" if campaign.template == CampaignTemplate.REMINDER else "announcement"
+        # A cancelled campaign sends nothing: no need to count its audience.
+        audience = 0 if campaign.status == CampaignStatus.CANCELLED else cached_count(campaign)
+        items.append(TimelineItem(campaign, kind, _when(campaign), audience))
+    return sorted(items, key=lambda i: (i.when is None, i.when.timestamp() if i.when else 0.0, i.campaign.id))
