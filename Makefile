@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install screenshots messages schema clean lint prod-check
+.PHONY: run test install screenshots messages clean lint prod-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,12 +33,14 @@ test: install
 	  $(BIN)/pytest $(SLOW) $(PYTEST_ARGS); \
 	fi
 
-## make lint: ruff (lint everywhere, format on the paths already formatted) and mypy on app/ (pyproject.toml)
-FORMATTED := app/operations app/services/support/backup.py app/services/deliverability/dns_records.py app/cli/backup.py app/cli/dns.py \
+## make lint: import-linter (the direction of imports, pyproject.toml), ruff (lint everywhere, format on the paths
+## already formatted) and mypy on app/
+FORMATTED := app/operations app/heartbeat.py app/logs.py app/services/support/backup.py app/services/deliverability/dns_records.py app/cli/backup.py app/cli/dns.py \
 	app/web/operations.py app/models/operations.py tools/deploy_local.py tools/prod_check.py deploy/gunicorn.conf.py \
 	tests/test_operations.py tests/test_backup.py tests/test_deploy.py tests/test_logs.py tests/test_monitoring_files.py \
 	tests/test_code_checks.py
 lint: install
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check $(FORMATTED)
 	$(BIN)/mypy
@@ -58,12 +60,6 @@ messages: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache screenshots
-
-## make schema: regenerate migrations/versions/0001 from the models (allowed until the first release)
-schema: install
-	rm -f migrations/versions/0001_initial_schema.py
-	tmp=$$(mktemp -d); LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db upgrade >/dev/null 2>&1; \
-	  LETTRINE_INSTANCE_DIR=$$tmp DATABASE_URL=sqlite:///$$tmp/schema.db $(FLASK) db migrate -m "initial schema" --rev-id 0001 2>&1 | grep -v INFO; rm -rf $$tmp
 
 ## make screenshots: the demo announcement at 375/600 px and the admin pages at 1280/768 px (headless Chromium) into
 ## screenshots/, and the README's curated few (DOCS_SHOTS in tools/screenshots.py) into docs/screenshots/ (committed)

@@ -38,10 +38,14 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = N
 
 
 def _init_operations(app: Flask) -> None:
-    """Structured logs, /readyz, /metrics and request metrics (app/operations)."""
-    from app import operations
+    """Structured logs, /readyz, /metrics and request metrics."""
+    from app import logs
+    from app.operations import metrics
+    from app.web import operations as routes
 
-    operations.init_app(app)
+    logs.configure(app)
+    metrics.init_app(app)
+    routes.register(app)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -59,7 +63,6 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - registers every table
-    from app.services.support import search_index  # noqa: F401 - subscriber edits keep the search index right
     from app.database import configure_engine
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import remember_locale, select_locale

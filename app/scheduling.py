@@ -38,11 +38,10 @@ from app import background
 from app.database import db_error_kind
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
-from app.operations import heartbeat
+from app import heartbeat
 from app.sending import campaign_state
-from app.services.audience import import_jobs
-from app.services.audience import import_preview
-from app.services.campaigns.lifecycle import PreflightFailed, start_campaign
+from app.services.audience import forget_old_previews, resume_stale_imports
+from app.services.campaigns import PreflightFailed, start_campaign
 from app.timeutil import format_local
 
 log = logging.getLogger(__name__)
@@ -227,11 +226,11 @@ def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
 
 def _resume_imports(now: datetime | None) -> list[int]:
     try:
-        import_preview.forget_old(now.timestamp() if now else None)  # unconfirmed uploads: a day at most
+        forget_old_previews(now.timestamp() if now else None)  # unconfirmed uploads: a day at most
     except OSError:
         log.exception("scheduler: could not remove old import uploads")
     try:
-        return import_jobs.resume_stale(now)
+        return resume_stale_imports(now)
     except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out
         db.session.rollback()
         log.exception("scheduler: could not resume stale imports")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from app.operations import logs
+from app import logs
 from tests.conftest import make_app
 
 

@@ -73,7 +73,7 @@ def _dashboard_exprs() -> list[str]:
 
 
 def test_rules_and_dashboard_use_only_exposed_metrics(client):
-    from app.operations import heartbeat
+    from app import heartbeat
 
     heartbeat.beat("scheduler")  # its age is exposed once a scheduler has passed (absent() alerts before)
     client.get("/healthz")

@@ -16,7 +16,8 @@ from sqlalchemy import select, text, update
 
 from app.extensions import db
 from app.models import BounceRecord, ProcessHeartbeat, utcnow
-from app.operations import health, heartbeat
+from app import heartbeat
+from app.operations import health
 from tests.conftest import make_app
 from tests.sending_fixtures import make_campaign, start_worker
 from tests.smtp_server import SMTPTestServer, smtp_server  # noqa: F401 (fixture)

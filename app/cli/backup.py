@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import any_schema, fail
-from app.services.support import backup as service
+from app.services.support import BackupError, create_backup, describe_backup, restore_backup
 
 
 @click.group("backup")
@@ -32,11 +32,11 @@ def cli() -> None:
 def create(out: Path, with_secrets: bool) -> None:
     """Sauvegarder la base, les fichiers et les réglages / back up the database, files and settings."""
     try:
-        manifest = service.create(current_app.config, current_app.instance_path, out, with_secrets=with_secrets)
-    except (service.BackupError, OSError) as exc:
+        manifest = create_backup(current_app.config, current_app.instance_path, out, with_secrets=with_secrets)
+    except (BackupError, OSError) as exc:
         fail(f"Sauvegarde impossible / backup failed: {exc}")
     click.echo(
-        f"Sauvegarde écrite / backup written: {out} ({service.describe(manifest)}, "
+        f"Sauvegarde écrite / backup written: {out} ({describe_backup(manifest)}, "
         f"{out.stat().st_size // 1024} Kio{', avec secrets' if with_secrets else ''})"
     )
 
@@ -48,8 +48,8 @@ def create(out: Path, with_secrets: bool) -> None:
 def restore(archive: Path) -> None:
     """Restaurer dans une base vide / restore into an empty database (DATABASE_URL)."""
     try:
-        report = service.restore(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path)
-    except (service.BackupError, OSError) as exc:
+        report = restore_backup(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path)
+    except (BackupError, OSError) as exc:
         fail(str(exc))
     click.echo(
         f"Restauré / restored: base {report.kind} (révision {report.revision}), {report.files} fichiers, "

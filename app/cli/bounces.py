@@ -25,7 +25,7 @@ from flask.cli import AppGroup
 from app.cli import fail
 from app.extensions import db
 from app.message.dsn import MAX_BYTES, UnreadableMessage, classify
-from app.services.deliverability.bounces import apply_report
+from app.services.deliverability import apply_report
 
 cli = AppGroup("bounces", help="Retours en erreur et plaintes / bounces and complaints.")
 

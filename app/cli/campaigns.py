@@ -11,7 +11,7 @@ from app.cli import fail
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
-from app.services.campaigns.reuse import ReuseError, duplicate_campaign
+from app.services.campaigns import ReuseError, duplicate_campaign
 
 cli = AppGroup("campaigns", help="Campagnes / campaigns.")
 

@@ -277,7 +277,7 @@ def load_announcement(cycle: Cycle, cycle_changed: bool = False) -> Campaign:
 
 def load() -> None:
     """The seed cycle, its announcement, and its reminders (through save_cycle, like any edit)."""
-    from app.services.events.cycles import save_cycle
+    from app.services.events import save_cycle
 
     cycle, changed = load_cycle()
     load_announcement(cycle, changed)

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from app.cli import any_schema, fail
 from app.message.dkim import DKIMError
-from app.services.deliverability.dns_records import DMARC_POLICIES, records
+from app.services.deliverability import DMARC_POLICIES, records_to_publish
 
 
 @click.group("dns")
@@ -29,7 +29,7 @@ def records_command(
 ) -> None:
     """Afficher les enregistrements TXT (SPF, DKIM, DMARC) / print the TXT records, zone-file style."""
     try:
-        found = records(
+        found = records_to_publish(
             current_app.config,
             ips=list(ips),
             includes=list(includes),

@@ -10,10 +10,19 @@ from sqlalchemy import select
 from app.cli import fail
 from app.extensions import db
 from app.models import Cycle, Journee
-from app.services.audience.core import InvalidAddress
-from app.services.events.cycles import CycleError, cycle_summary, find_cycle, move_journee, parse_journee_numbers, save_cycle
-from app.services.events.registrations import RegistrationError, journee_label, register
-from app.services.campaigns.reuse import ReuseError, duplicate_cycle, parse_dates
+from app.services.audience import InvalidAddress
+from app.services.events import (
+    CycleError,
+    RegistrationError,
+    cycle_summary,
+    find_cycle,
+    journee_label,
+    move_journee,
+    parse_journee_numbers,
+    register,
+    save_cycle,
+)
+from app.services.campaigns import ReuseError, duplicate_cycle, parse_dates
 from app.timeutil import format_local, parse_local
 
 cli = AppGroup("events", help="Cycles, journées et inscriptions / cycles, days and registrations.")

@@ -15,10 +15,26 @@ from app.cli.events import _cycle
 from app.cli.events import cli as events
 from app.extensions import db
 from app.models import Cycle, Journee
-from app.services.events import attendance as att
-from app.services.events import certificates
-from app.services.events import surveys
-from app.services.events.registrations import find_registration, journee_label
+from app.services.events import (
+    CertificateError,
+    HALF_LABELS,
+    SurveyError,
+    attendance_report,
+    attendance_sheet_csv,
+    attendance_sheet_pdf,
+    certificate_filenames,
+    certificate_pdf,
+    certified,
+    check_in,
+    close_cycle,
+    cycle_results,
+    find_registration,
+    hours_label,
+    journee_label,
+    parse_half,
+    save_settings,
+    send_survey,
+)
 
 
 def _journee(cycle: Cycle, number: int) -> Journee:
@@ -42,10 +58,10 @@ def checkin(cycle_ref: str, number: int, email: str, half: str | None) -> None:
     registration = find_registration(cycle, email)
     if registration is None:
         fail(f"{email} n'est pas inscrit·e au cycle {cycle.slug}")
-    for h in att.parse_half(half):
-        result = att.check_in(registration, journee, h, actor="cli")
+    for h in parse_half(half):
+        result = check_in(registration, journee, h, actor="cli")
         state = "déjà présent·e" if result.already else "présent·e"
-        click.echo(f"{state} : {journee_label(journee)}, {att.HALF_LABELS[h]}")
+        click.echo(f"{state} : {journee_label(journee)}, {HALF_LABELS[h]}")
 
 
 @events.command("attendance")
@@ -55,13 +71,13 @@ def checkin(cycle_ref: str, number: int, email: str, half: str | None) -> None:
 def attendance(cycle_ref: str, as_json: bool) -> None:
     """Who was present at which half-day of CYCLE, and the hours counted."""
     cycle = _cycle(cycle_ref)
-    report = att.attendance_report(cycle)
+    report = attendance_report(cycle)
     if as_json:
         click.echo(json.dumps({"cycle": cycle.slug, "people": report}, ensure_ascii=False, indent=2))
         return
     for person in report:
         days = ", ".join(f"J{j['number']} {'+'.join(j['present']) or '-'}" for j in person["journees"])
-        click.echo(f"{person['name']}\t{person['email']}\t{days}\t{att.hours_label(person['total_minutes'])}")
+        click.echo(f"{person['name']}\t{person['email']}\t{days}\t{hours_label(person['total_minutes'])}")
 
 
 @events.command("certificates")
@@ -72,11 +88,11 @@ def certificates_(cycle_ref: str, out_dir: Path) -> None:
     """Write the certificates of attendance of CYCLE (one PDF per person, named after them)."""
     cycle = _cycle(cycle_ref)
     out_dir.mkdir(parents=True, exist_ok=True)
-    people = certificates.certified(cycle)
-    names = certificates.certificate_filenames(people)
+    people = certified(cycle)
+    names = certificate_filenames(people)
     for registration in people:
         path = out_dir / names[registration.id]
-        path.write_bytes(certificates.certificate_pdf(registration))
+        path.write_bytes(certificate_pdf(registration))
         click.echo(str(path))
     if not people:
         click.echo("Aucune présence enregistrée : aucune attestation.")
@@ -93,9 +109,9 @@ def attendance_sheet(cycle_ref: str, number: int | None, out_file: Path) -> None
     if number is not None:
         _journee(cycle, number)
     if out_file.suffix.lower() == ".csv":
-        out_file.write_bytes(certificates.attendance_sheet_csv(cycle, number))
+        out_file.write_bytes(attendance_sheet_csv(cycle, number))
     elif out_file.suffix.lower() == ".pdf":
-        out_file.write_bytes(certificates.attendance_sheet_pdf(cycle, number))
+        out_file.write_bytes(attendance_sheet_pdf(cycle, number))
     else:
         fail("--out doit finir par .pdf ou .csv")
     click.echo(str(out_file))
@@ -109,8 +125,8 @@ def survey(cycle_ref: str, number: int | None) -> None:
     cycle = _cycle(cycle_ref)
     journee = _journee(cycle, number) if number is not None else None
     try:
-        report = surveys.send_survey(cycle, journee)
-    except surveys.SurveyError as exc:
+        report = send_survey(cycle, journee)
+    except SurveyError as exc:
         fail(str(exc))
     click.echo(f"questionnaire en file pour {report.sent} personne(s) présente(s)"
                + (f", {report.failed} échec(s)" if report.failed else ""))
@@ -123,7 +139,7 @@ def survey(cycle_ref: str, number: int | None) -> None:
 def survey_results(cycle_ref: str, as_json: bool) -> None:
     """Satisfaction survey results of CYCLE."""
     cycle = _cycle(cycle_ref)
-    results = surveys.cycle_results(cycle)
+    results = cycle_results(cycle)
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
@@ -138,7 +154,7 @@ def survey_results(cycle_ref: str, as_json: bool) -> None:
 def close(cycle_ref: str, no_email: bool) -> None:
     """Close CYCLE: surveys stop accepting changes; each participant gets their certificate link."""
     cycle = _cycle(cycle_ref)
-    report = certificates.close_cycle(cycle, actor="cli", notify=not no_email)
+    report = close_cycle(cycle, actor="cli", notify=not no_email)
     if report.already:
         fail(f"Le cycle {cycle.slug} est déjà clos")
     click.echo(f"cycle clos ; attestations envoyées : {report.sent}" + (f", échecs : {report.failed}" if report.failed else ""))
@@ -153,8 +169,8 @@ def close(cycle_ref: str, no_email: bool) -> None:
 def signatory(name: str, title_: str, place: str, image: Path | None) -> None:
     """Set who signs the certificates of attendance."""
     try:
-        certificates.save_settings(name, title_, place, image.read_bytes() if image else None)
-    except certificates.CertificateError as exc:
+        save_settings(name, title_, place, image.read_bytes() if image else None)
+    except CertificateError as exc:
         db.session.rollback()
         fail(str(exc))
     click.echo(f"signataire : {name}" + (f", {title_}" if title_ else ""))

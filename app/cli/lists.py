@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.cli import fail
 from app.extensions import db
 from app.models import MailingList
-from app.web.admin.lists import SLUG_RE
+from app.services.audience import ListError, create_list
 
 cli = AppGroup("lists", help="Listes de diffusion / mailing lists.")
 
@@ -20,12 +20,10 @@ cli = AppGroup("lists", help="Listes de diffusion / mailing lists.")
 @click.option("--private", is_flag=True, help="Not offered on the public subscribe form.")
 def create(slug: str, name: str, description: str, private: bool) -> None:
     """Create a list."""
-    if not SLUG_RE.match(slug):
-        fail(f"Identifiant invalide : {slug!r} (lettres minuscules, chiffres, tirets)")
-    if db.session.scalar(select(MailingList).where(MailingList.slug == slug)):
-        fail(f"La liste {slug} existe déjà / list {slug} already exists")
-    db.session.add(MailingList(slug=slug, name=name, description=description, public=not private))
-    db.session.commit()
+    try:
+        create_list(slug, name=name, description=description, public=not private)
+    except ListError as exc:
+        fail(str(exc))
     click.echo(f"Liste créée : {slug}")
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.support import media
+from app.services.support import MediaError, push_to_bucket
 
 cli = AppGroup("media", help="Médiathèque / media library.")
 
@@ -14,8 +14,8 @@ cli = AppGroup("media", help="Médiathèque / media library.")
 def push() -> None:
     """Copy instance/media/ into MEDIA_S3_BUCKET (after turning the bucket on); idempotent."""
     try:
-        report = media.push_to_bucket()
-    except media.MediaError as exc:
+        report = push_to_bucket()
+    except MediaError as exc:
         fail(str(exc))
     click.echo(f"{report.copied} fichier(s) copié(s), {report.already} déjà dans le compartiment "
                f"/ {report.copied} copied, {report.already} already there.")

@@ -10,8 +10,8 @@ from app.cli import fail
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Subscriber
-from app.services.audience.core import InvalidAddress, find_subscriber, normalise_email
-from app.services.privacy.rights import erase_flagged, erase_subscriber, export_subscriber, flag_inactive
+from app.services.audience import InvalidAddress, find_subscriber, normalise_email
+from app.services.privacy import erase_flagged, erase_subscriber, export_subscriber, flag_inactive
 
 cli = AppGroup("privacy", help="RGPD : conservation, export, effacement / retention, export, erasure.")
 

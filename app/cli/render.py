@@ -19,7 +19,7 @@ from app.message.dkim import signer_from_config
 from app.sending.compose import builder_for, wire_bytes
 from app.message.render import RenderError
 from app.models import Subscriber
-from app.services.audience.core import InvalidAddress, normalise_email
+from app.services.audience import InvalidAddress, normalise_email
 
 
 def recipient_for(address: str) -> Recipient:

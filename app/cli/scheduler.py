@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.cli import NOT_INITIALISED, fail
 from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
-from app.services.audience import import_jobs
+from app.services.audience import wait_for_import
 
 
 @click.command("scheduler")
@@ -30,7 +30,7 @@ def cli(once: bool, interval: float) -> None:
     if once:
         report = run_once(app)
         for job_id in report.imports_resumed:  # resumed imports run in threads: finish them before exiting
-            import_jobs.wait(job_id)
+            wait_for_import(job_id)
         click.echo(json.dumps({"started": report.started, "missed": report.missed,
                                "already_taken": report.already_taken, "held": report.held,
                                "imports_resumed": report.imports_resumed}))

@@ -8,14 +8,24 @@ import click
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
 from app.extensions import db
-from app.services.campaigns import lifecycle as service
+from app.services.campaigns import (
+    CampaignProgress,
+    CampaignStateError,
+    campaign_progress,
+    cancel_campaign,
+    pause_campaign,
+    resume_campaign,
+    retry_failed as retry_failed_deliveries,
+    schedule_campaign,
+    start_campaign,
+)
 from app.timeutil import format_local, parse_local
 
 
 def _guard(action, *args):
     try:
         return action(*args)
-    except (service.CampaignStateError, ValueError) as exc:
+    except (CampaignStateError, ValueError) as exc:
         fail(str(exc))
 
 
@@ -31,10 +41,10 @@ def send(campaign: str, at: str | None) -> None:
             when = parse_local(at)
         except ValueError as exc:
             fail(str(exc))
-        _guard(service.schedule_campaign, row, when)
+        _guard(schedule_campaign, row, when)
         click.echo(f"Campagne {row.slug} programmée pour le {format_local(row.scheduled_at)}.")
         return
-    queued = service.start_campaign(row)
+    queued = start_campaign(row)
     if queued is None:
         fail(f"La campagne {row.slug} n'est ni en brouillon ni programmée (statut : {row.status.value}).")
     click.echo(f"Campagne {row.slug} en cours d'envoi : {queued} destinataires en file.")
@@ -45,7 +55,7 @@ def send(campaign: str, at: str | None) -> None:
 def pause(campaign: str) -> None:
     """Mettre en pause / pause."""
     row = find_campaign(campaign)
-    _guard(service.pause_campaign, row, "mise en pause manuelle")
+    _guard(pause_campaign, row, "mise en pause manuelle")
     click.echo(f"Campagne {row.slug} en pause.")
 
 
@@ -54,7 +64,7 @@ def pause(campaign: str) -> None:
 def resume(campaign: str) -> None:
     """Reprendre / resume."""
     row = find_campaign(campaign)
-    _guard(service.resume_campaign, row)
+    _guard(resume_campaign, row)
     click.echo(f"Campagne {row.slug} : {row.status.value}.")
 
 
@@ -63,7 +73,7 @@ def resume(campaign: str) -> None:
 def cancel(campaign: str) -> None:
     """Annuler / cancel (les envois restants sont abandonnés)."""
     row = find_campaign(campaign)
-    skipped = _guard(service.cancel_campaign, row)
+    skipped = _guard(cancel_campaign, row)
     click.echo(f"Campagne {row.slug} annulée ; {skipped} envois abandonnés.")
 
 
@@ -72,11 +82,11 @@ def cancel(campaign: str) -> None:
 def retry_failed(campaign: str) -> None:
     """Relancer les envois en échec / retry failed deliveries."""
     row = find_campaign(campaign)
-    count = _guard(service.retry_failed, row)
+    count = _guard(retry_failed_deliveries, row)
     click.echo(f"Campagne {row.slug} : {count} envois relancés.")
 
 
-def _line(p: service.Progress) -> str:
+def _line(p: CampaignProgress) -> str:
     eta = f"{p.eta:.0f} s" if p.eta is not None else "—"
     text = (f"{p.status} · envoyés {p.sent}/{p.total} · échecs {p.failed} · ignorés {p.skipped} · "
             f"{p.rate:.1f} msg/s · reste {eta}")
@@ -90,7 +100,7 @@ def _line(p: service.Progress) -> str:
 def progress(campaign: str, follow: bool, interval: float) -> None:
     """Avancement / progress (sent, total, rate, ETA, errors)."""
     row = find_campaign(campaign)
-    state = service.progress(row)
+    state = campaign_progress(row)
     if not follow:
         click.echo(_line(state))
         return
@@ -99,7 +109,7 @@ def progress(campaign: str, follow: bool, interval: float) -> None:
         done = 0
         while True:
             db.session.expire_all()
-            state = service.progress(row)
+            state = campaign_progress(row)
             bar.length = max(state.total, 1)
             bar.update(state.done - done, state)
             done = state.done

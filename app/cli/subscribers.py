@@ -10,11 +10,22 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.audience import people
-from app.services.audience.core import InvalidAddress, find_list, find_subscriber, normalise_email
-from app.services.audience.subscriptions import memberships
-from app.services.audience.exporter import export_csv
-from app.services.audience.importer import ImportFileError, ImportReport, import_csv
+from app.services.audience import (
+    ImportFileError,
+    ImportReport,
+    InvalidAddress,
+    PersonError,
+    add_person,
+    export_csv,
+    find_list,
+    find_subscriber,
+    import_csv,
+    kept_reminders,
+    memberships,
+    normalise_email,
+    set_lists,
+    unsubscribe_all,
+)
 
 cli = AppGroup("subscribers", help="Abonnés : import et export CSV / subscribers: CSV import and export.")
 
@@ -123,8 +134,8 @@ def add(email: str, slugs: tuple[str, ...], first_name: str, last_name: str, org
         lists.append(mailing_list)
     values = {"first_name": first_name, "last_name": last_name, "organisation": organisation, "commune": commune}
     try:
-        person = people.add_person(email, values, lists, actor=cli_actor())
-    except people.PersonError as exc:
+        person = add_person(email, values, lists, actor=cli_actor())
+    except PersonError as exc:
         fail(str(exc))
     click.echo(f"Ajouté·e : {person.email} ({', '.join(slugs)})")
 
@@ -145,11 +156,11 @@ def unsubscribe_cmd(email: str, slug: str | None) -> None:
         mailing_list = find_list(slug)
         if mailing_list is None:
             fail(f"Liste inconnue : {slug}")
-        people.set_lists(person, {m.list_id for m in memberships(person)
+        set_lists(person, {m.list_id for m in memberships(person)
                                   if m.status.value == "confirmed" and m.list_id != mailing_list.id}, actor=actor)
         click.echo(f"Désabonné·e de {slug} : {person.email}")
         return
-    people.unsubscribe_all(person, actor=actor)
+    unsubscribe_all(person, actor=actor)
     click.echo(f"Désabonné·e de toutes les listes : {person.email}")
-    for kept in people.kept_reminders(person):
+    for kept in kept_reminders(person):
         click.echo(f"  reste inscrit·e à la journée {kept.number} de « {kept.cycle_title} » : son rappel sera envoyé")

@@ -6,7 +6,13 @@ from flask.cli import AppGroup
 
 from app.cli import fail
 from app.cli.subscribers import cli_actor
-from app.services.audience import suppressions as suppression_list
+from app.services.audience import (
+    SUPPRESSION_REASON_LABELS,
+    SuppressionError,
+    add_suppression,
+    remove_suppression,
+    suppression_entries,
+)
 
 cli = AppGroup("suppressions", help="Liste d'exclusion : adresses et domaines / suppression list.")
 
@@ -18,8 +24,8 @@ def add(values: tuple[str, ...], reason: str) -> None:
     """Suppress addresses or domains (write a domain as @example.org)."""
     for value in values:
         try:
-            kind = suppression_list.add(value, reason, actor=cli_actor())
-        except suppression_list.SuppressionError as exc:
+            kind = add_suppression(value, reason, actor=cli_actor())
+        except SuppressionError as exc:
             fail(str(exc))
         click.echo(f"Exclu{'' if kind == 'address' else ' (domaine)'} : {value}")
 
@@ -30,8 +36,8 @@ def remove(values: tuple[str, ...]) -> None:
     """Lift the suppression of addresses or domains."""
     for value in values:
         try:
-            done = suppression_list.remove(value, actor=cli_actor())
-        except suppression_list.SuppressionError as exc:
+            done = remove_suppression(value, actor=cli_actor())
+        except SuppressionError as exc:
             fail(str(exc))
         click.echo(f"{'Retiré' if done else 'Absent de la liste'} : {value}")
 
@@ -41,7 +47,7 @@ def remove(values: tuple[str, ...]) -> None:
 @click.option("--limit", default=1000, show_default=True)
 def list_(reason: str, limit: int) -> None:
     """Show the entries, newest first (address when a subscriber still carries it)."""
-    if reason and reason not in {r.value for r in suppression_list.REASON_LABELS} | {"domain"}:
+    if reason and reason not in {r.value for r in SUPPRESSION_REASON_LABELS} | {"domain"}:
         fail(f"Motif inconnu : {reason}")
-    for entry in suppression_list.entries(reason=reason, limit=limit):
+    for entry in suppression_entries(reason=reason, limit=limit):
         click.echo(f"{entry.at:%Y-%m-%d}\t{entry.shown}\t{entry.reason}\t{entry.note}")

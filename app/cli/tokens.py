@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.integrations.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+from app.services.integrations import SCOPES, TokenError, all_tokens, create_token, revoke_token
 
 cli = AppGroup("tokens", help="Jetons de l'API / API tokens.")
 
@@ -51,7 +51,7 @@ def list_() -> None:
 @click.argument("token_id", type=int)
 def revoke_(token_id: int) -> None:
     """Revoke a token for good."""
-    row = revoke(token_id)
+    row = revoke_token(token_id)
     if row is None:
         fail(f"jeton inconnu : {token_id}")
     click.echo(f"Jeton n° {row.id} « {row.name} » révoqué.")

@@ -13,15 +13,14 @@ from app.cli import fail
 from app.extensions import db
 from app.models import WebhookEndpoint
 from app.sending.webhooks import deliver_due
-from app.services.integrations.signals import EVENTS
-from app.services.integrations.webhooks import EndpointError, create_endpoint
+from app.services.integrations import EndpointError, SIGNAL_EVENTS, create_endpoint
 
 cli = AppGroup("webhooks", help="Webhooks sortants / outgoing webhooks.")
 
 
 @cli.command("create")
 @click.argument("url")
-@click.option("--events", required=True, help="Événements séparés par des virgules, ou « all » : " + ", ".join(EVENTS))
+@click.option("--events", required=True, help="Événements séparés par des virgules, ou « all » : " + ", ".join(SIGNAL_EVENTS))
 @click.option("--secret", default="", help="Secret partagé (sinon un secret whsec_… est créé et affiché).")
 @click.option("--description", default="")
 def create(url: str, events: str, secret: str, description: str) -> None:

@@ -37,6 +37,7 @@ from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import Role, User
+from app.models import search_index  # noqa: F401 - keeps subscriber_terms in step with every ORM change
 from app.models.workspace import MediaFile, MessageTemplate, SavedSegment, SubscriberTerm, SuppressedDomain
 
 __all__ = [

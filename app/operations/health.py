@@ -33,7 +33,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.models import utcnow
-from app.operations import heartbeat
+from app import heartbeat
 from app.sending.smtp import ServerConfig, parse_smtp_urls
 from config import BASE_DIR
 

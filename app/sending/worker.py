@@ -55,7 +55,8 @@ from app.message.bounce_reasons import decide
 from app.message.builder import OutgoingMessage, Recipient
 from app.message.dkim import signer_from_config
 from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, utcnow
-from app.operations import heartbeat, metrics
+from app import heartbeat
+from app.operations import metrics
 from app.sending import campaign_state, personal, queue, webhooks
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome

@@ -13,12 +13,10 @@ from app.models import Campaign, Subscriber
 from app.sending.personal import register_provider
 from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
-from app.services.audience import event_audiences
-from app.services.events import reminder_checkin
-from app.services.integrations import webhooks
-from app.services.audience.core import audit
-from app.services.deliverability.bounces import HARD, register_bounce
-from app.services.integrations.signals import campaign_data, emit
+from app.services.audience import REGISTRANT_KINDS, audience_clause, audience_members, audit
+from app.services.events import checkin_personal
+from app.services.integrations import campaign_data, connect_webhooks, emit_signal
+from app.services.deliverability import HARD_BOUNCE, register_bounce
 
 
 def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,
@@ -26,7 +24,7 @@ def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: i
     """A 5xx at RCPT during a campaign send: the bounce rules classify the reply (the worker commits)."""
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is not None:
-        register_bounce(subscriber, HARD, diagnostic=diagnostic, campaign_id=campaign_id, source=source)
+        register_bounce(subscriber, HARD_BOUNCE, diagnostic=diagnostic, campaign_id=campaign_id, source=source)
 
 
 def _on_transactional_outcome(kind: str, *, message_id: int, subscriber_id: int | None, status: str, reply: str,
@@ -46,7 +44,7 @@ def _on_campaign_changed(campaign_id: int, *, status: str, cause: str = "", **_:
     event = "campaign.started" if status == "sending" and cause == "start" else "campaign.finished" if status == "sent" else ""
     campaign = db.session.get(Campaign, campaign_id) if event else None
     if campaign is not None:
-        emit(event, campaign={**campaign_data(campaign), "status": status})
+        emit_signal(event, campaign={**campaign_data(campaign), "status": status})
 
 
 def connect() -> None:
@@ -54,10 +52,10 @@ def connect() -> None:
     recipient_refused.connect(_on_recipient_refused)
     # Audiences from registrations (``Campaign.segment["event"]``), applied by the queue.
     register_segment_filter("event", SegmentFilter(
-        clause=event_audiences.clause, members=event_audiences.members,
-        service=lambda criterion: criterion.get("kind") in event_audiences.REGISTRANT_KINDS))
+        clause=audience_clause, members=audience_members,
+        service=lambda criterion: criterion.get("kind") in REGISTRANT_KINDS))
     # Each registrant's own check-in code and QR image in the journée reminders.
-    register_provider("checkin", reminder_checkin.checkin_personal)
+    register_provider("checkin", checkin_personal)
     transactional_outcome.connect(_on_transactional_outcome)
     campaign_changed.connect(_on_campaign_changed)
-    webhooks.connect()
+    connect_webhooks()

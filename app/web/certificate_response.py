@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import Response, abort
 
 from app.models import Registration
-from app.services.events import certificates
+from app.services.events import CertificateError, certificate_filenames, certificate_pdf
 
 
 def certificate_response(registration: Registration) -> Response:
     """The PDF, shown inline and named after the person; 404 when they have no half-day present."""
     try:
-        data = certificates.certificate_pdf(registration)
-    except certificates.CertificateError:
+        data = certificate_pdf(registration)
+    except CertificateError:
         abort(404)
-    name = certificates.certificate_filenames([registration])[registration.id]
+    name = certificate_filenames([registration])[registration.id]
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})

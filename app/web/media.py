@@ -14,8 +14,16 @@ import re
 from flask import Blueprint, Response, abort, request, send_from_directory
 from flask_babel import gettext as _
 
-from app.services.support import media_storage
-from app.services.support.media import media_dir
+from app.services.support import (
+    CACHE_CONTROL,
+    LocalStorage,
+    NotModified,
+    NotStored,
+    S3Storage,
+    StorageError,
+    media_dir,
+    current_media_storage,
+)
 
 bp = Blueprint("media", __name__)
 NAME = re.compile(r"^[0-9a-f]{32}-(600|1200)\.(png|jpg|webp)$")
@@ -26,25 +34,25 @@ log = logging.getLogger(__name__)
 def media_file(name: str):
     if not NAME.match(name):
         abort(404)
-    storage = media_storage.current()
-    if isinstance(storage, media_storage.LocalStorage):
+    storage = current_media_storage()
+    if isinstance(storage, LocalStorage):
         response = send_from_directory(media_dir(), name, max_age=31536000)
     else:
         response = _from_bucket(storage, name)
-    response.headers["Cache-Control"] = media_storage.CACHE_CONTROL
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def _from_bucket(storage: media_storage.S3Storage, name: str) -> Response:
+def _from_bucket(storage: S3Storage, name: str) -> Response:
     """Stream one object; 404 when absent, 503 (not cached, retry later) when the bucket is unreachable."""
     try:
         stored = storage.open(name, if_none_match=request.headers.get("If-None-Match", ""))
-    except media_storage.NotModified:
+    except NotModified:
         return Response(status=304, headers={"ETag": request.headers.get("If-None-Match", "")})
-    except media_storage.NotStored:
+    except NotStored:
         abort(404)
-    except media_storage.StorageError as exc:
+    except StorageError as exc:
         log.warning("media %s unavailable from the bucket: %s", name, exc)
         unavailable = Response(_("Image momentanément indisponible.") + "\n", status=503, mimetype="text/plain")
         unavailable.headers["Retry-After"] = "60"

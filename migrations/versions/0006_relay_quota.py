@@ -1,7 +1,7 @@
 """relay_quota: per-relay message counts per window, shared by every worker process
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0005
 Create Date: 2026-12-02 01:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0007'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.services.support.csvfile import DecodedStream, detect_delimiter, is_workbook, map_headers, reader, workbook_error
+from app.services.support import DecodedStream, csv_reader, detect_delimiter, is_workbook, map_headers, workbook_error
 from app.services.audience.importer import ImportFileError, no_email_column
 
 PREVIEW_ROWS = 5
@@ -129,7 +129,7 @@ def _read(path: str, rows: int) -> Preview:
         if header_line is None:
             raise ImportFileError(_("Le fichier est vide."))
         delimiter = detect_delimiter(header_line)
-        parsed = reader(chain([header_line], lines), delimiter)
+        parsed = csv_reader(chain([header_line], lines), delimiter)
         headers = next(parsed)
         fields, _extra = map_headers(headers)
         by_index = {index: name for name, index in fields.items()}

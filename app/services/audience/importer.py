@@ -54,17 +54,17 @@ from app.models import (
     utcnow,
 )
 from app.models.audience import new_uid
+from app.models.search_index import term_rows
 from app.models.workspace import TERM_FIELDS
 from app.services.audience.core import InvalidAddress, audit, normalise_email, suppressed_hashes
 from app.sending.transactional import send_transactional
-from app.services.support.search_index import term_rows
-from app.services.support.csvfile import (
-    FIELD_LIMITS,
+from app.services.support import (
     DecodedStream,
+    FIELD_LIMITS,
+    csv_reader,
     detect_delimiter,
     is_workbook,
     map_headers,
-    reader,
     workbook_error,
 )
 
@@ -248,7 +248,7 @@ def import_csv(
     if header_line is None:
         raise ImportFileError(_("Le fichier est vide."))
     report.delimiter = detect_delimiter(header_line)
-    rows = reader(chain([header_line], lines), report.delimiter)
+    rows = csv_reader(chain([header_line], lines), report.delimiter)
     try:
         headers = next(rows)
     except csv.Error as exc:

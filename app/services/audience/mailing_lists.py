@@ -6,6 +6,7 @@ report and its re-check need the list).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,24 @@ from app.timeutil import to_local
 
 class ListError(ValueError):
     """The change cannot be made (message in French)."""
+
+
+# A list's identifier, as typed in URLs and on the command line.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+def create_list(slug: str, *, name: str, description: str = "", public: bool = True) -> MailingList:
+    """A new list; its identifier is checked here, for the admin form and the CLI alike. Commits."""
+    if not SLUG_RE.match(slug):
+        raise ListError(f"Identifiant invalide : {slug!r} (lettres minuscules, chiffres, tirets).")
+    if db.session.scalar(select(MailingList).where(MailingList.slug == slug)):
+        raise ListError(f"Une liste porte déjà l'identifiant {slug}.")
+    if not name.strip():
+        raise ListError("Le nom de la liste est vide.")
+    row = MailingList(slug=slug, name=name.strip(), description=description, public=public)
+    db.session.add(row)
+    db.session.commit()
+    return row
 
 
 def open_lists() -> list[MailingList]:

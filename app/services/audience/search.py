@@ -6,7 +6,7 @@ results (the admin asks to refine beyond that).
 
 - The address: prefix of the stored (lower-case) e-mail, on its unique index.
 - Names, organisation, commune: prefix of the words of ``subscriber_terms``
-  (``app.services.support.search_index``), stored folded — no accent, lower case — so
+  (``app.models.search_index``), stored folded — no accent, lower case — so
   "lefevre" finds "Lefèvre", "helene" "Hélène" and "mairie" "Mairie d'Évry".
   Several words must all match ("marie dupont"), each one a prefix.
 - PostgreSQL: ``LIKE 'prefix%'`` on C-collated indexes, whatever the database collation.

@@ -27,7 +27,7 @@ from app.services.audience.core import (
     normalise_email,
     set_subscription,
 )
-from app.services.integrations.signals import emit, subscriber_data
+from app.services.integrations import emit_signal, subscriber_data
 from app.services.audience.subscriptions import LinkTarget, send_confirmation, unsubscribe
 
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
@@ -84,7 +84,7 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
         subscriber.attributes = {**(subscriber.attributes or {}), **new.attributes}
     db.session.flush()
     if created:
-        emit("subscriber.created", subscriber=subscriber_data(subscriber), source=new.consent.source)
+        emit_signal("subscriber.created", subscriber=subscriber_data(subscriber), source=new.consent.source)
     wanted = SubscriptionStatus.PENDING if new.double_opt_in else SubscriptionStatus.CONFIRMED
     for mailing_list in new.lists:
         current = _membership(subscriber, mailing_list)
@@ -128,6 +128,6 @@ def unsubscribe_from(subscriber: Subscriber, lists: list[MailingList], *, source
                              Consent(source=source), actor=actor)
             left.append(mailing_list.slug)
     if left:
-        emit("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope="list",
+        emit_signal("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope="list",
              campaign=None, source=source)
     db.session.commit()

@@ -38,7 +38,7 @@ from app.services.audience.core import (
     suppress,
 )
 from app.services.audience.names import clean_name
-from app.services.integrations.signals import emit, subscriber_data
+from app.services.integrations import emit_signal, subscriber_data
 from app.tokens import InvalidToken, Purpose, verify
 
 RETENTION_FLAG = "reconfirmation_requested_at"  # see app.services.privacy.rights.flag_inactive
@@ -130,7 +130,7 @@ def request_subscription(
         subscriber = Subscriber(email=email, first_name=clean_name(first_name))
         db.session.add(subscriber)
         db.session.flush()
-        emit("subscriber.created", subscriber=subscriber_data(subscriber), source=source)
+        emit_signal("subscriber.created", subscriber=subscriber_data(subscriber), source=source)
     elif not subscriber.first_name and clean_name(first_name):
         subscriber.first_name = clean_name(first_name)
     consent = Consent(source=source, text=shown_text, ip=ip)
@@ -179,7 +179,7 @@ def confirm(payload: Any, *, ip: str | None) -> list[MailingList]:
         set_subscription(subscriber, mailing_list, SubscriptionStatus.CONFIRMED, consent, actor="public")
     _reactivate(subscriber, source="confirm", ip=ip)
     if newly:
-        emit("subscriber.confirmed", subscriber=subscriber_data(subscriber), lists=newly)
+        emit_signal("subscriber.confirmed", subscriber=subscriber_data(subscriber), lists=newly)
     db.session.commit()
     return lists
 
@@ -247,7 +247,7 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str, 
                   detail={"campaign": target.campaign.id if target.campaign else None})
             everything = True
     if left or everything:  # once per change: a second click changes nothing and says nothing
-        emit("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope=scope,
+        emit_signal("subscriber.unsubscribed", subscriber=subscriber_data(subscriber), lists=left, scope=scope,
              campaign=target.campaign.id if target.campaign else None, source=source)
     subscriber.last_activity_at = utcnow()
     db.session.commit()

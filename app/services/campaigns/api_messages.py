@@ -14,7 +14,7 @@ from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, TransactionalMessage
 from app.sending.transactional import enqueue
-from app.services.audience.core import find_subscriber, is_suppressed, normalise_email
+from app.services.audience import find_subscriber, is_suppressed, normalise_email
 
 KIND = "api"
 

@@ -23,9 +23,9 @@ from app.extensions import db
 from app.message.preflight import SUBJECT_WARN
 from app.message.render import MARKER_PREFIX
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
-from app.services.audience.core import InvalidAddress, normalise_email
+from app.services.audience import InvalidAddress, normalise_email
 from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
-from app.services.events.reminders import SUBJECT_LIMIT, french_date, reminder_subject
+from app.services.events import SUBJECT_LIMIT, french_date, reminder_subject
 
 
 def _empty(block: dict) -> bool:

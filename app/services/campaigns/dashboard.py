@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.audience.counts import cached_count
+from app.services.audience import cached_count
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, Subscriber, SubscriberStatus, utcnow
 
 ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce_hard", "bounce_soft",

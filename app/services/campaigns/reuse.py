@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, MessageTemplate, utcnow
-from app.services.events.cycles import CycleError, save_cycle
-from app.services.support.slugs import unique_slug
+from app.services.events import CycleError, save_cycle
+from app.services.support import unique_slug
 from app.timeutil import local_to_utc, to_local
 
 CAMPAIGN_FIELDS = ("subject", "preheader", "from_name", "from_email", "reply_to", "template", "content", "segment",

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, MailingList, SavedSegment
 from app.sending.queue import count_audience
-from app.services.audience import event_audiences
+from app.services.audience import describe_audience, normalise_criterion
 from app.services.campaigns.blocks import empty_block
-from app.services.support.slugs import unique_slug
+from app.services.support import unique_slug
 
 
 class SegmentError(ValueError):
@@ -57,7 +57,7 @@ def describe(row: SavedSegment) -> str:
         if segment.get(key):
             parts.append(f"{label} contient « {segment[key]} »")
     if segment.get("event"):
-        parts.append(event_audiences.describe(segment["event"]))
+        parts.append(describe_audience(segment["event"]))
     return " ; ".join(parts) or "tout le monde (aucune liste)"
 
 
@@ -73,7 +73,7 @@ def write_to_registrants(cycle: Cycle, journee: Journee | None, *, user_id: int 
     No list: the audience is the registrants themselves, as for a reminder (practical
     information about the event they chose), unless they left through a bounce, a
     complaint, erasure or the team's exclusion."""
-    criterion = event_audiences.normalise(
+    criterion = normalise_criterion(
         {"kind": "journee" if journee else "cycle", "cycle_id": cycle.id, "journee_id": journee.id if journee else None})
     who = f"journée {journee.number}" if journee else "cycle"
     name = f"Aux inscrits ({who}) — {cycle.title}"[:300]

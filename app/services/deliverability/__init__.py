@@ -1,0 +1,28 @@
+"""Deliverability: bounce and complaint reports turned into standing, what the officer reads of
+them, and the sending domain's DNS records.
+
+This module is the domain's public surface: the web, the CLI, the scheduler and the other
+domains import from here, never from a module inside the package (``make lint`` checks it).
+"""
+
+from app.services.deliverability.bounce_reports import (
+    bounce_domain_missing,
+    for_subscriber as bounces_for_subscriber,
+    counts_by_reason,
+    recent as recent_bounces,
+    sender_health,
+)
+from app.services.deliverability.bounces import (
+    HARD as HARD_BOUNCE,
+    NotUndoable,
+    apply_report,
+    register_bounce,
+    undo as undo_bounce,
+)
+from app.services.deliverability.dns_records import DMARC_POLICIES, records as records_to_publish
+
+__all__ = [
+    "DMARC_POLICIES", "HARD_BOUNCE", "NotUndoable", "apply_report", "bounce_domain_missing",
+    "bounces_for_subscriber", "counts_by_reason", "records_to_publish", "recent_bounces", "register_bounce",
+    "sender_health", "undo_bounce",
+]

@@ -49,8 +49,8 @@ from app.models import (
     email_hash,
     utcnow,
 )
-from app.services.integrations.signals import emit, subscriber_data
-from app.services.audience.core import audit, set_subscription, suppress
+from app.services.integrations import emit_signal, subscriber_data
+from app.services.audience import audit, set_subscription, suppress
 from app.tokens import InvalidToken, Purpose, verify
 
 __all__ = ["HARD", "SOFT", "COMPLAINT", "IGNORE", "Outcome", "Attribution", "apply_report", "attribute",
@@ -252,7 +252,7 @@ def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: Suppress
     if subscriber.status != status:
         audit("status", subscriber, source=source, detail={"from": subscriber.status.value, "to": status.value})
         subscriber.status = status
-        emit("subscriber.complained" if status == SubscriberStatus.COMPLAINED else "subscriber.bounced",
+        emit_signal("subscriber.complained" if status == SubscriberStatus.COMPLAINED else "subscriber.bounced",
              subscriber=subscriber_data(subscriber), source=source)
 
 

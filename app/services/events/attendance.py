@@ -38,7 +38,7 @@ from app.models import (
     RegistrationStatus,
     utcnow,
 )
-from app.services.audience.core import audit
+from app.services.audience import audit
 from app.services.events.reminders import french_date
 from app.timeutil import to_local
 from app.tokens import InvalidToken, Purpose, sign, verify

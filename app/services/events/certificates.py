@@ -22,10 +22,8 @@ from app import links
 from app.extensions import db
 from app.models import CertificateSettings, Cycle, CycleClosure, Half, Registration, utcnow
 from app.services.events import attendance as att
-from app.services.support.documents import render_pdf
+from app.services.support import excel_csv, render_pdf, slugify
 from app.services.events.followup_mail import send_each
-from app.services.support.slugs import slugify
-from app.services.support.spreadsheet import excel_csv
 from app.timeutil import to_local
 from app.tokens import InvalidToken, Purpose, sign, verify
 

@@ -45,10 +45,9 @@ from app.models import (
 )
 from app.services.events import attendance as checkin
 from app.services.events.registration_sources import from_public_form
-from app.services.integrations.signals import emit, registration_data, subscriber_data
-from app.services.audience.core import Consent, audit, find_subscriber, normalise_email, set_subscription
+from app.services.integrations import emit_signal, registration_data, subscriber_data
+from app.services.audience import Consent, audit, clean_name, find_subscriber, normalise_email, set_subscription
 from app.sending.calendar import journee_cancel_ics, journee_ics
-from app.services.audience.names import clean_name
 from app.services.events.reminders import french_date
 from app.timeutil import to_local
 
@@ -171,7 +170,7 @@ def _subscriber_for(email: str, first_name: str, last_name: str, organisation: s
             setattr(subscriber, attr, value)
     db.session.flush()
     if created:
-        emit("subscriber.created", subscriber=subscriber_data(subscriber), source="inscription")
+        emit_signal("subscriber.created", subscriber=subscriber_data(subscriber), source="inscription")
     return subscriber
 
 
@@ -252,7 +251,7 @@ def register(
                   "waiting": [j.number for j in outcome.waiting], "requested": [j.number for j in outcome.requested]})
     lists = _request_newsletter(subscriber, ip, source=f"inscription:{cycle.slug}") if newsletter else []
     if created:
-        emit("registration.created", registration=registration_data(registration),
+        emit_signal("registration.created", registration=registration_data(registration),
              confirmed=[j.number for j in outcome.confirmed], waiting=[j.number for j in outcome.waiting])
     db.session.commit()
     if lists:
@@ -358,7 +357,7 @@ def fill_from_waiting(journee: Journee, notify: bool = True) -> list[Registratio
         db.session.flush()
         audit("event_promote", first.registration.subscriber, actor="system",
               source=f"liste d'attente:{journee.cycle.slug}", detail={"journee": journee.number})
-        emit("registration.promoted", registration=registration_data(first.registration), journee=journee.number)
+        emit_signal("registration.promoted", registration=registration_data(first.registration), journee=journee.number)
         promoted.append(first)
     db.session.commit()
     if notify:
@@ -407,7 +406,7 @@ def cancel(
     audit("event_cancel", registration.subscriber, actor=actor, ip=ip,
           source=f"inscription:{registration.cycle.slug}",
           detail={"cycle": registration.cycle.slug, "journees": sorted(j.number for j in cancelled)})
-    emit("registration.cancelled", registration=registration_data(registration),
+    emit_signal("registration.cancelled", registration=registration_data(registration),
          journees=sorted(j.number for j in cancelled))
     db.session.commit()
     if notify and tell_registrant:

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import AttendanceStatus, Cycle, CycleClosure, Journee, Registration, SurveyAnswer, utcnow
 from app.services.events import attendance as att
 from app.services.events.followup_mail import SendReport, send_each
-from app.services.support.spreadsheet import excel_csv
+from app.services.support import excel_csv
 from app.tokens import InvalidToken, Purpose, sign, verify
 
 QUESTIONS: list[tuple[str, str]] = [

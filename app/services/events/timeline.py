@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle
-from app.services.audience.counts import cached_count
+from app.services.audience import cached_count
 
 
 @dataclass(frozen=True)

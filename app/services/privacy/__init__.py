@@ -1,0 +1,12 @@
+"""Privacy: the RGPD rights (access, erasure) and the retention job. Erasure reaches every domain
+(registrations, surveys, webhooks…), so this package stands above them all.
+
+This module is the domain's public surface: the web, the CLI and the scheduler import from
+here, never from a module inside the package (``make lint`` checks it).
+"""
+
+from app.services.privacy.rights import erase_flagged, erase_subscriber, export_subscriber, flag_inactive
+
+__all__ = [
+    "erase_flagged", "erase_subscriber", "export_subscriber", "flag_inactive",
+]

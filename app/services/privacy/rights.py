@@ -42,10 +42,9 @@ from app.models import (
     utcnow,
 )
 from app.models.audience import new_uid
-from app.services.integrations.signals import emit
-from app.services.audience.core import audit, suppress
-from app.services.events.registrations import cancel
-from app.services.audience.subscriptions import RETENTION_FLAG
+from app.services.integrations import emit_signal
+from app.services.audience import RETENTION_FLAG, audit, suppress
+from app.services.events import cancel_registration
 
 
 def _iso(value) -> str | None:
@@ -132,7 +131,7 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
     email = subscriber.email
     for reg in db.session.scalars(select(Registration).where(Registration.subscriber_id == subscriber.id)).all():
         # Seats freed, waiting list promoted (they are told); the erased person gets no message.
-        cancel(reg, actor=actor, tell_registrant=False)
+        cancel_registration(reg, actor=actor, tell_registrant=False)
     if email:
         suppress(email, SuppressionReason.ERASED, source="erase")
         _scrub_import_reports(email)
@@ -172,7 +171,7 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
     subscriber.organisation = subscriber.function = subscriber.commune = ""
     subscriber.attributes = {}
     if subscriber.status != SubscriberStatus.ERASED:
-        emit("subscriber.erased", subscriber={"id": subscriber.id, "email": None, "status": "erased"})
+        emit_signal("subscriber.erased", subscriber={"id": subscriber.id, "email": None, "status": "erased"})
     subscriber.status = SubscriberStatus.ERASED
     audit("erase", subscriber, actor=actor, source=source)
     db.session.commit()

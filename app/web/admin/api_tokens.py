@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.services.integrations.api_tokens import SCOPES, TokenError, all_tokens, create_token, revoke
+from app.services.integrations import SCOPES, TokenError, all_tokens, create_token, revoke_token
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.api_tokens", _l("API"), 85, admin_only=True)
@@ -57,7 +57,7 @@ def api_tokens():
 @bp.post("/api-tokens/<int:token_id>/revoke")
 @admin_required
 def api_token_revoke(token_id: int):
-    row = revoke(token_id)
+    row = revoke_token(token_id)
     if row is not None:
         flash(_("Jeton « %(name)s » révoqué.", name=row.name), "success")
     return redirect(url_for("admin.api_tokens"))

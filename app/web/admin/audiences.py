@@ -13,8 +13,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign, Cycle, Journee, MailingList, MediaFile, SavedSegment
 from app.sending.queue import count_audience
-from app.services.audience import event_audiences
-from app.services.campaigns import segments
+from app.services.audience import InvalidCriterion, audience_choices, describe_audience, parse_audience_choice
+from app.services.campaigns import (
+    SegmentError,
+    apply_segment,
+    describe_segment,
+    save_segment,
+    segment_count,
+    write_to_registrants,
+)
 from app.web.admin import add_nav, bp
 
 add_nav("admin.segments_index", _l("Segments"), 27)
@@ -23,8 +30,8 @@ add_nav("admin.segments_index", _l("Segments"), 27)
 def event_segment(value: str) -> tuple[dict[str, Any] | None, str]:
     """The composer's "Inscription" select → (criterion or None, French error or "")."""
     try:
-        return event_audiences.parse_choice(value), ""
-    except event_audiences.InvalidCriterion as exc:
+        return parse_audience_choice(value), ""
+    except InvalidCriterion as exc:
         return None, _("Critère d'inscription refusé : %(error)s", error=str(exc))
 
 
@@ -38,8 +45,8 @@ def audience_context(campaign: Campaign) -> dict[str, Any]:
     """What the composer's "Destinataires" card needs beyond the lists."""
     criterion = (campaign.segment or {}).get("event")
     return {
-        "event_choices": event_audiences.choices(), "event_value": _choice_value(criterion),
-        "event_text": event_audiences.describe(criterion) if criterion else "",
+        "event_choices": audience_choices(), "event_value": _choice_value(criterion),
+        "event_text": describe_audience(criterion) if criterion else "",
         "saved_segments": db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all(),
         "media_files": db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(100)).all(),
     }
@@ -56,7 +63,7 @@ def draft_count(list_ids: list[int], segment: dict[str, Any]) -> int:
 def segments_index():
     rows = db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all()
     return render_template("admin/segments.html",
-                           rows=[(row, segments.describe(row), segments.live_count(row)) for row in rows])
+                           rows=[(row, describe_segment(row), segment_count(row)) for row in rows])
 
 
 @bp.post("/segments/<int:segment_id>/delete")
@@ -72,9 +79,9 @@ def segment_delete(segment_id: int):
 def campaign_segment_save(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     try:
-        row = segments.save(request.form.get("name", ""), [m.id for m in campaign.lists], campaign.segment or {},
+        row = save_segment(request.form.get("name", ""), [m.id for m in campaign.lists], campaign.segment or {},
                             actor=current_user.email)
-    except segments.SegmentError as exc:
+    except SegmentError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Segment « %(name)s » enregistré.", name=row.name), "success")
@@ -90,7 +97,7 @@ def campaign_segment_apply(campaign_id: int):
     elif campaign.status.value != "draft" or campaign.journee_id is not None:
         flash(_("Le public de cette campagne ne peut plus changer."), "error")
     else:
-        segments.apply(campaign, row)
+        apply_segment(campaign, row)
         db.session.commit()
         flash(_("Public du segment « %(name)s » appliqué.", name=row.name), "success")
     return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
@@ -105,6 +112,6 @@ def event_write(cycle_id: int):
         journee = db.session.get(Journee, request.form.get("journee_id", type=int) or 0)
         if journee is None or journee.cycle_id != cycle.id:
             abort(404)
-    campaign = segments.write_to_registrants(cycle, journee, user_id=current_user.id)
+    campaign = write_to_registrants(cycle, journee, user_id=current_user.id)
     flash(_("Brouillon créé pour les inscrits : écrivez le message, puis prévisualisez-le."), "success")
     return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)

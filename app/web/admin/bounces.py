@@ -9,8 +9,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.message.bounce_reasons import REASONS
 from app.models import BounceRecord
-from app.services.deliverability import bounce_reports
-from app.services.deliverability.bounces import NotUndoable, undo
+from app.services.deliverability import NotUndoable, recent_bounces, undo_bounce
 from app.web.admin import add_nav, bp
 from app.web.auth import safe_next
 
@@ -51,7 +50,7 @@ def bounces():
     reason = request.args.get("reason", "")
     if reason not in REASONS:
         reason = ""
-    return render_template("admin/bounces.html", records=bounce_reports.recent(reason), reason=reason,
+    return render_template("admin/bounces.html", records=recent_bounces(reason), reason=reason,
                            reasons=[r for r in REASONS if r not in ("vacation", "delivered")])
 
 
@@ -59,7 +58,7 @@ def bounces():
 def bounce_undo(record_id: int):
     record = db.session.get(BounceRecord, record_id) or abort(404)
     try:
-        undo(record, actor=current_user.email)
+        undo_bounce(record, actor=current_user.email)
     except NotUndoable:
         flash(_("Ce rapport ne peut pas être annulé."), "error")
     else:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.message.inspect import message_parts
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for
-from app.services.campaigns.preflight import preflight
+from app.services.campaigns import preflight_campaign
 from app.message.render import RenderError
 from app.models import Campaign
 from app.web.admin import bp
@@ -42,7 +42,7 @@ def _sample_raw(campaign: Campaign) -> bytes:
 @bp.route("/campaigns/<int:campaign_id>/preview")
 def campaign_preview(campaign_id: int):
     campaign = _campaign(campaign_id)
-    report = preflight(campaign)
+    report = preflight_campaign(campaign)
     raw = _sample_raw(campaign)
     return render_template("admin/campaign_preview.html", campaign=campaign, report=report,
                            parts=message_parts(raw), raw_size=len(raw))

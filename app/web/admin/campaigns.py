@@ -21,13 +21,11 @@ from app.sending.queue import count_audience, count_of, list_audience
 from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
 from app.models import MessageStatus, TransactionalMessage, utcnow
-from app.services.audience.core import InvalidAddress, find_subscriber, normalise_email
-from app.services.audience.counts import cached_count
+from app.services.audience import InvalidAddress, cached_count, find_subscriber, normalise_email
 from app.web.admin.audiences import audience_context, draft_count, event_segment
-from app.services.campaigns.blocks import BLOCK_TYPES, empty_block, validate_blocks
-from app.services.campaigns.lifecycle import progress
-from app.services.events.reminders import reminder_subject
-from app.services.support.slugs import unique_slug
+from app.services.campaigns import BLOCK_TYPES, campaign_progress, empty_block, validate_blocks
+from app.services.events import reminder_subject
+from app.services.support import unique_slug
 from app.timeutil import format_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
@@ -207,7 +205,7 @@ def campaign_edit(campaign_id: int):
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
         block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
         **audience_context(campaign),
-        test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=progress(campaign), **_schedule_context(campaign),
+        test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=campaign_progress(campaign), **_schedule_context(campaign),
     )
 
 

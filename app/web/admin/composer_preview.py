@@ -24,7 +24,7 @@ from app.message.builder import HeaderInjection
 from app.message.inspect import message_parts
 from app.message.render import RenderError
 from app.models import Campaign, CampaignTemplate, MailingList
-from app.services.campaigns.preflight import sample_message
+from app.services.campaigns import sample_message
 from app.web.admin import bp
 from app.web.admin.campaign_preview import _campaign
 from app.web.admin.campaigns import EDITABLE, _blocks_from_form

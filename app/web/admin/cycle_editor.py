@@ -18,10 +18,17 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
 from app.models.events import DEFAULT_REMINDER_RULES
-from app.services.events.timeline import cycle_timeline
-from app.services.events.cycles import CycleError, move_journee, save_cycle, validate_cycle
-from app.services.events.reminders import InvalidReminderRules, parse_rules, parse_rules_text
-from app.services.support.slugs import unique_slug
+from app.services.events import (
+    CycleError,
+    InvalidReminderRules,
+    cycle_timeline,
+    move_journee,
+    parse_rules,
+    parse_rules_text,
+    save_cycle,
+    validate_cycle,
+)
+from app.services.support import unique_slug
 from app.timeutil import format_local, local_to_utc, to_local
 from app.web.admin import bp
 

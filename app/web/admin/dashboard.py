@@ -4,9 +4,16 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from app.services.deliverability import bounce_reports
-from app.services.campaigns import dashboard as board
-from app.services.integrations.webhooks import disabled_endpoints
+from app.services.deliverability import bounce_domain_missing, sender_health
+from app.services.campaigns import (
+    active_subscribers,
+    activity_totals,
+    in_flight,
+    needs_attention,
+    recent_activity,
+    upcoming,
+)
+from app.services.integrations import disabled_endpoints
 from app.web.admin import add_nav, bp
 
 add_nav("admin.dashboard", _l("Tableau de bord"), 10)
@@ -24,14 +31,14 @@ ACTION_LABELS = {
 def dashboard():
     return render_template(
         "admin/dashboard.html",
-        upcoming=board.upcoming(),
-        in_flight=board.in_flight(),
-        attention=board.needs_attention(),
-        activity=board.recent_activity(),
-        totals=board.activity_totals(),
-        subscribers=board.active_subscribers(),
+        upcoming=upcoming(),
+        in_flight=in_flight(),
+        attention=needs_attention(),
+        activity=recent_activity(),
+        totals=activity_totals(),
+        subscribers=active_subscribers(),
         action_labels=ACTION_LABELS,
-        sender_alerts=bounce_reports.sender_health(),
-        bounce_domain_missing=bounce_reports.bounce_domain_missing(),
+        sender_alerts=sender_health(),
+        bounce_domain_missing=bounce_domain_missing(),
         disabled_webhooks=disabled_endpoints(),
     )

@@ -20,11 +20,21 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
-from app.services.audience.core import InvalidAddress
-from app.services.events.timeline import cycle_timeline
-from app.services.events.cycles import CycleError, move_journee, save_cycle
-from app.services.events.registrations import RegistrationError, cancel, register, registrants, seats_left
-from app.services.events.reminders import InvalidReminderRules, parse_rules, parse_rules_text
+from app.services.audience import InvalidAddress
+from app.services.events import (
+    CycleError,
+    InvalidReminderRules,
+    RegistrationError,
+    cancel_registration,
+    cycle_timeline,
+    move_journee,
+    parse_rules,
+    parse_rules_text,
+    register,
+    registrants,
+    save_cycle,
+    seats_left,
+)
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
@@ -117,7 +127,7 @@ def event_cancel_day(cycle_id: int, day_id: int):
     day = db.session.get(RegistrationDay, day_id)
     if day is None or day.registration.cycle_id != cycle.id:
         abort(404)
-    cancel(day.registration, [day.journee], actor=current_user.email)
+    cancel_registration(day.registration, [day.journee], actor=current_user.email)
     flash(_("Participation annulée."), "success")
     return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
 

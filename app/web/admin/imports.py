@@ -11,11 +11,19 @@ from wtforms import BooleanField, HiddenField, SelectField
 
 from app.extensions import db
 from app.models import ImportJob, MailingList
-from app.services.audience import import_jobs
-from app.services.audience import import_preview
-from app.services.audience.exporter import export_csv
-from app.services.audience.importer import COUNT_LABELS, ImportFileError
-from app.services.campaigns.transactional import last_refusals, message_counts
+from app.services.audience import (
+    COUNT_LABELS,
+    ImportFileError,
+    create_job_from_preview,
+    discard_preview,
+    export_csv,
+    forget_old_previews,
+    preview_path,
+    read_preview,
+    start_import,
+    store_preview,
+)
+from app.services.campaigns import last_refusals, message_counts
 from app.web.admin import add_nav, bp
 
 add_nav("admin.imports", _l("Import / export"), 26)
@@ -44,16 +52,16 @@ def _form() -> ImportForm:
 
 @bp.route("/imports", methods=["GET", "POST"])
 def imports():
-    import_preview.forget_old()  # uploads never confirmed: personal data kept no longer than a day
+    forget_old_previews()  # uploads never confirmed: personal data kept no longer than a day
     form = _form()
     if form.validate_on_submit():
         mailing_list = db.session.get(MailingList, form.list_id.data) or abort(400)
         upload_id = ""
         try:
-            upload_id = import_preview.store(form.file.data)
-            preview = import_preview.read_preview(import_preview.path_for(upload_id))
+            upload_id = store_preview(form.file.data)
+            preview = read_preview(preview_path(upload_id))
         except ImportFileError as exc:
-            import_preview.discard(upload_id)  # nothing kept of a file that cannot be imported
+            discard_preview(upload_id)  # nothing kept of a file that cannot be imported
             flash(str(exc), "error")
         else:
             confirm = ConfirmImportForm(formdata=None, upload=upload_id, list_id=str(mailing_list.id),
@@ -77,23 +85,23 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        path = import_preview.path_for(form.upload.data or "")
+        path = preview_path(form.upload.data or "")
         list_id = int(form.list_id.data or 0)
     except ValueError:
         flash(_l("Ce fichier n'est plus disponible : choisissez-le à nouveau."), "error")
         return redirect(url_for("admin.imports"))
     if "cancel" in request.form:
-        import_preview.discard(form.upload.data or "")
+        discard_preview(form.upload.data or "")
         flash(_l("Import annulé : rien n'a été importé."), "info")
         return redirect(url_for("admin.imports"))
     mailing_list = db.session.get(MailingList, list_id) or abort(400)
     try:
-        job = import_jobs.create_job_from_preview(path, form.file_name.data or "import.csv", mailing_list,
+        job = create_job_from_preview(path, form.file_name.data or "import.csv", mailing_list,
                                                   current_user.email, form.pending.data == "1")
     except FileNotFoundError:  # a double click: the first one took the file
         flash(_l("Ce fichier n'est plus disponible : choisissez-le à nouveau."), "error")
         return redirect(url_for("admin.imports"))
-    import_jobs.start(job.id)
+    start_import(job.id)
     return redirect(url_for("admin.import_job", job_id=job.id))
 
 

@@ -1,7 +1,6 @@
 """Mailing lists: see them with their member counts, create, rename, archive, delete them."""
 from __future__ import annotations
 
-import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +12,21 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from app.extensions import db
 from app.models import MailingList
-from app.services.audience import mailing_lists
-from app.services.audience.search import search_subscribers
+from app.services.audience import (
+    SLUG_RE,
+    ListError,
+    campaigns_using,
+    create_list,
+    delete_list,
+    list_growth,
+    member_counts,
+    search_subscribers,
+    set_list_archived,
+    update_list,
+)
 from app.web.admin import add_nav, bp
 
 add_nav("admin.lists", _l("Listes"), 20)
-
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 class ListForm(FlaskForm):
@@ -34,7 +41,7 @@ class ListForm(FlaskForm):
 
 @bp.route("/lists")
 def lists():
-    counts = mailing_lists.member_counts()
+    counts = member_counts()
     rows = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
     return render_template("admin/lists.html", lists=rows, counts=counts, form=ListForm())
 
@@ -43,16 +50,12 @@ def lists():
 def list_create():
     form = ListForm()
     if form.validate_on_submit():
-        if db.session.scalar(select(MailingList).where(MailingList.slug == form.slug.data)):
-            flash(_("Une liste porte déjà cet identifiant."), "error")
+        try:
+            create_list(form.slug.data, name=form.name.data, description=form.description.data or "",
+                        public=form.public.data)
+        except ListError as exc:
+            flash(str(exc), "error")
         else:
-            db.session.add(
-                MailingList(
-                    slug=form.slug.data, name=form.name.data.strip(),
-                    description=form.description.data or "", public=form.public.data,
-                )
-            )
-            db.session.commit()
             flash(_("Liste créée."), "success")
     else:
         for field, errors in form.errors.items():
@@ -68,8 +71,8 @@ def list_detail(list_id: int):
     result = search_subscribers("", list_id=mailing_list.id, after=after)
     return render_template(
         "admin/list.html", ml=mailing_list, result=result, after=after,
-        count=mailing_lists.member_counts().get(mailing_list.id, 0), growth=mailing_lists.growth(mailing_list),
-        campaigns=mailing_lists.campaigns_using(mailing_list)[:10],
+        count=member_counts().get(mailing_list.id, 0), growth=list_growth(mailing_list),
+        campaigns=campaigns_using(mailing_list)[:10],
     )
 
 
@@ -77,9 +80,9 @@ def list_detail(list_id: int):
 def list_edit(list_id: int):
     mailing_list = db.session.get(MailingList, list_id) or abort(404)
     try:
-        mailing_lists.update(mailing_list, name=request.form.get("name", ""),
+        update_list(mailing_list, name=request.form.get("name", ""),
                              description=request.form.get("description", ""), public=bool(request.form.get("public")))
-    except mailing_lists.ListError as exc:
+    except ListError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Liste enregistrée."), "success")
@@ -90,7 +93,7 @@ def list_edit(list_id: int):
 def list_archive(list_id: int):
     mailing_list = db.session.get(MailingList, list_id) or abort(404)
     archived = request.form.get("archived") == "1"
-    mailing_lists.set_archived(mailing_list, archived)
+    set_list_archived(mailing_list, archived)
     flash(_("Liste archivée : elle n'est plus proposée nulle part.") if archived else _("Liste désarchivée."), "success")
     return redirect(url_for("admin.list_detail", list_id=list_id), 303)
 
@@ -99,8 +102,8 @@ def list_archive(list_id: int):
 def list_delete(list_id: int):
     mailing_list = db.session.get(MailingList, list_id) or abort(404)
     try:
-        mailing_lists.delete(mailing_list)
-    except mailing_lists.ListError as exc:
+        delete_list(mailing_list)
+    except ListError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.list_detail", list_id=list_id), 303)
     flash(_("Liste supprimée."), "success")

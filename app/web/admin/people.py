@@ -8,8 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from app.extensions import db
 from app.models import MailingList, Subscriber
-from app.services.audience import people
-from app.services.audience.mailing_lists import open_lists
+from app.services.audience import (
+    PersonError,
+    add_person,
+    kept_reminders,
+    open_lists,
+    resubscribe_all,
+    set_lists,
+    suppress_person,
+    unsubscribe_all,
+    unsuppress_person,
+    update_person,
+)
 from app.web.admin import bp
 
 FIELDS = ("email", "first_name", "last_name", "organisation", "function", "commune")
@@ -34,8 +44,8 @@ def subscriber_new():
     chosen = {int(v) for v in request.form.getlist("lists") if v.isdigit()}
     if request.method == "POST":
         try:
-            person = people.add_person(values["email"], values, _chosen_lists(), actor=current_user.email)
-        except people.PersonError as exc:
+            person = add_person(values["email"], values, _chosen_lists(), actor=current_user.email)
+        except PersonError as exc:
             flash(str(exc), "error")
         else:
             flash(_("%(email)s a été ajouté·e.", email=person.email), "success")
@@ -47,9 +57,9 @@ def subscriber_new():
 def subscriber_edit(subscriber_id: int):
     person = _person(subscriber_id)
     try:
-        changed = people.update_person(person, {f: request.form[f] for f in FIELDS if f in request.form},
+        changed = update_person(person, {f: request.form[f] for f in FIELDS if f in request.form},
                                        actor=current_user.email)
-    except people.PersonError as exc:
+    except PersonError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
@@ -61,8 +71,8 @@ def subscriber_edit(subscriber_id: int):
 def subscriber_lists(subscriber_id: int):
     person = _person(subscriber_id)
     try:
-        people.set_lists(person, {m.id for m in _chosen_lists()}, actor=current_user.email)
-    except people.PersonError as exc:
+        set_lists(person, {m.id for m in _chosen_lists()}, actor=current_user.email)
+    except PersonError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Listes mises à jour."), "success")
@@ -72,8 +82,8 @@ def subscriber_lists(subscriber_id: int):
 @bp.post("/subscribers/<int:subscriber_id>/unsubscribe")
 def subscriber_unsubscribe(subscriber_id: int):
     person = _person(subscriber_id)
-    people.unsubscribe_all(person, actor=current_user.email)
-    kept = people.kept_reminders(person)
+    unsubscribe_all(person, actor=current_user.email)
+    kept = kept_reminders(person)
     message = _("Désabonné·e de toutes les listes.")
     if kept:
         message += " " + _("Ses inscriptions restent : elle ou il recevra les rappels de %(days)s.",
@@ -86,8 +96,8 @@ def subscriber_unsubscribe(subscriber_id: int):
 def subscriber_resubscribe(subscriber_id: int):
     person = _person(subscriber_id)
     try:
-        people.resubscribe_all(person, actor=current_user.email)
-    except people.PersonError as exc:
+        resubscribe_all(person, actor=current_user.email)
+    except PersonError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Réabonné·e aux listes quittées."), "success")
@@ -98,8 +108,8 @@ def subscriber_resubscribe(subscriber_id: int):
 def subscriber_suppress(subscriber_id: int):
     person = _person(subscriber_id)
     try:
-        people.suppress_person(person, actor=current_user.email, note=request.form.get("note", "").strip()[:400])
-    except people.PersonError as exc:
+        suppress_person(person, actor=current_user.email, note=request.form.get("note", "").strip()[:400])
+    except PersonError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Adresse ajoutée à la liste d'exclusion : plus aucun message ne lui sera envoyé."), "success")
@@ -109,6 +119,6 @@ def subscriber_suppress(subscriber_id: int):
 @bp.post("/subscribers/<int:subscriber_id>/unsuppress")
 def subscriber_unsuppress(subscriber_id: int):
     person = _person(subscriber_id)
-    people.unsuppress_person(person, actor=current_user.email)
+    unsuppress_person(person, actor=current_user.email)
     flash(_("Adresse retirée de la liste d'exclusion."), "success")
     return _back(person)

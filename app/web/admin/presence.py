@@ -16,11 +16,35 @@ from flask_wtf import FlaskForm
 
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, Half, Journee, Registration
-from app.services.events import attendance as att
-from app.services.events import certificates
-from app.services.events import surveys
-from app.services.audience.core import InvalidAddress
-from app.services.events.registrations import RegistrationError, register
+from app.services.events import (
+    ATTENDANCE_STATUS_LABELS,
+    AttendanceError,
+    HALF_LABELS,
+    RegistrationError,
+    SurveyError,
+    add_signature,
+    attendance_sheet_csv,
+    attendance_sheet_pdf,
+    certificates_zip as zip_of_certificates,
+    certified,
+    check_in,
+    checkin_token,
+    close_cycle,
+    closure,
+    current_slot,
+    cycle_attendance,
+    cycle_results,
+    find_by_short_code,
+    participants,
+    register,
+    registration_from_token,
+    send_survey,
+    set_status,
+    sheet_rows,
+    short_code,
+    survey_results_csv,
+)
+from app.services.audience import InvalidAddress
 from app.timeutil import format_local, to_local
 from app.web.admin import bp
 from app.web.certificate_response import certificate_response
@@ -42,7 +66,7 @@ def _slot(cycle: Cycle) -> tuple[Journee, Half] | None:
         journee = next((j for j in cycle.journees if j.id == chosen[0]), None)
         if journee is not None and chosen[1] in {"am", "pm"}:
             return journee, Half(chosen[1])
-    return att.current_slot(cycle)
+    return current_slot(cycle)
 
 
 def _remember_slot(cycle: Cycle, journee_id: int, half: str) -> None:
@@ -54,7 +78,7 @@ def _remember_slot(cycle: Cycle, journee_id: int, half: str) -> None:
 def _state(registration: Registration, slot: tuple[Journee, Half] | None) -> str:
     if slot is None:
         return ""
-    for row in att.cycle_attendance(registration.cycle):
+    for row in cycle_attendance(registration.cycle):
         if row.registration_id == registration.id and row.journee_id == slot[0].id and row.half == slot[1]:
             return row.status.value
     return ""
@@ -76,24 +100,24 @@ def presence(cycle_id: int):
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
     slot = _slot(cycle)
     query = (request.args.get("q") or "").strip().lower()
-    people = att.participants(cycle)
+    people = participants(cycle)
     if query:
         people = [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
                   f"{r.subscriber.organisation}".lower()]
     marks, signed = {}, set()
     if slot is not None:
-        rows = [a for a in att.cycle_attendance(cycle) if a.journee_id == slot[0].id and a.half == slot[1]]
+        rows = [a for a in cycle_attendance(cycle) if a.journee_id == slot[0].id and a.half == slot[1]]
         marks = {a.registration_id: a.status.value for a in rows}
         signed = {a.registration_id for a in rows if a.signed_at is not None}
     present = sum(1 for v in marks.values() if v == "present")
     return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, marks=marks, query=query,
-                           form=form, present=present, half_labels=att.HALF_LABELS, checkin_token=att.checkin_token,
+                           form=form, present=present, half_labels=HALF_LABELS, checkin_token=checkin_token,
                            signed=signed)
 
 
 def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None) -> bool:
     """Check in and flash the outcome; True when the person was already present."""
-    result = att.check_in(registration, slot[0], slot[1], actor=current_user.email, signature_svg=signature)
+    result = check_in(registration, slot[0], slot[1], actor=current_user.email, signature_svg=signature)
     name = registration.subscriber.full_name or registration.subscriber.email
     if result.already:
         flash(_("%(name)s : déjà présent·e.", name=name), "info")
@@ -120,7 +144,7 @@ def presence_mark(cycle_id: int):
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
     code = (request.form.get("code") or "").strip()
     if code:
-        registration = att.find_by_short_code(cycle, code)
+        registration = find_by_short_code(cycle, code)
         if registration is None:
             flash(_("Code inconnu pour ce cycle : %(code)s", code=code), "error")
             return redirect(url_for("admin.presence", cycle_id=cycle.id))
@@ -154,8 +178,8 @@ def presence_walk_in(cycle_id: int):
 def presence_scan(token: str):
     """What a scanned QR code opens: the person, the half-day, and the check-in (POSTed by the page)."""
     try:
-        registration = att.registration_from_token(token)
-    except att.AttendanceError as exc:
+        registration = registration_from_token(token)
+    except AttendanceError as exc:
         return render_template("admin/presence_scan.html", error=str(exc), form=FlaskForm()), 404
     cycle = registration.cycle
     slot = _slot(cycle)
@@ -168,7 +192,7 @@ def presence_scan(token: str):
             signature = request.form.get("signature") or None
             try:
                 outcome = "already" if _check_in(registration, slot, signature) else "done"
-            except att.AttendanceError as exc:
+            except AttendanceError as exc:
                 flash(str(exc), "error")
         if request.accept_mimetypes.best == "application/json":  # admin.js, which retries until answered
             return jsonify(outcome=outcome or "none")
@@ -178,14 +202,14 @@ def presence_scan(token: str):
     mark = _mark(registration, slot) if outcome else None
     signed_at = to_local(mark.signed_at).strftime("%H:%M") if mark is not None and mark.signed_at else ""
     return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
-                           cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=att.HALF_LABELS,
-                           short_code=att.short_code(registration), error=None, token=token, signed_at=signed_at)
+                           cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=HALF_LABELS,
+                           short_code=short_code(registration), error=None, token=token, signed_at=signed_at)
 
 
 def _mark(registration: Registration, slot: tuple[Journee, Half] | None):
     if slot is None:
         return None
-    return next((row for row in att.cycle_attendance(registration.cycle) if row.registration_id == registration.id
+    return next((row for row in cycle_attendance(registration.cycle) if row.registration_id == registration.id
                  and row.journee_id == slot[0].id and row.half == slot[1]), None)
 
 
@@ -193,8 +217,8 @@ def _mark(registration: Registration, slot: tuple[Journee, Half] | None):
 def presence_sign(token: str):
     """"Faire signer": the drawing (SVG path data from static/signature.js) of someone checked in."""
     try:
-        registration = att.registration_from_token(token)
-    except att.AttendanceError:
+        registration = registration_from_token(token)
+    except AttendanceError:
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -203,8 +227,8 @@ def presence_sign(token: str):
         flash(_("Choisissez d'abord la journée et la demi-journée."), "error")
     else:
         try:
-            att.add_signature(registration, slot[0], slot[1], request.form.get("signature", ""), actor=current_user.email)
-        except att.AttendanceError as exc:
+            add_signature(registration, slot[0], slot[1], request.form.get("signature", ""), actor=current_user.email)
+        except AttendanceError as exc:
             flash(_("Signature non enregistrée : %(error)s", error=str(exc)), "error")
         else:
             flash(_("Signature enregistrée."), "success")
@@ -226,12 +250,12 @@ def attendance_edit(cycle_id: int):
         if (registration is None or journee is None or registration.cycle_id != cycle.id or journee.cycle_id != cycle.id
                 or half not in {"am", "pm"} or status not in {s.value for s in AttendanceStatus}):
             abort(400)
-        att.set_status(registration, journee, Half(half), AttendanceStatus(status), actor=current_user.email)
+        set_status(registration, journee, Half(half), AttendanceStatus(status), actor=current_user.email)
         flash(_("Présence enregistrée."), "success")
         return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id, _anchor=f"j{journee.number}"))
-    return render_template("admin/attendance.html", cycle=cycle, tables=certificates.sheet_rows(cycle), form=form,
-                           closed=certificates.closure(cycle), certified=certificates.certified(cycle),
-                           statuses=att.STATUS_LABELS, format_local=format_local)
+    return render_template("admin/attendance.html", cycle=cycle, tables=sheet_rows(cycle), form=form,
+                           closed=closure(cycle), certified=certified(cycle),
+                           statuses=ATTENDANCE_STATUS_LABELS, format_local=format_local)
 
 
 @bp.route("/events/<int:cycle_id>/emargement.<fmt>")
@@ -240,10 +264,10 @@ def attendance_sheet(cycle_id: int, fmt: str):
     number = request.args.get("journee", type=int)
     suffix = f"-journee-{number}" if number else ""
     if fmt == "pdf":
-        return Response(certificates.attendance_sheet_pdf(cycle, number), mimetype="application/pdf", headers={
+        return Response(attendance_sheet_pdf(cycle, number), mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="emargement-{cycle.slug}{suffix}.pdf"'})
     if fmt == "csv":
-        return Response(certificates.attendance_sheet_csv(cycle, number), headers={
+        return Response(attendance_sheet_csv(cycle, number), headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="emargement-{cycle.slug}{suffix}.csv"'})
     abort(404)
@@ -252,7 +276,7 @@ def attendance_sheet(cycle_id: int, fmt: str):
 @bp.route("/events/<int:cycle_id>/attestations.zip")
 def certificates_zip(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
-    return Response(certificates.certificates_zip(cycle), mimetype="application/zip", headers={
+    return Response(zip_of_certificates(cycle), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="attestations-{cycle.slug}.zip"'})
 
 
@@ -270,7 +294,7 @@ def cycle_close(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    report = certificates.close_cycle(cycle, actor=current_user.email)
+    report = close_cycle(cycle, actor=current_user.email)
     if report.already:
         flash(_("Ce cycle est déjà clos."), "info")
     else:
@@ -282,14 +306,14 @@ def cycle_close(cycle_id: int):
 @bp.route("/events/<int:cycle_id>/survey")
 def survey_results(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
-    return render_template("admin/survey_results.html", cycle=cycle, results=surveys.cycle_results(cycle),
+    return render_template("admin/survey_results.html", cycle=cycle, results=cycle_results(cycle),
                            form=FlaskForm())
 
 
 @bp.route("/events/<int:cycle_id>/survey.csv")
 def survey_csv(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
-    return Response(surveys.results_csv(cycle), headers={
+    return Response(survey_results_csv(cycle), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="avis-{cycle.slug}.csv"'})
 
@@ -302,8 +326,8 @@ def survey_send(cycle_id: int):
     number = request.form.get("journee", type=int)
     journee = next((j for j in cycle.journees if j.number == number), None) if number else None
     try:
-        report = surveys.send_survey(cycle, journee)
-    except surveys.SurveyError as exc:
+        report = send_survey(cycle, journee)
+    except SurveyError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Questionnaire mis en file pour %(n)s personne(s).", n=report.sent), "success")

@@ -13,8 +13,8 @@ from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import Subscriber
-from app.services.audience.core import audit
-from app.services.privacy.rights import erase_subscriber, export_subscriber
+from app.services.audience import audit
+from app.services.privacy import erase_subscriber, export_subscriber
 from app.web.admin import admin_required, bp
 from app.web.public.privacy import json_download
 

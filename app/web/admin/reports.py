@@ -6,8 +6,8 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.deliverability import bounce_reports
-from app.services.campaigns.reports import build_report, chart_svg
+from app.services.deliverability import counts_by_reason
+from app.services.campaigns import build_report, chart_svg
 from app.web.admin import bp
 
 
@@ -17,4 +17,4 @@ def campaign_report(campaign_id: int):
     report = build_report(campaign)
     return render_template("admin/campaign_report.html", report=report, campaign=campaign,
                            chart=Markup(chart_svg(report.timeline, report.step)),
-                           bounce_reasons=bounce_reports.counts_by_reason(campaign.id))
+                           bounce_reasons=counts_by_reason(campaign.id))

@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, MediaFile, MessageTemplate
-from app.services.support import media
-from app.services.campaigns import reuse
+from app.services.support import MediaError, insert_media_into, media_url, store_media
+from app.services.campaigns import (
+    ReuseError,
+    campaign_from_template,
+    duplicate_campaign,
+    duplicate_cycle,
+    parse_dates,
+    save_as_template,
+)
 from app.web.admin import add_nav, bp
 
 add_nav("admin.media_library", _l("Images"), 45)
@@ -28,8 +35,8 @@ def _to_composer(campaign: Campaign):
 @bp.post("/campaigns/<int:campaign_id>/duplicate")
 def campaign_duplicate(campaign_id: int):
     try:
-        copy = reuse.duplicate_campaign(_campaign(campaign_id), user_id=current_user.id)
-    except reuse.ReuseError as exc:
+        copy = duplicate_campaign(_campaign(campaign_id), user_id=current_user.id)
+    except ReuseError as exc:
         flash(str(exc), "error")
         return _to_composer(_campaign(campaign_id))
     flash(_("Copie créée en brouillon : vérifiez le public et la date."), "success")
@@ -40,8 +47,8 @@ def campaign_duplicate(campaign_id: int):
 def campaign_save_template(campaign_id: int):
     campaign = _campaign(campaign_id)
     try:
-        row = reuse.save_as_template(campaign, request.form.get("name", ""), actor=current_user.email)
-    except reuse.ReuseError as exc:
+        row = save_as_template(campaign, request.form.get("name", ""), actor=current_user.email)
+    except ReuseError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Modèle « %(name)s » enregistré.", name=row.name), "success")
@@ -51,7 +58,7 @@ def campaign_save_template(campaign_id: int):
 @bp.post("/templates/<int:template_id>/use")
 def template_use(template_id: int):
     row = db.session.get(MessageTemplate, template_id) or abort(404)
-    campaign = reuse.campaign_from_template(row, request.form.get("name", ""), user_id=current_user.id)
+    campaign = campaign_from_template(row, request.form.get("name", ""), user_id=current_user.id)
     flash(_("Lettre créée depuis le modèle « %(name)s » : choisissez ses destinataires.", name=row.name), "success")
     return _to_composer(campaign)
 
@@ -83,8 +90,8 @@ def cycle_duplicate(cycle_id: int):
     values = [request.form.get(f"date-{j.number}", "") for j in cycle.journees]
     if request.method == "POST":
         try:
-            copy = reuse.duplicate_cycle(cycle, reuse.parse_dates(",".join(v for v in values if v)))
-        except reuse.ReuseError as exc:
+            copy = duplicate_cycle(cycle, parse_dates(",".join(v for v in values if v)))
+        except ReuseError as exc:
             flash(_("Copie impossible : %(error)s", error=str(exc)), "error")
         else:
             flash(_("Cycle copié avec ses rappels : relisez les textes avant de l'annoncer."), "success")
@@ -95,16 +102,16 @@ def cycle_duplicate(cycle_id: int):
 @bp.get("/media")
 def media_library():
     rows = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(200)).all()
-    return render_template("admin/media.html", rows=rows, media=media)
+    return render_template("admin/media.html", rows=rows, media_url=media_url)
 
 
 @bp.post("/media")
 def media_upload():
     upload = request.files.get("image")
     try:
-        media.store(upload.read() if upload else b"", upload.filename if upload else "", request.form.get("alt", ""),
+        store_media(upload.read() if upload else b"", upload.filename if upload else "", request.form.get("alt", ""),
                     actor=current_user.email)
-    except media.MediaError as exc:
+    except MediaError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Image ajoutée à la médiathèque."), "success")
@@ -121,17 +128,17 @@ def campaign_media(campaign_id: int):
     upload = request.files.get("image")
     try:
         if upload and upload.filename:
-            row = media.store(upload.read(), upload.filename, request.form.get("alt", ""), actor=current_user.email)
+            row = store_media(upload.read(), upload.filename, request.form.get("alt", ""), actor=current_user.email)
         else:
             found = db.session.get(MediaFile, request.form.get("media_id", type=int) or 0)
             if found is None:
-                raise media.MediaError(_("Choisissez une image ou envoyez-en une."))
+                raise MediaError(_("Choisissez une image ou envoyez-en une."))
             row = found
-    except media.MediaError as exc:
+    except MediaError as exc:
         flash(str(exc), "error")
         return _to_composer(campaign)
     campaign.content = {**(campaign.content or {}),
-                        "blocks": media.insert_into(list((campaign.content or {}).get("blocks", [])), row)}
+                        "blocks": insert_media_into(list((campaign.content or {}).get("blocks", [])), row)}
     db.session.commit()
     flash(_("Image ajoutée en fin de lettre."), "success")
     return _to_composer(campaign)

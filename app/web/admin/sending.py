@@ -13,10 +13,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.services.campaigns.preflight import preflight
+from app.services.campaigns import (
+    CampaignStateError,
+    PreflightFailed,
+    STARTABLE_STATUSES,
+    campaign_progress,
+    cancel_campaign,
+    pause_campaign,
+    preflight_campaign,
+    resume_campaign,
+    retry_failed,
+    schedule_campaign,
+    start_campaign,
+)
 from app.models import Campaign, utcnow
-from app.services.campaigns import lifecycle as service
-from app.services.audience.counts import cached_count
+from app.services.audience import cached_count
 from app.timeutil import format_local, parse_local, to_local
 from app.web.admin import bp
 
@@ -40,7 +51,7 @@ def sending_progress(campaign_id: int):
     """
     campaign = _campaign(campaign_id)
     template = "admin/sending/_progress.html" if request.args.get("fragment") else "admin/sending/progress.html"
-    return render_template(template, campaign=campaign, p=service.progress(campaign))
+    return render_template(template, campaign=campaign, p=campaign_progress(campaign))
 
 
 def _parse_send_time(text: str) -> datetime:
@@ -67,7 +78,7 @@ def sending_confirm(campaign_id: int):
     campaign = _campaign(campaign_id)
     mode = "schedule" if request.args.get("mode") == "schedule" else "now"
     at = None
-    if campaign.status not in service.STARTABLE:
+    if campaign.status not in STARTABLE_STATUSES:
         flash(_("Cette campagne a déjà été lancée."), "error")
         return _back(campaign)
     if mode == "schedule":
@@ -77,7 +88,7 @@ def sending_confirm(campaign_id: int):
             flash(str(exc), "error")
             return _back(campaign)
     # Preflight as ``require_preflight`` applies it: its errors block, its warnings are repeated here.
-    report = preflight(campaign)
+    report = preflight_campaign(campaign)
     return render_template(
         "admin/sending/confirm.html", campaign=campaign, mode=mode, at=at,
         at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_local(at) if at else "",
@@ -90,12 +101,12 @@ def sending_schedule(campaign_id: int):
     campaign = _campaign(campaign_id)
     try:
         at = _parse_send_time(request.form.get("at", ""))
-        service.schedule_campaign(campaign, at)
-    except service.PreflightFailed as failed:
+        schedule_campaign(campaign, at)
+    except PreflightFailed as failed:
         for error in failed.errors:
             flash(error, "error")
         flash(_("Programmation refusée : corrigez les erreurs des vérifications avant envoi."), "error")
-    except (ValueError, service.CampaignStateError) as exc:
+    except (ValueError, CampaignStateError) as exc:
         flash(str(exc), "error")
     else:
         flash(_("Envoi programmé le %(at)s.", at=format_local(at)), "success")
@@ -106,8 +117,8 @@ def sending_schedule(campaign_id: int):
 def sending_send_now(campaign_id: int):
     campaign = _campaign(campaign_id)
     try:
-        queued = service.start_campaign(campaign)
-    except service.PreflightFailed as failed:
+        queued = start_campaign(campaign)
+    except PreflightFailed as failed:
         for error in failed.errors:
             flash(error, "error")
         flash(_("Envoi refusé : corrigez les erreurs des vérifications avant envoi."), "error")
@@ -123,7 +134,7 @@ def _action(campaign_id: int, action, done_message: str):
     campaign = _campaign(campaign_id)
     try:
         action(campaign)
-    except service.CampaignStateError as exc:
+    except CampaignStateError as exc:
         flash(str(exc), "error")
     else:
         flash(done_message, "success")
@@ -132,20 +143,20 @@ def _action(campaign_id: int, action, done_message: str):
 
 @bp.post("/campaigns/<int:campaign_id>/pause")
 def sending_pause(campaign_id: int):
-    return _action(campaign_id, lambda c: service.pause_campaign(c, _("mise en pause manuelle")),
+    return _action(campaign_id, lambda c: pause_campaign(c, _("mise en pause manuelle")),
                    _("Campagne en pause."))
 
 
 @bp.post("/campaigns/<int:campaign_id>/resume")
 def sending_resume(campaign_id: int):
-    return _action(campaign_id, service.resume_campaign, _("L'envoi reprend."))
+    return _action(campaign_id, resume_campaign, _("L'envoi reprend."))
 
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 def sending_cancel(campaign_id: int):
-    return _action(campaign_id, service.cancel_campaign, _("Campagne annulée."))
+    return _action(campaign_id, cancel_campaign, _("Campagne annulée."))
 
 
 @bp.post("/campaigns/<int:campaign_id>/retry")
 def sending_retry(campaign_id: int):
-    return _action(campaign_id, service.retry_failed, _("Les envois en échec sont relancés."))
+    return _action(campaign_id, retry_failed, _("Les envois en échec sont relancés."))

@@ -7,12 +7,20 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
-from app.services.deliverability import bounce_reports
-from app.services.audience import event_audiences
-from app.services.audience import mailing_lists
-from app.services.audience import people
-from app.services.audience import suppressions as suppression_list
-from app.services.audience.search import SEARCH_LIMIT, search_subscribers
+from app.services.deliverability import bounces_for_subscriber
+from app.services.audience import (
+    FOLLOWUP_KINDS,
+    InvalidCriterion,
+    SEARCH_LIMIT,
+    audience_choices,
+    describe_history_line,
+    is_blocked,
+    is_domain_suppressed,
+    kept_reminders,
+    open_lists,
+    parse_audience_choice,
+    search_subscribers,
+)
 from app.web.admin import add_nav, bp
 
 add_nav("admin.subscribers", _l("Abonnés"), 25)
@@ -35,16 +43,16 @@ def subscribers():
     after = request.args.get("after", type=int)
     event_value = request.args.get("event", "")
     try:
-        event = event_audiences.parse_choice(event_value)
-    except event_audiences.InvalidCriterion:
+        event = parse_audience_choice(event_value)
+    except InvalidCriterion:
         event, event_value = None, ""
     result = search_subscribers(q, list_id=list_id, status=status or None, after=after, event=event)
     lists = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
     return render_template(
         "admin/subscribers.html", result=result, q=q, list_id=list_id, status=status, after=after,
         lists=lists, status_labels=STATUS_LABELS, search_limit=SEARCH_LIMIT,
-        event_value=event_value, event_choices=[c for c in event_audiences.choices()
-                       if c[0].split(":")[0] not in event_audiences.FOLLOWUP_KINDS],
+        event_value=event_value, event_choices=[c for c in audience_choices()
+                       if c[0].split(":")[0] not in FOLLOWUP_KINDS],
     )
 
 
@@ -66,11 +74,11 @@ def subscriber(subscriber_id: int):
     confirmed = {sub.list_id for sub, _ml in subscriptions if sub.status.value == "confirmed"}
     return render_template(
         "admin/subscriber.html", person=person, subscriptions=subscriptions, messages=messages,
-        history=[(row, people.describe(row, name)) for row, name in history],
+        history=[(row, describe_history_line(row, name)) for row, name in history],
         status_labels=STATUS_LABELS, subscription_labels=SUBSCRIPTION_LABELS,
-        records=bounce_reports.for_subscriber(person.id), lists=mailing_lists.open_lists(), confirmed=confirmed,
-        suppressed=bool(person.email) and suppression_list.is_blocked(person.email or ""),
-        domain_suppressed=bool(person.email) and suppression_list.is_domain_suppressed(person.email or ""),
-        kept=people.kept_reminders(person),
+        records=bounces_for_subscriber(person.id), lists=open_lists(), confirmed=confirmed,
+        suppressed=bool(person.email) and is_blocked(person.email or ""),
+        domain_suppressed=bool(person.email) and is_domain_suppressed(person.email or ""),
+        kept=kept_reminders(person),
     )
 

@@ -6,7 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import SuppressionReason
-from app.services.audience import suppressions as suppression_list
+from app.services.audience import (
+    SUPPRESSION_REASON_LABELS,
+    SuppressionError,
+    add_suppression,
+    remove_suppression,
+    remove_suppression_hash,
+    suppression_entries,
+)
 from app.web.admin import bp
 
 
@@ -16,8 +23,8 @@ def suppressions():
     reason = request.args.get("reason", "")
     if reason not in {r.value for r in SuppressionReason} | {"domain"}:
         reason = ""
-    return render_template("admin/suppressions.html", entries=suppression_list.entries(q=q, reason=reason),
-                           q=q, reason=reason, reasons=suppression_list.REASON_LABELS)
+    return render_template("admin/suppressions.html", entries=suppression_entries(q=q, reason=reason),
+                           q=q, reason=reason, reasons=SUPPRESSION_REASON_LABELS)
 
 
 @bp.post("/suppressions")
@@ -29,9 +36,9 @@ def suppressions_add():
     added, errors = 0, []
     for value in values[:500]:
         try:
-            suppression_list.add(value, note, actor=current_user.email)
+            add_suppression(value, note, actor=current_user.email)
             added += 1
-        except suppression_list.SuppressionError as exc:
+        except SuppressionError as exc:
             errors.append(str(exc))
     if added:
         flash(_("%(n)s entrée(s) ajoutée(s) à la liste d'exclusion.", n=added), "success")
@@ -44,9 +51,9 @@ def suppressions_add():
 def suppressions_remove():
     kind, key = request.form.get("kind", ""), request.form.get("key", "")
     try:
-        done = (suppression_list.remove(key, actor=current_user.email) if kind == "domain"
-                else suppression_list.remove_hash(key, actor=current_user.email))
-    except suppression_list.SuppressionError as exc:
+        done = (remove_suppression(key, actor=current_user.email) if kind == "domain"
+                else remove_suppression_hash(key, actor=current_user.email))
+    except SuppressionError as exc:
         flash(str(exc), "error")
     else:
         flash(_("Retiré de la liste d'exclusion.") if done else _("Cette entrée n'était plus sur la liste."),

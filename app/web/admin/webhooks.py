@@ -11,8 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
-from app.services.integrations.signals import EVENTS
-from app.services.integrations.webhooks import EndpointError, create_endpoint, enable, resend
+from app.services.integrations import EndpointError, SIGNAL_EVENTS, create_endpoint, enable_endpoint, resend_delivery
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.webhooks", _l("Webhooks"), 86, admin_only=True)
@@ -27,7 +26,7 @@ DELIVERY_LABELS = {
 class EndpointForm(FlaskForm):
     url = URLField(_l("Adresse (URL) qui recevra les événements"), validators=[DataRequired(), Length(max=2000)])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
-    events = SelectMultipleField(_l("Événements"), choices=[(e, e) for e in EVENTS],
+    events = SelectMultipleField(_l("Événements"), choices=[(e, e) for e in SIGNAL_EVENTS],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                  validators=[DataRequired(message=_l("Choisissez au moins un événement."))])
     secret = StringField(_l("Secret partagé (vide : un secret whsec_… est créé)"), validators=[Optional(), Length(max=200)])
@@ -71,7 +70,7 @@ def webhook_detail(endpoint_id: int):
 @admin_required
 def webhook_toggle(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
-    enable(endpoint, not endpoint.enabled)
+    enable_endpoint(endpoint, not endpoint.enabled)
     flash(_("Webhook réactivé.") if endpoint.enabled else _("Webhook désactivé."), "success")
     return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint.id))
 
@@ -80,6 +79,6 @@ def webhook_toggle(endpoint_id: int):
 @admin_required
 def webhook_resend(delivery_id: int):
     delivery = db.session.get(WebhookDelivery, delivery_id) or abort(404)
-    resend(delivery)
+    resend_delivery(delivery)
     flash(_("Événement remis en file : les workers le renvoient."), "success")
     return redirect(url_for("admin.webhook_detail", endpoint_id=delivery.endpoint_id))

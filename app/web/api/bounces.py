@@ -24,7 +24,7 @@ from app.extensions import db
 from app.message.bounce_reasons import COMPLAINT, HARD, SOFT, decide
 from app.message.dsn import BounceReport, UnreadableMessage, classify
 from app.message.ses import MalformedEvent, is_ses, reports_from_ses
-from app.services.deliverability.bounces import apply_report
+from app.services.deliverability import apply_report
 from app.web.api import ENDPOINT_TOKENS, bp
 
 ENDPOINT_TOKENS["api.bounces_webhook"] = "BOUNCE_WEBHOOK_TOKEN"

@@ -5,7 +5,7 @@ from flask import abort, jsonify
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.campaigns.lifecycle import progress
+from app.services.campaigns import campaign_progress as progress
 from app.web.api import bp
 
 

@@ -15,20 +15,22 @@ from app.sending.compose import builder_for
 from app.message.inspect import message_parts
 from app.message.render import RenderError
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
-from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
-from app.services.audience.core import InvalidAddress
-from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
-from app.services.campaigns.lifecycle import (
+from app.services.campaigns import (
+    BLOCK_TYPES,
     CampaignStateError,
+    MessageRefused,
+    build_report,
+    campaign_progress as progress,
     cancel_campaign,
     pause_campaign,
-    progress,
+    queue_campaign_message,
     resume_campaign,
     schedule_campaign,
     start_campaign,
+    validate_blocks,
 )
-from app.services.campaigns.reports import build_report
-from app.services.support.slugs import unique_slug
+from app.services.audience import InvalidAddress
+from app.services.support import unique_slug
 from app.web.admin.campaign_preview import SAMPLE
 from app.web.api_v1.core import (
     ID,

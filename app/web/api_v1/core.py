@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter
 from app.models import ApiToken, IdempotencyRecord, utcnow
-from app.services.integrations.api_tokens import authenticate, has_scope
+from app.services.integrations import authenticate, has_scope
 
 PREFIX = "/api/v1"
 PROBLEM_TYPE = "application/problem+json"

@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cycle, Registration
-from app.services.audience.core import InvalidAddress
-from app.services.events.cycles import find_cycle
-from app.services.events.registrations import RegistrationError, cancel, register, seats_left
+from app.services.audience import InvalidAddress
+from app.services.events import RegistrationError, cancel_registration as cancel, find_cycle, register, seats_left
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,

@@ -6,15 +6,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MailingList, Subscriber, SubscriberStatus, Subscription
-from app.services.audience.core import Consent, InvalidAddress, normalise_email
-from app.services.privacy.rights import erase_subscriber
-from app.services.audience.subscriber_records import (
+from app.services.audience import (
+    Consent,
+    InvalidAddress,
     NewSubscriber,
     RecordRefused,
     add_subscriber,
+    normalise_email,
     unsubscribe_from,
     update_profile,
 )
+from app.services.privacy import erase_subscriber
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,

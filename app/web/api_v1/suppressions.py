@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import BounceRecord, Suppression, SuppressionReason, email_hash
-from app.services.audience.core import InvalidAddress, normalise_email, suppress
+from app.services.audience import InvalidAddress, normalise_email, suppress
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,

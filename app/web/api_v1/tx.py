@@ -6,8 +6,8 @@ import marshmallow as ma
 
 from app.extensions import db
 from app.models import Campaign, MessageStatus, TransactionalMessage
-from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
-from app.services.audience.core import InvalidAddress
+from app.services.campaigns import MessageRefused, queue_campaign_message
+from app.services.audience import InvalidAddress
 from app.web.api_v1.core import (
     ID,
     ApiBlueprint,

@@ -10,9 +10,20 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app.services.events import attendance as att
-from app.services.events import certificates
-from app.services.events import surveys
+from app.services.events import (
+    AttendanceError,
+    SURVEY_QUESTIONS,
+    SURVEY_QUESTION_KEYS,
+    SurveyError,
+    find_survey_answer,
+    parse_survey_scores,
+    qr_png,
+    registration_for_certificate,
+    registration_from_token,
+    save_answer,
+    survey_from_token,
+    survey_is_closed,
+)
 from app.web.certificate_response import certificate_response
 from app.web.public import bp
 
@@ -20,15 +31,15 @@ from app.web.public import bp
 @bp.route("/presence/qr/<token>.png")
 def checkin_qr(token: str):
     try:
-        registration = att.registration_from_token(token)
-    except att.AttendanceError:
+        registration = registration_from_token(token)
+    except AttendanceError:
         abort(404)
-    return Response(att.qr_png(registration), mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+    return Response(qr_png(registration), mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
 @bp.route("/attestation/<token>")
 def certificate_download(token: str):
-    registration = certificates.registration_for_certificate(token)
+    registration = registration_for_certificate(token)
     if registration is None:
         abort(404)
     return certificate_response(registration)
@@ -38,11 +49,11 @@ def certificate_download(token: str):
 def survey(token: str):
     """The satisfaction survey: one answer per person and journée, editable until the cycle is closed."""
     try:
-        registration, journee = surveys.from_token(token)
-    except surveys.SurveyError as exc:
+        registration, journee = survey_from_token(token)
+    except SurveyError as exc:
         return render_template("error.html", code=404, message=str(exc)), 404
-    answer = surveys.find_answer(registration, journee)
-    closed = surveys.is_closed(registration.cycle)
+    answer = find_survey_answer(registration, journee)
+    closed = survey_is_closed(registration.cycle)
     form = FlaskForm()
     error, saved, status = None, None, 200
     values = dict(answer.scores) if answer else {}
@@ -53,16 +64,16 @@ def survey(token: str):
         if not form.validate_on_submit():
             abort(400)
         comment, name = request.form.get("comment", ""), request.form.get("name", "")
-        values = {key: request.form.get(key, "") for key in surveys.QUESTION_KEYS}
+        values = {key: request.form.get(key, "") for key in SURVEY_QUESTION_KEYS}
         try:
-            scores = surveys.parse_scores(request.form)
-            answer, created = surveys.save_answer(registration, journee, scores, comment, name)
-        except surveys.SurveyError as exc:
+            scores = parse_survey_scores(request.form)
+            answer, created = save_answer(registration, journee, scores, comment, name)
+        except SurveyError as exc:
             error, status = str(exc), 422
         else:
             saved = _("Merci ! Votre réponse est enregistrée.") if created else _("Votre réponse est modifiée.")
             values = dict(answer.scores)
     return render_template("public/survey.html", cycle=registration.cycle, journee=journee,
-                           questions=surveys.QUESTIONS, values={k: str(v) for k, v in values.items()},
+                           questions=SURVEY_QUESTIONS, values={k: str(v) for k, v in values.items()},
                            comment=comment, name=name, form=form, error=error, saved=saved, closed=closed,
                            answered=answer is not None), status

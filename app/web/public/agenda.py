@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Cycle, Journee, utcnow
 from app.sending.calendar import journees_ics
-from app.services.events.registrations import journee_label
+from app.services.events import journee_label
 from app.web.public import bp
 
 

@@ -5,7 +5,7 @@ from flask import abort, redirect
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
-from app.services.campaigns.clicks import record_click, resolve
+from app.services.campaigns import record_click, resolve_click
 from app.tokens import InvalidToken
 from app.web.public import bp
 
@@ -14,7 +14,7 @@ from app.web.public import bp
 @limiter.limit("120 per minute")
 def click(token: str):
     try:
-        campaign_id, url = resolve(token)
+        campaign_id, url = resolve_click(token)
     except InvalidToken:
         abort(404)
     try:

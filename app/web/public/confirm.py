@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db, limiter
 from app.models import MailingList, SubscriptionStatus
-from app.services.audience.subscriptions import (
-    confirm,
+from app.services.audience import (
+    confirm_subscription as confirm,
     load_expired_confirmation,
     memberships,
     send_confirmation,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app import links
 from app.models import SubscriptionStatus
-from app.services.audience.subscriptions import memberships, preference_lists, resolve_preferences, update_preferences
+from app.services.audience import memberships, preference_lists, resolve_preferences, update_preferences
 from app.tokens import InvalidToken
 from app.web.inputs import form_ids
 from app.web.public import bp

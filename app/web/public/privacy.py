@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from app import links
 from app.extensions import db, limiter
 from app.sending.transactional import send_transactional
-from app.services.audience.core import audit
-from app.services.privacy.rights import export_subscriber
-from app.services.audience.subscriptions import resolve_preferences, subscriber_by_uid
+from app.services.audience import audit, resolve_preferences, subscriber_by_uid
+from app.services.privacy import export_subscriber
 from app.tokens import InvalidToken, Purpose, sign, verify
 from app.web.public import bp
 from app.web.public.unsubscribe import link_error

@@ -25,12 +25,11 @@ from app.digits import to_int
 from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, Subscriber, utcnow
 from app.sending.calendar import calendar_links, journee_ics
-from app.services.audience.core import InvalidAddress, normalise_email
-from app.services.events.registration_sources import source_for
-from app.services.events.registrations import (
-    ACTIVE,
+from app.services.audience import InvalidAddress, normalise_email
+from app.services.events import (
+    ACTIVE_REGISTRATION_STATUSES,
     RegistrationError,
-    cancel,
+    cancel_registration,
     change_days,
     confirm_requests,
     holds_seats,
@@ -38,6 +37,7 @@ from app.services.events.registrations import (
     register,
     requested_journees,
     seats_left,
+    source_for,
     upcoming_journees,
 )
 from app.tokens import InvalidToken, Purpose, verify
@@ -213,11 +213,11 @@ def registration_manage(token: str):
             flash(_("Merci, votre inscription est confirmée.") if outcome.confirmed or outcome.waiting
                   else _("Rien à confirmer."), "success")
         elif action == "cancel_all":
-            done = cancel(registration, actor="public", ip=request.remote_addr, now=now)
+            done = cancel_registration(registration, actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre inscription est annulée.") if done else _("Rien à annuler."), "success")
         elif action.startswith("cancel:") and to_int(action[7:]) in by_id:
             journee = by_id[int(action[7:])]
-            done = cancel(registration, [journee], actor="public", ip=request.remote_addr, now=now)
+            done = cancel_registration(registration, [journee], actor="public", ip=request.remote_addr, now=now)
             flash(_("Votre participation à la journée %(n)s est annulée.", n=journee.number) if done
                   else _("Rien à annuler."), "success")
         else:
@@ -235,8 +235,8 @@ def registration_manage(token: str):
         for j in cycle.journees
     ]
     return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
-                           form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE, requested=bool(requested),
-                           any_active=any(r["status"] in ACTIVE and not r["past"] for r in rows))
+                           form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE_REGISTRATION_STATUSES, requested=bool(requested),
+                           any_active=any(r["status"] in ACTIVE_REGISTRATION_STATUSES and not r["past"] for r in rows))
 
 
 @bp.get("/r/<token>/journee-<int:number>.ics")

@@ -12,8 +12,7 @@ import hashlib
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from app.extensions import csrf, limiter
-from app.services.audience.core import InvalidAddress, normalise_email
-from app.services.audience.subscriptions import consent_text, public_lists, request_subscription
+from app.services.audience import InvalidAddress, consent_text, normalise_email, public_lists, request_subscription
 from app.web.public import bp
 
 HONEYPOT = "website"  # hidden from people by CSS; bots fill every field

@@ -21,16 +21,16 @@ from flask_babel import gettext as _
 
 from app import links
 from app.extensions import csrf, limiter
-from app.services.audience.people import kept_reminders
-from app.services.events.registrations import resend_confirmation
-from app.services.audience.subscriptions import (
+from app.services.audience import (
     LinkTarget,
     is_unsubscribed,
+    kept_reminders,
     resolve_unsubscribe,
     resubscribe,
     scope_lists,
     unsubscribe,
 )
+from app.services.events import resend_confirmation
 from app.tokens import InvalidToken
 from app.web.public import bp
 from app.web.security import check_csrf_token

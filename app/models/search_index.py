@@ -12,8 +12,8 @@ from typing import Any, Iterable
 from sqlalchemy import delete, event, insert, inspect
 from sqlalchemy.orm import Session
 
-from app.models import Subscriber, SubscriberTerm
-from app.models.workspace import TERM_FIELDS, terms_of
+from app.models.audience import Subscriber
+from app.models.workspace import TERM_FIELDS, SubscriberTerm, terms_of
 
 
 def term_rows(subscriber_id: int, values: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """operations: process heartbeats (workers, scheduler) for /readyz and /metrics
 
-Revision ID: 0010
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 01:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0010'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

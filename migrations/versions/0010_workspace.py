@@ -1,8 +1,8 @@
 """workspace: suppressed domains, accent-free search terms (filled here for existing
 subscribers), saved segments, message templates, media files, archived lists
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 01:40:49.606758
 
 """
@@ -13,8 +13,8 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

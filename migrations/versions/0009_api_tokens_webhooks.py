@@ -1,7 +1,7 @@
 """API tokens (hashed, scoped), idempotency records, outgoing webhook endpoints and deliveries
 
-Revision ID: 0008
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 01:41:03
 
 """
@@ -12,8 +12,8 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0010'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """public surface: per-user session token, held seats until the address is confirmed
 
-Revision ID: 0005
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 01:45:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0005'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

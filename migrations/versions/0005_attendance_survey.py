@@ -1,7 +1,7 @@
 """after the journée: attendance per half-day, survey answers, cycle closures, certificate signatory,
 lunch break per journée (default 60 minutes)
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 01:15:48
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import app.models.types
 
 
-revision = '0007'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
