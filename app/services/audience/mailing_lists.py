@@ -31,7 +31,7 @@ def create_list(slug: str, *, name: str, description: str = "", public: bool = T
     if not SLUG_RE.match(slug):
         raise ListError(f"Identifiant invalide : {slug!r} (lettres minuscules, chiffres, tirets).")
     if db.session.scalar(select(MailingList).where(MailingList.slug == slug)):
-        raise ListError(f"Une liste porte déjà l'identifiant {slug}.")
+        raise ListError(f"La liste « {slug} » existe déjà.")
     if not name.strip():
         raise ListError("Le nom de la liste est vide.")
     row = MailingList(slug=slug, name=name.strip(), description=description, public=public)
