@@ -23,10 +23,11 @@ import json
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import Callable
 
 import urllib3
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from app.encryption import UndecryptableSecret, decrypt
 from app.extensions import db
@@ -135,11 +136,7 @@ def _post_to(target: webhook_targets.Target, address: str, headers: dict[str, st
 def claim(owner: str, limit: int, now: datetime) -> list[int]:
     """Take up to ``limit`` due deliveries of enabled endpoints under a lease; commits."""
     lease = now + timedelta(seconds=limit * TIMEOUT_SECONDS + 30)
-    due = and_(_T.c.status == WebhookStatus.PENDING.value, _T.c.next_attempt_at <= now,
-               or_(_T.c.lease_expires_at.is_(None), _T.c.lease_expires_at < now))
-    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
-    ids = (select(_T.c.id).where(due, _T.c.endpoint_id.in_(enabled.scalar_subquery()))
-           .order_by(_T.c.next_attempt_at).limit(limit))
+    ids = select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
     stmt = (update(_T).where(_T.c.id.in_(ids.scalar_subquery()))
@@ -174,11 +171,42 @@ def _record(delivery: WebhookDelivery, endpoint: WebhookEndpoint, status: int | 
         log.warning("webhook endpoint %s disabled: %s", endpoint.id, endpoint.disabled_reason)
 
 
-def deliver_due(owner: str, limit: int = 20, *, now: datetime | None = None) -> int:
-    """Post up to ``limit`` due webhook deliveries; returns how many were attempted. Commits."""
+def _due(now: datetime):
+    return and_(_T.c.status == WebhookStatus.PENDING.value, _T.c.next_attempt_at <= now,
+                or_(_T.c.lease_expires_at.is_(None), _T.c.lease_expires_at < now),
+                _T.c.endpoint_id.in_(select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
+                                     .scalar_subquery()))
+
+
+def due_count(now: datetime | None = None) -> int:
+    """Deliveries due now that nobody holds: work, for ``flask worker --until-idle``."""
+    return db.session.scalar(select(func.count()).select_from(_T).where(_due(now or utcnow()))) or 0
+
+
+def release(owner: str, ids: list[int]) -> None:
+    """Give back claimed deliveries that were not posted (the worker is stopping); commits.
+
+    The attempt did not happen, so it is not counted, and they are due at once for the next worker.
+    """
+    if ids:
+        db.session.execute(update(_T).where(_T.c.id.in_(ids), _T.c.lease_owner == owner)
+                           .values(lease_owner=None, lease_expires_at=None, attempts=_T.c.attempts - 1))
+    db.session.commit()
+
+
+def deliver_due(owner: str, limit: int = 20, *, now: datetime | None = None,
+                stop: Callable[[], bool] | None = None) -> int:
+    """Post up to ``limit`` due webhook deliveries; returns how many were attempted. Commits.
+
+    With ``stop``, asked before each post: once it says so, the rest are given back (:func:`release`).
+    """
     now = now or utcnow()
     attempted = 0
-    for delivery_id in claim(owner, limit, now):
+    claimed = claim(owner, limit, now)
+    for position, delivery_id in enumerate(claimed):
+        if stop is not None and stop():
+            release(owner, claimed[position:])
+            break
         delivery = db.session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.lease_owner != owner:
             continue
