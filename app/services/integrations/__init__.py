@@ -26,11 +26,14 @@ from app.services.integrations.webhooks import (
     create_endpoint,
     disabled_endpoints,
     enable as enable_endpoint,
+    reencrypt_secrets as reencrypt_webhook_secrets,
+    renew_secret as renew_webhook_secret,
     resend as resend_delivery,
 )
 
 __all__ = [
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
     "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
-    "enable_endpoint", "has_scope", "registration_data", "resend_delivery", "revoke_token", "subscriber_data",
+    "enable_endpoint", "has_scope", "reencrypt_webhook_secrets", "registration_data", "renew_webhook_secret",
+    "resend_delivery", "revoke_token", "subscriber_data",
 ]
