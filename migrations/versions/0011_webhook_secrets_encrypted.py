@@ -1,6 +1,6 @@
 """webhook secrets encrypted at rest (Fernet keyed from SECRET_KEYS); existing ones encrypted here
 
-Revision ID: webhooks1
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-10 10:00:00
 
@@ -16,7 +16,7 @@ from app.encryption import decrypt, encrypt
 
 
 # revision identifiers, used by Alembic.
-revision = 'webhooks1'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
