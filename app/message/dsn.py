@@ -19,24 +19,27 @@ and every scan is a linear regular expression over bounded text.
 from __future__ import annotations
 
 import email
+import email.errors
 import html
+import json
 import re
-from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
 from app.message.bounce_reasons import COMPLAINT, HARD, IGNORE, SOFT, Verdict, decide, status_code
+from app.message import ses
+from app.message.bounce_report import BounceReport, our_ids, verp_tokens_in
 
-__all__ = ["HARD", "SOFT", "COMPLAINT", "IGNORE", "BounceReport", "UnreadableMessage", "classify", "MAX_BYTES"]
+__all__ = ["HARD", "SOFT", "COMPLAINT", "IGNORE", "BounceReport", "UnreadableMessage", "classify", "read_report",
+           "MAX_BYTES"]
 
 MAX_BYTES = 1024 * 1024  # 1 MB: a bounce's report comes first; the rest is the returned original
 MAX_PARTS = 200
 MAX_DEPTH = 12
 HEAD_LIMIT = 16_000  # characters of human-readable text read for the explanation
 
-_VERP = re.compile(r"bounces\+([A-Za-z0-9_\-.=]{1,300})@", re.I)
-_OUR_ID = re.compile(r"<lettrine\.\d{1,12}\.\d{1,12}\.[0-9a-z]{1,64}@[^>\s]{1,255}>", re.I)
 _MESSAGE_ID = re.compile(r"^message-id:[ \t]*(<[^>\s]{1,500}>)", re.I | re.M)
 _ADDRESS = re.compile(r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
                       r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63}){1,8}")
@@ -46,7 +49,8 @@ _DAEMON = re.compile(
     r"mailer-?daemon|mailer_daemon|postmaster|mail ?delivery|mail administrator|microsoftexchange|"
     r"mail ?system|delivery ?(?:subsystem|system|notification|service|status)|\bbounces?[@-]|"
     r"service de messagerie|syst[eè]me de messagerie|administrateur|notes ?router|mdaemon|courier mail server|"
-    r"qmail-send|internet mail|\bsmtp@|\bnoreply@.*(?:mailer|mail)|msgdeliv|nobody@", re.I)
+    r"qmail-send|internet mail|\bsmtp@|\bnoreply@.*(?:mailer|mail)|msgdeliv|nobody@|post_?master|sysadmin@|"
+    r"interscan|m-filter|webshield|-admin@|mail ?delivery|no-reply@app\.|mimecast|barracuda", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver(?:ed|able|ble)|undelivered|not delivered|non[- ]?deliver|delivery (?:status )?(?:failure|failed|notification|report|problem|has failed)|"
     r"delivery status|mail delivery|failure notice|returned mail|returned to sender|could not (?:be )?deliver|"
@@ -55,7 +59,11 @@ _BOUNCE_SUBJECT = re.compile(
     r"rapport de non[- ]remise|notification d'[ée]tat de (?:la )?(?:remise|distribution)|message non (?:remis|distribu|d[ée]livr)|"
     r"impossible de (?:remettre|distribuer|d[ée]livrer)|erreur de (?:distribution|remise)|unzustellbar|nicht zustellbar|"
     r"не доставлено|недоставлен|warning: could not send|delayed mail|delivery delay|delayed:|"
-    r"undelivered mail|mail could not|notice: mail delivery status|delivery notification", re.I)
+    r"undelivered mail|mail could not|notice: mail delivery status|delivery notification|\[bounce\]|"
+    r"not member article|undeliverable|returned mail|mail delivery problem|mail system error|delivery report|"
+    r"no se (?:pudo|puede) entregar|error en la entrega|entrega fallida|mensaje no entregado|devuelto|"
+    r"zustellung|fehlgeschlagen|nicht zustellbar|unzustellbar|"
+    r"配信|配送|不達|送信できません|エラーメール|返送|退信|退回|投递|发送失败|未送达", re.I)
 _BOUNCE_BODY = re.compile(
     r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|undelivered|"
     r"delivery (?:has )?failed|delivery to the following recipient|failed permanently|permanent(?:ly)? (?:error|fatal|failure)|"
@@ -64,7 +72,12 @@ _BOUNCE_BODY = re.compile(
     r"did not reach|could not reach|cannot be reached|message (?:could not|cannot) be|rejected your message|"
     r"transcript of session|remote (?:host|server) said|the mail system|mail delivery software|"
     r"ne peut (?:être|etre) (?:remis|distribu)|impossible de (?:remettre|distribuer|d[ée]livrer)|"
-    r"not yet been delivered|has been delayed|will (?:continue to )?(?:retry|try)|still (?:being )?(?:retried|trying)", re.I)
+    r"not yet been delivered|has been delayed|will (?:continue to )?(?:retry|try)|still (?:being )?(?:retried|trying)|"
+    r"could not be sent|unable to deliver|not a member|message details:|failure reasons|"
+    r"no se (?:pudo|puede) entregar|error permanente|la\(?s\)? siguiente\(?s\)? direcci|"
+    r"konnte nicht zugestellt|nicht zugestellt werden|zustellung an folgende|permanenter fehler|"
+    r"配信できません|配送に失敗|送信できませんでした|届けることができません|宛先(?:不明|メールアドレス)|"
+    r"退信|退回|未能成功投递|无法投递|投递失败|无法送达", re.I)
 _DELAY = re.compile(
     r"warning (?:message )?only|do not need to resend|not yet been delivered|has been delayed|is delayed|"
     r"will (?:continue to )?(?:retry|try|be retried)|still (?:being )?(?:retried|trying)|delivery delay|delayed mail|"
@@ -81,20 +94,26 @@ _REMOTE_MARKERS = re.compile(
     r"response from the remote server was:|remote server returned|\bsaid:|remote host said:|\(reason: |<<< |"
     r"SMTP error from remote (?:mail server|server)[^\n]{0,200}\n?[^\n]{0,200}?\]:|diagnostic-code:\s*smtp;|"
     r"le serveur distant a r[ée]pondu\s*:|r[ée]ponse du serveur(?: distant)?\s*:|server replied:|error:\s*(?=[45]\d\d)|"
-    r"ERROR CODE ?:\s*(?=[45]\d\d)|\breason: (?=[45]\d\d)|\]: (?=[45]\d\d)|^[^\s<>@]{1,64}@[^\s<>:]{1,255}: (?=[45]\d\d)",
+    r"ERROR CODE ?:\s*(?=[45]\d\d)|\breason: (?=[45]\d\d)|\]: (?=[45]\d\d)|^[^\s<>@]{1,64}@[^\s<>:]{1,255}: (?=[45]\d\d)|"
+    r"(?:received|受信者) >>> |\bresponse was:|diagnostic code: smtp;|退信原因[:：]|理由[:：]|エラー内容 ▼\s*|"
+    r"\bpermanent: |el servidor remoto respondi[óo]\s*:|error: (?=[45]\d\d)",
     re.I | re.M)
 _SMTP_LINE = re.compile(r"^[ \t>#]{0,8}([45]\d\d[ \-][^\n]{3,400})", re.M)
 _ORIGINAL_MARKER = re.compile(
     r"^[ \t\-=_*]{0,20}(?:this is a copy of|below this line is a copy|original message (?:follows|headers|is)|"
     r"unsent message (?:follows|below)|returned message|the header of the original|headers? of (?:the )?original|"
     r"message d'origine|message original|original message\b|en-t[êe]tes? du message|"
-    r"message headers follow|copy of the (?:original )?message|below is a copy)",
+    r"message headers follow|copy of the (?:original )?message|below is a copy|original mail as follows|"
+    r"returned message|esta es una copia del mensaje|dies ist eine kopie|ursprüngliche nachricht|"
+    r"▼ 送信されたメール ▼|原邮件|以下是原邮件|message details:|non-delivered information)",
     re.I | re.M)
 _FAILED_LIST = re.compile(
     r"(?:address(?:\(es\))? failed|delivery to the following recipients? failed[^\n]{0,40}|"
     r"had permanent fatal errors -*|following recipient\(?s?\)?(?: could not be reached| cannot be reached|[^\n]{0,40}failed)[^\n]{0,20}|"
     r"delivery has failed to these recipients or groups|not delivered to the following|"
-    r"could not be delivered to the following|destinataires? suivants?[^\n]{0,60}|adresses? suivantes?[^\n]{0,60})"
+    r"could not be delivered to the following|destinataires? suivants?[^\n]{0,60}|adresses? suivantes?[^\n]{0,60}|"
+    r"failed recipient\(?s?\)?|direcci[óo]n\(?es\)? fall[óo]\(?aron\)?|adresse\(?n\)? schlugen fehl|"
+    r"recipients were affected|宛先メールアドレス ▼|收件人|下記の宛先[^\n]{0,40})"
     r":?\s*\n(?:\s*\n)?[ \t]*<?([^\s<>@()\"']{1,64}@[^\s<>()\"':,;]{1,255})", re.I)
 _ANGLE_RECIPIENT = re.compile(r"^[ \t]{0,8}<?([^\s<>@]{1,64}@[^\s<>:,]{1,255})>?(?::| \(| \.\.\.|, ERROR CODE)", re.M)
 _WASNT_DELIVERED = re.compile(r"(?:delivered|deliver(?:ed)? your message|delivery) to ([^\s<>@]{1,64}@[^\s<>]{1,255}?)[.,]?\s+because", re.I)
@@ -103,27 +122,6 @@ _TAGS = re.compile(r"<[^<>]{0,2000}>")
 
 class UnreadableMessage(ValueError):
     """This message cannot be read safely (too many or too deeply nested parts); it is set aside."""
-
-
-@dataclass
-class BounceReport:
-    kind: str  # hard | soft | complaint | ignore
-    reason: str  # a name from bounce_reasons.REASONS
-    recipient: str | None = None  # the failed / complaining address, if stated
-    status: str = ""  # RFC 3463 code, e.g. "5.1.1"
-    diagnostic: str = ""  # the remote server's words (or the reporter's, when that is all there is)
-    message_ids: list[str] = field(default_factory=list)  # our Message-IDs found in the report
-    verp_tokens: list[str] = field(default_factory=list)  # tokens from bounces+<token>@ addresses
-    recipients: list[str] = field(default_factory=list)  # every failed address the report names
-    feedback_type: str = ""  # ARF: abuse, fraud, …
-    final: bool = True  # False for a delay warning: the server is still trying
-    format: str = ""  # dsn | arf | plain | ses | smtp | webhook
-    detail: str = ""  # how we read it, in a few words (CLI, review page)
-    truncated: bool = False
-
-    @property
-    def message_id(self) -> str | None:
-        return self.message_ids[0] if self.message_ids else None
 
 
 # -- reading the message safely ------------------------------------------------
@@ -258,26 +256,6 @@ def _remote_words(text: str) -> str:
     return "\n".join(found)[:2000]
 
 
-def our_ids(text: str) -> list[str]:
-    ids: list[str] = []
-    for found in _OUR_ID.finditer(text):
-        if found.group(0) not in ids:
-            ids.append(found.group(0))
-        if len(ids) == 5:
-            break
-    return ids
-
-
-def verp_tokens_in(text: str) -> list[str]:
-    tokens: list[str] = []
-    for found in _VERP.finditer(text):
-        if found.group(1) not in tokens:
-            tokens.append(found.group(1))
-        if len(tokens) == 10:
-            break
-    return tokens
-
-
 def _whole_text(parts: list[tuple[Message, int, bool]]) -> str:
     """Headers and every part's text, bounded: where our tokens and Message-IDs are looked for."""
     chunks: list[str] = []
@@ -306,12 +284,13 @@ def classify(raw: bytes | str) -> BounceReport:
     except RecursionError as exc:
         raise UnreadableMessage("MIME trop imbriqué / MIME nested too deep") from exc
     ctypes = {p.get_content_type() for p, _d, _o in parts}
-    if "message/feedback-report" in ctypes or (msg.get_param("report-type") or "").lower() == "feedback-report":
-        report = _complaint(parts)
+    if "message/feedback-report" in ctypes or (msg.get_param("report-type") or "").lower() == "feedback-report" \
+            or _vendor_complaint(msg, parts):
+        report = _complaint(msg, parts)
     elif ctypes & {"message/delivery-status", "message/global-delivery-status"}:
         report = _dsn(msg, parts)
     else:
-        report = _plain(msg, parts)
+        report = _ses_in_mail(parts) or _plain(msg, parts)
     report.message_ids = our_ids(whole)
     report.verp_tokens = verp_tokens_in(whole)
     report.truncated = truncated
@@ -320,33 +299,127 @@ def classify(raw: bytes | str) -> BounceReport:
     return report
 
 
+def read_report(raw: bytes | str) -> BounceReport:
+    """One report, whatever its form: a mail message (DSN, ARF, plain text, SES by mail) or SES / SNS JSON.
+
+    Several recipients in one SES notification come back as one report naming them all.
+    Raises :class:`UnreadableMessage` (mail) or ``ses.MalformedEvent`` (JSON that is not a notification).
+    """
+    data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+    if data[:64].lstrip()[:1] == b"{":
+        try:
+            event = json.loads(data[:MAX_BYTES])
+        except ValueError:
+            event = None
+        if isinstance(event, dict) and ses.is_ses(event):
+            return _one_of(ses.reports_from_ses(event), "ses")
+    return classify(data)
+
+
+def _one_of(reports: list[BounceReport], fmt: str) -> BounceReport:
+    if not reports:  # an SNS subscription confirmation: nothing about anyone
+        return BounceReport(IGNORE, "delivered", format=fmt, detail="SNS subscription confirmation")
+    first = reports[0]
+    first.recipients = list(dict.fromkeys(a for r in reports for a in r.recipients))
+    return first
+
+
+# -- Amazon SES notifications received by mail (SNS "email" and "email-json") -----
+
+_SNS_FOOTER = re.compile(r"\n--\s*\nIf you wish to stop receiving notifications", re.I)
+
+
+def _ses_in_mail(parts: list[tuple[Message, int, bool]]) -> BounceReport | None:
+    """The SES notification an SNS e-mail subscription carries as its body, read as JSON (None if not one)."""
+    for part, _depth, original in parts:
+        if original or part.get_content_type() != "text/plain":
+            continue
+        text = _text(part)
+        if '"notificationType"' not in text and '"eventType"' not in text and '"Type"' not in text:
+            return None
+        footer = _SNS_FOOTER.search(text)
+        text = text[:footer.start()] if footer else text
+        start, end = text.find("{"), text.rfind("}")
+        try:
+            event = json.loads(text[start:end + 1]) if 0 <= start < end else None
+        except ValueError:
+            return None
+        if not isinstance(event, dict) or not ses.is_ses(event):
+            return None
+        try:
+            report = _one_of(ses.reports_from_ses(event), "ses")
+        except ses.MalformedEvent:
+            return None
+        report.detail = f"{report.detail} (by mail)"
+        return report
+    return None
+
+
 # -- ARF (RFC 5965) --------------------------------------------------------------
 
-def _complaint(parts: list[tuple[Message, int, bool]]) -> BounceReport:
-    fields: dict[str, str] = {}
+_ABUSE_SUBJECT = re.compile(r"complaint about message from|\babuse report\b|email feedback report|"
+                            r"\bspam report\b|signalement (?:de |d'un )?(?:spam|abus)|\bFBL\b", re.I)
+_ABUSE_TEXT = re.compile(r"this is an? (?:autogenerated )?email abuse (?:report|complaint)|email abuse complaint|"
+                         r"junk mail reporting program|\bJMRP\b|reported (?:this message )?as (?:spam|junk)|"
+                         r"complaint (?:received|about)|feedback loop|signal[ée] comme (?:spam|ind[ée]sirable)", re.I)
+
+
+def _vendor_complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> bool:
+    """A complaint in a vendor's own layout: no message/feedback-report part, but unmistakably one.
+
+    Apple Mail's one-tap unsubscribe (``X-Apple-Unsubscribe: true``), Outlook.com's JMRP and
+    Amazon SES's "complaint about message from …" (multipart/mixed with the original
+    attached, no Feedback-Type), and abuse desks' plain-text complaints with the original.
+    """
+    if str(msg.get("X-Apple-Unsubscribe", "")).strip().lower() == "true":
+        return True
+    if msg.get("X-HmXmrOriginalRecipient"):
+        return True
+    has_original = any(p.get_content_type() in ("message/rfc822", "text/rfc822-headers") for p, _d, _o in parts)
+    if not has_original or msg.get_content_type() == "multipart/report":
+        return False
+    return bool(_ABUSE_SUBJECT.search(subject_of(msg)) and _ABUSE_TEXT.search(_human_text(parts)[:4000]))
+
+
+def _complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
+    fields: dict[str, list[str]] = {}
     original_to = ""
-    for part, _depth, _original in parts:
+    for part, _depth, original in parts:
         ctype = part.get_content_type()
-        if ctype == "message/feedback-report":
+        if ctype == "message/feedback-report" or (ctype == "text/plain" and not original and _ARF_FIELD.search(
+                _text(part, 4000))):
             for block in _field_blocks(part):
-                fields.update(block)
+                for name, value in block.items():
+                    fields.setdefault(name, []).append(value)
         elif ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers") and not original_to:
             to = re.search(r"^to:[ \t]*([^\n]{1,1000})", _text(part, 200_000), re.I | re.M)
             original_to = to.group(1) if to else ""
-    feedback_type = fields.get("feedback-type", "abuse").strip().lower()
-    if feedback_type not in ("abuse", "fraud", "virus", "other", "not-spam", "auth-failure"):
+    feedback_type = (fields.get("feedback-type") or ["abuse"])[0].strip().lower()
+    if feedback_type not in ("abuse", "fraud", "virus", "other", "not-spam", "auth-failure", "opt-out"):
         feedback_type = "other"
-    recipients = [a for a in (_address(fields.get("original-rcpt-to", "")),) if a]
+    named = [*fields.get("original-rcpt-to", []), *fields.get("removal-recipient", [])]
+    recipients = [a for a in (_address(v) for v in named) if a]
+    if str(msg.get("X-Apple-Unsubscribe", "")).strip().lower() == "true":  # the person writes herself
+        feedback_type = "opt-out"
+        recipients = recipients or [a.lower() for _n, a in getaddresses([str(msg.get("From", ""))]) if "@" in a][:1]
     if not recipients and original_to:
         recipients = [a.lower() for _n, a in getaddresses([original_to]) if "@" in a][:1]
+    if not recipients:  # Outlook.com JMRP names the mailbox in its own header (sometimes only the FBL address)
+        recipients = [a for a in (_address(str(msg.get("X-HmXmrOriginalRecipient", ""))),) if a]
+    recipients = [a for a in dict.fromkeys(recipients) if not a.startswith("bounces+")]
+    agent = (fields.get("user-agent") or [""])[0]
     if feedback_type == "not-spam":
         return BounceReport(IGNORE, "feedback", recipients=recipients, feedback_type=feedback_type,
                             format="arf", detail="ARF not-spam")
     if feedback_type == "auth-failure":  # RFC 6591: a report about our authentication, not a complaint
         return BounceReport(SOFT, "authfailure", recipients=recipients, feedback_type=feedback_type, format="arf",
-                            diagnostic=fields.get("auth-failure", "")[:1000], detail="ARF auth-failure")
+                            diagnostic=(fields.get("auth-failure") or [""])[0][:1000], detail="ARF auth-failure")
+    how = f"ARF feedback-type {feedback_type}" if fields.get("feedback-type") else "complaint (vendor format)"
     return BounceReport(COMPLAINT, "feedback", recipients=recipients, feedback_type=feedback_type, format="arf",
-                        diagnostic=fields.get("user-agent", "")[:200], detail=f"ARF feedback-type {feedback_type}")
+                        diagnostic=agent[:200], detail=how)
+
+
+_ARF_FIELD = re.compile(r"^feedback-type:", re.I | re.M)
 
 
 # -- DSN (RFC 3464) --------------------------------------------------------------
@@ -404,10 +477,19 @@ def _report(verdict: Verdict, recipients: list[str], status: str, diagnostic: st
 
 # -- plain-text bounces (Exim, qmail, Sendmail, Exchange, Domino, French providers…) --
 
+def subject_of(msg: Message) -> str:
+    """The Subject, RFC 2047 words decoded (ISO-2022-JP, GB2312, UTF-8…), first 500 characters."""
+    raw = str(msg.get("Subject", ""))[:2000]
+    try:
+        return str(make_header(decode_header(raw)))[:500]
+    except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
+        return raw[:500]
+
+
 def looks_like_bounce(msg: Message, human: str) -> bool:
     """A non-DSN message that is a bounce: its sender, its subject, its wording."""
     sender = " ".join(str(msg.get(h, "")) for h in ("From", "Sender", "Return-Path"))
-    subject = str(msg.get("Subject", ""))[:500]
+    subject = subject_of(msg)
     daemon = bool(_DAEMON.search(sender)) or str(msg.get("Return-Path", "")).strip() == "<>" \
         or bool(msg.get("X-Failed-Recipients"))
     if _AUTO_REPLY_SUBJECT.search(subject) and not _BOUNCE_SUBJECT.search(subject):
@@ -418,7 +500,7 @@ def looks_like_bounce(msg: Message, human: str) -> bool:
 
 
 def _is_auto_reply(msg: Message) -> bool:
-    subject = str(msg.get("Subject", ""))[:500]
+    subject = subject_of(msg)
     return bool(_AUTO_REPLY_SUBJECT.search(subject) or msg.get("X-Autoreply") or msg.get("X-Autorespond")
                 or str(msg.get("Precedence", "")).lower() == "auto_reply"
                 or str(msg.get("Auto-Submitted", "")).lower().startswith("auto-replied"))
@@ -433,7 +515,7 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
     recipients = _plain_recipients(msg, human)
     remote = _remote_words(human)
     status = status_code(remote) or status_code(human)
-    subject = str(msg.get("Subject", ""))[:500]
+    subject = subject_of(msg)
     delay = bool(_DELAY.search(subject) or _DELAY.search(human[:4000])) and not _FINAL.search(human[:8000])
     temporary = True if delay else None
     verdict = decide(status, remote, human, temporary=temporary)
