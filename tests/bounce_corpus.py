@@ -645,7 +645,7 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (sendmail, "5.6.0", "552 5.6.0 Headers too large (32768 max)", S, "contenterror"),
     (sendmail, "4.4.7", "421 4.4.7 Message could not be delivered for 5 days", S, "expired"),
     (sendmail, "5.7.13", "525 5.7.13 <{rcpt}>... User account disabled", S, "suspend"),
-    (sendmail, "5.0.0", "554 5.0.0 Service unavailable", S, "onhold"),
+    (sendmail, "5.0.0", "554 5.0.0 Service unavailable", S, "systemerror"),
     (sendmail, "5.7.1", "550 5.7.1 <{rcpt}>... Mail from this sender is refused due to security policy", S, "securityerror"),
     (sendmail_local, "5.2.2", "550 5.2.2 <{rcpt}>... Mailbox full", S, "mailboxfull"),
     (sendmail_local, "5.1.1", "550 5.1.1 <{rcpt}>... User unknown", H, "userunknown"),
@@ -694,7 +694,7 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (qmail_local, "", "Sorry, no mailbox here by that name. (#5.1.1)", H, "userunknown"),
     (qmail_local, "", "Sorry, I couldn't find any host named mairie-disparue.example. (#5.1.2)", H, "hostunknown"),
     (qmail_local, "", "This message is looping: it already has my Delivered-To line. (#5.4.6)", S, "networkerror"),
-    (qmail_local, "", "Sorry. Although I'm listed as a best-preference MX or A for that host,\nit isn't in my control/locals file, so I don't treat it as local. (#5.4.6)", S, "systemerror"),
+    (qmail_local, "", "Sorry. Although I'm listed as a best-preference MX or A for that host,\nit isn't in my control/locals file, so I don't treat it as local. (#5.4.6)", S, "networkerror"),
     (qmail_remote, "", "553 sorry, your envelope sender has been denied (#5.7.1)", S, "rejected"),
     (vpopmail, "", "Sorry, no mailbox here by that name. vpopmail (#5.1.1)", H, "userunknown"),
     (vpopmail, "", "user is over quota", S, "mailboxfull"),
@@ -717,7 +717,7 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (gmail, "5.2.3", "552-5.2.3 Your message exceeded Google's message size limits.", S, "mesgtoobig"),
     (gmail, "5.7.25", "550-5.7.25 [192.0.2.10] The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP.", S, "requireptr"),
     (google_workspace, "5.1.1", "550 5.1.1 The email account that you tried to reach does not exist.", H, "userunknown"),
-    (google_workspace, "5.7.1", "550 5.7.1 Message blocked by the recipient's organization policy.", S, "policyviolation"),
+    (google_workspace, "5.7.1", "550 5.7.1 Message blocked by the recipient's organization policy.", S, "filtered"),
     (google_workspace, "5.4.310", "DNS domain ville-fermee.example does not exist [Message=InfoDomainNonexistent]", H, "hostunknown"),
     (gmail_delay, "4.4.1", "The recipient server did not accept our requests to connect. [mx.destinataire.example 192.0.2.25: timed out]", S, "networkerror"),
     (gmail_delay, "4.2.2", "452-4.2.2 The email account that you tried to reach is over quota.", S, "mailboxfull"),
@@ -798,7 +798,7 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (yandex, "5.2.2", "552 5.2.2 Mailbox size limit exceeded", S, "mailboxfull"),
     (messaging_server, "5.1.1", "550 5.1.1 unknown or illegal alias: {rcpt}", H, "userunknown"),
     (messaging_server, "5.2.2", "552 5.2.2 Over quota", S, "mailboxfull"),
-    (messaging_server, "5.7.1", "550 5.7.1 Your message has been rejected by the recipient's content policy", S, "policyviolation"),
+    (messaging_server, "5.7.1", "550 5.7.1 Your message has been rejected by the recipient's content policy", S, "filtered"),
     (imail, "", "550 Unknown user", H, "userunknown"),
     (imail, "", "Mailbox is full", S, "mailboxfull"),
     (imail, "", "550 Host unknown", H, "hostunknown"),
@@ -807,7 +807,7 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (james, "", "530 5.7.0 Authentication required", S, "securityerror"),
     (james, "", "Domain mairie-inexistante.example does not exist", H, "hostunknown"),
     (fml, "", "You are not a member of this mailing list <ateliers@listes.asso.example>.", S, "rejected"),
-    (fml, "", "Spam mail from a spammer is rejected <formations@crpve91.fr>", S, "rejected"),
+    (fml, "", "Spam mail from a spammer is rejected <formations@crpve91.fr>", S, "spamdetected"),
     (interscan, "", "550 5.1.1 <{rcpt}>... User unknown", H, "userunknown"),
     (interscan, "", "550 5.7.1 Message rejected: contains prohibited attachment (.exe)", S, "contenterror"),
     (interscan, "", "552 5.2.2 Mailbox full", S, "mailboxfull"),
@@ -1197,6 +1197,7 @@ def samples() -> list[Sample]:
     def add(stem: str, verdict: str, reason: str, about: str, made: str | dict) -> None:
         n = len(out) + 1
         if isinstance(made, dict):
+            made = {"_fixture": "hand-made", **made}
             data, ext = (json.dumps(made, indent=2, ensure_ascii=False) + "\n").encode(), "json"
         else:
             text = made if made.startswith(HAND_MADE) else f"{HAND_MADE}\n{made}"

@@ -74,7 +74,7 @@ PLAIN_LOCAL = [
     (samples.qmail_local, "Sorry, no mailbox here by that name. (#5.1.1)", "userunknown", True),
     (samples.qmail_local, "Sorry, I couldn't find any host named mairie-disparue.example. (#5.1.2)", "hostunknown", True),
     (samples.qmail_local, "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.", "networkerror", False),
-    (samples.qmail_local, "This address no longer accepts mail. (#5.2.1)", "suspend", True),
+    (samples.qmail_local, "This address no longer accepts mail. (#5.2.1)", "suspend", False),
     (samples.domino, "User jdupont (jean.dupont@mairie.example) not listed in Domino Directory", "userunknown", True),
     (samples.domino, "Unable to deliver message. Recipient's mail file is full", "mailboxfull", False),
     (samples.yahoo, "554 delivery error: dd This user doesn't have a yahoo.com account (jean.dupont@mairie.example) [-5] - mta1001.mail.ir2.yahoo.com", "userunknown", True),

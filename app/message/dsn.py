@@ -105,7 +105,7 @@ _ORIGINAL_MARKER = re.compile(
     r"message d'origine|message original|original message\b|en-t[êe]tes? du message|"
     r"message headers follow|copy of the (?:original )?message|below is a copy|original mail as follows|"
     r"returned message|esta es una copia del mensaje|dies ist eine kopie|ursprüngliche nachricht|"
-    r"▼ 送信されたメール ▼|原邮件|以下是原邮件|message details:|non-delivered information)",
+    r"▼ 送信されたメール ▼|原邮件|以下是原邮件|non-delivered information)",
     re.I | re.M)
 _FAILED_LIST = re.compile(
     r"(?:address(?:\(es\))? failed|delivery to the following recipients? failed[^\n]{0,40}|"
@@ -116,6 +116,10 @@ _FAILED_LIST = re.compile(
     r"recipients were affected|宛先メールアドレス ▼|收件人|下記の宛先[^\n]{0,40})"
     r":?\s*\n(?:\s*\n)?[ \t]*<?([^\s<>@()\"']{1,64}@[^\s<>()\"':,;]{1,255})", re.I)
 _ANGLE_RECIPIENT = re.compile(r"^[ \t]{0,8}<?([^\s<>@]{1,64}@[^\s<>:,]{1,255})>?(?::| \(| \.\.\.|, ERROR CODE)", re.M)
+_LABELLED_RECIPIENT = re.compile(
+    r"^[ \t]{0,8}(?:rcpt to|recipient address|failed recipient|original message to|addressed to|recipient|"
+    r"destinataire|empfänger|destinatario|宛先|收件人)[ \t]{0,4}[:：][ \t]{0,4}<?([^\s<>@]{1,64}@[^\s<>:,]{1,255}?)>?[ \t.]*$",
+    re.I | re.M)
 _WASNT_DELIVERED = re.compile(r"(?:delivered|deliver(?:ed)? your message|delivery) to ([^\s<>@]{1,64}@[^\s<>]{1,255}?)[.,]?\s+because", re.I)
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
 
@@ -446,7 +450,7 @@ def _dsn(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
     status = status_code(block.get("status", ""))
     remote = _strip_type(block.get("diagnostic-code", "")) or _remote_words(human)
     is_delay = not failed
-    verdict = decide(status, remote, human, temporary=True if is_delay else None)
+    verdict = decide(status, remote, human, temporary=True if is_delay else None, gave_up=not is_delay)
     recipients = [a for b in chosen for a in (_recipient(b), _address(b.get("original-recipient", ""))) if a]
     recipients = list(dict.fromkeys(recipients))
     return _report(verdict, recipients, status or verdict_status(remote), remote or _first_line(human), "dsn",
@@ -512,7 +516,7 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
         if _is_auto_reply(msg):
             return BounceReport(IGNORE, "vacation", format="plain", detail="auto-reply")
         return BounceReport(IGNORE, "onhold", format="plain", detail="not a bounce")
-    recipients = _plain_recipients(msg, human)
+    recipients = _plain_recipients(msg, human, parts)
     remote = _remote_words(human)
     status = status_code(remote) or status_code(human)
     subject = subject_of(msg)
@@ -523,11 +527,28 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
                    detail="plain-text " + ("delay warning" if delay else "bounce"))
 
 
-def _plain_recipients(msg: Message, human: str) -> list[str]:
+def _original_to(parts: list[tuple[Message, int, bool]]) -> list[str]:
+    """The To: of the returned original (attached, or pasted after the reporter's text): the last resort."""
+    for part, _depth, original in parts:
+        ctype = part.get_content_type()
+        if ctype in ("message/rfc822", "text/rfc822-headers") or (ctype == "text/plain" and not original):
+            text = _text(part, 200_000)
+            if ctype == "text/plain":
+                cut = _ORIGINAL_MARKER.search(text)
+                if not cut:
+                    continue
+                text = text[cut.start():]
+            to = re.search(r"^to:[ \t]*([^\n]{1,1000})", text, re.I | re.M)
+            if to:
+                return [a.lower() for _n, a in getaddresses([to.group(1)]) if "@" in a][:1]
+    return []
+
+
+def _plain_recipients(msg: Message, human: str, parts: list[tuple[Message, int, bool]]) -> list[str]:
     found: list[str] = []
     for value in msg.get_all("X-Failed-Recipients", []) or []:
         found.extend(a.lower() for _n, a in getaddresses([str(value)]) if "@" in a)
-    for pattern in (_FAILED_LIST, _ANGLE_RECIPIENT, _WASNT_DELIVERED):
+    for pattern in (_FAILED_LIST, _ANGLE_RECIPIENT, _LABELLED_RECIPIENT, _WASNT_DELIVERED):
         for match in pattern.finditer(human[:HEAD_LIMIT]):
             found.append(match.group(1).strip("<>:,;.'\"").lower())
             if len(found) > 20:
@@ -537,6 +558,8 @@ def _plain_recipients(msg: Message, human: str) -> list[str]:
         if line:
             found.append(_address(line.group(1)))
     found = [a for a in found if a and not _DAEMON.search(a) and not a.startswith("bounces+")]
+    if not found:
+        found = [a for a in _original_to(parts) if not a.startswith("bounces+")]
     if not found:
         guesses = [a.lower() for a in _ADDRESS.findall(human[:HEAD_LIMIT])
                    if not _DAEMON.search(a) and not a.lower().startswith("bounces+")]
