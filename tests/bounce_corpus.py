@@ -898,6 +898,54 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
 ]
 
 
+# Wording variants written after the rules above were tuned, to check they generalise: each
+# is a reply as servers word it, put in a layout other than the one it was first seen in.
+VARIANT_ROWS: list[tuple[Layout, str, str, str, str]] = [
+    (postfix, "5.1.1", "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in relay recipient table", H, "userunknown"),
+    (sendmail, "5.1.1", "553 5.3.0 <{rcpt}>... Addressee unknown, relay=[192.0.2.10]", H, "userunknown"),
+    (exim, "", "550 5.1.1 Recipient not found.", H, "userunknown"),
+    (courier, "5.0.0", "550-5.1.1 Recipient address rejected: Address does not exist", H, "userunknown"),
+    (qmail, "", "550 No Such User Here", H, "userunknown"),
+    (exchange, "5.1.1", "550 5.1.1 User Unknown; rejecting", H, "userunknown"),
+    (postfix, "5.7.1", "554 5.7.1 <{rcpt}>: Recipient address rejected: no such user", H, "userunknown"),
+    (gmx, "", "550 #5.1.0 Address rejected.", H, "userunknown"),
+    (yandex, "5.1.1", "550 5.7.1 No such user!", H, "userunknown"),
+    (zoho, "", "550 5.1.1 Invalid Recipient", H, "userunknown"),
+    (sendmail_local, "5.1.1", "550 5.1.1 <{rcpt}>... User unknown", H, "userunknown"),
+    (messagelabs, "5.1.2", "550 5.1.2 Bad destination host 'DNS Hard Error looking up mairie-close.example (MX): NXDomain'", H, "hostunknown"),
+    (exim_local, "", "Unrouteable mail domain \"ferme.example\"", H, "hostunknown"),
+    (powermta, "5.1.10", "smtp;556 5.1.10 <{rcpt}>: Recipient address rejected: Domain does not accept mail (null MX)", H, "hostunknown"),
+    (exchange_fr, "5.1.1", "550 5.1.1 <{rcpt}>: adresse du destinataire rejetée : utilisateur inconnu dans la table des boîtes virtuelles", H, "userunknown"),
+    (gmail, "5.1.1", "550 5.1.1 <{rcpt}>... No such user (in reply to RCPT TO command)", H, "userunknown"),
+    # soft traps: the code or the layout looks fatal, the words are not
+    (postfix, "5.1.1", "550 5.1.1 <{rcpt}> mailbox is full", S, "mailboxfull"),
+    (sendmail, "5.0.0", "550 5.0.0 Message refused by recipient's mail server policy", S, "policyviolation"),
+    (exim, "", "550 The message was rejected because it contains prohibited virus or spam content", S, "virusdetected"),
+    (postfix, "5.0.0", "554 5.0.0 Message rejected: blocked by anti-spoofing rules", S, "policyviolation"),
+    (exchange, "5.7.1", "550 5.7.1 Recipient mailbox is temporarily disabled", S, "suspend"),
+    (gmail, "5.2.1", "550 5.2.1 The account is inactive", S, "suspend"),
+    (courier, "5.0.0", "550 Access denied: account suspended for abuse", S, "suspend"),
+    (mailru, "", "550 Message was not accepted -- invalid mailbox.  Local mailbox {rcpt} is unavailable: user is terminated", S, "suspend"),
+    (tencent, "", "550 Mailbox unavailable or access denied [MJ8a3cu0pHQbUGC1nNNvA/KmpSlg==]", S, "suspend"),
+    (exchange, "5.7.1", "550 5.7.1 RESOLVER.RST.RecipSizeLimit; message too large for this recipient", S, "mesgtoobig"),
+    (postfix, "5.7.1", "550 5.7.1 Email rejected because 192.0.2.10 is listed by bl.spamcop.net", S, "blocked"),
+    (qmail, "", "550 High probability of spam", S, "spamdetected"),
+    (office365, "5.7.1", "550 5.7.1 Unauthenticated email from crpve91.fr is not accepted due to domain's DMARC policy", S, "authfailure"),
+    (sendmail, "5.1.0", "550 5.1.0 <formations@crpve91.fr>... sender rejected", S, "rejected"),
+    (postfix, "5.0.0", "550 5.0.0 Your message is held in a queue pending administrator verification", S, "onhold"),
+    (exim, "", "550-Your message looks like SPAM or has been reported as SPAM\n    550 please read http://www.example.net/antispam.html", S, "spamdetected"),
+    (courier, "5.0.0", "554 5.7.1 This message has been blocked because it contains a banned attachment", S, "contenterror"),
+    (gmail, "5.7.1", "550-5.7.1 Our system has detected that this message does not meet IPv6 sending guidelines regarding PTR records and authentication.", S, "requireptr"),
+    (exchange_de, "5.7.1", "550 5.7.1 Zugriff verweigert: Absenderdomäne steht auf der Sperrliste", S, "blocked"),
+    (spanish_plain, "", "550 5.7.1 Mensaje rechazado: su dirección IP figura en una lista negra", S, "blocked"),
+    (japanese_dsn, "5.7.1", "550 5.7.1 迷惑メールと判断されたため受信を拒否しました", S, "spamdetected"),
+    (netease, "", "553 Envelope sender is not authorized (RP:CTN)", S, "rejected"),
+    (yahoo, "", "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.10, because the ip is in Spamhaus's list", S, "blocked"),
+    (postfix_delayed, "4.2.2", "host mx.destinataire.example[192.0.2.25] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", S, "mailboxfull"),
+    (gmail_delay, "4.7.0", "421-4.7.0 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address.", S, "toomanyconn"),
+]
+
+
 # -- complaints: RFC 5965 ARF and the vendors' variants ----------------------------------------
 
 def _arf(n: int, rcpt: str, *, sender: str = "FBL <fbl@feedback.example>", subject: str = "Abuse report",
@@ -1208,6 +1256,12 @@ def samples() -> list[Sample]:
         n = len(out) + 1
         rcpt = _rcpt_for(layout.__name__)(n)
         add(f"{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
+            f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
+            layout(rcpt, status, diag.format(rcpt=rcpt), n))
+    for layout, status, diag, verdict, reason in VARIANT_ROWS:
+        n = len(out) + 1
+        rcpt = _rcpt_for(layout.__name__)(n)
+        add(f"variant-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
             f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
             layout(rcpt, status, diag.format(rcpt=rcpt), n))
     for stem, verdict, reason, about, build in complaints(_rcpt_for("complaint")):

@@ -123,7 +123,8 @@ RULES: list[Rule] = [
         "banned sending ip", "access denied, banned", "traffic not accepted from this ip", "not authorized to send email directly",
         "service refuse", "service refusé", "permanently deferred", "liste noire", "client host rejected",
         "client host blocked", "ip blocked", "blocked ip", "(bl)", "aup#", "ofr_505", "ofr_506", "ofr004",
-        "your ip", "sending ip", "ip address is", "part of their network",
+        "your ip", "sending ip", "ip address is", "part of their network", "sperrliste", "lista negra", "黑名单",
+        "ブラックリスト",
     ), _rx(r"(?<!not )listed (?:at|in|on|by)\b", r"\b(?:dns)?rbl\b", r"\bcbl\b", r"\b5\.7\.(?:6\d\d|7\d\d)\b",
            r"\bs3\d{3}\b", r"\brp-?00\d\b", r"mail from [^\n]{0,80}(?:refused|rejected|blocked) (?:due to|because)",
            r"\b(?:ip|server|network|host)\b[^\n.]{0,40}\b(?:blocked|banned|blacklisted|blocklisted)\b")),
@@ -142,7 +143,7 @@ RULES: list[Rule] = [
         "can't accept messages now", "pleine", "quota dépassé", "quota depasse", "quota atteint", "dépassement de quota",
         "espace insuffisant", "plus de place", "plus d'espace", "postfach voll", "mailbox voll", "speicherplatz",
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
-        "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2",
+        "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
            r"(?:full|over (?:the )?quota)")),
     Rule("mesgtoobig", (
@@ -179,6 +180,7 @@ RULES: list[Rule] = [
         "mail from rejected", "in reply to mail from", "bad sender", "5.1.7", "5.1.8", "expéditeur refusé",
         "expéditeur inconnu", "expéditeur rejeté", "expéditeur non autorisé", "are not member", "not a member",
         "not member article", "reject mail from", "permission to post", "not allowed to post", "not permitted to post",
+        "envelope sender", "sender is not authorized", "sender not authorized", "sender is not allowed",
     )),
     Rule("policyviolation", (
         "policy", "politique", "administrative prohibition", "prohibited", "not permitted", "ph01",
@@ -190,7 +192,8 @@ RULES: list[Rule] = [
         "no longer accepts mail", "no longer accepts e-mail", "discontinued", "archived recipient", "archivee",
         "mailbox unavailable or access denied", "mailbox cannot be accessed", "temporarily limited", "désactivé",
         "désactivée", "suspendu", "(554.30)", "accountdisabled", "account expired", "利用停止", "冻结",
-    ), _rx(r"(?:account|mailbox|user|address|compte|bo[iî]te)[^\n.]{0,40}\b(?:closed|terminated|locked|expired|ferm[ée]e?)\b")),
+    ), _rx(r"(?:account|mailbox|user|address|compte|bo[iî]te)\b[^\n.]{0,30}\b(?:is|has been|was|a été|est) "
+           r"(?:\w+ )?(?:closed|terminated|locked|expired|fermée?|clôturée?)\b")),
     Rule("hasmoved", (
         "has moved", "user not local", "address has changed", "addresses have changed", "new address is",
         "new e-mail address is", "no longer at this", "5.1.6", "a déménagé", "nouvelle adresse",
@@ -208,13 +211,14 @@ RULES: list[Rule] = [
         "unknown mail domain", "domaine inconnu", "domaine inexistant", "domaine introuvable", "hôte inconnu",
         "hote inconnu", "hôte introuvable", "infodomainnonexistent", "nonexistentdomain", "5.1.2", "5.4.4",
         "dns error", "unable to determine the ip address", "unable to route", "domain existiert nicht",
-        "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在",
+        "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在", "ドメインが見つかりません", "domain does not accept mail",
+        "does not accept mail (null mx)",
     ), _rx(r"domain [^\n]{0,80}(?:does not|doesn't|doesnt|did not) exist", r"domain [^\n]{0,80}(?:could not|cannot|couldn't) be found")),
     Rule("userunknown", (
         "user unknown", "unknown user", "unknown recipient", "unknown local", "unknown address", "unknown mailbox",
         "unknown account", "unknown alias", "unknown or illegal alias", "unknown e-mail address", "recipient unknown",
         "address unknown", "no such user", "no such mailbox", "no such recipient", "no such address", "no such account",
-        "no such person", "no such local user", "user not exist", "recipient not exist", "recipnotfound",
+        "no such person", "no such local user", "addressee unknown", "user not exist", "recipient not exist", "recipnotfound",
         "recipientnotfound", "mailbox not found", "user not found", "recipient not found", "address not found",
         "address couldn't be found", "address could not be found", "invalid recipient", "invalid mailbox",
         "invalid address", "invalid user", "invalid account", "mailbox invalid", "mailbox unavailable",
@@ -230,7 +234,8 @@ RULES: list[Rule] = [
         "compte inexistant", "adresse invalide", "n'existe pas", "n'existe plus", "benutzer unbekannt",
         "empfänger unbekannt", "unbekannter empfänger", "existiert nicht", "adresse unbekannt", "nicht vorhanden",
         "nicht gefunden", "usuario desconocido", "usuario no existe", "no existe", "dirección inexistente",
-        "destinatario desconocido", "宛先不明", "不明な宛先", "存在しません", "用户不存在", "不存在",
+        "destinatario desconocido", "宛先不明", "不明な宛先", "存在しません", "用户不存在", "不存在", "ユーザ不明",
+        "ユーザー不明", "見つかりません",
     ), _rx(r"(?:user|mailbox|address|account|recipient|alias|e-?mail|person|addressee)\b[^\n]{0,60}"
            r"(?:does not|doesn't|did not) exist",
            r"(?:user|mailbox|address|account|recipient|addressee)\b[^\n]{0,80}\bnot found",

@@ -174,6 +174,8 @@ def _text(part: Message, limit: int = MAX_BYTES) -> str:
             return "\n".join(m.as_string() if isinstance(m, Message) else str(m) for m in inner)[:limit]
         return str(inner or "")[:limit]
     charset = part.get_content_charset() or "utf-8"
+    if b"\x1b$B" in payload[:4000] or b"\x1b$@" in payload[:4000]:
+        charset = "iso2022_jp"  # Japanese mail labelled us-ascii (or nothing) by old gateways
     try:
         text = payload[:limit].decode(charset, "replace")
     except LookupError:
@@ -244,6 +246,19 @@ def _human_text(parts: list[tuple[Message, int, bool]]) -> str:
     text = "\n".join(chunks)
     cut = _ORIGINAL_MARKER.search(text, 0, HEAD_LIMIT * 2)
     return text[:cut.start()] if cut else text[:HEAD_LIMIT]
+
+
+_QUOTED_HEADER = re.compile(
+    r"^[ \t>]{0,8}(?:subject|objet|sujet|betreff|asunto|oggetto|件名|主题|主題|from|to|cc|date|sent|envoy[ée]|"
+    r"de|à|an|von|para)[ \t]{0,4}[:：][^\n]{0,1000}$", re.I | re.M)
+
+
+def _explanation(human: str) -> str:
+    """The reporter's text without the original's quoted Subject/From/To lines.
+
+    Our own subjects speak of "politique de la ville": they must not read as a policy refusal.
+    """
+    return _QUOTED_HEADER.sub("", human)
 
 
 def _remote_words(text: str) -> str:
@@ -382,6 +397,11 @@ def _vendor_complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> b
     has_original = any(p.get_content_type() in ("message/rfc822", "text/rfc822-headers") for p, _d, _o in parts)
     if not has_original or msg.get_content_type() == "multipart/report":
         return False
+    for part, _depth, original in parts:  # an ARF report part mislabelled text/plain inside multipart/mixed
+        if not original and part.get_content_type() == "text/plain" and _ARF_FIELD.search(_text(part, 4000)) \
+                and re.search(r"^(?:user-agent|version|original-rcpt-to|original-mail-from):", _text(part, 4000),
+                              re.I | re.M):
+            return True
     return bool(_ABUSE_SUBJECT.search(subject_of(msg)) and _ABUSE_TEXT.search(_human_text(parts)[:4000]))
 
 
@@ -450,7 +470,7 @@ def _dsn(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
     status = status_code(block.get("status", ""))
     remote = _strip_type(block.get("diagnostic-code", "")) or _remote_words(human)
     is_delay = not failed
-    verdict = decide(status, remote, human, temporary=True if is_delay else None, gave_up=not is_delay)
+    verdict = decide(status, remote, _explanation(human), temporary=True if is_delay else None, gave_up=not is_delay)
     recipients = [a for b in chosen for a in (_recipient(b), _address(b.get("original-recipient", ""))) if a]
     recipients = list(dict.fromkeys(recipients))
     return _report(verdict, recipients, status or verdict_status(remote), remote or _first_line(human), "dsn",
@@ -522,7 +542,7 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
     subject = subject_of(msg)
     delay = bool(_DELAY.search(subject) or _DELAY.search(human[:4000])) and not _FINAL.search(human[:8000])
     temporary = True if delay else None
-    verdict = decide(status, remote, human, temporary=temporary)
+    verdict = decide(status, remote, _explanation(human), temporary=temporary)
     return _report(verdict, recipients, status, remote or _first_line(human), "plain", final=not delay,
                    detail="plain-text " + ("delay warning" if delay else "bounce"))
 
