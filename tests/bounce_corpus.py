@@ -594,6 +594,49 @@ def broken_dsn(rcpt: str, status: str, diag: str, n: int = 0) -> str:
                    status_type="text/plain")
 
 
+def unknown_mta_a(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    body = ("Message from mail.destinataire.example.\nUnable to deliver message to the following address(es).\n\n"
+            f"<{rcpt}>:\n{diag}")
+    return _plain("MAILER-DAEMON@mail.destinataire.example", "Delivery failure", body, rcpt, n,
+                  "--- Original message follows.")
+
+
+def unknown_mta_b(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    rule = "=" * 76
+    human = (f"{rule}\n      This is an automatically generated Delivery Status Notification.\n\n"
+             f"Delivery to the following recipients failed permanently:\n\n  * {rcpt}\n\n\n{rule}\n"
+             f"                            Technical details:\n\nSMTP:RCPT host 192.0.2.8: {diag}\n\n\n{rule}")
+    b = f"=_x3_{n}"
+    return (_head("Mail Delivery System <postmaster@gw.example.net>", "Delivery status notification", n,
+                  f'multipart/mixed; boundary="{b}"')
+            + f"\n--{b}\nContent-Type: text/plain; charset=us-ascii\n\n{human}\n\n--{b}\n"
+              f"Content-Type: message/rfc822\n\n{_orig(rcpt, n)}\n--{b}--\n")
+
+
+def unknown_mta_c(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    body = ("We had trouble delivering your message. Full details follow:\n\nSubject: 'Cycle de qualification'\n"
+            "Date: 'Wed, 18 Nov 2026 09:00:01 +0100'\n\n1 error(s):\n\n"
+            f"SMTP Server <mx.destinataire.example> rejected recipient <{rcpt}>\n"
+            f"  (Error following RCPT command). It responded as follows: [{diag}]")
+    return _plain("Mail Delivery Service <mailer-daemon@webmail.example>", "There was an error sending your mail",
+                  body, rcpt, n, "The attachment contains the original mail headers")
+
+
+def exchange2003_msexch(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    body = ("Your message\n\n  To:      " + rcpt + "\n  Subject: Cycle de qualification\n"
+            "  Sent:    Wed, 18 Nov 2026 09:00:01 +0100\n\ndid not reach the following recipient(s):\n\n"
+            f"{rcpt} on Wed, 18 Nov 2026 09:00:05 +0100\n    {diag}")
+    return _plain("System Administrator <postmaster@ancien.example>", "Undeliverable: Cycle de qualification",
+                  body, rcpt, n, "-----Original Message-----", "X-Mailer: Internet Mail Service (5.5.2657.72)\n")
+
+
+def notes_ja(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    text = f"------- Failure Reasons  --------\n\n{diag}\n{rcpt}\n\n------- Returned Message --------\n"
+    return (_head("Postmaster <postmaster@notes.kaisha.example>", "Undeliverable message", n,
+                  "text/plain; charset=iso-2022-jp", "Content-Transfer-Encoding: 7bit\n")
+            + "\n" + text.encode("iso2022_jp").decode("ascii") + "\n" + _orig(rcpt, n))
+
+
 def _wrap(builder: Callable[..., str]) -> Layout:
     def layout(rcpt: str, status: str, diag: str, n: int = 0) -> str:
         return HAND_MADE + "\n" + builder(rcpt, status, diag, msgid=_msgid(n), token=_token(n))
@@ -943,6 +986,21 @@ VARIANT_ROWS: list[tuple[Layout, str, str, str, str]] = [
     (yahoo, "", "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.10, because the ip is in Spamhaus's list", S, "blocked"),
     (postfix_delayed, "4.2.2", "host mx.destinataire.example[192.0.2.25] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", S, "mailboxfull"),
     (gmail_delay, "4.7.0", "421-4.7.0 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address.", S, "toomanyconn"),
+    # layouts of systems nobody names (seen in the wild with these exact boilerplates)
+    (unknown_mta_a, "", "This user doesn't have a destinataire.example account ({rcpt}) [0]", H, "userunknown"),
+    (unknown_mta_a, "", "This user's mailbox is over quota ({rcpt}) [-2]", S, "mailboxfull"),
+    (unknown_mta_b, "", "553 5.3.0 <{rcpt}>... No such user here", H, "userunknown"),
+    (unknown_mta_b, "", "554 5.7.1 <{rcpt}>... Message refused, blocked by content filter", S, "filtered"),
+    (unknown_mta_c, "", "550 5.1.1 User unknown", H, "userunknown"),
+    (unknown_mta_c, "", "452 4.2.2 Mailbox over quota", S, "mailboxfull"),
+    (exchange2003_msexch, "", "The recipient name is not recognized\n    The MTS-ID of the original message is: c=fr;a= ;p=ville;l=EXCH0001\n    MSEXCH:IMS:VILLE:EX01 0 (000C05A6) Unknown Recipient", H, "userunknown"),
+    (exchange2003_msexch, "", "The message reached the recipient's e-mail system, but delivery was refused.\n    MSEXCH:IMS:VILLE:EX01 0 (000C0595) Ambiguous Recipient", S, "filtered"),
+    (imail, "", "Unknown user", H, "userunknown"),
+    (imail, "", "User mailbox exceeds allowed size", S, "mailboxfull"),
+    (notes_ja, "", "ディレクトリのリストにありません", H, "userunknown"),
+    (exim_retry, "", "SMTP error from remote mail server after RCPT TO:<{rcpt}>:\n    450 4.1.1 <{rcpt}>: Recipient address rejected: User unknown in local recipient table", H, "userunknown"),
+    (postfix, "5.1.8", "553 5.1.8 <formations@crpve91.fr>: Sender address not found in directory", S, "rejected"),
+    (gmail_expired, "4.4.3", "DNS Error: Could not contact DNS servers", S, "networkerror"),
 ]
 
 

@@ -144,6 +144,7 @@ RULES: list[Rule] = [
         "espace insuffisant", "plus de place", "plus d'espace", "postfach voll", "mailbox voll", "speicherplatz",
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
         "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
+        "mailbox exceeds", "mailbox has exceeded",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
            r"(?:full|over (?:the )?quota)")),
     Rule("mesgtoobig", (
@@ -170,6 +171,7 @@ RULES: list[Rule] = [
         "has blocked you", "has blocked your", "has blocked delivery", "not accepting mail", "not accepting messages",
         "isn't accepting", "chosen not to receive", "opted not to receive", "mailbox not accepting",
         "resolver.rst.notauthorized", "delivery not authorized", "domain filter", "destinataire a refusé",
+        "ambiguous recipient",
         "destinataire refuse", "filtré", "受信拒否", "拒收",
     )),
     Rule("rejected", (
@@ -181,6 +183,8 @@ RULES: list[Rule] = [
         "expéditeur inconnu", "expéditeur rejeté", "expéditeur non autorisé", "are not member", "not a member",
         "not member article", "reject mail from", "permission to post", "not allowed to post", "not permitted to post",
         "envelope sender", "sender is not authorized", "sender not authorized", "sender is not allowed",
+        "sender address not found", "sender address invalid", "invalid sender", "sender address does not exist",
+        "sender not found", "sender domain", "domain of the sender",
     )),
     Rule("policyviolation", (
         "policy", "politique", "administrative prohibition", "prohibited", "not permitted", "ph01",
@@ -200,7 +204,7 @@ RULES: list[Rule] = [
     )),
     Rule("hostunknown!", (
         "servfail", "servfail)", "serverfailure", "dns lookup timeout", "dns timeout", "temporary dns", "temporary lookup",
-        "temporary name", "dns query failed", "temporarily unable to resolve",
+        "temporary name", "dns query failed", "temporarily unable to resolve", "could not contact dns",
     ), _rx(r"(?:host|domain)(?: name)? (?:or domain name )?not found[^\n]{0,80}(?:try again|temporar)",
            r"name service error[^\n]{0,120}try again")),
     Rule("hostunknown", (
@@ -211,6 +215,7 @@ RULES: list[Rule] = [
         "unknown mail domain", "domaine inconnu", "domaine inexistant", "domaine introuvable", "hôte inconnu",
         "hote inconnu", "hôte introuvable", "infodomainnonexistent", "nonexistentdomain", "5.1.2", "5.4.4",
         "dns error", "unable to determine the ip address", "unable to route", "domain existiert nicht",
+        "name or service not known",
         "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在", "ドメインが見つかりません", "domain does not accept mail",
         "does not accept mail (null mx)",
     ), _rx(r"domain [^\n]{0,80}(?:does not|doesn't|doesnt|did not) exist", r"domain [^\n]{0,80}(?:could not|cannot|couldn't) be found")),
@@ -235,7 +240,8 @@ RULES: list[Rule] = [
         "empfänger unbekannt", "unbekannter empfänger", "existiert nicht", "adresse unbekannt", "nicht vorhanden",
         "nicht gefunden", "usuario desconocido", "usuario no existe", "no existe", "dirección inexistente",
         "destinatario desconocido", "宛先不明", "不明な宛先", "存在しません", "用户不存在", "不存在", "ユーザ不明",
-        "ユーザー不明", "見つかりません",
+        "ユーザー不明", "見つかりません", "ディレクトリのリストにありません", "invalid final delivery userid",
+        "recipient name is not recognized", "(000c05a6)",
     ), _rx(r"(?:user|mailbox|address|account|recipient|alias|e-?mail|person|addressee)\b[^\n]{0,60}"
            r"(?:does not|doesn't|did not) exist",
            r"(?:user|mailbox|address|account|recipient|addressee)\b[^\n]{0,80}\bnot found",

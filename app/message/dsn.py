@@ -61,6 +61,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"не доставлено|недоставлен|warning: could not send|delayed mail|delivery delay|delayed:|"
     r"undelivered mail|mail could not|notice: mail delivery status|delivery notification|\[bounce\]|"
     r"not member article|undeliverable|returned mail|mail delivery problem|mail system error|delivery report|"
+    r"error sending your (?:mail|message)|could not send your message|delivery failure|"
     r"no se (?:pudo|puede) entregar|error en la entrega|entrega fallida|mensaje no entregado|devuelto|"
     r"zustellung|fehlgeschlagen|nicht zustellbar|unzustellbar|"
     r"配信|配送|不達|送信できません|エラーメール|返送|退信|退回|投递|发送失败|未送达", re.I)
@@ -74,6 +75,7 @@ _BOUNCE_BODY = re.compile(
     r"ne peut (?:être|etre) (?:remis|distribu)|impossible de (?:remettre|distribuer|d[ée]livrer)|"
     r"not yet been delivered|has been delayed|will (?:continue to )?(?:retry|try)|still (?:being )?(?:retried|trying)|"
     r"could not be sent|unable to deliver|not a member|message details:|failure reasons|"
+    r"trouble delivering|rejected recipient|returned permanent errors|did not reach the following|"
     r"no se (?:pudo|puede) entregar|error permanente|la\(?s\)? siguiente\(?s\)? direcci|"
     r"konnte nicht zugestellt|nicht zugestellt werden|zustellung an folgende|permanenter fehler|"
     r"配信できません|配送に失敗|送信できませんでした|届けることができません|宛先(?:不明|メールアドレス)|"
@@ -105,7 +107,8 @@ _ORIGINAL_MARKER = re.compile(
     r"message d'origine|message original|original message\b|en-t[êe]tes? du message|"
     r"message headers follow|copy of the (?:original )?message|below is a copy|original mail as follows|"
     r"returned message|esta es una copia del mensaje|dies ist eine kopie|ursprüngliche nachricht|"
-    r"▼ 送信されたメール ▼|原邮件|以下是原邮件|non-delivered information)",
+    r"▼ 送信されたメール ▼|原邮件|以下是原邮件|non-delivered information|the attachment contains the original|"
+    r"(?:return-path|received):[^\n]{0,400}\n(?:[ \t][^\n]{0,400}\n){0,8}[a-z-]{2,40}:)",
     re.I | re.M)
 _FAILED_LIST = re.compile(
     r"(?:address(?:\(es\))? failed|delivery to the following recipients? failed[^\n]{0,40}|"
@@ -272,7 +275,12 @@ def _remote_words(text: str) -> str:
             break
     if not found:
         found = [" ".join(m.group(1).split()) for m in _SMTP_LINE.finditer(text[:HEAD_LIMIT])][:3]
+    if not found:  # a reply quoted inside a sentence: "… responded as follows: [550 5.1.1 User unknown]"
+        found = [" ".join(m.group(0).split()) for m in _INLINE_REPLY.finditer(text[:HEAD_LIMIT])][:3]
     return "\n".join(found)[:2000]
+
+
+_INLINE_REPLY = re.compile(r"(?<![\d.])[45]\d\d[ \-][245]\.\d{1,3}\.\d{1,3}[^\n\]]{0,300}")
 
 
 def _whole_text(parts: list[tuple[Message, int, bool]]) -> str:
@@ -542,7 +550,8 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
     subject = subject_of(msg)
     delay = bool(_DELAY.search(subject) or _DELAY.search(human[:4000])) and not _FINAL.search(human[:8000])
     temporary = True if delay else None
-    verdict = decide(status, remote, _explanation(human), temporary=temporary)
+    gave_up = not delay and bool(_FINAL.search(human[:8000]))
+    verdict = decide(status, remote, _explanation(human), temporary=temporary, gave_up=gave_up)
     return _report(verdict, recipients, status, remote or _first_line(human), "plain", final=not delay,
                    detail="plain-text " + ("delay warning" if delay else "bounce"))
 
