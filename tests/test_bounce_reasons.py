@@ -6,12 +6,14 @@ and delay DSNs, ARF, and the figures the issue sets (hard recall, wrongly hard).
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from app.message.bounce_reasons import REASONS, decide
-from app.message.dsn import MAX_BYTES, UnreadableMessage, classify
+from app.message.dsn import MAX_BYTES, UnreadableMessage, classify, read_report
+from app.message.ses import MalformedEvent
 from tests import bounce_samples as samples
 from tests.conftest import FIXTURES
 
@@ -62,6 +64,31 @@ def test_every_reason_named_is_known():
 ])
 def test_decide_from_status_and_words(status, text, reason, hard):
     verdict = decide(status, text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize("status, remote, reporter, gave_up, reason, hard", [
+    # the reporter's words name a living mailbox: they overrule a 5.1.1
+    ("5.1.1", "", "The recipient's mailbox is full and can't accept messages now.", False, "mailboxfull", False),
+    # the reporter's boilerplate never turns a refusal code into a hard bounce
+    ("5.7.1", "", "The email address you entered couldn't be found.", False, "policyviolation", False),
+    # a generic reporter word does not overrule a specific code
+    ("5.1.1", "", "Connection timed out", False, "userunknown", True),
+    # a 4xx "user unknown" is hard once the sender gave up, never while it still tries
+    ("4.1.1", "450 4.1.1 <x@mairie.example>: User unknown in local recipient table", "", True, "userunknown", True),
+    ("4.2.2", "452 4.2.2 Mailbox full", "", True, "mailboxfull", False),
+    # 5.0.0 says nothing by itself
+    ("5.0.0", "550 5.0.0 Access denied", "", False, "policyviolation", False),
+    # an address or a link in the text is not a word of the reason
+    ("5.0.0", "550 politique.ville@mairie.example: unknown user", "", False, "userunknown", True),
+    ("5.0.0", "550 5.7.1 Mailbox full, see https://help.example/spam-policy", "", False, "mailboxfull", False),
+    # Microsoft's own codes
+    ("5.4.310", "DNS domain mairie-close.example does not exist", "", False, "hostunknown", True),
+    ("5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "", False,
+     "blocked", False),
+])
+def test_words_weigh_more_than_codes(status, remote, reporter, gave_up, reason, hard):
+    verdict = decide(status, remote, reporter, gave_up=gave_up)
     assert (verdict.reason, verdict.hard) == (reason, hard)
 
 
@@ -163,3 +190,34 @@ def test_deep_mime_nesting_is_refused_cleanly():
     raw = ("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n" + head + "\nboom\n").encode()
     with pytest.raises(UnreadableMessage):
         classify(raw)
+
+
+# -- reports that are not mail: SES / SNS JSON, and SES notifications sent by mail -------------------
+
+def _ses_bounce(*addresses: str) -> dict:
+    return {"notificationType": "Bounce", "mail": {"source": "bounces+T0K3N@bounces.crpve91.fr"},
+            "bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                       "bouncedRecipients": [{"emailAddress": a, "status": "5.1.1",
+                                              "diagnosticCode": "smtp; 550 5.1.1 user unknown"} for a in addresses]}}
+
+
+def test_read_report_reads_ses_json_and_names_every_recipient():
+    report = read_report(json.dumps(_ses_bounce("a@mairie.example", "b@mairie.example")).encode())
+    assert (report.kind, report.reason, report.format) == ("hard", "userunknown", "ses")
+    assert report.recipients == ["a@mairie.example", "b@mairie.example"] and report.verp_tokens == ["T0K3N"]
+
+
+def test_an_sns_subscription_confirmation_concerns_nobody():
+    report = read_report(json.dumps({"Type": "SubscriptionConfirmation", "Message": "x"}).encode())
+    assert (report.kind, report.recipients) == ("ignore", [])
+
+
+def test_a_broken_sns_mail_is_read_as_a_message_not_a_crash():
+    raw = ("From: AWS Notifications <no-reply@sns.amazonaws.com>\nSubject: AWS Notification Message\n"
+           'Content-Type: text/plain\n\n{"notificationType": "Bounce", "bounce": {oops\n').encode()
+    assert read_report(raw).kind == "ignore"
+
+
+def test_json_that_is_not_a_notification_is_refused_by_name():
+    with pytest.raises(MalformedEvent):
+        read_report(json.dumps({"notificationType": "Bounce"}).encode())

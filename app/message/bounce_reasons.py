@@ -144,7 +144,8 @@ RULES: list[Rule] = [
         "espace insuffisant", "plus de place", "plus d'espace", "postfach voll", "mailbox voll", "speicherplatz",
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
         "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
-        "mailbox exceeds", "mailbox has exceeded",
+        "mailbox exceeds", "mailbox has exceeded", "casella piena", "quota superata", "caixa postal cheia",
+        "caixa de correio cheia", "postvak vol",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
            r"(?:full|over (?:the )?quota)")),
     Rule("mesgtoobig", (
@@ -241,6 +242,8 @@ RULES: list[Rule] = [
         "nicht gefunden", "usuario desconocido", "usuario no existe", "no existe", "dirección inexistente",
         "destinatario desconocido", "宛先不明", "不明な宛先", "存在しません", "用户不存在", "不存在", "ユーザ不明",
         "ユーザー不明", "見つかりません", "ディレクトリのリストにありません", "invalid final delivery userid",
+        "utente sconosciuto", "utente inesistente", "casella inesistente", "usuário desconhecido", "usuario inexistente",
+        "onbekende gebruiker",
         "recipient name is not recognized", "(000c05a6)",
     ), _rx(r"(?:user|mailbox|address|account|recipient|alias|e-?mail|person|addressee)\b[^\n]{0,60}"
            r"(?:does not|doesn't|did not) exist",

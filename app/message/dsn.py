@@ -50,7 +50,7 @@ _DAEMON = re.compile(
     r"mail ?system|delivery ?(?:subsystem|system|notification|service|status)|\bbounces?[@-]|"
     r"service de messagerie|syst[eè]me de messagerie|administrateur|notes ?router|mdaemon|courier mail server|"
     r"qmail-send|internet mail|\bsmtp@|\bnoreply@.*(?:mailer|mail)|msgdeliv|nobody@|post_?master|sysadmin@|"
-    r"interscan|m-filter|webshield|-admin@|mail ?delivery|no-reply@app\.|mimecast|barracuda", re.I)
+    r"interscan|m-filter|webshield|-admin@|mail ?delivery|\bno-?reply@|mimecast|barracuda", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver(?:ed|able|ble)|undelivered|not delivered|non[- ]?deliver|delivery (?:status )?(?:failure|failed|notification|report|problem|has failed)|"
     r"delivery status|mail delivery|failure notice|returned mail|returned to sender|could not (?:be )?deliver|"
@@ -64,7 +64,9 @@ _BOUNCE_SUBJECT = re.compile(
     r"error sending your (?:mail|message)|could not send your message|delivery failure|"
     r"no se (?:pudo|puede) entregar|error en la entrega|entrega fallida|mensaje no entregado|devuelto|"
     r"zustellung|fehlgeschlagen|nicht zustellbar|unzustellbar|"
-    r"配信|配送|不達|送信できません|エラーメール|返送|退信|退回|投递|发送失败|未送达", re.I)
+    r"配信|配送|不達|送信できません|エラーメール|返送|退信|退回|投递|发送失败|未送达|"
+    r"mancata consegna|impossibile recapitare|non recapitabile|falha na entrega|n[ãa]o entregue|onbestelbaar|"
+    r"niet bezorgd|niedostarczon", re.I)
 _BOUNCE_BODY = re.compile(
     r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|undelivered|"
     r"delivery (?:has )?failed|delivery to the following recipient|failed permanently|permanent(?:ly)? (?:error|fatal|failure)|"
@@ -79,7 +81,8 @@ _BOUNCE_BODY = re.compile(
     r"no se (?:pudo|puede) entregar|error permanente|la\(?s\)? siguiente\(?s\)? direcci|"
     r"konnte nicht zugestellt|nicht zugestellt werden|zustellung an folgende|permanenter fehler|"
     r"配信できません|配送に失敗|送信できませんでした|届けることができません|宛先(?:不明|メールアドレス)|"
-    r"退信|退回|未能成功投递|无法投递|投递失败|无法送达", re.I)
+    r"退信|退回|未能成功投递|无法投递|投递失败|无法送达|"
+    r"non [èe] stato possibile recapitare|n[ãa]o foi poss[íi]vel entregar|kon niet worden bezorgd", re.I)
 _DELAY = re.compile(
     r"warning (?:message )?only|do not need to resend|not yet been delivered|has been delayed|is delayed|"
     r"will (?:continue to )?(?:retry|try|be retried)|still (?:being )?(?:retried|trying)|delivery delay|delayed mail|"
@@ -402,15 +405,29 @@ def _vendor_complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> b
         return True
     if msg.get("X-HmXmrOriginalRecipient"):
         return True
+    if msg.get_content_type() == "multipart/report":
+        return False  # a DSN: its own rules apply
+    for part, _depth, original in parts:  # an ARF report part mislabelled text/plain
+        if not original and part.get_content_type() == "text/plain":
+            head = _text(part, 4000)
+            if _ARF_FIELD.search(head) and _ARF_OTHER_FIELD.search(head):
+                return True
     has_original = any(p.get_content_type() in ("message/rfc822", "text/rfc822-headers") for p, _d, _o in parts)
-    if not has_original or msg.get_content_type() == "multipart/report":
+    if not has_original:
         return False
-    for part, _depth, original in parts:  # an ARF report part mislabelled text/plain inside multipart/mixed
-        if not original and part.get_content_type() == "text/plain" and _ARF_FIELD.search(_text(part, 4000)) \
-                and re.search(r"^(?:user-agent|version|original-rcpt-to|original-mail-from):", _text(part, 4000),
-                              re.I | re.M):
-            return True
-    return bool(_ABUSE_SUBJECT.search(subject_of(msg)) and _ABUSE_TEXT.search(_human_text(parts)[:4000]))
+    sender = str(msg.get("From", "")).lower()
+    subject = subject_of(msg)
+    if _COMPLAINT_SENDER.search(sender) or _COMPLAINT_SUBJECT.search(subject):
+        return True
+    return bool(_ABUSE_SUBJECT.search(subject) and _ABUSE_TEXT.search(_human_text(parts)[:4000]))
+
+
+_ARF_OTHER_FIELD = re.compile(r"^(?:user-agent|version|original-rcpt-to|original-mail-from|removal-recipient):",
+                              re.I | re.M)
+# Who sends complaints in their own format, and how they title them (the original is attached).
+_COMPLAINT_SENDER = re.compile(r"staff@hotmail\.com|complaints@email-abuse\.amazonses\.com|@jmrp\.|"
+                               r"feedback@arf\.mail\.yahoo|scomp@aol\.net|fbl@", re.I)
+_COMPLAINT_SUBJECT = re.compile(r"^\s*complaint about message from\b", re.I)
 
 
 def _complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
