@@ -123,22 +123,32 @@ def exchange2003(rcpt: str, status: str, diag: str, n: int = 0) -> str:
                   body, rcpt, n, "-----Original Message-----", "X-MimeOLE: Produced By Microsoft Exchange V6.5\n")
 
 
-def exchange_de(rcpt: str, status: str, diag: str, n: int = 0) -> str:
-    human = ("Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:\n\n"
-             f"{rcpt}\n{diag.split(' ', 2)[-1]}\n\nDiagnoseinformationen für Administratoren:\n\n"
-             f"Generierender Server: EX01.stadt.example\n\n{rcpt}\nRemote Server returned '{diag}'\n\n"
-             "Ursprüngliche Nachrichtenkopfzeilen:\n")
-    return _report("Microsoft Outlook <postmaster@stadt.example>", "Unzustellbar: Cycle de qualification", n, human,
-                   _fields(rcpt, status, diag, mta="EX01.stadt.example"), rcpt)
+# Exchange / Office 365 NDRs in the sender's language: (intro, "could not be delivered",
+# "diagnostic information", "generating server", "original headers", subject prefix).
+_EXCHANGE_WORDING = {
+    "de": ("Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:", "",
+           "Diagnoseinformationen für Administratoren:", "Generierender Server", "Ursprüngliche Nachrichtenkopfzeilen:",
+           "Unzustellbar", "stadt.example"),
+    "es": ("No se pudo entregar a estos destinatarios o grupos:", "No se pudo entregar el mensaje.",
+           "Información de diagnóstico para administradores:", "Generando servidor",
+           "Encabezados originales del mensaje:", "No se puede entregar", "ayuntamiento.example"),
+}
 
 
-def exchange_es(rcpt: str, status: str, diag: str, n: int = 0) -> str:
-    human = ("No se pudo entregar a estos destinatarios o grupos:\n\n"
-             f"{rcpt}\nNo se pudo entregar el mensaje.\n\nInformación de diagnóstico para administradores:\n\n"
-             f"Generando servidor: EX02.ayuntamiento.example\n\n{rcpt}\nRemote Server returned '{diag}'\n\n"
-             "Encabezados originales del mensaje:\n")
-    return _report("Microsoft Outlook <postmaster@ayuntamiento.example>", "No se puede entregar: Cycle", n, human,
-                   _fields(rcpt, status, diag, mta="EX02.ayuntamiento.example"), rcpt)
+def _exchange_in(lang: str) -> Layout:
+    intro, failed, diagnostic, server, headers, prefix, domain = _EXCHANGE_WORDING[lang]
+
+    def layout(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+        said = failed or diag.split(" ", 2)[-1]
+        human = (f"{intro}\n\n{rcpt}\n{said}\n\n{diagnostic}\n\n{server}: EX01.{domain}\n\n"
+                 f"{rcpt}\nRemote Server returned '{diag}'\n\n{headers}\n")
+        return _report(f"Microsoft Outlook <postmaster@{domain}>", f"{prefix}: Cycle de qualification", n, human,
+                       _fields(rcpt, status, diag, mta=f"EX01.{domain}"), rcpt)
+    layout.__name__ = f"exchange_{lang}"
+    return layout
+
+
+exchange_de, exchange_es = _exchange_in("de"), _exchange_in("es")
 
 
 def outlook_com(rcpt: str, status: str, diag: str, n: int = 0) -> str:

@@ -35,23 +35,21 @@ class BounceReport:
         return self.message_ids[0] if self.message_ids else None
 
 
+def _first_unique(pattern: re.Pattern[str], text: str, group: int, most: int) -> list[str]:
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        if match.group(group) not in found:
+            found.append(match.group(group))
+        if len(found) == most:
+            break
+    return found
+
+
 def our_ids(text: str) -> list[str]:
     """Our Message-IDs (``<lettrine.…>``) in ``text``, first five, in order: the returned original names the delivery."""
-    ids: list[str] = []
-    for found in _OUR_ID.finditer(text):
-        if found.group(0) not in ids:
-            ids.append(found.group(0))
-        if len(ids) == 5:
-            break
-    return ids
+    return _first_unique(_OUR_ID, text, 0, 5)
 
 
 def verp_tokens_in(text: str) -> list[str]:
     """The signed tokens of our VERP return paths (``bounces+<token>@``) in ``text``, first ten."""
-    tokens: list[str] = []
-    for found in _VERP.finditer(text):
-        if found.group(1) not in tokens:
-            tokens.append(found.group(1))
-        if len(tokens) == 10:
-            break
-    return tokens
+    return _first_unique(_VERP, text, 1, 10)
