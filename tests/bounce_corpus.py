@@ -1013,6 +1013,35 @@ VARIANT_ROWS: list[tuple[Layout, str, str, str, str]] = [
     (gmail_expired, "4.4.3", "DNS Error: Could not contact DNS servers", S, "networkerror"),
 ]
 
+# Replies in the providers' documented code tables (Orange/La Poste LPN and OFR codes, Cox AUP#
+# codes, GoDaddy IB codes, iCloud, Microsoft 5.7.5xx, Google's SMTP error list).
+VENDOR_ROWS: list[tuple[Layout, str, str, str, str]] = [
+    (orange, "5.5.0", "550 5.5.0 Boite du destinataire archivee. Archived recipient. LPN007_420", S, "suspend"),
+    (orange, "5.5.0", "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426", S, "suspend"),
+    (orange, "5.1.0", "501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405]", S, "rejected"),
+    (orange, "5.0.0", "550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR006_102", S, "blocked"),
+    (orange, "5.7.1", "571 5.7.1 Message refused, DMARC verification Failed. Message refuse, verification DMARC en echec LPN007_517", S, "authfailure"),
+    (postfix, "5.0.0", "554 Connection refused AUP#CXBL: the sending IP address has been blocked by Cox", S, "blocked"),
+    (postfix, "5.0.0", "550 not accepted AUP#CXDNS: reverse DNS lookup for your IP address is failing", S, "requireptr"),
+    (postfix, "5.1.1", "550 5.1.1 recipient rejected AUP#RCPT: the intended recipient is not a valid Cox email account", H, "userunknown"),
+    (exim, "", "552 This message has been rejected due to content judged to be spam by the internet community. IB212", S, "spamdetected"),
+    (exim, "", "554 This IP has been temporarily blocked for attempting to mail too many invalid recipients. IB112", S, "blocked"),
+    (exim, "", "550 Recipient not found", H, "userunknown"),
+    (exim, "", "550 Account storage limit", S, "mailboxfull"),
+    (exim, "", "550 Account disabled", S, "suspend"),
+    (postfix, "5.1.1", "550 5.1.1 <{rcpt}>: inactive email address (in reply to RCPT TO command)", H, "userunknown"),
+    (postfix, "5.1.6", "550 5.1.6 recipient no longer on server: {rcpt}", H, "hasmoved"),
+    (postfix, "5.7.1", "554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM authentication checks.", S, "authfailure"),
+    (postfix, "4.7.1", "421 4.7.1 Messages to {rcpt} deferred due to excessive volume. Try again later", S, "toomanyconn"),
+    (office365, "5.7.511", "550 5.7.511 Access denied, banned sender[192.0.2.10]. To request removal from this list please forward this message to delist@messaging.microsoft.com", S, "blocked"),
+    (office365, "5.7.513", "550 5.7.513 Service unavailable, Client host [192.0.2.10] blocked by ville-exemple.fr using Customer Block list (AS16012607)", S, "blocked"),
+    (office365, "5.7.515", "550 5.7.515 Access denied, sending domain CRPVE91.FR doesn't meet the required authentication level.", S, "authfailure"),
+    (office365, "5.6.11", "550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds, which cannot be sent via DATA", S, "contenterror"),
+    (gmail, "5.2.2", "552-5.2.2 The recipient's inbox is out of storage space and inactive. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaPerm", S, "mailboxfull"),
+    (gmail, "4.7.0", "421-4.7.0 IP not in whitelist for RCPT domain, closing connection.", S, "blocked"),
+    (gmail, "5.7.1", "550-5.7.1 Our system has detected that this message is likely suspicious due to the very low reputation of the sending domain.", S, "blocked"),
+]
+
 
 # -- complaints: RFC 5965 ARF and the vendors' variants ----------------------------------------
 
@@ -1338,6 +1367,12 @@ def samples() -> list[Sample]:
         n = len(out) + 1
         rcpt = _rcpt_for(layout.__name__)(n)
         add(f"variant-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
+            f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
+            layout(rcpt, status, diag.format(rcpt=rcpt), n))
+    for layout, status, diag, verdict, reason in VENDOR_ROWS:
+        n = len(out) + 1
+        rcpt = _rcpt_for(layout.__name__)(n)
+        add(f"vendor-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
             f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
             layout(rcpt, status, diag.format(rcpt=rcpt), n))
     for stem, verdict, reason, about, build in complaints(_rcpt_for("complaint")):

@@ -83,12 +83,13 @@ RULES: list[Rule] = [
         "not passing authentication", "authentication check fail", "authentication checks fail",
         "failed authentication", "fails authentication", "not authorized to send on behalf",
         "not permitted to send on behalf", "5.7.509", "5.7.510", "arc validation", "authentification de l'expéditeur",
-        "échec de l'authentification", "usurpation",
+        "échec de l'authentification", "usurpation", "aup#cxsndr", "ib508", "5.7.515", "required authentication level",
     ), _rx(r"\bspf\b", r"\b5\.7\.2[0-46]\b", r"\b5\.7\.29\b")),
     Rule("requireptr", (
         "ptr record", "reverse dns", "reverse lookup", "reverse hostname", "reverse name", "rdns",
         "cannot find your hostname", "cannot find your reverse", "can't find your hostname", "ip name lookup failed",
-        "ip name possibly forged", "no reverse", "5.7.25", "résolution inverse", "resolution inverse",
+        "ip name possibly forged", "no reverse", "5.7.25", "résolution inverse", "resolution inverse", "aup#cxdns",
+        "ib108",
     ), _rx(r"\bptr\b", r"(?:hostname|helo)[^\n.]{0,40}(?:does not|doesn't|did not) (?:match|resolve)",
            r"can(?:no|')t resolve your (?:ip|address|host)")),
     Rule("securityerror", (
@@ -97,7 +98,9 @@ RULES: list[Rule] = [
         "authentication is required", "smtp auth required", "auth required", "resolver.rst.authrequired",
         "sendernotauthenticated", "require sender authentication", "requires sender authentication",
         "security policy", "security issue", "security reasons", "security violation", "sécurité", "securite",
-        "5.7.10 ", "5.7.11 ", "5.7.133", "5.7.134", "5.7.135", "5.7.136",
+        "5.7.10 ", "5.7.11 ", "5.7.133", "5.7.134", "5.7.135", "5.7.136", "authentification requise",
+        "code d'authentification invalide", "ib401", "mta-sts", "not authenticated to send anonymous mail",
+        "suspicious account activity",
     )),
     Rule("norelaying", (
         "relay access denied", "relaying denied", "relay denied", "relay not permitted", "relaying not permitted",
@@ -115,17 +118,22 @@ RULES: list[Rule] = [
         "recipient limit", "receive limit", "perhourlimit", "unexpected volume", "[ts01]", "[ts02]", "[ts03]",
         "[tss04]", "mail flood", "5.7.28", "5.2.121", "5.2.122", "connection limit", "frequency limited",
         "trop de connexions", "trop de messages", "trop de destinataires", "limite d'envoi", "débit",
-        "数量超过限制", "频率", "送信数の上限",
+        "数量超过限制", "频率", "送信数の上限", "aup#cxcnct", "aup#cxmxrt", "message threshold exceeded",
+        "excessive volume", "ib605", "ib007", "ib504", "ib510", "ib607", "too many sessions",
     ), _rx(r"(?:exceeded|over) (?:the )?(?:\w+ )?rate")),
     Rule("blocked", (
         "blocked using", "blacklist", "black list", "blocklist", "block list", "denylist", "deny list", "dnsbl",
         "spamhaus", "spamcop", "barracuda", "sorbs", "uceprotect", "surbl", "reputation", "réputation",
         "banned sending ip", "access denied, banned", "traffic not accepted from this ip", "not authorized to send email directly",
         "service refuse", "service refusé", "permanently deferred", "liste noire", "client host rejected",
-        "client host blocked", "ip blocked", "blocked ip", "(bl)", "aup#", "ofr_505", "ofr_506", "ofr004",
+        "client host blocked", "ip blocked", "blocked ip", "(bl)", "ofr_505", "ofr_506",
         "your ip", "sending ip", "ip address is", "part of their network", "sperrliste", "lista negra", "黑名单",
-        "ブラックリスト",
-    ), _rx(r"(?<!not )listed (?:at|in|on|by)\b", r"\b(?:dns)?rbl\b", r"\bcbl\b", r"\b5\.7\.(?:6\d\d|7\d\d)\b",
+        "ブラックリスト", "not in whitelist", "not in allowlist", "not accepting connections", "banned sender",
+        "bad helo", "access denied, please try again later", "too many invalid recipients", "ip source bloqu",
+        "ip est bloqu", "ip bloquée", "ip bloquee",
+        "ont ete bloques par nos services", "ont été bloqués par nos services", "rbl reject", "ib103", "ib104",
+        "ib105", "ib106", "ib110", "ib111", "ib112", "ib113",
+    ), _rx(r"(?<!not )listed (?:at|in|on|by)\b", r"\baup#(?:cxbl|cdrbl|ipbl|urlbl|\d)", r"\b(?:dns)?rbl\b", r"\bcbl\b", r"\b5\.7\.(?:6\d\d|7\d\d)\b",
            r"\bs3\d{3}\b", r"\brp-?00\d\b", r"mail from [^\n]{0,80}(?:refused|rejected|blocked) (?:due to|because)",
            r"\b(?:ip|server|network|host)\b[^\n.]{0,40}\b(?:blocked|banned|blacklisted|blocklisted)\b")),
     Rule("virusdetected", ("virus", "malware", "infected", "trojan", "malicious", "eicar"), _rx(r"\bworm\b")),
@@ -144,7 +152,7 @@ RULES: list[Rule] = [
         "espace insuffisant", "plus de place", "plus d'espace", "postfach voll", "mailbox voll", "speicherplatz",
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
         "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
-        "mailbox exceeds", "mailbox has exceeded", "casella piena", "quota superata", "caixa postal cheia",
+        "mailbox exceeds", "mailbox has exceeded", "storage limit", "too much mail data", "casella piena", "quota superata", "caixa postal cheia",
         "caixa de correio cheia", "postvak vol",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
            r"(?:full|over (?:the )?quota)")),
@@ -152,7 +160,7 @@ RULES: list[Rule] = [
         "message size", "size exceeds", "exceeds the maximum", "exceeds maximum", "exceeds the size", "message too large",
         "message too big", "message is too large", "message is too big", "size limit", "mailsize", "mail size",
         "5.3.4", "taille du message", "taille maximale", "message trop", "trop volumineux", "exceeds fixed",
-        "exceeded google's message size",
+        "exceeded google's message size", "taille limite", "message too big for system",
     )),
     Rule("exceedlimit", ("administrative limit", "too many attachments", "too many lines")),
     Rule("onhold", (
@@ -165,6 +173,7 @@ RULES: list[Rule] = [
         "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "rfc822 compliant", "not rfc", "header error", "header syntax",
         "headers too large", "header too long", "line too long", "bare lf", "bare linefeed", "duplicated message-id",
         "attachment", "file type", "pièce jointe", "contenu refusé", "contenu interdit", "contenu non autorisé",
+        "invalid characters", "ib501", "ib502", "5.7.512",
     ), _rx(r"\b5\.6\.\d\b")),
     Rule("filtered", (
         "filtered", "content filter", "rejected by the recipient", "rejected by recipient", "recipient's filter",
@@ -185,7 +194,8 @@ RULES: list[Rule] = [
         "not member article", "reject mail from", "permission to post", "not allowed to post", "not permitted to post",
         "envelope sender", "sender is not authorized", "sender not authorized", "sender is not allowed",
         "sender address not found", "sender address invalid", "invalid sender", "sender address does not exist",
-        "sender not found", "sender domain", "domain of the sender",
+        "sender not found", "sender domain", "domain of the sender", "emetteur invalide", "émetteur invalide",
+        "invalid sender", "mail from not owned", "ib506", "aup#cxsmtp", "from: domain is invalid",
     )),
     Rule("policyviolation", (
         "policy", "politique", "administrative prohibition", "prohibited", "not permitted", "ph01",
@@ -193,15 +203,18 @@ RULES: list[Rule] = [
         "not authorised", "n'est pas autorisé", "anti-spoofing", "external forwarding", "does not allow",
     ), _rx(r"\brestricted\b")),
     Rule("suspend", (
-        "suspended", "disabled", "deactivated", "inactive", "frozen", "not active", "no longer active",
+        "suspended", "disabled", "deactivated", "frozen", "not active", "no longer active", "account is blocked",
+        "account isblocked", "compte du destinataire est bloqu",
         "no longer accepts mail", "no longer accepts e-mail", "discontinued", "archived recipient", "archivee",
         "mailbox unavailable or access denied", "mailbox cannot be accessed", "temporarily limited", "désactivé",
         "désactivée", "suspendu", "(554.30)", "accountdisabled", "account expired", "利用停止", "冻结",
-    ), _rx(r"(?:account|mailbox|user|address|compte|bo[iî]te)\b[^\n.]{0,30}\b(?:is|has been|was|a été|est) "
+    ), _rx(r"\binactive\b(?! e-?mail address)",
+           r"(?:account|mailbox|user|address|compte|bo[iî]te)\b[^\n.]{0,30}\b(?:is|has been|was|a été|est) "
            r"(?:\w+ )?(?:closed|terminated|locked|expired|fermée?|clôturée?)\b")),
     Rule("hasmoved", (
         "has moved", "user not local", "address has changed", "addresses have changed", "new address is",
         "new e-mail address is", "no longer at this", "5.1.6", "a déménagé", "nouvelle adresse",
+        "recipient no longer on server",
     )),
     Rule("hostunknown!", (
         "servfail", "servfail)", "serverfailure", "dns lookup timeout", "dns timeout", "temporary dns", "temporary lookup",
@@ -216,7 +229,7 @@ RULES: list[Rule] = [
         "unknown mail domain", "domaine inconnu", "domaine inexistant", "domaine introuvable", "hôte inconnu",
         "hote inconnu", "hôte introuvable", "infodomainnonexistent", "nonexistentdomain", "5.1.2", "5.4.4",
         "dns error", "unable to determine the ip address", "unable to route", "domain existiert nicht",
-        "name or service not known",
+        "name or service not known", "host/domain does not accept mail",
         "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在", "ドメインが見つかりません", "domain does not accept mail",
         "does not accept mail (null mx)",
     ), _rx(r"domain [^\n]{0,80}(?:does not|doesn't|doesnt|did not) exist", r"domain [^\n]{0,80}(?:could not|cannot|couldn't) be found")),
@@ -244,7 +257,7 @@ RULES: list[Rule] = [
         "ユーザー不明", "見つかりません", "ディレクトリのリストにありません", "invalid final delivery userid",
         "utente sconosciuto", "utente inesistente", "casella inesistente", "usuário desconhecido", "usuario inexistente",
         "onbekende gebruiker",
-        "recipient name is not recognized", "(000c05a6)",
+        "recipient name is not recognized", "(000c05a6)", "inactive email address", "account does not exist",
     ), _rx(r"(?:user|mailbox|address|account|recipient|alias|e-?mail|person|addressee)\b[^\n]{0,60}"
            r"(?:does not|doesn't|did not) exist",
            r"(?:user|mailbox|address|account|recipient|addressee)\b[^\n]{0,80}\bnot found",
@@ -257,7 +270,7 @@ RULES: list[Rule] = [
         "delivery expired", "message expired", "expired after", "queue.expired", "too long in the queue",
         "in the queue too long", "maximum time", "could not be delivered for", "not delivered within",
         "time limit specified", "greylist", "graylist", "grey-list", "gray-list", "come back later", "4.4.7",
-        "délai dépassé", "délai expiré", "durée de vie",
+        "délai dépassé", "délai expiré", "durée de vie", "delivery timeout", "connection expired",
     ), _rx(r"\bg(?:ave|iving) up(?! on \d)")),
     Rule("networkerror", (
         "connection timed out", "connection refused", "connection reset", "connection lost", "connection dropped",
@@ -315,7 +328,8 @@ _BY_STATUS: dict[str, str] = {
     "7.23": "authfailure", "7.24": "authfailure", "7.25": "requireptr", "7.26": "authfailure",
     "7.27": "rejected", "7.28": "toomanyconn", "7.29": "authfailure", "7.30": "securityerror",
     "7.133": "securityerror", "7.134": "securityerror", "7.509": "authfailure", "7.510": "authfailure",
-    "7.520": "policyviolation",
+    "7.520": "policyviolation", "7.512": "contenterror", "7.515": "authfailure", "7.124": "filtered",
+    "4.311": "networkerror", "1.90": "toomanyconn",
 }
 _CLASS_FALLBACK = {"7": "policyviolation", "5": "mailererror"}
 
@@ -375,8 +389,8 @@ def _from_status(status: str) -> str:
     _klass, subject, detail = found.groups()
     if subject == "0" or (detail == "0" and subject != "7"):
         return ""  # x.0.0, x.1.0 …: "other or undefined", the words must say
-    if subject == "7" and len(detail) == 3 and detail[0] in "67":
-        return "blocked"  # Microsoft's 5.7.6xx / 5.7.7xx: the sending IP or tenant is blocked
+    if subject == "7" and len(detail) == 3 and detail[0] in "567" and f"7.{detail}" not in _BY_STATUS:
+        return "blocked"  # Microsoft's 5.7.5xx-7xx: the sending IP, domain or tenant is refused
     return _BY_STATUS.get(f"{subject}.{detail}", "")
 
 
