@@ -1043,6 +1043,76 @@ VENDOR_ROWS: list[tuple[Layout, str, str, str, str]] = [
 ]
 
 
+# -- DSNs whose structure, not wording, is the test -------------------------------------------------
+
+def _dsn_raw(n: int, rcpt: str, fields: str, *, human: str | None = "The mail system could not deliver your message.",
+             human_type: str = "text/plain", status_type: str = "message/delivery-status", charset: str = "utf-8",
+             encoding: str = "8bit") -> str:
+    b = f"=_{n:04d}_structure"
+    parts = ""
+    if human is not None:
+        body = _b64(human, charset) if encoding == "base64" else human
+        parts += (f"--{b}\nContent-Type: {human_type}; charset={charset}\nContent-Transfer-Encoding: {encoding}\n\n"
+                  f"{body}\n\n")
+    parts += f"--{b}\nContent-Type: {status_type}\n\n{fields}\n\n"
+    parts += f"--{b}\nContent-Type: text/rfc822-headers\n\n{_orig(rcpt, n)}\n--{b}--\n"
+    return (_head("Mail Delivery System <MAILER-DAEMON@mx.relais.example>", "Undelivered Mail Returned to Sender", n,
+                  f'multipart/report; report-type=delivery-status; boundary="{b}"') + "\n" + parts)
+
+
+def structures(rcpt: Callable[[int], str]) -> list[tuple[str, str, str, str, Callable[[int], str]]]:
+    head = "Reporting-MTA: dns; mx.relais.example\n\n"
+    return [
+        ("dsn-first-delivered-second-failed", H, "userunknown", "DSN: one recipient delivered, the next failed 5.1.1",
+         lambda n: _dsn_raw(n, rcpt(n), head + "Final-Recipient: rfc822; autre@ville.example\nAction: delivered\n"
+                            "Status: 2.0.0\n\n" + f"Final-Recipient: rfc822; <{rcpt(n)}>\nAction: failed\nStatus: 5.1.1\n"
+                            f"Diagnostic-Code: smtp; 550 5.1.1 <{rcpt(n)}>: Recipient address rejected: User unknown")),
+        ("dsn-folded-diagnostic", S, "mailboxfull", "DSN: the Diagnostic-Code folded over three lines",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.2.2\n"
+                            "Diagnostic-Code: smtp; 552-5.2.2 The email account that you tried to reach is\n"
+                            "    over quota. Please direct the recipient to\n    https://support.google.com/mail/?p=OverQuotaPerm")),
+        ("dsn-permanent-failure-comment", S, "mailboxfull", "DSN: Status with a comment, the words say over quota",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\n"
+                            "Status: 5.0.0 (permanent failure)\nDiagnostic-Code: smtp; 550 5.2.2 user over quota")),
+        ("dsn-511-no-diagnostic-text-full", S, "mailboxfull", "DSN: 5.1.1 without Diagnostic-Code, the text says mailbox full",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.1.1",
+                            human=f"<{rcpt(n)}>: the recipient's mailbox is full.")),
+        ("dsn-447-greylisted", S, "expired", "DSN: failed after days of greylisting",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 4.4.7\n"
+                            "Diagnostic-Code: smtp; 451 4.7.1 Greylisted, please try again in 180 seconds")),
+        ("dsn-global-utf8", H, "userunknown", "RFC 6533 message/global-delivery-status, UTF-8 address",
+         lambda n: _dsn_raw(n, rcpt(n), head + "Final-Recipient: utf-8; élodie@mairie.example\nAction: failed\n"
+                            "Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown",
+                            status_type="message/global-delivery-status")),
+        ("dsn-html-only", H, "userunknown", "DSN whose human part is HTML only (Exchange style)",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.1.10\n"
+                            "Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+                            human="<html><body><p><b>Your message to <a href='mailto:x'>x</a> couldn't be delivered.</b></p>"
+                                  "<p>x wasn't found at mairie.example.</p></body></html>", human_type="text/html")),
+        ("dsn-no-human-part", S, "blocked", "DSN with no text part at all",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.7.1\n"
+                            "Diagnostic-Code: smtp; 554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org",
+                            human=None)),
+        ("dsn-base64-latin1", S, "mailboxfull", "DSN, French text in ISO-8859-1 base64, no Diagnostic-Code",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.0.0",
+                            human=f"Votre message n'a pas pu être remis à {rcpt(n)} : boîte aux lettres pleine.",
+                            charset="iso-8859-1", encoding="base64")),
+        ("dsn-x-postfix-local", H, "userunknown", "DSN with an X-Postfix diagnostic type",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.1.1\n"
+                            "Diagnostic-Code: X-Postfix; unknown user: \"jdupont\"")),
+        ("dsn-511-but-spam", S, "spamdetected", "DSN: Status 5.1.1 but the server's words say spam",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.1.1\n"
+                            "Diagnostic-Code: smtp; 550 5.7.1 Message rejected as spam")),
+        ("dsn-544-temporary-dns", S, "networkerror", "DSN: 5.4.4 but the DNS failure was temporary",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.4.4\n"
+                            "Diagnostic-Code: X-Postfix; Host or domain name not found. Name service error for "
+                            "name=mairie.example type=MX: Host not found, try again")),
+        ("dsn-500-no-words", S, "onhold", "DSN: Status 5.0.0 and a Diagnostic that says nothing",
+         lambda n: _dsn_raw(n, rcpt(n), head + f"Final-Recipient: rfc822;{rcpt(n)}\nAction: failed\nStatus: 5.0.0\n"
+                            "Diagnostic-Code: smtp; 550 Requested action not taken")),
+    ]
+
+
 # -- complaints: RFC 5965 ARF and the vendors' variants ----------------------------------------
 
 def _arf(n: int, rcpt: str, *, sender: str = "FBL <fbl@feedback.example>", subject: str = "Abuse report",
@@ -1375,6 +1445,8 @@ def samples() -> list[Sample]:
         add(f"vendor-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
             f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
             layout(rcpt, status, diag.format(rcpt=rcpt), n))
+    for stem, verdict, reason, about, build in structures(_rcpt_for("structure")):
+        add(stem, verdict, reason, about, build(len(out) + 1))
     for stem, verdict, reason, about, build in complaints(_rcpt_for("complaint")):
         add(stem, verdict, reason, about, build(len(out) + 1))
     for stem, verdict, reason, about, made in ses_samples(_rcpt_for("ses")):

@@ -360,7 +360,10 @@ _ADDRESS_OR_LINK = re.compile(r"[^\s<>()\[\]\"',;:]{1,64}@[^\s<>()\[\]\"',;:]{1,
 
 
 def _lowered(text: str) -> str:
-    return _SPACES.sub(" ", _ADDRESS_OR_LINK.sub(" ", (text or "")[:TEXT_LIMIT])).lower()
+    text = (text or "")[:TEXT_LIMIT]
+    if "@" in text or "://" in text:
+        text = _ADDRESS_OR_LINK.sub(" ", text)
+    return _SPACES.sub(" ", text).lower()
 
 
 def match_text(text: str) -> str:

@@ -194,19 +194,31 @@ def _text(part: Message, limit: int = MAX_BYTES) -> str:
 def _field_blocks(part: Message) -> list[dict[str, str]]:
     """The header-like blocks of a message/delivery-status or message/feedback-report part.
 
-    Python parses message/delivery-status into a list of sub-messages (one per block);
-    some MTAs mislabel it as text/plain, so plain text is split on blank lines too.
+    Python parses message/delivery-status into a list of sub-messages (one per block), but
+    message/global-delivery-status (RFC 6533) into one message whose body holds the
+    per-recipient blocks; some MTAs mislabel the part text/plain. Text is split on blank lines.
     """
     inner = part.get_payload()
-    if isinstance(inner, list):  # header values as received (as_string() would re-encode 8-bit text)
-        return [{k.strip().lower(): " ".join(_unescape(str(v)).split())[:4000] for k, v in m.raw_items()}
-                for m in inner[:500] if isinstance(m, Message) and len(m)]
-    texts = re.split(r"\r?\n[ \t]*\r?\n", _text(part, 200_000))
+    if not isinstance(inner, list):
+        return _text_blocks(_text(part, 200_000))
+    blocks: list[dict[str, str]] = []
+    for m in inner[:500]:
+        if not isinstance(m, Message):
+            continue
+        if len(m):  # header values as received (as_string() would re-encode 8-bit text)
+            blocks.append({k.strip().lower(): " ".join(_unescape(str(v)).split())[:4000] for k, v in m.raw_items()})
+        body = m.get_payload()
+        if isinstance(body, str) and ":" in body:
+            blocks.extend(_text_blocks(_unescape(body[:200_000])))
+    return blocks
+
+
+def _text_blocks(text: str) -> list[dict[str, str]]:
     blocks = []
-    for text in texts[:500]:
+    for chunk in re.split(r"\r?\n[ \t]*\r?\n", text)[:500]:
         fields: dict[str, str] = {}
         last = None
-        for line in text.splitlines():
+        for line in chunk.splitlines():
             if line[:1] in (" ", "\t") and last:
                 fields[last] = (fields[last] + " " + line.strip())[:4000]
             elif ":" in line:
