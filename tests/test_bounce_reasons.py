@@ -221,3 +221,17 @@ def test_a_broken_sns_mail_is_read_as_a_message_not_a_crash():
 def test_json_that_is_not_a_notification_is_refused_by_name():
     with pytest.raises(MalformedEvent):
         read_report(json.dumps({"notificationType": "Bounce"}).encode())
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("delivery temporarily suspended: connect to mx.mairie.example[192.0.2.1]:25: Connection timed out", "networkerror"),
+    ("550 5.2.1 Account suspended", "suspend"),
+    ("Cannot send message for 5 days", "expired"),
+    ("mail forwarding loop for accueil@mairie.example", "networkerror"),
+    ("554 5.6.0 Data format error", "contenterror"),
+    ("all hosts have been failing for a long time and were last tried after this message arrived", "expired"),
+    ("550 5.1.1 <x@mairie.example>: inactive email address", "userunknown"),
+    ("421 4.7.0 Votre adresse IP est bloquée", "blocked"),
+])
+def test_common_phrasings_get_their_reason(text, reason):
+    assert decide("", text).reason == reason

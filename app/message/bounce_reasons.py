@@ -173,7 +173,7 @@ RULES: list[Rule] = [
         "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "rfc822 compliant", "not rfc", "header error", "header syntax",
         "headers too large", "header too long", "line too long", "bare lf", "bare linefeed", "duplicated message-id",
         "attachment", "file type", "pièce jointe", "contenu refusé", "contenu interdit", "contenu non autorisé",
-        "invalid characters", "ib501", "ib502", "5.7.512",
+        "invalid characters", "ib501", "ib502", "5.7.512", "data format error",
     ), _rx(r"\b5\.6\.\d\b")),
     Rule("filtered", (
         "filtered", "content filter", "rejected by the recipient", "rejected by recipient", "recipient's filter",
@@ -203,12 +203,12 @@ RULES: list[Rule] = [
         "not authorised", "n'est pas autorisé", "anti-spoofing", "external forwarding", "does not allow",
     ), _rx(r"\brestricted\b")),
     Rule("suspend", (
-        "suspended", "disabled", "deactivated", "frozen", "not active", "no longer active", "account is blocked",
+        "disabled", "deactivated", "frozen", "not active", "no longer active", "account is blocked",
         "account isblocked", "compte du destinataire est bloqu",
         "no longer accepts mail", "no longer accepts e-mail", "discontinued", "archived recipient", "archivee",
         "mailbox unavailable or access denied", "mailbox cannot be accessed", "temporarily limited", "désactivé",
         "désactivée", "suspendu", "(554.30)", "accountdisabled", "account expired", "利用停止", "冻结",
-    ), _rx(r"\binactive\b(?! e-?mail address)",
+    ), _rx(r"\binactive\b(?! e-?mail address)", r"(?<!delivery temporarily )(?<!delivery )suspended",
            r"(?:account|mailbox|user|address|compte|bo[iî]te)\b[^\n.]{0,30}\b(?:is|has been|was|a été|est) "
            r"(?:\w+ )?(?:closed|terminated|locked|expired|fermée?|clôturée?)\b")),
     Rule("hasmoved", (
@@ -271,6 +271,7 @@ RULES: list[Rule] = [
         "in the queue too long", "maximum time", "could not be delivered for", "not delivered within",
         "time limit specified", "greylist", "graylist", "grey-list", "gray-list", "come back later", "4.4.7",
         "délai dépassé", "délai expiré", "durée de vie", "delivery timeout", "connection expired",
+        "cannot send message for", "could not send message for", "have been failing for a long time",
     ), _rx(r"\bg(?:ave|iving) up(?! on \d)")),
     Rule("networkerror", (
         "connection timed out", "connection refused", "connection reset", "connection lost", "connection dropped",
@@ -278,7 +279,7 @@ RULES: list[Rule] = [
         "network is unreachable", "no route to host", "could not connect", "couldn't connect", "unable to connect",
         "cannot connect", "can not connect", "can't connect", "could not establish", "unable to establish",
         "wasn't able to establish", "lost connection", "host unreachable", "host is unreachable", "no answer from",
-        "routing loop", "mail loop", "looping", "loops back to myself", "too many hops", "hop count",
+        "routing loop", "mail loop", "forwarding loop", "looping", "loops back to myself", "too many hops", "hop count",
         "did not accept our requests to connect", "not responding", "did not respond", "didn't respond",
         "mx lookup", "délai de connexion", "connexion refusée", "connexion impossible", "connexion interrompue",
     ), _rx(r"\b[45]\.4\.[0-6]\b")),
