@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.message.bounce_figures import figures  # noqa: E402
-from app.message.dsn import read_report  # noqa: E402
+from app.message.dsn import UnreadableMessage, read_report  # noqa: E402
+from app.message.ses import MalformedEvent  # noqa: E402
 
 
 def load_verdicts(path: Path) -> dict[str, tuple[str, str]]:
@@ -39,10 +40,19 @@ def main() -> int:
     args = parser.parse_args()
     table = load_verdicts(args.verdicts or args.folder / "VERDICTS.tsv")
     results, reasons_ok, reasons_total, slowest = [], 0, 0, (0.0, "")
+    missing = [name for name in table if not (args.folder / name).is_file()]
+    unlisted = sorted(p.name for p in args.folder.iterdir() if p.suffix in (".eml", ".json") and p.name not in table)
     for name, (expected, reason) in sorted(table.items()):
+        if name in missing:
+            continue
         raw = (args.folder / name).read_bytes()
         start = time.perf_counter()
-        report = read_report(raw)
+        try:
+            report = read_report(raw)
+        except (UnreadableMessage, MalformedEvent) as exc:  # counted as "not a bounce": nothing was read
+            print(f"  UNREADABLE {name}: {exc}")
+            results.append((name, expected, "ignore"))
+            continue
         elapsed = time.perf_counter() - start
         slowest = max(slowest, (elapsed, name))
         results.append((name, expected, report.kind))
@@ -56,6 +66,10 @@ def main() -> int:
         for name, expected, given in score.misses:
             print(f"  VERDICT {name}: expected {expected}, got {given}")
     print(f"{len(results)} reports in {args.folder}")
+    if missing:
+        print(f"{len(missing)} files of the verdicts table not found, e.g. {missing[0]}")
+    if unlisted:
+        print(f"{len(unlisted)} files without a verdict (not scored), e.g. {unlisted[0]}")
     print("\n".join(score.lines()))
     if reasons_total:
         print(f"reasons agreeing                  {reasons_ok / reasons_total:7.1%}  ({reasons_ok}/{reasons_total})")

@@ -72,3 +72,14 @@ def test_each_report_gets_its_verdict_and_reason(row):
     assert (report.kind, report.reason) == (row["verdict"], row["reason"]), report.detail
     if row["verdict"] in ("hard", "soft", "complaint") and "redacted" not in row["about"]:
         assert report.recipient and "@" in report.recipient and not report.recipient.startswith("bounces+")
+
+
+def test_figures_count_as_the_issue_does():
+    score = figures([("a", "hard", "hard"), ("b", "hard", "soft"), ("c", "soft", "hard"), ("d", "soft", "soft"),
+                     ("e", "complaint", "complaint"), ("f", "ignore", "ignore"), ("g", "soft", "ignore")])
+    assert (score.hard, score.hard_hit, score.not_hard, score.wrongly_hard) == (2, 1, 5, 1)
+    assert (score.bounces, score.bounces_hit, score.complaints, score.complaints_hit) == (5, 4, 1, 1)
+    assert score.misses == [("b", "hard", "soft"), ("c", "soft", "hard"), ("g", "soft", "ignore")]
+    assert not score.meets_goals()
+    empty = figures([])
+    assert empty.wrongly_hard_rate == 0.0 and empty.meets_goals()

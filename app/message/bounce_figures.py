@@ -23,8 +23,10 @@ class Figures:
     complaints_hit: int = 0
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (name, expected, given)
 
-    def rate(self, hit: int, total: int) -> float:
-        return hit / total if total else 1.0
+    @staticmethod
+    def rate(hit: int, total: int, empty: float = 1.0) -> float:
+        """``hit / total``; ``empty`` when there is nothing to count (a goal met, not failed)."""
+        return hit / total if total else empty
 
     @property
     def hard_recall(self) -> float:
@@ -32,7 +34,7 @@ class Figures:
 
     @property
     def wrongly_hard_rate(self) -> float:
-        return self.rate(self.wrongly_hard, self.not_hard)
+        return self.rate(self.wrongly_hard, self.not_hard, empty=0.0)
 
     @property
     def bounces_recognised(self) -> float:

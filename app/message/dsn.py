@@ -1,20 +1,29 @@
-"""Read bounce and complaint messages: DSN (RFC 3464), ARF (RFC 5965), and plain-text bounces.
+"""Read bounce and complaint reports: DSN (RFC 3464, RFC 6533), ARF (RFC 5965) and its vendors' variants,
+Amazon SES notifications sent by mail or as JSON, and plain-text bounces.
 
 ``classify(raw_bytes) -> BounceReport`` says what a message in the bounce mailbox
 means — ``kind`` (hard, soft, complaint, ignore) and a named ``reason``
 (app.message.bounce_reasons) — and gathers what attribution needs: the VERP
 tokens (``bounces+<token>@…``), our Message-IDs found in the returned original,
-and the failed recipients the report names.
+and the failed recipients the report names. ``read_report`` also takes SES / SNS JSON.
+
+What kind of report: a feedback-report part (or a vendor's complaint: Outlook.com JMRP,
+SES "complaint about message from", Apple's X-Apple-Unsubscribe, ARF fields in a plain
+part) is a complaint; a delivery-status part a DSN; a text body holding a SES
+notification is read as SES; anything else is a plain-text bounce if its sender,
+subject (RFC 2047 decoded) or wording say so, in English, French, German, Spanish,
+Japanese and Chinese, and otherwise an auto-reply or not a bounce at all.
 
 Where the reason comes from: the remote server's reply (Diagnostic-Code, or
-"said:" / "The response from the remote server was:" / "Remote Server returned"
-in the text), then the status code, then the reporting MTA's own explanation.
-Success DSNs are ignored (``delivered``); delay warnings are soft ``expired`` but
-not final (they never count); auto-replies are ignored (``vacation``).
+"said:" / "The response was:" / "Remote Server returned" / "Received >>>" … in the
+text), then the status code, then the reporting system's own explanation (without
+the original's quoted Subject/From/To lines). Success DSNs are ignored (``delivered``);
+delay warnings are soft but not final (they never count); auto-replies are ignored
+(``vacation``).
 
 Hostile input: only the first ``MAX_BYTES`` are read, more than ``MAX_PARTS``
 MIME parts (or deeper than ``MAX_DEPTH``) is refused with :class:`UnreadableMessage`,
-and every scan is a linear regular expression over bounded text.
+and every scan is a linear regular expression or a substring test over bounded text.
 """
 from __future__ import annotations
 
