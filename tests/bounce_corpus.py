@@ -385,6 +385,11 @@ def docomo(rcpt: str, status: str, diag: str, n: int = 0) -> str:
         "mx.destinataire.example[192.0.2.25]", "mfsmax.docomo.ne.jp[192.0.2.99]")
 
 
+def docomo_data(rcpt: str, status: str, diag: str, n: int = 0) -> str:
+    """Refused after the message was sent (end of DATA), not at RCPT TO."""
+    return docomo(rcpt, status, diag, n).replace("(in reply to RCPT TO command)", "(in reply to end of DATA command)")
+
+
 def verizon(rcpt: str, status: str, diag: str, n: int = 0) -> str:
     body = (f"Error: {diag}\n\nMessage details:\n  Subject: Cycle de qualification\n"
             "  Sent date: Wed Nov 18 09:00:01 GMT 2026\n"
@@ -1040,6 +1045,11 @@ VENDOR_ROWS: list[tuple[Layout, str, str, str, str]] = [
     (gmail, "5.2.2", "552-5.2.2 The recipient's inbox is out of storage space and inactive. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaPerm", S, "mailboxfull"),
     (gmail, "4.7.0", "421-4.7.0 IP not in whitelist for RCPT domain, closing connection.", S, "blocked"),
     (gmail, "5.7.1", "550-5.7.1 Our system has detected that this message is likely suspicious due to the very low reputation of the sending domain.", S, "blocked"),
+    # BIGLOBE and NTT docomo answer "user unknown" for mail their users' filters refuse
+    (biglobe, "", "Mail Delivery Failed... User unknown", S, "filtered"),
+    (biglobe, "", "The number of messages in recipient's mailbox exceeded the local limit.", S, "mailboxfull"),
+    (docomo_data, "5.0.0", "550 Unknown user {rcpt}", S, "filtered"),
+    (docomo_data, "5.1.1", "550 5.1.1 Unknown user {rcpt}", H, "userunknown"),
 ]
 
 

@@ -235,3 +235,10 @@ def test_json_that_is_not_a_notification_is_refused_by_name():
 ])
 def test_common_phrasings_get_their_reason(text, reason):
     assert decide("", text).reason == reason
+
+
+def test_a_user_unknown_after_data_is_a_filter_unless_the_status_says_5_1_1():
+    assert decide("5.0.0", "550 Unknown user x@docomo.example", after_data=True).reason == "filtered"
+    assert decide("5.0.0", "550 Unknown user x@docomo.example", after_data=True).hard is False
+    assert decide("5.1.1", "550 5.1.1 Unknown user", after_data=True).hard is True
+    assert decide("5.0.0", "550 Unknown user x@docomo.example").hard is True

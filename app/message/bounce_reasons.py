@@ -152,7 +152,7 @@ RULES: list[Rule] = [
         "espace insuffisant", "plus de place", "plus d'espace", "postfach voll", "mailbox voll", "speicherplatz",
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
         "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
-        "mailbox exceeds", "mailbox has exceeded", "storage limit", "too much mail data", "casella piena", "quota superata", "caixa postal cheia",
+        "mailbox exceeds", "mailbox has exceeded", "mailbox exceeded", "storage limit", "too much mail data", "casella piena", "quota superata", "caixa postal cheia",
         "caixa de correio cheia", "postvak vol",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
            r"(?:full|over (?:the )?quota)")),
@@ -181,7 +181,7 @@ RULES: list[Rule] = [
         "has blocked you", "has blocked your", "has blocked delivery", "not accepting mail", "not accepting messages",
         "isn't accepting", "chosen not to receive", "opted not to receive", "mailbox not accepting",
         "resolver.rst.notauthorized", "delivery not authorized", "domain filter", "destinataire a refusé",
-        "ambiguous recipient",
+        "ambiguous recipient", "mail delivery failed... user unknown",
         "destinataire refuse", "filtré", "受信拒否", "拒收",
     )),
     Rule("rejected", (
@@ -399,13 +399,16 @@ def _from_status(status: str) -> str:
 
 
 def decide(status: str = "", remote: str = "", reporter: str = "", *, temporary: bool | None = None,
-           gave_up: bool = False) -> Verdict:
+           gave_up: bool = False, after_data: bool = False) -> Verdict:
     """The reason and hardness of one failed recipient.
 
     ``remote`` is the remote server's reply (Diagnostic-Code, "said: …"), ``reporter``
     the reporting system's own explanation. ``temporary`` forces a 4xx reading (an
     ``Action: delayed``); ``gave_up`` says the sending system stopped trying
     (``Action: failed``), which lets a 4xx "user unknown" it kept getting be hard.
+    ``after_data`` says the refusal came after the message was sent (end of DATA): the
+    server had accepted the recipient, so a "user unknown" then is its filter speaking,
+    unless the status says 5.1.1 (NTT docomo, BIGLOBE and others answer so).
     """
     status = status_code(status)
     said = status_code(remote)
@@ -434,6 +437,8 @@ def decide(status: str = "", remote: str = "", reporter: str = "", *, temporary:
         subject = status.split(".")[1] if status.count(".") == 2 else ""
         reason = _CLASS_FALLBACK.get(subject, "") if not temporary else ""
         reason = reason or ("expired" if temporary else "onhold")
+    if after_data and reason == "userunknown" and not status.endswith(".1.1"):
+        reason = "filtered"
     permanent = not temporary or (gave_up and from_words and reason == "userunknown")
     return Verdict(reason, reason in HARD_REASONS and permanent, permanent)
 

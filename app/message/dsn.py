@@ -96,6 +96,18 @@ _DELAY = re.compile(
     r"warning (?:message )?only|do not need to resend|not yet been delivered|has been delayed|is delayed|"
     r"will (?:continue to )?(?:retry|try|be retried)|still (?:being )?(?:retried|trying)|delivery delay|delayed mail|"
     r"retard de (?:distribution|remise)|toujours en cours|sera (?:r[ée]essay|retent)|\(delay\)|delayed:", re.I)
+# The refusal came after the message itself (end of DATA), not at RCPT TO.
+_AFTER_DATA = re.compile(r"in reply to end of data|after end of data|after data\b|>>> data\b|"
+                         r"error following data", re.I)
+_AT_RCPT = re.compile(r"in reply to rcpt to|after rcpt to|>>> rcpt to|error following rcpt", re.I)
+
+
+def after_data(*texts: str) -> bool:
+    """Whether the report says the server refused after DATA (and never at RCPT TO)."""
+    joined = "\n".join(t[:8000] for t in texts)
+    return bool(_AFTER_DATA.search(joined)) and not _AT_RCPT.search(joined)
+
+
 _FINAL = re.compile(r"failed permanently|permanent (?:error|failure)|gave up|giving up|i'm not going to try again|"
                     r"could not be delivered to one or more|the following address(?:\(es\))? failed|"
                     r"retry timeout exceeded|has been returned", re.I)
@@ -516,7 +528,8 @@ def _dsn(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
     status = status_code(block.get("status", ""))
     remote = _strip_type(block.get("diagnostic-code", "")) or _remote_words(human)
     is_delay = not failed
-    verdict = decide(status, remote, _explanation(human), temporary=True if is_delay else None, gave_up=not is_delay)
+    verdict = decide(status, remote, _explanation(human), temporary=True if is_delay else None, gave_up=not is_delay,
+                     after_data=after_data(remote, human))
     recipients = [a for b in chosen for a in (_recipient(b), _address(b.get("original-recipient", ""))) if a]
     recipients = list(dict.fromkeys(recipients))
     return _report(verdict, recipients, status or verdict_status(remote), remote or _first_line(human), "dsn",
@@ -589,7 +602,8 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
     delay = bool(_DELAY.search(subject) or _DELAY.search(human[:4000])) and not _FINAL.search(human[:8000])
     temporary = True if delay else None
     gave_up = not delay and bool(_FINAL.search(human[:8000]))
-    verdict = decide(status, remote, _explanation(human), temporary=temporary, gave_up=gave_up)
+    verdict = decide(status, remote, _explanation(human), temporary=temporary, gave_up=gave_up,
+                     after_data=after_data(remote, human))
     return _report(verdict, recipients, status, remote or _first_line(human), "plain", final=not delay,
                    detail="plain-text " + ("delay warning" if delay else "bounce"))
 
