@@ -242,3 +242,14 @@ def test_a_user_unknown_after_data_is_a_filter_unless_the_status_says_5_1_1():
     assert decide("5.0.0", "550 Unknown user x@docomo.example", after_data=True).hard is False
     assert decide("5.1.1", "550 5.1.1 Unknown user", after_data=True).hard is True
     assert decide("5.0.0", "550 Unknown user x@docomo.example").hard is True
+
+
+@pytest.mark.parametrize("text, reason, hard", [
+    ("Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "hostunknown", True),
+    ("all host address lookups failed permanently", "hostunknown", True),
+    ("Connected to 192.0.2.25 but greeting failed.", "blocked", False),
+    ("Connected to 192.0.2.25 but sender was rejected.", "rejected", False),
+])
+def test_qmail_and_exim_own_words(text, reason, hard):
+    verdict = decide("", text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
