@@ -1283,6 +1283,11 @@ _SNS_FOOTER = ("\n\n--\nIf you wish to stop receiving notifications from this to
                "comments regarding this email, please contact us at https://aws.amazon.com/support\n")
 
 
+def _fold(line: str, width: int = 76) -> str:
+    """A long line as some relays cut it: '!' at the cut, the next piece indented."""
+    return "!\n ".join(line[i:i + width] for i in range(0, len(line), width))
+
+
 def _sns_email(payload: str, n: int, qp: bool) -> str:
     encoding = "quoted-printable" if qp else "7bit"
     body = _qp(payload + _SNS_FOOTER, "utf-8") if qp else payload + _SNS_FOOTER
@@ -1343,6 +1348,9 @@ def ses_samples(rcpt: Callable[[int], str]) -> list[tuple[str, str, str, str, Ca
          lambda n: _sns_email(json.dumps(b(rcpt(n), n, "Transient", "MailboxFull", "5.2.2", "smtp; 552 5.2.2 Mailbox full")), n, True)),
         ("sns-email-json-envelope", H, "hostunknown", "SNS email-json: the whole SNS envelope in the body",
          lambda n: _sns_email(json.dumps(_sns(b(rcpt(n), n, "Permanent", "General", "5.1.2", "smtp; 550 5.1.2 Host unknown"), n), indent=2), n, False)),
+        ("sns-email-folded", H, "userunknown", "SES bounce by SNS email whose long line a relay folded with '!'",
+         lambda n: _sns_email(_fold(json.dumps(b(rcpt(n), n, "Permanent", "General", "5.1.1",
+                                                 "smtp; 550 5.1.1 <x>: Recipient address rejected: User unknown"))), n, False)),
         ("sns-email-complaint", "complaint", "feedback", "SES complaint by SNS email",
          lambda n: _sns_email(json.dumps(_ses_complaint(rcpt(n), n, "abuse"), indent=1), n, False)),
         ("sns-email-spam", S, "spamdetected", "SES Permanent/General by SNS email, the words say spam",

@@ -404,10 +404,7 @@ def _ses_in_mail(parts: list[tuple[Message, int, bool]]) -> BounceReport | None:
         footer = _SNS_FOOTER.search(text)
         text = text[:footer.start()] if footer else text
         start, end = text.find("{"), text.rfind("}")
-        try:
-            event = json.loads(text[start:end + 1]) if 0 <= start < end else None
-        except ValueError:
-            return None
+        event = _json_object(text[start:end + 1]) if 0 <= start < end else None
         if not isinstance(event, dict) or not ses.is_ses(event):
             return None
         try:
@@ -416,6 +413,16 @@ def _ses_in_mail(parts: list[tuple[Message, int, bool]]) -> BounceReport | None:
             return None
         report.detail = f"{report.detail} (by mail)"
         return report
+    return None
+
+
+def _json_object(text: str) -> object:
+    """JSON as a relay left it: as is, or with the long lines it folded ("!\\n " or "\\n ") joined again."""
+    for candidate in (text, text.replace("!\n ", ""), re.sub(r"\r?\n[ \t]+", "", text)):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
     return None
 
 
