@@ -103,7 +103,7 @@ _AFTER_DATA = re.compile(r"in reply to end of data|after end of data|after data\
 _AT_RCPT = re.compile(r"in reply to rcpt to|after rcpt to|>>> rcpt to|error following rcpt", re.I)
 
 
-def after_data(*texts: str) -> bool:
+def _refused_after_data(*texts: str) -> bool:
     """Whether the report says the server refused after DATA (and never at RCPT TO)."""
     joined = "\n".join(t[:8000] for t in texts)
     return bool(_AFTER_DATA.search(joined)) and not _AT_RCPT.search(joined)
@@ -457,7 +457,7 @@ def _vendor_complaint(msg: Message, parts: list[tuple[Message, int, bool]]) -> b
     if not has_original:
         return False
     sender = str(msg.get("From", "")).lower()
-    subject = subject_of(msg)
+    subject = _subject_of(msg)
     if _COMPLAINT_SENDER.search(sender) or _COMPLAINT_SUBJECT.search(subject):
         return True
     return bool(_ABUSE_SUBJECT.search(subject) and _ABUSE_TEXT.search(_human_text(parts)[:4000]))
@@ -537,7 +537,7 @@ def _dsn(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport:
     remote = _strip_type(block.get("diagnostic-code", "")) or _remote_words(human)
     is_delay = not failed
     verdict = decide(status, remote, _explanation(human), temporary=True if is_delay else None, gave_up=not is_delay,
-                     after_data=after_data(remote, human))
+                     after_data=_refused_after_data(remote, human))
     recipients = [a for b in chosen for a in (_recipient(b), _address(b.get("original-recipient", ""))) if a]
     recipients = list(dict.fromkeys(recipients))
     return _report(verdict, recipients, status or verdict_status(remote), remote or _first_line(human), "dsn",
@@ -568,7 +568,7 @@ def _report(verdict: Verdict, recipients: list[str], status: str, diagnostic: st
 
 # -- plain-text bounces (Exim, qmail, Sendmail, Exchange, Domino, French providers…) --
 
-def subject_of(msg: Message) -> str:
+def _subject_of(msg: Message) -> str:
     """The Subject, RFC 2047 words decoded (ISO-2022-JP, GB2312, UTF-8…), first 500 characters."""
     raw = str(msg.get("Subject", ""))[:2000]
     try:
@@ -580,7 +580,7 @@ def subject_of(msg: Message) -> str:
 def looks_like_bounce(msg: Message, human: str) -> bool:
     """A non-DSN message that is a bounce: its sender, its subject, its wording."""
     sender = " ".join(str(msg.get(h, "")) for h in ("From", "Sender", "Return-Path"))
-    subject = subject_of(msg)
+    subject = _subject_of(msg)
     daemon = bool(_DAEMON.search(sender)) or str(msg.get("Return-Path", "")).strip() == "<>" \
         or bool(msg.get("X-Failed-Recipients"))
     if _AUTO_REPLY_SUBJECT.search(subject) and not _BOUNCE_SUBJECT.search(subject):
@@ -591,7 +591,7 @@ def looks_like_bounce(msg: Message, human: str) -> bool:
 
 
 def _is_auto_reply(msg: Message) -> bool:
-    subject = subject_of(msg)
+    subject = _subject_of(msg)
     return bool(_AUTO_REPLY_SUBJECT.search(subject) or msg.get("X-Autoreply") or msg.get("X-Autorespond")
                 or str(msg.get("Precedence", "")).lower() == "auto_reply"
                 or str(msg.get("Auto-Submitted", "")).lower().startswith("auto-replied"))
@@ -606,12 +606,12 @@ def _plain(msg: Message, parts: list[tuple[Message, int, bool]]) -> BounceReport
     recipients = _plain_recipients(msg, human, parts)
     remote = _remote_words(human)
     status = status_code(remote) or status_code(human)
-    subject = subject_of(msg)
+    subject = _subject_of(msg)
     delay = bool(_DELAY.search(subject) or _DELAY.search(human[:4000])) and not _FINAL.search(human[:8000])
     temporary = True if delay else None
     gave_up = not delay and bool(_FINAL.search(human[:8000]))
     verdict = decide(status, remote, _explanation(human), temporary=temporary, gave_up=gave_up,
-                     after_data=after_data(remote, human))
+                     after_data=_refused_after_data(remote, human))
     return _report(verdict, recipients, status, remote or _first_line(human), "plain", final=not delay,
                    detail="plain-text " + ("delay warning" if delay else "bounce"))
 
