@@ -1445,31 +1445,16 @@ def samples() -> list[Sample]:
             data, ext = text.encode("utf-8"), "eml"
         out.append(Sample(f"{n:03d}-{stem}.{ext}", verdict, reason, about, data))
 
-    for layout, status, diag, verdict, reason in ROWS:
-        n = len(out) + 1
-        rcpt = _rcpt_for(layout.__name__)(n)
-        add(f"{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
-            f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
-            layout(rcpt, status, diag.format(rcpt=rcpt), n))
-    for layout, status, diag, verdict, reason in VARIANT_ROWS:
-        n = len(out) + 1
-        rcpt = _rcpt_for(layout.__name__)(n)
-        add(f"variant-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
-            f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
-            layout(rcpt, status, diag.format(rcpt=rcpt), n))
-    for layout, status, diag, verdict, reason in VENDOR_ROWS:
-        n = len(out) + 1
-        rcpt = _rcpt_for(layout.__name__)(n)
-        add(f"vendor-{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
-            f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
-            layout(rcpt, status, diag.format(rcpt=rcpt), n))
-    for stem, verdict, reason, about, build in structures(_rcpt_for("structure")):
-        add(stem, verdict, reason, about, build(len(out) + 1))
-    for stem, verdict, reason, about, build in complaints(_rcpt_for("complaint")):
-        add(stem, verdict, reason, about, build(len(out) + 1))
-    for stem, verdict, reason, about, made in ses_samples(_rcpt_for("ses")):
-        add(stem, verdict, reason, about, made(len(out) + 1))
-    for stem, verdict, reason, about, build in others(_rcpt_for("reply")):
+    for prefix, rows in (("", ROWS), ("variant-", VARIANT_ROWS), ("vendor-", VENDOR_ROWS)):
+        for layout, status, diag, verdict, reason in rows:
+            n = len(out) + 1
+            rcpt = _rcpt_for(layout.__name__)(n)
+            add(f"{prefix}{layout.__name__.replace('_', '-')}-{reason}", verdict, reason,
+                f"{layout.__name__} {status or '-'} {diag[:60]}".replace("\t", " ").replace("\n", " "),
+                layout(rcpt, status, diag.format(rcpt=rcpt), n))
+    builders = [*structures(_rcpt_for("structure")), *complaints(_rcpt_for("complaint")),
+                *ses_samples(_rcpt_for("ses")), *others(_rcpt_for("reply"))]
+    for stem, verdict, reason, about, build in builders:
         add(stem, verdict, reason, about, build(len(out) + 1))
     return out
 
