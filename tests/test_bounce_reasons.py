@@ -253,3 +253,14 @@ def test_a_user_unknown_after_data_is_a_filter_unless_the_status_says_5_1_1():
 def test_qmail_and_exim_own_words(text, reason, hard):
     verdict = decide("", text)
     assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize("status, text, reason, hard", [
+    ("5.0.0", "550 Requested action not taken: mailbox unavailable", "userunknown", True),
+    ("5.1.1", "550 5.1.1 Mailbox unavailable", "userunknown", True),
+    ("5.2.1", "550 5.2.1 Mailbox unavailable", "suspend", False),
+    ("5.2.2", "552 5.2.2 Mailbox unavailable", "mailboxfull", False),
+])
+def test_mailbox_unavailable_is_unknown_unless_the_status_names_a_living_mailbox(status, text, reason, hard):
+    verdict = decide(status, text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)

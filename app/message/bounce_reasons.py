@@ -235,6 +235,9 @@ RULES: list[Rule] = [
         "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在", "ドメインが見つかりません", "domain does not accept mail",
         "does not accept mail (null mx)",
     ), _rx(r"domain [^\n]{0,80}(?:does not|doesn't|doesnt|did not) exist", r"domain [^\n]{0,80}(?:could not|cannot|couldn't) be found")),
+    # "Mailbox unavailable" says no more than that: a missing mailbox, unless the status
+    # names a living one (5.2.1 disabled, 5.2.2 full); decide() weighs it against the code.
+    Rule("userunknown?", ("mailbox unavailable", "mailbox is unavailable", "mailbox not available")),
     Rule("userunknown", (
         "user unknown", "unknown user", "unknown recipient", "unknown local", "unknown address", "unknown mailbox",
         "unknown account", "unknown alias", "unknown or illegal alias", "unknown e-mail address", "recipient unknown",
@@ -242,8 +245,8 @@ RULES: list[Rule] = [
         "no such person", "no such local user", "addressee unknown", "user not exist", "recipient not exist", "recipnotfound",
         "recipientnotfound", "mailbox not found", "user not found", "recipient not found", "address not found",
         "address couldn't be found", "address could not be found", "invalid recipient", "invalid mailbox",
-        "invalid address", "invalid user", "invalid account", "mailbox invalid", "mailbox unavailable",
-        "mailbox is unavailable", "mailbox not available", "no mailbox here by that name", "no mailbox",
+        "invalid address", "invalid user", "invalid account", "mailbox invalid", "no mailbox here by that name",
+        "no mailbox",
         "not our customer", "not a valid recipient", "not a valid user", "not a valid mailbox", "not a valid subscriber",
         "is not a known user", "not listed in domino directory", "not listed in public name", "not listed in the public name",
         "unrouteable address", "unroutable address", "undeliverable address", "bad destination mailbox", "bad recipient",
@@ -370,7 +373,10 @@ def _lowered(text: str) -> str:
 
 
 def match_text(text: str) -> str:
-    """The first reason whose rule matches ``text`` ("" if none); a temporary DNS failure is ``networkerror``."""
+    """The first reason whose rule matches ``text`` ("" if none); a temporary DNS failure is ``networkerror``.
+
+    ``userunknown?`` is "mailbox unavailable": userunknown unless a status says otherwise.
+    """
     lowered = _lowered(text)
     if not lowered:
         return ""
@@ -378,6 +384,11 @@ def match_text(text: str) -> str:
         if rule.matches(lowered):
             return "networkerror" if rule.reason == "hostunknown!" else rule.reason
     return ""
+
+
+def _reason_of(text: str) -> str:
+    """``match_text`` with the ambiguous "mailbox unavailable" read as userunknown."""
+    return match_text(text).rstrip("?")
 
 
 def _weak(text: str) -> str:
@@ -420,8 +431,10 @@ def decide(status: str = "", remote: str = "", reporter: str = "", *, temporary:
     if temporary is None:
         temporary = status.startswith("4") or (not status and code.startswith("4"))
     reason, from_words = match_text(remote), True
+    if reason == "userunknown?":
+        reason = _from_status(status) if _from_status(status) in ("suspend", "mailboxfull") else "userunknown"
     if not reason:
-        by_status, by_words = _from_status(status), match_text(reporter)
+        by_status, by_words = _from_status(status), _reason_of(reporter)
         # The reporter's words overrule a code that would condemn a living mailbox (5.1.1 "mailbox full"),
         # and say more than a code they agree with.
         if by_words in HARD_REASONS and by_status and by_status not in HARD_REASONS:
