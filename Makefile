@@ -64,5 +64,6 @@ clean:
 
 ## make screenshots: the demo announcement at 375/600 px and the admin pages at 1280/768 px (headless Chromium) into
 ## screenshots/, and the README's curated few (DOCS_SHOTS in tools/screenshots.py) into docs/screenshots/ (committed)
+## (SHOTS_ARGS="--out DIR --docs DIR" writes elsewhere: the test of `make screenshots` does)
 screenshots: install
-	$(BIN)/python tools/screenshots.py
+	$(BIN)/python tools/screenshots.py $(SHOTS_ARGS)
