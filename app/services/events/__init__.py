@@ -87,7 +87,6 @@ from app.services.events.surveys import (
     is_closed as survey_is_closed,
     results_csv as survey_results_csv,
 )
-from app.services.events.timeline import cycle_timeline
 
 __all__ = [
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
@@ -96,7 +95,7 @@ __all__ = [
     "attendance_sheet_csv", "attendance_sheet_pdf", "by_announcement", "cancel_registration",
     "certificate_filenames", "certificate_pdf", "certificates_zip", "certified", "change_days", "check_in",
     "checkin_personal", "checkin_token", "close_cycle", "closure", "confirm_requests", "current_slot",
-    "cycle_attendance", "cycle_results", "cycle_summary", "cycle_timeline", "find_by_short_code",
+    "cycle_attendance", "cycle_results", "cycle_summary", "find_by_short_code",
     "find_cycle", "find_registration", "find_survey_answer", "french_date", "holds_seats", "hours_label",
     "journee_label", "mark_address_confirmed", "move_journee", "parse_half", "parse_journee_numbers",
     "parse_rules", "parse_rules_text", "parse_survey_scores", "participants", "qr_png", "register",
