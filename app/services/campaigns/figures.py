@@ -39,7 +39,7 @@ And three that count people or events across those buckets:
     then returned by a bounce report (DSN, relay webhook). Part of ``sent`` or ``refused``.
 ``unsubscribed``
     Distinct people who unsubscribed through this campaign's links (the footer link, the
-    preference centre, the one-click button), whenever they did.
+    preference centre, the one-click button), at any time since it started.
 ``clicks``
     Clicks on the campaign's links when click tracking is on; ``None`` when it is off.
     Lettrine counts no opens (no tracking pixel, by policy), so there is no "opened".
@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.extensions import db
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, LinkClick, utcnow
@@ -131,6 +131,40 @@ def campaign_figures(campaign: Campaign, now: datetime | None = None) -> Campaig
     return figures_for([campaign], now)[campaign.id]
 
 
+def _statements() -> tuple[Select, Select]:
+    """The two queries, built once: building the ten filtered counts costs as much as running them."""
+    status = Delivery.status
+    ids: Any = bindparam("ids", expanding=True)
+    counts = select(
+        Delivery.campaign_id,
+        func.count(),
+        func.count().filter(status == DeliveryStatus.QUEUED),
+        func.count().filter(status == DeliveryStatus.SENDING),
+        func.count().filter(status == DeliveryStatus.SENT),
+        func.count().filter(status == DeliveryStatus.FAILED),
+        func.count().filter(status == DeliveryStatus.SKIPPED),
+        func.count().filter(status == DeliveryStatus.SKIPPED, Delivery.smtp_reply == CANCELLED_REPLY),
+        func.count().filter(Delivery.bounced.is_(True)),
+        func.count().filter(status == DeliveryStatus.SENT, Delivery.sent_at >= bindparam("since")),
+    ).where(Delivery.campaign_id.in_(ids)).group_by(Delivery.campaign_id)
+    # The audit log's index (action, at) keeps this to the unsubscribes since the campaign began.
+    unsubscribed = (
+        select(func.count(func.distinct(AuditLog.subscriber_id)))
+        .where(AuditLog.action.in_(UNSUBSCRIBE_ACTIONS),
+               AuditLog.at >= func.coalesce(Campaign.started_at, Campaign.created_at),
+               AuditLog.detail["campaign"].as_integer() == Campaign.id)
+        .scalar_subquery()
+    )
+    clicks = select(func.coalesce(func.sum(LinkClick.clicks), 0)).where(
+        LinkClick.campaign_id == Campaign.id).scalar_subquery()
+    states = select(Campaign.id, Campaign.slug, Campaign.status, Campaign.status_reason, Campaign.started_at,
+                    Campaign.track_clicks, unsubscribed, clicks).where(Campaign.id.in_(ids))
+    return counts, states
+
+
+_COUNTS, _STATES = _statements()
+
+
 def figures_for(campaigns: Iterable[Campaign], now: datetime | None = None) -> dict[int, CampaignFigures]:
     """The figures of several campaigns by id: two grouped queries whatever their number, no row loaded.
 
@@ -143,33 +177,9 @@ def figures_for(campaigns: Iterable[Campaign], now: datetime | None = None) -> d
         return {}
     now = now or utcnow()
     since = now - timedelta(seconds=RATE_WINDOW_SECONDS)
-    status = Delivery.status
-    rows = db.session.execute(
-        select(
-            Delivery.campaign_id,
-            func.count(),
-            func.count().filter(status == DeliveryStatus.QUEUED),
-            func.count().filter(status == DeliveryStatus.SENDING),
-            func.count().filter(status == DeliveryStatus.SENT),
-            func.count().filter(status == DeliveryStatus.FAILED),
-            func.count().filter(status == DeliveryStatus.SKIPPED),
-            func.count().filter(status == DeliveryStatus.SKIPPED, Delivery.smtp_reply == CANCELLED_REPLY),
-            func.count().filter(Delivery.bounced.is_(True)),
-            func.count().filter(status == DeliveryStatus.SENT, Delivery.sent_at >= since),
-        ).where(Delivery.campaign_id.in_(ids)).group_by(Delivery.campaign_id)
-    ).all()
-    counts = {row[0]: [int(n or 0) for n in row[1:]] for row in rows}
-    unsubscribed = (
-        select(func.count(func.distinct(AuditLog.subscriber_id)))
-        .where(AuditLog.action.in_(UNSUBSCRIBE_ACTIONS), AuditLog.detail["campaign"].as_integer() == Campaign.id)
-        .scalar_subquery()
-    )
-    clicks = select(func.coalesce(func.sum(LinkClick.clicks), 0)).where(
-        LinkClick.campaign_id == Campaign.id).scalar_subquery()
-    states = {row[0]: row[1:] for row in db.session.execute(
-        select(Campaign.id, Campaign.slug, Campaign.status, Campaign.status_reason, Campaign.started_at, Campaign.track_clicks,
-               unsubscribed, clicks).where(Campaign.id.in_(ids))
-    ).all()}
+    counts = {row[0]: [int(n or 0) for n in row[1:]]
+              for row in db.session.execute(_COUNTS, {"ids": ids, "since": since}).all()}
+    states = {row[0]: row[1:] for row in db.session.execute(_STATES, {"ids": ids}).all()}
     result = {}
     for campaign in campaigns:
         slug, state, reason, started_at, tracked, unsubs, clicked = states[campaign.id]
