@@ -15,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from _db import bench_app, scratch_database
+from _db import admin_and_list, bench_app, scratch_database
 
 
 def fill(app, people: int, campaigns: int) -> list[int]:
@@ -23,17 +23,13 @@ def fill(app, people: int, campaigns: int) -> list[int]:
 
     from app.database import refresh_statistics
     from app.extensions import db
-    from app.models import (AuditLog, Campaign, CampaignStatus, Delivery, MailingList, Role, Subscriber, User,
-                            email_hash, utcnow)
+    from app.models import AuditLog, Campaign, CampaignStatus, Delivery, MailingList, Subscriber, email_hash, utcnow
     from app.models.audience import new_uid
 
+    list_id = admin_and_list(app)
     with app.app_context():
         now = utcnow()
-        lst = MailingList(slug="formations", name="Formations CRPVE")
-        user = User(email="bench@crpve91.fr", role=Role.ADMIN)
-        user.set_password("bench-password")
-        db.session.add_all([lst, user])
-        db.session.commit()
+        lst = db.session.get(MailingList, list_id)
         for start in range(0, people, 10_000):
             db.session.execute(insert(Subscriber), [
                 {"uid": new_uid(), "email": f"personne{i}@exemple.fr", "email_hash": email_hash(f"personne{i}@exemple.fr"),
@@ -105,7 +101,7 @@ def run(kind: str, people: int, campaigns: int) -> None:
         for label, path in (("report page", f"/admin/campaigns/{campaign_ids[0]}/report"),
                             ("sending block (polled)", f"/admin/campaigns/{campaign_ids[0]}/sending?fragment=1"),
                             ("/metrics", "/metrics")):
-            median, worst = timed(lambda: client.get(path))
+            median, worst = timed(lambda path=path: client.get(path))
             print(f"[{kind}] {label:<40} median {median:7.1f} ms   worst {worst:7.1f} ms")
 
 

@@ -38,6 +38,17 @@ def _login(page, base: str) -> None:
     page.wait_for_url(re.compile(r".*/admin/?$"))
 
 
+def _open_door(page, base: str, cycle) -> None:
+    """On a phone, logged in: the door page of the cycle, its first journée's morning chosen, nobody in yet."""
+    page.set_viewport_size(PHONE)
+    _login(page, base)
+    page.goto(f"{base}/admin/events/{cycle.id}/presence")
+    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
+    page.get_by_label("matin").check()
+    page.get_by_role("button", name="Choisir").click()
+    page.get_by_text("0 présent·e").wait_for()
+
+
 def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
     cycle = make_cycle()
     outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie", organisation="Ville d'Évry",
@@ -55,15 +66,9 @@ def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
     segno.make(scan_url, error="m").save(expected, kind="png", scale=6, border=2)
     assert image.get_content() == expected.getvalue()
 
-    page.set_viewport_size(PHONE)
     served = page.request.get(att.qr_url(outcome.registration))  # the hosted copy, for older messages
     assert served.ok and served.body() == expected.getvalue()
-    _login(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
-    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
-    page.get_by_label("matin").check()
-    page.get_by_role("button", name="Choisir").click()
-    page.get_by_text("0 présent·e").wait_for()
+    _open_door(page, live_server.url, cycle)
     button = page.get_by_role("button", name="Marquer présent·e : Paul Langevin")
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it
@@ -95,13 +100,7 @@ def test_a_scan_on_a_flaky_network_is_retried_and_marks_once(live_server, page, 
     outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie",
                        journees=list(cycle.journees[:1]), allow_past=True, source="admin", actor="test", notify=False)
     scan_url = att.checkin_url(outcome.registration)
-    page.set_viewport_size(PHONE)
-    _login(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
-    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
-    page.get_by_label("matin").check()
-    page.get_by_role("button", name="Choisir").click()
-    page.get_by_text("0 présent·e").wait_for()
+    _open_door(page, live_server.url, cycle)
     posts = []
 
     def flaky(route):
@@ -176,13 +175,7 @@ def test_scanning_someone_not_registered_for_the_journee_asks_for_a_walk_in_at_3
              allow_past=True, source="admin", actor="test", notify=False)
     paul = register(cycle, "paul@example.org", first_name="Paul", last_name="Langevin", journees=[cycle.journees[1]],
                     allow_past=True, source="admin", actor="test", notify=False).registration
-    page.set_viewport_size(PHONE)
-    _login(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
-    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
-    page.get_by_label("matin").check()
-    page.get_by_role("button", name="Choisir").click()
-    page.get_by_text("0 présent·e").wait_for()
+    _open_door(page, live_server.url, cycle)
     assert page.get_by_text("Paul Langevin").count() == 0  # journée 1's list: Marie only
 
     page.goto(att.checkin_url(paul))  # his QR code, scanned at journée 1
