@@ -48,3 +48,17 @@ def bench_app(database_url: str, **env: str):
     with app.app_context():
         upgrade()
     return app
+
+
+def admin_and_list(app) -> int:
+    """The benchmark's admin (bench@crpve91.fr / bench-password) and its one list; returns the list's id."""
+    from app.extensions import db
+    from app.models import MailingList, Role, User
+
+    with app.app_context():
+        lst = MailingList(slug="formations", name="Formations CRPVE")
+        user = User(email="bench@crpve91.fr", role=Role.ADMIN)
+        user.set_password("bench-password")
+        db.session.add_all([lst, user])
+        db.session.commit()
+        return lst.id

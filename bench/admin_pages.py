@@ -12,24 +12,21 @@ import argparse
 import statistics
 import time
 
-from _db import bench_app, scratch_database
+from _db import admin_and_list, bench_app, scratch_database
 
 
 def fill(app, subscribers: int, campaigns: int) -> None:
     from sqlalchemy import insert
 
     from app.extensions import db
-    from app.models import (Campaign, CampaignStatus, MailingList, Role, Subscriber, Subscription,
-                            User, campaign_lists, email_hash, utcnow)
+    from app.models import (Campaign, CampaignStatus, MailingList, Subscriber, Subscription, campaign_lists,
+                            email_hash, utcnow)
     from app.models.audience import new_uid
 
+    list_id = admin_and_list(app)
     with app.app_context():
         now = utcnow()
-        lst = MailingList(slug="formations", name="Formations CRPVE")
-        user = User(email="bench@crpve91.fr", role=Role.ADMIN)
-        user.set_password("bench-password")
-        db.session.add_all([lst, user])
-        db.session.commit()
+        lst = db.session.get(MailingList, list_id)
         communes = ["Évry-Courcouronnes", "Grigny", "Corbeil-Essonnes", "Massy", "Les Ulis"]
         batch = 10_000
         for start in range(0, subscribers, batch):

@@ -80,10 +80,10 @@ def test_schedule_send_pause_resume_cancel_progress_report(client):
     assert client.post(f"/api/v1/campaigns/{cid}/pause", headers=send, json={"reason": "erreur"}).get_json()["status"] == "paused"
     assert client.post(f"/api/v1/campaigns/{cid}/resume", headers=send).get_json()["status"] == "sending"
     progress = client.get(f"/api/v1/campaigns/{cid}/progress", headers=send).get_json()
-    assert (progress["total"], progress["queued"]) == (3, 3)
+    assert (progress["audience"], progress["queued"], progress["percent"]) == (3, 3, 0)
     assert client.post(f"/api/v1/campaigns/{cid}/cancel", headers=send).get_json()["status"] == CampaignStatus.CANCELLED.value
     report = client.get(f"/api/v1/campaigns/{cid}/report", headers=send).get_json()
-    assert report["recipients"] == 3
+    assert (report["figures"]["audience"], report["figures"]["abandoned"]) == (3, 3)
     assert client.patch(f"/api/v1/campaigns/{cid}", headers=write, json={"subject": "x"}).status_code == 409
     listing = client.get("/api/v1/campaigns", headers=send).get_json()
     assert [c["id"] for c in listing["items"]] == [cid]

@@ -38,6 +38,17 @@ def _login(page, base: str) -> None:
     page.wait_for_url(re.compile(r".*/admin/?$"))
 
 
+def _open_door(page, base: str, cycle) -> None:
+    """On a phone, logged in: the door page of the cycle, its first journée's morning chosen, nobody in yet."""
+    page.set_viewport_size(PHONE)
+    _login(page, base)
+    page.goto(f"{base}/admin/events/{cycle.id}/presence")
+    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
+    page.get_by_label("matin").check()
+    page.get_by_role("button", name="Choisir").click()
+    page.get_by_text("0 présent·e").wait_for()
+
+
 def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
     cycle = make_cycle()
     outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie", organisation="Ville d'Évry",
@@ -55,15 +66,9 @@ def test_checkin_by_scanning_at_390px(live_server, page, app, admin_user):
     segno.make(scan_url, error="m").save(expected, kind="png", scale=6, border=2)
     assert image.get_content() == expected.getvalue()
 
-    page.set_viewport_size(PHONE)
     served = page.request.get(att.qr_url(outcome.registration))  # the hosted copy, for older messages
     assert served.ok and served.body() == expected.getvalue()
-    _login(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
-    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
-    page.get_by_label("matin").check()
-    page.get_by_role("button", name="Choisir").click()
-    page.get_by_text("0 présent·e").wait_for()
+    _open_door(page, live_server.url, cycle)
     button = page.get_by_role("button", name="Marquer présent·e : Paul Langevin")
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it
@@ -95,13 +100,7 @@ def test_a_scan_on_a_flaky_network_is_retried_and_marks_once(live_server, page, 
     outcome = register(cycle, "marie@example.org", first_name="Marie", last_name="Curie",
                        journees=list(cycle.journees[:1]), allow_past=True, source="admin", actor="test", notify=False)
     scan_url = att.checkin_url(outcome.registration)
-    page.set_viewport_size(PHONE)
-    _login(page, live_server.url)
-    page.goto(f"{live_server.url}/admin/events/{cycle.id}/presence")
-    page.get_by_label("Journée", exact=True).select_option(label=page.locator("#slot-journee option").first.inner_text())
-    page.get_by_label("matin").check()
-    page.get_by_role("button", name="Choisir").click()
-    page.get_by_text("0 présent·e").wait_for()
+    _open_door(page, live_server.url, cycle)
     posts = []
 
     def flaky(route):
@@ -166,3 +165,57 @@ def test_survey_answered_in_chromium_then_results_page(live_server, page, app, a
     assert section.locator('[data-question="organisation"] .survey-average').inner_text() == "2,00"
     assert section.get_by_text("Des cas concrets, merci !").is_visible()
     screenshot(page, "survey-results")
+
+
+def test_scanning_someone_not_registered_for_the_journee_asks_for_a_walk_in_at_390px(live_server, page, app,
+                                                                                     admin_user):
+    """Paul is registered for journée 2 only; at journée 1's door his QR code opens a question, not a check-in."""
+    cycle = make_cycle()
+    register(cycle, "marie@example.org", first_name="Marie", last_name="Curie", journees=[cycle.journees[0]],
+             allow_past=True, source="admin", actor="test", notify=False)
+    paul = register(cycle, "paul@example.org", first_name="Paul", last_name="Langevin", journees=[cycle.journees[1]],
+                    allow_past=True, source="admin", actor="test", notify=False).registration
+    _open_door(page, live_server.url, cycle)
+    assert page.get_by_text("Paul Langevin").count() == 0  # journée 1's list: Marie only
+
+    page.goto(att.checkin_url(paul))  # his QR code, scanned at journée 1
+    question = page.get_by_role("alertdialog")
+    question.wait_for()
+    assert "Pas inscrit·e à cette journée" in question.inner_text()
+    yes = page.get_by_role("button", name="Oui, présent·e sur place")
+    box = yes.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0  # asked, nothing written yet
+    screenshot(page, "checkin-walk-in-390")
+
+    yes.click()
+    page.get_by_text("Paul Langevin : présent·e, venu·e sur place.").wait_for()
+    assert page.get_by_text("1 présent·e dont 1 sur place").is_visible()
+    db.session.expire_all()
+    [row] = db.session.scalars(select(Attendance)).all()
+    assert row.walk_in and row.registration_id == paul.id and row.journee_id == cycle.journees[0].id
+
+
+def test_closing_a_cycle_before_its_last_journee_is_refused_with_its_date(live_server, page, app, admin_user):
+    from app.models import CycleClosure
+    from app.services.events import moment_label
+    from tests.event_factories import future_dates
+
+    cycle = make_cycle(slug="cycle-a-venir", dates=future_dates())
+    when = moment_label(cycle.journees[-1].ends_at)
+    _login(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}/attendance")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Clore le cycle et envoyer les attestations ?"
+    page.get_by_role("button", name="Clore le cycle et envoyer les attestations").click()
+    refusal = page.get_by_role("alert").filter(has_text="La dernière journée se termine le")
+    refusal.wait_for()
+    assert when in refusal.inner_text().replace("\u00a0", " ").replace("\u202f", " ")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(CycleClosure)) == 0
+    screenshot(page, "close-refused")
+    page.get_by_role("button", name=re.compile("Oui, clore avant la dernière journée")).click()
+    page.get_by_role("status").filter(has_text="Cycle clos").wait_for()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(CycleClosure)) == 1

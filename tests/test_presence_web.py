@@ -108,7 +108,7 @@ def test_code_name_and_walk_in(admin_client, app):
     admin_client.post(f"/admin/events/{cycle.id}/presence/mark", data={"registration": marie.id})
     walk_in = admin_client.post(f"/admin/events/{cycle.id}/presence/walk-in", follow_redirects=True, data={
         "email": "irene@example.org", "first_name": "Irène", "last_name": "Joliot", "organisation": "CAF"})
-    assert "Irène Joliot : présent·e." in plain_spaces(walk_in.get_data(as_text=True))
+    assert "Irène Joliot : présent·e, venu·e sur place." in plain_spaces(walk_in.get_data(as_text=True))
     bad = admin_client.post(f"/admin/events/{cycle.id}/presence/walk-in", data={"email": "pas une adresse"},
                             follow_redirects=True)
     assert "Ajout impossible" in bad.get_data(as_text=True)
@@ -117,7 +117,10 @@ def test_code_name_and_walk_in(admin_client, app):
         "marie@example.org": [(2, ["am"])], "paul@example.org": [(2, ["am"])], "irene@example.org": [(2, ["am"])]}
     irene = db.session.scalar(select(Registration).join(Registration.subscriber).where(
         Registration.source == "sur place"))
-    assert irene is not None and [d.journee.number for d in irene.days] == [2]
+    # A walk-in, not a seat: counted apart from those registered for the journée.
+    assert irene is not None and irene.days == []
+    assert {a.registration_id: a.walk_in for a in db.session.scalars(select(Attendance))} == {
+        paul.id: False, marie.id: False, irene.id: True}
 
 
 def test_corrections_are_audited_and_documents_download(admin_client, app):
@@ -230,6 +233,6 @@ def test_drawn_signature_is_path_data_only_and_shows_on_the_sheet(admin_client, 
     csv_text = admin_client.get(f"/admin/events/{cycle.id}/emargement.csv?journee=1").data.decode("utf-8-sig")
     marie_line = next(line for line in csv_text.splitlines() if "Curie" in line and ";matin;" in line)
     paul_line = next(line for line in csv_text.splitlines() if "Langevin" in line and ";matin;" in line)
-    assert marie_line.endswith(";oui") and paul_line.endswith(";")
+    assert marie_line.endswith(";oui;") and paul_line.endswith(";;")  # signed; neither came as a walk-in
     text = pdf_text(admin_client.get(f"/admin/events/{cycle.id}/emargement.pdf?journee=1").data)
     assert text.count("arrivée à") == 1  # Paul's time; Marie's row shows her drawn signature instead

@@ -2,19 +2,22 @@
 to a real SMTP server; the QR holds that person's check-in URL, which marks them present once."""
 from __future__ import annotations
 
+from html import unescape
+from datetime import time
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.message.builder import Recipient
 from app.message.inspect import message_parts
-from app.models import Attendance, AttendanceStatus, Campaign, CampaignTemplate
+from app.models import Attendance, AttendanceStatus, Campaign, CampaignTemplate, utcnow
 from app.sending.compose import builder_for
 from app.sending.views import webview_values
 from app.services.events import attendance as att
 from app.services.campaigns.lifecycle import start_campaign
 from app.services.events.registrations import register
 from app.services.events.reminders import sync_reminders
+from app.timeutil import local_to_utc, to_local
 from tests.emailcheck import plain_spaces
 from tests.event_factories import future_dates, make_cycle
 from tests.sending_fixtures import deliver_queued
@@ -92,6 +95,13 @@ def test_the_j1_reminder_gives_each_registrant_their_own_code_and_qr(app, admin_
                              data={"journee": journee.id, "half": "am"}).status_code == 302
     scan = att.checkin_url(people["marie@example.org"]).removeprefix(BASE)
     assert att.registration_from_token(scan.rsplit("/", 1)[1]).id == people["marie@example.org"].id
+    # The reminder goes the day before: scanned then, the code is refused (check-in opens on the day)…
+    early = unescape(admin_client.post(scan).get_data(as_text=True))
+    assert "l'émargement ouvre ce jour-là" in early and db.session.scalar(select(Attendance)) is None
+    # …and works on the day itself (the journée brought to today, as the calendar would).
+    today = to_local(utcnow()).date()
+    journee.starts_at, journee.ends_at = local_to_utc(today, time(0, 30)), local_to_utc(today, time(23, 30))
+    db.session.commit()
     assert "présent·e ✓" in admin_client.post(scan).get_data(as_text=True)
     assert "déjà présent·e" in admin_client.post(scan).get_data(as_text=True)
     [row] = db.session.scalars(select(Attendance)).all()

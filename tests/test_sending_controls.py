@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from app.services.campaigns import campaign_figures
 from app.services.campaigns import lifecycle as service
 from tests.conftest import make_app
 from tests.sending_fixtures import make_campaign
@@ -50,7 +51,7 @@ def test_cli_pause_resume_cancel_retry_and_progress(cli_runner):
     rows[2].status = DeliveryStatus.FAILED
     db.session.commit()
     out = cli_runner.invoke(args=["campaigns", "progress", "annonce"]).output
-    assert "envoyés 2/5" in out and "échecs 1" in out
+    assert "envoyés 2/5" in out and "refusés 1" in out
     assert cli_runner.invoke(args=["campaigns", "retry-failed", "annonce"]).output.count("1 envois relancés") == 1
     result = cli_runner.invoke(args=["campaigns", "cancel", "annonce"])
     assert result.exit_code == 0 and "3 envois abandonnés" in result.output
@@ -68,8 +69,8 @@ def test_progress_counts_rate_and_eta(app):
     db.session.commit()
     campaign.started_at = now - timedelta(seconds=30)
     db.session.commit()
-    p = service.progress(campaign, now=now)
-    assert (p.total, p.sent, p.skipped, p.queued, p.done) == (10, 6, 1, 3, 7)
+    p = campaign_figures(campaign, now=now)
+    assert (p.audience, p.sent, p.skipped, p.queued, p.done, p.percent) == (10, 6, 1, 3, 7, 70)
     assert p.rate == 0.2 and p.eta == 15.0
 
 
@@ -102,7 +103,8 @@ def test_admin_buttons_and_fragment(admin_client):
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == CampaignStatus.CANCELLED
     data = admin_client.get(f"/api/campaigns/{campaign.id}/progress").get_json()
-    assert data["status"] == "cancelled" and data["skipped"] == 3 and data["total"] == 3
+    assert data["status"] == "cancelled" and data["abandoned"] == 3 and data["audience"] == 3
+    assert data["percent"] is None and data["rate"] is None and data["eta"] is None
     assert admin_client.get("/api/campaigns/999/progress").status_code == 404
 
 

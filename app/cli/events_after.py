@@ -1,5 +1,8 @@
 """``flask events checkin|attendance|certificates|survey|survey-results|close|signatory``: after the journée.
 
+The calendar's rules (check-in from the journée's day, surveys after it, closing after the
+last one) are the services'; a refusal is one French line and a non-zero exit.
+
 Attached to the ``events`` group (app/cli/events.py) so the commands sit with the
 other event commands without growing that module.
 """
@@ -15,11 +18,16 @@ from app.cli.events import _cycle
 from app.cli.events import cli as events
 from app.extensions import db
 from app.models import Cycle, Journee
+from app.services.audience import InvalidAddress
 from app.services.events import (
+    AttendanceError,
     CertificateError,
+    CycleNotOver,
     HALF_LABELS,
+    NotRegisteredForJournee,
+    RegistrationError,
     SurveyError,
-    attendance_report,
+    attendance_summary,
     attendance_sheet_csv,
     attendance_sheet_pdf,
     certificate_filenames,
@@ -31,7 +39,11 @@ from app.services.events import (
     find_registration,
     hours_label,
     journee_label,
+    last_journee,
+    local_day,
+    moment_label,
     parse_half,
+    record_walk_in,
     save_settings,
     send_survey,
 )
@@ -51,17 +63,31 @@ def _journee(cycle: Cycle, number: int) -> Journee:
 @click.argument("email")
 @click.option("--half", type=click.Choice(["am", "pm"]), default=None,
               help="am = matin, pm = après-midi ; sans --half : la journée entière (les deux demi-journées).")
-def checkin(cycle_ref: str, number: int, email: str, half: str | None) -> None:
-    """Mark EMAIL present at journée NUMBER of CYCLE (both half-days unless --half)."""
+@click.option("--walk-in", "walk_in", is_flag=True,
+              help="Venu·e sur place sans être inscrit·e à cette journée : enregistré·e comme tel·le.")
+def checkin(cycle_ref: str, number: int, email: str, half: str | None, walk_in: bool) -> None:
+    """Mark EMAIL present at journée NUMBER of CYCLE (both half-days unless --half).
+
+    Refused before the journée's day, and for someone not registered for that journée unless
+    --walk-in (then recorded "sur place"; someone new to the cycle is added to it, without a seat).
+    """
     cycle = _cycle(cycle_ref)
     journee = _journee(cycle, number)
-    registration = find_registration(cycle, email)
-    if registration is None:
-        fail(f"{email} n'est pas inscrit·e au cycle {cycle.slug}")
-    for h in parse_half(half):
-        result = check_in(registration, journee, h, actor="cli")
-        state = "déjà présent·e" if result.already else "présent·e"
-        click.echo(f"{state} : {journee_label(journee)}, {HALF_LABELS[h]}")
+    halves = parse_half(half)
+    registration = None if walk_in else find_registration(cycle, email)
+    if registration is None and not walk_in:
+        fail(f"{email} n'est pas inscrit·e au cycle {cycle.slug} (--walk-in pour l'enregistrer venu·e sur place)")
+    try:
+        for h in halves:
+            result = (record_walk_in(cycle, journee, h, email, actor="cli") if registration is None
+                      else check_in(registration, journee, h, actor="cli"))
+            state = "déjà présent·e" if result.already else "présent·e"
+            where = " (sur place)" if result.attendance.walk_in else ""
+            click.echo(f"{state}{where} : {journee_label(journee)}, {HALF_LABELS[h]}")
+    except NotRegisteredForJournee as exc:
+        fail(f"{exc} (--walk-in)")
+    except (AttendanceError, InvalidAddress, RegistrationError) as exc:
+        fail(str(exc))
 
 
 @events.command("attendance")
@@ -69,14 +95,18 @@ def checkin(cycle_ref: str, number: int, email: str, half: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Par personne : journées et demi-journées présentes (am/pm), minutes et heures comptées.")
 def attendance(cycle_ref: str, as_json: bool) -> None:
-    """Who was present at which half-day of CYCLE, and the hours counted."""
+    """Who was present at which half-day of CYCLE, and the hours counted (walk-ins marked "sur place")."""
     cycle = _cycle(cycle_ref)
-    report = attendance_report(cycle)
+    summary = attendance_summary(cycle)
     if as_json:
-        click.echo(json.dumps({"cycle": cycle.slug, "people": report}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    for person in report:
-        days = ", ".join(f"J{j['number']} {'+'.join(j['present']) or '-'}" for j in person["journees"])
+    for counts in summary["journees"]:
+        click.echo(f"Journée {counts['number']}\tinscrit·es {counts['registered']}\tprésent·es {counts['present']}"
+                   f" dont {counts['walk_in']} sur place")
+    for person in summary["people"]:
+        days = ", ".join(f"J{j['number']} {'+'.join(j['present']) or '-'}{' (sur place)' if j['walk_in'] else ''}"
+                         for j in person["journees"])
         click.echo(f"{person['name']}\t{person['email']}\t{days}\t{hours_label(person['total_minutes'])}")
 
 
@@ -151,13 +181,25 @@ def survey_results(cycle_ref: str, as_json: bool) -> None:
 @events.command("close")
 @click.argument("cycle_ref", metavar="CYCLE")
 @click.option("--no-email", is_flag=True, help="Clore sans envoyer les attestations.")
-def close(cycle_ref: str, no_email: bool) -> None:
-    """Close CYCLE: surveys stop accepting changes; each participant gets their certificate link."""
+@click.option("--before-end", "before_end", is_flag=True,
+              help="Clore quand même avant la fin de la dernière journée (la date refusée sans cette option).")
+def close(cycle_ref: str, no_email: bool, before_end: bool) -> None:
+    """Close CYCLE: surveys stop accepting changes; each participant gets their certificate link.
+
+    Refused before the last journée has ended (the refusal gives its date), unless --before-end.
+    """
     cycle = _cycle(cycle_ref)
-    report = close_cycle(cycle, actor="cli", notify=not no_email)
+    last = last_journee(cycle)
+    override = local_day(last) if before_end and last is not None else None
+    try:
+        report = close_cycle(cycle, actor="cli", notify=not no_email, before_end=override)
+    except CycleNotOver as exc:
+        fail(f"{exc} Pour le clore quand même : --before-end")
     if report.already:
         fail(f"Le cycle {cycle.slug} est déjà clos")
-    click.echo(f"cycle clos ; attestations envoyées : {report.sent}" + (f", échecs : {report.failed}" if report.failed else ""))
+    early = f" avant la fin de sa dernière journée ({moment_label(report.early_until)})" if report.early_until else ""
+    click.echo(f"cycle clos{early} ; attestations envoyées : {report.sent}"
+               + (f", échecs : {report.failed}" if report.failed else ""))
 
 
 @events.command("signatory")

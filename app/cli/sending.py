@@ -1,6 +1,7 @@
 """``flask campaigns send|pause|resume|cancel|retry-failed|progress``."""
 from __future__ import annotations
 
+import json
 import time
 
 import click
@@ -9,9 +10,9 @@ from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
 from app.extensions import db
 from app.services.campaigns import (
-    CampaignProgress,
+    CampaignFigures,
     CampaignStateError,
-    campaign_progress,
+    campaign_figures,
     cancel_campaign,
     pause_campaign,
     resume_campaign,
@@ -73,8 +74,11 @@ def resume(campaign: str) -> None:
 def cancel(campaign: str) -> None:
     """Annuler / cancel (les envois restants sont abandonnés)."""
     row = find_campaign(campaign)
-    skipped = _guard(cancel_campaign, row)
-    click.echo(f"Campagne {row.slug} annulée ; {skipped} envois abandonnés.")
+    abandoned = _guard(cancel_campaign, row)
+    click.echo(f"Campagne {row.slug} annulée ; {abandoned} envois abandonnés.")
+    held = campaign_figures(row).in_flight
+    if held:
+        click.echo(f"{held} envois encore entre les mains d'un worker : envoyés ou abandonnés dans un instant.")
 
 
 @campaigns.command("retry-failed")
@@ -86,34 +90,43 @@ def retry_failed(campaign: str) -> None:
     click.echo(f"Campagne {row.slug} : {count} envois relancés.")
 
 
-def _line(p: CampaignProgress) -> str:
-    eta = f"{p.eta:.0f} s" if p.eta is not None else "—"
-    text = (f"{p.status} · envoyés {p.sent}/{p.total} · échecs {p.failed} · ignorés {p.skipped} · "
-            f"{p.rate:.1f} msg/s · reste {eta}")
-    return text + (f"\n{p.status_reason}" if p.status_reason else "")
+def _line(f: CampaignFigures) -> str:
+    """One line of figures; the pace (msg/s, what is left) only while sending."""
+    text = (f"{f.status} · envoyés {f.sent}/{f.audience} · refusés {f.refused} · ignorés {f.skipped}"
+            + (f" · abandonnés {f.abandoned}" if f.abandoned or f.status == "cancelled" else "")
+            + (f" · {f.percent} %" if f.percent is not None else ""))
+    if f.rate is not None:
+        text += f" · {f.rate:.1f} msg/s · reste {f'{f.eta:.0f} s' if f.eta is not None else '—'}"
+    return text + (f"\n{f.status_reason}" if f.status_reason else "")
 
 
 @campaigns.command("progress")
 @click.argument("campaign")
+@click.option("--json", "as_json", is_flag=True,
+              help="Les chiffres en JSON, clé pour clé ceux de GET /api/v1/campaigns/<id>/progress.")
 @click.option("--follow", "-f", is_flag=True, help="Suivre avec une barre de progression jusqu'à la fin.")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1))
-def progress(campaign: str, follow: bool, interval: float) -> None:
-    """Avancement / progress (sent, total, rate, ETA, errors)."""
+def progress(campaign: str, as_json: bool, follow: bool, interval: float) -> None:
+    """Chiffres et avancement / figures and progress (sent, refused, skipped, rate and ETA while sending)."""
     row = find_campaign(campaign)
-    state = campaign_progress(row)
+    state = campaign_figures(row)
+    if as_json:
+        click.echo(json.dumps(state.as_dict(), ensure_ascii=False, indent=2))
+        return
     if not follow:
         click.echo(_line(state))
         return
-    with click.progressbar(length=max(state.total, 1), label=row.slug, show_pos=True,
-                           item_show_func=lambda p: p and f"{p.rate:.0f} msg/s, {p.failed} échecs") as bar:
+    with click.progressbar(length=max(state.audience, 1), label=row.slug, show_pos=True,
+                           item_show_func=lambda f: f and f"{f.rate or 0:.0f} msg/s, {f.refused} refusés") as bar:
         done = 0
         while True:
             db.session.expire_all()
-            state = campaign_progress(row)
-            bar.length = max(state.total, 1)
+            state = campaign_figures(row)
+            bar.length = max(state.audience, 1)
             bar.update(state.done - done, state)
             done = state.done
-            if state.status not in ("sending", "scheduled") or (state.queued + state.in_flight == 0 and state.total):
+            if state.status not in ("sending", "scheduled") or (
+                    not state.remaining and state.audience and not state.audience_estimated):
                 break
             db.session.commit()
             time.sleep(interval)

@@ -47,7 +47,10 @@ class Attendance(db.Model):
     half: Mapped[Half] = mapped_column(str_enum(Half, length=2))
     status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    changed_by: Mapped[str] = mapped_column(String(320), default="")  # officer's address, "cli", "walk-in"…
+    changed_by: Mapped[str] = mapped_column(String(320), default="")  # officer's address, "cli"…
+    # Present without being registered for this journée ("sur place"): recorded at the door when
+    # the officer confirms it, shown on the sheets and counted apart.
+    walk_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signature_svg: Mapped[str | None] = mapped_column(Text)  # SVG path data ("M 1 2 L 3 4 …")
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -173,4 +173,8 @@ class AuditLog(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_log_subscriber_at", "subscriber_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_subscriber_at", "subscriber_id", "at"),
+        # A campaign's unsubscribes (its figures) and the dashboard's totals read one action over a time range.
+        Index("ix_audit_log_action_at", "action", "at"),
+    )

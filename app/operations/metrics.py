@@ -2,6 +2,11 @@
 
 Two sources, so that every figure is right whatever number of processes run:
 
+- **A campaign's figures** (:class:`CampaignFiguresCollector`): ``lettrine_campaign_<figure>``
+  per campaign (label ``campaign``, its slug) while it sends and for a week after it ended,
+  read from the one function the report, the calendar and the API read
+  (``app.services.campaigns.figures``), handed in by the web layer since this layer is
+  below the services.
 - **The database, read at scrape time** (:class:`DatabaseCollector`): deliveries and
   transactional messages by status, the queue's depth and the age of its oldest due
   row, expired leases, bounce reports by kind and reason (complaints are kind
@@ -27,7 +32,7 @@ import ipaddress
 import os
 import time
 from datetime import datetime, timedelta
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
@@ -323,19 +328,57 @@ class DatabaseCollector(Collector):
         session.rollback()  # end the read transaction
 
 
+# Each campaign figure exposed, with its help text (the definitions: docs/campaign-figures.md).
+CAMPAIGN_FIGURES = {
+    "audience": "People the campaign was addressed to (one delivery each, fixed when sending started).",
+    "queued": "Deliveries waiting for their turn (deferred ones included).",
+    "in_flight": "Deliveries in a worker's hands.",
+    "sent": "Messages accepted by the relay (later bounces included).",
+    "refused": "Messages failed for good (refused by a server, or not buildable).",
+    "skipped": "Deliveries not sent: unsubscribed, suppressed or erased before their turn.",
+    "abandoned": "Deliveries not sent: the campaign was cancelled before their turn.",
+    "bounced": "Messages reported undeliverable (among sent and refused).",
+    "unsubscribed": "People who unsubscribed through the campaign's links.",
+    "clicks": "Clicks on the campaign's links (campaigns with click tracking only).",
+}
+CampaignFiguresSource = Callable[[], Iterable[Mapping[str, Any]]]
+
+
+class CampaignFiguresCollector(Collector):
+    """``lettrine_campaign_<figure>{campaign="<slug>"}`` from the figures ``source`` returns."""
+
+    def __init__(self, source: CampaignFiguresSource) -> None:
+        self.source = source
+
+    def collect(self) -> Iterator[Metric]:
+        families = {name: GaugeMetricFamily(f"lettrine_campaign_{name}", help_text, labels=["campaign"])
+                    for name, help_text in CAMPAIGN_FIGURES.items()}
+        for figures in self.source():
+            for name, family in families.items():
+                if figures.get(name) is not None:
+                    family.add_metric([str(figures["slug"])], figures[name])
+        yield from families.values()
+
+
 _DATABASE_REGISTRY = CollectorRegistry(auto_describe=False)
 _DATABASE_REGISTRY.register(DatabaseCollector())
 
 
-def exposition() -> bytes:
-    """Every metric, in the text format: this process's (or all processes') counters, then the database's."""
+def exposition(campaign_figures: CampaignFiguresSource | None = None) -> bytes:
+    """Every metric, in the text format: this process's (or all processes') counters, then the
+    database's, then the campaigns' figures when a source of them is given."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         own = generate_latest(registry)
     else:
         own = generate_latest(REGISTRY)
-    return own + generate_latest(_DATABASE_REGISTRY)
+    body = own + generate_latest(_DATABASE_REGISTRY)
+    if campaign_figures is not None:
+        campaigns = CollectorRegistry(auto_describe=False)
+        campaigns.register(CampaignFiguresCollector(campaign_figures))
+        body += generate_latest(campaigns)
+    return body
 
 
 def _has_token() -> bool:
@@ -361,10 +404,10 @@ def trusted_client() -> bool:
     return _loopback() or _has_token()
 
 
-def metrics_view() -> Response:
+def metrics_view(campaign_figures: CampaignFiguresSource | None = None) -> Response:
     if not allowed():
         abort(403 if not current_app.config.get("METRICS_TOKEN") else 401)
-    return Response(exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
+    return Response(exposition(campaign_figures), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
 
 
 def init_app(app: Flask) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import and_, exists, or_, update
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
@@ -28,6 +28,9 @@ STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 PAUSABLE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
 CANCELLABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
 RETRYABLE = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT)
+# The reply written on a delivery abandoned because its campaign was cancelled: what tells
+# "abandoned" from "skipped at send time" in the campaign's figures.
+CANCELLED_REPLY = "campagne annulée"
 # A reminder the cycle editor may still reschedule or cancel: not yet started.
 REMINDER_MOVABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
 
@@ -71,18 +74,26 @@ def resume(campaign: Campaign) -> bool:
     return transition(campaign.id, (CampaignStatus.PAUSED,), target, status_reason="")
 
 
-def cancel(campaign_id: int, now: datetime, reason: str = "") -> bool:
-    """Cancel for good; the deliveries still queued become ``skipped`` in the same transaction."""
+def cancel(campaign_id: int, now: datetime, reason: str = "") -> int | None:
+    """Cancel for good; returns how many deliveries this made ``skipped`` (abandoned), None if it could not.
+
+    In the same transaction, the rows still queued are abandoned, and so are rows claimed by a
+    worker whose lease has run out (a dead worker's: nobody would ever finish them). Rows a live
+    worker holds are left to it: it sends those already in an SMTP exchange and abandons the rest.
+    """
     if not transition(campaign_id, CANCELLABLE, CampaignStatus.CANCELLED, finished_at=now,
                       **({"status_reason": reason} if reason else {})):
-        return False
-    db.session.execute(
+        return None
+    unclaimed = or_(Delivery.status == DeliveryStatus.QUEUED,
+                    and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now))
+    result = db.session.execute(
         update(Delivery)
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == DeliveryStatus.QUEUED)
-        .values(status=DeliveryStatus.SKIPPED, smtp_reply="campagne annulée", updated_at=now)
-        .execution_options(synchronize_session=False)
+        .where(Delivery.campaign_id == campaign_id, unclaimed)
+        .values(status=DeliveryStatus.SKIPPED, smtp_reply=CANCELLED_REPLY, lease_owner=None, lease_expires_at=None,
+                updated_at=now)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
     )
-    return True
+    return max(result.rowcount, 0)
 
 
 def reopen_for_retry(campaign_id: int) -> bool:

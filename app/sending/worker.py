@@ -517,7 +517,7 @@ class Worker:
         self._flush()
         if status == CampaignStatus.CANCELLED:
             now = utcnow()
-            queue.record([queue.outcome(r.id, DeliveryStatus.SKIPPED, now=now, reply="campagne annulée") for r in rows],
+            queue.record([queue.outcome(r.id, DeliveryStatus.SKIPPED, now=now, reply=campaign_state.CANCELLED_REPLY) for r in rows],
                          self.owner)
         else:
             queue.release(self.owner, [r.id for r in rows])

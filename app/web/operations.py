@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, jsonify
 
 from app.extensions import csrf, limiter
 from app.operations import health, metrics
+from app.services.campaigns import recent_figures
 
 bp = Blueprint("operations", __name__)
 
@@ -24,9 +25,14 @@ def readyz() -> tuple[Response, int]:
     return response, 200 if ready else 503
 
 
+def _campaign_figures() -> list[dict]:
+    return [figures.as_dict() for figures in recent_figures()]
+
+
 @bp.route("/metrics")
 def metrics_endpoint() -> Response:
-    return metrics.metrics_view()
+    """Prometheus metrics, with each recent campaign's figures (the ones its report shows)."""
+    return metrics.metrics_view(campaign_figures=_campaign_figures)
 
 
 def register(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Campaigns: composition (blocks, templates), preflight, lifecycle (schedule, send, pause,
-cancel), reuse, segments, reports and the dashboard; one-off messages of the API.
+cancel), one set of figures per campaign, reuse, segments, reports and the dashboard; one-off
+messages of the API.
 
 This module is the domain's public surface: the web, the CLI, the scheduler and the other
 domains import from here, never from a module inside the package (``make lint`` checks it).
@@ -16,12 +17,12 @@ from app.services.campaigns.dashboard import (
     recent_activity,
     upcoming,
 )
+from app.services.campaigns.timeline import cycle_timeline
+from app.services.campaigns.figures import CampaignFigures, campaign_figures, figures_for, recent_figures
 from app.services.campaigns.lifecycle import (
-    Progress as CampaignProgress,
     CampaignStateError,
     PreflightFailed,
     STARTABLE as STARTABLE_STATUSES,
-    progress as campaign_progress,
     cancel_campaign,
     pause_campaign,
     resume_campaign,
@@ -29,6 +30,7 @@ from app.services.campaigns.lifecycle import (
     schedule_campaign,
     start_campaign,
 )
+from app.services.campaigns.outbox import OutboxPage, outbox_page
 from app.services.campaigns.preflight import preflight as preflight_campaign, sample_message
 from app.services.campaigns.reports import build_report, chart_svg
 from app.services.campaigns.reuse import (
@@ -50,12 +52,12 @@ from app.services.campaigns.segments import (
 from app.services.campaigns.transactional import last_refusals, message_counts
 
 __all__ = [
-    "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "MessageRefused", "PreflightFailed",
+    "BLOCK_TYPES", "CampaignFigures", "CampaignStateError", "MessageRefused", "OutboxPage", "PreflightFailed",
     "ReuseError", "STARTABLE_STATUSES", "SegmentError", "active_subscribers", "activity_totals",
-    "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
-    "chart_svg", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",
-    "last_refusals", "message_counts", "needs_attention", "parse_dates", "pause_campaign", "preflight_campaign",
-    "queue_campaign_message", "recent_activity", "record_click", "resolve_click", "resume_campaign",
+    "apply_segment", "build_report", "campaign_figures", "campaign_from_template", "cancel_campaign",
+    "chart_svg", "cycle_timeline", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "figures_for", "in_flight",
+    "last_refusals", "message_counts", "needs_attention", "outbox_page", "parse_dates", "pause_campaign", "preflight_campaign",
+    "queue_campaign_message", "recent_activity", "recent_figures", "record_click", "resolve_click", "resume_campaign",
     "retry_failed", "sample_message", "save_as_template", "save_segment", "schedule_campaign",
     "segment_count", "start_campaign", "upcoming", "validate_blocks", "write_to_registrants",
 ]

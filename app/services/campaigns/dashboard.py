@@ -3,71 +3,47 @@ and what needs her attention. Few queries, each bounded, so the page stays fast 
 100,000 subscribers."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Sequence
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.audience import cached_count
-from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, Subscriber, SubscriberStatus, utcnow
+from app.models import AuditLog, Campaign, CampaignStatus, Subscriber, SubscriberStatus, utcnow
+from app.services.campaigns.figures import CampaignFigures, figures_for
 
 ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce_hard", "bounce_soft",
                     "complaint", "erase", "import", "event_register")
 
 
-@dataclass
-class Upcoming:
+@dataclass(frozen=True)
+class CampaignLine:
+    """A campaign and its figures, as the dashboard lists them."""
+
     campaign: Campaign
-    audience: int
+    figures: CampaignFigures
 
 
-@dataclass
-class InFlight:
-    campaign: Campaign
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.get(s, 0) for s in ("sent", "failed", "skipped"))
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
-
-
-def delivery_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Deliveries per status for several campaigns, in one grouped query."""
-    result: dict[int, dict[str, int]] = {cid: {} for cid in campaign_ids}
-    if not campaign_ids:
-        return result
-    rows = db.session.execute(
-        select(Delivery.campaign_id, Delivery.status, func.count())
-        .where(Delivery.campaign_id.in_(campaign_ids))
-        .group_by(Delivery.campaign_id, Delivery.status)
-    )
-    for campaign_id, status, n in rows:
-        result[campaign_id][status.value if isinstance(status, DeliveryStatus) else status] = n
-    return result
-
-
-def upcoming(limit: int = 8) -> list[Upcoming]:
+def upcoming(limit: int = 8) -> list[CampaignLine]:
+    """The next scheduled campaigns with their figures (the audience is today's estimate)."""
     rows = db.session.scalars(
         select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED).order_by(Campaign.scheduled_at).limit(limit)
     ).all()
-    return [Upcoming(c, cached_count(c)) for c in rows]
+    return _figures_of(rows)
 
 
-def in_flight() -> list[InFlight]:
+def in_flight() -> list[CampaignLine]:
+    """Campaigns sending or paused, with their figures (percent; rate and ETA only while sending)."""
     rows = db.session.scalars(
         select(Campaign).where(Campaign.status.in_([CampaignStatus.SENDING, CampaignStatus.PAUSED])).order_by(Campaign.started_at)
     ).all()
-    counts = delivery_counts([c.id for c in rows])
-    return [InFlight(c, counts[c.id]) for c in rows]
+    return _figures_of(rows)
+
+
+def _figures_of(rows: Sequence[Campaign]) -> list[CampaignLine]:
+    figures = figures_for(rows)
+    return [CampaignLine(c, figures[c.id]) for c in rows]
 
 
 def needs_attention() -> list[Campaign]:

@@ -1,16 +1,16 @@
 """Campaign lifecycle: draft → scheduled → sending → sent, with pause, resume, cancel,
-"retry failed", live progress, and the automatic pause when errors pile up.
+"retry failed", and the automatic pause when errors pile up (the figures and the progress of a
+send are :mod:`app.services.campaigns.figures`).
 
 The transitions themselves are compare-and-set UPDATEs owned by
 ``app.sending.campaign_state``; this module adds what the officer's actions need
-around them: preflight, French errors, counts.
+around them: preflight, French errors, the rows each action changed.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from app.database import refresh_statistics
 from app.extensions import db
@@ -104,12 +104,13 @@ def resume_campaign(campaign: Campaign) -> None:
 
 
 def cancel_campaign(campaign: Campaign, now: datetime | None = None) -> int:
-    """Cancel for good: the deliveries still queued become ``skipped``. Returns how many. Commits."""
+    """Cancel for good. Returns how many deliveries this abandoned (turned ``skipped``): the rows it
+    changed, counted by the UPDATE itself, so it is the ``abandoned`` figure the campaign then shows
+    (plus any a live worker abandons from its hands afterwards). Commits."""
     now = now or utcnow()
-    queued = db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.QUEUED)) or 0
-    _done(campaign_state.cancel(campaign.id, now), "Cette campagne ne peut plus être annulée.", campaign)
-    return queued
+    abandoned = campaign_state.cancel(campaign.id, now)
+    _done(abandoned is not None, "Cette campagne ne peut plus être annulée.", campaign)
+    return abandoned or 0
 
 
 def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
@@ -140,63 +141,3 @@ def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
 auto_pause = campaign_state.auto_pause
 finish_if_done = campaign_state.finish_if_done
 STARTABLE, PAUSABLE, CANCELLABLE = campaign_state.STARTABLE, campaign_state.PAUSABLE, campaign_state.CANCELLABLE
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a campaign stands; ``rate`` is messages/s over the last minute, ``eta`` seconds."""
-
-    status: str
-    status_reason: str
-    total: int
-    sent: int
-    failed: int
-    skipped: int
-    queued: int
-    in_flight: int
-    bounced: int
-    rate: float
-    eta: float | None
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.failed + self.skipped
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["done"] = self.done
-        return data
-
-
-RATE_WINDOW_SECONDS = 60
-
-
-def progress(campaign: Campaign, now: datetime | None = None) -> Progress:
-    """Counts by status, the recent rate and an ETA: two grouped queries, no row loaded."""
-    now = now or utcnow()
-    counts = dict(db.session.execute(
-        select(Delivery.status, func.count()).where(Delivery.campaign_id == campaign.id).group_by(Delivery.status)
-    ).all())
-    since = now - timedelta(seconds=RATE_WINDOW_SECONDS)
-    recent, bounced = db.session.execute(
-        select(
-            func.count().filter(Delivery.sent_at >= since),
-            func.count().filter(Delivery.bounced.is_(True)),
-        ).where(Delivery.campaign_id == campaign.id)
-    ).one()
-    status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign.id))
-    reason = db.session.scalar(select(Campaign.status_reason).where(Campaign.id == campaign.id)) or ""
-    get = lambda s: int(counts.get(s, 0))  # noqa: E731
-    queued, in_flight = get(DeliveryStatus.QUEUED), get(DeliveryStatus.SENDING)
-    window = RATE_WINDOW_SECONDS
-    if campaign.started_at is not None:
-        window = max(1.0, min(window, (now - campaign.started_at).total_seconds()))
-    rate = recent / window
-    remaining = queued + in_flight
-    eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
-    return Progress(
-        status=status.value, status_reason=reason, total=sum(counts.values()),
-        sent=get(DeliveryStatus.SENT), failed=get(DeliveryStatus.FAILED), skipped=get(DeliveryStatus.SKIPPED),
-        queued=queued, in_flight=in_flight, bounced=int(bounced or 0), rate=round(rate, 1),
-        eta=round(eta, 1) if eta is not None else None,
-    )

@@ -1,5 +1,6 @@
-"""A campaign's report: who it reached, what failed and why, who left, what was clicked,
-and sends/unsubscribes per hour for the chart. Aggregates in SQL, bounded results."""
+"""A campaign's report: its figures (:mod:`app.services.campaigns.figures`, the numbers every
+other surface shows too), what failed and why, what was clicked, and sends/unsubscribes per
+hour for the chart. Aggregates in SQL, bounded results."""
 from __future__ import annotations
 
 import html
@@ -11,24 +12,18 @@ from sqlalchemy import func, literal_column, select
 
 from app.extensions import db
 from app.models import AuditLog, Campaign, Delivery, DeliveryStatus, LinkClick
-from app.services.campaigns.dashboard import delivery_counts
+from app.services.campaigns.figures import UNSUBSCRIBE_ACTIONS, CampaignFigures, campaign_figures
 from app.timeutil import to_local
 
 
 @dataclass
 class Report:
     campaign: Campaign
-    counts: dict[str, int]
-    bounced: int
-    unsubscribed: int
-    failures: list[tuple[int | None, str, int]]
+    figures: CampaignFigures
+    failures: list[tuple[int | None, str, int]]  # SMTP code, reply, how many refused with it
     clicks: list[LinkClick]
     timeline: list[tuple[datetime, int, int]] = field(default_factory=list)  # bucket start, sent, unsubscribed
     step: timedelta = timedelta(hours=1)  # a bucket's width: minutes for a send of a few minutes
-
-    @property
-    def recipients(self) -> int:
-        return sum(self.counts.values())
 
 
 def _truncate(column, unit: str = "hour"):
@@ -53,18 +48,13 @@ def _as_utc(value) -> datetime:
 def unsubscribes_from(campaign_id: int):
     """Audit rows of unsubscribes made through this campaign's links (detail.campaign)."""
     return select(AuditLog).where(
-        AuditLog.action.in_(("unsubscribe", "unsubscribe_all")),
+        AuditLog.action.in_(UNSUBSCRIBE_ACTIONS),
         AuditLog.detail["campaign"].as_integer() == campaign_id,
     )
 
 
 def build_report(campaign: Campaign) -> Report:
-    counts = delivery_counts([campaign.id])[campaign.id]
-    bounced = db.session.scalar(
-        select(func.count()).select_from(Delivery).where(Delivery.campaign_id == campaign.id, Delivery.bounced.is_(True))
-    ) or 0
     unsub_rows = unsubscribes_from(campaign.id).subquery()
-    unsubscribed = db.session.scalar(select(func.count(func.distinct(unsub_rows.c.subscriber_id)))) or 0
     failures = db.session.execute(
         select(Delivery.smtp_code, Delivery.smtp_reply, func.count())
         .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED)
@@ -78,7 +68,7 @@ def build_report(campaign: Campaign) -> Report:
     timeline, step = _timeline(campaign.id, unsub_rows, "hour")
     if timeline and len(timeline) <= MINUTE_CHART_HOURS:
         timeline, step = _timeline(campaign.id, unsub_rows, "minute")
-    return Report(campaign, counts, bounced, unsubscribed, [tuple(f) for f in failures], clicks, timeline, step)
+    return Report(campaign, campaign_figures(campaign), [tuple(f) for f in failures], clicks, timeline, step)
 
 
 def _timeline(campaign_id: int, unsub_rows, unit: str) -> tuple[list[tuple[datetime, int, int]], timedelta]:

@@ -10,6 +10,12 @@ the afternoon.
 Checking in is idempotent: a second check-in of the same person for the same
 half-day changes nothing and says so (``CheckIn.already``), whatever the order
 or the number of retries of the requests (the unique constraint settles a race).
+
+The calendar decides too (:mod:`app.services.events.calendar_rules`): check-in opens on
+the journée's day. And a journée's list holds the people registered for *that* journée:
+checking in anyone else is refused (:class:`NotRegisteredForJournee`) until the officer
+confirms a walk-in ("sur place"), which the attendance row records (``walk_in``) so sheets,
+the JSON report and the counts show it apart.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from datetime import datetime, timedelta
 
 import segno
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import links
@@ -39,6 +45,7 @@ from app.models import (
     utcnow,
 )
 from app.services.audience import audit
+from app.services.events.calendar_rules import checkin_closed_reason
 from app.services.events.reminders import french_date
 from app.timeutil import to_local
 from app.tokens import InvalidToken, Purpose, sign, verify
@@ -52,6 +59,20 @@ STATUS_LABELS = {AttendanceStatus.PRESENT: "présent·e", AttendanceStatus.ABSEN
 
 class AttendanceError(ValueError):
     """The check-in or change cannot be made as asked; the message is French."""
+
+
+class CheckInNotOpen(AttendanceError):
+    """The journée has not come yet: nobody may be marked present or absent at it."""
+
+
+class NotRegisteredForJournee(AttendanceError):
+    """The person is not registered for this journée: the officer must confirm a walk-in."""
+
+    def __init__(self, registration: Registration, journee: Journee) -> None:
+        person = registration.subscriber
+        super().__init__(f"{person.full_name or person.email} n'est pas inscrit·e à la journée {journee.number} "
+                         f"({french_date(journee.starts_at)}) : confirmez sa venue sur place pour l'enregistrer.")
+        self.registration, self.journee = registration, journee
 
 
 # --- hours -------------------------------------------------------------------------------
@@ -167,6 +188,20 @@ class CheckIn:
     already: bool  # the person was already marked present for that half-day: nothing changed
 
 
+def is_registered_for(registration: Registration, journee: Journee) -> bool:
+    """A confirmed seat at ``journee`` (waiting list and cancelled seats are not)."""
+    return db.session.scalar(select(RegistrationDay.id).where(
+        RegistrationDay.registration_id == registration.id, RegistrationDay.journee_id == journee.id,
+        RegistrationDay.status == RegistrationStatus.CONFIRMED)) is not None
+
+
+def require_open(journee: Journee, now: datetime) -> None:
+    """Refuse (:class:`CheckInNotOpen`) a check-in or a mark before the journée's day."""
+    reason = checkin_closed_reason(journee, now)
+    if reason is not None:
+        raise CheckInNotOpen(reason)
+
+
 def _find(registration: Registration, journee: Journee, half: Half) -> Attendance | None:
     return db.session.scalar(select(Attendance).where(
         Attendance.registration_id == registration.id, Attendance.journee_id == journee.id,
@@ -174,20 +209,30 @@ def _find(registration: Registration, journee: Journee, half: Half) -> Attendanc
 
 
 def check_in(registration: Registration, journee: Journee, half: Half, *, actor: str,
-             now: datetime | None = None, signature_svg: str | None = None) -> CheckIn:
-    """Mark someone present for one half-day. Commits. A repeat changes nothing (``already``)."""
+             now: datetime | None = None, signature_svg: str | None = None, walk_in: bool = False) -> CheckIn:
+    """Mark someone present for one half-day. Commits. A repeat changes nothing (``already``).
+
+    Refused before the journée's day (:class:`CheckInNotOpen`), and for someone not registered
+    for the journée (:class:`NotRegisteredForJournee`) unless ``walk_in``: the officer confirmed
+    the person came without a seat, and the row says so.
+    """
     if journee.cycle_id != registration.cycle_id:
         raise AttendanceError("cette journée n'appartient pas au cycle de l'inscription")
     now = now or utcnow()
+    require_open(journee, now)
     signature = clean_signature(signature_svg) if signature_svg else None  # refused before anything is written
     row = _find(registration, journee, half)
     if row is not None and row.status == AttendanceStatus.PRESENT:
         return CheckIn(row, True)
+    unregistered = not is_registered_for(registration, journee)
+    if unregistered and not walk_in and not (row is not None and row.walk_in):
+        raise NotRegisteredForJournee(registration, journee)
     before = row.status.value if row is not None else None
     if row is None:
         row = Attendance(registration=registration, journee=journee, half=half)
         db.session.add(row)
     row.status, row.checked_in_at, row.changed_by, row.changed_at = AttendanceStatus.PRESENT, now, actor[:320], now
+    row.walk_in = unregistered
     if signature:
         row.signature_svg, row.signed_at = signature, now
     _audit(row, before, actor)
@@ -223,8 +268,14 @@ def add_signature(registration: Registration, journee: Journee, half: Half, sign
 
 def set_status(registration: Registration, journee: Journee, half: Half, status: AttendanceStatus, *,
                actor: str, now: datetime | None = None) -> Attendance:
-    """The officer's correction afterwards (present / absent / excused), with an audit line. Commits."""
+    """The officer's correction afterwards (present / absent / excused), with an audit line. Commits.
+
+    "Excusé·e" may be said ahead; present and absent only from the journée's day. Someone
+    marked present without a seat at the journée is recorded as a walk-in.
+    """
     now = now or utcnow()
+    if status != AttendanceStatus.EXCUSED:
+        require_open(journee, now)
     row = _find(registration, journee, half)
     before = row.status.value if row is not None else None
     if row is None:
@@ -235,6 +286,8 @@ def set_status(registration: Registration, journee: Journee, half: Half, status:
     row.status, row.changed_by, row.changed_at = status, actor[:320], now
     if status == AttendanceStatus.PRESENT and row.checked_in_at is None:
         row.checked_in_at = now
+    if status == AttendanceStatus.PRESENT:
+        row.walk_in = not is_registered_for(registration, journee)
     _audit(row, before, actor)
     db.session.commit()
     return row
@@ -242,8 +295,11 @@ def set_status(registration: Registration, journee: Journee, half: Half, status:
 
 def _audit(row: Attendance, before: str | None, actor: str) -> None:
     registration = row.registration
+    detail = {"journee": row.journee.number, "half": row.half.value, "from": before, "to": row.status.value}
+    if row.walk_in:
+        detail["walk_in"] = True
     audit("attendance_change", registration.subscriber, actor=actor, source=f"presence:{registration.cycle.slug}",
-          detail={"journee": row.journee.number, "half": row.half.value, "from": before, "to": row.status.value})
+          detail=detail)
 
 
 _SVG_PATH_CHARS = set("MLHVCSQTAZmlhvcsqtaz0123456789.,- e")
@@ -266,6 +322,11 @@ def cycle_attendance(cycle: Cycle) -> list[Attendance]:
     return list(db.session.scalars(select(Attendance).where(Attendance.journee_id.in_(journee_ids))))
 
 
+def _by_name(rows) -> list[Registration]:
+    return sorted(rows, key=lambda r: (r.subscriber.last_name.lower(), r.subscriber.first_name.lower(),
+                                       r.subscriber.email or ""))
+
+
 def participants(cycle: Cycle) -> list[Registration]:
     """Everyone with a confirmed day or an attendance row in the cycle, by last name."""
     confirmed = set(db.session.scalars(
@@ -273,8 +334,40 @@ def participants(cycle: Cycle) -> list[Registration]:
             Registration.cycle_id == cycle.id, RegistrationDay.status == RegistrationStatus.CONFIRMED)))
     confirmed |= {a.registration_id for a in cycle_attendance(cycle)}
     rows = db.session.scalars(select(Registration).where(Registration.id.in_(confirmed))).all() if confirmed else []
-    return sorted(rows, key=lambda r: (r.subscriber.last_name.lower(), r.subscriber.first_name.lower(),
-                                       r.subscriber.email or ""))
+    return _by_name(rows)
+
+
+def journee_participants(journee: Journee) -> list[Registration]:
+    """A journée's check-in list: those with a confirmed seat at it, and anyone already marked at it
+    (a walk-in, a correction), by last name. Not the whole cycle."""
+    seated = select(RegistrationDay.registration_id).where(
+        RegistrationDay.journee_id == journee.id, RegistrationDay.status == RegistrationStatus.CONFIRMED)
+    marked = select(Attendance.registration_id).where(Attendance.journee_id == journee.id)
+    return _by_name(db.session.scalars(select(Registration).where(
+        Registration.id.in_(seated) | Registration.id.in_(marked))).all())
+
+
+def not_on_list(journee: Journee) -> list[Registration]:
+    """The cycle's other registrants: not on ``journee``'s list (their check-in there is a walk-in)."""
+    listed = {r.id for r in journee_participants(journee)}
+    return _by_name(r for r in db.session.scalars(select(Registration).where(Registration.cycle_id == journee.cycle_id))
+                    if r.id not in listed)
+
+
+def journee_counts(cycle: Cycle) -> list[dict]:
+    """Per journée: people registered, present (at least one half-day) and, among them, walk-ins."""
+    rows = cycle_attendance(cycle)
+    seated = dict(db.session.execute(
+        select(RegistrationDay.journee_id, func.count()).join(Registration).where(
+            Registration.cycle_id == cycle.id, RegistrationDay.status == RegistrationStatus.CONFIRMED)
+        .group_by(RegistrationDay.journee_id)).all())
+    counts = []
+    for journee in cycle.journees:
+        present = [a for a in rows if a.journee_id == journee.id and a.status == AttendanceStatus.PRESENT]
+        counts.append({"number": journee.number, "registered": int(seated.get(journee.id, 0)),
+                       "present": len({a.registration_id for a in present}),
+                       "walk_in": len({a.registration_id for a in present if a.walk_in})})
+    return counts
 
 
 def person_attendance(registration: Registration, rows: list[Attendance] | None = None) -> dict:
@@ -294,6 +387,7 @@ def person_attendance(registration: Registration, rows: list[Attendance] | None 
         journees.append({
             "number": journee.number, "date": to_local(journee.starts_at).date().isoformat(),
             "date_label": french_date(journee.starts_at), "present": [h.value for h in present],
+            "walk_in": any(mine[h].walk_in for h in present),
             "other": other, "minutes": minutes, "hours": minutes / 60,
         })
     return {
@@ -304,6 +398,11 @@ def person_attendance(registration: Registration, rows: list[Attendance] | None 
 
 
 def attendance_report(cycle: Cycle) -> list[dict]:
-    """``events attendance --json``: one entry per participant (registered or checked in)."""
+    """One entry per participant (registered or checked in): journées, half-days, walk-ins, hours."""
     rows = cycle_attendance(cycle)
     return [person_attendance(r, rows) for r in participants(cycle)]
+
+
+def attendance_summary(cycle: Cycle) -> dict:
+    """``events attendance --json``: the counts per journée (walk-ins apart), then each participant."""
+    return {"cycle": cycle.slug, "journees": journee_counts(cycle), "people": attendance_report(cycle)}

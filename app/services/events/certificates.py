@@ -4,15 +4,17 @@ A certificate is issued to everyone with at least one half-day present; it lists
 each journée attended with its date and the hours counted (see
 :mod:`app.services.events.attendance`), their total, and is signed by the signatory
 set in :class:`CertificateSettings`. Closing a cycle emails each participant a
-signed link to their own certificate (:func:`close_cycle`).
+signed link to their own certificate (:func:`close_cycle`), once its last journée has
+ended (:mod:`app.services.events.calendar_rules`).
 """
 from __future__ import annotations
 
 import base64
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_date
 from flask import current_app
@@ -22,11 +24,14 @@ from app import links
 from app.extensions import db
 from app.models import CertificateSettings, Cycle, CycleClosure, Half, Registration, utcnow
 from app.services.events import attendance as att
+from app.services.events.calendar_rules import close_refusal, last_journee, local_day, moment_label
 from app.services.support import excel_csv, render_pdf, slugify
 from app.services.events.followup_mail import send_each
 from app.timeutil import to_local
 from app.tokens import InvalidToken, Purpose, sign, verify
 
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_TYPES = {"image/png", "image/jpeg"}
 MAX_SIGNATURE_BYTES = 500_000
@@ -34,6 +39,18 @@ MAX_SIGNATURE_BYTES = 500_000
 
 class CertificateError(ValueError):
     """The certificate or its settings cannot be produced as asked; the message is French."""
+
+
+class CycleNotOver(CertificateError):
+    """The cycle's last journée has not ended: closing it now needs that journée's date named."""
+
+    def __init__(self, message: str, last_day: date | None, ends_at: datetime | None) -> None:
+        super().__init__(message)
+        self.last_day, self.ends_at = last_day, ends_at
+
+    @property
+    def ends_label(self) -> str:
+        return moment_label(self.ends_at) if self.ends_at is not None else ""
 
 
 # --- settings ----------------------------------------------------------------------------
@@ -183,17 +200,32 @@ class CloseReport:
     already: bool
     sent: int
     failed: int
+    early_until: datetime | None = None  # closed before the last journée ended (the officer's override): its end
 
 
-def close_cycle(cycle: Cycle, actor: str, notify: bool = True) -> CloseReport:
-    """Close the cycle (surveys stop accepting changes) and email each participant their certificate link."""
+def close_cycle(cycle: Cycle, actor: str, notify: bool = True, *, before_end: date | None = None,
+                now: datetime | None = None) -> CloseReport:
+    """Close the cycle (surveys stop accepting changes) and email each participant their certificate link.
+
+    Refused (:class:`CycleNotOver`, with the last journée's end in French) before the last
+    journée has ended, unless ``before_end`` names that journée's date: the officer's explicit
+    override, which no longer matches if the journée moved meanwhile. A second close changes nothing.
+    """
     if closure(cycle) is not None:
         return CloseReport(True, 0, 0)
-    row = CycleClosure(cycle_id=cycle.id, closed_by=actor[:320])
+    now = now or utcnow()
+    refusal = close_refusal(cycle, now, before_end)
+    last = last_journee(cycle)
+    if refusal is not None:
+        raise CycleNotOver(refusal, local_day(last) if last else None, last.ends_at if last else None)
+    early_until = last.ends_at if last is not None and now < last.ends_at else None
+    row = CycleClosure(cycle_id=cycle.id, closed_by=actor[:320], closed_at=now)
     db.session.add(row)
+    if early_until is not None:
+        log.warning("cycle %s closed by %s before its last journée ended (%s)", cycle.slug, actor, early_until)
     db.session.commit()
     if not notify:
-        return CloseReport(False, 0, 0)
+        return CloseReport(False, 0, 0, early_until)
     subject = f"Votre attestation de présence : {cycle.title}"[:200]
     report = send_each("certificate", certified(cycle), lambda registration: {
         "subject": subject, "cycle": cycle, "certificate_url": certificate_url(registration),
@@ -201,7 +233,7 @@ def close_cycle(cycle: Cycle, actor: str, notify: bool = True) -> CloseReport:
     row = closure(cycle)
     row.certificates_sent = report.sent
     db.session.commit()
-    return CloseReport(False, report.sent, report.failed)
+    return CloseReport(False, report.sent, report.failed, early_until)
 
 
 # --- attendance sheets -------------------------------------------------------------------
@@ -227,6 +259,7 @@ def sheet_rows(cycle: Cycle, journee_number: int | None = None) -> list[dict]:
                     "registration_id": registration.id,
                     "person": registration.subscriber,
                     "status": att.STATUS_LABELS[mark.status] if mark else "",
+                    "walk_in": bool(mark and mark.walk_in and mark.status.value == "present"),
                     "checked_in": to_local(mark.checked_in_at).strftime("%H:%M") if mark and mark.checked_in_at and
                     mark.status.value == "present" else "",
                     "signature": mark.signature_svg if mark and mark.signature_svg else "",
@@ -234,7 +267,7 @@ def sheet_rows(cycle: Cycle, journee_number: int | None = None) -> list[dict]:
             start, end = (to_local(t) for t in bounds[half])
             tables.append({"journee": journee, "half": half, "half_label": att.HALF_LABELS[half],
                            "date": long_date(journee.starts_at), "from": f"{start:%H:%M}", "to": f"{end:%H:%M}",
-                           "lines": lines})
+                           "lines": lines, "walk_ins": sum(1 for line in lines if line["walk_in"])})
     return tables
 
 
@@ -246,8 +279,10 @@ def attendance_sheet_pdf(cycle: Cycle, journee_number: int | None = None) -> byt
 def attendance_sheet_csv(cycle: Cycle, journee_number: int | None = None) -> bytes:
     """The same tables as CSV: one line per person per half-day, Excel-ready."""
     return excel_csv(
-        ["Journée", "Date", "Demi-journée", "Nom", "Prénom", "E-mail", "Structure", "Présence", "Arrivée", "Signé"],
+        ["Journée", "Date", "Demi-journée", "Nom", "Prénom", "E-mail", "Structure", "Présence", "Arrivée", "Signé",
+         "Sur place"],
         ([t["journee"].number, to_local(t["journee"].starts_at).strftime("%d/%m/%Y"), t["half_label"],
           line["person"].last_name, line["person"].first_name, line["person"].email or "",
-          line["person"].organisation, line["status"], line["checked_in"], "oui" if line["signature"] else ""]
+          line["person"].organisation, line["status"], line["checked_in"], "oui" if line["signature"] else "",
+          "oui" if line["walk_in"] else ""]
          for t in sheet_rows(cycle, journee_number) for line in t["lines"]))

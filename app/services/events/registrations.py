@@ -33,6 +33,7 @@ from app.extensions import db
 from app.sending.transactional import Attachment, send_transactional
 from app.models import (
     Cycle,
+    Half,
     Journee,
     MailingList,
     Registration,
@@ -261,6 +262,35 @@ def register(
     elif notify and (outcome.confirmed or outcome.waiting):
         outcome.email_sent = send_confirmation(registration)
     return outcome
+
+
+WALK_IN_SOURCE = "sur place"
+
+
+def record_walk_in(cycle: Cycle, journee: Journee, half: Half, email: str, *, first_name: str = "", last_name: str = "",
+                   organisation: str = "", actor: str, now: datetime | None = None) -> checkin.CheckIn:
+    """Someone at the door without a seat at ``journee``: present, recorded as a walk-in. Commits.
+
+    A person new to the cycle gets a registration to it (source "sur place") but no seat at the
+    journée: the seats counted stay those asked for ahead, and the walk-in is counted apart.
+    Someone registered for other journées keeps their registration. Raises ``InvalidAddress``,
+    or ``AttendanceError`` (the journée has not come yet: nothing is written).
+    """
+    now = now or utcnow()
+    checkin.require_open(journee, now)
+    if journee.cycle_id != cycle.id:
+        raise RegistrationError("Cette journée n'appartient pas à ce cycle.")
+    subscriber = _subscriber_for(normalise_email(email), first_name, last_name, organisation, "")
+    registration = db.session.scalar(
+        select(Registration).where(Registration.cycle_id == cycle.id, Registration.subscriber_id == subscriber.id))
+    if registration is None:
+        registration = Registration(cycle=cycle, subscriber=subscriber, source=WALK_IN_SOURCE)
+        db.session.add(registration)
+        db.session.flush()
+        audit("event_register", subscriber, actor=actor, source=f"{WALK_IN_SOURCE}:{cycle.slug}",
+              detail={"cycle": cycle.slug, "confirmed": [], "waiting": [], "walk_in": journee.number})
+        emit_signal("registration.created", registration=registration_data(registration), confirmed=[], waiting=[])
+    return checkin.check_in(registration, journee, half, actor=actor, now=now, walk_in=True)
 
 
 def _request_days(registration: Registration, journees: list[Journee], outcome: RegistrationOutcome) -> None:

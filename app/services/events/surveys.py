@@ -1,13 +1,16 @@
 """Satisfaction surveys: one per journée (and one for the whole cycle), answered through a signed link.
 
 Sent to those present (at least one half-day of the journée; for the cycle survey,
-of any journée). One answer per person and survey: answering again edits it, until
+of any journée), once the journée has ended (the cycle's: once its last journée has;
+:mod:`app.services.events.calendar_rules`). Before that the sending is refused, not
+scheduled: the officer sends it after the journée, when the people were really there. One answer per person and survey: answering again edits it, until
 the officer closes the cycle. Results (response rate, averages, distribution of the
 1–5 scores, comments) are computed here for the admin page, the CSV and
 ``flask events survey-results --json`` alike, so they cannot disagree.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +19,7 @@ from app import links
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, CycleClosure, Journee, Registration, SurveyAnswer, utcnow
 from app.services.events import attendance as att
+from app.services.events.calendar_rules import moment_label, survey_closed_reason, survey_opens_at
 from app.services.events.followup_mail import SendReport, send_each
 from app.services.support import excel_csv
 from app.tokens import InvalidToken, Purpose, sign, verify
@@ -78,10 +82,14 @@ def present_registrations(cycle: Cycle, journee: Journee | None) -> list[Registr
     return [r for r in att.participants(cycle) if r.id in ids]
 
 
-def send_survey(cycle: Cycle, journee: Journee | None) -> SendReport:
-    """Email the survey link to each person present; raises SurveyError once the cycle is closed."""
+def send_survey(cycle: Cycle, journee: Journee | None, now: datetime | None = None) -> SendReport:
+    """Email the survey link to each person present; raises SurveyError before the journée (or, for
+    the cycle's survey, its last journée) has ended, and once the cycle is closed."""
     if is_closed(cycle):
         raise SurveyError("Le cycle est clos : le questionnaire n'est plus ouvert.")
+    refusal = survey_closed_reason(cycle, journee, now or utcnow())
+    if refusal is not None:
+        raise SurveyError(refusal)
     subject = (f"Votre avis : {cycle.title}" + (f" (Journée {journee.number})" if journee else ""))[:200]
     return send_each("survey_invitation", present_registrations(cycle, journee), lambda registration: {
         "subject": subject, "cycle": cycle, "journee": journee, "survey_url": survey_url(registration, journee)})
@@ -144,10 +152,15 @@ def results(cycle: Cycle, journee: Journee | None) -> dict[str, Any]:
     for key in QUESTION_KEYS:
         count = sum(distribution[key].values())
         averages[key] = round(sum(int(n) * c for n, c in distribution[key].items()) / count, 2) if count else None
+    opens = survey_opens_at(cycle, journee)
     return {
         "scope": scope_of(journee) if journee is None else f"journee-{journee.number}",
         "journee": journee.number if journee else None,
         "label": survey_label(journee),
+        # May it be sent yet (the journée, or the cycle's last one, has ended)? And from when.
+        "open": opens is not None and utcnow() >= opens,
+        "opens_at": opens.isoformat() if opens is not None else None,
+        "opens_label": moment_label(opens) if opens is not None else "",
         "invited": invited,
         "answers": len(answers),
         "response_rate": round(len(answers) / invited, 4) if invited else None,

@@ -23,7 +23,7 @@ from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journe
 from app.models import MessageStatus, TransactionalMessage, utcnow
 from app.services.audience import InvalidAddress, cached_count, find_subscriber, normalise_email
 from app.web.admin.audiences import audience_context, draft_count, event_segment
-from app.services.campaigns import BLOCK_TYPES, campaign_progress, empty_block, validate_blocks
+from app.services.campaigns import BLOCK_TYPES, campaign_figures, empty_block, validate_blocks
 from app.services.events import reminder_subject
 from app.services.support import unique_slug
 from app.timeutil import format_local, to_local
@@ -205,7 +205,7 @@ def campaign_edit(campaign_id: int):
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
         block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
         **audience_context(campaign),
-        test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=campaign_progress(campaign), **_schedule_context(campaign),
+        test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=campaign_figures(campaign), **_schedule_context(campaign),
     )
 
 

@@ -18,10 +18,10 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
 from app.models.events import DEFAULT_REMINDER_RULES
+from app.services.campaigns import cycle_timeline
 from app.services.events import (
     CycleError,
     InvalidReminderRules,
-    cycle_timeline,
     move_journee,
     parse_rules,
     parse_rules_text,

@@ -21,12 +21,12 @@ from wtforms.validators import DataRequired, Length
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress
+from app.services.campaigns import cycle_timeline
 from app.services.events import (
     CycleError,
     InvalidReminderRules,
     RegistrationError,
     cancel_registration,
-    cycle_timeline,
     move_journee,
     parse_rules,
     parse_rules_text,

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask import Response, abort, make_response, render_template, request
-from sqlalchemy import func, select
 
 from app.extensions import db
 from app.message.inspect import message_parts
-from app.models import OutboxMessage
+from app.models import Campaign, OutboxMessage
+from app.services.campaigns import outbox_page
 from app.web.admin import add_nav, bp
 from app.web.security import message_csp
 
@@ -18,12 +18,12 @@ PAGE_SIZE = 50
 
 @bp.route("/outbox")
 def outbox():
+    """Every stored message, or one campaign's (``?campaign=<id>``) under that campaign's figures."""
     page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(OutboxMessage))
-    rows = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template("admin/outbox.html", messages=rows, total=total, page=page, page_size=PAGE_SIZE)
+    campaign_id = request.args.get("campaign", type=int)
+    campaign = (db.session.get(Campaign, campaign_id) or abort(404)) if campaign_id else None
+    return render_template("admin/outbox.html", view=outbox_page(page, PAGE_SIZE, campaign), page=page,
+                           page_size=PAGE_SIZE)
 
 
 @bp.route("/outbox/<int:message_id>")

@@ -6,8 +6,14 @@ afternoon from the clock; on another day (or to catch up) the officer picks one,
 and the choice is kept in the session for the scans that follow. A scanned QR code
 opens ``/admin/presence/<token>``, which records the check-in with a POST (sent
 by the page itself, and retried safely: checking in twice changes nothing).
+
+The list is the journée's (those registered for it), check-in opens on its day, and
+checking in anyone not registered for it asks first whether to record a walk-in ("sur
+place"): the services decide (app/services/events/attendance.py), these views ask.
 """
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -15,11 +21,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.extensions import db
-from app.models import AttendanceStatus, Cycle, Half, Journee, Registration
+from app.models import AttendanceStatus, Cycle, Half, Journee, Registration, utcnow
 from app.services.events import (
     ATTENDANCE_STATUS_LABELS,
     AttendanceError,
+    CycleNotOver,
     HALF_LABELS,
+    NotRegisteredForJournee,
     RegistrationError,
     SurveyError,
     add_signature,
@@ -28,6 +36,7 @@ from app.services.events import (
     certificates_zip as zip_of_certificates,
     certified,
     check_in,
+    checkin_closed_reason,
     checkin_token,
     close_cycle,
     closure,
@@ -35,8 +44,10 @@ from app.services.events import (
     cycle_attendance,
     cycle_results,
     find_by_short_code,
-    participants,
-    register,
+    is_registered_for,
+    journee_participants,
+    not_on_list,
+    record_walk_in,
     registration_from_token,
     send_survey,
     set_status,
@@ -100,30 +111,55 @@ def presence(cycle_id: int):
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
     slot = _slot(cycle)
     query = (request.args.get("q") or "").strip().lower()
-    people = participants(cycle)
-    if query:
-        people = [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
-                  f"{r.subscriber.organisation}".lower()]
-    marks, signed = {}, set()
+    people, others, marks, signed, walk_ins, closed = [], [], {}, set(), set(), None
     if slot is not None:
+        people = journee_participants(slot[0])
+        # Searching a name also finds the cycle's other registrants: checking them in asks for a walk-in.
+        others = _matching(not_on_list(slot[0]), query) if query else []
+        people = _matching(people, query) if query else people
         rows = [a for a in cycle_attendance(cycle) if a.journee_id == slot[0].id and a.half == slot[1]]
         marks = {a.registration_id: a.status.value for a in rows}
         signed = {a.registration_id for a in rows if a.signed_at is not None}
+        walk_ins = {a.registration_id for a in rows if a.walk_in and a.status == AttendanceStatus.PRESENT}
+        closed = checkin_closed_reason(slot[0], utcnow())
     present = sum(1 for v in marks.values() if v == "present")
-    return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, marks=marks, query=query,
-                           form=form, present=present, half_labels=HALF_LABELS, checkin_token=checkin_token,
-                           signed=signed)
+    return render_template("admin/presence.html", cycle=cycle, slot=slot, people=people, others=others, marks=marks,
+                           query=query, form=form, present=present, walk_ins=walk_ins, closed=closed,
+                           half_labels=HALF_LABELS, checkin_token=checkin_token, signed=signed)
 
 
-def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None) -> bool:
-    """Check in and flash the outcome; True when the person was already present."""
-    result = check_in(registration, slot[0], slot[1], actor=current_user.email, signature_svg=signature)
+def _matching(people: list[Registration], query: str) -> list[Registration]:
+    return [r for r in people if query in f"{r.subscriber.full_name} {r.subscriber.email} "
+            f"{r.subscriber.organisation}".lower()]
+
+
+def _check_in(registration: Registration, slot: tuple[Journee, Half], signature: str | None = None,
+              walk_in: bool = False) -> bool:
+    """Check in and flash the outcome; True when the person was already present.
+
+    Raises what the service refuses: NotRegisteredForJournee (ask about a walk-in first),
+    AttendanceError (the journée has not come yet)."""
+    result = check_in(registration, slot[0], slot[1], actor=current_user.email, signature_svg=signature,
+                      walk_in=walk_in)
+    _flash_check_in(registration, result.already, result.attendance.walk_in)
+    return result.already
+
+
+def _flash_check_in(registration: Registration, already: bool, walk_in: bool) -> None:
     name = registration.subscriber.full_name or registration.subscriber.email
-    if result.already:
+    if already:
         flash(_("%(name)s : déjà présent·e.", name=name), "info")
+    elif walk_in:
+        flash(_("%(name)s : présent·e, venu·e sur place.", name=name), "success")
     else:
         flash(_("%(name)s : présent·e.", name=name), "success")
-    return result.already
+
+
+def _walk_in_question(cycle: Cycle, slot: tuple[Journee, Half], registration: Registration):
+    """"Not registered for this journée: record a walk-in?" — nothing is written until the officer says yes."""
+    form = FlaskForm()
+    return render_template("admin/presence_walk_in.html", cycle=cycle, slot=slot, registration=registration,
+                           person=registration.subscriber, form=form, token=checkin_token(registration))
 
 
 def _posted_slot(cycle_id: int) -> tuple[Cycle, tuple[Journee, Half] | None]:
@@ -152,25 +188,30 @@ def presence_mark(cycle_id: int):
         registration = db.session.get(Registration, request.form.get("registration", type=int) or 0)
         if registration is None or registration.cycle_id != cycle.id:
             abort(404)
-    _check_in(registration, slot)
+    try:
+        _check_in(registration, slot, walk_in=request.form.get("walk_in") == "1")
+    except NotRegisteredForJournee:
+        return _walk_in_question(cycle, slot, registration)
+    except AttendanceError as exc:
+        flash(str(exc), "error")
     return redirect(url_for("admin.presence", cycle_id=cycle.id, q=request.form.get("q") or None))
 
 
 @bp.route("/events/<int:cycle_id>/presence/walk-in", methods=["POST"])
 def presence_walk_in(cycle_id: int):
-    """Someone who did not register: they become a registrant of the journée, then present."""
+    """Someone who did not register: present, recorded as a walk-in ("sur place"), without a seat."""
     cycle, slot = _posted_slot(cycle_id)
     if slot is None:
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
     try:
-        outcome = register(cycle, request.form.get("email", ""), first_name=request.form.get("first_name", ""),
-                           last_name=request.form.get("last_name", ""),
-                           organisation=request.form.get("organisation", ""), journees=[slot[0]],
-                           source="sur place", actor=current_user.email, allow_past=True, notify=False)
-    except (InvalidAddress, RegistrationError) as exc:
+        result = record_walk_in(cycle, slot[0], slot[1], request.form.get("email", ""),
+                                first_name=request.form.get("first_name", ""),
+                                last_name=request.form.get("last_name", ""),
+                                organisation=request.form.get("organisation", ""), actor=current_user.email)
+    except (InvalidAddress, RegistrationError, AttendanceError) as exc:
         flash(_("Ajout impossible : %(error)s", error=str(exc)), "error")
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
-    _check_in(outcome.registration, slot)
+    _flash_check_in(result.attendance.registration, result.already, result.attendance.walk_in)
     return redirect(url_for("admin.presence", cycle_id=cycle.id))
 
 
@@ -185,25 +226,35 @@ def presence_scan(token: str):
     slot = _slot(cycle)
     form = FlaskForm()
     outcome = None
+    closed = checkin_closed_reason(slot[0], utcnow()) if slot is not None else None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         if slot is not None:
             signature = request.form.get("signature") or None
             try:
-                outcome = "already" if _check_in(registration, slot, signature) else "done"
+                already = _check_in(registration, slot, signature, walk_in=request.form.get("walk_in") == "1")
+                outcome = "already" if already else "done"
+            except NotRegisteredForJournee:
+                outcome = "walk-in"
             except AttendanceError as exc:
                 flash(str(exc), "error")
         if request.accept_mimetypes.best == "application/json":  # admin.js, which retries until answered
             return jsonify(outcome=outcome or "none")
+        if outcome == "walk-in" and slot is not None:
+            return _walk_in_question(cycle, slot, registration)
     elif slot is not None and _state(registration, slot) == "present":
         # After admin.js's POST: its answer (?r=done) is shown only when it is true.
         outcome = "done" if request.args.get("r") == "done" else "already"
+    elif slot is not None and closed is None and not is_registered_for(registration, slot[0]):
+        # Not on this journée's list: ask before anything is written (the page does not post itself).
+        return _walk_in_question(cycle, slot, registration)
     mark = _mark(registration, slot) if outcome else None
     signed_at = to_local(mark.signed_at).strftime("%H:%M") if mark is not None and mark.signed_at else ""
     return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
                            cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=HALF_LABELS,
-                           short_code=short_code(registration), error=None, token=token, signed_at=signed_at)
+                           short_code=short_code(registration), error=None, token=token, signed_at=signed_at,
+                           closed=closed, walk_in=mark is not None and mark.walk_in)
 
 
 def _mark(registration: Registration, slot: tuple[Journee, Half] | None):
@@ -250,8 +301,12 @@ def attendance_edit(cycle_id: int):
         if (registration is None or journee is None or registration.cycle_id != cycle.id or journee.cycle_id != cycle.id
                 or half not in {"am", "pm"} or status not in {s.value for s in AttendanceStatus}):
             abort(400)
-        set_status(registration, journee, Half(half), AttendanceStatus(status), actor=current_user.email)
-        flash(_("Présence enregistrée."), "success")
+        try:
+            set_status(registration, journee, Half(half), AttendanceStatus(status), actor=current_user.email)
+        except AttendanceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Présence enregistrée."), "success")
         return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id, _anchor=f"j{journee.number}"))
     return render_template("admin/attendance.html", cycle=cycle, tables=sheet_rows(cycle), form=form,
                            closed=closure(cycle), certified=certified(cycle),
@@ -291,16 +346,28 @@ def certificate_one(cycle_id: int, registration_id: int):
 
 @bp.route("/events/<int:cycle_id>/close", methods=["POST"])
 def cycle_close(cycle_id: int):
+    """Close the cycle; before its last journée has ended, a second confirmation naming that date."""
     cycle = _cycle_or_404(cycle_id)
-    if not FlaskForm().validate_on_submit():
+    form = FlaskForm()
+    if not form.validate_on_submit():
         abort(400)
-    report = close_cycle(cycle, actor=current_user.email)
+    try:
+        report = close_cycle(cycle, actor=current_user.email, before_end=_posted_date("before_end"))
+    except CycleNotOver as refused:
+        return render_template("admin/cycle_close_confirm.html", cycle=cycle, refused=refused, form=form), 409
     if report.already:
         flash(_("Ce cycle est déjà clos."), "info")
     else:
         flash(_("Cycle clos : %(n)s attestation(s) envoyée(s), %(f)s échec(s).", n=report.sent, f=report.failed),
               "success")
     return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id))
+
+
+def _posted_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.form.get(name) or "")
+    except ValueError:
+        return None
 
 
 @bp.route("/events/<int:cycle_id>/survey")

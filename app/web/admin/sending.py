@@ -17,7 +17,7 @@ from app.services.campaigns import (
     CampaignStateError,
     PreflightFailed,
     STARTABLE_STATUSES,
-    campaign_progress,
+    campaign_figures,
     cancel_campaign,
     pause_campaign,
     preflight_campaign,
@@ -51,7 +51,7 @@ def sending_progress(campaign_id: int):
     """
     campaign = _campaign(campaign_id)
     template = "admin/sending/_progress.html" if request.args.get("fragment") else "admin/sending/progress.html"
-    return render_template(template, campaign=campaign, p=campaign_progress(campaign))
+    return render_template(template, campaign=campaign, p=campaign_figures(campaign))
 
 
 def _parse_send_time(text: str) -> datetime:
@@ -154,7 +154,14 @@ def sending_resume(campaign_id: int):
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 def sending_cancel(campaign_id: int):
-    return _action(campaign_id, cancel_campaign, _("Campagne annulée."))
+    campaign = _campaign(campaign_id)
+    try:
+        abandoned = cancel_campaign(campaign)
+    except CampaignStateError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Campagne annulée : %(n)s envoi(s) abandonné(s).", n=abandoned), "success")
+    return _back(campaign)
 
 
 @bp.post("/campaigns/<int:campaign_id>/retry")

@@ -20,7 +20,7 @@ from app.services.campaigns import (
     CampaignStateError,
     MessageRefused,
     build_report,
-    campaign_progress as progress,
+    campaign_figures,
     cancel_campaign,
     pause_campaign,
     queue_campaign_message,
@@ -200,26 +200,46 @@ class PauseSchema(ma.Schema):
     reason = Str(load_default="", validate=ma.validate.Length(max=500))
 
 
-class ProgressSchema(ma.Schema):
-    status = Str()
+def _count(description: str) -> ma.fields.Integer:
+    return ma.fields.Integer(metadata={"description": description})
+
+
+class FiguresSchema(ma.Schema):
+    """A campaign's figures (docs/campaign-figures.md): the JSON of ``flask campaigns progress --json``."""
+
+    id = ma.fields.Integer()
+    slug = Str()
+    status = Str(metadata={"enum": [s.value for s in CampaignStatus]})
     status_reason = Str()
-    total = ma.fields.Integer()
-    sent = ma.fields.Integer()
-    failed = ma.fields.Integer()
-    skipped = ma.fields.Integer()
-    queued = ma.fields.Integer()
-    in_flight = ma.fields.Integer()
-    bounced = ma.fields.Integer()
-    done = ma.fields.Integer()
-    rate = ma.fields.Float()
-    eta = ma.fields.Float(allow_none=True)
+    audience = _count("destinataires (une ligne d'envoi par personne, figée au départ) / people addressed")
+    audience_estimated = ma.fields.Boolean(metadata={"description": "pas encore parti : compte du jour / "
+                                                                    "not started yet: today's count"})
+    queued = _count("en attente de leur tour / waiting")
+    in_flight = _count("entre les mains d'un worker / in a worker's hands")
+    sent = _count("acceptés par le serveur d'envoi / accepted by the relay")
+    refused = _count("refusés pour de bon / failed for good")
+    skipped = _count("désinscrits ou exclus avant leur tour / unsubscribed or suppressed before their turn")
+    abandoned = _count("campagne annulée avant leur tour / cancelled before their turn")
+    bounced = _count("rebonds, parmi les envoyés et refusés / bounced, among sent and refused")
+    unsubscribed = _count("personnes désinscrites par les liens de la campagne / unsubscribed through its links")
+    clicks = ma.fields.Integer(allow_none=True, metadata={"description": "null : suivi des clics désactivé / "
+                                                                         "null: click tracking off"})
+    done = _count("sent + refused + skipped + abandoned")
+    percent = ma.fields.Integer(allow_none=True, metadata={
+        "description": "en cours, en pause ou envoyée ; sinon null / while sending, paused or sent; else null"})
+    rate = ma.fields.Float(allow_none=True, metadata={"description": "msg/s, en cours d'envoi seulement / "
+                                                                     "while sending only"})
+    eta = ma.fields.Float(allow_none=True, metadata={"description": "secondes, en cours d'envoi seulement / "
+                                                                    "seconds, while sending only"})
+
+
+class CampaignDetailSchema(CampaignSchema):
+    figures = ma.fields.Function(lambda c: campaign_figures(c).as_dict(),
+                                 metadata={"description": "comme /progress / as /progress"})
 
 
 class ReportSchema(ma.Schema):
-    recipients = ma.fields.Integer()
-    counts = ma.fields.Dict(keys=Str(), values=ma.fields.Integer())
-    bounced = ma.fields.Integer()
-    unsubscribed = ma.fields.Integer()
+    figures = ma.fields.Nested(FiguresSchema)
     failures = ma.fields.List(ma.fields.Dict())
     clicks = ma.fields.List(ma.fields.Dict())
 
@@ -288,9 +308,9 @@ def create_campaign(data: dict):
 
 @blp.get("/<int:campaign_id>")
 @blp.scoped("campaigns:read", 404)
-@blp.response(200, CampaignSchema)
+@blp.response(200, CampaignDetailSchema)
 def get_campaign(campaign_id: int):
-    """Une campagne / one campaign."""
+    """Une campagne et ses chiffres / one campaign and its figures."""
     return campaign_or_404(campaign_id)
 
 
@@ -421,10 +441,10 @@ def cancel(campaign_id: int):
 
 @blp.get("/<int:campaign_id>/progress")
 @blp.scoped("campaigns:read", 404)
-@blp.response(200, ProgressSchema)
+@blp.response(200, FiguresSchema)
 def campaign_progress(campaign_id: int):
-    """Où en est l'envoi / sending progress."""
-    return progress(campaign_or_404(campaign_id)).as_dict()
+    """Les chiffres de la campagne et où en est l'envoi / the campaign's figures and progress."""
+    return campaign_figures(campaign_or_404(campaign_id)).as_dict()
 
 
 @blp.get("/<int:campaign_id>/report")
@@ -434,8 +454,7 @@ def report(campaign_id: int):
     """Bilan : envois, échecs et leurs raisons, désabonnements, clics / report."""
     result = build_report(campaign_or_404(campaign_id))
     return {
-        "recipients": result.recipients, "counts": result.counts, "bounced": result.bounced,
-        "unsubscribed": result.unsubscribed,
+        "figures": result.figures.as_dict(),
         "failures": [{"smtp_code": code, "reply": reply, "count": count} for code, reply, count in result.failures],
         "clicks": [{"url": c.url, "clicks": c.clicks} for c in result.clicks],
     }

@@ -1,8 +1,9 @@
-"""Every message a cycle will send (or has sent), in date order, for the cycle editor.
+"""Every message a cycle will send (or has sent), in date order, for the cycle editor: its calendar.
 
-The announcement campaign(s) and each journée's reminders, with their local time,
-status and audience size. Counts go through the shared short-lived cache, so
-reminders of one journée (same audience) cost one query.
+The announcement campaign(s) and each journée's reminders, with their local time, status
+and figures (:mod:`app.services.campaigns.figures`, read for all of them at once): a sent
+message shows the people it was addressed to, the same number as its report, its outbox
+and the API; one still to go shows today's count of who would receive it.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle
-from app.services.audience import cached_count
+from app.services.campaigns.figures import CampaignFigures, figures_for
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class TimelineItem:
     campaign: Campaign
     kind: str  # "announcement" | "reminder"
     when: datetime | None  # planned or actual start; None for an unplanned draft
-    audience: int
+    figures: CampaignFigures
 
     @property
     def is_past(self) -> bool:
@@ -40,10 +41,9 @@ def cycle_timeline(cycle: Cycle) -> list[TimelineItem]:
             Campaign.template.in_((CampaignTemplate.CYCLE_ANNOUNCEMENT, CampaignTemplate.REMINDER)),
         )
     ).all()
+    figures = figures_for(campaigns)
     items = []
     for campaign in campaigns:
         kind = "reminder" if campaign.template == CampaignTemplate.REMINDER else "announcement"
-        # A cancelled campaign sends nothing: no need to count its audience.
-        audience = 0 if campaign.status == CampaignStatus.CANCELLED else cached_count(campaign)
-        items.append(TimelineItem(campaign, kind, _when(campaign), audience))
+        items.append(TimelineItem(campaign, kind, _when(campaign), figures[campaign.id]))
     return sorted(items, key=lambda i: (i.when is None, i.when.timestamp() if i.when else 0.0, i.campaign.id))
