@@ -127,8 +127,9 @@ def test_readyz_tells_outsiders_only_ok_or_not_ready(migrated):
         assert (response.status_code, response.json) == (200, {"status": "ok"})
         token = {"Authorization": "Bearer metrics-token-0123456789"}
         assert client.get("/readyz", environ_base=outside, headers=token).json["checks"]["workers"]["ok"]
-        assert client.get("/readyz", environ_base=outside, headers={"Authorization": "Bearer wrong"}).json == \
-            {"status": "ok"}
+        assert client.get("/readyz", environ_base=outside, headers={"Authorization": "Bearer wrong"}).json == {
+            "status": "ok"
+        }
         assert "checks" in client.get("/readyz").json  # loopback: the operator on the machine
         db.session.execute(text("DELETE FROM process_heartbeats"))
         db.session.commit()

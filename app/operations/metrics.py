@@ -351,8 +351,10 @@ class CampaignFiguresCollector(Collector):
         self.source = source
 
     def collect(self) -> Iterator[Metric]:
-        families = {name: GaugeMetricFamily(f"lettrine_campaign_{name}", help_text, labels=["campaign"])
-                    for name, help_text in CAMPAIGN_FIGURES.items()}
+        families = {
+            name: GaugeMetricFamily(f"lettrine_campaign_{name}", help_text, labels=["campaign"])
+            for name, help_text in CAMPAIGN_FIGURES.items()
+        }
         for figures in self.source():
             for name, family in families.items():
                 if figures.get(name) is not None:
@@ -407,7 +409,9 @@ def trusted_client() -> bool:
 def metrics_view(campaign_figures: CampaignFiguresSource | None = None) -> Response:
     if not allowed():
         abort(403 if not current_app.config.get("METRICS_TOKEN") else 401)
-    return Response(exposition(campaign_figures), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"})
+    return Response(
+        exposition(campaign_figures), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"}
+    )
 
 
 def init_app(app: Flask) -> None:
