@@ -16,7 +16,7 @@ from app.services.audience.core import (
     set_subscription,
     suppress,
 )
-from app.services.audience.counts import cached_count
+from app.services.audience.counts import cached_count, draft_count, live_count
 from app.services.audience.event_audiences import (
     FOLLOWUP_KINDS,
     InvalidCriterion,
@@ -47,6 +47,8 @@ from app.services.audience.mailing_lists import (
     SLUG_RE,
     create_list,
     ListError,
+    UnknownList,
+    lists_by_slug,
     campaigns_using,
     delete as delete_list,
     growth as list_growth,
@@ -108,7 +110,8 @@ from app.services.audience.suppressions import (
 )
 
 __all__ = [
-    "SLUG_RE", "create_list",
+    "draft_count", "live_count",
+    "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",
     "InvalidCriterion", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "SuppressionError",

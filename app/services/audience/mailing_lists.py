@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Sequence
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
@@ -20,6 +21,14 @@ from app.timeutil import to_local
 
 class ListError(ValueError):
     """The change cannot be made (message in French)."""
+
+
+class UnknownList(ListError):
+    """Some of the slugs given name no list; ``missing`` holds them, in the order given."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"Liste inconnue : {missing[0]}")
+        self.missing = missing
 
 
 # A list's identifier, as typed in URLs and on the command line.
@@ -38,6 +47,16 @@ def create_list(slug: str, *, name: str, description: str = "", public: bool = T
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def lists_by_slug(slugs: Sequence[str]) -> list[MailingList]:
+    """The lists these slugs name, in the order given (each once); UnknownList names the missing ones."""
+    wanted = list(dict.fromkeys(slugs))
+    found = {m.slug: m for m in db.session.scalars(select(MailingList).where(MailingList.slug.in_(wanted)))} if wanted else {}
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        raise UnknownList(missing)
+    return [found[slug] for slug in wanted]
 
 
 def open_lists() -> list[MailingList]:

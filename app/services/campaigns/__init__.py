@@ -7,6 +7,17 @@ domains import from here, never from a module inside the package (``make lint`` 
 
 from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
 from app.services.campaigns.blocks import BLOCK_TYPES, empty_block, validate_blocks
+from app.services.campaigns.composition import (
+    EDITABLE as EDITABLE_STATUSES,
+    FIELD_LIMITS,
+    FILTER_LIMIT,
+    MAX_BLOCKS,
+    CampaignFields,
+    CompositionError,
+    create_campaign,
+    registrants_audience,
+    update_campaign,
+)
 from app.services.campaigns.clicks import record_click, resolve as resolve_click
 from app.services.campaigns.dashboard import (
     active_subscribers,
@@ -30,6 +41,7 @@ from app.services.campaigns.lifecycle import (
     start_campaign,
 )
 from app.services.campaigns.preflight import preflight as preflight_campaign, sample_message
+from app.services.campaigns.previews import Preview, preview_draft, preview_message, read_message
 from app.services.campaigns.reports import build_report, chart_svg
 from app.services.campaigns.reuse import (
     ReuseError,
@@ -47,9 +59,13 @@ from app.services.campaigns.segments import (
     live_count as segment_count,
     write_to_registrants,
 )
+from app.services.campaigns.test_sends import MAX_TEST_ADDRESSES, TestSendError, send_test, test_reference
 from app.services.campaigns.transactional import last_refusals, message_counts
 
 __all__ = [
+    "CampaignFields", "CompositionError", "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "MAX_BLOCKS",
+    "MAX_TEST_ADDRESSES", "TestSendError", "create_campaign", "registrants_audience", "send_test",
+    "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",
     "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "MessageRefused", "PreflightFailed",
     "ReuseError", "STARTABLE_STATUSES", "SegmentError", "active_subscribers", "activity_totals",
     "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",

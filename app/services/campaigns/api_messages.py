@@ -29,8 +29,9 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
                            reference: str, kind: str = KIND, test: bool = False) -> TransactionalMessage:
     """Build ``campaign`` for one address and queue it (the caller commits).
 
-    ``test``: a test send to the officer's own addresses, as from the admin: not refused
-    for suppression (someone testing may well have unsubscribed their own address).
+    ``test``: a test send to the officer's own addresses (see ``test_sends``): marked
+    ``[TEST]`` and not refused for suppression (someone testing may well have unsubscribed
+    their own address).
     """
     address = normalise_email(raw_address)
     if not test and is_suppressed(address):
@@ -39,7 +40,8 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
     known = find_subscriber(address)
     extra = {k: v for k, v in variables.items() if k not in ("first_name", "last_name")}
     recipient = Recipient(
-        subscriber_id=known.id if known else 0, uid=known.uid if known else "api", email=address,
+        subscriber_id=known.id if known else 0, uid=known.uid if known else ("test" if test else "api"),
+        email=address,
         first_name=str(variables.get("first_name") or (known.first_name if known else "")),
         last_name=str(variables.get("last_name") or (known.last_name if known else "")),
         attributes={**((known.attributes or {}) if known else {}), **extra},
