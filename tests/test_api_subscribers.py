@@ -144,8 +144,15 @@ def test_lists_create_read_update(client):
     headers = token_header("lists:write")
     created = client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "Partenaires"})
     assert created.status_code == 201 and created.get_json()["confirmed"] == 0
-    assert client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "X"}).status_code == 409
+    # The admin's and the CLI's rules (create_list), in their words.
+    again = client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "X"})
+    assert again.status_code == 409 and again.get_json()["detail"] == "La liste « partenaires » existe déjà."
     assert client.post("/api/v1/lists", headers=headers, json={"slug": "Pas Bon", "name": "X"}).status_code == 422
+    blank = client.post("/api/v1/lists", headers=headers, json={"slug": "vide", "name": "   "})
+    assert blank.status_code == 422 and blank.get_json()["detail"] == "Le nom de la liste est vide."
     assert client.patch("/api/v1/lists/partenaires", headers=headers, json={"public": False}).get_json()["public"] is False
+    renamed = client.patch("/api/v1/lists/partenaires", headers=headers, json={"name": "  Partenaires 91 "}).get_json()
+    assert (renamed["name"], renamed["public"]) == ("Partenaires 91", False)
+    assert client.patch("/api/v1/lists/partenaires", headers=headers, json={"name": " "}).status_code == 422
     assert [m["slug"] for m in client.get("/api/v1/lists", headers=headers).get_json()] == ["partenaires"]
     assert client.get("/api/v1/lists/nope", headers=headers).status_code == 404

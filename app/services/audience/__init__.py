@@ -45,6 +45,7 @@ from app.services.audience.import_preview import (
 from app.services.audience.importer import COUNT_LABELS, ImportFileError, ImportReport, import_csv
 from app.services.audience.mailing_lists import (
     SLUG_RE,
+    DuplicateList,
     create_list,
     ListError,
     UnknownList,
@@ -111,7 +112,7 @@ from app.services.audience.suppressions import (
 
 __all__ = [
     "draft_count", "live_count",
-    "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
+    "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",
     "InvalidCriterion", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "SuppressionError",
