@@ -107,12 +107,13 @@ from app.services.audience.suppressions import (
     is_domain_suppressed,
     remove as remove_suppression,
     remove_hash as remove_suppression_hash,
+    suppress_address,
     entries as suppression_entries,
 )
 
 __all__ = [
     "draft_count", "live_count",
-    "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
+    "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",
     "InvalidCriterion", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "SuppressionError",
