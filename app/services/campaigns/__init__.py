@@ -5,7 +5,7 @@ This module is the domain's public surface: the web, the CLI, the scheduler and 
 domains import from here, never from a module inside the package (``make lint`` checks it).
 """
 
-from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
+from app.services.campaigns.api_messages import MessageRefused, send_campaign_message
 from app.services.campaigns.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns.composition import (
     EDITABLE as EDITABLE_STATUSES,
@@ -71,7 +71,7 @@ __all__ = [
     "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
     "chart_svg", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",
     "last_refusals", "message_counts", "needs_attention", "parse_dates", "pause_campaign", "preflight_campaign",
-    "queue_campaign_message", "recent_activity", "record_click", "resolve_click", "resume_campaign",
+    "send_campaign_message", "recent_activity", "record_click", "resolve_click", "resume_campaign",
     "retry_failed", "sample_message", "save_as_template", "save_segment", "schedule_campaign",
     "segment_count", "start_campaign", "upcoming", "validate_blocks", "write_to_registrants",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, TransactionalMessage
@@ -25,9 +26,20 @@ class MessageRefused(ValueError):
         self.status, self.fr, self.en = status, fr, en
 
 
+def send_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
+                          reference: str) -> TransactionalMessage:
+    """Queue ``campaign`` as a one-off message for one address, with the caller's values; commits.
+
+    InvalidAddress for an address that is not one; MessageRefused for a suppressed address
+    or a value that would break a header (nothing queued)."""
+    row = queue_campaign_message(campaign, raw_address, variables, reference=reference)
+    db.session.commit()
+    return row
+
+
 def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
                            reference: str, kind: str = KIND, test: bool = False) -> TransactionalMessage:
-    """Build ``campaign`` for one address and queue it (the caller commits).
+    """Build ``campaign`` for one address and queue it (the caller commits: one message, or a test send's few).
 
     ``test``: a test send to the officer's own addresses (see ``test_sends``): marked
     ``[TEST]`` and not refused for suppression (someone testing may well have unsubscribed
