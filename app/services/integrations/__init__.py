@@ -13,6 +13,7 @@ from app.services.integrations.api_tokens import (
     has_scope,
     revoke as revoke_token,
 )
+from app.services.integrations.idempotency import KeyInUse, KeyReused, Replay, claim_key, finish_key, release_key
 from app.services.integrations.signals import (
     EVENTS as SIGNAL_EVENTS,
     campaign_data,
@@ -30,6 +31,7 @@ from app.services.integrations.webhooks import (
 )
 
 __all__ = [
+    "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
     "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
     "enable_endpoint", "has_scope", "registration_data", "resend_delivery", "revoke_token", "subscriber_data",
