@@ -54,6 +54,7 @@ from app.services.campaigns.reuse import (
 from app.services.campaigns.segments import (
     SegmentError,
     apply as apply_segment,
+    delete as delete_segment,
     describe as describe_segment,
     save as save_segment,
     live_count as segment_count,
@@ -68,7 +69,7 @@ __all__ = [
     "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",
     "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "MessageRefused", "PreflightFailed",
     "ReuseError", "STARTABLE_STATUSES", "SegmentError", "active_subscribers", "activity_totals",
-    "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
+    "apply_segment", "delete_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
     "chart_svg", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",
     "last_refusals", "message_counts", "needs_attention", "parse_dates", "pause_campaign", "preflight_campaign",
     "send_campaign_message", "recent_activity", "record_click", "resolve_click", "resume_campaign",

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Cycle, Journee, MailingList, SavedSegment
+from app.i18n import TranslatedError
+from app.models import Campaign, CampaignStatus, Cycle, Journee, MailingList, SavedSegment
 from app.services.audience import describe_audience, draft_count
 from app.services.campaigns.composition import CampaignFields, create_campaign, registrants_audience
 
 
-class SegmentError(ValueError):
-    """Bad input (message in French)."""
+class SegmentError(TranslatedError):
+    """Bad input, or an audience that may no longer change."""
 
 
 def save(name: str, list_ids: list[int], segment: dict[str, Any], *, actor: str) -> SavedSegment:
     """Save (or overwrite, by name) the audience being edited; commits."""
     name = (name or "").strip()[:200]
     if not name:
-        raise SegmentError("Donnez un nom au segment.")
+        raise SegmentError(_l("Donnez un nom au segment."))
     row = db.session.scalar(select(SavedSegment).where(SavedSegment.name == name))
     if row is None:
         row = SavedSegment(name=name, created_by=actor[:320])
@@ -51,9 +53,19 @@ def describe(row: SavedSegment) -> str:
 
 
 def apply(campaign: Campaign, row: SavedSegment) -> None:
-    """Give a campaign this segment's audience (the caller commits)."""
+    """Give a draft campaign this segment's audience; commits. SegmentError when its audience may no longer change
+    (it left the drafts, or it is a reminder: its audience is its journée's)."""
+    if campaign.status != CampaignStatus.DRAFT or campaign.journee_id is not None:
+        raise SegmentError(_l("Le public de cette campagne ne peut plus changer."))
     campaign.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(row.list_ids or [-1]))))
     campaign.segment = dict(row.segment or {})
+    db.session.commit()
+
+
+def delete(row: SavedSegment) -> None:
+    """Forget a saved segment (campaigns that used it keep their audience: it was copied); commits."""
+    db.session.delete(row)
+    db.session.commit()
 
 
 def write_to_registrants(cycle: Cycle, journee: Journee | None, *, user_id: int | None) -> Campaign:
