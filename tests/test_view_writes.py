@@ -39,3 +39,34 @@ def test_a_saved_segment_applies_to_drafts_only_and_deletes(admin_client):
     assert db.session.scalar(select(SavedSegment)) is None
     db.session.refresh(draft)
     assert draft.segment == {"commune": "Évry"}  # the campaign kept its audience
+
+
+def test_click_tracking_changes_until_the_send_begins(admin_client):
+    draft, sending = _letter(), _letter(slug="lettre-en-cours", status=CampaignStatus.SENDING)
+    admin_client.post(f"/admin/campaigns/{draft.id}/tracking", data={"track_clicks": "1"})
+    page = admin_client.post(f"/admin/campaigns/{sending.id}/tracking", data={"track_clicks": "1"},
+                             follow_redirects=True)
+    assert "Le suivi des clics ne peut plus changer" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert (draft.track_clicks, sending.track_clicks) == (True, False)
+
+
+def test_images_go_to_draft_newsletters_and_templates_delete(admin_client):
+    from app.models import MediaFile, MessageTemplate
+
+    image = MediaFile(key="k" * 32, alt="Le CRPVE", width=1200, height=600, extension="png", created_by="t")
+    template = MessageTemplate(name="Lettre type", template="newsletter", content={"blocks": []}, created_by="t")
+    db.session.add_all([image, template])
+    sent = _letter(status=CampaignStatus.SENT, content={"blocks": []})
+    draft = _letter(slug="brouillon", content={"blocks": []})
+    admin_client.post(f"/admin/campaigns/{draft.id}/media", data={"media_id": str(image.id)})
+    refused = admin_client.post(f"/admin/campaigns/{sent.id}/media", data={"media_id": str(image.id)},
+                                follow_redirects=True)
+    assert "Les images s&#39;ajoutent aux lettres d&#39;information en brouillon." in refused.get_data(as_text=True)
+    nothing = admin_client.post(f"/admin/campaigns/{draft.id}/media", data={}, follow_redirects=True)
+    assert "Choisissez une image ou envoyez-en une." in nothing.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(b["type"], b["alt"]) for b in draft.content["blocks"]] == [("image", "Le CRPVE")]
+    assert sent.content == {"blocks": []}
+    admin_client.post(f"/admin/templates/{template.id}/delete")
+    assert db.session.scalar(select(MessageTemplate)) is None

@@ -14,8 +14,10 @@ from app.services.campaigns.composition import (
     MAX_BLOCKS,
     CampaignFields,
     CompositionError,
+    append_image,
     create_campaign,
     registrants_audience,
+    set_click_tracking,
     update_campaign,
 )
 from app.services.campaigns.clicks import record_click, resolve as resolve_click
@@ -46,6 +48,7 @@ from app.services.campaigns.reports import build_report, chart_svg
 from app.services.campaigns.reuse import (
     ReuseError,
     campaign_from_template,
+    delete_template,
     duplicate_campaign,
     duplicate_cycle,
     parse_dates,
@@ -64,6 +67,7 @@ from app.services.campaigns.test_sends import MAX_TEST_ADDRESSES, TestSendError,
 from app.services.campaigns.transactional import last_refusals, message_counts
 
 __all__ = [
+    "append_image", "delete_template", "set_click_tracking",
     "CampaignFields", "CompositionError", "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "MAX_BLOCKS",
     "MAX_TEST_ADDRESSES", "TestSendError", "create_campaign", "registrants_audience", "send_test",
     "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import TranslatedError
 from app.message.richtext import split_heading
-from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList, MediaFile
 from app.services.audience import InvalidCriterion, REGISTRANT_KINDS, UnknownList, lists_by_slug, normalise_criterion
 from app.services.campaigns.blocks import empty_block, validate_blocks
 from app.services.events import reminder_subject
-from app.services.support import unique_slug
+from app.services.support import insert_media_into, store_media, unique_slug
 
 # What may still change: a campaign that has not started (or is held).
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
@@ -127,6 +127,34 @@ def update_campaign(campaign: Campaign, fields: CampaignFields, *, keep_invalid_
         problems = _apply(campaign, fields, criterion=criterion, keep_invalid_blocks=keep_invalid_blocks)
     db.session.commit()
     return problems
+
+
+def set_click_tracking(campaign: Campaign, on: bool) -> None:
+    """Rewrite the letter's links through Lettrine (or stop); commits. Refused once sending began: its
+    recipients must all get the same links."""
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise CompositionError(_l("Le suivi des clics ne peut plus changer : l'envoi a commencé."), status=409)
+    campaign.track_clicks = on
+    db.session.commit()
+
+
+def append_image(campaign: Campaign, *, upload: tuple[bytes, str, str] | None = None, media_id: int | None = None,
+                 actor: str) -> MediaFile:
+    """Add an image block at the end of a draft newsletter: an uploaded file (bytes, name, text alternative),
+    kept in the media library, or one already there; commits. CompositionError or MediaError when refused."""
+    if campaign.template != CampaignTemplate.NEWSLETTER or campaign.status != CampaignStatus.DRAFT:
+        raise CompositionError(_l("Les images s'ajoutent aux lettres d'information en brouillon."), status=409)
+    if upload is not None:
+        row = store_media(*upload, actor=actor)
+    else:
+        found = db.session.get(MediaFile, media_id or 0)
+        if found is None:
+            raise CompositionError(_l("Choisissez une image ou envoyez-en une."))
+        row = found
+    campaign.content = {**(campaign.content or {}),
+                        "blocks": insert_media_into(list((campaign.content or {}).get("blocks", [])), row)}
+    db.session.commit()
+    return row
 
 
 def announcement_subject(cycle: Cycle) -> str:
