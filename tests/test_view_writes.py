@@ -70,3 +70,24 @@ def test_images_go_to_draft_newsletters_and_templates_delete(admin_client):
     assert sent.content == {"blocks": []}
     admin_client.post(f"/admin/templates/{template.id}/delete")
     assert db.session.scalar(select(MessageTemplate)) is None
+
+
+def test_accounts_one_check_for_the_admin_and_the_cli(admin_client, cli_runner):
+    from app.models import Role, User
+
+    assert admin_client.post("/admin/users", data={"email": "Laura@CRPVE91.fr", "role": "editor",
+                                                   "password": "longenough"}).status_code == 302
+    twice = admin_client.post("/admin/users", data={"email": "laura@crpve91.fr", "role": "admin", "password": "other-one"})
+    assert "Un utilisateur existe déjà avec cette adresse." in twice.get_data(as_text=True)
+    laura = db.session.scalar(select(User).where(User.email == "laura@crpve91.fr"))
+    assert laura.role == Role.EDITOR and laura.check_password("longenough")
+    # The CLI resets an existing account (its sessions end with the old password) and checks the same things.
+    token = laura.session_token
+    reset = cli_runner.invoke(args=["users", "create", "LAURA@crpve91.fr", "--role", "admin"], input="new-password\n")
+    assert reset.exit_code == 0 and "Mis à jour : laura@crpve91.fr (admin)" in reset.output
+    db.session.refresh(laura)
+    assert laura.role == Role.ADMIN and laura.check_password("new-password") and laura.session_token != token
+    bad = cli_runner.invoke(args=["users", "create", "pas-une-adresse"], input="long-enough\n")
+    assert bad.exit_code == 1 and "Error: Adresse invalide" in bad.output
+    short = cli_runner.invoke(args=["users", "create", "x@crpve91.fr"], input="court\n")
+    assert short.exit_code == 1 and "au moins 8 caractères" in short.output
