@@ -90,6 +90,7 @@ from app.services.audience.subscriptions import (
     preference_lists,
     public_lists,
     request_subscription,
+    resend_expired_confirmation,
     resolve_preferences,
     resolve_unsubscribe,
     resubscribe,
@@ -113,7 +114,7 @@ from app.services.audience.suppressions import (
 
 __all__ = [
     "draft_count", "live_count",
-    "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
+    "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",
     "InvalidCriterion", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "SuppressionError",
