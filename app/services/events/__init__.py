@@ -24,6 +24,7 @@ from app.services.events.attendance import (
     set_status,
     short_code,
 )
+from app.services.events.calendars import add_to_calendar_links, agenda_ics
 from app.services.events.certificates import (
     CertificateError,
     attendance_sheet_csv,
@@ -47,6 +48,7 @@ from app.services.events.cycles import (
     save_cycle,
     validate_cycle,
 )
+from app.services.events.own_registration import Done as RegistrationActionDone, act_on_registration, held_journee_ics
 from app.services.events.registration_sources import by_announcement, registrations_from, source_for
 from app.services.events.registrations import (
     ACTIVE as ACTIVE_REGISTRATION_STATUSES,
@@ -90,6 +92,7 @@ from app.services.events.surveys import (
 from app.services.events.timeline import cycle_timeline
 
 __all__ = [
+    "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CycleError", "HALF_LABELS", "InvalidReminderRules", "RegistrationError", "SUBJECT_LIMIT",
     "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "add_signature", "attendance_report",
