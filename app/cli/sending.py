@@ -1,18 +1,16 @@
 """``flask campaigns send|pause|resume|cancel|retry-failed|progress``."""
 from __future__ import annotations
 
-import time
-
 import click
 
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
-from app.extensions import db
 from app.services.campaigns import (
     CampaignProgress,
     CampaignStateError,
     campaign_progress,
     cancel_campaign,
+    follow_progress,
     pause_campaign,
     resume_campaign,
     retry_failed as retry_failed_deliveries,
@@ -107,14 +105,8 @@ def progress(campaign: str, follow: bool, interval: float) -> None:
     with click.progressbar(length=max(state.total, 1), label=row.slug, show_pos=True,
                            item_show_func=lambda p: p and f"{p.rate:.0f} msg/s, {p.failed} échecs") as bar:
         done = 0
-        while True:
-            db.session.expire_all()
-            state = campaign_progress(row)
+        for state in follow_progress(row, interval):
             bar.length = max(state.total, 1)
             bar.update(state.done - done, state)
             done = state.done
-            if state.status not in ("sending", "scheduled") or (state.queued + state.in_flight == 0 and state.total):
-                break
-            db.session.commit()
-            time.sleep(interval)
     click.echo(_line(state))

@@ -65,9 +65,10 @@ from app.services.campaigns.segments import (
 )
 from app.services.campaigns.test_sends import MAX_TEST_ADDRESSES, TestSendError, send_test, test_reference
 from app.services.campaigns.transactional import last_refusals, message_counts
+from app.services.campaigns.watching import follow_progress
 
 __all__ = [
-    "append_image", "delete_template", "set_click_tracking",
+    "follow_progress", "append_image", "delete_template", "set_click_tracking",
     "CampaignFields", "CompositionError", "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "MAX_BLOCKS",
     "MAX_TEST_ADDRESSES", "TestSendError", "create_campaign", "registrants_audience", "send_test",
     "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",
