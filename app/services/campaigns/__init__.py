@@ -43,7 +43,16 @@ from app.services.campaigns.lifecycle import (
     start_campaign,
 )
 from app.services.campaigns.preflight import preflight as preflight_campaign, sample_message
-from app.services.campaigns.previews import Preview, preview_draft, preview_message, read_message
+from app.services.campaigns.previews import (
+    Preview,
+    RenderFailed,
+    UnknownSubscriber,
+    WireMessage,
+    preview_draft,
+    preview_message,
+    read_message,
+    wire_message,
+)
 from app.services.campaigns.reports import build_report, chart_svg
 from app.services.campaigns.reuse import (
     ReuseError,
@@ -68,7 +77,7 @@ from app.services.campaigns.transactional import last_refusals, message_counts
 from app.services.campaigns.watching import follow_progress
 
 __all__ = [
-    "follow_progress", "append_image", "delete_template", "set_click_tracking",
+    "RenderFailed", "UnknownSubscriber", "WireMessage", "wire_message", "follow_progress", "append_image", "delete_template", "set_click_tracking",
     "CampaignFields", "CompositionError", "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "MAX_BLOCKS",
     "MAX_TEST_ADDRESSES", "TestSendError", "create_campaign", "registrants_audience", "send_test",
     "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",

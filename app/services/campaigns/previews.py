@@ -1,4 +1,5 @@
-"""Previews: the campaign's real message, built for a sample subscriber, read back as the admin shows it.
+"""Previews: the campaign's real message, built for a sample subscriber, read back as the admin shows it;
+and the exact bytes one subscriber would get (``flask campaigns render``).
 
 The admin's preview page and the composer's live preview, the API's ``preview`` and the
 outbox all read messages here: the same builder as the send (``sample_message``, also
@@ -10,14 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
 from app.message.builder import HeaderInjection
+from app.message.dkim import signer_from_config
 from app.message.inspect import MessageParts, message_parts
 from app.message.render import RenderError
 from app.models import Campaign, CampaignTemplate, MailingList
+from app.sending.compose import builder_for, wire_bytes
+from app.services.audience import find_subscriber, normalise_email
+from app.services.campaigns.api_messages import recipient_for
 from app.services.campaigns.composition import EDITABLE, CampaignFields
 from app.services.campaigns.preflight import sample_message
 
@@ -61,6 +67,37 @@ def preview_draft(campaign: Campaign, fields: CampaignFields) -> Preview:
     finally:
         if draft in db.session:
             db.session.expunge(draft)
+
+
+class UnknownSubscriber(LookupError):
+    """No subscriber holds this address."""
+
+
+class RenderFailed(ValueError):
+    """The message cannot be built (the reason in ``str``)."""
+
+
+@dataclass(frozen=True)
+class WireMessage:
+    data: bytes  # what SMTP would get: DKIM-signed when a key is configured
+    message_id: str
+    size: int  # of the message before signing
+
+
+def wire_message(campaign: Campaign, address: str) -> WireMessage:
+    """The exact bytes the worker would hand SMTP for this subscriber (same builder, same DKIM signing).
+
+    InvalidAddress, UnknownSubscriber, or RenderFailed when the message cannot be built."""
+    email = normalise_email(address)
+    person = find_subscriber(email)
+    if person is None:
+        raise UnknownSubscriber(email)
+    try:
+        outgoing = builder_for(campaign).build(recipient_for(email, person))
+    except (RenderError, HeaderInjection) as exc:
+        raise RenderFailed(str(exc)) from exc
+    return WireMessage(wire_bytes(outgoing, signer_from_config(current_app.config)), outgoing.message_id,
+                       len(outgoing.raw))
 
 
 def read_message(raw: bytes) -> MessageParts:

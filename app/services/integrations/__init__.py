@@ -25,13 +25,14 @@ from app.services.integrations.webhooks import (
     EndpointError,
     connect as connect_webhooks,
     create_endpoint,
+    deliver_due_now as deliver_due_webhooks,
     disabled_endpoints,
     enable as enable_endpoint,
     resend as resend_delivery,
 )
 
 __all__ = [
-    "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
+    "deliver_due_webhooks", "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
     "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
     "enable_endpoint", "has_scope", "registration_data", "resend_delivery", "revoke_token", "subscriber_data",

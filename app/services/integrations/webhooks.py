@@ -8,7 +8,9 @@ rolled back, nothing is lost for one that was committed). The workers post them
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import socket
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
+from app.sending.webhooks import deliver_due
 from app.services.integrations.signals import EVENTS, lifecycle
 
 
@@ -105,3 +108,9 @@ def _on_lifecycle(event: str, *, data: dict[str, Any], **_: Any) -> None:
 
 def connect() -> None:
     lifecycle.connect(_on_lifecycle)
+
+
+def deliver_due_now(limit: int = 50) -> int:
+    """Post the webhook deliveries that are due, once, as the workers do continuously (``flask webhooks
+    deliver``); how many were tried."""
+    return deliver_due(f"cli:{socket.gethostname()}:{os.getpid()}", limit)
