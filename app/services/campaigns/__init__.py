@@ -47,10 +47,12 @@ from app.services.campaigns.previews import (
     Preview,
     RenderFailed,
     UnknownSubscriber,
+    WebVersion,
     WireMessage,
     preview_draft,
     preview_message,
     read_message,
+    web_version,
     wire_message,
 )
 from app.services.campaigns.reports import build_report, chart_svg
@@ -77,7 +79,7 @@ from app.services.campaigns.transactional import last_refusals, message_counts
 from app.services.campaigns.watching import follow_progress
 
 __all__ = [
-    "RenderFailed", "UnknownSubscriber", "WireMessage", "wire_message", "follow_progress", "append_image", "delete_template", "set_click_tracking",
+    "WebVersion", "web_version", "RenderFailed", "UnknownSubscriber", "WireMessage", "wire_message", "follow_progress", "append_image", "delete_template", "set_click_tracking",
     "CampaignFields", "CompositionError", "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "MAX_BLOCKS",
     "MAX_TEST_ADDRESSES", "TestSendError", "create_campaign", "registrants_audience", "send_test",
     "test_reference", "update_campaign", "Preview", "preview_draft", "preview_message", "read_message",

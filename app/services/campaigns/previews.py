@@ -1,5 +1,5 @@
 """Previews: the campaign's real message, built for a sample subscriber, read back as the admin shows it;
-and the exact bytes one subscriber would get (``flask campaigns render``).
+the exact bytes one subscriber would get (``flask campaigns render``); and the public web version.
 
 The admin's preview page and the composer's live preview, the API's ``preview`` and the
 outbox all read messages here: the same builder as the send (``sample_message``, also
@@ -20,8 +20,9 @@ from app.message.builder import HeaderInjection
 from app.message.dkim import signer_from_config
 from app.message.inspect import MessageParts, message_parts
 from app.message.render import RenderError
-from app.models import Campaign, CampaignTemplate, MailingList
+from app.models import Campaign, CampaignStatus, CampaignTemplate, MailingList
 from app.sending.compose import builder_for, wire_bytes
+from app.sending.views import webview_values
 from app.services.audience import find_subscriber, normalise_email
 from app.services.campaigns.api_messages import recipient_for
 from app.services.campaigns.composition import EDITABLE, CampaignFields
@@ -98,6 +99,31 @@ def wire_message(campaign: Campaign, address: str) -> WireMessage:
         raise RenderFailed(str(exc)) from exc
     return WireMessage(wire_bytes(outgoing, signer_from_config(current_app.config)), outgoing.message_id,
                        len(outgoing.raw))
+
+
+# A campaign's web version is public once it goes out; before, only the team sees it.
+PUBLIC_STATUSES = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT)
+
+
+@dataclass(frozen=True)
+class WebVersion:
+    html: str
+    public: bool  # False: a draft shown to the team (the page must not be cached)
+
+
+def web_version(campaign: Campaign, *, staff: bool) -> WebVersion | None:
+    """"Voir la version en ligne": the campaign's compiled HTML (the sent one, shared cache) with
+    impersonal values (no name, no personal link). None when the reader may not see it, or it
+    cannot be built."""
+    public = campaign.status in PUBLIC_STATUSES
+    if not public and not staff:
+        return None
+    try:
+        compiled = builder_for(campaign).compiled
+    except RenderError:
+        return None
+    html, _text = compiled.fill(webview_values(campaign))
+    return WebVersion(html, public)
 
 
 def read_message(raw: bytes) -> MessageParts:
