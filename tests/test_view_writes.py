@@ -91,3 +91,21 @@ def test_accounts_one_check_for_the_admin_and_the_cli(admin_client, cli_runner):
     assert bad.exit_code == 1 and "Error: Adresse invalide" in bad.output
     short = cli_runner.invoke(args=["users", "create", "x@crpve91.fr"], input="court\n")
     assert short.exit_code == 1 and "au moins 8 caractères" in short.output
+
+
+def test_a_tokens_last_day_means_the_same_through_the_admin_and_the_cli(admin_client, cli_runner):
+    from datetime import UTC, datetime, timedelta
+
+    from app.models import ApiToken, utcnow
+
+    last_day = (utcnow() + timedelta(days=30)).date()
+    admin_client.post("/admin/api-tokens", data={"name": "site", "scopes": ["lists:write"],
+                                                 "expires": last_day.isoformat()})
+    made = cli_runner.invoke(args=["tokens", "create", "crm", "--scopes", "lists:write", "--expires",
+                                   last_day.isoformat()])
+    assert made.exit_code == 0, made.output
+    ends = {row.name: row.expires_at for row in db.session.scalars(select(ApiToken))}
+    assert ends == {"site": datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, tzinfo=UTC),
+                    "crm": datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, tzinfo=UTC)}
+    past = cli_runner.invoke(args=["tokens", "create", "old", "--scopes", "all", "--expires", "2020-01-01"])
+    assert past.exit_code == 1 and "déjà passée" in past.output
