@@ -42,6 +42,7 @@ from app.services.events.certificates import (
 from app.services.events.cycles import (
     CycleError,
     cycle_summary,
+    delete_journee,
     find_cycle,
     move_journee,
     parse_journee_numbers,
@@ -92,7 +93,7 @@ from app.services.events.surveys import (
 from app.services.events.timeline import cycle_timeline
 
 __all__ = [
-    "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
+    "delete_journee", "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CycleError", "HALF_LABELS", "InvalidReminderRules", "RegistrationError", "SUBJECT_LIMIT",
     "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "add_signature", "attendance_report",

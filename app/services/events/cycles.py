@@ -9,11 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.digits import is_digits
 from app.extensions import db
-from app.models import Cycle, Journee, RegistrationStatus, utcnow
+from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, RegistrationStatus, utcnow
 from app.services.events import registrations
 from app.services.events.reminders import InvalidReminderRules, SyncReport, french_date, parse_rules, sync_reminders
 from app.timeutil import to_local
@@ -105,6 +106,27 @@ def move_journee(
                 notified += 1
     log.info("journée %s of %s moved; %s registrants told", journee.number, journee.cycle.slug, notified)
     return MoveReport(True, notified, report)
+
+
+def delete_journee(journee: Journee) -> int:
+    """Delete a journée nobody registered for and whose reminders never left, with those reminders; the
+    cycle is saved again (its other reminders stay in step). Commits. Returns the journée's number;
+    CycleError, in the reader's language, when people registered or a reminder already went out."""
+    number = journee.number
+    if db.session.scalar(select(RegistrationDay.id).where(RegistrationDay.journee_id == journee.id).limit(1)):
+        raise CycleError(_("Des personnes sont inscrites à la journée %(n)s : annulez leurs inscriptions ou "
+                           "déplacez-la plutôt que de la supprimer.", n=number))
+    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
+    if any(c.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
+           for c in reminders):
+        raise CycleError(_("Un rappel de la journée %(n)s est déjà parti : elle ne peut plus être supprimée.",
+                           n=number))
+    cycle = journee.cycle
+    for campaign in reminders:
+        db.session.delete(campaign)
+    cycle.journees.remove(journee)
+    save_cycle(cycle)
+    return number
 
 
 def _when(journee: Journee) -> str:

@@ -11,17 +11,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
+from app.models import Cycle, Journee, utcnow
 from app.models.events import DEFAULT_REMINDER_RULES
 from app.services.events import (
     CycleError,
     InvalidReminderRules,
     cycle_timeline,
+    delete_journee,
     move_journee,
     parse_rules,
     parse_rules_text,
@@ -291,21 +291,11 @@ def journee_delete(cycle_id: int, journee_id: int):
     journee = _journee_or_404(cycle, journee_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    registered = db.session.scalar(select(RegistrationDay.id).where(RegistrationDay.journee_id == journee.id).limit(1))
-    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
-    if registered is not None:
-        flash(_("Des personnes sont inscrites à la journée %(n)s : annulez leurs inscriptions ou déplacez-la "
-                "plutôt que de la supprimer.", n=journee.number), "error")
-    elif any(c.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
-             for c in reminders):
-        flash(_("Un rappel de la journée %(n)s est déjà parti : elle ne peut plus être supprimée.",
-                n=journee.number), "error")
+    try:
+        number = delete_journee(journee)
+    except CycleError as exc:
+        flash(str(exc), "error")
     else:
-        number = journee.number
-        for campaign in reminders:
-            db.session.delete(campaign)
-        cycle.journees.remove(journee)
-        save_cycle(cycle)
         flash(_("Journée %(n)s supprimée, ainsi que ses rappels.", n=number), "success")
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
 
