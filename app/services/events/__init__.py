@@ -40,13 +40,16 @@ from app.services.events.certificates import (
     sheet_rows,
 )
 from app.services.events.cycles import (
+    JOURNEE_TEXT_FIELDS,
     CycleError,
+    add_journee,
     cycle_summary,
     delete_journee,
     find_cycle,
     move_journee,
     parse_journee_numbers,
     save_cycle,
+    save_journee,
     validate_cycle,
 )
 from app.services.events.own_registration import Done as RegistrationActionDone, act_on_registration, held_journee_ics
@@ -93,7 +96,7 @@ from app.services.events.surveys import (
 from app.services.events.timeline import cycle_timeline
 
 __all__ = [
-    "delete_journee", "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
+    "JOURNEE_TEXT_FIELDS", "add_journee", "delete_journee", "save_journee", "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CycleError", "HALF_LABELS", "InvalidReminderRules", "RegistrationError", "SUBJECT_LIMIT",
     "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "add_signature", "attendance_report",

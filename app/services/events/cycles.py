@@ -108,6 +108,52 @@ def move_journee(
     return MoveReport(True, notified, report)
 
 
+JOURNEE_TEXT_FIELDS = ("title", "introduction", "objectives", "work_axes")
+
+
+def add_journee(cycle: Cycle, *, number: int, starts_at: datetime, ends_at: datetime, texts: dict[str, str],
+                now: datetime | None = None) -> Journee:
+    """A new journée for the cycle, its reminders scheduled; commits. CycleError (nothing saved) for a day
+    already past (a wrong year, usually) or a cycle that would not be valid."""
+    _refuse_past(starts_at, now)
+    journee = Journee(number=number, starts_at=starts_at, ends_at=ends_at,
+                      **{name: (texts.get(name) or "").strip() for name in JOURNEE_TEXT_FIELDS})
+    cycle.journees.append(journee)
+    try:
+        save_cycle(cycle)
+    except CycleError:
+        db.session.rollback()
+        raise
+    return journee
+
+
+def save_journee(journee: Journee, *, number: int, starts_at: datetime, ends_at: datetime, texts: dict[str, str],
+                 now: datetime | None = None) -> MoveReport | None:
+    """Save a journée's number and texts; new times move it (``move_journee``: its registrants get the
+    new .ics; the report says how many). Commits. CycleError (nothing saved) for a move into the past
+    or a cycle that would not be valid."""
+    if starts_at != journee.starts_at:
+        _refuse_past(starts_at, now)
+    journee.number = number
+    for name in JOURNEE_TEXT_FIELDS:
+        setattr(journee, name, (texts.get(name) or "").strip())
+    try:
+        with db.session.no_autoflush:
+            validate_cycle(journee.cycle)
+        if (starts_at, ends_at) != (journee.starts_at, journee.ends_at):
+            return move_journee(journee, starts_at, ends_at)
+        save_cycle(journee.cycle)
+    except CycleError:
+        db.session.rollback()
+        raise
+    return None
+
+
+def _refuse_past(starts_at: datetime, now: datetime | None) -> None:
+    if starts_at <= (now or utcnow()):
+        raise CycleError(_("le %(day)s est passé ; vérifiez l'année.", day=to_local(starts_at).strftime("%d/%m/%Y")))
+
+
 def delete_journee(journee: Journee) -> int:
     """Delete a journée nobody registered for and whose reminders never left, with those reminders; the
     cycle is saved again (its other reminders stay in step). Commits. Returns the journée's number;
