@@ -45,7 +45,9 @@ from app.services.events.cycles import (
     add_journee,
     cycle_summary,
     delete_journee,
+    UnknownJournee,
     find_cycle,
+    journees_by_number,
     move_journee,
     parse_journee_numbers,
     save_cycle,
@@ -96,7 +98,7 @@ from app.services.events.surveys import (
 from app.services.events.timeline import cycle_timeline
 
 __all__ = [
-    "JOURNEE_TEXT_FIELDS", "add_journee", "delete_journee", "save_journee", "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
+    "UnknownJournee", "journees_by_number", "JOURNEE_TEXT_FIELDS", "add_journee", "delete_journee", "save_journee", "RegistrationActionDone", "act_on_registration", "add_to_calendar_links", "agenda_ics", "held_journee_ics",
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CycleError", "HALF_LABELS", "InvalidReminderRules", "RegistrationError", "SUBJECT_LIMIT",
     "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "add_signature", "attendance_report",

@@ -205,17 +205,30 @@ def cycle_summary(cycle: Cycle) -> dict:
     }
 
 
+class UnknownJournee(CycleError):
+    """Numbers that name no journée of the cycle; ``missing`` holds them, in the order given."""
+
+    def __init__(self, cycle: Cycle, missing: list[int | str]) -> None:
+        known = ", ".join(map(str, sorted(j.number for j in cycle.journees)))
+        super().__init__(f"journée inconnue : {missing[0]!r} (journées : {known})")
+        self.missing = missing
+
+
+def journees_by_number(cycle: Cycle, numbers: list[int]) -> list[Journee]:
+    """Those journées of the cycle, in the order given, each once; UnknownJournee names the wrong numbers."""
+    by_number = {j.number: j for j in cycle.journees}
+    missing: list[int | str] = [n for n in numbers if n not in by_number]
+    if missing:
+        raise UnknownJournee(cycle, missing)
+    return [by_number[n] for n in dict.fromkeys(numbers)]
+
+
 def parse_journee_numbers(cycle: Cycle, text: str | None) -> list[Journee] | None:
     """``"1,3"`` → those journées of the cycle (None for "all"); CycleError names a wrong number."""
     if text is None or not text.strip():
         return None
-    by_number = {j.number: j for j in cycle.journees}
-    chosen = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not is_digits(part) or int(part) not in by_number:
-            raise CycleError(f"journée inconnue : {part!r} (journées : {', '.join(map(str, sorted(by_number)))})")
-        chosen.append(by_number[int(part)])
-    return chosen
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    wrong: list[int | str] = [part for part in parts if not is_digits(part)]
+    if wrong:
+        raise UnknownJournee(cycle, wrong)
+    return journees_by_number(cycle, [int(part) for part in parts])
