@@ -12,6 +12,7 @@ from app.cli.subscribers import cli_actor
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
+from app.services.audience import describe_audience
 from app.services.campaigns import (
     CampaignFields,
     CompositionError,
@@ -112,7 +113,7 @@ def create(subject: str, markdown, lists: tuple[str, ...], audience: str | None,
         campaign = create_campaign(fields)
     except CompositionError as exc:
         fail(exc.fr)
-    who = ", ".join(m.slug for m in campaign.lists) or audience
+    who = ", ".join(m.slug for m in campaign.lists) or describe_audience((campaign.segment or {}).get("event"))
     click.echo(f"Brouillon créé : {campaign.slug} (id {campaign.id}) pour {who}. "
                f"Envoyer : flask --app wsgi campaigns send {campaign.slug}")
 
