@@ -16,11 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 	$(BIN)/pybabel compile -d app/translations >/dev/null
 
-## make run: install, migrate SQLite, load the CRPVE demo, serve on http://127.0.0.1:5000
+## make run: install, migrate SQLite, load the CRPVE demo, serve on http://127.0.0.1:5000 (make run PORT=5001)
+PORT ?= 5000
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) dev
+	$(FLASK) dev --port $(PORT)
 
 ## make test: the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set. Tests marked `slow`
 ## (crash and fault tests, real-process timeouts, the full admin crawl) run only with TEST_ALL=1, as CI does.
@@ -63,5 +64,6 @@ clean:
 
 ## make screenshots: the demo announcement at 375/600 px and the admin pages at 1280/768 px (headless Chromium) into
 ## screenshots/, and the README's curated few (DOCS_SHOTS in tools/screenshots.py) into docs/screenshots/ (committed)
+## (SHOTS_ARGS="--out DIR --docs DIR" writes elsewhere: the test of `make screenshots` does)
 screenshots: install
-	$(BIN)/python tools/screenshots.py
+	$(BIN)/python tools/screenshots.py $(SHOTS_ARGS)

@@ -137,6 +137,8 @@ class Settings:
     log_format: str = "text"  # "json" (production default) or "text"
     log_level: str = "INFO"
     media_s3: MediaS3 | None = None  # the media library's bucket; None keeps images under instance/media/
+    # Webhooks to http:// and to loopback or private addresses (a test receiver, an internal service): off
+    webhook_allow_private_targets: bool = False
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -184,6 +186,7 @@ class Settings:
             "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
             "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
             "MEDIA_S3": self.media_s3,
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS": self.webhook_allow_private_targets,
         }
 
 
@@ -303,6 +306,10 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
 
     media_s3 = _media_s3(env, problems)
 
+    allow_private = env.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0").strip().lower() or "0"
+    if allow_private not in {"0", "1", "true", "false", "yes", "no"}:
+        problems.append(f"WEBHOOK_ALLOW_PRIVATE_TARGETS must be 0 or 1, not {allow_private!r}")
+
     if problems:
         raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
 
@@ -348,4 +355,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         log_format=log_format,
         log_level=log_level,
         media_s3=media_s3,
+        webhook_allow_private_targets=allow_private in {"1", "true", "yes"},
     )

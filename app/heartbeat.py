@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import delete, func, select
 
+from app.backoff import Backoff
 from app.database import upsert_insert
 from app.extensions import db
 from app.models import ProcessHeartbeat, utcnow
@@ -32,6 +33,7 @@ BEAT_SECONDS = 10.0
 _STARTED: dict[str, datetime] = {}
 _LAST: dict[str, float] = {}
 _lock = threading.Lock()
+_missed = Backoff(log, "heartbeat", first=BEAT_SECONDS, most=BEAT_SECONDS)  # logs when beats start and stop failing
 
 
 def process_name() -> str:
@@ -68,10 +70,11 @@ def beat(kind: str, name: str | None = None, *, every: float = 0.0) -> bool:
                     index_elements=["name"], set_={"seen_at": now, "kind": kind, "pid": os.getpid()}
                 )
             )
-        return True
     except Exception as exc:  # noqa: BLE001 - a missed beat only makes /readyz pessimistic for a while
-        log.info("heartbeat %s/%s not written: %s", kind, name, str(exc).splitlines()[0])
+        _missed.failed(exc)
         return False
+    _missed.succeeded()
+    return True
 
 
 def forget(name: str | None = None) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from app import background
+from app.backoff import Backoff
 from app.database import db_error_kind
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
@@ -313,9 +314,16 @@ def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, inte
         scheduler.shutdown(wait=True)
 
 
+# Repeated failures skip ticks (30 s, 60 s, then every 2 minutes) and are logged once, not at every tick.
+_failures = Backoff(log, "scheduler: dispatch pass", first=DEFAULT_INTERVAL_SECONDS, most=120.0)
+
+
 def _job(app: Flask, halted: threading.Event) -> None:
     """One tick. A missing table stops the scheduler (retrying cannot create it); an unreachable
-    database is one log line and the next tick tries again; anything else is logged in full."""
+    database, or any other failure, backs off (one log line when it starts, one when it ends;
+    an unexpected error's traceback the first time)."""
+    if not _failures.due():
+        return
     try:
         run_once(app)
     except Exception as error:  # noqa: BLE001 - one failed pass must not stop the clock
@@ -324,12 +332,12 @@ def _job(app: Flask, halted: threading.Event) -> None:
             log.error("scheduler: database not initialised or not up to date (%s); "
                       "run flask --app wsgi db upgrade. Stopping.", " ".join(str(error).split())[:200])
             halted.set()
-        elif kind == "connection":
-            log.warning("scheduler: database unreachable (%s); retrying at the next tick",
-                        " ".join(str(error).split())[:200])
         else:
-            log.exception("scheduler: dispatch pass failed; retrying at the next tick")
+            if kind != "connection" and not _failures.failing:
+                log.exception("scheduler: dispatch pass failed")
+            _failures.failed(error)
         return
+    _failures.succeeded()
     with app.app_context():  # /readyz and /metrics: "the scheduler passed N seconds ago"
         heartbeat.beat("scheduler")
 

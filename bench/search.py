@@ -174,11 +174,14 @@ def run(label: str, database_url: str, rows: int) -> None:
 
 
 def main() -> None:
+    global RUNS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres"))
+    parser.add_argument("--runs", type=int, default=RUNS, help="requests timed after the first, per search")
     args = parser.parse_args()
+    RUNS = max(2, args.runs)  # a smoke run (tests/test_bench_scripts.py) times a few; the figures take 100
     with tempfile.TemporaryDirectory(prefix="lettrine-bench-") as tmp:
         os.environ["LETTRINE_INSTANCE_DIR"] = tmp
         if args.db in ("postgresql", "both"):

@@ -274,12 +274,13 @@ REPLIES: list[Reply] = [
     R("5.1.10", "556 5.1.10 Recipient address has null MX", "hostunknown", True),
     R("5.0.0", "all relevant MX records point to non-existent hosts", "hostunknown", True),
     R("5.4.4", "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain", "hostunknown", True),
-    # -- hasmoved / suspend (permanent)
+    # -- hasmoved, and a deleted account
     R("5.1.6", "551 5.1.6 User has moved; please try <nouvelle.adresse@ailleurs.example>", "hasmoved", True),
     R("5.0.0", "551 User not local; please try <jean@nouveau.example>", "hasmoved", True),
-    R("5.0.0", "550 5.2.1 This account has been permanently disabled", "suspend", True),
-    R("5.0.0", "550 The mailbox {rcpt} has been closed and no longer accepts mail", "suspend", True),
-    R("5.0.0", "550 <{rcpt}>: ce compte a été supprimé définitivement", "suspend", True),
+    R("5.0.0", "550 <{rcpt}>: ce compte a été supprimé définitivement", "userunknown", True),
+    # -- suspend: a disabled or closed account may come back (or was closed for policy): never hard
+    R("5.0.0", "550 5.2.1 This account has been permanently disabled", "suspend", False),
+    R("5.0.0", "550 The mailbox {rcpt} has been closed and no longer accepts mail", "suspend", False),
     # -- suspend (temporary): soft
     R("5.2.1", "550 5.2.1 The email account that you tried to reach is disabled. https://support.google.com/mail/?p=DisabledUser", "suspend", False),
     R("5.0.0", "554 delivery error: dd Sorry your message to {rcpt} cannot be delivered. This mailbox is disabled (554.30)", "suspend", False),

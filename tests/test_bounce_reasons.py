@@ -6,12 +6,14 @@ and delay DSNs, ARF, and the figures the issue sets (hard recall, wrongly hard).
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from app.message.bounce_reasons import REASONS, decide
-from app.message.dsn import MAX_BYTES, UnreadableMessage, classify
+from app.message.dsn import MAX_BYTES, UnreadableMessage, classify, read_report
+from app.message.ses import MalformedEvent
 from tests import bounce_samples as samples
 from tests.conftest import FIXTURES
 
@@ -65,6 +67,31 @@ def test_decide_from_status_and_words(status, text, reason, hard):
     assert (verdict.reason, verdict.hard) == (reason, hard)
 
 
+@pytest.mark.parametrize("status, remote, reporter, gave_up, reason, hard", [
+    # the reporter's words name a living mailbox: they overrule a 5.1.1
+    ("5.1.1", "", "The recipient's mailbox is full and can't accept messages now.", False, "mailboxfull", False),
+    # the reporter's boilerplate never turns a refusal code into a hard bounce
+    ("5.7.1", "", "The email address you entered couldn't be found.", False, "policyviolation", False),
+    # a generic reporter word does not overrule a specific code
+    ("5.1.1", "", "Connection timed out", False, "userunknown", True),
+    # a 4xx "user unknown" is hard once the sender gave up, never while it still tries
+    ("4.1.1", "450 4.1.1 <x@mairie.example>: User unknown in local recipient table", "", True, "userunknown", True),
+    ("4.2.2", "452 4.2.2 Mailbox full", "", True, "mailboxfull", False),
+    # 5.0.0 says nothing by itself
+    ("5.0.0", "550 5.0.0 Access denied", "", False, "policyviolation", False),
+    # an address or a link in the text is not a word of the reason
+    ("5.0.0", "550 politique.ville@mairie.example: unknown user", "", False, "userunknown", True),
+    ("5.0.0", "550 5.7.1 Mailbox full, see https://help.example/spam-policy", "", False, "mailboxfull", False),
+    # Microsoft's own codes
+    ("5.4.310", "DNS domain mairie-close.example does not exist", "", False, "hostunknown", True),
+    ("5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "", False,
+     "blocked", False),
+])
+def test_words_weigh_more_than_codes(status, remote, reporter, gave_up, reason, hard):
+    verdict = decide(status, remote, reporter, gave_up=gave_up)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
 # -- recognition: plain-text bounces without DSN structure -------------------------------------
 
 PLAIN_LOCAL = [
@@ -74,7 +101,7 @@ PLAIN_LOCAL = [
     (samples.qmail_local, "Sorry, no mailbox here by that name. (#5.1.1)", "userunknown", True),
     (samples.qmail_local, "Sorry, I couldn't find any host named mairie-disparue.example. (#5.1.2)", "hostunknown", True),
     (samples.qmail_local, "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.", "networkerror", False),
-    (samples.qmail_local, "This address no longer accepts mail. (#5.2.1)", "suspend", True),
+    (samples.qmail_local, "This address no longer accepts mail. (#5.2.1)", "suspend", False),
     (samples.domino, "User jdupont (jean.dupont@mairie.example) not listed in Domino Directory", "userunknown", True),
     (samples.domino, "Unable to deliver message. Recipient's mail file is full", "mailboxfull", False),
     (samples.yahoo, "554 delivery error: dd This user doesn't have a yahoo.com account (jean.dupont@mairie.example) [-5] - mta1001.mail.ir2.yahoo.com", "userunknown", True),
@@ -163,3 +190,77 @@ def test_deep_mime_nesting_is_refused_cleanly():
     raw = ("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n" + head + "\nboom\n").encode()
     with pytest.raises(UnreadableMessage):
         classify(raw)
+
+
+# -- reports that are not mail: SES / SNS JSON, and SES notifications sent by mail -------------------
+
+def _ses_bounce(*addresses: str) -> dict:
+    return {"notificationType": "Bounce", "mail": {"source": "bounces+T0K3N@bounces.crpve91.fr"},
+            "bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                       "bouncedRecipients": [{"emailAddress": a, "status": "5.1.1",
+                                              "diagnosticCode": "smtp; 550 5.1.1 user unknown"} for a in addresses]}}
+
+
+def test_read_report_reads_ses_json_and_names_every_recipient():
+    report = read_report(json.dumps(_ses_bounce("a@mairie.example", "b@mairie.example")).encode())
+    assert (report.kind, report.reason, report.format) == ("hard", "userunknown", "ses")
+    assert report.recipients == ["a@mairie.example", "b@mairie.example"] and report.verp_tokens == ["T0K3N"]
+
+
+def test_an_sns_subscription_confirmation_concerns_nobody():
+    report = read_report(json.dumps({"Type": "SubscriptionConfirmation", "Message": "x"}).encode())
+    assert (report.kind, report.recipients) == ("ignore", [])
+
+
+def test_a_broken_sns_mail_is_read_as_a_message_not_a_crash():
+    raw = ("From: AWS Notifications <no-reply@sns.amazonaws.com>\nSubject: AWS Notification Message\n"
+           'Content-Type: text/plain\n\n{"notificationType": "Bounce", "bounce": {oops\n').encode()
+    assert read_report(raw).kind == "ignore"
+
+
+def test_json_that_is_not_a_notification_is_refused_by_name():
+    with pytest.raises(MalformedEvent):
+        read_report(json.dumps({"notificationType": "Bounce"}).encode())
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("delivery temporarily suspended: connect to mx.mairie.example[192.0.2.1]:25: Connection timed out", "networkerror"),
+    ("550 5.2.1 Account suspended", "suspend"),
+    ("Cannot send message for 5 days", "expired"),
+    ("mail forwarding loop for accueil@mairie.example", "networkerror"),
+    ("554 5.6.0 Data format error", "contenterror"),
+    ("all hosts have been failing for a long time and were last tried after this message arrived", "expired"),
+    ("550 5.1.1 <x@mairie.example>: inactive email address", "userunknown"),
+    ("421 4.7.0 Votre adresse IP est bloquée", "blocked"),
+])
+def test_common_phrasings_get_their_reason(text, reason):
+    assert decide("", text).reason == reason
+
+
+def test_a_user_unknown_after_data_is_a_filter_unless_the_status_says_5_1_1():
+    assert decide("5.0.0", "550 Unknown user x@docomo.example", after_data=True).reason == "filtered"
+    assert decide("5.0.0", "550 Unknown user x@docomo.example", after_data=True).hard is False
+    assert decide("5.1.1", "550 5.1.1 Unknown user", after_data=True).hard is True
+    assert decide("5.0.0", "550 Unknown user x@docomo.example").hard is True
+
+
+@pytest.mark.parametrize("text, reason, hard", [
+    ("Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "hostunknown", True),
+    ("all host address lookups failed permanently", "hostunknown", True),
+    ("Connected to 192.0.2.25 but greeting failed.", "blocked", False),
+    ("Connected to 192.0.2.25 but sender was rejected.", "rejected", False),
+])
+def test_qmail_and_exim_own_words(text, reason, hard):
+    verdict = decide("", text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+@pytest.mark.parametrize("status, text, reason, hard", [
+    ("5.0.0", "550 Requested action not taken: mailbox unavailable", "userunknown", True),
+    ("5.1.1", "550 5.1.1 Mailbox unavailable", "userunknown", True),
+    ("5.2.1", "550 5.2.1 Mailbox unavailable", "suspend", False),
+    ("5.2.2", "552 5.2.2 Mailbox unavailable", "mailboxfull", False),
+])
+def test_mailbox_unavailable_is_unknown_unless_the_status_names_a_living_mailbox(status, text, reason, hard):
+    verdict = decide(status, text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)

@@ -113,6 +113,7 @@ def test_poll_reads_unseen_bounces_and_marks_them_read(app, cli_runner, imap_ser
              (FIXTURES / "bounces" / "autoreply-absence.eml").read_bytes())
     app.config["BOUNCE_IMAP_URL"] = f"imap://{USER}:{PASSWORD}@127.0.0.1:{imap_server}/INBOX"
 
+    # doc-command: flask --app wsgi bounces poll
     result = cli_runner.invoke(args=["bounces", "poll"])
     assert result.exit_code == 0, result.output
     assert "hard:bounced 1" in result.output and "ignore:none 1" in result.output

@@ -11,6 +11,7 @@ from collections import deque
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.services import demo
@@ -76,7 +77,9 @@ def _seed(actor: str) -> list[str]:
     deliver_queued()
     db.session.add(ImportJob(list_id=db.session.scalar(select(MailingList.id)), file_name="contacts.csv",
                              stored_path="/nonexistent", actor=actor))
-    create_endpoint("https://crm.example.org/lettrine", "all", description="CRM du CRPVE")
+    # On loopback (the operator's opt-in), where nothing listens: no test reaches another address.
+    current_app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    create_endpoint("http://127.0.0.1:9/crm/lettrine", "all", description="CRM du CRPVE")
     cycle = db.session.scalar(select(Cycle).order_by(Cycle.id))
     for email, first, last in (("marie@example.org", "Marie", "Lefèvre"), ("paul@example.org", "Paul", "Diallo")):
         register(cycle, email, first_name=first, last_name=last, organisation="Mairie d'Évry",

@@ -63,6 +63,7 @@ def _create(cli_runner, tmp_path, *args: str):
     return cli_runner.invoke(args=["campaigns", "create", "--subject", "Juin au CRPVE", "--markdown", str(source), *args])
 
 
+# doc-commands: docs/views-and-services.md flask --app wsgi campaigns
 def test_cli_creates_a_draft_for_a_list_then_sends_it(app, cli_runner, tmp_path, smtp_server):
     app.config["SMTP_URL"] = smtp_server.url
     _people_and_registrants()

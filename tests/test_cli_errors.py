@@ -67,6 +67,7 @@ def fresh_database(tmp_path):
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 
+# doc-command: flask --app wsgi campaigns list
 def test_every_command_on_an_unmigrated_database_is_one_line(fresh_database):
     """In process (fast): the boundary refuses before the command starts."""
     app = make_app(fresh_database)
@@ -112,6 +113,7 @@ def test_an_old_schema_is_named_too(fresh_database):
     assert result.exit_code == 1 and "pas à jour (révision 0001" in result.output and "db upgrade" in result.output
 
 
+# doc-command: flask --app wsgi lists list
 def test_an_unreachable_database_is_one_line(tmp_path):
     port = _closed_port()
     app = make_app(f"postgresql://postgres@127.0.0.1:{port}/lettrine")
@@ -120,6 +122,7 @@ def test_an_unreachable_database_is_one_line(tmp_path):
     assert "Base de données injoignable" in result.output and "DATABASE_URL" in result.output
 
 
+# doc-command: LETTRINE_ENV=production flask --app wsgi campaigns list
 def test_production_without_secret_keys_is_one_line(fresh_database):
     env = {**os.environ, **app_environ(fresh_database, LETTRINE_ENV="production", SECRET_KEYS="")}
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "campaigns", "list"], cwd=ROOT, env=env,

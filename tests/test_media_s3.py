@@ -187,6 +187,7 @@ def test_media_push_copies_the_local_library_into_the_bucket_and_urls_keep_worki
     _use_bucket(app, s3_server, bucket_name)
     client_app = app.test_client()
     assert client_app.get(f"/media/{row.key}-600.jpg").status_code == 404  # not in the bucket yet
+    # doc-command: flask --app wsgi media push
     result = cli_runner.invoke(args=["media", "push"])
     assert result.exit_code == 0, result.output
     assert "2 fichier(s) copié(s), 0 déjà" in result.output

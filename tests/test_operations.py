@@ -62,7 +62,7 @@ def test_readyz_needs_scheduler_and_workers(client):
     heartbeat.beat("worker", "host:1")
     response = client.get("/readyz")
     assert response.status_code == 200, response.json
-    assert response.json["status"] == "ready"
+    assert response.json["status"] == "ok"
     assert response.json["checks"]["workers"]["seen_last_minute"] == 1
 
 
@@ -112,6 +112,69 @@ def test_readyz_checks_the_relay_and_shows_no_secret(migrated):
         db.session.execute(text("DELETE FROM process_heartbeats"))
         db.session.commit()
         db.session.remove()
+
+
+def test_readyz_tells_outsiders_only_ok_or_not_ready(migrated):
+    app = make_app(migrated, METRICS_TOKEN="metrics-token-0123456789")
+    with app.app_context():
+        client = app.test_client()
+        outside = {"REMOTE_ADDR": "203.0.113.9"}
+        response = client.get("/readyz", environ_base=outside)
+        assert (response.status_code, response.json) == (503, {"status": "not ready"})
+        heartbeat.beat("scheduler")
+        heartbeat.beat("worker", "w1")
+        response = client.get("/readyz", environ_base=outside)
+        assert (response.status_code, response.json) == (200, {"status": "ok"})
+        token = {"Authorization": "Bearer metrics-token-0123456789"}
+        assert client.get("/readyz", environ_base=outside, headers=token).json["checks"]["workers"]["ok"]
+        assert client.get("/readyz", environ_base=outside, headers={"Authorization": "Bearer wrong"}).json == \
+            {"status": "ok"}
+        assert "checks" in client.get("/readyz").json  # loopback: the operator on the machine
+        db.session.execute(text("DELETE FROM process_heartbeats"))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_one_relay_down_of_two_is_degraded_not_unready(migrated):
+    """Sending goes on through the relay that answers: /readyz stays 200 (a load balancer keeps the
+    web and the unsubscribe links in service); /metrics and the dashboard say one relay is down."""
+    up, down = SMTPTestServer().start(), SMTPTestServer().start()
+    down.stop()
+    stopped = False
+    app = make_app(migrated, SMTP_URL=f"smtp://127.0.0.1:{up.port},smtp://127.0.0.1:{down.port}")
+    try:
+        with app.app_context():
+            heartbeat.beat("scheduler")
+            heartbeat.beat("worker", "w1")
+            client = app.test_client()
+            response = client.get("/readyz")
+            assert response.status_code == 200, response.json
+            assert response.json["checks"]["smtp"] == {"ok": True, "relays": 2, "answering": 1}
+            body = scrape(client)
+            assert sample(body, "lettrine_smtp_relays", state="answering") == 1
+            assert sample(body, "lettrine_smtp_relays", state="down") == 1
+            up.stop()
+            stopped = True
+            health._smtp_cache.clear()
+            assert client.get("/readyz").status_code == 503  # none answers: nothing can be sent
+            db.session.execute(text("DELETE FROM process_heartbeats"))
+            db.session.commit()
+            db.session.remove()
+    finally:
+        if not stopped:
+            up.stop()
+
+
+def test_the_dashboard_shows_a_relay_down(app, admin_client):
+    up, down = SMTPTestServer().start(), SMTPTestServer().start()
+    down.stop()
+    try:
+        assert 'id="relays-degraded"' not in admin_client.get("/admin/").get_data(as_text=True)  # the outbox
+        app.config["SMTP_URL"] = f"smtp://127.0.0.1:{up.port},smtp://127.0.0.1:{down.port}"
+        page = admin_client.get("/admin/").get_data(as_text=True)
+        assert 'id="relays-degraded"' in page and "1 relais d'envoi sur 2 ne répond pas" in page
+    finally:
+        up.stop()
 
 
 def test_metrics_loopback_only_without_token(client):

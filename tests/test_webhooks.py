@@ -1,9 +1,14 @@
 """Outgoing webhooks against a real HTTP receiver on loopback (http.server in a thread): signed the
 Standard Webhooks way (checked with the independent ``standardwebhooks`` package), retried after
-failures, one POST per one-click unsubscribe, disabled after a day of failures."""
+failures, one POST per one-click unsubscribe, disabled after a day of failures.
+
+The receiver is on loopback, so these tests run with ``WEBHOOK_ALLOW_PRIVATE_TARGETS`` on (the
+operator's opt-in); what happens without it is in ``test_webhook_targets.py``."""
 from __future__ import annotations
 
+import base64
 import json
+import ssl
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +18,7 @@ from sqlalchemy import func, select
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from app.encryption import encrypt
 from app.extensions import db
 from app.links import unsubscribe_url
 from app.models import (
@@ -27,13 +33,24 @@ from app.models import (
 from app.sending.webhooks import deliver_due
 from app.services.integrations.webhooks import disabled_endpoints
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SECRET = "whsec_" + base64.b64encode(bytes(range(32))).decode()  # 32 bytes, the least a supplied secret may have
+
+
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(app):
+    app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+
+
+def endpoint_row(url: str, events: list[str], secret: str = SECRET, **values) -> WebhookEndpoint:
+    """A row as the service stores it (secret encrypted), without the service's URL check."""
+    return WebhookEndpoint(url=url, events=events, secret_encrypted=encrypt(secret), **values)
 
 
 class Receiver:
-    """Records every POST; answers the codes in ``answers`` first, then 204."""
+    """Records every POST; answers what ``answers`` says first (a code, or a code, headers and a
+    body), then 204. With ``tls``, speaks HTTPS with that server context."""
 
-    def __init__(self, answers: list[int] | None = None) -> None:
+    def __init__(self, answers: list | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.answers = list(answers or [])
         self.requests: list[tuple[dict[str, str], bytes]] = []
         receiver = self
@@ -42,15 +59,26 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(receiver.answers.pop(0) if receiver.answers else 204)
-                self.send_header("Content-Length", "0")
+                answer = receiver.answers.pop(0) if receiver.answers else 204
+                status, headers, content = answer if isinstance(answer, tuple) else (answer, {}, b"")
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
+                try:
+                    self.wfile.write(content)
+                except OSError:  # the client read what it wanted and left
+                    pass
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/lettrine"
+        self.port = self.server.server_address[1]
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/hooks/lettrine"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -63,8 +91,8 @@ class Receiver:
 def receiver():
     made: list[Receiver] = []
 
-    def make(answers=None) -> Receiver:
-        made.append(Receiver(answers))
+    def make(answers=None, tls=None) -> Receiver:
+        made.append(Receiver(answers, tls))
         return made[-1]
 
     yield make
@@ -106,7 +134,7 @@ def test_one_click_unsubscribe_gives_one_signed_post(app, client, cli_runner, re
 
 def test_a_receiver_failing_twice_gets_it_on_the_third_try(app, receiver):
     hook = receiver([500, 500])
-    db.session.add(WebhookEndpoint(url=hook.url, events=["subscriber.erased"], secret=SECRET))
+    db.session.add(endpoint_row(hook.url, ["subscriber.erased"]))
     db.session.commit()
     from app.services.privacy.rights import erase_subscriber
     erase_subscriber(_member(), actor="test")
@@ -127,7 +155,7 @@ def test_a_receiver_failing_twice_gets_it_on_the_third_try(app, receiver):
 
 def test_an_endpoint_failing_for_a_day_is_disabled_with_a_note_on_the_dashboard(app, admin_client, receiver):
     hook = receiver([503] * 50)
-    endpoint = WebhookEndpoint(url=hook.url, events=["subscriber.created"], secret=SECRET)
+    endpoint = endpoint_row(hook.url, ["subscriber.created"])
     db.session.add(endpoint)
     db.session.commit()
     admin_client.post("/api/v1/subscribers")  # nothing: no token
@@ -163,10 +191,9 @@ def test_signature_matches_an_independent_hmac(app):
 
 
 def test_events_reach_only_the_endpoints_that_listen(app, client):
-    db.session.add_all([WebhookEndpoint(url="http://127.0.0.1:9/a", events=["subscriber.created"], secret=SECRET),
-                        WebhookEndpoint(url="http://127.0.0.1:9/b", events=["registration.created"], secret=SECRET),
-                        WebhookEndpoint(url="http://127.0.0.1:9/c", events=["subscriber.created"], secret=SECRET,
-                                        enabled=False)])
+    db.session.add_all([endpoint_row("http://127.0.0.1:9/a", ["subscriber.created"]),
+                        endpoint_row("http://127.0.0.1:9/b", ["registration.created"]),
+                        endpoint_row("http://127.0.0.1:9/c", ["subscriber.created"], enabled=False)])
     db.session.commit()
     from tests.api_helpers import token_header
     db.session.add(MailingList(slug="lettre", name="Lettre"))
@@ -181,9 +208,11 @@ def test_events_reach_only_the_endpoints_that_listen(app, client):
 def test_admin_registers_an_endpoint_reads_its_log_and_resends(app, admin_client, receiver):
     hook = receiver()
     page = admin_client.post("/admin/webhooks", data={"url": hook.url, "events": ["campaign.started", "campaign.finished"]})
-    assert page.status_code == 302
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    secret = page.get_data(as_text=True).split('id="webhook-secret"', 1)[1].split("<code>", 1)[1].split("</code>", 1)[0]
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
     endpoint = db.session.scalar(select(WebhookEndpoint))
-    assert endpoint.events == ["campaign.started", "campaign.finished"] and endpoint.secret.startswith("whsec_")
+    assert endpoint.events == ["campaign.started", "campaign.finished"]
     from tests.sending_fixtures import make_campaign
     make_campaign(2)  # started: campaign.started is queued with the status change
     assert deliver_due("w", 10) == 1
@@ -193,7 +222,8 @@ def test_admin_registers_an_endpoint_reads_its_log_and_resends(app, admin_client
     admin_client.post(f"/admin/webhooks/deliveries/{delivery.id}/resend")
     assert deliver_due("w", 10) == 1
     assert [h["webhook-id"] for h, _ in hook.requests] == [delivery.msg_id, delivery.msg_id]
-    assert Webhook(endpoint.secret).verify(hook.requests[1][1], hook.requests[1][0])["type"] == "campaign.started"
+    assert Webhook(secret).verify(hook.requests[1][1], hook.requests[1][0])["type"] == "campaign.started"
+    assert secret not in log  # shown once, at creation
 
 
 def test_editors_cannot_manage_webhooks(editor_client):

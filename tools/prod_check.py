@@ -1,4 +1,4 @@
-"""``make prod-check``: the production layout of the README, run for real on loopback ports.
+"""``make prod-check``: the production layout of docs/operations.md, run for real on loopback ports.
 
 PostgreSQL (a throw-away database), gunicorn with deploy/gunicorn.conf.py behind nginx
 with deploy/nginx/lettrine.conf (TLS with a self-signed certificate made here), two
@@ -15,6 +15,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shlex
 import signal
 import ssl
 import subprocess
@@ -37,9 +38,23 @@ from tests.smtp_server import SMTPTestServer, free_port  # noqa: E402
 from tools import deploy_local  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
+# The production layout as docs/operations.md shows it: this script starts exactly these commands, and
+# tests/test_docs_commands.py counts them as run (and fails if the docs stop showing one of them).
+DOC_COMMANDS = {
+    "upgrade": "flask --app wsgi db upgrade",
+    "web": "gunicorn --config deploy/gunicorn.conf.py wsgi:app",
+    "worker": "flask --app wsgi worker",
+    "scheduler": "flask --app wsgi scheduler",
+}
 ADMIN_URL = os.environ.get("PRODCHECK_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CAMPAIGN_SIZE = 60
 STARTED = time.monotonic()
+
+
+def argv(name: str) -> list[str]:
+    """One of DOC_COMMANDS as this checkout runs it (its venv's flask or gunicorn, from the checkout's root)."""
+    words = shlex.split(DOC_COMMANDS[name])
+    return [str(BIN / words[0]), *words[1:]]
 
 
 def step(text_: str) -> None:
@@ -175,7 +190,7 @@ def main() -> int:
         )
         (work / "metrics").mkdir()
         flask = [str(BIN / "flask"), "--app", "wsgi"]
-        result = subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(argv("upgrade"), cwd=ROOT, env=env, capture_output=True, text=True)
         check(result.returncode == 0, f"db upgrade failed: {result.stderr[-2000:]}")
         step("flask db upgrade (LETTRINE_ENV=production, https BASE_URL) ok")
         result = subprocess.run(
@@ -192,10 +207,10 @@ def main() -> int:
             out = open(logs / f"{label}.log", "wb")
             processes[label] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
-        start("web", [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "wsgi:app"])
-        start("worker-1", [*flask, "worker"])
-        start("worker-2", [*flask, "worker"])
-        start("scheduler", [*flask, "scheduler"])
+        start("web", argv("web"))
+        start("worker-1", argv("worker"))
+        start("worker-2", argv("worker"))
+        start("scheduler", argv("scheduler"))
         nginx_layout = deploy_local.render_nginx(
             work / "nginx",
             https_port=https_port,

@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         admin_shots(browser, app, email, password, out)
         composer_preview_shots(browser, app, email, password, out)
         from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
-        after_journee_shots(browser, app, email, password)
+        after_journee_shots(browser, app, email, password, out, Path(args.docs).resolve() if args.docs else None)
         browser.close()
     if args.docs:
         publish(out, Path(args.docs).resolve())

@@ -68,7 +68,7 @@ def _optimise(source: Path, target: Path, width: int | None = None) -> None:
     print(target)
 
 
-def _certificate_png(app, registration_id: int) -> Path:
+def _certificate_png(app, registration_id: int, out: Path = OUT) -> Path:
     from app.extensions import db
     from app.models import Registration
     from app.services.events import certificates
@@ -83,15 +83,16 @@ def _certificate_png(app, registration_id: int) -> Path:
     # 100 dpi: an A4 page 827 px wide, the text readable in the README.
     subprocess.run([pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile",
                     str(work / "attestation.pdf"), str(work / "attestation")], check=True)
-    target = OUT / "after-certificate.png"
+    target = out / "after-certificate.png"
     shutil.copyfile(work / "attestation.png", target)
     shutil.rmtree(work, ignore_errors=True)
     print(target)
     return target
 
 
-def after_journee_shots(browser, app, email: str, password: str) -> None:
-    """The three README pictures of the after-the-journée workflow."""
+def after_journee_shots(browser, app, email: str, password: str, out: Path = OUT, docs: Path | None = DOCS) -> None:
+    """The three pictures of the after-the-journée workflow the docs show: full size into ``out``, small
+    copies into ``docs`` (none when it is None)."""
     from werkzeug.serving import make_server
 
     ids = _prepare(app)
@@ -112,7 +113,7 @@ def after_journee_shots(browser, app, email: str, password: str) -> None:
         page.check("input[name=half][value=am]")
         page.get_by_role("button", name="Choisir").click()
         page.wait_for_load_state("load")
-        page.screenshot(path=str(OUT / "after-door-390.png"), full_page=True)
+        page.screenshot(path=str(out / "after-door-390.png"), full_page=True)
         # A scanned QR code: the person is checked in, then signs on the screen.
         page.goto(f"{url}/admin/{ids['scan']}")
         page.locator(".presence-done").wait_for()
@@ -123,18 +124,21 @@ def after_journee_shots(browser, app, email: str, password: str) -> None:
             for x, y in stroke[1:]:
                 page.mouse.move(pad["x"] + x * pad["width"], pad["y"] + y * pad["height"], steps=6)
             page.mouse.up()
-        checkin = OUT / "after-checkin-390.png"
+        checkin = out / "after-checkin-390.png"
         page.screenshot(path=str(checkin))  # the viewport: what the officer sees on the phone
         print(checkin)
         page.set_viewport_size({"width": 1024, "height": 1000})
         page.goto(f"{url}/admin/events/{ids['cycle']}/survey", wait_until="load")
-        results = OUT / "after-survey-results.png"
+        results = out / "after-survey-results.png"
         page.screenshot(path=str(results))  # the first journée's results (the page goes on with the others)
         print(results)
         context.close()
     finally:
         server.shutdown()
-    certificate = _certificate_png(app, ids["marie"])
-    _optimise(checkin, DOCS / "journee-checkin.png")
-    _optimise(certificate, DOCS / "journee-certificate.png", width=620)
-    _optimise(results, DOCS / "journee-survey-results.png", width=820)
+    certificate = _certificate_png(app, ids["marie"], out)
+    if docs is None:
+        return
+    docs.mkdir(parents=True, exist_ok=True)
+    _optimise(checkin, docs / "journee-checkin.png")
+    _optimise(certificate, docs / "journee-certificate.png", width=620)
+    _optimise(results, docs / "journee-survey-results.png", width=820)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from app.message.bounce_reasons import COMPLAINT, HARD, IGNORE, SOFT, decide
-from app.message.dsn import BounceReport, our_ids, verp_tokens_in
+from app.message.bounce_report import BounceReport, our_ids, verp_tokens_in
 
 _SUBTYPE_REASON = {"noemail": "userunknown", "suppressed": "userunknown", "mailboxfull": "mailboxfull",
                    "messagetoolarge": "mesgtoobig", "contentrejected": "contenterror",

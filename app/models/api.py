@@ -62,8 +62,9 @@ class WebhookEndpoint(db.Model):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(300), default="")
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # The Standard Webhooks secret, "whsec_" + base64 of the key bytes.
-    secret: Mapped[str] = mapped_column(String(200))
+    # The Standard Webhooks secret ("whsec_" + base64 of 32 random bytes), encrypted with the
+    # instance's SECRET_KEYS (app.encryption): shown once at creation, never stored in clear.
+    secret_encrypted: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(default=True)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     # Why the workers turned it off (shown on the dashboard until an admin re-enables it).

@@ -37,6 +37,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
+from app.operations import health
 from app.models import (
     BounceRecord,
     Campaign,
@@ -221,11 +222,18 @@ class DatabaseCollector(Collector):
         gauge.add_metric(["transactional"], _age(now, oldest_tx))
         yield gauge
 
+        # Only what is still waiting to be taken back: rows of a paused or cancelled campaign are
+        # claimed by nobody until it resumes, so they are held, not stranded.
         expired = (
             session.scalar(
                 select(func.count())
                 .select_from(Delivery)
-                .where(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_expires_at < now)
+                .join(Campaign)
+                .where(
+                    Delivery.status == DeliveryStatus.SENDING,
+                    Delivery.lease_expires_at < now,
+                    Campaign.status == CampaignStatus.SENDING,
+                )
             )
             or 0
         )
@@ -241,7 +249,8 @@ class DatabaseCollector(Collector):
         )
         yield GaugeMetricFamily(
             "lettrine_leases_expired",
-            "Rows claimed by a worker whose lease ran out (a dead or frozen worker; others take them back).",
+            "Rows of sending campaigns (and transactional messages) whose worker's lease ran out and that no "
+            "worker has taken back yet (a dead or frozen worker; they are claimed first, within a batch).",
             value=expired,
         )
 
@@ -290,6 +299,15 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "lettrine_workers_alive", "Send worker processes seen in the last minute.", value=alive or 0
         )
+        configured, answering = health.relays()
+        gauge = GaugeMetricFamily(
+            "lettrine_smtp_relays",
+            "Relays of SMTP_URL by state at the last probe (cached 30 s): one down of several is degraded, still ready.",
+            labels=["state"],
+        )
+        gauge.add_metric(["answering"], answering)
+        gauge.add_metric(["down"], configured - answering)
+        yield gauge
 
         campaigns = dict(session.execute(select(Campaign.status, func.count()).group_by(Campaign.status)).all())
         gauge = GaugeMetricFamily("lettrine_campaigns", "Campaigns by status.", labels=["status"])
@@ -320,16 +338,27 @@ def exposition() -> bytes:
     return own + generate_latest(_DATABASE_REGISTRY)
 
 
-def allowed() -> bool:
-    """A valid bearer token when METRICS_TOKEN is set; otherwise a loopback client."""
+def _has_token() -> bool:
     token = current_app.config.get("METRICS_TOKEN", "")
-    if token:
-        given = request.headers.get("Authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+def _loopback() -> bool:
     try:
         return ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:
         return False
+
+
+def allowed() -> bool:
+    """``/metrics``: a valid bearer token when METRICS_TOKEN is set; otherwise a loopback client."""
+    return _has_token() if current_app.config.get("METRICS_TOKEN", "") else _loopback()
+
+
+def trusted_client() -> bool:
+    """May see the details of ``/readyz``: a loopback client, or one with the METRICS_TOKEN."""
+    return _loopback() or _has_token()
 
 
 def metrics_view() -> Response:

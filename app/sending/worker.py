@@ -49,6 +49,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
 
 from app import background
+from app.backoff import Backoff
 from app.database import db_error_kind
 from app.extensions import db
 from app.message.bounce_reasons import decide
@@ -132,13 +133,16 @@ class LeaseHeartbeat(threading.Thread):
         self.halt = threading.Event()
 
     def run(self) -> None:
+        backoff = Backoff(log, f"worker {self.owner}: lease heartbeat", first=self.lease_seconds / 4,
+                          most=self.lease_seconds / 4)
         with self.app.app_context():
-            while not self.halt.wait(self.lease_seconds / 4):
+            while not self.halt.wait(backoff.wait or self.lease_seconds / 4):
                 try:
                     with db.engine.begin() as connection:
                         queue.extend_leases(self.owner, self.lease_seconds, connection=connection)
+                    backoff.succeeded()
                 except Exception as exc:  # noqa: BLE001 - the main loop deals with the database being down
-                    log.info("worker %s: lease heartbeat failed: %s", self.owner, exc)
+                    backoff.failed(exc)
 
 
 class WebhookPoster(threading.Thread):
@@ -149,23 +153,33 @@ class WebhookPoster(threading.Thread):
     workers share them like the queue's rows.
     """
 
+    # Longest a stop waits for the post in hand (connect + answer timeouts, and the write after).
+    JOIN_SECONDS = webhooks.CONNECT_TIMEOUT_SECONDS + webhooks.TIMEOUT_SECONDS + 5
+
     def __init__(self, app: Flask, owner: str, idle_seconds: float) -> None:
         super().__init__(name="lettrine-webhooks", daemon=True)
         self.app, self.owner, self.idle_seconds = app, owner, idle_seconds
         self.halt = threading.Event()
+        self.backoff = Backoff(log, f"worker {owner}: webhook delivery", first=max(idle_seconds, 0.5), most=60.0)
 
     def run(self) -> None:
         with self.app.app_context():
             while not self.halt.is_set():
                 try:
-                    posted = webhooks.deliver_due(self.owner, 5)
-                except Exception as exc:  # noqa: BLE001 - the database may be down; the main loop reports it
+                    posted = webhooks.deliver_due(self.owner, 5, stop=self.halt.is_set)
+                    self.backoff.succeeded()
+                except Exception as exc:  # noqa: BLE001 - the database may be down: back off, say it once
                     db.session.rollback()
-                    log.info("worker %s: webhook delivery failed: %s", self.owner, exc)
-                    posted = 0
+                    self.halt.wait(self.backoff.failed(exc))
+                    continue
                 if not posted:
                     self.halt.wait(self.idle_seconds)
             db.session.remove()
+
+    def stop(self) -> None:
+        """Finish the post in hand (it is recorded), give back the others, and return."""
+        self.halt.set()
+        self.join(self.JOIN_SECONDS)
 
 
 class Worker:
@@ -200,7 +214,7 @@ class Worker:
             poster = WebhookPoster(self.app, self.owner, max(self.options.idle_seconds, 0.5))
             poster.start()
             cpu_start = time.process_time()
-            db_wait = 0.5
+            database = Backoff(log, f"worker {self.owner}: database", first=0.5, most=10.0)
             try:
                 while not self.stop.is_set():
                     try:
@@ -208,11 +222,12 @@ class Worker:
                         if self._db_down:
                             self._recover()
                         busy = self.run_transactional() + self.run_once()
-                        db_wait = 0.5
+                        database.succeeded()
                         if busy:
                             continue
                         self._finish_campaigns()
-                        if until_idle and queue.pending_count() == 0:
+                        # Due webhook deliveries are work too: the poster thread posts them.
+                        if until_idle and queue.pending_count() == 0 and webhooks.due_count() == 0:
                             break
                         db.session.commit()
                     except DBAPIError as exc:
@@ -221,15 +236,12 @@ class Worker:
                             self._schema_error = True
                             raise SchemaError(str(exc.orig).strip().splitlines()[0]) from exc
                         self._db_down = True
-                        log.warning("worker %s: database unavailable, retrying in %.1f s: %s",
-                                    self.owner, db_wait, str(exc.orig).strip().splitlines()[0] if exc.orig else exc)
-                        self.stop.wait(db_wait)
-                        db_wait = min(db_wait * 2, 10.0)
+                        self.stop.wait(database.failed(exc))
                         continue
                     self.stop.wait(max(self.options.idle_seconds, self._relay_wait))
             finally:
                 leases.halt.set()
-                poster.halt.set()
+                poster.stop()  # the post in hand is recorded, the rest given back
                 self.stats.cpu_seconds = time.process_time() - cpu_start
                 if not self._schema_error:  # with no queue table there is nothing to give back
                     self._give_back_everything()

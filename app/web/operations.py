@@ -1,7 +1,8 @@
 """Operations endpoints: ``/readyz`` (readiness, for monitoring and load balancers) and ``/metrics``.
 
 No login (probes and Prometheus have none), no secrets in the answers: readiness says
-yes/no per check with harmless figures; metrics need METRICS_TOKEN or a loopback client.
+"ok" or "not ready" to anyone, and its checks (yes/no with harmless figures) only to a
+loopback client or one with METRICS_TOKEN; metrics need the same.
 Liveness is ``/healthz`` (app/web/public/home.py).
 """
 
@@ -18,7 +19,7 @@ bp = Blueprint("operations", __name__)
 @bp.route("/readyz")
 def readyz() -> tuple[Response, int]:
     ready, body = health.readiness()
-    response = jsonify(body)
+    response = jsonify(body if metrics.trusted_client() else health.summary(body))
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ready else 503
 

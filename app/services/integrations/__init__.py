@@ -28,6 +28,8 @@ from app.services.integrations.webhooks import (
     deliver_due_now as deliver_due_webhooks,
     disabled_endpoints,
     enable as enable_endpoint,
+    reencrypt_secrets as reencrypt_webhook_secrets,
+    renew_secret as renew_webhook_secret,
     resend as resend_delivery,
 )
 
@@ -35,5 +37,6 @@ __all__ = [
     "deliver_due_webhooks", "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
     "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
-    "enable_endpoint", "has_scope", "registration_data", "resend_delivery", "revoke_token", "subscriber_data",
+    "enable_endpoint", "has_scope", "reencrypt_webhook_secrets", "registration_data", "renew_webhook_secret",
+    "resend_delivery", "revoke_token", "subscriber_data",
 ]

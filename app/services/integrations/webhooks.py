@@ -13,23 +13,28 @@ import secrets
 import socket
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from app.encryption import UndecryptableSecret, encrypt, reencrypt
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
-from app.sending.webhooks import deliver_due
+from app.sending import webhook_targets
+from app.sending.webhooks import allow_private_targets, deliver_due
 from app.services.integrations.signals import EVENTS, lifecycle
 
 
 class EndpointError(ValueError):
-    """Bad URL, unknown event or malformed secret (French, one line)."""
+    """Bad URL, refused address, unknown event or unacceptable secret (French, one line)."""
+
+
+SECRET_BYTES = 32  # generated secrets; one supplied (an endpoint moved from another sender) needs as many
+MAX_SECRET_BYTES = 64
 
 
 def new_secret() -> str:
     """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
 def parse_events(raw: str | list[str]) -> list[str]:
@@ -45,24 +50,74 @@ def parse_events(raw: str | list[str]) -> list[str]:
     return [e for e in EVENTS if e in wanted]
 
 
-def create_endpoint(url: str, events: str | list[str], secret: str = "", description: str = "") -> WebhookEndpoint:
-    """Register an endpoint (commits). Any secret is accepted; one without ``whsec_`` is used as raw bytes."""
+def check_secret(secret: str) -> str:
+    """A supplied secret must be a ``whsec_`` secret of 32 to 64 random bytes (Standard Webhooks)."""
+    if not secret.startswith("whsec_"):
+        raise EndpointError("secret refusé : un secret « whsec_… » est attendu (laissez vide pour en créer un)")
+    try:
+        key = base64.b64decode(secret[6:], validate=True)
+    except ValueError as exc:
+        raise EndpointError("secret « whsec_… » mal formé (base64 attendu)") from exc
+    if len(key) < SECRET_BYTES:
+        raise EndpointError(f"secret trop court : {len(key)} octets, {SECRET_BYTES} au moins "
+                            "(laissez vide pour en créer un)")
+    if len(key) > MAX_SECRET_BYTES:
+        raise EndpointError(f"secret trop long : {MAX_SECRET_BYTES} octets au plus")
+    return secret
+
+
+def check_url(url: str) -> str:
+    """The URL, if it may receive webhooks (https, public address: :mod:`app.sending.webhook_targets`)."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
-        raise EndpointError(f"adresse invalide : {url!r} (http:// ou https:// attendu)")
-    secret = secret.strip() or new_secret()
-    if secret.startswith("whsec_"):
-        try:
-            base64.b64decode(secret[6:], validate=True)
-        except ValueError as exc:
-            raise EndpointError("secret « whsec_… » mal formé (base64 attendu)") from exc
-    if len(secret) > 200:
-        raise EndpointError("secret trop long (200 caractères au plus)")
-    endpoint = WebhookEndpoint(url=url, events=parse_events(events), secret=secret, description=description[:300])
+    if len(url) > 2000:
+        raise EndpointError("adresse trop longue (2 000 caractères au plus)")
+    try:
+        webhook_targets.check(url, allow_private=allow_private_targets())
+    except webhook_targets.TargetRefused as refused:
+        raise EndpointError(str(refused)) from refused
+    return url
+
+
+def create_endpoint(url: str, events: str | list[str], secret: str = "",
+                    description: str = "") -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint (commits); returns it and its secret, to show once.
+
+    The secret is generated unless one is supplied (32 bytes at least); only its encrypted
+    form is stored.
+    """
+    url = check_url(url)
+    chosen = check_secret(secret.strip()) if secret.strip() else new_secret()
+    endpoint = WebhookEndpoint(url=url, events=parse_events(events), secret_encrypted=encrypt(chosen),
+                               description=description[:300])
     db.session.add(endpoint)
     db.session.commit()
-    return endpoint
+    return endpoint, chosen
+
+
+def renew_secret(endpoint: WebhookEndpoint) -> str:
+    """A new generated secret for ``endpoint``, in force at once (commits); returned to show once."""
+    chosen = new_secret()
+    endpoint.secret_encrypted = encrypt(chosen)
+    db.session.commit()
+    return chosen
+
+
+def reencrypt_secrets() -> int:
+    """Every endpoint's secret under the newest key of ``SECRET_KEYS`` (commits); returns how many.
+
+    Run it after adding a key, before removing the old one: a secret encrypted with a key
+    no longer listed cannot be read, and that endpoint's deliveries fail until it gets a new one.
+    """
+    count = 0
+    for endpoint in db.session.scalars(select(WebhookEndpoint)):
+        try:
+            endpoint.secret_encrypted = reencrypt(endpoint.secret_encrypted)
+        except UndecryptableSecret as exc:
+            db.session.rollback()
+            raise EndpointError(f"webhook n° {endpoint.id} : {exc} ; donnez-lui un nouveau secret") from exc
+        count += 1
+    db.session.commit()
+    return count
 
 
 def queue_event(event: str, data: dict[str, Any]) -> list[WebhookDelivery]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
+from app.operations.health import relays
 from app.services.deliverability import bounce_domain_missing, sender_health
 from app.services.campaigns import (
     active_subscribers,
@@ -41,4 +42,5 @@ def dashboard():
         sender_alerts=sender_health(),
         bounce_domain_missing=bounce_domain_missing(),
         disabled_webhooks=disabled_endpoints(),
+        relays=relays(),  # (configured, answering): a relay down is shown here and in /metrics, not /readyz
     )

@@ -1,7 +1,7 @@
 """Outgoing webhooks (admin only): register endpoints, see each one's delivery log, resend, re-enable."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,7 +11,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
-from app.services.integrations import EndpointError, SIGNAL_EVENTS, create_endpoint, enable_endpoint, resend_delivery
+from app.services.integrations import (
+    EndpointError,
+    SIGNAL_EVENTS,
+    create_endpoint,
+    enable_endpoint,
+    renew_webhook_secret,
+    resend_delivery,
+)
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.webhooks", _l("Webhooks"), 86, admin_only=True)
@@ -29,7 +36,6 @@ class EndpointForm(FlaskForm):
     events = SelectMultipleField(_l("Événements"), choices=[(e, e) for e in SIGNAL_EVENTS],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                  validators=[DataRequired(message=_l("Choisissez au moins un événement."))])
-    secret = StringField(_l("Secret partagé (vide : un secret whsec_… est créé)"), validators=[Optional(), Length(max=200)])
 
 
 def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
@@ -42,12 +48,12 @@ def webhooks():
     form = EndpointForm()
     if form.validate_on_submit():
         try:
-            endpoint = create_endpoint(form.url.data, form.events.data, form.secret.data or "", form.description.data or "")
+            endpoint, secret = create_endpoint(form.url.data, form.events.data, "", form.description.data or "")
         except EndpointError as exc:
             flash(str(exc), "error")
         else:
             flash(_("Webhook enregistré."), "success")
-            return redirect(url_for("admin.webhook_detail", endpoint_id=endpoint.id))
+            return _detail(endpoint, new_secret=secret)
     else:
         for field, errors in form.errors.items():
             for error in errors:
@@ -59,11 +65,27 @@ def webhooks():
 @bp.get("/webhooks/<int:endpoint_id>")
 @admin_required
 def webhook_detail(endpoint_id: int):
+    return _detail(_endpoint_or_404(endpoint_id))
+
+
+@bp.post("/webhooks/<int:endpoint_id>/secret")
+@admin_required
+def webhook_renew_secret(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
+    secret = renew_webhook_secret(endpoint)
+    flash(_("Nouveau secret en service : l'ancien ne signe plus rien."), "success")
+    return _detail(endpoint, new_secret=secret)
+
+
+def _detail(endpoint: WebhookEndpoint, new_secret: str | None = None) -> Response:
+    """The endpoint's page; ``new_secret`` is shown this once (answered directly, never stored in the
+    session cookie, never cached)."""
     deliveries = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
                                     .order_by(WebhookDelivery.id.desc()).limit(100)).all()
-    return render_template("admin/webhook_detail.html", endpoint=endpoint, deliveries=deliveries,
-                           delivery_labels=DELIVERY_LABELS)
+    response = make_response(render_template("admin/webhook_detail.html", endpoint=endpoint, deliveries=deliveries,
+                                             delivery_labels=DELIVERY_LABELS, new_secret=new_secret))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/webhooks/<int:endpoint_id>/toggle")
