@@ -32,8 +32,8 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.cli import demo
-    from app.cli.demo_cycle import CAMPAIGN_SLUG
+    from app.services import demo
+    from app.services.demo import CAMPAIGN_SLUG
     from app.extensions import db
     from flask_babel import force_locale
 
@@ -49,9 +49,7 @@ def main() -> None:
 
         logging.getLogger("alembic").setLevel(logging.WARNING)
         upgrade()
-        demo.load_base()
-        for loader in demo.LOADERS:
-            loader()
+        demo.load_demo()
         campaign = db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one()
         def compile_campaign():
             with force_locale(LOCALE):

@@ -122,7 +122,7 @@ def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int]:
             SELECT id, :list, 'confirmed', now(), 'bench', '', now(), now(), now() FROM subscribers"""),
             {"list": lst.id})
         # The real demo announcement (the seed cycle), as `flask demo load` creates it.
-        from app.cli.demo_cycle import load_announcement, load_cycle
+        from app.services.demo import load_announcement, load_cycle
 
         campaign = load_announcement(*load_cycle())
         db.session.commit()
@@ -171,7 +171,7 @@ def prepare_import(db_url: str, n: int, instance: str) -> Callable[[], int]:
     from sqlalchemy import text
 
     from app import create_app
-    from app.cli.demo_cycle import CAMPAIGN_SLUG
+    from app.services.demo import CAMPAIGN_SLUG
     from app.extensions import db
     from app.models import Campaign, MailingList
     from app.services.campaigns.lifecycle import start_campaign

@@ -1,6 +1,7 @@
 """/api/v1/subscribers and /api/v1/lists through the HTTP client, on the real database."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -92,6 +93,35 @@ def test_idempotency_key_replays_the_first_answer_and_sends_one_confirmation(cli
     assert db.session.scalar(select(func.count()).select_from(Subscriber)) == 1
 
 
+def test_an_idempotency_key_is_freed_by_a_failure_held_while_in_flight_and_forgotten_after_a_day(client):
+    from datetime import timedelta
+
+    from app.models import ApiToken, IdempotencyRecord, utcnow
+    from app.services.integrations import KeyInUse, KeyReused, Replay, claim_key, finish_key
+
+    _lists()
+    headers = {**token_header("subscribers:write"), "Idempotency-Key": "form-43"}
+    body = {"email": "d@example.org", "lists": ["nope"], "consent": CONSENT}
+    refused = client.post("/api/v1/subscribers", headers=headers, json=body)
+    assert refused.status_code == 422 and db.session.scalar(select(IdempotencyRecord)) is None
+    fixed = client.post("/api/v1/subscribers", headers=headers, json={**body, "lists": ["lettre"]})
+    assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed.headers
+    record = db.session.scalar(select(IdempotencyRecord))
+    record.created_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    later = client.post("/api/v1/subscribers", headers=headers, json={**body, "lists": ["formations"]})
+    assert later.status_code == 200 and "Idempotent-Replayed" not in later.headers  # run again: a day went by
+    # While a request holds its key, a repeat is told so; another request under that key is refused.
+    token = db.session.scalar(select(ApiToken))
+    held = claim_key(token.id, "form-44", "fingerprint")
+    with pytest.raises(KeyInUse):
+        claim_key(token.id, "form-44", "fingerprint")
+    with pytest.raises(KeyReused):
+        claim_key(token.id, "form-44", "another request")
+    finish_key(held, 201, b"{}", "application/json")
+    assert claim_key(token.id, "form-44", "fingerprint") == Replay(201, b"{}", "application/json")
+
+
 def test_lookup_by_email_filters_and_cursor_pagination(client):
     _lists()
     write = token_header("subscribers:write")
@@ -144,8 +174,15 @@ def test_lists_create_read_update(client):
     headers = token_header("lists:write")
     created = client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "Partenaires"})
     assert created.status_code == 201 and created.get_json()["confirmed"] == 0
-    assert client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "X"}).status_code == 409
+    # The admin's and the CLI's rules (create_list), in their words.
+    again = client.post("/api/v1/lists", headers=headers, json={"slug": "partenaires", "name": "X"})
+    assert again.status_code == 409 and again.get_json()["detail"] == "La liste « partenaires » existe déjà."
     assert client.post("/api/v1/lists", headers=headers, json={"slug": "Pas Bon", "name": "X"}).status_code == 422
+    blank = client.post("/api/v1/lists", headers=headers, json={"slug": "vide", "name": "   "})
+    assert blank.status_code == 422 and blank.get_json()["detail"] == "Le nom de la liste est vide."
     assert client.patch("/api/v1/lists/partenaires", headers=headers, json={"public": False}).get_json()["public"] is False
+    renamed = client.patch("/api/v1/lists/partenaires", headers=headers, json={"name": "  Partenaires 91 "}).get_json()
+    assert (renamed["name"], renamed["public"]) == ("Partenaires 91", False)
+    assert client.patch("/api/v1/lists/partenaires", headers=headers, json={"name": " "}).status_code == 422
     assert [m["slug"] for m in client.get("/api/v1/lists", headers=headers).get_json()] == ["partenaires"]
     assert client.get("/api/v1/lists/nope", headers=headers).status_code == 404

@@ -1,8 +1,10 @@
 """/api/v1/suppressions and /api/v1/bounces."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import BounceRecord, Suppression, email_hash
+from app.models import AuditLog, BounceRecord, Subscriber, Suppression, email_hash
 from tests.api_helpers import token_header
 
 
@@ -16,6 +18,19 @@ def test_suppress_then_look_up_by_address(client):
     assert client.get("/api/v1/suppressions/lookup?email=ok@example.org", headers=headers).status_code == 404
     assert client.post("/api/v1/suppressions", headers=token_header("suppressions:read"),
                        json={"email": "x@example.org"}).status_code == 403
+
+
+def test_the_api_suppresses_as_the_team_does_with_the_decision_on_the_persons_history(client):
+    person = Subscriber(email="connue@example.org")
+    db.session.add(person)
+    db.session.commit()
+    headers = token_header("suppressions:write", "crm")
+    added = client.post("/api/v1/suppressions", headers=headers, json={"email": "Connue@example.org"})
+    assert added.status_code == 201 and added.get_json()["source"] == "api:crm"
+    line = db.session.scalar(select(AuditLog).where(AuditLog.subscriber_id == person.id, AuditLog.action == "suppress"))
+    assert (line.actor, line.source) == ("api:crm", "api")
+    bad = client.post("/api/v1/suppressions", headers=headers, json={"email": "pas-une-adresse"})
+    assert bad.status_code == 422 and bad.get_json()["detail"].startswith("Adresse invalide")
 
 
 def test_bounce_reports_are_listed_and_filtered(client):

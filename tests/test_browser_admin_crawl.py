@@ -14,7 +14,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from app.cli import demo
+from app.services import demo
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration, Subscriber
 from app.services.audience import suppressions as suppression_list
@@ -68,9 +68,7 @@ def _links(page, origin: str) -> list[str]:
 def _seed(actor: str) -> list[str]:
     """The demo, one announcement sent (so the report, dashboard and outbox have figures), an import job and a
     webhook endpoint (the demo has neither), two registrations, a suppressed domain, an erased person, a bounce and a complaint; returns the pages no link leads to, which the crawl visits too."""
-    demo.load_base()
-    for loader in demo.LOADERS:
-        loader()
+    demo.load_demo()
     db.session.commit()
     sent = db.session.scalar(select(Campaign).where(Campaign.status.in_((CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)),
                                                     Campaign.cycle_id.is_not(None)).order_by(Campaign.id))

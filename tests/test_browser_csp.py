@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.cli import demo
+from app.services import demo
 from app.extensions import db
 from app.models import Campaign, Cycle, ImportJob, MailingList, OutboxMessage, Subscriber
 from tests.browser import csp_violations
@@ -50,9 +50,7 @@ def _admin_paths(app) -> list[str]:
 
 
 def test_every_admin_page_loads_without_a_csp_violation(live_server, page, admin_user, app):
-    demo.load_base()
-    for loader in demo.LOADERS:
-        loader()
+    demo.load_demo()
     db.session.add(ImportJob(list_id=db.session.scalar(select(MailingList.id)), file_name="f.csv",
                              stored_path="/nonexistent", actor=admin_user.email))
     db.session.add(OutboxMessage(mail_from="a@b.c", recipients="x@example.org", subject="s", message_id="<m@x>",

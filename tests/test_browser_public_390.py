@@ -16,8 +16,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app import links
-from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
+from app.services import demo
+from app.services.demo import CAMPAIGN_SLUG, CYCLE_SLUG
 from app.extensions import db
 from app.models import Campaign, MailingList, Registration, Subscriber, SubscriptionStatus
 from app.services.audience.core import Consent, set_subscription
@@ -94,9 +94,7 @@ class Visits:
 
 def _seed():
     """The demo, plus a published cycle with future journées, a confirmed subscriber and a registration."""
-    demo.load_base()
-    for loader in demo.LOADERS:
-        loader()
+    demo.load_demo()
     db.session.commit()
     start_campaign(db.session.scalar(select(Campaign).where(Campaign.slug == CAMPAIGN_SLUG)))  # its web view
     deliver_queued()

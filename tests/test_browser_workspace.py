@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import demo
-from app.cli.demo_cycle import CYCLE_SLUG
+from app.services import demo
+from app.services.demo import CYCLE_SLUG
 from app.extensions import db
 from app.sending.worker import Worker, WorkerOptions
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, OutboxMessage, utcnow
@@ -33,9 +33,7 @@ def _login(page, live_server, email: str) -> None:
 
 
 def _load_demo() -> Cycle:
-    demo.load_base()
-    for loader in demo.LOADERS:
-        loader()
+    demo.load_demo()
     db.session.commit()
     return db.session.scalar(select(Cycle).where(Cycle.slug == CYCLE_SLUG))
 

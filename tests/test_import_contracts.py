@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-DOMAINS = ("audience", "campaigns", "events", "deliverability", "integrations", "privacy", "support")
+DOMAINS = ("accounts", "audience", "campaigns", "events", "deliverability", "integrations", "privacy", "support")
 
 # A planted module per contract: (path inside app/, its source). Each breaks its own contract only.
 PLANTED = {
@@ -26,7 +26,7 @@ PLANTED = {
     "message-pure": ("message/planted_flask.py", "from flask import current_app\n"),
     "no-skipping": ("web/planted_skip.py", "from app.sending import queue\n"),
     **{f"surface-{d}": (f"cli/planted_{d}.py", f"from app.services.{d} import {sub}\n") for d, sub in (
-        ("audience", "core"), ("campaigns", "lifecycle"), ("events", "registrations"),
+        ("accounts", "users"), ("audience", "core"), ("campaigns", "lifecycle"), ("events", "registrations"),
         ("deliverability", "bounces"), ("integrations", "webhooks"), ("privacy", "rights"),
         ("support", "slugs"))},
 }

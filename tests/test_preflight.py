@@ -7,8 +7,8 @@ from email import policy
 
 import pytest
 
-from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
+from app.services import demo
+from app.services.demo import CAMPAIGN_SLUG, load_seed_cycle as load_cycle
 from app.extensions import db
 from app.message import encoding
 from app.message.builder import Recipient

@@ -101,6 +101,10 @@ def test_person_requests_and_downloads_their_data(app, client):
     download = client.get(url.split("lettrine.test", 1)[1])
     assert download.status_code == 200 and json.loads(download.data)["subscriber"]["email"] == sub.email
     assert client.get(url.split("lettrine.test", 1)[1][:-3]).status_code == 400
+    # Each step is on the person's history: asked, then downloaded (by herself).
+    steps = [(r.action, r.actor) for r in db.session.scalars(
+        select(AuditLog).where(AuditLog.subscriber_id == sub.id, AuditLog.action.like("export%")).order_by(AuditLog.id))]
+    assert steps == [("export_requested", "public"), ("export_downloaded", "public")]
 
 
 def test_retention_flags_only_long_inactive_contacts(app, cli_runner):

@@ -9,8 +9,8 @@ from email.header import decode_header, make_header
 import lxml.html
 import pytest
 
-from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
+from app.services import demo
+from app.services.demo import CAMPAIGN_SLUG, load_seed_cycle as load_cycle
 from app.extensions import db
 from app.message import render
 from app.message.typography import french_spacing

@@ -8,8 +8,8 @@ from email import policy
 import lxml.html
 import pytest
 
-from app.cli import demo
-from app.cli.demo_cycle import load as load_cycle
+from app.services import demo
+from app.services.demo import load_seed_cycle as load_cycle
 from app.extensions import db
 from app.message.builder import Recipient
 from app.sending.compose import builder_for

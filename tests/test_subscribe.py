@@ -156,6 +156,8 @@ def test_expired_link_offers_a_new_one(app, client):
     db.session.expire_all()
     assert db.session.scalar(select(Subscription.status).where(Subscription.subscriber_id == sub.id)) \
         == SubscriptionStatus.CONFIRMED
+    # Confirmed since: the old link asks for nothing more, and nothing is sent.
+    assert client.post("/confirm/renvoyer", data={"token": token}).status_code == 200 and len(outbox()) == 2
     forged = token[:-4] + "AAAA"
     assert client.get(f"/confirm/{forged}").status_code == 400
     assert client.post("/confirm/renvoyer", data={"token": forged}).status_code == 400

@@ -11,8 +11,8 @@ import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
 
-from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
+from app.services import demo
+from app.services.demo import CAMPAIGN_SLUG, load_seed_cycle as load_cycle
 from app.extensions import db
 from app.message import render
 from app.message.builder import Recipient

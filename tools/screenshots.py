@@ -53,7 +53,7 @@ def demo_app():
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.cli import demo
+    from app.services import demo
     from app.extensions import db
 
     app = create_app()
@@ -61,9 +61,7 @@ def demo_app():
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     with app.app_context():
         upgrade()
-        email, password = demo.load_base()
-        for loader in demo.LOADERS:
-            loader()
+        email, password = demo.load_demo()
         db.session.commit()
         _enrich(email)
     return app, email, password
@@ -73,7 +71,7 @@ def _enrich(actor: str) -> None:
     """What a few weeks of use leave behind, so the shots are not empty pages: the person shown is registered
     for two journées, and the suppression list holds a request by phone, a closed organisation's domain and
     an erased person's fingerprint."""
-    from app.cli.demo_cycle import CYCLE_SLUG
+    from app.services.demo import CYCLE_SLUG
     from app.extensions import db
     from app.models import Cycle, Subscriber
     from app.services.audience import suppressions as suppression_list
@@ -92,7 +90,7 @@ def _enrich(actor: str) -> None:
 
 
 def announcement_html(app) -> str:
-    from app.cli.demo_cycle import CAMPAIGN_SLUG
+    from app.services.demo import CAMPAIGN_SLUG
     from app.extensions import db
     from app.sending.compose import compile_campaign
     from app.sending.views import recipient_values
@@ -112,7 +110,7 @@ def strip_styles(html: str) -> str:
 
 
 def _ids(app) -> dict[str, int]:
-    from app.cli.demo_cycle import CAMPAIGN_SLUG, CYCLE_SLUG
+    from app.services.demo import CAMPAIGN_SLUG, CYCLE_SLUG
     from app.extensions import db
     from app.models import Campaign, Cycle, Subscriber
 

@@ -28,7 +28,7 @@ COMMENTS = ["Des échanges très concrets entre équipes, merci.", "Un peu court
 
 def _prepare(app) -> dict:
     """Registrants of the demo cycle, checked in for journée 1 (and some for 2), survey answers."""
-    from app.cli.demo_cycle import CYCLE_SLUG
+    from app.services.demo import CYCLE_SLUG
     from app.extensions import db
     from app.models import Cycle
     from app.services.events import attendance as att

@@ -24,8 +24,7 @@ from flask.cli import AppGroup
 
 from app.cli import fail
 from app.extensions import db
-from app.message.dsn import MAX_BYTES, UnreadableMessage, classify
-from app.services.deliverability import apply_report
+from app.services.deliverability import MAX_BOUNCE_BYTES, UnreadableMessage, apply_bounce_message
 
 cli = AppGroup("bounces", help="Retours en erreur et plaintes / bounces and complaints.")
 
@@ -119,8 +118,7 @@ def _file_sources(path: Path) -> Iterator[Source]:
 def _process(source: Source, origin: str, as_json: bool, totals: Counter) -> bool:
     """Classify and apply one message; a failure is logged, reported and set aside. True when it went through."""
     try:
-        report = classify(source.raw)
-        outcome = apply_report(report, source=origin)
+        report, outcome = apply_bounce_message(source.raw, source=origin)
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the others
         db.session.rollback()
         error = exc if isinstance(exc, UnreadableMessage) else f"{type(exc).__name__}: {exc}"
@@ -244,8 +242,8 @@ def _poll(parts, expunge: bool, totals: Counter) -> None:
         imap.select(unquote(parts.path.lstrip("/")) or "INBOX")
         _typ, data = imap.uid("SEARCH", None, "UNSEEN")
         for uid in (data[0] or b"").split():
-            # At most MAX_BYTES + 1 bytes are fetched: the classifier reads no more anyway.
-            _typ, fetched = imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{MAX_BYTES + 1}>)")
+            # At most MAX_BOUNCE_BYTES + 1 bytes are fetched: the classifier reads no more anyway.
+            _typ, fetched = imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{MAX_BOUNCE_BYTES + 1}>)")
             raw = next((item[1] for item in fetched if isinstance(item, tuple)), b"")
             ok = _process(Source(f"imap:{uid.decode()}", raw, lambda uid=uid: _quarantine(imap, uid)),
                           "imap", False, totals)

@@ -1,85 +1,16 @@
 """``flask demo load``: the CRPVE demo, idempotent (safe to run at every ``make run``)."""
 from __future__ import annotations
 
-import os
-import secrets
-
 import click
-from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import MailingList, Role, Subscriber, Subscription, SubscriptionStatus, User, utcnow
+from app.services.demo import load_demo
 
 cli = AppGroup("demo", help="Données de démonstration CRPVE / CRPVE demo data.")
-
-DEMO_ADMIN = "admin@crpve91.fr"
-DEMO_SUBSCRIBERS = [
-    ("laura.kossi@example.org", "Laura", "Kossi", "CRPVE", "Chargée de mission", "Évry-Courcouronnes"),
-    ("anne.sauvayre@example.org", "Anne", "Sauvayre", "FORS-Recherche sociale", "Responsable d'études", "Paris"),
-    ("chef.projet@example.org", "Hélène", "Duchêne", "Grand Paris Sud", "Cheffe de projet", "Grigny"),
-    ("coordinateur@example.org", "François", "Lefèvre", "Cœur d'Essonne Agglomération", "Coordinateur contrat de ville", "Sainte-Geneviève-des-Bois"),
-    ("delegue@example.org", "Zoé", "Martin", "Préfecture de l'Essonne", "Déléguée du préfet", "Corbeil-Essonnes"),
-]
-
-# Steps other modules add (the seed cycle, its announcement…), run in order after the base data.
-LOADERS: list = []
-
-
-def demo_password() -> str:
-    """The demo admin's password: DEMO_ADMIN_PASSWORD, or one kept under instance/."""
-    if os.environ.get("DEMO_ADMIN_PASSWORD"):
-        return os.environ["DEMO_ADMIN_PASSWORD"]
-    path = os.path.join(current_app.instance_path, "demo-admin-password")
-    if os.path.exists(path):
-        return open(path).read().strip()
-    password = secrets.token_urlsafe(9)
-    with open(path, "w") as fh:
-        fh.write(password)
-    os.chmod(path, 0o600)
-    return password
-
-
-def load_base() -> tuple[str, str]:
-    """The list ``formations``, a few confirmed demo subscribers and the demo admin."""
-    formations = db.session.scalar(select(MailingList).where(MailingList.slug == "formations"))
-    if formations is None:
-        formations = MailingList(slug="formations", name="Formations CRPVE",
-                                 description="Cycles de qualification et journées d'étude du CRPVE.")
-        db.session.add(formations)
-        db.session.flush()
-    for email, first, last, org, function, commune in DEMO_SUBSCRIBERS:
-        sub = db.session.scalar(select(Subscriber).where(Subscriber.email == email))
-        if sub is None:
-            sub = Subscriber(email=email, first_name=first, last_name=last, organisation=org,
-                             function=function, commune=commune)
-            db.session.add(sub)
-            db.session.flush()
-        exists = db.session.scalar(
-            select(Subscription).where(Subscription.subscriber_id == sub.id, Subscription.list_id == formations.id)
-        )
-        if exists is None:
-            now = utcnow()
-            db.session.add(Subscription(
-                subscriber_id=sub.id, list_id=formations.id, status=SubscriptionStatus.CONFIRMED,
-                consent_at=now, confirmed_at=now, consent_source="demo", consent_text="Données de démonstration",
-            ))
-    password = demo_password()
-    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN))
-    if admin is None:
-        admin = User(email=DEMO_ADMIN, name="Administratrice CRPVE", role=Role.ADMIN)
-        admin.set_password(password)
-        db.session.add(admin)
-    db.session.commit()
-    return DEMO_ADMIN, password
 
 
 @cli.command("load")
 def load() -> None:
     """Load (or refresh) the CRPVE demo and print the admin login."""
-    email, password = load_base()
-    for loader in LOADERS:
-        loader()
-    db.session.commit()
+    email, password = load_demo()
     click.echo(f"Démo CRPVE chargée. Admin : {email} / {password}")

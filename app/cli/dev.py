@@ -12,7 +12,7 @@ from app import background
 @click.option("--port", default=5000, show_default=True, type=int)
 def cli(host: str, port: int) -> None:
     """Run the development server with the background services as threads."""
-    from app.cli.demo import DEMO_ADMIN, demo_password
+    from app.services.demo import DEMO_ADMIN, demo_password
 
     app = current_app._get_current_object()
     background.start_all(app)

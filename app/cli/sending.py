@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import json
-import time
 
 import click
 
 from app.cli import fail
 from app.cli.campaigns import cli as campaigns, find_campaign
-from app.extensions import db
 from app.services.campaigns import (
     CampaignFigures,
     CampaignStateError,
     campaign_figures,
     cancel_campaign,
+    follow_progress,
     pause_campaign,
     resume_campaign,
     retry_failed as retry_failed_deliveries,
@@ -119,15 +118,8 @@ def progress(campaign: str, as_json: bool, follow: bool, interval: float) -> Non
     with click.progressbar(length=max(state.audience, 1), label=row.slug, show_pos=True,
                            item_show_func=lambda f: f and f"{f.rate or 0:.0f} msg/s, {f.refused} refusés") as bar:
         done = 0
-        while True:
-            db.session.expire_all()
-            state = campaign_figures(row)
+        for state in follow_progress(row, interval):
             bar.length = max(state.audience, 1)
             bar.update(state.done - done, state)
             done = state.done
-            if state.status not in ("sending", "scheduled") or (
-                    not state.remaining and state.audience and not state.audience_estimated):
-                break
-            db.session.commit()
-            time.sleep(interval)
     click.echo(_line(state))

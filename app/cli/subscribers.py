@@ -10,17 +10,19 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
+from app.models import MailingList
 from app.services.audience import (
     ImportFileError,
     ImportReport,
     InvalidAddress,
     PersonError,
     add_person,
+    UnknownList,
     export_csv,
-    find_list,
     find_subscriber,
     import_csv,
     kept_reminders,
+    lists_by_slug,
     memberships,
     normalise_email,
     set_lists,
@@ -38,6 +40,14 @@ def cli_actor() -> str:
         return os.environ.get("USER") or getpass.getuser() or "cli"
     except Exception:  # noqa: BLE001 - no passwd entry in a container
         return "cli"
+
+
+def mailing_list(slug: str) -> MailingList:
+    """The list this slug names, or a one-line error that says where to find the slugs."""
+    try:
+        return lists_by_slug([slug])[0]
+    except UnknownList as exc:
+        fail(f"{exc} (voir « flask lists list »)")
 
 
 def print_report(report: ImportReport) -> None:
@@ -66,9 +76,7 @@ def import_(file: str, slug: str, pending: bool) -> None:
     """Import subscribers from a CSV file (Excel: ; , or tab, UTF-8 or Windows-1252)."""
     if not os.path.isfile(file):
         fail(f"Fichier introuvable : {file}")
-    mailing_list = find_list(slug)
-    if mailing_list is None:
-        fail(f"Liste inconnue : {slug} (voir « flask lists list »)")
+    target = mailing_list(slug)
     size = os.path.getsize(file)
     state: dict = {"bar": None, "done": 0}
 
@@ -82,7 +90,7 @@ def import_(file: str, slug: str, pending: bool) -> None:
 
     try:
         with open(file, "rb") as stream:
-            report = import_csv(stream, mailing_list, file_name=os.path.basename(file),
+            report = import_csv(stream, target, file_name=os.path.basename(file),
                                 actor=cli_actor(), pending=pending, on_progress=progress)
     except ImportFileError as exc:
         fail(str(exc))
@@ -98,17 +106,13 @@ def import_(file: str, slug: str, pending: bool) -> None:
               help="Fichier de sortie (sinon la sortie standard).")
 def export(slug: str | None, out: str | None) -> None:
     """Export subscribers as CSV for Excel (UTF-8 with BOM, `;`)."""
-    mailing_list = None
-    if slug:
-        mailing_list = find_list(slug)
-        if mailing_list is None:
-            fail(f"Liste inconnue : {slug}")
+    members_of = mailing_list(slug) if slug else None
     try:
         target = open(out, "wb") if out else sys.stdout.buffer
     except OSError as exc:
         fail(f"Impossible d'écrire {out} : {exc.strerror}")
     try:
-        for chunk in export_csv(mailing_list):
+        for chunk in export_csv(members_of):
             target.write(chunk)
     finally:
         if out:
@@ -126,12 +130,7 @@ def export(slug: str | None, out: str | None) -> None:
 @click.option("--commune", default="")
 def add(email: str, slugs: tuple[str, ...], first_name: str, last_name: str, organisation: str, commune: str) -> None:
     """Add one person, confirmed on these lists (consent: "ajout par l'équipe" by $USER)."""
-    lists = []
-    for slug in slugs:
-        mailing_list = find_list(slug)
-        if mailing_list is None:
-            fail(f"Liste inconnue : {slug} (voir « flask lists list »)")
-        lists.append(mailing_list)
+    lists = [mailing_list(slug) for slug in slugs]
     values = {"first_name": first_name, "last_name": last_name, "organisation": organisation, "commune": commune}
     try:
         person = add_person(email, values, lists, actor=cli_actor())
@@ -153,11 +152,9 @@ def unsubscribe_cmd(email: str, slug: str | None) -> None:
         fail(f"Personne inconnue : {email}")
     actor = cli_actor()
     if slug:
-        mailing_list = find_list(slug)
-        if mailing_list is None:
-            fail(f"Liste inconnue : {slug}")
+        leaving = mailing_list(slug)
         set_lists(person, {m.list_id for m in memberships(person)
-                                  if m.status.value == "confirmed" and m.list_id != mailing_list.id}, actor=actor)
+                           if m.status.value == "confirmed" and m.list_id != leaving.id}, actor=actor)
         click.echo(f"Désabonné·e de {slug} : {person.email}")
         return
     unsubscribe_all(person, actor=actor)

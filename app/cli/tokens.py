@@ -1,7 +1,7 @@
 """``flask tokens create NAME --scopes S1,S2 [--expires 2027-06-30]``, ``tokens list``, ``tokens revoke ID``."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -12,14 +12,13 @@ from app.services.integrations import SCOPES, TokenError, all_tokens, create_tok
 cli = AppGroup("tokens", help="Jetons de l'API / API tokens.")
 
 
-def _expiry(text: str) -> datetime | None:
+def _last_day(text: str) -> date | None:
     if not text:
         return None
     try:
-        day = date.fromisoformat(text)
+        return date.fromisoformat(text)
     except ValueError:
         fail(f"date d'expiration invalide : {text!r} (AAAA-MM-JJ)")
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 @cli.command("create")
@@ -30,7 +29,7 @@ def _expiry(text: str) -> datetime | None:
 def create(name: str, scopes: str, expires: str) -> None:
     """Create a token and print it once (it is stored hashed: copy it now)."""
     try:
-        created = create_token(name, scopes, expires_at=_expiry(expires), created_by="cli")
+        created = create_token(name, scopes, last_day=_last_day(expires), created_by="cli")
     except TokenError as exc:
         fail(str(exc))
     click.echo(created.plaintext)

@@ -5,11 +5,10 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.cli import fail
-from app.extensions import db
-from app.models import Role, User
+from app.models import Role
+from app.services.accounts import AccountError, save_user
 
 cli = AppGroup("users", help="Comptes d'administration / admin accounts.")
 
@@ -27,19 +26,8 @@ def read_password() -> str:
 @click.option("--name", default="")
 def create(email: str, role: str, name: str) -> None:
     """Create an admin user (or reset the password and role of an existing one)."""
-    email = email.strip().lower()
-    if "@" not in email:
-        fail(f"Adresse invalide : {email}")
-    password = read_password()
-    if len(password) < 8:
-        fail("Le mot de passe doit faire au moins 8 caractères / password must be at least 8 characters")
-    user = db.session.scalar(select(User).where(User.email == email))
-    created = user is None
-    if created:
-        user = User(email=email)
-        db.session.add(user)
-    user.name = name or user.name or ""
-    user.role = Role(role)
-    user.set_password(password)
-    db.session.commit()
-    click.echo(f"{'Créé' if created else 'Mis à jour'} : {email} ({role})")
+    try:
+        user, created = save_user(email, read_password(), role=Role(role), name=name, replace=True)
+    except AccountError as exc:
+        fail(exc.fr)
+    click.echo(f"{'Créé' if created else 'Mis à jour'} : {user.email} ({role})")

@@ -3,9 +3,6 @@
 ``webhooks deliver`` (post what is due once, as the workers do)."""
 from __future__ import annotations
 
-import os
-import socket
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -13,11 +10,11 @@ from sqlalchemy import select
 from app.cli import fail
 from app.extensions import db
 from app.models import WebhookEndpoint
-from app.sending.webhooks import deliver_due
 from app.services.integrations import (
     EndpointError,
     SIGNAL_EVENTS,
     create_endpoint,
+    deliver_due_webhooks,
     reencrypt_webhook_secrets,
     renew_webhook_secret,
 )
@@ -76,5 +73,5 @@ def list_() -> None:
 @click.option("--limit", default=50, show_default=True)
 def deliver(limit: int) -> None:
     """Post the due deliveries once (the workers do this continuously)."""
-    count = deliver_due(f"cli:{socket.gethostname()}:{os.getpid()}", limit)
+    count = deliver_due_webhooks(limit)
     click.echo(f"{count} envoi(s) tenté(s)")

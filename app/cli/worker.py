@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.sending.worker import SchemaError, WorkerOptions, run_process, run_processes
+from app.services.workers import NotMigrated, WorkerOptions, run_sending_worker, run_sending_workers
 
 
 @click.command("worker")
@@ -31,8 +31,8 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     opts = WorkerOptions(**options)
     if processes == 1:
         try:
-            stats = run_process(app, opts, until_idle)
-        except SchemaError as exc:
+            stats = run_sending_worker(app, opts, until_idle)
+        except NotMigrated as exc:
             raise click.ClickException(
                 f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
                 f"database not initialised: run flask --app wsgi db upgrade ({exc})") from None
@@ -42,4 +42,4 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
             return
         click.echo(f"envoyés {stats.sent} · échecs {stats.failed} · ignorés {stats.skipped} · reportés {stats.retried}")
         return
-    sys.exit(run_processes(app, processes, opts, until_idle))
+    sys.exit(run_sending_workers(app, processes, opts, until_idle))

@@ -5,8 +5,8 @@ needs a narrow no-break space is the templates' own literal text ("Adresse
 e-mail :", "Des questions ?") and translated strings, not variables, so a filter
 would have to be remembered in every template, and a Jinja ``finalize`` hook
 would also rewrite attribute values (an ``<input value>`` would post back
-changed). The post-processor (``app.message.typography.french_spacing_html``,
-the same function the emails use) reads the HTML's structure: it changes text
+changed). The post-processor (``typeset_french_page``: the same pass as the
+emails, ``app.message.typography``) reads the HTML's structure: it changes text
 nodes only, never tags, attributes, URLs, comments, or the content of
 head/style/script/textarea/pre/code/option, so form values and scripts come back
 byte for byte. It is limited to:
@@ -23,7 +23,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from app.i18n import select_locale
-from app.message.typography import french_spacing_html
+from app.services.support import typeset_french_page
 
 
 def typeset(response: Response) -> Response:
@@ -35,7 +35,7 @@ def typeset(response: Response) -> Response:
     if select_locale() != "fr":
         return response
     html = response.get_data(as_text=True)
-    typeset_html = french_spacing_html(html)
+    typeset_html = typeset_french_page(html)
     if typeset_html != html:
         response.set_data(typeset_html)
     return response

@@ -16,7 +16,7 @@ from app.services.audience.core import (
     set_subscription,
     suppress,
 )
-from app.services.audience.counts import cached_count
+from app.services.audience.counts import cached_count, draft_count, live_count
 from app.services.audience.event_audiences import (
     FOLLOWUP_KINDS,
     InvalidCriterion,
@@ -45,8 +45,11 @@ from app.services.audience.import_preview import (
 from app.services.audience.importer import COUNT_LABELS, ImportFileError, ImportReport, import_csv
 from app.services.audience.mailing_lists import (
     SLUG_RE,
+    DuplicateList,
     create_list,
     ListError,
+    UnknownList,
+    lists_by_slug,
     campaigns_using,
     delete as delete_list,
     growth as list_growth,
@@ -87,6 +90,7 @@ from app.services.audience.subscriptions import (
     preference_lists,
     public_lists,
     request_subscription,
+    resend_expired_confirmation,
     resolve_preferences,
     resolve_unsubscribe,
     resubscribe,
@@ -104,11 +108,13 @@ from app.services.audience.suppressions import (
     is_domain_suppressed,
     remove as remove_suppression,
     remove_hash as remove_suppression_hash,
+    suppress_address,
     entries as suppression_entries,
 )
 
 __all__ = [
-    "SLUG_RE", "create_list",
+    "draft_count", "live_count",
+    "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",
     "InvalidCriterion", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "SuppressionError",

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Hashable
+from typing import Any, Hashable
 
-from app.sending.queue import count_audience
-from app.models import Campaign
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Campaign, MailingList
+from app.sending.queue import count_audience, count_of, list_audience
 
 TTL = 60.0
 _cache: dict[Hashable, tuple[float, int]] = {}
@@ -46,3 +49,22 @@ def forget() -> None:
     """Drop every cached count (tests; after an import that changes everything)."""
     with _lock:
         _cache.clear()
+
+
+def live_count(campaign: Campaign) -> int:
+    """Who the campaign would reach right now, counted afresh (never cached)."""
+    return count_audience(campaign)
+
+
+def draft_count(list_ids: list[int], filters: dict[str, str], criterion: dict[str, Any] | None = None) -> int:
+    """Who an audience being edited would reach (lists, "contains" filters, a registrants
+    criterion), counted afresh; nothing is saved."""
+    if not criterion:
+        return count_of(list_audience(list_ids, filters)) if list_ids else 0
+    draft = Campaign(name="", segment={**filters, "event": criterion})
+    draft.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids or [-1]))))
+    try:
+        return count_audience(draft)
+    finally:
+        if draft in db.session:
+            db.session.expunge(draft)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Sequence
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Campaign, MailingList, Subscription, SubscriptionStatus, campaign_lists, utcnow
@@ -22,22 +24,48 @@ class ListError(ValueError):
     """The change cannot be made (message in French)."""
 
 
+class DuplicateList(ListError):
+    """Another list already has this identifier."""
+
+
+class UnknownList(ListError):
+    """Some of the slugs given name no list; ``missing`` holds them, in the order given."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"Liste inconnue : {missing[0]}")
+        self.missing = missing
+
+
 # A list's identifier, as typed in URLs and on the command line.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def create_list(slug: str, *, name: str, description: str = "", public: bool = True) -> MailingList:
-    """A new list; its identifier is checked here, for the admin form and the CLI alike. Commits."""
+    """A new list; its identifier is checked here, for the admin form, the API and the CLI alike. Commits."""
     if not SLUG_RE.match(slug):
         raise ListError(f"Identifiant invalide : {slug!r} (lettres minuscules, chiffres, tirets).")
     if db.session.scalar(select(MailingList).where(MailingList.slug == slug)):
-        raise ListError(f"La liste « {slug} » existe déjà.")
+        raise DuplicateList(f"La liste « {slug} » existe déjà.")
     if not name.strip():
         raise ListError("Le nom de la liste est vide.")
     row = MailingList(slug=slug, name=name.strip(), description=description, public=public)
     db.session.add(row)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # created by another request between the check and the commit
+        db.session.rollback()
+        raise DuplicateList(f"La liste « {slug} » existe déjà.") from None
     return row
+
+
+def lists_by_slug(slugs: Sequence[str]) -> list[MailingList]:
+    """The lists these slugs name, in the order given (each once); UnknownList names the missing ones."""
+    wanted = list(dict.fromkeys(slugs))
+    found = {m.slug: m for m in db.session.scalars(select(MailingList).where(MailingList.slug.in_(wanted)))} if wanted else {}
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        raise UnknownList(missing)
+    return [found[slug] for slug in wanted]
 
 
 def open_lists() -> list[MailingList]:
@@ -46,13 +74,18 @@ def open_lists() -> list[MailingList]:
         select(MailingList).where(MailingList.archived_at.is_(None)).order_by(MailingList.name)))
 
 
-def update(mailing_list: MailingList, *, name: str, description: str, public: bool) -> None:
-    name = (name or "").strip()
-    if not name:
-        raise ListError("Le nom de la liste est obligatoire.")
-    mailing_list.name = name[:200]
-    mailing_list.description = (description or "").strip()
-    mailing_list.public = public
+def update(mailing_list: MailingList, *, name: str | None = None, description: str | None = None,
+           public: bool | None = None) -> None:
+    """Rename, describe, show or hide a list (None leaves a value as it is); commits."""
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ListError("Le nom de la liste est obligatoire.")
+        mailing_list.name = name[:200]
+    if description is not None:
+        mailing_list.description = description.strip()
+    if public is not None:
+        mailing_list.public = public
     db.session.commit()
 
 

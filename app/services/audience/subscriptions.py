@@ -157,6 +157,25 @@ def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
     audit("confirmation_queued", subscriber, actor="public", detail={"lists": sorted(list_ids), "message": message.id})
 
 
+def resend_expired_confirmation(token: str) -> bool | None:
+    """A fresh link for a genuine expired one, for the lists it named that are still pending; commits.
+
+    None when the token is not a genuine confirmation link of a person we still hold; else
+    whether a message was queued (nothing is sent for lists confirmed since)."""
+    payload = load_expired_confirmation(token)
+    subscriber = subscriber_by_uid(payload.get("s")) if payload else None
+    if payload is None or subscriber is None or subscriber.email is None:
+        return None
+    wanted = {i for i in payload.get("l", []) if isinstance(i, int)}
+    pending = [m.list_id for m in memberships(subscriber)
+               if m.list_id in wanted and m.status == SubscriptionStatus.PENDING]
+    if not pending:
+        return False
+    send_confirmation(subscriber, pending)
+    db.session.commit()
+    return True
+
+
 def confirm(payload: Any, *, ip: str | None) -> list[MailingList]:
     """Apply a valid confirmation token: confirm the lists, reactivate, lift suppression.
 

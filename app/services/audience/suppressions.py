@@ -71,16 +71,25 @@ def add(value: str, note: str, *, actor: str) -> str:
         db.session.commit()
         return "domain"
     try:
-        address = normalise_email(value)
+        suppress_address(value, source=f"ajout par l'équipe ({actor}) : {note}" if note
+                         else f"ajout par l'équipe ({actor})", actor=actor, note=note)
     except InvalidAddress as exc:
         raise SuppressionError(f"adresse invalide : {value}") from exc
-    suppress(address, SuppressionReason.MANUAL, source=f"ajout par l'équipe ({actor}) : {note}" if note
-             else f"ajout par l'équipe ({actor})")
+    return "address"
+
+
+def suppress_address(raw: str, *, source: str, actor: str, via: str = "admin", note: str = "") -> Suppression:
+    """Suppress one address (reason "manual"), the admin's, the API's and the CLI's way alike: its hash on
+    the list, the decision on the person's history when she is known; commits. InvalidAddress when it is not one."""
+    address = normalise_email(raw)
+    suppress(address, SuppressionReason.MANUAL, source=source)
     person = find_subscriber(address)
     if person is not None:
-        audit("suppress", person, actor=actor, source="admin", detail={"note": note})
+        audit("suppress", person, actor=actor, source=via, detail={"note": note})
     db.session.commit()
-    return "address"
+    row = db.session.get(Suppression, email_hash(address))
+    assert row is not None  # just written, or there already
+    return row
 
 
 def remove(value: str, *, actor: str) -> bool:

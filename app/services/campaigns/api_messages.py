@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.extensions import db
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for, test_builder_for
-from app.models import Campaign, TransactionalMessage
+from app.models import Campaign, Subscriber, TransactionalMessage
 from app.sending.transactional import enqueue
 from app.services.audience import find_subscriber, is_suppressed, normalise_email
 
@@ -25,27 +26,47 @@ class MessageRefused(ValueError):
         self.status, self.fr, self.en = status, fr, en
 
 
+def send_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
+                          reference: str) -> TransactionalMessage:
+    """Queue ``campaign`` as a one-off message for one address, with the caller's values; commits.
+
+    InvalidAddress for an address that is not one; MessageRefused for a suppressed address
+    or a value that would break a header (nothing queued)."""
+    row = queue_campaign_message(campaign, raw_address, variables, reference=reference)
+    db.session.commit()
+    return row
+
+
 def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,
                            reference: str, kind: str = KIND, test: bool = False) -> TransactionalMessage:
-    """Build ``campaign`` for one address and queue it (the caller commits).
+    """Build ``campaign`` for one address and queue it (the caller commits: one message, or a test send's few).
 
-    ``test``: a test send to the officer's own addresses, as from the admin: not refused
-    for suppression (someone testing may well have unsubscribed their own address).
+    ``test``: a test send to the officer's own addresses (see ``test_sends``): marked
+    ``[TEST]`` and not refused for suppression (someone testing may well have unsubscribed
+    their own address).
     """
     address = normalise_email(raw_address)
     if not test and is_suppressed(address):
         raise MessageRefused(409, "Cette adresse est sur la liste d'exclusion : aucun message ne lui est envoyé.",
                              "This address is on the suppression list: no message is sent to it.")
     known = find_subscriber(address)
-    extra = {k: v for k, v in variables.items() if k not in ("first_name", "last_name")}
-    recipient = Recipient(
-        subscriber_id=known.id if known else 0, uid=known.uid if known else "api", email=address,
-        first_name=str(variables.get("first_name") or (known.first_name if known else "")),
-        last_name=str(variables.get("last_name") or (known.last_name if known else "")),
-        attributes={**((known.attributes or {}) if known else {}), **extra},
-    )
+    recipient = recipient_for(address, known, variables, uid="test" if test else "api")
     try:
         message = (test_builder_for(campaign) if test else builder_for(campaign)).build(recipient)
     except HeaderInjection as exc:
         raise MessageRefused(422, "Une valeur contient un retour à la ligne.", "A value contains a line break.") from exc
     return enqueue(kind, message, subscriber_id=known.id if known else None, reference=reference)
+
+
+def recipient_for(address: str, known: Subscriber | None, variables: dict[str, Any] | None = None, *,
+                  uid: str = "api") -> Recipient:
+    """The person a message is built for: a subscriber's own values (links, name, attributes), the
+    caller's variables over them; for an address nobody holds, ``uid`` stands in for links."""
+    variables = variables or {}
+    extra = {k: v for k, v in variables.items() if k not in ("first_name", "last_name")}
+    return Recipient(
+        subscriber_id=known.id if known else 0, uid=known.uid if known else uid, email=address,
+        first_name=str(variables.get("first_name") or (known.first_name if known else "") or ""),
+        last_name=str(variables.get("last_name") or (known.last_name if known else "") or ""),
+        attributes={**((known.attributes or {}) if known else {}), **extra},
+    )

@@ -124,3 +124,9 @@ def campaign_from_template(row: MessageTemplate, name: str, *, user_id: int | No
     db.session.add(campaign)
     db.session.commit()
     return campaign
+
+
+def delete_template(row: MessageTemplate) -> None:
+    """Forget a saved template (letters made from it keep their content: it was copied); commits."""
+    db.session.delete(row)
+    db.session.commit()

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, CampaignTemplate, Cycle, Journee, MailingList, SavedSegment
-from app.sending.queue import count_audience
-from app.services.audience import describe_audience, normalise_criterion
-from app.services.campaigns.blocks import empty_block
-from app.services.support import unique_slug
+from app.i18n import TranslatedError
+from app.models import Campaign, CampaignStatus, Cycle, Journee, MailingList, SavedSegment
+from app.services.audience import describe_audience, draft_count
+from app.services.campaigns.composition import CampaignFields, create_campaign, registrants_audience
 
 
-class SegmentError(ValueError):
-    """Bad input (message in French)."""
+class SegmentError(TranslatedError):
+    """Bad input, or an audience that may no longer change."""
 
 
 def save(name: str, list_ids: list[int], segment: dict[str, Any], *, actor: str) -> SavedSegment:
     """Save (or overwrite, by name) the audience being edited; commits."""
     name = (name or "").strip()[:200]
     if not name:
-        raise SegmentError("Donnez un nom au segment.")
+        raise SegmentError(_l("Donnez un nom au segment."))
     row = db.session.scalar(select(SavedSegment).where(SavedSegment.name == name))
     if row is None:
         row = SavedSegment(name=name, created_by=actor[:320])
@@ -33,20 +33,11 @@ def save(name: str, list_ids: list[int], segment: dict[str, Any], *, actor: str)
     return row
 
 
-def preview_campaign(row: SavedSegment) -> Campaign:
-    """A transient campaign carrying the segment's audience (never added to the session)."""
-    campaign = Campaign(name=row.name, segment=row.segment or {})
-    campaign.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(row.list_ids or [-1]))))
-    return campaign
-
-
 def live_count(row: SavedSegment) -> int:
-    campaign = preview_campaign(row)
-    try:
-        return count_audience(campaign)
-    finally:
-        if campaign in db.session:
-            db.session.expunge(campaign)
+    """Who the saved segment reaches right now."""
+    segment = dict(row.segment or {})
+    criterion = segment.pop("event", None)
+    return draft_count(list(row.list_ids or []), segment, criterion)
 
 
 def describe(row: SavedSegment) -> str:
@@ -62,9 +53,19 @@ def describe(row: SavedSegment) -> str:
 
 
 def apply(campaign: Campaign, row: SavedSegment) -> None:
-    """Give a campaign this segment's audience (the caller commits)."""
+    """Give a draft campaign this segment's audience; commits. SegmentError when its audience may no longer change
+    (it left the drafts, or it is a reminder: its audience is its journée's)."""
+    if campaign.status != CampaignStatus.DRAFT or campaign.journee_id is not None:
+        raise SegmentError(_l("Le public de cette campagne ne peut plus changer."))
     campaign.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(row.list_ids or [-1]))))
     campaign.segment = dict(row.segment or {})
+    db.session.commit()
+
+
+def delete(row: SavedSegment) -> None:
+    """Forget a saved segment (campaigns that used it keep their audience: it was copied); commits."""
+    db.session.delete(row)
+    db.session.commit()
 
 
 def write_to_registrants(cycle: Cycle, journee: Journee | None, *, user_id: int | None) -> Campaign:
@@ -73,15 +74,7 @@ def write_to_registrants(cycle: Cycle, journee: Journee | None, *, user_id: int 
     No list: the audience is the registrants themselves, as for a reminder (practical
     information about the event they chose), unless they left through a bounce, a
     complaint, erasure or the team's exclusion."""
-    criterion = normalise_criterion(
-        {"kind": "journee" if journee else "cycle", "cycle_id": cycle.id, "journee_id": journee.id if journee else None})
     who = f"journée {journee.number}" if journee else "cycle"
-    name = f"Aux inscrits ({who}) — {cycle.title}"[:300]
-    campaign = Campaign(
-        name=name, slug=unique_slug(Campaign, name), template=CampaignTemplate.NEWSLETTER, cycle_id=cycle.id,
-        subject=(f"{cycle.title} — journée {journee.number}" if journee else cycle.title)[:300],
-        content={"blocks": [empty_block("title"), empty_block("text")]}, segment={"event": criterion},
-        created_by=user_id)
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
+    return create_campaign(CampaignFields(
+        name=f"Aux inscrits ({who}) — {cycle.title}"[:300],
+        audience=registrants_audience(cycle, journee.number if journee else None)), created_by=user_id)

@@ -6,6 +6,7 @@ domains import from here, never from a module inside the package (``make lint`` 
 """
 
 from app.services.deliverability.bounce_reports import (
+    REASONS as BOUNCE_REASONS,
     bounce_domain_missing,
     for_subscriber as bounces_for_subscriber,
     counts_by_reason,
@@ -20,8 +21,18 @@ from app.services.deliverability.bounces import (
     undo as undo_bounce,
 )
 from app.services.deliverability.dns_records import DMARC_POLICIES, records as records_to_publish
+from app.services.deliverability.bounce_intake import (
+    MAX_EVENTS as MAX_RELAY_EVENTS,
+    MAX_MESSAGE_BYTES as MAX_BOUNCE_BYTES,
+    BadEvent as BadRelayEvent,
+    UnreadableMessage,
+    apply_bounce_message,
+    apply_relay_events,
+)
 
 __all__ = [
+    "BOUNCE_REASONS", "BadRelayEvent", "MAX_BOUNCE_BYTES", "MAX_RELAY_EVENTS", "UnreadableMessage", "apply_bounce_message",
+    "apply_relay_events",
     "DMARC_POLICIES", "HARD_BOUNCE", "NotUndoable", "apply_report", "bounce_domain_missing",
     "bounces_for_subscriber", "counts_by_reason", "records_to_publish", "recent_bounces", "register_bounce",
     "sender_health", "undo_bounce",

@@ -38,6 +38,7 @@ from app.services.events.calendar_rules import (
     moment_label,
     survey_closed_reason,
 )
+from app.services.events.calendars import add_to_calendar_links, agenda_ics
 from app.services.events.certificates import (
     CertificateError,
     CycleNotOver,
@@ -54,14 +55,21 @@ from app.services.events.certificates import (
     sheet_rows,
 )
 from app.services.events.cycles import (
+    JOURNEE_TEXT_FIELDS,
     CycleError,
+    add_journee,
     cycle_summary,
+    delete_journee,
+    UnknownJournee,
     find_cycle,
+    journees_by_number,
     move_journee,
     parse_journee_numbers,
     save_cycle,
+    save_journee,
     validate_cycle,
 )
+from app.services.events.own_registration import Done as RegistrationActionDone, act_on_registration, held_journee_ics
 from app.services.events.registration_sources import by_announcement, registrations_from, source_for
 from app.services.events.registrations import (
     ACTIVE as ACTIVE_REGISTRATION_STATUSES,
@@ -107,18 +115,21 @@ from app.services.events.surveys import (
 __all__ = [
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
-    "NotRegisteredForJournee", "RegistrationError", "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS",
-    "SurveyError", "add_signature", "attendance_report", "attendance_sheet_csv", "attendance_sheet_pdf",
-    "attendance_summary", "by_announcement", "cancel_registration", "certificate_filenames", "certificate_pdf",
-    "certificates_zip", "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal",
-    "checkin_token", "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance",
-    "cycle_results", "cycle_summary", "find_by_short_code", "find_cycle", "find_registration",
-    "find_survey_answer", "french_date", "holds_seats", "hours_label", "is_registered_for", "journee_counts",
-    "journee_label", "journee_participants", "last_journee", "local_day", "mark_address_confirmed",
-    "moment_label", "move_journee", "not_on_list", "parse_half", "parse_journee_numbers", "parse_rules", "parse_rules_text",
-    "parse_survey_scores", "participants", "qr_png", "record_walk_in", "register", "registrants",
-    "registration_for_certificate", "registration_from_token", "registrations_from", "reminder_subject",
-    "requested_journees", "resend_confirmation", "save_answer", "save_cycle", "save_settings", "seats_left",
+    "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
+    "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
+    "act_on_registration", "add_journee", "add_signature", "add_to_calendar_links", "agenda_ics",
+    "attendance_report", "attendance_sheet_csv", "attendance_sheet_pdf", "attendance_summary",
+    "by_announcement", "cancel_registration", "certificate_filenames", "certificate_pdf", "certificates_zip",
+    "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal", "checkin_token",
+    "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance", "cycle_results",
+    "cycle_summary", "delete_journee", "find_by_short_code", "find_cycle", "find_registration",
+    "find_survey_answer", "french_date", "held_journee_ics", "holds_seats", "hours_label",
+    "is_registered_for", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
+    "last_journee", "local_day", "mark_address_confirmed", "moment_label", "move_journee", "not_on_list",
+    "parse_half", "parse_journee_numbers", "parse_rules", "parse_rules_text", "parse_survey_scores",
+    "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
+    "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
+    "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left",
     "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
 ]

@@ -9,11 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.digits import is_digits
 from app.extensions import db
-from app.models import Cycle, Journee, RegistrationStatus, utcnow
+from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, RegistrationStatus, utcnow
 from app.services.events import registrations
 from app.services.events.reminders import InvalidReminderRules, SyncReport, french_date, parse_rules, sync_reminders
 from app.timeutil import to_local
@@ -107,6 +108,73 @@ def move_journee(
     return MoveReport(True, notified, report)
 
 
+JOURNEE_TEXT_FIELDS = ("title", "introduction", "objectives", "work_axes")
+
+
+def add_journee(cycle: Cycle, *, number: int, starts_at: datetime, ends_at: datetime, texts: dict[str, str],
+                now: datetime | None = None) -> Journee:
+    """A new journée for the cycle, its reminders scheduled; commits. CycleError (nothing saved) for a day
+    already past (a wrong year, usually) or a cycle that would not be valid."""
+    _refuse_past(starts_at, now)
+    journee = Journee(number=number, starts_at=starts_at, ends_at=ends_at,
+                      **{name: (texts.get(name) or "").strip() for name in JOURNEE_TEXT_FIELDS})
+    cycle.journees.append(journee)
+    try:
+        save_cycle(cycle)
+    except CycleError:
+        db.session.rollback()
+        raise
+    return journee
+
+
+def save_journee(journee: Journee, *, number: int, starts_at: datetime, ends_at: datetime, texts: dict[str, str],
+                 now: datetime | None = None) -> MoveReport | None:
+    """Save a journée's number and texts; new times move it (``move_journee``: its registrants get the
+    new .ics; the report says how many). Commits. CycleError (nothing saved) for a move into the past
+    or a cycle that would not be valid."""
+    if starts_at != journee.starts_at:
+        _refuse_past(starts_at, now)
+    journee.number = number
+    for name in JOURNEE_TEXT_FIELDS:
+        setattr(journee, name, (texts.get(name) or "").strip())
+    try:
+        with db.session.no_autoflush:
+            validate_cycle(journee.cycle)
+        if (starts_at, ends_at) != (journee.starts_at, journee.ends_at):
+            return move_journee(journee, starts_at, ends_at)
+        save_cycle(journee.cycle)
+    except CycleError:
+        db.session.rollback()
+        raise
+    return None
+
+
+def _refuse_past(starts_at: datetime, now: datetime | None) -> None:
+    if starts_at <= (now or utcnow()):
+        raise CycleError(_("le %(day)s est passé ; vérifiez l'année.", day=to_local(starts_at).strftime("%d/%m/%Y")))
+
+
+def delete_journee(journee: Journee) -> int:
+    """Delete a journée nobody registered for and whose reminders never left, with those reminders; the
+    cycle is saved again (its other reminders stay in step). Commits. Returns the journée's number;
+    CycleError, in the reader's language, when people registered or a reminder already went out."""
+    number = journee.number
+    if db.session.scalar(select(RegistrationDay.id).where(RegistrationDay.journee_id == journee.id).limit(1)):
+        raise CycleError(_("Des personnes sont inscrites à la journée %(n)s : annulez leurs inscriptions ou "
+                           "déplacez-la plutôt que de la supprimer.", n=number))
+    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
+    if any(c.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
+           for c in reminders):
+        raise CycleError(_("Un rappel de la journée %(n)s est déjà parti : elle ne peut plus être supprimée.",
+                           n=number))
+    cycle = journee.cycle
+    for campaign in reminders:
+        db.session.delete(campaign)
+    cycle.journees.remove(journee)
+    save_cycle(cycle)
+    return number
+
+
 def _when(journee: Journee) -> str:
     start, end = to_local(journee.starts_at), to_local(journee.ends_at)
     return f"{french_date(journee.starts_at)} de {start:%H:%M} à {end:%H:%M}"
@@ -137,17 +205,30 @@ def cycle_summary(cycle: Cycle) -> dict:
     }
 
 
+class UnknownJournee(CycleError):
+    """Numbers that name no journée of the cycle; ``missing`` holds them, in the order given."""
+
+    def __init__(self, cycle: Cycle, missing: list[int | str]) -> None:
+        known = ", ".join(map(str, sorted(j.number for j in cycle.journees)))
+        super().__init__(f"journée inconnue : {missing[0]!r} (journées : {known})")
+        self.missing = missing
+
+
+def journees_by_number(cycle: Cycle, numbers: list[int]) -> list[Journee]:
+    """Those journées of the cycle, in the order given, each once; UnknownJournee names the wrong numbers."""
+    by_number = {j.number: j for j in cycle.journees}
+    missing: list[int | str] = [n for n in numbers if n not in by_number]
+    if missing:
+        raise UnknownJournee(cycle, missing)
+    return [by_number[n] for n in dict.fromkeys(numbers)]
+
+
 def parse_journee_numbers(cycle: Cycle, text: str | None) -> list[Journee] | None:
     """``"1,3"`` → those journées of the cycle (None for "all"); CycleError names a wrong number."""
     if text is None or not text.strip():
         return None
-    by_number = {j.number: j for j in cycle.journees}
-    chosen = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not is_digits(part) or int(part) not in by_number:
-            raise CycleError(f"journée inconnue : {part!r} (journées : {', '.join(map(str, sorted(by_number)))})")
-        chosen.append(by_number[int(part)])
-    return chosen
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    wrong: list[int | str] = [part for part in parts if not is_digits(part)]
+    if wrong:
+        raise UnknownJournee(cycle, wrong)
+    return journees_by_number(cycle, [int(part) for part in parts])

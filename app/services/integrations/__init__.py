@@ -13,6 +13,7 @@ from app.services.integrations.api_tokens import (
     has_scope,
     revoke as revoke_token,
 )
+from app.services.integrations.idempotency import KeyInUse, KeyReused, Replay, claim_key, finish_key, release_key
 from app.services.integrations.signals import (
     EVENTS as SIGNAL_EVENTS,
     campaign_data,
@@ -24,6 +25,7 @@ from app.services.integrations.webhooks import (
     EndpointError,
     connect as connect_webhooks,
     create_endpoint,
+    deliver_due_now as deliver_due_webhooks,
     disabled_endpoints,
     enable as enable_endpoint,
     reencrypt_secrets as reencrypt_webhook_secrets,
@@ -32,6 +34,7 @@ from app.services.integrations.webhooks import (
 )
 
 __all__ = [
+    "deliver_due_webhooks", "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
     "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
     "enable_endpoint", "has_scope", "reencrypt_webhook_secrets", "registration_data", "renew_webhook_secret",

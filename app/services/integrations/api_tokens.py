@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
@@ -77,9 +77,13 @@ class CreatedToken:
 
 
 def create_token(name: str, scopes: str | list[str], *, expires_at: datetime | None = None,
-                 created_by: str = "", now: datetime | None = None) -> CreatedToken:
-    """Create a token (commits) and return it with its plaintext, which is not kept anywhere."""
+                 last_day: date | None = None, created_by: str = "", now: datetime | None = None) -> CreatedToken:
+    """Create a token (commits) and return it with its plaintext, which is not kept anywhere.
+
+    ``last_day``: the last day it works (the admin's and the CLI's date), to the end of that day in UTC."""
     now = now or utcnow()
+    if last_day is not None and expires_at is None:
+        expires_at = datetime.combine(last_day, time(23, 59, 59), tzinfo=UTC)
     name = name.strip()
     if not name or len(name) > 200:
         raise TokenError("le nom du jeton est obligatoire (200 caractères au plus)")

@@ -8,7 +8,9 @@ rolled back, nothing is lost for one that was committed). The workers post them
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import socket
 import uuid
 from typing import Any
 
@@ -18,7 +20,7 @@ from app.encryption import UndecryptableSecret, encrypt, reencrypt
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
 from app.sending import webhook_targets
-from app.sending.webhooks import allow_private_targets
+from app.sending.webhooks import allow_private_targets, deliver_due
 from app.services.integrations.signals import EVENTS, lifecycle
 
 
@@ -161,3 +163,9 @@ def _on_lifecycle(event: str, *, data: dict[str, Any], **_: Any) -> None:
 
 def connect() -> None:
     lifecycle.connect(_on_lifecycle)
+
+
+def deliver_due_now(limit: int = 50) -> int:
+    """Post the webhook deliveries that are due, once, as the workers do continuously (``flask webhooks
+    deliver``); how many were tried."""
+    return deliver_due(f"cli:{socket.gethostname()}:{os.getpid()}", limit)

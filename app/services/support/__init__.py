@@ -40,11 +40,12 @@ from app.services.support.media_storage import (
 )
 from app.services.support.slugs import slugify, unique_slug
 from app.services.support.spreadsheet import excel_csv
+from app.services.support.typography import typeset_french_page
 
 __all__ = [
     "BackupError", "CACHE_CONTROL", "DecodedStream", "FIELD_LIMITS", "LocalStorage", "MediaError",
     "NotModified", "NotStored", "S3Storage", "StorageError", "create_backup", "csv_reader", "describe_backup",
     "detect_delimiter", "excel_csv", "insert_media_into", "is_workbook", "map_headers", "media_dir",
     "current_media_storage", "media_url", "push_to_bucket", "render_pdf", "restore_backup", "slugify", "store_media",
-    "unique_slug", "workbook_error",
+    "typeset_french_page", "unique_slug", "workbook_error",
 ]

@@ -1,8 +1,6 @@
 """API tokens (admin only): create one (its value is shown once, on the page that follows), revoke."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -39,10 +37,9 @@ def api_tokens():
     form = TokenForm()
     shown = None
     if form.validate_on_submit():
-        expires = (datetime.combine(form.expires.data, time(23, 59, 59), tzinfo=UTC)
-                   if form.expires.data else None)
         try:
-            shown = create_token(form.name.data, form.scopes.data, expires_at=expires, created_by=current_user.email)
+            shown = create_token(form.name.data, form.scopes.data, last_day=form.expires.data,
+                                 created_by=current_user.email)
         except TokenError as exc:
             flash(str(exc), "error")
         else:

@@ -11,12 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Cycle, Journee, MailingList, MediaFile, SavedSegment
-from app.sending.queue import count_audience
+from app.models import Campaign, Cycle, Journee, MediaFile, SavedSegment
 from app.services.audience import InvalidCriterion, audience_choices, describe_audience, parse_audience_choice
 from app.services.campaigns import (
     SegmentError,
     apply_segment,
+    delete_segment,
     describe_segment,
     save_segment,
     segment_count,
@@ -52,13 +52,6 @@ def audience_context(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def draft_count(list_ids: list[int], segment: dict[str, Any]) -> int:
-    """Live count of an audience being edited (a transient campaign, never saved)."""
-    campaign = Campaign(name="", segment=segment)
-    campaign.lists = list(db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids or [-1]))))
-    return count_audience(campaign)
-
-
 @bp.get("/segments")
 def segments_index():
     rows = db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all()
@@ -68,9 +61,7 @@ def segments_index():
 
 @bp.post("/segments/<int:segment_id>/delete")
 def segment_delete(segment_id: int):
-    row = db.session.get(SavedSegment, segment_id) or abort(404)
-    db.session.delete(row)
-    db.session.commit()
+    delete_segment(db.session.get(SavedSegment, segment_id) or abort(404))
     flash(_("Segment supprimé (les campagnes qui l'ont utilisé gardent leur public)."), "success")
     return redirect(url_for("admin.segments_index"), 303)
 
@@ -94,11 +85,12 @@ def campaign_segment_apply(campaign_id: int):
     row = db.session.get(SavedSegment, request.form.get("segment_id", type=int) or 0)
     if row is None:
         flash(_("Choisissez un segment."), "error")
-    elif campaign.status.value != "draft" or campaign.journee_id is not None:
-        flash(_("Le public de cette campagne ne peut plus changer."), "error")
-    else:
+        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
+    try:
         apply_segment(campaign, row)
-        db.session.commit()
+    except SegmentError as exc:
+        flash(str(exc), "error")
+    else:
         flash(_("Public du segment « %(name)s » appliqué.", name=row.name), "success")
     return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
 

@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
-from app.message.bounce_reasons import REASONS
 from app.models import BounceRecord
-from app.services.deliverability import NotUndoable, recent_bounces, undo_bounce
+from app.services.deliverability import BOUNCE_REASONS as REASONS, NotUndoable, recent_bounces, undo_bounce
 from app.web.admin import add_nav, bp
 from app.web.auth import safe_next
 

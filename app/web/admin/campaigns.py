@@ -15,31 +15,38 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.digits import is_digits
 from app.extensions import db
-from app.message.builder import HeaderInjection, Recipient
-from app.sending.compose import test_builder_for
-from app.sending.queue import count_audience, count_of, list_audience
-from app.sending.transactional import enqueue
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
 from app.models import MessageStatus, TransactionalMessage, utcnow
-from app.services.audience import InvalidAddress, cached_count, find_subscriber, normalise_email
-from app.web.admin.audiences import audience_context, draft_count, event_segment
-from app.services.campaigns import BLOCK_TYPES, campaign_figures, empty_block, validate_blocks
-from app.services.events import reminder_subject
-from app.services.support import unique_slug
+from app.services.audience import cached_count, draft_count, live_count
+from app.services.campaigns import (
+    BLOCK_TYPES,
+    EDITABLE_STATUSES,
+    FIELD_LIMITS,
+    FILTER_LIMIT,
+    CampaignFields,
+    CompositionError,
+    TestSendError,
+    campaign_figures,
+    create_campaign,
+    empty_block,
+    send_test,
+    test_reference,
+    update_campaign,
+)
 from app.timeutil import format_local, to_local
+from app.web.admin.audiences import audience_context, event_segment
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
 
 add_nav("admin.campaigns_index", _l("Campagnes"), 30)
 
-EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
+EDITABLE = EDITABLE_STATUSES
 TEMPLATE_LABELS = {
     CampaignTemplate.CYCLE_ANNOUNCEMENT: _l("Annonce de cycle"),
     CampaignTemplate.REMINDER: _l("Rappel de journée"),
     CampaignTemplate.NEWSLETTER: _l("Lettre d'information (blocs)"),
 }
 NO_LINE_BREAK = Regexp(r"^[^\r\n]*$", message=_l("Pas de retour à la ligne ici."))
-MAX_TEST_ADDRESSES = 10
 
 
 class NewCampaignForm(FlaskForm):
@@ -49,19 +56,25 @@ class NewCampaignForm(FlaskForm):
     journee_id = SelectField(_l("Journée (pour un rappel)"), coerce=int, validators=[Optional()])
 
 
+def _limit(field: str) -> Length:
+    return Length(max=FIELD_LIMITS[field])
+
+
 class CampaignForm(FlaskForm):
-    name = StringField(_l("Nom interne"), validators=[DataRequired(), Length(max=300), NO_LINE_BREAK])
-    subject = StringField(_l("Objet"), validators=[DataRequired(), Length(max=300), NO_LINE_BREAK])
-    preheader = StringField(_l("Texte d'aperçu (affiché après l'objet)"), validators=[Optional(), Length(max=200), NO_LINE_BREAK])
-    from_name = StringField(_l("Nom de l'expéditeur"), validators=[Optional(), Length(max=200), NO_LINE_BREAK])
-    reply_to = StringField(_l("Adresse de réponse"), validators=[Optional(), Length(max=320), NO_LINE_BREAK])
-    segment_function = StringField(_l("Fonction contient"), validators=[Optional(), Length(max=200)])
-    segment_commune = StringField(_l("Commune contient"), validators=[Optional(), Length(max=200)])
-    segment_organisation = StringField(_l("Organisme contient"), validators=[Optional(), Length(max=200)])
+    """The composer's fields; the limits are the service's own (it checks them again)."""
+
+    name = StringField(_l("Nom interne"), validators=[DataRequired(), _limit("name"), NO_LINE_BREAK])
+    subject = StringField(_l("Objet"), validators=[DataRequired(), _limit("subject"), NO_LINE_BREAK])
+    preheader = StringField(_l("Texte d'aperçu (affiché après l'objet)"), validators=[Optional(), _limit("preheader"), NO_LINE_BREAK])
+    from_name = StringField(_l("Nom de l'expéditeur"), validators=[Optional(), _limit("from_name"), NO_LINE_BREAK])
+    reply_to = StringField(_l("Adresse de réponse"), validators=[Optional(), _limit("reply_to"), NO_LINE_BREAK])
+    segment_function = StringField(_l("Fonction contient"), validators=[Optional(), Length(max=FILTER_LIMIT)])
+    segment_commune = StringField(_l("Commune contient"), validators=[Optional(), Length(max=FILTER_LIMIT)])
+    segment_organisation = StringField(_l("Organisme contient"), validators=[Optional(), Length(max=FILTER_LIMIT)])
 
 
 class TestSendForm(FlaskForm):
-    addresses = TextAreaField(_l("Adresses de test (une par ligne, 10 au plus)"), validators=[DataRequired()])
+    addresses = TextAreaField(_l("Adresses de test (une par ligne, 10 au plus)"))
 
 
 def _cycle_choices() -> list[tuple[int, str]]:
@@ -96,31 +109,14 @@ def campaign_new():
     if request.method == "GET" and request.args.get("template"):
         form.template.data = request.args["template"]
     if form.validate_on_submit():
-        template = CampaignTemplate(form.template.data)
-        campaign = Campaign(name=form.name.data.strip(), template=template, created_by=current_user.id,
-                            slug=unique_slug(Campaign, form.name.data))
-        if template == CampaignTemplate.CYCLE_ANNOUNCEMENT:
-            cycle = db.session.get(Cycle, form.cycle_id.data or 0)
-            if cycle is None:
-                flash(_("Choisissez le cycle à annoncer."), "error")
-                return render_template("admin/campaign_new.html", form=form), 400
-            campaign.cycle_id = cycle.id
-            campaign.subject = f"{cycle.kicker + ' : ' if cycle.kicker else ''}{cycle.title}"[:300]
-            campaign.preheader = (cycle.period or "")[:200]
-        elif template == CampaignTemplate.REMINDER:
-            journee = db.session.get(Journee, form.journee_id.data or 0)
-            if journee is None:
-                flash(_("Choisissez la journée à rappeler."), "error")
-                return render_template("admin/campaign_new.html", form=form), 400
-            campaign.cycle_id, campaign.journee_id = journee.cycle_id, journee.id
-            campaign.subject = reminder_subject(journee)  # the automatic reminders' rule
-        else:
-            campaign.content = {"blocks": [empty_block("title"), empty_block("text")]}
-        default_list = db.session.scalar(select(MailingList).order_by(MailingList.id))
-        if default_list is not None and template != CampaignTemplate.REMINDER:
-            campaign.lists = [default_list]
-        db.session.add(campaign)
-        db.session.commit()
+        try:
+            campaign = create_campaign(CampaignFields(
+                name=form.name.data, template=CampaignTemplate(form.template.data),
+                cycle_id=form.cycle_id.data or None, journee_id=form.journee_id.data or None,
+            ), created_by=current_user.id)
+        except CompositionError as exc:
+            flash(str(exc), "error")
+            return render_template("admin/campaign_new.html", form=form), 400
         flash(_("Campagne créée : complétez-la puis prévisualisez-la."), "success")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
     return render_template("admin/campaign_new.html", form=form)
@@ -170,35 +166,33 @@ def campaign_edit(campaign_id: int):
         form.segment_function.data = segment.get("function", "")
         form.segment_commune.data = segment.get("commune", "")
         form.segment_organisation.data = segment.get("organisation", "")
-    elif not editable:
-        flash(_("Cette campagne n'est plus modifiable (statut : %(status)s).", status=campaign.status.value), "error")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    elif form.validate_on_submit():
+    elif not editable or form.validate_on_submit():  # the service says why a campaign can no longer change
+        action = request.form.get("action", "save")
+        posted = None
         if campaign.template == CampaignTemplate.NEWSLETTER:
-            blocks = _apply_block_action(_blocks_from_form(request.form), request.form.get("action", "save"))
-        errors = validate_blocks(blocks) if request.form.get("action", "save") == "save" else []
-        for field in ("name", "subject", "preheader", "from_name", "reply_to"):
-            setattr(campaign, field, (getattr(form, field).data or "").strip())
-        # The criterion is read first: its lookups autoflush, and a JSON dict changed in
-        # place after being assigned is not seen by the next flush.
+            posted = _apply_block_action(_blocks_from_form(request.form), action)
         event, event_error = (None, "") if campaign.template == CampaignTemplate.REMINDER else \
             event_segment(request.form.get("event", ""))
         if event_error:
             flash(event_error, "error")
-        segment = {k: v for k, v in {
-            "function": form.segment_function.data, "commune": form.segment_commune.data,
-            "organisation": form.segment_organisation.data}.items() if v and v.strip()}
-        campaign.segment = {**segment, "event": event} if event else segment
-        if campaign.template != CampaignTemplate.REMINDER:
-            chosen = form_ids("lists")
-            campaign.lists = [l for l in all_lists if l.id in chosen]
-        if campaign.template == CampaignTemplate.NEWSLETTER:
-            campaign.content = {**(campaign.content or {}), "blocks": blocks}
-        db.session.commit()
-        for message in errors:
-            flash(message, "error")
-        if not errors and request.form.get("action", "save") == "save":
-            flash(_("Campagne enregistrée."), "success")
+        chosen = form_ids("lists")
+        fields = CampaignFields(
+            name=form.name.data or "", subject=form.subject.data or "", preheader=form.preheader.data or "",
+            from_name=form.from_name.data or "", reply_to=form.reply_to.data or "",
+            filters={"function": form.segment_function.data or "", "commune": form.segment_commune.data or "",
+                     "organisation": form.segment_organisation.data or ""},
+            audience=event or {}, lists=[l for l in all_lists if l.id in chosen], blocks=posted,
+        )
+        try:
+            problems = update_campaign(campaign, fields, keep_invalid_blocks=True)
+        except CompositionError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+        if action == "save":
+            for message in problems:
+                flash(message, "error")
+            if not problems:
+                flash(_("Campagne enregistrée."), "success")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
     cycles = {c.id: c.title for c in db.session.scalars(select(Cycle))}
     return render_template(
@@ -227,14 +221,10 @@ def campaign_audience_count(campaign_id: int):
     """The live recipient count for the lists and segment being edited (not yet saved)."""
     campaign = _campaign_or_404(campaign_id)
     if campaign.template == CampaignTemplate.REMINDER:
-        return jsonify(count=count_audience(campaign))
-    chosen = sorted(form_ids("lists", request.args))
-    segment = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
+        return jsonify(count=live_count(campaign))
+    filters = {k: request.args.get(k, "") for k in ("function", "commune", "organisation") if request.args.get(k)}
     event, _error = event_segment(request.args.get("event", ""))
-    if event:
-        return jsonify(count=draft_count(chosen, {**segment, "event": event}))
-    count = count_of(list_audience(chosen, segment)) if chosen else 0
-    return jsonify(count=count)
+    return jsonify(count=draft_count(sorted(form_ids("lists", request.args)), filters, event))
 
 
 @bp.route("/campaigns/<int:campaign_id>/test", methods=["POST"])
@@ -242,36 +232,14 @@ def campaign_test_send(campaign_id: int):
     """Send the real message to a few addresses (subscribers' own values when known)."""
     campaign = _campaign_or_404(campaign_id)
     form = TestSendForm()
-    if not form.validate_on_submit():
-        flash(_("Indiquez au moins une adresse de test."), "error")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    raw = [a for a in form.addresses.data.replace(",", "\n").split() if a.strip()]
-    if len(raw) > MAX_TEST_ADDRESSES:
-        flash(_("Dix adresses de test au plus."), "error")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+    addresses = (form.addresses.data or "").replace(",", "\n").split() if form.validate_on_submit() else []
     try:
-        addresses = [normalise_email(a) for a in raw]
-    except InvalidAddress as exc:
-        flash(_("Adresse de test invalide : %(error)s", error=str(exc)), "error")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    try:
-        builder = test_builder_for(campaign)
-        for address in addresses:
-            known = find_subscriber(address)
-            recipient = Recipient(
-                subscriber_id=known.id if known else 0, uid=known.uid if known else "test",
-                email=address, first_name=known.first_name if known else "",
-                last_name=known.last_name if known else "",
-            )
-            enqueue("test", builder.build(recipient), subscriber_id=known.id if known else None,
-                    reference=f"test:campaign:{campaign.id}")
-        db.session.commit()
-    except HeaderInjection:
-        db.session.rollback()
-        flash(_("L'objet ou l'expéditeur contient un retour à la ligne : corrigez-le."), "error")
+        rows = send_test(campaign, addresses, actor=current_user.email)
+    except TestSendError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
     flash(_("Message de test en file pour %(addresses)s : le résultat s'affiche ici dès que le serveur a répondu.",
-            addresses=", ".join(addresses)), "success")
+            addresses=", ".join(row.to_address for row in rows)), "success")
     return redirect(url_for("admin.campaign_tests", campaign_id=campaign.id))
 
 
@@ -281,7 +249,7 @@ def campaign_tests(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     rows = db.session.scalars(
         select(TransactionalMessage)
-        .where(TransactionalMessage.reference == f"test:campaign:{campaign.id}")
+        .where(TransactionalMessage.reference == test_reference(campaign))
         .order_by(TransactionalMessage.id.desc()).limit(20)
     ).all()
     pending = any(r.status in (MessageStatus.QUEUED, MessageStatus.SENDING) for r in rows)

@@ -11,22 +11,23 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, utcnow
+from app.models import Cycle, Journee
 from app.models.events import DEFAULT_REMINDER_RULES
 from app.services.campaigns import cycle_timeline
 from app.services.events import (
+    JOURNEE_TEXT_FIELDS,
     CycleError,
     InvalidReminderRules,
-    move_journee,
+    add_journee,
+    delete_journee,
     parse_rules,
     parse_rules_text,
     save_cycle,
-    validate_cycle,
+    save_journee,
 )
 from app.services.support import unique_slug
 from app.timeutil import format_local, local_to_utc, to_local
@@ -36,7 +37,6 @@ MARKDOWN_HINT = _l("Markdown simple : **gras**, *italique*, listes « - », lien
 CYCLE_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "stakes", "objectives", "audience",
                      "format", "speakers", "sponsor_note", "venue_name", "venue_room", "venue_address",
                      "contact_name", "contact_email", "contact_phone", "registration_url", "agenda_url")
-JOURNEE_TEXT_FIELDS = ("title", "introduction", "objectives", "work_axes")
 OPTIONAL_URL = [Optional(), URL(require_tld=False, message=_l("Adresse web invalide (https://…)."))]
 
 
@@ -219,18 +219,10 @@ def journee_add(cycle_id: int):
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
                        {"new": form}, status=400)
     start, end = _journee_times(form)
-    if start <= utcnow():
-        flash(_("Journée non ajoutée : le %(day)s est passé ; vérifiez l'année.", day=form.day.data.strftime("%d/%m/%Y")),
-              "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
-                       {"new": form}, status=400)
-    journee = Journee(number=form.number.data, starts_at=start, ends_at=end,
-                      **{f: (getattr(form, f).data or "").strip() for f in JOURNEE_TEXT_FIELDS})
-    cycle.journees.append(journee)
     try:
-        save_cycle(cycle)
+        journee = add_journee(cycle, number=form.number.data, starts_at=start, ends_at=end,
+                              texts={f: getattr(form, f).data for f in JOURNEE_TEXT_FIELDS})
     except CycleError as exc:
-        db.session.rollback()
         flash(_("Journée non ajoutée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
@@ -257,30 +249,19 @@ def journee_save(cycle_id: int, journee_id: int):
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
                        {journee.id: form}, status=400)
     start, end = _journee_times(form)
-    if start != journee.starts_at and start <= utcnow():
-        flash(_("Journée non enregistrée : le %(day)s est passé ; vérifiez l'année.",
-                day=form.day.data.strftime("%d/%m/%Y")), "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
-                       {journee.id: form}, status=400)
-    journee.number = form.number.data
-    for name in JOURNEE_TEXT_FIELDS:
-        setattr(journee, name, (getattr(form, name).data or "").strip())
     try:
-        with db.session.no_autoflush:
-            validate_cycle(cycle)
-        if (start, end) != (journee.starts_at, journee.ends_at):
-            report = move_journee(journee, start, end)
-            flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s) avec le fichier calendrier mis à jour.",
-                    n=journee.number, k=report.notified), "success")
-        else:
-            save_cycle(cycle)
-            flash(_("Journée %(n)s enregistrée.", n=journee.number), "success")
+        moved = save_journee(journee, number=form.number.data, starts_at=start, ends_at=end,
+                             texts={f: getattr(form, f).data for f in JOURNEE_TEXT_FIELDS})
     except CycleError as exc:
-        db.session.rollback()
         flash(_("Journée non enregistrée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
         return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
                        {journee_id: form}, status=400)
+    if moved is not None:
+        flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s) avec le fichier calendrier mis à jour.",
+                n=journee.number, k=moved.notified), "success")
+    else:
+        flash(_("Journée %(n)s enregistrée.", n=journee.number), "success")
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id) + f"#journee-{journee.id}")
 
 
@@ -291,21 +272,11 @@ def journee_delete(cycle_id: int, journee_id: int):
     journee = _journee_or_404(cycle, journee_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    registered = db.session.scalar(select(RegistrationDay.id).where(RegistrationDay.journee_id == journee.id).limit(1))
-    reminders = db.session.scalars(select(Campaign).where(Campaign.journee_id == journee.id)).all()
-    if registered is not None:
-        flash(_("Des personnes sont inscrites à la journée %(n)s : annulez leurs inscriptions ou déplacez-la "
-                "plutôt que de la supprimer.", n=journee.number), "error")
-    elif any(c.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.CANCELLED)
-             for c in reminders):
-        flash(_("Un rappel de la journée %(n)s est déjà parti : elle ne peut plus être supprimée.",
-                n=journee.number), "error")
+    try:
+        number = delete_journee(journee)
+    except CycleError as exc:
+        flash(str(exc), "error")
     else:
-        number = journee.number
-        for campaign in reminders:
-            db.session.delete(campaign)
-        cycle.journees.remove(journee)
-        save_cycle(cycle)
         flash(_("Journée %(n)s supprimée, ainsi que ses rappels.", n=number), "success")
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
 

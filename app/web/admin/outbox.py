@@ -5,9 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask import Response, abort, make_response, render_template, request
 
 from app.extensions import db
-from app.message.inspect import message_parts
 from app.models import Campaign, OutboxMessage
-from app.services.campaigns import outbox_page
+from app.services.campaigns import outbox_page, read_message
 from app.web.admin import add_nav, bp
 from app.web.security import message_csp
 
@@ -29,14 +28,14 @@ def outbox():
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     row = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("admin/outbox_message.html", message=row, parts=message_parts(row.raw))
+    return render_template("admin/outbox_message.html", message=row, parts=read_message(row.raw))
 
 
 @bp.route("/outbox/<int:message_id>/html")
 def outbox_message_html(message_id: int):
     """The HTML part alone, for the preview iframe (sandboxed, no scripts)."""
     row = db.session.get(OutboxMessage, message_id) or abort(404)
-    response = make_response(message_parts(row.raw).html)
+    response = make_response(read_message(row.raw).html)
     response.headers["Content-Security-Policy"] = message_csp()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response

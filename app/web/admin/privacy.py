@@ -13,8 +13,7 @@ from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import Subscriber
-from app.services.audience import audit
-from app.services.privacy import erase_subscriber, export_subscriber
+from app.services.privacy import erase_subscriber, hand_over_export
 from app.web.admin import admin_required, bp
 from app.web.public.privacy import json_download
 
@@ -30,9 +29,7 @@ def _subscriber(subscriber_id: int) -> Subscriber:
 @admin_required
 def subscriber_export(subscriber_id: int):
     subscriber = _subscriber(subscriber_id)
-    audit("export_admin", subscriber, actor=current_user.email)
-    db.session.commit()
-    return json_download(export_subscriber(subscriber), f"abonne-{subscriber.id}.json")
+    return json_download(hand_over_export(subscriber, actor=current_user.email), f"abonne-{subscriber.id}.json")
 
 
 @bp.post("/subscribers/<int:subscriber_id>/erase")

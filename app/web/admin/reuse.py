@@ -10,14 +10,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, MediaFile, MessageTemplate
-from app.services.support import MediaError, insert_media_into, media_url, store_media
+from app.services.support import MediaError, media_url, store_media
 from app.services.campaigns import (
+    CompositionError,
     ReuseError,
+    append_image,
     campaign_from_template,
+    delete_template,
     duplicate_campaign,
     duplicate_cycle,
     parse_dates,
     save_as_template,
+    set_click_tracking,
 )
 from app.web.admin import add_nav, bp
 
@@ -65,9 +69,7 @@ def template_use(template_id: int):
 
 @bp.post("/templates/<int:template_id>/delete")
 def template_delete(template_id: int):
-    row = db.session.get(MessageTemplate, template_id) or abort(404)
-    db.session.delete(row)
-    db.session.commit()
+    delete_template(db.session.get(MessageTemplate, template_id) or abort(404))
     flash(_("Modèle supprimé."), "success")
     return redirect(url_for("admin.campaign_new", template=CampaignTemplate.NEWSLETTER.value), 303)
 
@@ -75,12 +77,12 @@ def template_delete(template_id: int):
 @bp.post("/campaigns/<int:campaign_id>/tracking")
 def campaign_tracking(campaign_id: int):
     campaign = _campaign(campaign_id)
-    if campaign.status.value not in ("draft", "scheduled"):
-        flash(_("Le suivi des clics ne peut plus changer : l'envoi a commencé."), "error")
-        return _to_composer(campaign)
-    campaign.track_clicks = request.form.get("track_clicks") == "1"
-    db.session.commit()
-    flash(_("Suivi des clics activé.") if campaign.track_clicks else _("Suivi des clics désactivé."), "success")
+    try:
+        set_click_tracking(campaign, request.form.get("track_clicks") == "1")
+    except CompositionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Suivi des clics activé.") if campaign.track_clicks else _("Suivi des clics désactivé."), "success")
     return _to_composer(campaign)
 
 
@@ -122,25 +124,15 @@ def media_upload():
 def campaign_media(campaign_id: int):
     """Upload (or pick) an image and append it to the newsletter as an image block."""
     campaign = _campaign(campaign_id)
-    if campaign.template != CampaignTemplate.NEWSLETTER or campaign.status.value != "draft":
-        flash(_("Les images s'ajoutent aux lettres d'information en brouillon."), "error")
-        return _to_composer(campaign)
     upload = request.files.get("image")
     try:
-        if upload and upload.filename:
-            row = store_media(upload.read(), upload.filename, request.form.get("alt", ""), actor=current_user.email)
-        else:
-            found = db.session.get(MediaFile, request.form.get("media_id", type=int) or 0)
-            if found is None:
-                raise MediaError(_("Choisissez une image ou envoyez-en une."))
-            row = found
-    except MediaError as exc:
+        append_image(campaign, upload=(upload.read(), upload.filename, request.form.get("alt", ""))
+                     if upload and upload.filename else None,
+                     media_id=request.form.get("media_id", type=int), actor=current_user.email)
+    except (CompositionError, MediaError) as exc:
         flash(str(exc), "error")
-        return _to_composer(campaign)
-    campaign.content = {**(campaign.content or {}),
-                        "blocks": insert_media_into(list((campaign.content or {}).get("blocks", [])), row)}
-    db.session.commit()
-    flash(_("Image ajoutée en fin de lettre."), "success")
+    else:
+        flash(_("Image ajoutée en fin de lettre."), "success")
     return _to_composer(campaign)
 
 

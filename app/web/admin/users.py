@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.extensions import db
 from app.models import Role, User
+from app.services.accounts import MIN_PASSWORD, AccountError, save_user, set_user_active, set_user_role
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.users", _l("Utilisateurs"), 80, admin_only=True)
@@ -23,7 +24,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(message=_l("Adresse e-mail invalide."))])
     name = StringField(_l("Nom"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Rôle"), choices=ROLE_CHOICES)
-    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), validators=[DataRequired(), Length(min=8)])
+    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), validators=[DataRequired(), Length(min=MIN_PASSWORD)])
 
 
 class RoleForm(FlaskForm):
@@ -35,14 +36,11 @@ class RoleForm(FlaskForm):
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        if db.session.scalar(select(User).where(User.email == email)):
-            flash(_("Un utilisateur existe déjà avec cette adresse."), "error")
+        try:
+            save_user(form.email.data, form.password.data, role=Role(form.role.data), name=form.name.data or "")
+        except AccountError as exc:
+            flash(str(exc), "error")
         else:
-            user = User(email=email, name=form.name.data or "", role=Role(form.role.data))
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.commit()
             flash(_("Utilisateur créé."), "success")
             return redirect(url_for("admin.users"))
     rows = db.session.scalars(select(User).order_by(User.email)).all()
@@ -55,11 +53,11 @@ def user_role(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = RoleForm()
     if form.validate_on_submit():
-        if user.id == current_user.id and form.role.data != Role.ADMIN.value:
-            flash(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur."), "error")
+        try:
+            set_user_role(user, Role(form.role.data), by=current_user)
+        except AccountError as exc:
+            flash(str(exc), "error")
         else:
-            user.role = Role(form.role.data)
-            db.session.commit()
             flash(_("Rôle mis à jour."), "success")
     return redirect(url_for("admin.users"))
 
@@ -69,12 +67,10 @@ def user_role(user_id: int):
 def user_toggle_active(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if FlaskForm().validate_on_submit():
-        if user.id == current_user.id:
-            flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        try:
+            set_user_active(user, not user.active, by=current_user)
+        except AccountError as exc:
+            flash(str(exc), "error")
         else:
-            user.active = not user.active
-            if not user.active:
-                user.end_sessions()
-            db.session.commit()
             flash(_("Compte réactivé.") if user.active else _("Compte désactivé."), "success")
     return redirect(url_for("admin.users"))

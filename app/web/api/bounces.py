@@ -1,18 +1,10 @@
 """``POST /api/bounces``: bounce and complaint events from a relay (JSON), token-authenticated.
 
 Accepts ``Authorization: Bearer <BOUNCE_WEBHOOK_TOKEN>`` (this endpoint only) or the
-general API token. Body: one event or a list (at most 500), each one of
-
-- ``{"type": "hard" | "soft" | "complaint", "email": "...", "message_id": "<...>",
-  "return_path": "bounces+<token>@...", "status": "5.1.1", "diagnostic": "550 ..."}``
-  (the reason and hardness are decided from ``status`` and ``diagnostic``, as for a DSN);
-- ``{"raw": "<the whole DSN/ARF message>"}``, classified like ``bounces process``;
-- an Amazon SES notification (``notificationType`` Bounce / Complaint), bare or in its
-  SNS envelope (SNS posts ``text/plain``; the body is read as JSON whatever its type).
-
-Every field is type-checked first: one malformed event answers 400 with the reason
-and its index, and nothing is applied. A valid batch is applied in one transaction.
-The attribution rule is the same as for mail: a token and a matching address.
+general API token. Body: one event or a list (at most 500); what an event may be, and
+how a batch is checked then applied in one transaction, is
+``app.services.deliverability.bounce_intake``'s. SNS posts ``text/plain``: the body is read
+as JSON whatever its type. A malformed event answers 400 with the reason and its index.
 """
 from __future__ import annotations
 
@@ -20,75 +12,10 @@ import json
 
 from flask import jsonify, request
 
-from app.extensions import db
-from app.message.bounce_reasons import COMPLAINT, HARD, SOFT, decide
-from app.message.dsn import BounceReport, UnreadableMessage, classify
-from app.message.ses import MalformedEvent, is_ses, reports_from_ses
-from app.services.deliverability import apply_report
+from app.services.deliverability import MAX_RELAY_EVENTS, BadRelayEvent, apply_relay_events
 from app.web.api import ENDPOINT_TOKENS, bp
 
 ENDPOINT_TOKENS["api.bounces_webhook"] = "BOUNCE_WEBHOOK_TOKEN"
-MAX_EVENTS = 500
-_SIMPLE_FIELDS = {"type", "email", "message_id", "return_path", "status", "diagnostic"}
-_TYPES = {"hard": HARD, "bounce": HARD, "hard_bounce": HARD, "soft": SOFT, "soft_bounce": SOFT,
-          "complaint": COMPLAINT, "spam": COMPLAINT}
-
-
-class BadEvent(ValueError):
-    """One event is malformed: the message says which field and why (French / English)."""
-
-
-def _string(event: dict, key: str, limit: int) -> str:
-    value = event.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadEvent(f"« {key} » doit être une chaîne / must be a string")
-    if len(value) > limit:
-        raise BadEvent(f"« {key} » dépasse {limit} caractères / is too long")
-    return value
-
-
-def _simple(event: dict) -> BounceReport:
-    unknown = set(event) - _SIMPLE_FIELDS
-    if unknown:
-        raise BadEvent(f"champ inconnu / unknown field: {sorted(unknown)[0][:40]}")
-    kind = _TYPES.get(_string(event, "type", 40).lower())
-    if kind is None:
-        raise BadEvent("« type » doit valoir hard, soft ou complaint / must be hard, soft or complaint")
-    email = _string(event, "email", 320).strip().lower()
-    message_id = _string(event, "message_id", 300).strip()
-    return_path = _string(event, "return_path", 1000)
-    status, diagnostic = _string(event, "status", 20), _string(event, "diagnostic", 2000)
-    if not email:
-        raise BadEvent("« email » est obligatoire / is required")
-    token = return_path.split("+", 1)[1].split("@", 1)[0] if return_path.startswith("bounces+") and "@" in return_path else ""
-    if kind == COMPLAINT:
-        reason, final_kind = "feedback", COMPLAINT
-    else:
-        verdict = decide(status, diagnostic, temporary=True if kind == SOFT else None)
-        reason, final_kind = verdict.reason, HARD if verdict.hard else SOFT
-    return BounceReport(final_kind, reason, email, status=status, diagnostic=diagnostic, recipients=[email],
-                        message_ids=[message_id] if message_id else [], verp_tokens=[token] if token else [],
-                        format="webhook", detail=f"webhook {kind}")
-
-
-def _reports(event: object) -> list[BounceReport]:
-    if not isinstance(event, dict):
-        raise BadEvent("objet JSON attendu / a JSON object is expected")
-    if "raw" in event:
-        if set(event) != {"raw"} or not isinstance(event["raw"], str):
-            raise BadEvent("« raw » doit être une chaîne seule / must be a string, alone")
-        try:
-            return [classify(event["raw"])]
-        except UnreadableMessage as exc:
-            raise BadEvent(f"message illisible / unreadable: {exc}") from exc
-    if is_ses(event):
-        try:
-            return reports_from_ses(event)
-        except MalformedEvent as exc:
-            raise BadEvent(str(exc)) from exc
-    return [_simple(event)]
 
 
 @bp.post("/bounces")
@@ -100,22 +27,10 @@ def bounces_webhook():
     events = data if isinstance(data, list) else [data] if isinstance(data, dict) else None
     if events is None:
         return jsonify(error="corps JSON attendu (un objet ou une liste) / JSON object or list expected"), 400
-    if len(events) > MAX_EVENTS:
-        return jsonify(error=f"au plus {MAX_EVENTS} événements par requête / at most {MAX_EVENTS} events"), 413
-    batch: list[tuple[int, BounceReport]] = []
-    for i, event in enumerate(events):
-        try:
-            batch.extend((i, report) for report in _reports(event))
-        except BadEvent as exc:
-            return jsonify(error=str(exc), index=i), 400
-    results = []
+    if len(events) > MAX_RELAY_EVENTS:
+        return jsonify(error=f"au plus {MAX_RELAY_EVENTS} événements par requête / at most {MAX_RELAY_EVENTS} events"), 413
     try:
-        for i, report in batch:
-            outcome = apply_report(report, source="webhook", commit=False)
-            results.append({"index": i, "kind": outcome.kind, "reason": outcome.reason, "action": outcome.action,
-                            "attributed_by": outcome.attributed_by, "review": outcome.review})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        results = apply_relay_events(events)
+    except BadRelayEvent as exc:
+        return jsonify(error=str(exc), index=exc.index), 400
     return jsonify(results=results), 200

@@ -7,37 +7,39 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.extensions import db
-from app.message.builder import HeaderInjection
-from app.sending.compose import builder_for
-from app.message.inspect import message_parts
-from app.message.render import RenderError
-from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
+from app.models import Campaign, CampaignStatus, CampaignTemplate
 from app.services.campaigns import (
     BLOCK_TYPES,
+    FIELD_LIMITS,
+    FILTER_LIMIT,
+    MAX_BLOCKS,
+    MAX_TEST_ADDRESSES,
+    CampaignFields,
     CampaignStateError,
-    MessageRefused,
+    CompositionError,
+    TestSendError,
     build_report,
     campaign_figures,
     cancel_campaign,
+    create_campaign as compose_campaign,
     pause_campaign,
-    queue_campaign_message,
+    preview_message,
     resume_campaign,
     schedule_campaign,
+    send_test,
     start_campaign,
-    validate_blocks,
+    update_campaign as recompose_campaign,
 )
-from app.services.audience import InvalidAddress
-from app.services.support import unique_slug
-from app.web.admin.campaign_preview import SAMPLE
 from app.web.api_v1.core import (
     ID,
     MAX_ID,
     ApiBlueprint,
     PageArgs,
     Problem,
+    current_token,
     get_or_404,
     idempotent,
     page_of,
@@ -45,15 +47,23 @@ from app.web.api_v1.core import (
 
 blp = ApiBlueprint("api_v1_campaigns", __name__, url_prefix="/campaigns", description="Campagnes / campaigns")
 
-EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
 ONE_LINE = ma.validate.Regexp(r"^[^\r\n]*$", error="pas de retour à la ligne / no line break")
 Str = ma.fields.String
 
 
 class SegmentSchema(ma.Schema):
-    function = Str(validate=ma.validate.Length(max=200))
-    commune = Str(validate=ma.validate.Length(max=200))
-    organisation = Str(validate=ma.validate.Length(max=200))
+    function = Str(validate=ma.validate.Length(max=FILTER_LIMIT))
+    commune = Str(validate=ma.validate.Length(max=FILTER_LIMIT))
+    organisation = Str(validate=ma.validate.Length(max=FILTER_LIMIT))
+
+
+class AudienceSchema(ma.Schema):
+    """Who registered (or came): the same criterion as the composer's "Inscription" choice."""
+
+    kind = Str(required=True, validate=ma.validate.OneOf(
+        ["cycle", "journee", "waiting", "none", "present", "absent", "answered", "not_answered"]))
+    cycle_id = ma.fields.Integer(required=True, strict=True, validate=ID)
+    journee_id = ma.fields.Integer(strict=True, validate=ID, allow_none=True, load_default=None)
 
 
 def _block_json_schemas() -> list[dict]:
@@ -127,15 +137,18 @@ BLOCK = ma.fields.Dict(metadata={"oneOf": list(BLOCK_SCHEMAS.values())})
 
 
 def _editable_fields() -> dict[str, ma.fields.Field]:
+    """The fields documented and parsed here; their limits are the composition service's, which checks them again."""
     return {
-        "name": Str(validate=[ma.validate.Length(1, 300), ONE_LINE]),
-        "subject": Str(validate=[ma.validate.Length(max=300), ONE_LINE]),
-        "preheader": Str(validate=[ma.validate.Length(max=200), ONE_LINE]),
-        "from_name": Str(validate=[ma.validate.Length(max=200), ONE_LINE]),
-        "reply_to": Str(validate=[ma.validate.Length(max=320), ONE_LINE]),
-        "lists": ma.fields.List(Str(validate=ma.validate.Length(1, 80)), validate=ma.validate.Length(max=50)),
+        "name": Str(validate=[ma.validate.Length(1, FIELD_LIMITS["name"]), ONE_LINE]),
+        **{name: Str(validate=[ma.validate.Length(max=FIELD_LIMITS[name]), ONE_LINE])
+           for name in ("subject", "preheader", "from_name", "reply_to")},
+        "lists": ma.fields.List(Str(validate=ma.validate.Length(1, 80)), validate=ma.validate.Length(max=50), metadata={
+            "description": "identifiants ; absent à la création : la première liste, comme dans l'admin / "
+                           "slugs; absent on creation: the first list, as in the admin"}),
         "segment": ma.fields.Nested(SegmentSchema),
-        "blocks": ma.fields.List(BLOCK, validate=ma.validate.Length(max=100)),
+        "audience": ma.fields.Nested(AudienceSchema, allow_none=True, metadata={
+            "description": "inscrits d'un cycle ou d'une journée (null : aucun) / a cycle's or journée's registrants"}),
+        "blocks": ma.fields.List(BLOCK, validate=ma.validate.Length(max=MAX_BLOCKS)),
     }
 
 
@@ -144,7 +157,7 @@ class CampaignUpdateSchema(ma.Schema.from_dict(_editable_fields())):  # type: ig
 
 
 class CampaignCreateSchema(ma.Schema.from_dict(_editable_fields())):  # type: ignore[misc]
-    name = Str(required=True, validate=[ma.validate.Length(1, 300), ONE_LINE])
+    name = Str(required=True, validate=[ma.validate.Length(1, FIELD_LIMITS["name"]), ONE_LINE])
     template = Str(load_default=CampaignTemplate.NEWSLETTER.value,
                    validate=ma.validate.OneOf([CampaignTemplate.NEWSLETTER.value, CampaignTemplate.CYCLE_ANNOUNCEMENT.value]))
     cycle_id = ma.fields.Integer(strict=True, validate=ID, metadata={"description": "pour une annonce de cycle / for a cycle announcement"})
@@ -185,7 +198,9 @@ class PreviewSchema(ma.Schema):
 
 
 class TestSendSchema(ma.Schema):
-    addresses = ma.fields.List(Str(validate=ma.validate.Length(1, 320)), required=True, validate=ma.validate.Length(1, 10))
+    # The limit of ten is the service's (the same refusal, in the same words, as in the admin).
+    addresses = ma.fields.List(Str(validate=ma.validate.Length(1, 320)), required=True, validate=ma.validate.Length(min=1),
+                               metadata={"description": f"{MAX_TEST_ADDRESSES} au plus / at most {MAX_TEST_ADDRESSES}"})
 
 
 class QueuedSchema(ma.Schema):
@@ -248,26 +263,26 @@ def campaign_or_404(campaign_id: int) -> Campaign:
     return get_or_404(Campaign, campaign_id, "Campagne", "Campaign")
 
 
-def _apply(campaign: Campaign, data: dict) -> None:
-    for name in ("name", "subject", "preheader", "from_name", "reply_to"):
-        if name in data:
-            setattr(campaign, name, data[name].strip())
-    if "segment" in data:
-        campaign.segment = {k: v.strip() for k, v in data["segment"].items() if v and v.strip()}
-    if "lists" in data and campaign.template != CampaignTemplate.REMINDER:
-        found = {m.slug: m for m in db.session.scalars(select(MailingList).where(MailingList.slug.in_(data["lists"])))}
-        missing = [s for s in data["lists"] if s not in found]
-        if missing:
-            raise Problem(422, f"Liste inconnue : {missing[0]}", f"Unknown list: {missing[0]}", errors={"lists": missing})
-        campaign.lists = [found[s] for s in dict.fromkeys(data["lists"])]
-    if "blocks" in data:
-        if campaign.template != CampaignTemplate.NEWSLETTER:
-            raise Problem(422, "Seule une lettre d'information a des blocs.", "Only a newsletter has blocks.")
-        errors = [f"Bloc {i} — {e}" for i, block in enumerate(data["blocks"], start=1) for e in block_errors(block)]
-        errors = errors or validate_blocks(data["blocks"])
-        if errors:
-            raise Problem(422, "Blocs invalides : " + " ; ".join(errors), "Invalid blocks.", errors={"blocks": errors})
-        campaign.content = {**(campaign.content or {}), "blocks": data["blocks"]}
+def _fields(data: dict, template: CampaignTemplate = CampaignTemplate.NEWSLETTER) -> CampaignFields:
+    """The request's values as the composition service reads them (absent: left as they are; "audience": null, none)."""
+    return CampaignFields(
+        name=data.get("name"), template=template, cycle_id=data.get("cycle_id"), subject=data.get("subject"),
+        preheader=data.get("preheader"), from_name=data.get("from_name"), reply_to=data.get("reply_to"),
+        lists=data.get("lists"), filters=data.get("segment"), blocks=data.get("blocks"),
+        audience=(data["audience"] or {}) if "audience" in data else None)
+
+
+def _refused(exc: CompositionError) -> Problem:
+    if exc.errors:
+        return Problem(exc.status, exc.fr, exc.en, errors=exc.errors)
+    return Problem(exc.status, exc.fr, exc.en)
+
+
+def _block_shapes(data: dict) -> None:
+    """The blocks against the schema the description gives, before the composer's own rules."""
+    errors = [f"Bloc {i} — {e}" for i, block in enumerate(data.get("blocks") or [], start=1) for e in block_errors(block)]
+    if errors:
+        raise Problem(422, "Blocs invalides : " + " ; ".join(errors), "Invalid blocks.", errors={"blocks": errors})
 
 
 def _state_error(exc: Exception) -> Problem:
@@ -291,19 +306,11 @@ def list_campaigns(args: dict):
 @blp.response(201, CampaignSchema)
 def create_campaign(data: dict):
     """Créer une campagne (lettre à blocs, ou annonce d'un cycle) / create a campaign."""
-    template = CampaignTemplate(data["template"])
-    campaign = Campaign(name=data["name"].strip(), template=template, slug=unique_slug(Campaign, data["name"]))
-    if template == CampaignTemplate.CYCLE_ANNOUNCEMENT:
-        cycle = db.session.get(Cycle, data["cycle_id"]) if data.get("cycle_id") else None
-        if cycle is None:
-            raise Problem(422, "« cycle_id » : cycle introuvable.", "\"cycle_id\": no such cycle.")
-        campaign.cycle_id = cycle.id
-        campaign.subject = f"{cycle.kicker + ' : ' if cycle.kicker else ''}{cycle.title}"[:300]
-        campaign.preheader = (cycle.period or "")[:200]
-    db.session.add(campaign)
-    _apply(campaign, data)
-    db.session.commit()
-    return campaign
+    _block_shapes(data)
+    try:
+        return compose_campaign(_fields(data, CampaignTemplate(data["template"])))
+    except CompositionError as exc:
+        raise _refused(exc) from exc
 
 
 @blp.get("/<int:campaign_id>")
@@ -321,11 +328,11 @@ def get_campaign(campaign_id: int):
 def update_campaign(data: dict, campaign_id: int):
     """Modifier une campagne en brouillon, programmée ou en pause / update an editable campaign."""
     campaign = campaign_or_404(campaign_id)
-    if campaign.status not in EDITABLE:
-        raise Problem(409, f"Cette campagne n'est plus modifiable (statut : {campaign.status.value}).",
-                      f"This campaign can no longer be edited (status: {campaign.status.value}).")
-    _apply(campaign, data)
-    db.session.commit()
+    _block_shapes(data)
+    try:
+        recompose_campaign(campaign, _fields(data))
+    except CompositionError as exc:
+        raise _refused(exc) from exc
     return campaign
 
 
@@ -334,14 +341,12 @@ def update_campaign(data: dict, campaign_id: int):
 @blp.response(200, PreviewSchema)
 def preview(campaign_id: int):
     """Le message rendu pour une personne fictive : HTML et texte / the rendered HTML and text."""
-    campaign = campaign_or_404(campaign_id)
-    try:
-        raw = builder_for(campaign).build(SAMPLE).raw
-    except (RenderError, HeaderInjection) as exc:
-        raise Problem(422, f"Le message ne peut pas être rendu : {exc}", "The message cannot be rendered.") from exc
-    parts = message_parts(raw)
-    subject = next((value for name, value in parts.headers if name.lower() == "subject"), "")
-    return {"subject": subject, "html": parts.html, "text": parts.text, "headers": [list(h) for h in parts.headers]}
+    with force_locale("fr"):
+        found = preview_message(campaign_or_404(campaign_id))
+    if found.error:
+        raise Problem(422, found.error, "The message cannot be rendered.")
+    parts = found.parts
+    return {"subject": found.subject, "html": parts.html, "text": parts.text, "headers": [list(h) for h in parts.headers]}
 
 
 @blp.post("/<int:campaign_id>/test")
@@ -351,21 +356,11 @@ def preview(campaign_id: int):
 @blp.response(202, QueuedSchema)
 def test_send(data: dict, campaign_id: int):
     """Envoyer le vrai message à quelques adresses de test (10 au plus) / test send."""
-    campaign = campaign_or_404(campaign_id)
-    ids = []
     try:
-        for address in data["addresses"]:
-            row = queue_campaign_message(campaign, address, {}, reference=f"test:campaign:{campaign.id}",
-                                         kind="test", test=True)
-            ids.append(row.id)
-    except InvalidAddress as exc:
-        db.session.rollback()
-        raise Problem(422, f"Adresse de test invalide : {exc}", "Invalid test address.") from exc
-    except (MessageRefused, RenderError) as exc:
-        db.session.rollback()
-        raise Problem(422, str(exc), "The message cannot be built.") from exc
-    db.session.commit()
-    return {"ids": ids}
+        rows = send_test(campaign_or_404(campaign_id), data["addresses"], actor=f"api:{current_token().name}")
+    except TestSendError as exc:
+        raise Problem(422, exc.fr, exc.en) from exc
+    return {"ids": [row.id for row in rows]}
 
 
 @blp.post("/<int:campaign_id>/schedule")

@@ -8,7 +8,6 @@ import hashlib
 import http
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -16,14 +15,21 @@ import marshmallow as ma
 from flask import Response, current_app, g, json, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter
-from app.models import ApiToken, IdempotencyRecord, utcnow
-from app.services.integrations import authenticate, has_scope
+from app.models import ApiToken
+from app.services.integrations import (
+    KeyInUse,
+    KeyReused,
+    Replay,
+    authenticate,
+    claim_key,
+    finish_key,
+    has_scope,
+    release_key,
+)
 
 PREFIX = "/api/v1"
 PROBLEM_TYPE = "application/problem+json"
@@ -192,7 +198,6 @@ _rate_limited = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"
 
 # --------------------------------------------------------------------------- Idempotency-Key
 
-IDEMPOTENCY_TTL = timedelta(hours=24)
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,200}$")  # 1 to 200 visible ASCII characters (a UUID, an order number…)
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
                       "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
@@ -204,8 +209,9 @@ IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": Fal
 def idempotent(blp: Blueprint) -> Callable:
     """Honour ``Idempotency-Key`` on a POST that creates or sends (must sit under :meth:`ApiBlueprint.scoped`).
 
-    A placeholder row is committed before the view runs, so a concurrent duplicate gets
-    409 instead of running twice; a success is stored and replayed; a failure frees the key.
+    The rule is ``app.services.integrations.idempotency``'s (a placeholder committed first, so a
+    concurrent duplicate gets 409 instead of running twice; a success replayed; a failure frees
+    the key); this decorator fingerprints the request and answers in HTTP.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -217,47 +223,26 @@ def idempotent(blp: Blueprint) -> Callable:
             if not IDEMPOTENCY_KEY.match(key):
                 raise Problem(400, "« Idempotency-Key » : 1 à 200 caractères ASCII visibles.",
                               "\"Idempotency-Key\": 1 to 200 visible ASCII characters.")
-            token = current_token()
-            now = utcnow()
             fingerprint = hashlib.sha256(
                 request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()).hexdigest()
-            db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_TTL))
-            record = db.session.scalar(select(IdempotencyRecord).where(
-                IdempotencyRecord.token_id == token.id, IdempotencyRecord.key == key))
-            if record is None:
-                record = IdempotencyRecord(token_id=token.id, key=key, fingerprint=fingerprint, status_code=0,
-                                           body=b"", content_type="", created_at=now)
-                db.session.add(record)
-                try:
-                    db.session.commit()
-                except IntegrityError:
-                    db.session.rollback()
-                    raise Problem(409, "Une requête avec cette clé est en cours.", "A request with this key is in progress.") from None
-            elif record.fingerprint != fingerprint:
+            try:
+                claimed = claim_key(current_token().id, key, fingerprint)
+            except KeyInUse:
+                raise Problem(409, "Une requête avec cette clé est en cours.", "A request with this key is in progress.") from None
+            except KeyReused:
                 raise Problem(422, "Cette « Idempotency-Key » a déjà servi pour une autre requête.",
-                              "This Idempotency-Key was already used for a different request.")
-            elif record.status_code == 0:
-                raise Problem(409, "Une requête avec cette clé est en cours.", "A request with this key is in progress.")
-            else:
-                replay = current_app.response_class(record.body, status=record.status_code,
-                                                    content_type=record.content_type)
+                              "This Idempotency-Key was already used for a different request.") from None
+            if isinstance(claimed, Replay):
+                replay = current_app.response_class(claimed.body, status=claimed.status_code,
+                                                    content_type=claimed.content_type)
                 replay.headers["Idempotent-Replayed"] = "true"
                 return replay
-            record_id = record.id
             try:
                 response = current_app.make_response(view(*args, **kwargs))
             except Exception:
-                db.session.rollback()
-                db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-                db.session.commit()
+                release_key(claimed)
                 raise
-            if 200 <= response.status_code < 300:
-                db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(
-                    status_code=response.status_code, body=response.get_data(),
-                    content_type=response.content_type or "application/json"))
-            else:
-                db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
-            db.session.commit()
+            finish_key(claimed, response.status_code, response.get_data(), response.content_type or "")
             return response
 
         documented: Callable = blp.doc(parameters=[IDEMPOTENCY_HEADER])(wrapper)

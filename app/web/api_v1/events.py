@@ -9,7 +9,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Cycle, Registration
 from app.services.audience import InvalidAddress
-from app.services.events import RegistrationError, cancel_registration as cancel, find_cycle, register, seats_left
+from app.services.events import (
+    RegistrationError,
+    UnknownJournee,
+    cancel_registration as cancel,
+    find_cycle,
+    journees_by_number,
+    register,
+    seats_left,
+)
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,
@@ -97,11 +105,11 @@ def cycle_or_404(slug: str) -> Cycle:
 def _journees(cycle: Cycle, numbers: list[int] | None):
     if numbers is None:
         return None
-    by_number = {j.number: j for j in cycle.journees}
-    missing = [n for n in numbers if n not in by_number]
-    if missing:
-        raise Problem(422, f"Journée inconnue : {missing[0]}", f"Unknown journée: {missing[0]}", errors={"journees": missing})
-    return [by_number[n] for n in dict.fromkeys(numbers)]
+    try:
+        return journees_by_number(cycle, numbers)
+    except UnknownJournee as exc:
+        raise Problem(422, f"Journée inconnue : {exc.missing[0]}", f"Unknown journée: {exc.missing[0]}",
+                      errors={"journees": exc.missing}) from exc
 
 
 @blp.get("/cycles")

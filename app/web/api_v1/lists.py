@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscription, SubscriptionStatus
+from app.models import MailingList
+from app.services.audience import SLUG_RE, DuplicateList, ListError, create_list as new_list, member_counts, update_list as change_list
 from app.web.api_v1.core import ApiBlueprint, Problem, idempotent, not_found
 
 blp = ApiBlueprint("api_v1_lists", __name__, url_prefix="/lists", description="Listes de diffusion / mailing lists")
 
-SLUG = ma.validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,79}$", error="lettres minuscules, chiffres et tirets / a-z, 0-9, -")
+SLUG = ma.validate.Regexp(SLUG_RE, error="lettres minuscules, chiffres et tirets / a-z, 0-9, -")
 
 
 class ListSchema(ma.Schema):
@@ -29,9 +29,8 @@ class ListUpdateSchema(ma.Schema):
     public = ma.fields.Boolean()
 
 
-def _with_count(mailing_list: MailingList) -> dict:
-    count = db.session.scalar(select(func.count()).select_from(Subscription).where(
-        Subscription.list_id == mailing_list.id, Subscription.status == SubscriptionStatus.CONFIRMED)) or 0
+def _with_count(mailing_list: MailingList, counts: dict[int, int] | None = None) -> dict:
+    count = (counts if counts is not None else member_counts()).get(mailing_list.id, 0)
     return {"id": mailing_list.id, "slug": mailing_list.slug, "name": mailing_list.name,
             "description": mailing_list.description, "public": mailing_list.public, "confirmed": count}
 
@@ -48,7 +47,8 @@ def _list_or_404(slug: str) -> MailingList:
 @blp.response(200, ListSchema(many=True))
 def all_lists():
     """Toutes les listes / every list."""
-    return [_with_count(m) for m in db.session.scalars(select(MailingList).order_by(MailingList.name))]
+    counts = member_counts()
+    return [_with_count(m, counts) for m in db.session.scalars(select(MailingList).order_by(MailingList.name))]
 
 
 @blp.post("")
@@ -58,13 +58,12 @@ def all_lists():
 @blp.response(201, ListSchema)
 def create_list(data: dict):
     """Créer une liste / create a list."""
-    row = MailingList(slug=data["slug"], name=data["name"].strip(), description=data["description"], public=data["public"])
-    db.session.add(row)
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Problem(409, "Une liste porte déjà cet identifiant.", "A list with this slug already exists.") from None
+        row = new_list(data["slug"], name=data["name"], description=data["description"], public=data["public"])
+    except DuplicateList as exc:
+        raise Problem(409, str(exc), "A list with this slug already exists.") from exc
+    except ListError as exc:
+        raise Problem(422, str(exc), "The list cannot be created as given.") from exc
     return _with_count(row)
 
 
@@ -83,7 +82,8 @@ def get_list(slug: str):
 def update_list(data: dict, slug: str):
     """Modifier nom, description, visibilité / update name, description, visibility."""
     row = _list_or_404(slug)
-    for name, value in data.items():
-        setattr(row, name, value.strip() if isinstance(value, str) else value)
-    db.session.commit()
+    try:
+        change_list(row, **data)
+    except ListError as exc:
+        raise Problem(422, str(exc), "The list cannot be changed as given.") from exc
     return _with_count(row)

@@ -11,7 +11,9 @@ from app.services.audience import (
     InvalidAddress,
     NewSubscriber,
     RecordRefused,
+    UnknownList,
     add_subscriber,
+    lists_by_slug as find_lists,
     normalise_email,
     unsubscribe_from,
     update_profile,
@@ -109,11 +111,10 @@ def actor() -> str:
 
 
 def lists_by_slug(slugs: list[str]) -> list[MailingList]:
-    found = {m.slug: m for m in db.session.scalars(select(MailingList).where(MailingList.slug.in_(slugs)))}
-    missing = [s for s in slugs if s not in found]
-    if missing:
-        raise Problem(422, f"Liste inconnue : {missing[0]}", f"Unknown list: {missing[0]}", errors={"lists": missing})
-    return [found[s] for s in dict.fromkeys(slugs)]
+    try:
+        return find_lists(slugs)
+    except UnknownList as exc:
+        raise Problem(422, str(exc), f"Unknown list: {exc.missing[0]}", errors={"lists": exc.missing}) from exc
 
 
 def subscriber_or_404(subscriber_id: int) -> Subscriber:

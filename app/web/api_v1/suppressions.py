@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import BounceRecord, Suppression, SuppressionReason, email_hash
-from app.services.audience import InvalidAddress, normalise_email, suppress
+from app.services.audience import InvalidAddress, normalise_email, suppress_address
 from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,
@@ -84,10 +84,8 @@ def lookup(args: dict):
 @blp.response(201, SuppressionSchema)
 def add(data: dict):
     """Exclure une adresse (raison « manual ») ; seule la personne peut se réinscrire / suppress an address."""
-    address = _address(data["email"])
-    suppress(address, SuppressionReason.MANUAL, source=data["source"] or f"api:{current_token().name}")
-    db.session.commit()
-    return db.session.get(Suppression, email_hash(address))
+    actor = f"api:{current_token().name}"
+    return suppress_address(_address(data["email"]), source=data["source"] or actor, actor=actor, via="api")
 
 
 @blp.get("/bounces")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.extensions import db
 from app.models import Campaign, MessageStatus, TransactionalMessage
-from app.services.campaigns import MessageRefused, queue_campaign_message
+from app.services.campaigns import MessageRefused, send_campaign_message
 from app.services.audience import InvalidAddress
 from app.web.api_v1.core import (
     ID,
@@ -55,13 +54,12 @@ def send(data: dict):
     """Mettre un message en file pour une adresse / queue one message for one address (202, then GET its status)."""
     campaign = get_or_404(Campaign, data["campaign_id"], "Campagne", "Campaign")
     try:
-        row = queue_campaign_message(campaign, data["to"], data["variables"],
-                                     reference=f"{REFERENCE_PREFIX}{current_token().id}")
+        row = send_campaign_message(campaign, data["to"], data["variables"],
+                                    reference=f"{REFERENCE_PREFIX}{current_token().id}")
     except InvalidAddress as exc:
         raise Problem(422, f"Adresse invalide : {exc}", "Invalid email address.", errors={"to": [str(exc)]}) from exc
     except MessageRefused as exc:
         raise Problem(exc.status, exc.fr, exc.en) from exc
-    db.session.commit()
     return row
 
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cycle, Journee, utcnow
-from app.sending.calendar import journees_ics
-from app.services.events import journee_label
+from app.services.events import agenda_ics as agenda_feed, journee_label
 from app.web.public import bp
 
 
@@ -36,12 +35,7 @@ def agenda():
 
 @bp.route("/agenda.ics")
 def agenda_ics():
-    journees = db.session.scalars(
-        select(Journee).join(Cycle).where(Cycle.published.is_(True)).order_by(Journee.starts_at)
-    ).all()
-    from flask import current_app
-
-    body = journees_ics(journees, name=f"Agenda {current_app.config['ORGANISATION'].name}")
+    body = agenda_feed()
     return Response(body, mimetype="text/calendar", headers={
         "Content-Type": "text/calendar; charset=utf-8",
         "Content-Disposition": 'inline; filename="agenda.ics"',

@@ -9,12 +9,11 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.models import MailingList, SubscriptionStatus
+from app.models import MailingList
 from app.services.audience import (
     confirm_subscription as confirm,
     load_expired_confirmation,
-    memberships,
-    send_confirmation,
+    resend_expired_confirmation,
     subscriber_by_uid,
 )
 from app.tokens import InvalidToken, Purpose, verify
@@ -50,14 +49,6 @@ def confirm_subscription(token: str):
 @limiter.limit("5 per hour", key_func=lambda: "confirm-resend:" + (request.remote_addr or ""))
 def confirm_resend():
     """Send a fresh link for a genuine expired one (lists still pending only)."""
-    payload = load_expired_confirmation(request.form.get("token", ""))
-    subscriber = subscriber_by_uid(payload.get("s")) if payload else None
-    if subscriber is None or subscriber.email is None:
+    if resend_expired_confirmation(request.form.get("token", "")) is None:
         return link_error()
-    wanted = {i for i in payload.get("l", []) if isinstance(i, int)}
-    pending = [m.list_id for m in memberships(subscriber)
-               if m.list_id in wanted and m.status == SubscriptionStatus.PENDING]
-    if pending:
-        send_confirmation(subscriber, pending)
-        db.session.commit()
     return render_template("public/subscribe_thanks.html", resent=True)

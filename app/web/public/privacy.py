@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 
-from app import links
-from app.extensions import db, limiter
-from app.sending.transactional import send_transactional
-from app.services.audience import audit, resolve_preferences, subscriber_by_uid
-from app.services.privacy import export_subscriber
-from app.tokens import InvalidToken, Purpose, sign, verify
+from app.extensions import limiter
+from app.services.audience import resolve_preferences, subscriber_by_uid
+from app.services.privacy import hand_over_export, request_export
+from app.tokens import InvalidToken, Purpose, verify
 from app.web.public import bp
 from app.web.public.unsubscribe import link_error
-
-
-def export_url(subscriber_uid: str) -> str:
-    return links.absolute(f"/privacy/{sign(Purpose.DATA_EXPORT, {'s': subscriber_uid})}")
 
 
 def json_download(data: dict, filename: str) -> Response:
@@ -35,14 +29,7 @@ def privacy_request(token: str):
         subscriber = resolve_preferences(token)
     except InvalidToken:
         return link_error()
-    url = export_url(subscriber.uid)
-    org = current_app.config["ORGANISATION"].name
-    send_transactional("data_export", subscriber.email, {
-        "subject": _("Vos données personnelles au %(org)s", org=org), "first_name": subscriber.first_name,
-        "export_url": url,
-    }, subscriber_id=subscriber.id)
-    audit("export_requested", subscriber, actor="public", ip=request.remote_addr)
-    db.session.commit()
+    request_export(subscriber, ip=request.remote_addr)
     return render_template("error.html", code=200, title=_("Demande envoyée"),
                            message=_("Un lien de téléchargement (valable 7 jours) a été envoyé à votre adresse.")), 200
 
@@ -60,6 +47,4 @@ def privacy_export(token: str):
         return link_error()
     if subscriber is None or subscriber.email is None:
         return link_error()
-    audit("export_downloaded", subscriber, actor="public", ip=request.remote_addr)
-    db.session.commit()
-    return json_download(export_subscriber(subscriber), "mes-donnees-crpve.json")
+    return json_download(hand_over_export(subscriber, actor="public", ip=request.remote_addr), "mes-donnees-crpve.json")

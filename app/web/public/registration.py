@@ -24,16 +24,14 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.digits import to_int
 from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, Subscriber, utcnow
-from app.sending.calendar import calendar_links, journee_ics
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.events import (
     ACTIVE_REGISTRATION_STATUSES,
     RegistrationError,
-    cancel_registration,
-    change_days,
-    confirm_requests,
+    act_on_registration,
+    add_to_calendar_links,
+    held_journee_ics,
     holds_seats,
-    mark_address_confirmed,
     register,
     requested_journees,
     seats_left,
@@ -205,33 +203,23 @@ def registration_manage(token: str):
         form = FlaskForm()
         if not form.validate_on_submit():
             abort(400)
-        by_id = {j.id: j for j in cycle.journees}
-        action = request.form.get("action", "save")
-        mark_address_confirmed(registration, now)  # only the address's owner has this link
-        if action == "confirm":
-            outcome = confirm_requests(registration, ip=request.remote_addr, now=now)
-            flash(_("Merci, votre inscription est confirmée.") if outcome.confirmed or outcome.waiting
-                  else _("Rien à confirmer."), "success")
-        elif action == "cancel_all":
-            done = cancel_registration(registration, actor="public", ip=request.remote_addr, now=now)
-            flash(_("Votre inscription est annulée.") if done else _("Rien à annuler."), "success")
-        elif action.startswith("cancel:") and to_int(action[7:]) in by_id:
-            journee = by_id[int(action[7:])]
-            done = cancel_registration(registration, [journee], actor="public", ip=request.remote_addr, now=now)
-            flash(_("Votre participation à la journée %(n)s est annulée.", n=journee.number) if done
-                  else _("Rien à annuler."), "success")
-        else:
-            wanted = [by_id[i] for i in sorted(form_ids("journees")) if i in by_id]
-            change_days(registration, wanted, actor="public", ip=request.remote_addr, now=now)
-            flash(_("Vos choix sont enregistrés."), "success")
-        db.session.commit()
+        done = act_on_registration(registration, request.form.get("action", "save"), journee_ids=form_ids("journees"),
+                                   ip=request.remote_addr, now=now)
+        flash({
+            "confirmed": _("Merci, votre inscription est confirmée."),
+            "nothing_to_confirm": _("Rien à confirmer."),
+            "cancelled": _("Votre inscription est annulée."),
+            "journee_cancelled": _("Votre participation à la journée %(n)s est annulée.", n=done.number),
+            "nothing_to_cancel": _("Rien à annuler."),
+            "saved": _("Vos choix sont enregistrés."),
+        }[done.what], "success")
         return redirect(url_for("public.registration_manage", token=token))
     status_by_journee = {d.journee_id: d.status for d in registration.days}
     requested = {j.id for j in requested_journees(registration, now)}
     rows = [
         {"journee": j, "status": status_by_journee.get(j.id), "past": j.starts_at <= now,
          "seats_left": seats_left(j), "requested": j.id in requested,
-         "calendar": calendar_links(j) if status_by_journee.get(j.id) == RegistrationStatus.CONFIRMED and j.starts_at > now else None}
+         "calendar": add_to_calendar_links(j) if status_by_journee.get(j.id) == RegistrationStatus.CONFIRMED and j.starts_at > now else None}
         for j in cycle.journees
     ]
     return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
@@ -242,11 +230,9 @@ def registration_manage(token: str):
 @bp.get("/r/<token>/journee-<int:number>.ics")
 def registration_ics(token: str, number: int):
     """The .ics of one journée the person holds a seat for (the same event as the confirmation's)."""
-    registration = _registration_from(token)
-    held = {d.journee_id for d in registration.days if d.status == RegistrationStatus.CONFIRMED}
-    journee = next((j for j in registration.cycle.journees if j.number == number and j.id in held), None)
-    if journee is None:
+    body = held_journee_ics(_registration_from(token), number)
+    if body is None:
         abort(404)
-    return Response(journee_ics(journee), headers={
+    return Response(body, headers={
         "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="journee-{number}.ics"', "Referrer-Policy": "no-referrer"})

@@ -1,7 +1,7 @@
 """The seed as data: CRPVE's cycle "Comment faire vivre un contrat de ville" and its announcement.
 
-Appended to ``app.cli.demo.LOADERS`` so ``flask demo load`` (and ``make run``)
-creates it. Idempotent: found by slug and refreshed, never duplicated. Every
+Loaded by ``flask demo load`` (and ``make run``) after the demo's people. Idempotent:
+found by slug and refreshed, never duplicated. Every
 sentence of tests/fixtures/crpve-cycle-contrat-de-ville-2016.txt lives in these
 fields (the test renders the announcement and checks each one).
 """
@@ -12,9 +12,9 @@ from datetime import date, time
 from sqlalchemy import select
 
 from app import links
-from app.cli import demo
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
+from app.services.events import save_cycle
 from app.timeutil import local_to_utc
 
 CYCLE_SLUG = "contrat-de-ville-2016"
@@ -246,7 +246,9 @@ def load_cycle() -> tuple[Cycle, bool]:
             journee = Journee(number=data["number"])
             cycle.journees.append(journee)
             changed = True
-        starts, ends = local_to_utc(data["day"], time(10, 0)), local_to_utc(data["day"], time(17, 0))
+        day = data["day"]
+        assert isinstance(day, date)
+        starts, ends = local_to_utc(day, time(10, 0)), local_to_utc(day, time(17, 0))
         if journee.starts_at != starts or journee.ends_at != ends:
             journee.starts_at, journee.ends_at = starts, ends
             journee.sequence = (journee.sequence or 0) + (1 if journee.id else 0)  # RFC 5545: the event moved
@@ -276,9 +278,7 @@ def load_announcement(cycle: Cycle, cycle_changed: bool = False) -> Campaign:
 
 
 def load() -> None:
-    """The seed cycle, its announcement, and its reminders (through save_cycle, like any edit)."""
-    from app.services.events import save_cycle
-
+    """The seed cycle, its announcement, and its reminders (through save_cycle, like any edit); commits."""
     cycle, changed = load_cycle()
     load_announcement(cycle, changed)
     if changed:
@@ -289,7 +289,3 @@ def load() -> None:
 
 def registration_url() -> str:
     return links.registration_form_url(CYCLE_SLUG)
-
-
-if load not in demo.LOADERS:
-    demo.LOADERS.append(load)

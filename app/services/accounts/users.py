@@ -1,0 +1,91 @@
+"""The team's accounts: who may sign in to the admin, with which role, and the sessions they hold.
+
+The admin's user pages, ``flask users create`` and the login page all go through here: one
+check of the address and the password, one rule that nobody demotes or deactivates
+themself, and every change of who may act (a new password, a deactivation, a logout) ends
+the sessions it concerns.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.i18n import TranslatedError
+from app.models import Role, User, utcnow
+from app.services.audience import InvalidAddress, normalise_email
+
+MIN_PASSWORD = 8
+# Made once with the same method and cost as real hashes, so checking it takes as long.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+class AccountError(TranslatedError):
+    """The account cannot be created or changed as asked; nothing was saved."""
+
+
+def save_user(email: str, password: str, *, role: Role, name: str = "", replace: bool = False) -> tuple[User, bool]:
+    """Create an account, or (``replace``) reset the password, role and name of an existing one; commits.
+
+    Returns the user and whether it was created. AccountError for an invalid address, a short
+    password, or an address already in use when ``replace`` is not asked."""
+    try:
+        address = normalise_email(email)
+    except InvalidAddress as exc:
+        raise AccountError(_l("Adresse invalide : %(error)s", error=str(exc))) from exc
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(_l("Le mot de passe doit faire au moins %(n)s caractères.", n=MIN_PASSWORD))
+    user = db.session.scalar(select(User).where(User.email == address))
+    if user is not None and not replace:
+        raise AccountError(_l("Un utilisateur existe déjà avec cette adresse."))
+    created = user is None
+    if user is None:
+        user = User(email=address)
+        db.session.add(user)
+    user.name = (name or user.name or "").strip()[:200]
+    user.role = role
+    user.set_password(password)  # ends the sessions opened with the old one
+    db.session.commit()
+    return user, created
+
+
+def set_role(user: User, role: Role, *, by: User) -> None:
+    """Give ``user`` this role; commits. Refused when an administrator would demote themself."""
+    if user.id == by.id and role != Role.ADMIN:
+        raise AccountError(_l("Vous ne pouvez pas retirer votre propre rôle d'administrateur."))
+    user.role = role
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Open or close an account (closing ends its sessions); commits. Refused on one's own account."""
+    if user.id == by.id:
+        raise AccountError(_l("Vous ne pouvez pas désactiver votre propre compte."))
+    user.active = active
+    if not active:
+        user.end_sessions()
+    db.session.commit()
+
+
+def sign_in(email: str, password: str) -> User | None:
+    """The active account these credentials open (its last login recorded; commits), or None.
+
+    A wrong address costs as long as a wrong password: it is checked against a dummy hash."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not (user.check_password(password) and user.active):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of this user (each copy of its cookies dies with it); commits."""
+    user.end_sessions()
+    db.session.commit()
