@@ -333,3 +333,21 @@ def test_an_abuse_desk_complaint_in_its_own_words_is_a_complaint():
            "Subject: Lettre\n\nBonjour\n--b--\n").encode()
     report = classify(raw)
     assert (report.kind, report.recipient) == ("complaint", RCPT)
+
+
+@pytest.mark.parametrize("marker", ["The text of your message follows:", "Here is your message:",
+                                    "Le message d'origine suit :", "Inhalt der Nachricht:"])
+@pytest.mark.parametrize("first_fields", [
+    "From: \"CRPVE\" <actualites@crpve.example.org>\nTo: {rcpt}\nSubject: Politique de la ville\n",
+    "DKIM-Signature: v=1; a=rsa-sha256; d=crpve.example.org; s=lettrine;\n\tb=Zm9v\nDate: Wed, 18 Nov 2026\n"
+    "From: actualites@crpve.example.org\n",
+])
+def test_our_own_text_pasted_after_an_unknown_marker_is_not_the_reporter_s(marker, first_fields):
+    """The copy starts with its header block: our DKIM-Signature and « politique de la ville » are not a refusal."""
+    body = "Le cycle « Politique de la ville » reprend le 12 janvier. Inscription obligatoire.\n"
+    raw = ("From: MAILER-DAEMON@mx.example.net\nTo: bounces+abc@bounces.crpve.example.org\n"
+           "Subject: Undeliverable mail\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+           f"Your message could not be delivered to {RCPT}.\nReason: no such user.\n\n"
+           f"{marker}\n\n{first_fields.format(rcpt=RCPT)}\n{body}").encode()
+    report = classify(raw)
+    assert (report.kind, report.reason, report.recipient) == ("hard", "userunknown", RCPT)

@@ -294,11 +294,44 @@ _QUOTED_HEADER = re.compile(
 
 
 def _explanation(human: str) -> str:
-    """The reporter's text without the original's quoted Subject/From/To lines.
+    """The reporter's text, before any pasted copy of the original and without its quoted Subject/From/To lines.
 
-    Our own subjects speak of "politique de la ville": they must not read as a policy refusal.
+    Our own messages speak of "politique de la ville" and carry a DKIM-Signature: pasted after
+    a marker we do not know ("The text of your message follows:"), they must not read as a
+    policy or authentication refusal. The copy still starts with its header block.
     """
-    return _QUOTED_HEADER.sub("", human)
+    pasted = _pasted_header_block(human)
+    return _QUOTED_HEADER.sub("", human[:pasted] if pasted >= 0 else human)
+
+
+_HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]")
+# A message's usual header fields: a block of three or more header lines, two of them these, is a copy of
+# a message (a DSN's own fields, Reporting-MTA, Final-Recipient, Action…, are none of them).
+_MESSAGE_FIELDS = frozenset({
+    "from", "to", "cc", "subject", "date", "message-id", "mime-version", "content-type", "return-path", "received",
+    "reply-to", "sender", "dkim-signature", "list-unsubscribe", "list-id", "in-reply-to", "references",
+    "content-transfer-encoding", "x-mailer",
+})
+
+
+def _pasted_header_block(text: str) -> int:
+    """Where a pasted message's header block starts in ``text``: three or more unindented header lines
+    (folded lines included), two of them a message's usual fields; -1 if there is none."""
+    start, names, pos = -1, 0, 0
+    usual = 0
+    for line in text.splitlines(keepends=True):
+        field = _HEADER_LINE.match(line)
+        if field:
+            if start < 0:
+                start, names, usual = pos, 0, 0
+            names += 1
+            usual += field.group(1).lower() in _MESSAGE_FIELDS
+        elif not (line[:1] in (" ", "\t") and line.strip() and start >= 0):
+            if start >= 0 and names >= 3 and usual >= 2:
+                return start
+            start = -1
+        pos += len(line)
+    return start if start >= 0 and names >= 3 and usual >= 2 else -1
 
 
 def _remote_words(text: str) -> str:
