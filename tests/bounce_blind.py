@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import bounce_corpus
 from tests.bounce_blind_layouts import LAYOUTS, SUBJECT, SUBJECT_MIME, Case, return_path
 from tests.bounce_blind_others import BUILDERS
 
@@ -507,15 +508,7 @@ def verdicts_tsv(items: list[Sample]) -> str:
 
 
 def write(folder: Path = BLIND) -> int:
-    folder.mkdir(parents=True, exist_ok=True)
-    made = samples()
-    for old in folder.iterdir():
-        if old.suffix in (".eml", ".json"):
-            old.unlink()
-    for x in made:
-        (folder / x.name).write_bytes(x.data)
-    (folder / "VERDICTS.tsv").write_text(verdicts_tsv(made), encoding="utf-8")
-    return len(made)
+    return bounce_corpus.write(folder, samples(), verdicts_tsv)
 
 
 if __name__ == "__main__":

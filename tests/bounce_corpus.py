@@ -1466,15 +1466,16 @@ def verdicts_tsv(items: list[Sample]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(folder: Path = CORPUS) -> int:
+def write(folder: Path = CORPUS, items: list | None = None, tsv: Callable[[list], str] | None = None) -> int:
+    """Write ``items`` (this corpus's samples by default) and their verdicts table into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    items = samples()
+    items = samples() if items is None else items
     for old in folder.glob("*"):
         if old.suffix in (".eml", ".json"):
             old.unlink()
     for item in items:
         (folder / item.name).write_bytes(item.data)
-    (folder / "VERDICTS.tsv").write_text(verdicts_tsv(items), encoding="utf-8")
+    (folder / "VERDICTS.tsv").write_text((tsv or verdicts_tsv)(items), encoding="utf-8")
     return len(items)
 
 
