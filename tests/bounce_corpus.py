@@ -729,8 +729,8 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (exim_local, "", "(generated from info@asso.example)\n    Unrouteable address", H, "userunknown"),
     (exim_retry, "", "Connection timed out: retry timeout exceeded", S, "expired"),
     (exim_retry, "", "SMTP error from remote mail server after RCPT TO:<{rcpt}>:\n    451 4.7.1 Greylisting in action, please come back later", S, "expired"),
-    (exim_warning, "4.0.0", "SMTP error from remote mail server after RCPT TO:<{rcpt}>:\n    452 4.2.2 Mailbox full", S, "mailboxfull"),
-    (exim_warning, "4.0.0", "Connection refused", S, "networkerror"),
+    (exim_warning, "4.0.0", "SMTP error from remote mail server after RCPT TO:<{rcpt}>:\n    452 4.2.2 Mailbox full", "ignore", "mailboxfull"),
+    (exim_warning, "4.0.0", "Connection refused", "ignore", "networkerror"),
     (exim_de, "", "550 5.1.1 <{rcpt}>: Benutzer unbekannt / user unknown", H, "userunknown"),
     (exim_de, "", "552 5.2.2 Postfach voll / mailbox full", S, "mailboxfull"),
     (exim_de, "", "550 Empfängeradresse existiert nicht", H, "userunknown"),
@@ -777,8 +777,8 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (google_workspace, "5.1.1", "550 5.1.1 The email account that you tried to reach does not exist.", H, "userunknown"),
     (google_workspace, "5.7.1", "550 5.7.1 Message blocked by the recipient's organization policy.", S, "filtered"),
     (google_workspace, "5.4.310", "DNS domain ville-fermee.example does not exist [Message=InfoDomainNonexistent]", H, "hostunknown"),
-    (gmail_delay, "4.4.1", "The recipient server did not accept our requests to connect. [mx.destinataire.example 192.0.2.25: timed out]", S, "networkerror"),
-    (gmail_delay, "4.2.2", "452-4.2.2 The email account that you tried to reach is over quota.", S, "mailboxfull"),
+    (gmail_delay, "4.4.1", "The recipient server did not accept our requests to connect. [mx.destinataire.example 192.0.2.25: timed out]", "ignore", "networkerror"),
+    (gmail_delay, "4.2.2", "452-4.2.2 The email account that you tried to reach is over quota.", "ignore", "mailboxfull"),
     (gmail_expired, "4.4.1", "The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720 [mx.destinataire.example. 192.0.2.25: timed out]", S, "networkerror"),
     (gmail_expired, "5.4.300", "DNS Error: Domain name not found [Message=temporary DNS failure]", S, "networkerror"),
     (google_groups, "5.7.1", "550 5.7.1 You don't have permission to post to this group.", S, "rejected"),
@@ -926,9 +926,9 @@ ROWS: list[tuple[Layout, str, str, str, str]] = [
     (postfix_local, "5.1.1", "unknown user: \"jean.dupont\"", H, "userunknown"),
     (postfix_local, "5.2.2", "cannot update mailbox /var/mail/jdupont for user jdupont. error writing message: File too large", S, "mailboxfull"),
     (postfix_local, "5.3.0", "Command died with status 1: \"/usr/bin/procmail\". Command output: procmail: Quota exceeded", S, "mailboxfull"),
-    (postfix_delayed, "4.4.1", "connect to mx.destinataire.example[192.0.2.25]:25: Connection timed out", S, "networkerror"),
-    (postfix_delayed, "4.7.1", "host mx.destinataire.example[192.0.2.25] said: 450 4.7.1 <{rcpt}>: Recipient address rejected: Greylisted", S, "expired"),
-    (postfix_delayed, "4.1.1", "host mx.destinataire.example[192.0.2.25] said: 450 4.1.1 <{rcpt}>: Recipient address rejected: User unknown", S, "userunknown"),
+    (postfix_delayed, "4.4.1", "connect to mx.destinataire.example[192.0.2.25]:25: Connection timed out", "ignore", "networkerror"),
+    (postfix_delayed, "4.7.1", "host mx.destinataire.example[192.0.2.25] said: 450 4.7.1 <{rcpt}>: Recipient address rejected: Greylisted", "ignore", "expired"),
+    (postfix_delayed, "4.1.1", "host mx.destinataire.example[192.0.2.25] said: 450 4.1.1 <{rcpt}>: Recipient address rejected: User unknown", "ignore", "userunknown"),
     # Spanish
     (spanish_plain, "", "550 5.1.1 Usuario desconocido / unknown user", H, "userunknown"),
     (spanish_plain, "", "552 5.2.2 Buzón lleno", S, "mailboxfull"),
@@ -999,8 +999,8 @@ VARIANT_ROWS: list[tuple[Layout, str, str, str, str]] = [
     (japanese_dsn, "5.7.1", "550 5.7.1 迷惑メールと判断されたため受信を拒否しました", S, "spamdetected"),
     (netease, "", "553 Envelope sender is not authorized (RP:CTN)", S, "rejected"),
     (yahoo, "", "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.10, because the ip is in Spamhaus's list", S, "blocked"),
-    (postfix_delayed, "4.2.2", "host mx.destinataire.example[192.0.2.25] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", S, "mailboxfull"),
-    (gmail_delay, "4.7.0", "421-4.7.0 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address.", S, "toomanyconn"),
+    (postfix_delayed, "4.2.2", "host mx.destinataire.example[192.0.2.25] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", "ignore", "mailboxfull"),
+    (gmail_delay, "4.7.0", "421-4.7.0 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address.", "ignore", "toomanyconn"),
     # layouts of systems nobody names (seen in the wild with these exact boilerplates)
     (unknown_mta_a, "", "This user doesn't have a destinataire.example account ({rcpt}) [0]", H, "userunknown"),
     (unknown_mta_a, "", "This user's mailbox is over quota ({rcpt}) [-2]", S, "mailboxfull"),
@@ -1466,15 +1466,16 @@ def verdicts_tsv(items: list[Sample]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(folder: Path = CORPUS) -> int:
+def write(folder: Path = CORPUS, items: list | None = None, tsv: Callable[[list], str] | None = None) -> int:
+    """Write ``items`` (this corpus's samples by default) and their verdicts table into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    items = samples()
+    items = samples() if items is None else items
     for old in folder.glob("*"):
         if old.suffix in (".eml", ".json"):
             old.unlink()
     for item in items:
         (folder / item.name).write_bytes(item.data)
-    (folder / "VERDICTS.tsv").write_text(verdicts_tsv(items), encoding="utf-8")
+    (folder / "VERDICTS.tsv").write_text((tsv or verdicts_tsv)(items), encoding="utf-8")
     return len(items)
 
 

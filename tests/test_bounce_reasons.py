@@ -264,3 +264,90 @@ def test_qmail_and_exim_own_words(text, reason, hard):
 def test_mailbox_unavailable_is_unknown_unless_the_status_names_a_living_mailbox(status, text, reason, hard):
     verdict = decide(status, text)
     assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+# The families the blind batch (tests/bounce_blind.py) found misread, each in wordings other
+# than the batch's own: the rules must hold for the family, not for one sample.
+@pytest.mark.parametrize("status, text, reason, hard", [
+    # a reply about OUR sender address or domain, whatever it says of it
+    ("5.7.27", "550 5.7.27 Sender's email domain has null MX, mail rejected", "rejected", False),
+    ("5.0.0", "550 Sender e-mail address not found in DNS", "rejected", False),
+    # closed, locked, expired without a verb: the account may come back
+    ("5.1.1", "550 5.1.1 Mailbox closed", "suspend", False),
+    ("5.0.0", "550 account locked by administrator", "suspend", False),
+    ("5.1.1", "550 5.1.1 Recipient rejected: compte fermé", "suspend", False),
+    # the recipient's account suspended or disabled for a reason: its state, not our fault…
+    ("5.7.1", "550 5.7.1 This account has been disabled for violating our terms of service", "suspend", False),
+    ("5.0.0", "554 Mailbox suspended due to abuse of service", "suspend", False),
+    # RFC 3463's X.2.1 text, and a recipient who refuses
+    ("5.2.1", "550 5.2.1 Mailbox disabled, not accepting messages", "suspend", False),
+    ("5.7.1", "550 5.7.1 Recipient is not accepting messages from your domain", "filtered", False),
+    ("5.7.1", "550 5.7.1 Message rejected: the sender is on the recipient's block list", "filtered", False),
+    ("5.7.1", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org",
+     "blocked", False),
+    # a mailbox that holds too much, in several words
+    ("5.2.2", "552 5.2.2 Too many messages in the mailbox, please clean up", "mailboxfull", False),
+    ("5.0.0", "550 The recipient has reached their quota", "mailboxfull", False),
+    ("5.0.0", "552 Mailbox has exceeded the storage quota", "mailboxfull", False),
+    ("4.7.0", "421 4.7.0 Too many messages from your IP, slow down", "toomanyconn", False),
+    # a relay refusal that asks for authentication is a relay refusal
+    ("5.7.1", "550 5.7.1 Unable to relay: authentication required", "norelaying", False),
+    ("5.7.1", "530 5.7.1 Authentication required", "securityerror", False),
+    # a domain without any DNS entry is gone
+    ("5.0.0", "There are no DNS records for ancien-site.example", "hostunknown", True),
+    # a loop is the system's, not the content's
+    ("", "Duplicated Message-ID in <liste@lists.example.jp>.", "systemerror", False),
+    # Gmail's closing sentence names spam whatever the refusal was for
+    ("5.7.1", "550-5.7.1 This message is not RFC 5322 compliant. There are multiple Subject headers. To reduce "
+              "the amount of spam sent to Gmail, this message has been blocked.", "contenterror", False),
+    ("5.7.1", "550-5.7.1 Our system has detected that this message is likely unsolicited mail. To reduce the "
+              "amount of spam sent to Gmail, this message has been blocked.", "spamdetected", False),
+])
+def test_the_families_the_blind_batch_found(status, text, reason, hard):
+    verdict = decide(status, text)
+    assert (verdict.reason, verdict.hard) == (reason, hard)
+
+
+def test_our_own_sending_account_suspended_is_not_the_recipient_s():
+    verdict = decide("5.7.1", "554 5.7.1 Your account has been suspended due to spam complaints")
+    assert verdict.reason != "suspend" and not verdict.hard
+
+
+def test_a_report_that_lists_the_original_s_details_before_its_reason_is_read_to_the_end():
+    """NetEase-like: 原邮件信息 (the original's details) come first, 退信原因 (the reason) after."""
+    body = ("抱歉，您的邮件被退回来了……\n\n原邮件信息：\n时　　间： 2026-11-18 16:30:00\n主　　题： Lettre\n"
+            f"收件人：  {RCPT}\n\n退信原因： 收件人不存在\n550 User not found: {RCPT}\n")
+    raw = ("From: Postmaster@mail.example.cn\nTo: bounces+abc@bounces.crpve.example.org\nSubject: =?utf-8?b?"
+           "57O757uf6YCA5L+h?=\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\n\n" + body).encode()
+    report = classify(raw)
+    assert (report.kind, report.reason, report.recipient) == ("hard", "userunknown", RCPT)
+
+
+def test_an_abuse_desk_complaint_in_its_own_words_is_a_complaint():
+    raw = ("From: Abuse Desk <abuse@isp.example.net>\nTo: abuse@crpve.example.org\n"
+           "Subject: Abuse complaint regarding your e-mail\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n"
+           "Hello, we received an abuse complaint from a customer about the message below.\n"
+           f"--b\nContent-Type: message/rfc822\n\nFrom: actualites@crpve.example.org\nTo: {RCPT}\n"
+           "Subject: Lettre\n\nBonjour\n--b--\n").encode()
+    report = classify(raw)
+    assert (report.kind, report.recipient) == ("complaint", RCPT)
+
+
+@pytest.mark.parametrize("marker", ["The text of your message follows:", "Here is your message:",
+                                    "Le message d'origine suit :", "Inhalt der Nachricht:"])
+@pytest.mark.parametrize("first_fields", [
+    "From: \"CRPVE\" <actualites@crpve.example.org>\nTo: {rcpt}\nSubject: Politique de la ville\n",
+    "DKIM-Signature: v=1; a=rsa-sha256; d=crpve.example.org; s=lettrine;\n\tb=Zm9v\nDate: Wed, 18 Nov 2026\n"
+    "From: actualites@crpve.example.org\n",
+])
+def test_our_own_text_pasted_after_an_unknown_marker_is_not_the_reporter_s(marker, first_fields):
+    """The copy starts with its header block: our DKIM-Signature and « politique de la ville » are not a refusal."""
+    body = "Le cycle « Politique de la ville » reprend le 12 janvier. Inscription obligatoire.\n"
+    raw = ("From: MAILER-DAEMON@mx.example.net\nTo: bounces+abc@bounces.crpve.example.org\n"
+           "Subject: Undeliverable mail\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+           f"Your message could not be delivered to {RCPT}.\nReason: no such user.\n\n"
+           f"{marker}\n\n{first_fields.format(rcpt=RCPT)}\n{body}").encode()
+    report = classify(raw)
+    assert (report.kind, report.reason, report.recipient) == ("hard", "userunknown", RCPT)

@@ -2,13 +2,23 @@
 
 Pure: pairs of (expected verdict, verdict given) in, :class:`Figures` out. A verdict is
 ``hard``, ``soft``, ``complaint`` or ``ignore`` (not a bounce). Used by the corpus
-test and by ``bench/bounces.py`` so both count the same way.
+test and by ``bench/bounces.py`` so both count the same way; :func:`verdict_of` turns
+a report into the verdict it counts as.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 GOALS = {"hard_recall": 0.95, "wrongly_hard": 0.02, "bounces_recognised": 0.98, "complaints_recognised": 0.95}
+
+
+def verdict_of(kind: str, final: bool = True) -> str:
+    """The verdict a report counts as: a delay warning (``final`` False) is not a bounce.
+
+    The report stays ``soft`` for the service, which notes it without counting it; for the
+    figures, as for a postmaster, "still trying" is no failure.
+    """
+    return "ignore" if not final and kind in ("hard", "soft") else kind
 
 
 @dataclass

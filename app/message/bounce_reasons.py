@@ -92,6 +92,14 @@ RULES: list[Rule] = [
         "ib108",
     ), _rx(r"\bptr\b", r"(?:hostname|helo)[^\n.]{0,40}(?:does not|doesn't|did not) (?:match|resolve)",
            r"can(?:no|')t resolve your (?:ip|address|host)")),
+    Rule("norelaying", (
+        "relay access denied", "relaying denied", "relay denied", "relay not permitted", "relaying not permitted",
+        "relay not allowed", "relaying not allowed", "relay prohibited", "relaying prohibited", "not permitted to relay",
+        "not allowed to relay", "not authorized to relay", "not authorised to relay", "unable to relay", "cannot relay",
+        "can't relay", "we do not relay", "not a gateway", "no relaying", "isn't in my list of allowed rcpthosts",
+        "isn't allowed to relay", "non-accepted domain", "smtp relay error", "relais refusé", "relais interdit",
+        "relais non autorisé", "5.7.64", "don't handle mail for that domain",
+    )),
     Rule("securityerror", (
         "starttls", "tls is required", "tls required", "tls handshake", "tls negotiation", "encryption required",
         "encryption is required", "secure connection required", "certificate", "authentication required",
@@ -102,13 +110,17 @@ RULES: list[Rule] = [
         "code d'authentification invalide", "ib401", "mta-sts", "not authenticated to send anonymous mail",
         "suspicious account activity",
     )),
-    Rule("norelaying", (
-        "relay access denied", "relaying denied", "relay denied", "relay not permitted", "relaying not permitted",
-        "relay not allowed", "relaying not allowed", "relay prohibited", "relaying prohibited", "not permitted to relay",
-        "not allowed to relay", "not authorized to relay", "not authorised to relay", "unable to relay", "cannot relay",
-        "can't relay", "we do not relay", "not a gateway", "no relaying", "isn't in my list of allowed rcpthosts",
-        "isn't allowed to relay", "non-accepted domain", "smtp relay error", "relais refusé", "relais interdit",
-        "relais non autorisé", "5.7.64", "don't handle mail for that domain",
+    # The recipient's own choices and a mailbox holding too many messages, before the rules about
+    # us that share their words ("denylist", "too many messages").
+    Rule("filtered", (
+        "user denylist", "user blocklist", "user block list", "user's block", "user's deny", "recipient's block",
+        "recipient's deny", "personal block", "blocked senders list", "does not accept mail from this sender",
+        "doesn't accept mail from this sender", "does not accept mail from you", "doesn't accept mail from you",
+        "refuse les messages de cet expéditeur",
+    )),
+    Rule("mailboxfull", (
+        "too many messages on the server", "too many messages in the mailbox", "too many messages in mailbox",
+        "too many messages in the inbox", "zuviele mails", "zu viele mails", "zu viele nachrichten",
     )),
     Rule("toomanyconn", (
         "too many connections", "too many concurrent", "too many simultaneous", "too many messages", "too many mails",
@@ -153,9 +165,9 @@ RULES: list[Rule] = [
         "buzón lleno", "buzon lleno", "está lleno", "esta lleno", "casilla llena", "いっぱい", "容量を超え", "容量超過",
         "邮箱已满", "邮箱空间不足", "空间不足", "quotaexceeded", "5.2.2", "一杯", "容量オーバー", "容量不足",
         "mailbox exceeds", "mailbox has exceeded", "mailbox exceeded", "storage limit", "too much mail data", "casella piena", "quota superata", "caixa postal cheia",
-        "caixa de correio cheia", "postvak vol",
+        "caixa de correio cheia", "postvak vol", "storage space", "speichervolumen", "speicherkapazit",
     ), _rx(r"(?:mail ?box|inbox|mail ?folder|mail ?store|mail ?drop|mail ?file|account)[^\n.]{0,30}(?:is |was )?"
-           r"(?:full|over (?:the )?quota)")),
+           r"(?:full|over (?:the )?quota)", r"(?:exceeded|reached|over) (?:its|their|his|her|the|your) (?:\w+ )?quota")),
     Rule("mesgtoobig", (
         "message size", "size exceeds", "exceeds the maximum", "exceeds maximum", "exceeds the size", "message too large",
         "message too big", "message is too large", "message is too big", "size limit", "mailsize", "mail size",
@@ -171,19 +183,19 @@ RULES: list[Rule] = [
         "content error", "content rejected", "content not allowed", "content restrictions", "unacceptable content",
         "invalid message content", "message content", "invalid header", "invalid mime", "malformed", "rfc 5322",
         "rfc5322", "rfc 2822", "rfc2822", "rfc 822", "rfc822 compliant", "not rfc", "header error", "header syntax",
-        "headers too large", "header too long", "line too long", "bare lf", "bare linefeed", "duplicated message-id",
+        "headers too large", "header too long", "line too long", "bare lf", "bare linefeed",
         "attachment", "file type", "pièce jointe", "contenu refusé", "contenu interdit", "contenu non autorisé",
         "invalid characters", "ib501", "ib502", "5.7.512", "data format error",
     ), _rx(r"\b5\.6\.\d\b")),
     Rule("filtered", (
         "filtered", "content filter", "rejected by the recipient", "rejected by recipient", "recipient's filter",
         "recipient refuses", "recipient has refused", "blocked by the recipient", "blocked by recipient",
-        "has blocked you", "has blocked your", "has blocked delivery", "not accepting mail", "not accepting messages",
+        "has blocked you", "has blocked your", "has blocked delivery", "not accepting mail",
         "isn't accepting", "chosen not to receive", "opted not to receive", "mailbox not accepting",
         "resolver.rst.notauthorized", "delivery not authorized", "domain filter", "destinataire a refusé",
         "ambiguous recipient", "mail delivery failed... user unknown",
         "destinataire refuse", "filtré", "受信拒否", "拒收",
-    )),
+    ), _rx(r"(?<!disabled, )not accepting messages")),
     Rule("rejected", (
         "sender address rejected", "sender rejected", "sender refused", "sender denied", "sender blocked",
         "sender unknown", "sender invalid", "sender not allowed", "sender verify failed", "sender verification failed",
@@ -197,7 +209,11 @@ RULES: list[Rule] = [
         "sender was rejected",
         "sender not found", "sender domain", "domain of the sender", "emetteur invalide", "émetteur invalide",
         "invalid sender", "mail from not owned", "ib506", "aup#cxsmtp", "from: domain is invalid",
-    )),
+    ), _rx(r"\bsender(?:'s)?(?: e-?mail)? (?:address|domain)\b")),
+    # The recipient's account suspended or disabled "for policy violation", "for abuse": the state of the
+    # account, not a refusal of our mail (which "your account" would be).
+    Rule("suspend", (), _rx(r"(?<!your )(?<!our )\b(?:account|mailbox)\b[^\n.]{0,20}\b(?:is |has been |was )?"
+                            r"(?:suspended|disabled|deactivated)\b[^\n.]{0,20}\b(?:for|due to|because)\b")),
     Rule("policyviolation", (
         "policy", "politique", "administrative prohibition", "prohibited", "not permitted", "ph01",
         "message not allowed", "not accepted for policy", "violat", "refused by local", "not authorized",
@@ -211,7 +227,8 @@ RULES: list[Rule] = [
         "désactivée", "suspendu", "(554.30)", "accountdisabled", "account expired", "利用停止", "冻结",
     ), _rx(r"\binactive\b(?! e-?mail address)", r"(?<!delivery temporarily )(?<!delivery )suspended",
            r"(?:account|mailbox|user|address|compte|bo[iî]te)\b[^\n.]{0,30}\b(?:is|has been|was|a été|est) "
-           r"(?:\w+ )?(?:closed|terminated|locked|expired|fermée?|clôturée?)\b")),
+           r"(?:\w+ )?(?:closed|terminated|locked|expired|fermée?|clôturée?)\b",
+           r"\b(?:account|mailbox|compte)[ \t:]+(?:closed|locked|expired|fermée?|clôturée?)\b")),
     Rule("hasmoved", (
         "has moved", "user not local", "address has changed", "addresses have changed", "new address is",
         "new e-mail address is", "no longer at this", "5.1.6", "a déménagé", "nouvelle adresse",
@@ -233,7 +250,7 @@ RULES: list[Rule] = [
         "name or service not known", "host/domain does not accept mail", "all host address lookups failed permanently",
         "indicated no smtp service", "couldn't find a mail exchanger or ip address",
         "dominio no existe", "dominio inexistente", "ドメインが存在しません", "域名不存在", "ドメインが見つかりません", "domain does not accept mail",
-        "does not accept mail (null mx)",
+        "does not accept mail (null mx)", "no dns entries for", "no dns records for",
     ), _rx(r"domain [^\n]{0,80}(?:does not|doesn't|doesnt|did not) exist", r"domain [^\n]{0,80}(?:could not|cannot|couldn't) be found")),
     # "Mailbox unavailable" says no more than that: a missing mailbox, unless the status
     # names a living one (5.2.1 disabled, 5.2.2 full); decide() weighs it against the code.
@@ -301,6 +318,7 @@ RULES: list[Rule] = [
         "temporarily rejected", "temporarily deferred", "try again later", "try later", "resources temporarily",
         "insufficient system", "system is full", "storedrv", "configuration error", "erreur interne",
         "erreur système", "erreur temporaire", "réessayer plus tard", "réessayez plus tard", "essayer plus tard",
+        "duplicated message-id", "loop alert", "loop condition",
     ), _rx(r"\b[45]\.3\.\d\b")),
 ]
 
@@ -365,11 +383,17 @@ _ADDRESS_OR_LINK = re.compile(r"[^\s<>()\[\]\"',;:]{1,64}@[^\s<>()\[\]\"',;:]{1,
                               re.I)
 
 
+# Sentences a provider appends to many refusals whatever their cause: Gmail closes its 5.7.x
+# replies (missing PTR, RFC 5322 faults, authentication…) with "To reduce the amount of spam
+# sent to Gmail, this message has been blocked"; the cause is in the words before it.
+_BOILERPLATE = re.compile(r"to reduce the amount of spam sent to gmail")
+
+
 def _lowered(text: str) -> str:
     text = (text or "")[:TEXT_LIMIT]
     if "@" in text or "://" in text:
         text = _ADDRESS_OR_LINK.sub(" ", text)
-    return _SPACES.sub(" ", text).lower()
+    return _BOILERPLATE.sub(" ", _SPACES.sub(" ", text).lower())
 
 
 def match_text(text: str) -> str:
