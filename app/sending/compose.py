@@ -27,6 +27,7 @@ from app.message.builder import CampaignMessageBuilder, CampaignSettings, Outgoi
 from app.message.dkim import DKIMSigner
 from app.message.render import LOCALE, compile_email
 from app.models import Campaign
+from app.sending.language import email_language
 from app.sending.sender import sender_domain
 from app.sending.views import campaign_context, track_links
 from app.tokens import Purpose, _serializer, sign
@@ -90,6 +91,7 @@ def campaign_settings(campaign: Campaign, fingerprint: str) -> CampaignSettings:
         preferences_base=links.absolute("/p/"), message_id_key=config["SECRET_KEYS"][0],
         sign_unsubscribe=_token_signer(Purpose.UNSUBSCRIBE), sign_preferences=_token_signer(Purpose.PREFERENCES),
         sign_bounce=_token_signer(Purpose.BOUNCE), sign_prefill=_token_signer(Purpose.PREFILL),
+        language=email_language(),
     )
 
 
@@ -123,8 +125,7 @@ def builder_for(campaign: Campaign) -> CampaignMessageBuilder:
     if builder is not None:
         cache.move_to_end(key)
         return builder
-    with force_locale(LOCALE):
-        compiled = compile_email(kind, context, campaign.subject, campaign.preheader, attachments)
+    compiled = compile_email(kind, context, campaign.subject, campaign.preheader, attachments, email_language())
     if campaign.track_clicks:
         compiled = compiled.with_html(track_links(compiled.html, campaign.id))
     builder = CampaignMessageBuilder(campaign_settings(campaign, key[1]), compiled)
