@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from flask import Flask, current_app
 from sqlalchemy import select, text
@@ -66,11 +67,11 @@ def grace_period() -> timedelta:
     return timedelta(hours=float(current_app.config.get("SCHEDULE_GRACE_HOURS", 6)))
 
 
-def missed_reason(campaign: Campaign, now: datetime) -> str:
-    late = now - campaign.scheduled_at
+def missed_reason(scheduled_at: datetime, now: datetime) -> str:
+    late = now - scheduled_at
     hours = late.total_seconds() / 3600
     return (
-        f"Envoi manqué : prévu le {format_local(campaign.scheduled_at)}, le planificateur ne l'a vu que "
+        f"Envoi manqué : prévu le {format_local(scheduled_at)}, le planificateur ne l'a vu que "
         f"le {format_local(now)} ({hours:.1f} h de retard, au-delà du délai de grâce de "
         f"{grace_period().total_seconds() / 3600:g} h). Rien n'a été envoyé ; reprogrammez-le si besoin."
     )
@@ -88,7 +89,10 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
     ).all()
     db.session.rollback()  # end the read; each campaign gets its own short write transaction
     for campaign in due:
-        if now - campaign.scheduled_at <= grace:
+        scheduled_at = campaign.scheduled_at
+        if scheduled_at is None:  # not due (the query's ``<=`` is never true for NULL)
+            continue
+        if now - scheduled_at <= grace:
             try:
                 queued = start_campaign(campaign, now)
             except PreflightFailed as failed:
@@ -103,9 +107,9 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
             else:
                 report.started[campaign.id] = queued
                 log.info("scheduler: started campaign %s (%s deliveries queued)", campaign.slug, queued)
-        elif campaign_state.mark_missed(campaign.id, missed_reason(campaign, now), now):
+        elif campaign_state.mark_missed(campaign.id, missed_reason(scheduled_at, now), now):
             report.missed.append(campaign.id)
-            log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, campaign.scheduled_at)
+            log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, scheduled_at)
         else:
             report.already_taken.append(campaign.id)
     return report
@@ -125,7 +129,7 @@ class SchedulerLock:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._conn: Connection | None = None
-        self._fh = None
+        self._fh: TextIO | None = None
 
     @property
     def held(self) -> bool:
