@@ -109,7 +109,7 @@ def media_library():
 def media_upload():
     upload = request.files.get("image")
     try:
-        store_media(upload.read() if upload else b"", upload.filename if upload else "", request.form.get("alt", ""),
+        store_media(upload.read() if upload else b"", (upload.filename or "") if upload else "", request.form.get("alt", ""),
                     actor=current_user.email)
     except MediaError as exc:
         flash(str(exc), "error")

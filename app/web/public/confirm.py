@@ -52,7 +52,7 @@ def confirm_resend():
     """Send a fresh link for a genuine expired one (lists still pending only)."""
     payload = load_expired_confirmation(request.form.get("token", ""))
     subscriber = subscriber_by_uid(payload.get("s")) if payload else None
-    if subscriber is None or subscriber.email is None:
+    if payload is None or subscriber is None or subscriber.email is None:
         return link_error()
     wanted = {i for i in payload.get("l", []) if isinstance(i, int)}
     pending = [m.list_id for m in memberships(subscriber)
