@@ -47,7 +47,6 @@ from app.timeutil import format_local
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL_SECONDS = 30
 # Any constant works; this one spells "LETTRINE" in ASCII and is unlikely to clash.
 ADVISORY_LOCK_KEY = 0x4C45545452494E45 - (1 << 63)
 
@@ -64,7 +63,7 @@ class DispatchReport:
 
 
 def grace_period() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("SCHEDULE_GRACE_HOURS", 6)))
+    return timedelta(hours=float(current_app.config["SCHEDULE_GRACE_HOURS"]))
 
 
 def missed_reason(scheduled_at: datetime, now: datetime) -> str:
@@ -259,7 +258,7 @@ def run_scheduler(
     stops and the process goes back to waiting, so two never run side by side
     for long — and even then the compare-and-set start keeps sends single.
     """
-    interval = interval or float(app.config.get("SCHEDULER_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+    interval = interval or float(app.config["SCHEDULER_INTERVAL_SECONDS"])
     lock = SchedulerLock(app)
     while not stop.is_set():
         if not _wait_for_lock(lock, stop, lock_poll):
@@ -340,7 +339,7 @@ def _job(app: Flask, halted: threading.Event) -> None:
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:
     """``flask dev`` runs the scheduler as a thread (same lock, so never two)."""
-    run_scheduler(app, stop, interval=float(os.environ.get("SCHEDULER_INTERVAL_SECONDS") or 0) or None)
+    run_scheduler(app, stop)  # every SCHEDULER_INTERVAL_SECONDS
 
 
 background.register("scheduler", _start_in_dev)

@@ -33,9 +33,9 @@ SHOWN_REJECTIONS = 200
 
 
 def cli_actor() -> str:
-    """Who ran the import, for the consent source: $USER, or "cli"."""
+    """Who ran the import, for the consent source: the login name ($LOGNAME, $USER…), or "cli"."""
     try:
-        return os.environ.get("USER") or getpass.getuser() or "cli"
+        return getpass.getuser() or "cli"
     except Exception:  # noqa: BLE001 - no passwd entry in a container
         return "cli"
 

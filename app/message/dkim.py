@@ -17,6 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
@@ -166,9 +167,11 @@ class DKIMSigner:
 _SIGNERS: dict[tuple[str, str, str], DKIMSigner] = {}
 
 
-def signer_from_config(config) -> DKIMSigner | None:
+def signer_from_config(config: Mapping[str, Any]) -> DKIMSigner | None:
     """The signer for ``DKIM_DOMAIN``/``DKIM_SELECTOR``/``DKIM_PRIVATE_KEY_FILE``, or None (unsigned)."""
-    domain, selector, path = (config.get(k, "") for k in ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"))
+    domain = config.get("DKIM_DOMAIN", "")
+    selector = config.get("DKIM_SELECTOR", "")
+    path = config.get("DKIM_PRIVATE_KEY_FILE", "")
     if not (domain and selector and path):
         return None
     key = (domain, selector, path)

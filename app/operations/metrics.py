@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 import time
 from datetime import datetime, timedelta
 from typing import Iterable, Iterator
@@ -311,7 +310,7 @@ _DATABASE_REGISTRY.register(DatabaseCollector())
 
 def exposition() -> bytes:
     """Every metric, in the text format: this process's (or all processes') counters, then the database's."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         own = generate_latest(registry)
@@ -322,7 +321,7 @@ def exposition() -> bytes:
 
 def allowed() -> bool:
     """A valid bearer token when METRICS_TOKEN is set; otherwise a loopback client."""
-    token = current_app.config.get("METRICS_TOKEN", "")
+    token = current_app.config["METRICS_TOKEN"]
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())

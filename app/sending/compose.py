@@ -84,8 +84,8 @@ def campaign_settings(campaign: Campaign, fingerprint: str) -> CampaignSettings:
     return CampaignSettings(
         campaign_id=campaign.id, fingerprint=fingerprint,
         from_name=campaign.from_name or name, from_address=campaign.from_email or address, return_address=address,
-        reply_to=campaign.reply_to or config.get("REPLY_TO", ""), subject=campaign.subject,
-        list_id=list_id_header(campaign), unsubscribe_mailto=config.get("UNSUBSCRIBE_MAILTO", ""),
+        reply_to=campaign.reply_to or config["REPLY_TO"], subject=campaign.subject,
+        list_id=list_id_header(campaign), unsubscribe_mailto=config["UNSUBSCRIBE_MAILTO"],
         domain=sender_domain(), bounce_domain=config.get("BOUNCE_DOMAIN") or "",
         webview_url=links.webview_url(campaign.slug), unsubscribe_base=links.absolute("/u/"),
         preferences_base=links.absolute("/p/"), message_id_key=config["SECRET_KEYS"][0],

@@ -235,15 +235,15 @@ def _apply(subscriber: Subscriber, kind: str, reason: str, final: bool, source: 
 def _repeated(subscriber: Subscriber) -> bool:
     """BOUNCE_SOFT_LIMIT counted soft bounces (distinct campaigns) in the window, on two days or more."""
     config = current_app.config
-    since = utcnow() - timedelta(days=config.get("BOUNCE_SOFT_WINDOW_DAYS", 30))
+    since = utcnow() - timedelta(days=config["BOUNCE_SOFT_WINDOW_DAYS"])
     db.session.flush()
     rows = db.session.execute(select(BounceRecord.id, BounceRecord.campaign_id, BounceRecord.received_at).where(
         BounceRecord.subscriber_id == subscriber.id, BounceRecord.counted.is_(True),
         BounceRecord.undone_at.is_(None), BounceRecord.received_at >= since)).all()
-    zone = ZoneInfo(config.get("TIMEZONE", "Europe/Paris"))
+    zone = ZoneInfo(config["TIMEZONE"])
     campaigns = {campaign_id if campaign_id is not None else -row_id for row_id, campaign_id, _at in rows}
     days = {at.astimezone(zone).date() for _id, _c, at in rows}
-    return len(campaigns) >= config.get("BOUNCE_SOFT_LIMIT", 3) and len(days) >= 2
+    return len(campaigns) >= config["BOUNCE_SOFT_LIMIT"] and len(days) >= 2
 
 
 def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: SuppressionReason, source: str) -> None:

@@ -305,10 +305,10 @@ def mark_address_confirmed(registration: Registration, now: datetime | None = No
 def _newsletter_lists() -> list[MailingList]:
     """The lists the registration form's newsletter box stands for.
 
-    ``REGISTRATION_NEWSLETTER_LISTS`` (comma-separated slugs, default ``formations``);
-    if none of them exists, every public list.
+    ``REGISTRATION_NEWSLETTER_LISTS`` (slugs, default ``formations``); if none of them exists,
+    every public list.
     """
-    slugs = [s.strip() for s in str(current_app.config.get("REGISTRATION_NEWSLETTER_LISTS", "formations")).split(",")]
+    slugs = current_app.config["REGISTRATION_NEWSLETTER_LISTS"]
     found = db.session.scalars(select(MailingList).where(MailingList.slug.in_(slugs))).all()
     return list(found) or list(db.session.scalars(select(MailingList).where(MailingList.public.is_(True))))
 

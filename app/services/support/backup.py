@@ -159,7 +159,7 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                 ):
                     tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}")
             if with_secrets:
-                _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config.get("SECRET_KEYS", [])).encode(), 0o600)
+                _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config["SECRET_KEYS"]).encode(), 0o600)
                 key_file = config.get("DKIM_PRIVATE_KEY_FILE")
                 if key_file:
                     _add_bytes(tar, "secrets/dkim.pem", Path(key_file).read_bytes(), 0o600)

@@ -28,7 +28,6 @@ from app.services.support import media_storage
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "png"}  # GIF re-encoded as PNG (first frame)
 ENCODERS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 WIDTHS = (600, 1200)
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 
 
@@ -52,7 +51,7 @@ def store(data: bytes, original_name: str, alt: str, *, actor: str) -> MediaFile
     if not alt:
         raise MediaError("Décrivez l'image (texte alternatif) : c'est ce que lisent les personnes aveugles "
                          "et ce qui s'affiche quand les images sont bloquées.")
-    limit = int(current_app.config.get("MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    limit = int(current_app.config["MEDIA_MAX_BYTES"])
     if not data:
         raise MediaError("Fichier vide.")
     if len(data) > limit:
