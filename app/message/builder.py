@@ -33,6 +33,7 @@ from typing import Any
 
 from itsdangerous.encoding import base64_encode
 
+from app.errors import LettrineError
 from app.message import encoding, message_ids
 from app.message.envelope import Envelope
 from app.message.language import Language
@@ -46,8 +47,12 @@ from app.message.render import (
 )
 
 
-class HeaderInjection(ValueError):
+class HeaderInjection(LettrineError, ValueError):
     """A header value from user input contains a line break."""
+
+    status = 422
+    code = "header_injection"
+    en = "A header value contains a line break."
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")

@@ -22,6 +22,8 @@ from typing import Any, Mapping
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from app.errors import LettrineError
+
 # The headers a signature covers, when present (RFC 8058 §4 requires the List-Unsubscribe pair).
 SIGNED_HEADERS = (
     "from", "to", "subject", "date", "message-id", "list-unsubscribe", "list-unsubscribe-post",
@@ -34,8 +36,12 @@ _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")  # single spaces stay as they are
 _FOLD = re.compile(rb"\r\n(?=[ \t])")
 
 
-class DKIMError(ValueError):
+class DKIMError(LettrineError, ValueError):
     """The key cannot be used (wrong type, size or format)."""
+
+    status = 400
+    code = "dkim_key"
+    en = "The DKIM key cannot be used."
 
 
 def relaxed_body(body: bytes) -> bytes:

@@ -38,6 +38,7 @@ import mjml
 import cssutils
 from premailer import Premailer
 
+from app.errors import LettrineError
 from app.message import richtext, typography
 from app.message.language import FRENCH, Language
 
@@ -264,8 +265,12 @@ def greeting_for(first_name: str, language: Language = FRENCH) -> str:
 
 # --- Campaigns ---------------------------------------------------------------
 
-class RenderError(ValueError):
+class RenderError(LettrineError, ValueError):
     """The campaign cannot be rendered (missing cycle, journée…); the message is French."""
+
+    status = 422
+    code = "render"
+    en = "The message cannot be rendered."
 
 
 

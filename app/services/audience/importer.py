@@ -44,6 +44,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.database import refresh_statistics
+from app.errors import LettrineError
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (
@@ -79,8 +80,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ACTIVE = SubscriberStatus.ACTIVE.value
 
 
-class ImportFileError(ValueError):
+class ImportFileError(LettrineError, ValueError):
     """The file cannot be imported at all (empty, no e-mail column…); French message."""
+
+    status = 422
+    code = "import_file"
+    en = "The file cannot be imported."
 
 
 @dataclass

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from app.database import refresh_statistics
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 from app.sending import campaign_state
@@ -24,12 +25,18 @@ from app.services.campaigns.preflight import preflight_errors
 ANALYZE_AFTER_ROWS = 1000
 
 
-class CampaignStateError(ValueError):
+class CampaignStateError(LettrineError, ValueError):
     """The campaign is not in a state that allows this action (message in French)."""
+
+    status = 409
+    code = "campaign_state"
+    en = "The campaign is not in a state that allows this action."
 
 
 class PreflightFailed(CampaignStateError):
     """The rendered message fails the pre-send checks; ``errors`` lists them in French."""
+
+    code = "preflight_failed"
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__("Vérifications avant envoi en échec : " + " ; ".join(errors))

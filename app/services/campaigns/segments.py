@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, MailingList, SavedSegment
 from app.sending.queue import count_audience
@@ -14,8 +15,12 @@ from app.services.campaigns.blocks import empty_block
 from app.services.support import unique_slug
 
 
-class SegmentError(ValueError):
+class SegmentError(LettrineError, ValueError):
     """Bad input (message in French)."""
+
+    status = 422
+    code = "segment"
+    en = "The segment cannot be saved as given."
 
 
 def save(name: str, list_ids: list[int], segment: dict[str, Any], *, actor: str) -> SavedSegment:

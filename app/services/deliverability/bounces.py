@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.message import message_ids
 from app.message.bounce_reasons import COMPLAINT, HARD, IGNORE, SOFT, decide, is_sender_side
@@ -256,8 +257,12 @@ def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: Suppress
              subscriber=subscriber_data(subscriber), source=source)
 
 
-class NotUndoable(ValueError):
+class NotUndoable(LettrineError, ValueError):
     """This report cannot be undone (a complaint, already undone, or nobody's)."""
+
+    status = 409
+    code = "not_undoable"
+    en = "This report cannot be undone."
 
 
 def undo(record: BounceRecord, *, actor: str) -> None:
@@ -268,7 +273,7 @@ def undo(record: BounceRecord, *, actor: str) -> None:
     resubscribing someone needs their consent.
     """
     if record.undone_at is not None or record.subscriber is None or record.kind == COMPLAINT:
-        raise NotUndoable(record.id)
+        raise NotUndoable("Ce rapport ne peut pas être annulé : une plainte, déjà annulé, ou sans abonné.")
     subscriber = record.subscriber
     record.undone_at, record.undone_by = utcnow(), actor[:320]
     record.counted = False

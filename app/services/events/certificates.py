@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import CertificateSettings, Cycle, CycleClosure, Half, Registration, utcnow
 from app.services.events import attendance as att
@@ -32,8 +33,12 @@ SIGNATURE_TYPES = {"image/png", "image/jpeg"}
 MAX_SIGNATURE_BYTES = 500_000
 
 
-class CertificateError(ValueError):
+class CertificateError(LettrineError, ValueError):
     """The certificate or its settings cannot be produced as asked; the message is French."""
+
+    status = 409
+    code = "certificate"
+    en = "The certificate cannot be produced as asked."
 
 
 # --- settings ----------------------------------------------------------------------------

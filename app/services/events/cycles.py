@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.digits import is_digits
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Cycle, Journee, RegistrationStatus, utcnow
 from app.services.events import registrations
@@ -21,8 +22,12 @@ from app.timeutil import to_local
 log = logging.getLogger(__name__)
 
 
-class CycleError(ValueError):
+class CycleError(LettrineError, ValueError):
     """The cycle or journée cannot be saved as given; the message is French."""
+
+    status = 422
+    code = "cycle"
+    en = "The cycle or journée cannot be saved as given."
 
 
 def find_cycle(ref: str) -> Cycle | None:

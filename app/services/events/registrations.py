@@ -29,6 +29,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.sending.transactional import Attachment, send_transactional
 from app.models import (
@@ -60,8 +61,12 @@ NEWSLETTER_CONSENT_TEXT = (
 )
 
 
-class RegistrationError(ValueError):
+class RegistrationError(LettrineError, ValueError):
     """The registration cannot be made as asked; the message is French, for the person."""
+
+    status = 409
+    code = "registration"
+    en = "The registration cannot be made as asked (past or foreign journée, none chosen)."
 
 
 @dataclass

@@ -22,6 +22,7 @@ from datetime import datetime, time, timedelta
 from babel.dates import format_date
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, utcnow
 from app.sending import campaign_state
@@ -33,8 +34,12 @@ TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_DAYS_BEFORE = 365
 
 
-class InvalidReminderRules(ValueError):
+class InvalidReminderRules(LettrineError, ValueError):
     """The rules cannot be used; the message is French, for the officer."""
+
+    status = 422
+    code = "reminder_rules"
+    en = "The reminder rules cannot be used."
 
 
 @dataclass(frozen=True, order=True)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, CycleClosure, Journee, Registration, SurveyAnswer, utcnow
 from app.services.events import attendance as att
@@ -31,8 +32,12 @@ QUESTION_KEYS = [key for key, _ in QUESTIONS]
 CYCLE_SCOPE = "cycle"
 
 
-class SurveyError(ValueError):
+class SurveyError(LettrineError, ValueError):
     """The answer or the sending cannot be done as asked; the message is French."""
+
+    status = 422
+    code = "survey"
+    en = "The answer or the sending cannot be done as asked."
 
 
 def scope_of(journee: Journee | None) -> str:

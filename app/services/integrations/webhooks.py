@@ -15,13 +15,18 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
 from app.services.integrations.signals import EVENTS, lifecycle
 
 
-class EndpointError(ValueError):
+class EndpointError(LettrineError, ValueError):
     """Bad URL, unknown event or malformed secret (French, one line)."""
+
+    status = 422
+    code = "webhook_endpoint"
+    en = "Bad URL, unknown event or malformed secret."
 
 
 def new_secret() -> str:

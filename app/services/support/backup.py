@@ -38,6 +38,7 @@ from typing import Any, Mapping
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
+from app.errors import LettrineError
 from app.models import utcnow
 
 FORMAT = 1
@@ -58,8 +59,12 @@ SETTINGS_KEPT = (
 SKIPPED_FILES = ("dev-secret-key",)
 
 
-class BackupError(RuntimeError):
+class BackupError(LettrineError, RuntimeError):
     """A backup or restore that cannot be done; the message says why (one line)."""
+
+    status = 409
+    code = "backup"
+    en = "The backup or restore cannot be done."
 
 
 @dataclass

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import MediaFile
 from app.services.support import media_storage
@@ -31,8 +32,12 @@ WIDTHS = (600, 1200)
 MAX_PIXELS = 40_000_000
 
 
-class MediaError(ValueError):
+class MediaError(LettrineError, ValueError):
     """The upload is refused (message in French)."""
+
+    status = 422
+    code = "media"
+    en = "The image is refused."
 
 
 log = logging.getLogger(__name__)
