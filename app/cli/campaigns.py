@@ -11,7 +11,7 @@ from app.cli import fail
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign
-from app.services.campaigns import ReuseError, duplicate_campaign
+from app.services.campaigns import duplicate_campaign
 
 cli = AppGroup("campaigns", help="Campagnes / campaigns.")
 
@@ -52,8 +52,5 @@ def list_(as_json: bool) -> None:
 @click.argument("campaign_ref")
 def duplicate(campaign_ref: str) -> None:
     """Copy a campaign as a new draft (content, audience, sender; no date)."""
-    try:
-        copy = duplicate_campaign(find_campaign(campaign_ref))
-    except ReuseError as exc:
-        fail(str(exc))
+    copy = duplicate_campaign(find_campaign(campaign_ref))
     click.echo(f"Copie créée : {copy.slug} (id {copy.id}, brouillon)")

@@ -9,11 +9,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.cli import fail
 from app.extensions import db
 from app.models import WebhookEndpoint
 from app.sending.webhooks import deliver_due
-from app.services.integrations import EndpointError, SIGNAL_EVENTS, create_endpoint
+from app.services.integrations import SIGNAL_EVENTS, create_endpoint
 
 cli = AppGroup("webhooks", help="Webhooks sortants / outgoing webhooks.")
 
@@ -25,10 +24,7 @@ cli = AppGroup("webhooks", help="Webhooks sortants / outgoing webhooks.")
 @click.option("--description", default="")
 def create(url: str, events: str, secret: str, description: str) -> None:
     """Register an endpoint; prints its id and secret."""
-    try:
-        endpoint = create_endpoint(url, events, secret, description)
-    except EndpointError as exc:
-        fail(str(exc))
+    endpoint = create_endpoint(url, events, secret, description)
     click.echo(f"Webhook n° {endpoint.id} : {endpoint.url} ({', '.join(endpoint.events)})")
     if not secret:
         click.echo(f"Secret : {endpoint.secret}")

@@ -17,8 +17,6 @@ from app.message.render import RenderError
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
 from app.services.campaigns import (
     BLOCK_TYPES,
-    CampaignStateError,
-    MessageRefused,
     build_report,
     campaign_progress as progress,
     cancel_campaign,
@@ -250,10 +248,6 @@ def _apply(campaign: Campaign, data: dict) -> None:
         campaign.content = {**(campaign.content or {}), "blocks": data["blocks"]}
 
 
-def _state_error(exc: Exception) -> Problem:
-    return Problem(409, str(exc), "The campaign is not in a state that allows this action.")
-
-
 @blp.get("")
 @blp.scoped("campaigns:read")
 @blp.arguments(PageArgs, location="query")
@@ -341,9 +335,6 @@ def test_send(data: dict, campaign_id: int):
     except InvalidAddress as exc:
         db.session.rollback()
         raise Problem(422, f"Adresse de test invalide : {exc}", "Invalid test address.") from exc
-    except (MessageRefused, RenderError) as exc:
-        db.session.rollback()
-        raise Problem(422, str(exc), "The message cannot be built.") from exc
     db.session.commit()
     return {"ids": ids}
 
@@ -356,10 +347,7 @@ def schedule(data: dict, campaign_id: int):
     """Programmer l'envoi (les vérifications avant envoi doivent passer) / schedule (preflight must pass)."""
     campaign = campaign_or_404(campaign_id)
     at: datetime = data["at"]
-    try:
-        schedule_campaign(campaign, at)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    schedule_campaign(campaign, at)
     return campaign
 
 
@@ -370,10 +358,7 @@ def schedule(data: dict, campaign_id: int):
 def send_now(campaign_id: int):
     """Envoyer maintenant : la campagne passe « en cours » et les workers l'envoient / send now."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        started = start_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    started = start_campaign(campaign)
     if started is None:
         raise Problem(409, "Cette campagne est déjà partie ou ne peut pas partir.", "This campaign was already started or cannot start.")
     return campaign
@@ -386,10 +371,7 @@ def send_now(campaign_id: int):
 def pause(data: dict, campaign_id: int):
     """Suspendre / pause."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        pause_campaign(campaign, data["reason"])
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    pause_campaign(campaign, data["reason"])
     return campaign
 
 
@@ -399,10 +381,7 @@ def pause(data: dict, campaign_id: int):
 def resume(campaign_id: int):
     """Reprendre / resume."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        resume_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    resume_campaign(campaign)
     return campaign
 
 
@@ -412,10 +391,7 @@ def resume(campaign_id: int):
 def cancel(campaign_id: int):
     """Annuler pour de bon (les envois en file sont abandonnés) / cancel for good."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        cancel_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    cancel_campaign(campaign)
     return campaign
 
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 
 from app.extensions import db
 from app.models import Campaign, MessageStatus, TransactionalMessage
-from app.services.campaigns import MessageRefused, queue_campaign_message
+from app.services.campaigns import queue_campaign_message
 from app.services.audience import InvalidAddress
 from app.web.api_v1.core import (
     ID,
@@ -59,8 +59,6 @@ def send(data: dict):
                                      reference=f"{REFERENCE_PREFIX}{current_token().id}")
     except InvalidAddress as exc:
         raise Problem(422, f"Adresse invalide : {exc}", "Invalid email address.", errors={"to": [str(exc)]}) from exc
-    except MessageRefused as exc:
-        raise Problem(exc.status, exc.fr, exc.en) from exc
     db.session.commit()
     return row
 
