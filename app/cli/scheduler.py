@@ -6,8 +6,8 @@ import signal
 import threading
 
 import click
-from flask import current_app
 
+from app import background
 from app.cli import NOT_INITIALISED, fail
 from app.scheduling import run_once, run_scheduler
 from app.services.audience import wait_for_import
@@ -26,7 +26,7 @@ def cli(once: bool, interval: float | None) -> None:
     SIGTERM/SIGINT. With --once: no lock (dispatch is a compare-and-set, so it is
     safe beside a running scheduler); prints what it did as JSON.
     """
-    app = current_app._get_current_object()
+    app = background.real_app()
     if once:
         report = run_once(app)
         for job_id in report.imports_resumed:  # resumed imports run in threads: finish them before exiting

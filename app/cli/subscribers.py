@@ -73,8 +73,9 @@ def import_(file: str, slug: str, pending: bool) -> None:
     def progress(_report: ImportReport, bytes_read: int) -> None:
         # Opened at the first batch, so a file refused at its header prints one line only.
         if state["bar"] is None:
-            state["bar"] = click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False)
-            state["bar"].__enter__()
+            bar = click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False)
+            bar.__enter__()
+            state["bar"] = bar
         state["bar"].update(bytes_read - state["done"])
         state["done"] = bytes_read
 

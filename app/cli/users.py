@@ -35,7 +35,7 @@ def create(email: str, role: str, name: str) -> None:
         fail("Le mot de passe doit faire au moins 8 caractères / password must be at least 8 characters")
     user = db.session.scalar(select(User).where(User.email == email))
     created = user is None
-    if created:
+    if user is None:
         user = User(email=email)
         db.session.add(user)
     user.name = name or user.name or ""

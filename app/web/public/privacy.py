@@ -35,6 +35,8 @@ def privacy_request(token: str):
         subscriber = resolve_preferences(token)
     except InvalidToken:
         return link_error()
+    if subscriber.email is None:  # erased since the link was sent: nothing to export, nowhere to send it
+        return link_error()
     url = export_url(subscriber.uid)
     org = current_app.config["ORGANISATION"].name
     send_transactional("data_export", subscriber.email, {
