@@ -245,9 +245,9 @@ def import_csv(
     lines = decoded.lines()
     skipped = 0
     header_line = None
-    for line in lines:
-        if line.strip():
-            header_line = line
+    for text in lines:
+        if text.strip():
+            header_line = text
             break
         skipped += 1
     if header_line is None:
@@ -596,6 +596,8 @@ class _Raw:
         """executemany on SQLite; COPY on PostgreSQL (same transaction), several times faster."""
         if not self.sqlite:
             driver = self.connection.connection.driver_connection  # psycopg 3, inside our transaction
+            if driver is None:  # only after the connection was invalidated: nothing to copy into
+                raise RuntimeError("the database connection was closed during the import")
             with driver.cursor() as cursor:
                 with cursor.copy(f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:
                     for row in rows:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from app.database import refresh_statistics
+from app.database import refresh_statistics, rowcount
 from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, Delivery, DeliveryStatus, utcnow
@@ -129,14 +129,14 @@ def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
     now = now or utcnow()
     if campaign.status not in campaign_state.RETRYABLE:
         raise CampaignStateError("Seule une campagne envoyée, en cours ou en pause peut relancer ses échecs.")
-    count = db.session.execute(
+    count = rowcount(db.session.execute(
         update(Delivery)
         .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED,
                Delivery.bounced.is_(False))
         .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now,
                 lease_owner=None, lease_expires_at=None, updated_at=now)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
+    ))
     if count > 0:
         campaign_state.reopen_for_retry(campaign.id)
     db.session.commit()
@@ -191,11 +191,11 @@ def progress(campaign: Campaign, now: datetime | None = None) -> Progress:
             func.count().filter(Delivery.bounced.is_(True)),
         ).where(Delivery.campaign_id == campaign.id)
     ).one()
-    status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign.id))
+    status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign.id)) or campaign.status
     reason = db.session.scalar(select(Campaign.status_reason).where(Campaign.id == campaign.id)) or ""
     get = lambda s: int(counts.get(s, 0))  # noqa: E731
     queued, in_flight = get(DeliveryStatus.QUEUED), get(DeliveryStatus.SENDING)
-    window = RATE_WINDOW_SECONDS
+    window = float(RATE_WINDOW_SECONDS)
     if campaign.started_at is not None:
         window = max(1.0, min(window, (now - campaign.started_at).total_seconds()))
     rate = recent / window

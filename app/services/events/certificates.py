@@ -203,7 +203,7 @@ def close_cycle(cycle: Cycle, actor: str, notify: bool = True) -> CloseReport:
     report = send_each("certificate", certified(cycle), lambda registration: {
         "subject": subject, "cycle": cycle, "certificate_url": certificate_url(registration),
         "total": att.hours_label(att.person_attendance(registration)["total_minutes"])})
-    row = closure(cycle)
+    row = closure(cycle) or row  # the same row, reloaded after the commits of the sending
     row.certificates_sent = report.sent
     db.session.commit()
     return CloseReport(False, report.sent, report.failed)

@@ -181,8 +181,8 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
                 report.created.append(campaign)
             elif _update(campaign, journee, rule, at, now):
                 (report.cancelled if campaign.status == CampaignStatus.CANCELLED else report.updated).append(campaign)
-    for key, campaign in existing.items():
-        if key not in wanted and campaign_state.cancel_reminder(
+    for existing_key, campaign in existing.items():
+        if existing_key not in wanted and campaign_state.cancel_reminder(
                 campaign.id, "Rappel annulé : sa règle ou sa journée n'existe plus.", now):
             report.cancelled.append(campaign)
     db.session.flush()

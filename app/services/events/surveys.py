@@ -121,7 +121,7 @@ def save_answer(registration: Registration, journee: Journee | None, scores: dic
         raise SurveyError("Le questionnaire est clos : les réponses ne peuvent plus être modifiées.")
     answer = find_answer(registration, journee)
     created = answer is None
-    if created:
+    if answer is None:
         answer = SurveyAnswer(registration=registration, cycle_id=registration.cycle_id,
                               journee_id=journee.id if journee else None, scope=scope_of(journee))
         db.session.add(answer)
