@@ -165,7 +165,7 @@ def _subscriber_for(email: str, first_name: str, last_name: str, organisation: s
     Names are cleaned (no URL, letters, spaces and hyphens): they may appear in messages."""
     subscriber = find_subscriber(email)
     created = subscriber is None
-    if created:
+    if subscriber is None:
         subscriber = Subscriber(email=email)
         db.session.add(subscriber)
     for attr, value in (("first_name", clean_name(first_name)), ("last_name", clean_name(last_name)),
@@ -240,7 +240,7 @@ def register(
         select(Registration).where(Registration.cycle_id == cycle.id, Registration.subscriber_id == subscriber.id)
     )
     created = registration is None
-    if created:
+    if registration is None:
         registration = Registration(cycle=cycle, subscriber=subscriber, source=source[:200], ip=ip)
         db.session.add(registration)
         db.session.flush()
@@ -502,7 +502,7 @@ def registration_context(registration: Registration) -> dict:
     }
 
 
-def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = (),
+def _send(kind: str, to: str | None, context: dict, attachments: tuple[Attachment, ...] | list[Attachment] = (),
           subscriber_id: int | None = None) -> bool:
     """Queue a registration message (the workers send it); False if it could not even be built."""
     if not to:
