@@ -1,24 +1,385 @@
 """Configuration read from the environment (and an optional ``.env`` file).
 
-Every setting has one name, one parser and one place where it is checked, so a
-missing or malformed value fails at start-up with a message that names it,
-rather than at 3 a.m. in the middle of a send.
+:class:`Settings` is the one declaration of every setting: each field says its environment
+variable, type, default, whether it is a secret, what it is for (one line, English) and the
+``app.config`` key it becomes. Everything else follows from it:
+
+- :func:`load_settings` reads and checks each field, so a missing or malformed value fails at
+  start-up with a message that names it, rather than at 3 a.m. in the middle of a send;
+- :meth:`Settings.flask_config` is what ``app.config`` holds;
+- ``deploy/lettrine.env`` and ``docs/configuration.md`` are written from it by
+  ``tools/settings_docs.py`` (a test fails when they are out of date), and another test fails
+  on any ``app.config`` key the code reads that is not declared here.
+
+Nothing else in the application reads the environment.
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, Iterator, NamedTuple, get_args, get_type_hints
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
+# Read at import too: modules that need the folder before an application exists (tools, benches).
 INSTANCE_DIR = Path(os.environ.get("LETTRINE_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
+
+
+# --- The declaration -------------------------------------------------------------------------
+
+REQUIRED = "Required in production"
+FILES = "Where files live"
+SENDING = "Sending"
+BOUNCES = "Bounces"
+MEDIA = "Media library"
+WEB = "Web"
+SCHEDULING = "Scheduling"
+OPERATIONS = "Operations"
+ORGANISATION = "The organisation shown in every footer"
+DEMO = "Development and demonstration"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one setting is declared (kept in its field's metadata, or in :data:`PROCESS_SETTINGS`)."""
+
+    env: str  # the environment variable
+    description: str  # one line, English
+    section: str
+    secret: bool = False  # never shown, never logged (the admin's settings page says only whether it is set)
+    required: bool = False  # production refuses to start without it
+    key: str | None = None  # its app.config key: None = the variable's name, "" = not in app.config
+    template: str | None = None  # a value written uncommented in deploy/lettrine.env (production)
+    example: str = ""  # a value shown commented out there (else the default)
+    default_doc: str = ""  # the default in words, when it is worked out at start-up
+    notes: tuple[str, ...] = ()  # further comment lines for deploy/lettrine.env
+    fallback: str = ""  # an older variable still read when this one is unset
+    choices: tuple[str, ...] = ()  # the only values accepted (case-insensitive)
+    positive: bool = False  # numbers: more than 0
+    minimum: int | None = None  # numbers: at least this
+    kind: str = ""  # the type in words (worked out from the field's annotation when empty)
+
+    @property
+    def config_key(self) -> str:
+        return self.env if self.key is None else self.key
+
+
+def setting(env: str, description: str, section: str, default: Any = MISSING, *,
+            default_factory: Any = MISSING, **options: Any) -> Any:
+    """A dataclass field declared as the setting ``env``."""
+    declared = Setting(env, description, section, **options)
+    metadata = {"setting": declared}
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=metadata, repr=not declared.secret)
+    return field(default=default, metadata=metadata, repr=not declared.secret)
+
+
+def group(key: str, default: Any = MISSING, *, default_factory: Any = MISSING) -> Any:
+    """A field made of other settings (a dataclass of them), held in app.config under ``key``."""
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata={"group": key})
+    return field(default=default, metadata={"group": key})
+
+
+@dataclass
+class Organisation:
+    """Who sends: shown in every footer, as French law and good practice require."""
+
+    name: str = setting("ORG_NAME", "Short name, in footers and page titles.", ORGANISATION, "CRPVE")
+    long_name: str = setting("ORG_LONG_NAME", "Full name, under the short one.", ORGANISATION,
+                             "Centre de Ressources Politique de la Ville en Essonne")
+    legal_note: str = setting("ORG_LEGAL_NOTE", "Legal form, in every footer.", ORGANISATION, "Association Loi 1901")
+    address: str = setting("ORG_ADDRESS", "Postal address, in every footer (French law).", ORGANISATION,
+                           "1 bd de l'Ecoute-S'il-Pleut, 91000 EVRY")
+    phone: str = setting("ORG_PHONE", "Telephone, in every footer.", ORGANISATION, "01 64 97 00 32")
+    website: str = setting("ORG_WEBSITE", "Website, linked from every footer.", ORGANISATION, "https://www.crpve91.fr")
+    logo_url: str = setting("ORG_LOGO_URL", "Logo shown in the messages' header (https); empty: the name in text.",
+                            ORGANISATION, "")
+
+
+@dataclass(frozen=True)
+class MediaS3:
+    """An S3-compatible bucket (AWS, MinIO, Scaleway, OVH, Garage…) holding the media library."""
+
+    bucket: str = setting("MEDIA_S3_BUCKET", "Bucket holding the media library; unset: files under "
+                          "LETTRINE_INSTANCE_DIR/media/.", MEDIA, "", example="crpve-lettrine",
+                          notes=("Set: both widths go to the bucket, still served as BASE_URL/media/<name>; back the",
+                                 "bucket up separately. After turning it on for an existing library:",
+                                 "flask --app wsgi media push."))
+    endpoint_url: str = setting("MEDIA_S3_ENDPOINT_URL", "The S3 endpoint (https); empty: AWS's own for the region.",
+                                MEDIA, "", example="https://s3.fr-par.scw.cloud")
+    region: str = setting("MEDIA_S3_REGION", "The bucket's region.", MEDIA, "us-east-1", example="fr-par")
+    access_key_id: str = setting("MEDIA_S3_ACCESS_KEY_ID", "Access key (required with a bucket).", MEDIA, "",
+                                 secret=True)
+    secret_access_key: str = setting("MEDIA_S3_SECRET_ACCESS_KEY", "Secret key (required with a bucket).", MEDIA, "",
+                                     secret=True)
+    prefix: str = setting("MEDIA_S3_PREFIX", "Folder inside the bucket: keys are prefix + file name.", MEDIA, "",
+                          example="lettrine/media")
+    ca_file: str = setting("MEDIA_S3_CA_FILE", "PEM of a private authority for the endpoint (TLS is always verified).",
+                           MEDIA, "", example="/etc/lettrine/s3-ca.pem")
+    allow_http: bool = setting("MEDIA_S3_ALLOW_HTTP", "Accept an http endpoint that is not on loopback "
+                               "(keys and images then travel in clear).", MEDIA, False)
+
+
+@dataclass
+class Settings:
+    """The application's settings, declared, parsed and checked (see the module's docstring)."""
+
+    env: str = setting("LETTRINE_ENV", "Run mode: production checks everything and refuses what is missing.",
+                       REQUIRED, "development", choices=("development", "production", "testing"),
+                       template="production")
+    database_url: str = setting(
+        "DATABASE_URL", "The database: postgresql:// (psycopg 3; postgres:// accepted) or sqlite:///.", REQUIRED, "",
+        required=True, key="SQLALCHEMY_DATABASE_URI", template="postgresql://lettrine@127.0.0.1/lettrine",
+        default_doc="sqlite:///LETTRINE_INSTANCE_DIR/lettrine.db")
+    secret_keys: list[str] = setting(
+        "SECRET_KEYS", "Signing keys, comma-separated, newest first, each 32 characters or more.", REQUIRED,
+        default_factory=list, secret=True, required=True, fallback="SECRET_KEY",
+        template="change-me-to-a-long-random-string-of-48-characters",
+        default_doc="a random key kept in LETTRINE_INSTANCE_DIR/dev-secret-key (outside production)",
+        notes=("The first signs, all verify. Rotate by prepending a new key; drop the oldest after the",
+               "longest-lived link has expired. Make one: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"))
+    base_url: str = setting("BASE_URL", "Public URL (https in production): every link in every message starts so.",
+                            REQUIRED, "http://127.0.0.1:5000", required=True, template="https://lettres.example.org")
+    mail_from: str = setting("MAIL_FROM", "Sender with display name, on a domain with SPF, DKIM and DMARC set up.",
+                             REQUIRED, "CRPVE <formations@crpve91.fr>", required=True,
+                             template="CRPVE <formations@crpve91.fr>")
+
+    instance_dir: str = setting(
+        "LETTRINE_INSTANCE_DIR", "Uploaded imports, local media, the SQLite scheduler lock, development keys.", FILES,
+        "", key="", template="/var/lib/lettrine", default_doc="instance/ beside config.py")
+
+    smtp_url: str = setting(
+        "SMTP_URL", "Relays: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465, comma-separated; unset: outbox.",
+        SENDING, "", secret=True, template="smtp://127.0.0.1:25",
+        notes=("Several share the load; limits go in the query (?rate=…&per_hour=…).",
+               "Local Postfix relay (deploy/postfix.md): smtp://127.0.0.1:25."))
+    smtp_tls: str = setting(
+        "SMTP_TLS", "TLS to the relays: auto (STARTTLS when offered), starttls (required) or none.", SENDING, "auto",
+        choices=("auto", "starttls", "none"),
+        notes=("auto requires it as soon as SMTP_URL holds a password; none is refused with a password.",))
+    smtp_ca_file: str = setting("SMTP_CA_FILE", "A private authority to trust for the relays' certificates.", SENDING,
+                                "", example="/etc/lettrine/relay-ca.pem")
+    smtp_data_timeout: float = setting("SMTP_DATA_TIMEOUT", "Seconds to wait for the relay's answer after a "
+                                       "message's content (RFC 5321: 10 minutes).", SENDING, 600.0, positive=True)
+    reply_to: str = setting("REPLY_TO", "Reply-To of every message; empty: replies go to MAIL_FROM.", SENDING, "")
+    unsubscribe_mailto: str = setting("UNSUBSCRIBE_MAILTO", "A mailbox added to List-Unsubscribe, besides the "
+                                      "one-click https link.", SENDING, "")
+    bounce_domain: str = setting("BOUNCE_DOMAIN", "VERP return paths bounces+<token>@BOUNCE_DOMAIN; empty: the "
+                                 "sender's address.", SENDING, "")
+    dkim_domain: str = setting("DKIM_DOMAIN", "DKIM signing domain (DKIM_DOMAIN, _SELECTOR and _PRIVATE_KEY_FILE go "
+                               "together).", SENDING, "", example="crpve91.fr",
+                               notes=("`flask --app wsgi dns records` prints the DNS records to publish.",))
+    dkim_selector: str = setting("DKIM_SELECTOR", "DKIM selector.", SENDING, "", example="lettrine")
+    dkim_private_key_file: str = setting("DKIM_PRIVATE_KEY_FILE", "DKIM private key (PEM, readable by group "
+                                         "lettrine, mode 0640).", SENDING, "", example="/etc/lettrine/dkim.pem")
+
+    bounce_imap_url: str = setting("BOUNCE_IMAP_URL", "imaps://user:pass@host/INBOX read by `flask bounces poll`.",
+                                   BOUNCES, "", secret=True)
+    bounce_webhook_token: str = setting("BOUNCE_WEBHOOK_TOKEN", "Bearer token accepted by /api/bounces only "
+                                        "(a sending provider's webhooks).", BOUNCES, "", secret=True)
+    bounce_soft_limit: int = setting("BOUNCE_SOFT_LIMIT", "Soft bounces from this many campaigns, on two days or "
+                                     "more within the window, stop mail to an address.", BOUNCES, 3, minimum=1)
+    bounce_soft_window_days: int = setting("BOUNCE_SOFT_WINDOW_DAYS", "The soft-bounce window, in days.", BOUNCES, 30,
+                                           minimum=1)
+
+    media_s3: MediaS3 | None = group("MEDIA_S3", None)
+    media_max_bytes: int = setting("MEDIA_MAX_BYTES", "Largest image the media library accepts, in bytes.", MEDIA,
+                                   5 * 1024 * 1024, minimum=1)
+
+    import_max_mb: int = setting("IMPORT_MAX_MB", "Largest CSV import upload, in MB (every other request: 1 MB).",
+                                 WEB, 200, minimum=1, key="")
+    trusted_proxies: int = setting("TRUSTED_PROXIES", "Reverse proxies in front whose X-Forwarded-For/-Proto are "
+                                   "believed (nginx: 1); 0 without a proxy.", WEB, 0, minimum=0, template="1")
+    ratelimit_storage_uri: str = setting(
+        "RATELIMIT_STORAGE_URI", "Flask-Limiter storage: memory:// counts per process, redis://… shares.", WEB,
+        "memory://", secret=True, notes=("With redis://, the relays' sending quotas are counted there too "
+                                         "(otherwise in the database).",))
+    api_token: str = setting("API_TOKEN", "Legacy bearer token of /api/campaigns/<id>/progress and /api/bounces.",
+                             WEB, "", secret=True,
+                             notes=("/api/v1 takes tokens made with `flask --app wsgi tokens create NAME --scopes …`.",))
+    webhook_allow_private_targets: bool = setting(
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS", "Allow webhooks to plain http:// and to loopback or private addresses "
+        "(a test receiver, an internal service).", WEB, False,
+        notes=("Off by default: targets must be https on public addresses, checked again at each delivery.",))
+    api_rate_limit: str = setting("API_RATE_LIMIT", "Requests allowed per /api/v1 token (Flask-Limiter syntax).", WEB,
+                                  "300 per minute")
+    registration_newsletter_lists: list[str] = setting(
+        "REGISTRATION_NEWSLETTER_LISTS", "Lists (slugs, comma-separated) the registration form's newsletter box "
+        "subscribes to; none found: every public list.", WEB, default_factory=lambda: ["formations"])
+
+    timezone: str = setting("TIMEZONE", "Time zone in which dates are shown and entered.", SCHEDULING, "Europe/Paris")
+    schedule_grace_hours: float = setting("SCHEDULE_GRACE_HOURS", "How late a scheduled send may still go out after "
+                                          "downtime, in hours.", SCHEDULING, 6.0, minimum=0)
+    scheduler_interval_seconds: float = setting("SCHEDULER_INTERVAL_SECONDS", "Seconds between two passes of the "
+                                                "scheduler.", SCHEDULING, 30.0, positive=True)
+
+    metrics_token: str = setting("METRICS_TOKEN", "/metrics wants `Authorization: Bearer <it>`; empty: loopback "
+                                 "clients only.", OPERATIONS, "", secret=True)
+    prometheus_multiproc_dir: str = setting(
+        "PROMETHEUS_MULTIPROC_DIR", "Folder where each process writes its metrics, summed by /metrics (set by the "
+        "systemd units, not here).", OPERATIONS, "", example="/run/lettrine/metrics")
+    log_format: str = setting("LOG_FORMAT", "Log lines as json or text.", OPERATIONS, "", choices=("json", "text"),
+                              example="json", default_doc="json in production, text elsewhere")
+    log_level: str = setting("LOG_LEVEL", "Lowest level logged.", OPERATIONS, "INFO",
+                             choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+    organisation: Organisation = group("ORGANISATION", default_factory=Organisation)
+
+    demo_admin_password: str = setting("DEMO_ADMIN_PASSWORD", "Password of the demonstration admin made by "
+                                       "`flask demo`; unset: one kept under LETTRINE_INSTANCE_DIR.", DEMO, "",
+                                       secret=True)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The mapping handed to ``app.config``: each declared key, then what is worked out from them."""
+        config: dict[str, Any] = {}
+        for item in fields(self):
+            declared = item.metadata.get("setting")
+            key = declared.config_key if declared else item.metadata["group"]
+            if key:
+                config[key] = getattr(self, item.name)
+        https = self.base_url.startswith("https://")
+        config.update({
+            "SECRET_KEY": self.secret_keys[0],
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "BABEL_DEFAULT_LOCALE": "fr",
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": https,
+            "REMEMBER_COOKIE_SECURE": https,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+            "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
+            "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
+        })
+        return config
+
+
+# Read by deploy/gunicorn.conf.py before any application exists, declared here for the reference.
+PROCESS_SETTINGS: tuple[Setting, ...] = (
+    Setting("GUNICORN_BIND", "Address gunicorn listens on (nginx in front).", WEB, example="127.0.0.1:8000",
+            kind="text", default_doc="127.0.0.1:8000", key=""),
+    Setting("WEB_CONCURRENCY", "gunicorn processes.", WEB, example="4", kind="whole number",
+            default_doc="2 × cores + 1, at most 8", key=""),
+    Setting("GUNICORN_THREADS", "Threads per gunicorn process.", WEB, example="4", kind="whole number",
+            default_doc="4", key=""),
+)
+
+# Keys of Flask and its extensions that the code reads and that are not settings of Lettrine's:
+# tests and Flask-WTF set them (TESTING, the CSRF switches), nobody sets them from the environment.
+FRAMEWORK_KEYS = frozenset({"TESTING", "WTF_CSRF_ENABLED", "WTF_CSRF_METHODS", "WTF_CSRF_FIELD_NAME",
+                            "RATELIMIT_ENABLED"})
+
+
+class Declared(NamedTuple):
+    """One declared setting as the reference shows it."""
+
+    setting: Setting
+    kind: str  # its type in words
+    default: Any
+    config_path: str  # where the application reads it: "BASE_URL", "ORGANISATION.name"; "" when it does not
+
+
+def declared_settings() -> Iterator[Declared]:
+    """Every declared setting, in the declaration's order."""
+    yield from _declared(Settings, "")
+    for process in PROCESS_SETTINGS:
+        yield Declared(process, process.kind, None, "")
+
+
+def _declared(cls: type, group_key: str) -> Iterator[Declared]:
+    hints = get_type_hints(cls)
+    for item in fields(cls):
+        declared = item.metadata.get("setting")
+        if declared is None:
+            yield from _declared(_group_class(hints[item.name]), item.metadata["group"])
+            continue
+        default = item.default_factory() if item.default_factory is not MISSING else item.default
+        path = f"{group_key}.{item.name}" if group_key else declared.config_key
+        yield Declared(declared, declared.kind or _kind(hints[item.name]), default, path)
+
+
+def _group_class(hint: Any) -> type:
+    """``Organisation`` from ``Organisation``, ``MediaS3`` from ``MediaS3 | None``."""
+    return next(arg for arg in (get_args(hint) or (hint,)) if arg is not type(None))
+
+
+def _kind(hint: Any) -> str:
+    return {str: "text", int: "whole number", float: "number", bool: "yes/no", list[str]: "comma-separated list"}[hint]
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _given(env: dict[str, str], declared: Setting) -> str:
+    """The setting's value in the environment (or its older name's), stripped; empty when unset."""
+    text = env.get(declared.env, "").strip()
+    if not text and declared.fallback:
+        text = env.get(declared.fallback, "").strip()
+    return text
+
+
+def _read(env: dict[str, str], declared: Setting, hint: Any, default: Any, problems: list[str]) -> Any:
+    """One setting from the environment, parsed by its type; the default when unset or empty."""
+    text = _given(env, declared)
+    if not text:
+        return default
+    name = declared.env
+    if declared.choices:
+        chosen = next((choice for choice in declared.choices if choice.lower() == text.lower()), None)
+        if chosen is None:
+            problems.append(f"{name} must be {', '.join(declared.choices[:-1])} or {declared.choices[-1]}, "
+                            f"not {text!r}")
+            return default
+        return chosen
+    if hint is bool:
+        if text.lower() not in _TRUE | _FALSE:
+            problems.append(f"{name} must be 1 or 0 (yes or no), not {text!r}")
+            return default
+        return text.lower() in _TRUE
+    if hint == list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if hint in (int, float):
+        try:
+            number = int(text) if hint is int else float(text)
+        except ValueError:
+            number = None
+        too_small = number is None or not math.isfinite(number) \
+            or (declared.positive and number <= 0) or (declared.minimum is not None and number < declared.minimum)
+        if too_small:
+            what = "whole number" if hint is int else "number"
+            bound = " more than 0" if declared.positive else \
+                f" of {declared.minimum} or more" if declared.minimum is not None else ""
+            problems.append(f"{name} must be a {what}{bound}, not {text!r}")
+            return default
+        return number
+    return text
+
+
+def _read_group(cls: type, env: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """The declared fields of ``cls`` read from ``env`` (groups are left to the caller)."""
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        declared = item.metadata.get("setting")
+        if declared is not None:
+            default = item.default_factory() if item.default_factory is not MISSING else item.default
+            values[item.name] = _read(env, declared, hints[item.name], default, problems)
+    return values
 
 
 def normalise_database_url(url: str) -> str:
@@ -29,331 +390,117 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _dev_secret() -> str:
+def _dev_secret(instance_dir: Path) -> str:
     """A random development key kept under instance/, so links survive restarts."""
-    path = INSTANCE_DIR / "dev-secret-key"
+    path = instance_dir / "dev-secret-key"
     if path.exists():
         return path.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
     return key
 
 
-@dataclass
-class Organisation:
-    """Who sends: shown in every footer, as French law and good practice require."""
-
-    name: str = "CRPVE"
-    long_name: str = "Centre de Ressources Politique de la Ville en Essonne"
-    legal_note: str = "Association Loi 1901"
-    address: str = "1 bd de l'Ecoute-S'il-Pleut, 91000 EVRY"
-    phone: str = "01 64 97 00 32"
-    website: str = "https://www.crpve91.fr"
-    logo_url: str = ""
-
-
-@dataclass(frozen=True)
-class MediaS3:
-    """An S3-compatible bucket (AWS, MinIO, Scaleway, OVH, Garage…) holding the media library."""
-
-    bucket: str
-    endpoint_url: str = ""  # empty: AWS's own endpoint for the region
-    region: str = "us-east-1"
-    access_key_id: str = field(default="", repr=False)
-    secret_access_key: str = field(default="", repr=False)
-    prefix: str = ""  # e.g. "lettrine/media/": keys are prefix + file name
-    ca_file: str = ""  # PEM of a private authority; empty: the system's (TLS is always verified)
-
-
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-def _media_s3(env: dict, problems: list[str]) -> MediaS3 | None:
+def _media_s3(env: dict[str, str], problems: list[str]) -> MediaS3 | None:
     """``MEDIA_S3_*``: a bucket turns S3 storage on; the rest is checked so a typo fails at start-up."""
-    bucket = env.get("MEDIA_S3_BUCKET", "").strip()
-    names = ("MEDIA_S3_ENDPOINT_URL", "MEDIA_S3_REGION", "MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY",
-             "MEDIA_S3_PREFIX", "MEDIA_S3_CA_FILE")  # MEDIA_S3_ALLOW_HTTP=0 alone is harmless
-    if not bucket:
-        stray = [name for name in names if env.get(name, "").strip()]
+    values = _read_group(MediaS3, env, problems)
+    if not values["bucket"]:
+        # MEDIA_S3_ALLOW_HTTP=0 alone is harmless; anything else without a bucket is a mistake.
+        stray = [item.metadata["setting"].env for item in fields(MediaS3)
+                 if item.name not in ("bucket", "allow_http") and env.get(item.metadata["setting"].env, "").strip()]
         if stray:
             problems.append(f"{', '.join(stray)} set without MEDIA_S3_BUCKET")
         return None
-    endpoint = env.get("MEDIA_S3_ENDPOINT_URL", "").strip().rstrip("/")
-    allow_http = env.get("MEDIA_S3_ALLOW_HTTP", "").strip().lower() in {"1", "true", "yes", "on"}
+    endpoint = values["endpoint_url"] = values["endpoint_url"].rstrip("/")
     if endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             problems.append(f"MEDIA_S3_ENDPOINT_URL must be an https:// URL, not {endpoint!r}")
-        elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS and not allow_http:
+        elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS and not values["allow_http"]:
             problems.append("MEDIA_S3_ENDPOINT_URL must use https (keys and images would travel in clear); "
                             "http is accepted for a loopback endpoint or with MEDIA_S3_ALLOW_HTTP=1")
-    key_id = env.get("MEDIA_S3_ACCESS_KEY_ID", "").strip()
-    secret = env.get("MEDIA_S3_SECRET_ACCESS_KEY", "").strip()
-    if not key_id or not secret:
+    if not values["access_key_id"] or not values["secret_access_key"]:
         problems.append("MEDIA_S3_BUCKET needs MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY")
-    ca_file = env.get("MEDIA_S3_CA_FILE", "").strip()
-    if ca_file and not Path(ca_file).is_file():
-        problems.append(f"MEDIA_S3_CA_FILE {ca_file!r} does not exist")
-    prefix = env.get("MEDIA_S3_PREFIX", "").strip().strip("/")
-    return MediaS3(bucket=bucket, endpoint_url=endpoint, region=env.get("MEDIA_S3_REGION", "").strip() or "us-east-1",
-                   access_key_id=key_id, secret_access_key=secret, prefix=f"{prefix}/" if prefix else "",
-                   ca_file=ca_file)
+    if values["ca_file"] and not Path(values["ca_file"]).is_file():
+        problems.append(f"MEDIA_S3_CA_FILE {values['ca_file']!r} does not exist")
+    prefix = values["prefix"].strip("/")
+    values["prefix"] = f"{prefix}/" if prefix else ""
+    return MediaS3(**values)
 
 
-@dataclass
-class Settings:
-    """The application's settings, already parsed and checked."""
+def _check(settings: Settings, env: dict[str, str], problems: list[str]) -> None:
+    """What one value alone cannot say: files that must exist, settings that go together, production's rules."""
+    production = settings.env == "production"
+    if production:
+        for item in fields(settings):
+            declared = item.metadata.get("setting")
+            if declared is not None and declared.required and not _given(env, declared):
+                problems.append(f"{declared.env} is required in production")
+    instance_dir = Path(settings.instance_dir)
 
-    env: str = "development"
-    database_url: str = ""
-    secret_keys: list[str] = field(default_factory=list)
-    base_url: str = "http://127.0.0.1:5000"
-    smtp_url: str = ""
-    smtp_tls: str = "auto"
-    smtp_ca_file: str = ""
-    smtp_data_timeout: float = 600.0
-    mail_from: str = "CRPVE <formations@crpve91.fr>"
-    reply_to: str = ""
-    unsubscribe_mailto: str = ""
-    bounce_domain: str = ""
-    timezone: str = "Europe/Paris"
-    organisation: Organisation = field(default_factory=Organisation)
-    dkim_domain: str = ""
-    dkim_selector: str = ""
-    dkim_private_key_file: str = ""
-    schedule_grace_hours: float = 6.0
-    ratelimit_storage_uri: str = "memory://"
-    api_token: str = ""
-    api_rate_limit: str = "300 per minute"
-    bounce_webhook_token: str = ""
-    bounce_imap_url: str = ""
-    bounce_soft_limit: int = 3
-    bounce_soft_window_days: int = 30
-    trusted_proxies: int = 0
-    import_max_mb: int = 200
-    metrics_token: str = ""  # /metrics wants "Authorization: Bearer <it>"; empty: loopback clients only
-    log_format: str = "text"  # "json" (production default) or "text"
-    log_level: str = "INFO"
-    media_s3: MediaS3 | None = None  # the media library's bucket; None keeps images under instance/media/
-    # Webhooks to http:// and to loopback or private addresses (a test receiver, an internal service): off
-    webhook_allow_private_targets: bool = False
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{instance_dir / 'lettrine.db'}"
+    settings.database_url = normalise_database_url(settings.database_url)
+    if not settings.database_url.startswith(("sqlite", "postgresql+psycopg://")):
+        problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
 
-    def flask_config(self) -> dict:
-        """The mapping handed to ``app.config``."""
-        return {
-            "LETTRINE_ENV": self.env,
-            "SECRET_KEY": self.secret_keys[0],
-            "SECRET_KEYS": self.secret_keys,
-            "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
-            "BASE_URL": self.base_url.rstrip("/"),
-            "SMTP_URL": self.smtp_url,
-            "SMTP_TLS": self.smtp_tls,
-            "SMTP_CA_FILE": self.smtp_ca_file,
-            "SMTP_DATA_TIMEOUT": self.smtp_data_timeout,
-            "MAIL_FROM": self.mail_from,
-            "REPLY_TO": self.reply_to,
-            "UNSUBSCRIBE_MAILTO": self.unsubscribe_mailto,
-            "BOUNCE_DOMAIN": self.bounce_domain,
-            "TIMEZONE": self.timezone,
-            "ORGANISATION": self.organisation,
-            "DKIM_DOMAIN": self.dkim_domain,
-            "DKIM_SELECTOR": self.dkim_selector,
-            "DKIM_PRIVATE_KEY_FILE": self.dkim_private_key_file,
-            "SCHEDULE_GRACE_HOURS": self.schedule_grace_hours,
-            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
-            "API_TOKEN": self.api_token,
-            "API_RATE_LIMIT": self.api_rate_limit,
-            "BOUNCE_WEBHOOK_TOKEN": self.bounce_webhook_token,
-            "BOUNCE_IMAP_URL": self.bounce_imap_url,
-            "BOUNCE_SOFT_LIMIT": self.bounce_soft_limit,
-            "BOUNCE_SOFT_WINDOW_DAYS": self.bounce_soft_window_days,
-            "TRUSTED_PROXIES": self.trusted_proxies,
-            "METRICS_TOKEN": self.metrics_token,
-            "LOG_FORMAT": self.log_format,
-            "LOG_LEVEL": self.log_level,
-            "BABEL_DEFAULT_LOCALE": "fr",
-            "BABEL_DEFAULT_TIMEZONE": self.timezone,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.base_url.startswith("https://"),
-            "REMEMBER_COOKIE_SECURE": self.base_url.startswith("https://"),
-            "REMEMBER_COOKIE_HTTPONLY": True,
-            "REMEMBER_COOKIE_SAMESITE": "Lax",
-            "REMEMBER_COOKIE_DURATION": timedelta(days=30),
-            "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
-            "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
-            "MEDIA_S3": self.media_s3,
-            "WEBHOOK_ALLOW_PRIVATE_TARGETS": self.webhook_allow_private_targets,
-        }
+    if not settings.secret_keys and not production:
+        settings.secret_keys = [_dev_secret(instance_dir)]
+    if production and any(len(key) < 32 for key in settings.secret_keys):
+        problems.append("every key in SECRET_KEYS must be at least 32 characters long")
+
+    parts = urlsplit(settings.base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        problems.append(f"BASE_URL must be an absolute URL, not {settings.base_url!r}")
+    elif production and parts.scheme != "https":
+        problems.append("BASE_URL must use https in production (unsubscribe links must be https)")
+    settings.base_url = settings.base_url.rstrip("/")
+
+    relays = [one.strip() for one in settings.smtp_url.split(",") if one.strip()]
+    for one in relays:
+        if urlsplit(one).scheme not in {"smtp", "smtps"}:
+            problems.append(f"SMTP_URL entries must start with smtp:// or smtps://, not {one!r}")
+    if settings.smtp_tls == "none" and any(urlsplit(one).username for one in relays):
+        problems.append("SMTP_TLS=none cannot go with a user name in SMTP_URL (the password would travel in clear)")
+
+    if "@" not in settings.mail_from:
+        problems.append(f"MAIL_FROM must contain an address, not {settings.mail_from!r}")
+
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"TIMEZONE {settings.timezone!r} is not a known time zone")
+
+    dkim = (settings.dkim_domain, settings.dkim_selector, settings.dkim_private_key_file)
+    if any(dkim) and not all(dkim):
+        problems.append("DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE go together")
+    for name, path in (("SMTP_CA_FILE", settings.smtp_ca_file), ("DKIM_PRIVATE_KEY_FILE", dkim[2])):
+        if path and not Path(path).is_file():
+            problems.append(f"{name} {path!r} does not exist")
+
+    settings.log_format = settings.log_format or ("json" if production else "text")
 
 
-def engine_options(url: str) -> dict:
+def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+    """Parse the environment into :class:`Settings`, failing loudly in production."""
+    env = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    values = _read_group(Settings, env, problems)
+    values["instance_dir"] = values["instance_dir"] or str(INSTANCE_DIR)
+    settings = Settings(**values, organisation=Organisation(**_read_group(Organisation, env, problems)),
+                        media_s3=_media_s3(env, problems))
+    _check(settings, env, problems)
+    if problems:
+        raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
+    return settings
+
+
+def engine_options(url: str) -> dict[str, Any]:
     """SQLite needs a generous busy timeout so concurrent writers wait, not fail."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
-
-
-def load_settings(environ: os._Environ | dict | None = None) -> Settings:
-    """Parse the environment into :class:`Settings`, failing loudly in production."""
-    env = dict(os.environ if environ is None else environ)
-    mode = env.get("LETTRINE_ENV", "development").strip().lower()
-    if mode not in {"development", "production", "testing"}:
-        raise ConfigError(f"LETTRINE_ENV must be development, production or testing, not {mode!r}")
-    production = mode == "production"
-    problems: list[str] = []
-
-    def required(name: str, default: str = "") -> str:
-        value = env.get(name, "").strip()
-        if not value and production:
-            problems.append(f"{name} is required in production")
-        return value or default
-
-    database_url = required("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lettrine.db'}")
-    database_url = normalise_database_url(database_url)
-    if not database_url.startswith(("sqlite", "postgresql+psycopg://")):
-        problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
-
-    raw_keys = env.get("SECRET_KEYS", "") or env.get("SECRET_KEY", "")
-    keys = [k.strip() for k in raw_keys.split(",") if k.strip()]
-    if not keys:
-        if production:
-            problems.append("SECRET_KEYS is required in production (comma-separated, newest first)")
-        else:
-            keys = [_dev_secret()]
-    if production and any(len(k) < 32 for k in keys):
-        problems.append("every key in SECRET_KEYS must be at least 32 characters long")
-
-    base_url = required("BASE_URL", "http://127.0.0.1:5000")
-    parts = urlsplit(base_url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        problems.append(f"BASE_URL must be an absolute URL, not {base_url!r}")
-    elif production and parts.scheme != "https":
-        problems.append("BASE_URL must use https in production (unsubscribe links must be https)")
-
-    smtp_url = env.get("SMTP_URL", "").strip()
-    if smtp_url:
-        for one in smtp_url.split(","):
-            if urlsplit(one.strip()).scheme not in {"smtp", "smtps"}:
-                problems.append(f"SMTP_URL entries must start with smtp:// or smtps://, not {one!r}")
-    smtp_tls = env.get("SMTP_TLS", "auto").strip().lower() or "auto"
-    if smtp_tls not in {"auto", "starttls", "none"}:
-        problems.append(f"SMTP_TLS must be auto, starttls or none, not {smtp_tls!r}")
-    elif smtp_tls == "none" and any(urlsplit(one.strip()).username for one in smtp_url.split(",") if one.strip()):
-        problems.append("SMTP_TLS=none cannot go with a user name in SMTP_URL (the password would travel in clear)")
-    smtp_ca_file = env.get("SMTP_CA_FILE", "").strip()
-    if smtp_ca_file and not Path(smtp_ca_file).is_file():
-        problems.append(f"SMTP_CA_FILE {smtp_ca_file!r} does not exist")
-    try:
-        smtp_data_timeout = float(env.get("SMTP_DATA_TIMEOUT", "600"))
-    except ValueError:
-        smtp_data_timeout = 0.0
-    if smtp_data_timeout <= 0:
-        problems.append("SMTP_DATA_TIMEOUT must be a positive number of seconds")
-
-    mail_from = required("MAIL_FROM", "CRPVE <formations@crpve91.fr>")
-    if "@" not in mail_from:
-        problems.append(f"MAIL_FROM must contain an address, not {mail_from!r}")
-
-    try:
-        grace = float(env.get("SCHEDULE_GRACE_HOURS", "6"))
-    except ValueError:
-        problems.append("SCHEDULE_GRACE_HOURS must be a number of hours")
-        grace = 6.0
-
-    def positive_int(name: str, default: int) -> int:
-        try:
-            value = int(env.get(name, str(default)))
-        except ValueError:
-            value = 0
-        if value < 1:
-            problems.append(f"{name} must be a positive whole number")
-            return default
-        return value
-
-    soft_limit = positive_int("BOUNCE_SOFT_LIMIT", 3)
-    soft_window = positive_int("BOUNCE_SOFT_WINDOW_DAYS", 30)
-    import_max_mb = positive_int("IMPORT_MAX_MB", 200)
-    proxies_text = env.get("TRUSTED_PROXIES", "0").strip() or "0"
-    proxies = int(proxies_text) if proxies_text.isascii() and proxies_text.isdigit() else -1
-    if proxies < 0:
-        problems.append(f"TRUSTED_PROXIES must be the number of reverse proxies in front (0, 1…), not {proxies_text!r}")
-        proxies = 0
-
-    timezone = env.get("TIMEZONE", "Europe/Paris").strip()
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - any failure means an unknown zone
-        problems.append(f"TIMEZONE {timezone!r} is not a known time zone")
-
-    dkim = [env.get(n, "").strip() for n in ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE")]
-    if any(dkim) and not all(dkim):
-        problems.append("DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE go together")
-    if dkim[2] and not Path(dkim[2]).is_file():
-        problems.append(f"DKIM_PRIVATE_KEY_FILE {dkim[2]!r} does not exist")
-
-    log_format = env.get("LOG_FORMAT", "json" if production else "text").strip().lower()
-    if log_format not in {"json", "text"}:
-        problems.append(f"LOG_FORMAT must be json or text, not {log_format!r}")
-    log_level = env.get("LOG_LEVEL", "INFO").strip().upper()
-    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-        problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
-
-    media_s3 = _media_s3(env, problems)
-
-    allow_private = env.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0").strip().lower() or "0"
-    if allow_private not in {"0", "1", "true", "false", "yes", "no"}:
-        problems.append(f"WEBHOOK_ALLOW_PRIVATE_TARGETS must be 0 or 1, not {allow_private!r}")
-
-    if problems:
-        raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
-
-    default_org = Organisation()
-    org = Organisation(
-        name=env.get("ORG_NAME", default_org.name),
-        long_name=env.get("ORG_LONG_NAME", default_org.long_name),
-        legal_note=env.get("ORG_LEGAL_NOTE", default_org.legal_note),
-        address=env.get("ORG_ADDRESS", default_org.address),
-        phone=env.get("ORG_PHONE", default_org.phone),
-        website=env.get("ORG_WEBSITE", default_org.website),
-        logo_url=env.get("ORG_LOGO_URL", default_org.logo_url),
-    )
-    return Settings(
-        env=mode,
-        database_url=database_url,
-        secret_keys=keys,
-        base_url=base_url,
-        smtp_url=smtp_url,
-        smtp_tls=smtp_tls,
-        smtp_ca_file=smtp_ca_file,
-        smtp_data_timeout=smtp_data_timeout,
-        mail_from=mail_from,
-        reply_to=env.get("REPLY_TO", "").strip(),
-        unsubscribe_mailto=env.get("UNSUBSCRIBE_MAILTO", "").strip(),
-        bounce_domain=env.get("BOUNCE_DOMAIN", "").strip(),
-        timezone=timezone,
-        organisation=org,
-        dkim_domain=dkim[0],
-        dkim_selector=dkim[1],
-        dkim_private_key_file=dkim[2],
-        schedule_grace_hours=grace,
-        ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        api_token=env.get("API_TOKEN", "").strip(),
-        api_rate_limit=env.get("API_RATE_LIMIT", "").strip() or "300 per minute",
-        bounce_webhook_token=env.get("BOUNCE_WEBHOOK_TOKEN", "").strip(),
-        bounce_imap_url=env.get("BOUNCE_IMAP_URL", "").strip(),
-        bounce_soft_limit=soft_limit,
-        bounce_soft_window_days=soft_window,
-        trusted_proxies=proxies,
-        import_max_mb=import_max_mb,
-        metrics_token=env.get("METRICS_TOKEN", "").strip(),
-        log_format=log_format,
-        log_level=log_level,
-        media_s3=media_s3,
-        webhook_allow_private_targets=allow_private in {"1", "true", "yes"},
-    )

@@ -11,7 +11,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask
 
-from config import BASE_DIR, INSTANCE_DIR, load_settings
+from config import BASE_DIR, load_settings
 
 
 def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = None) -> Flask:
@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict | None = N
     if environ is None:
         load_dotenv(BASE_DIR / ".env", override=False)
     settings = load_settings(environ)
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = Flask(__name__, instance_path=settings.instance_dir)
     app.config.update(settings.flask_config())
     if overrides:
         app.config.update(overrides)
@@ -54,7 +54,7 @@ def _trust_proxies(app: Flask) -> None:
     person's IP, not the proxy's. With 0 (the default) the headers are ignored, as anyone can
     send them. ``X-Forwarded-Host`` is never believed: many proxies pass on the client's own,
     and links are built from ``BASE_URL`` anyway."""
-    count = app.config.get("TRUSTED_PROXIES", 0)
+    count = app.config["TRUSTED_PROXIES"]
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

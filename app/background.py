@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 
 Starter = Callable[[Flask, threading.Event], None]
 _STARTERS: dict[str, Starter] = {}
+
+
+def real_app() -> Flask:
+    """The application behind ``current_app``, to hand to a thread or a process (the proxy is bound to
+    this context). Flask types the proxy as the application itself, so its own method is reached untyped."""
+    proxy: Any = current_app
+    return proxy._get_current_object()
 
 
 def register(name: str, starter: Starter) -> None:

@@ -3,10 +3,11 @@ what a database error means for a long-running loop (:func:`db_error_kind`)."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import event, exc as sa_exc, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Engine, Result
 
 from app.extensions import db
 
@@ -32,17 +33,24 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT matched; 0 when the driver cannot tell (-1).
+
+    ``Session.execute`` is typed as returning a ``Result``; DML gives a ``CursorResult``, the
+    kind that counts rows (ask with ``preserve_rowcount=True`` for an ``INSERT … SELECT``).
+    """
+    return max(result.rowcount, 0) if isinstance(result, CursorResult) else 0
+
+
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def upsert_insert(model, engine: Engine):
+def upsert_insert(model: Any, engine: Engine) -> postgresql.Insert | sqlite.Insert:
     """An ``INSERT`` that supports ``ON CONFLICT`` (both databases have it; each dialect spells the construct)."""
     if is_postgresql(engine):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 _SQLITE_ANALYZED = frozenset({"subscribers", "subscriptions", "suppressions", "subscriber_terms"})

@@ -7,6 +7,8 @@ from flask import has_request_context, request
 from flask_babel import force_locale
 from flask_login import current_user
 
+from app.errors import LettrineError
+
 SUPPORTED = ("fr", "en")
 
 
@@ -33,23 +35,29 @@ def remember_locale(response):
     return response
 
 
-class TranslatedError(ValueError):
-    """A refusal whose message is a translatable string (``lazy_gettext``), so each caller says it
-    in its own language: a page in the reader's, the API in French and English, the CLI in French."""
+class TranslatedError(LettrineError, ValueError):
+    """A :class:`~app.errors.LettrineError` whose message is a translatable string (``lazy_gettext``),
+    so each edge says it in its reader's language: a page in the reader's, the API in French and
+    English (``messages.en``), the CLI in French."""
 
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+    def __init__(self, message: Any, **options: Any) -> None:
+        super().__init__(str(message), **options)
+        self.lazy = message
+
+    @property
+    def message(self) -> str:
+        return str(self.lazy)
 
     def __str__(self) -> str:
-        return str(self.message)
+        return str(self.lazy)
 
     @property
     def fr(self) -> str:
         with force_locale("fr"):
-            return str(self.message)
+            return str(self.lazy)
 
+    # The base's English is a plain class attribute; here it is the message translated.
     @property
-    def en(self) -> str:
+    def en(self) -> str:  # type: ignore[override]
         with force_locale("en"):
-            return str(self.message)
+            return str(self.lazy)

@@ -122,10 +122,10 @@ def configure(app: Flask) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler._lettrine = True  # type: ignore[attr-defined]
-    handler.setFormatter(formatter(app.config.get("LOG_FORMAT", "text")))
+    handler.setFormatter(formatter(app.config["LOG_FORMAT"]))
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
-    root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    root.setLevel(app.config["LOG_LEVEL"])
     app.before_request(_request_id)
     app.after_request(_echo_request_id)
 

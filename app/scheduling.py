@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from flask import Flask, current_app
 from sqlalchemy import select, text
@@ -47,7 +48,6 @@ from app.timeutil import format_local
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL_SECONDS = 30
 # Any constant works; this one spells "LETTRINE" in ASCII and is unlikely to clash.
 ADVISORY_LOCK_KEY = 0x4C45545452494E45 - (1 << 63)
 
@@ -64,14 +64,14 @@ class DispatchReport:
 
 
 def grace_period() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("SCHEDULE_GRACE_HOURS", 6)))
+    return timedelta(hours=float(current_app.config["SCHEDULE_GRACE_HOURS"]))
 
 
-def missed_reason(campaign: Campaign, now: datetime) -> str:
-    late = now - campaign.scheduled_at
+def missed_reason(scheduled_at: datetime, now: datetime) -> str:
+    late = now - scheduled_at
     hours = late.total_seconds() / 3600
     return (
-        f"Envoi manqué : prévu le {format_local(campaign.scheduled_at)}, le planificateur ne l'a vu que "
+        f"Envoi manqué : prévu le {format_local(scheduled_at)}, le planificateur ne l'a vu que "
         f"le {format_local(now)} ({hours:.1f} h de retard, au-delà du délai de grâce de "
         f"{grace_period().total_seconds() / 3600:g} h). Rien n'a été envoyé ; reprogrammez-le si besoin."
     )
@@ -89,7 +89,10 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
     ).all()
     db.session.rollback()  # end the read; each campaign gets its own short write transaction
     for campaign in due:
-        if now - campaign.scheduled_at <= grace:
+        scheduled_at = campaign.scheduled_at
+        if scheduled_at is None:  # not due (the query's ``<=`` is never true for NULL)
+            continue
+        if now - scheduled_at <= grace:
             try:
                 queued = start_campaign(campaign, now)
             except PreflightFailed as failed:
@@ -104,9 +107,9 @@ def dispatch_due(now: datetime | None = None) -> DispatchReport:
             else:
                 report.started[campaign.id] = queued
                 log.info("scheduler: started campaign %s (%s deliveries queued)", campaign.slug, queued)
-        elif campaign_state.mark_missed(campaign.id, missed_reason(campaign, now), now):
+        elif campaign_state.mark_missed(campaign.id, missed_reason(scheduled_at, now), now):
             report.missed.append(campaign.id)
-            log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, campaign.scheduled_at)
+            log.warning("scheduler: campaign %s missed (due %s)", campaign.slug, scheduled_at)
         else:
             report.already_taken.append(campaign.id)
     return report
@@ -126,7 +129,7 @@ class SchedulerLock:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._conn: Connection | None = None
-        self._fh = None
+        self._fh: TextIO | None = None
 
     @property
     def held(self) -> bool:
@@ -256,7 +259,7 @@ def run_scheduler(
     stops and the process goes back to waiting, so two never run side by side
     for long — and even then the compare-and-set start keeps sends single.
     """
-    interval = interval or float(app.config.get("SCHEDULER_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+    interval = interval or float(app.config["SCHEDULER_INTERVAL_SECONDS"])
     lock = SchedulerLock(app)
     while not stop.is_set():
         if not _wait_for_lock(lock, stop, lock_poll):
@@ -315,7 +318,7 @@ def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, inte
 
 
 # Repeated failures skip ticks (30 s, 60 s, then every 2 minutes) and are logged once, not at every tick.
-_failures = Backoff(log, "scheduler: dispatch pass", first=DEFAULT_INTERVAL_SECONDS, most=120.0)
+_failures = Backoff(log, "scheduler: dispatch pass", first=30.0, most=120.0)
 
 
 def _job(app: Flask, halted: threading.Event) -> None:
@@ -344,7 +347,7 @@ def _job(app: Flask, halted: threading.Event) -> None:
 
 def _start_in_dev(app: Flask, stop: threading.Event) -> None:
     """``flask dev`` runs the scheduler as a thread (same lock, so never two)."""
-    run_scheduler(app, stop, interval=float(os.environ.get("SCHEDULER_INTERVAL_SECONDS") or 0) or None)
+    run_scheduler(app, stop)  # every SCHEDULER_INTERVAL_SECONDS
 
 
 background.register("scheduler", _start_in_dev)

@@ -14,6 +14,8 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
+from app.errors import LettrineError
+
 
 class Purpose(str, Enum):
     UNSUBSCRIBE = "lettrine.unsubscribe"  # never expires (email-standards.md)
@@ -44,8 +46,12 @@ MAX_AGE: dict[Purpose, int | None] = {
 }
 
 
-class InvalidToken(ValueError):
+class InvalidToken(LettrineError, ValueError):
     """The token is forged, truncated, tampered with, expired or for another purpose."""
+
+    status = 400
+    code = "invalid_token"
+    en = "The link or token is invalid or has expired."
 
     def __init__(self, message: str, expired: bool = False) -> None:
         super().__init__(message)

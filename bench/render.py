@@ -40,6 +40,7 @@ def main() -> None:
     from app.message.builder import CampaignMessageBuilder, Recipient
     from app.message.render import LOCALE, compile_email
     from app.sending.compose import campaign_settings, fingerprint
+    from app.sending.language import email_language
     from app.sending.views import campaign_context
     from app.models import Campaign
 
@@ -54,7 +55,8 @@ def main() -> None:
         def compile_campaign():
             with force_locale(LOCALE):
                 kind, context, attachments = campaign_context(campaign)
-                return compile_email(kind, context, campaign.subject, campaign.preheader, attachments), \
+                return compile_email(kind, context, campaign.subject, campaign.preheader, attachments,
+                                     email_language()), \
                     fingerprint(campaign, kind, context)
 
         compile_campaign()  # warm: imports, Jinja template compilation

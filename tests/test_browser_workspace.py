@@ -115,7 +115,7 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
     # The report.
     page.locator("#sending-progress").get_by_role("link", name="Voir le rapport").click()
     page.get_by_role("heading", name=f"Rapport : {campaign.name}").wait_for()
-    assert page.locator(".stats .stat").nth(1).inner_text().startswith(str(recipients))
+    assert page.locator('.campaign-figures [data-figure="sent"]').get_attribute("data-value") == str(recipients)
 
 
 def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_user):

@@ -91,5 +91,5 @@ def test_smtp_transport_settings_are_checked_and_reach_the_pool(tmp_path, migrat
 def test_webhooks_to_private_targets_are_off_unless_the_operator_says_so():
     assert load_settings({}).flask_config()["WEBHOOK_ALLOW_PRIVATE_TARGETS"] is False
     assert load_settings({"WEBHOOK_ALLOW_PRIVATE_TARGETS": "1"}).flask_config()["WEBHOOK_ALLOW_PRIVATE_TARGETS"] is True
-    with pytest.raises(ConfigError, match="WEBHOOK_ALLOW_PRIVATE_TARGETS must be 0 or 1"):
+    with pytest.raises(ConfigError, match="WEBHOOK_ALLOW_PRIVATE_TARGETS must be 1 or 0"):
         load_settings({"WEBHOOK_ALLOW_PRIVATE_TARGETS": "maybe"})

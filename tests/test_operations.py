@@ -302,8 +302,8 @@ def test_multiprocess_counters_are_summed_across_processes(tmp_path, migrated):
     for _ in range(2):
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)
     scrape_code = (
-        "import sys\nfrom tests.conftest import make_app\n"
-        "app = make_app(sys.argv[1])\n"
+        "import os, sys\nfrom tests.conftest import make_app\n"
+        "app = make_app(sys.argv[1], PROMETHEUS_MULTIPROC_DIR=os.environ['PROMETHEUS_MULTIPROC_DIR'])\n"
         "with app.app_context():\n"
         "    sys.stdout.write(app.test_client().get('/metrics').get_data(as_text=True))\n"
     )

@@ -8,7 +8,6 @@ from email import policy
 
 import lxml.html
 import pytest
-from flask_babel import force_locale
 from pypdf import PdfReader
 
 from app.services import demo
@@ -141,18 +140,15 @@ def test_short_lines_without_url_are_kept_and_long_words_not_broken():
 
 # --- English is left alone ----------------------------------------------------------------
 
-def test_english_rendering_gets_no_french_spacing(app):
-    with force_locale("en"):
-        assert render.md_text("Question : oui ?") == "Question : oui ?"
-    with force_locale("fr"):
-        assert render.md_text("Question : oui ?") == f"Question{NNBSP}: oui{NNBSP}?"
+def test_english_rendering_gets_no_french_spacing():
+    assert render.md_text("Question : oui ?", french=False) == "Question : oui ?"
+    assert render.md_text("Question : oui ?") == f"Question{NNBSP}: oui{NNBSP}?"
 
 
-def test_md_text_never_wraps_before_a_colon(app):
+def test_md_text_never_wraps_before_a_colon():
     source = ("- Analyse des relations avec les services des communes et des agglomérations : identification "
               "des freins")
-    with force_locale("fr"):
-        out = render.md_text(source)
+    out = render.md_text(source)
     assert not any(line.strip().startswith((":", "?", NNBSP)) for line in out.split("\n"))
     assert f"agglomérations{NNBSP}:" in out
 

@@ -6,7 +6,8 @@ another module's group (``campaigns render`` lives with rendering, for example).
 Every command registered here runs behind one error boundary (:func:`guard`):
 before it starts, the database must answer and be at the migrations' head; a
 configuration, connection or schema error, then or later, becomes one line in
-French and English and exit status 1, never a traceback.
+French and English and exit status 1, never a traceback; so does a refusal of the
+rules (:class:`app.errors.LettrineError`), with its French message.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import exc as sa_exc
 
 from app.database import db_error_kind
+from app.errors import LettrineError
 from app.extensions import db
 from config import ConfigError
 
@@ -77,6 +79,9 @@ def _guarded(callback: Callable, check_schema: bool) -> Callable:
                 if problem:
                     fail(problem)
             return callback(*args, **kwargs)
+        except LettrineError as error:
+            db.session.rollback()
+            fail(error.message)
         except ConfigError as error:
             fail(str(error))
         except (sa_exc.SQLAlchemyError, OSError) as error:

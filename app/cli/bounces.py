@@ -189,7 +189,7 @@ def poll(expunge: bool) -> None:
     imap:// without STARTTLS is refused except on the loopback. A message that
     cannot be read is flagged and moved to Lettrine/quarantine; the rest go on.
     """
-    url = current_app.config.get("BOUNCE_IMAP_URL", "")
+    url = current_app.config["BOUNCE_IMAP_URL"]
     if not url:
         fail("BOUNCE_IMAP_URL n'est pas configurée / is not set")
     parts = urlsplit(url)

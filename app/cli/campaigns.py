@@ -16,7 +16,6 @@ from app.services.audience import describe_audience
 from app.services.campaigns import (
     CampaignFields,
     CompositionError,
-    ReuseError,
     TestSendError,
     create_campaign,
     duplicate_campaign,
@@ -64,10 +63,7 @@ def list_(as_json: bool) -> None:
 @click.argument("campaign_ref")
 def duplicate(campaign_ref: str) -> None:
     """Copy a campaign as a new draft (content, audience, sender; no date)."""
-    try:
-        copy = duplicate_campaign(find_campaign(campaign_ref))
-    except ReuseError as exc:
-        fail(str(exc))
+    copy = duplicate_campaign(find_campaign(campaign_ref))
     click.echo(f"Copie créée : {copy.slug} (id {copy.id}, brouillon)")
 
 

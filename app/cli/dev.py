@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
 from app import background
 
@@ -14,7 +13,7 @@ def cli(host: str, port: int) -> None:
     """Run the development server with the background services as threads."""
     from app.services.demo import DEMO_ADMIN, demo_password
 
-    app = current_app._get_current_object()
+    app = background.real_app()
     background.start_all(app)
     transport = "SMTP " + app.config["SMTP_URL"].split("@")[-1] if app.config["SMTP_URL"] else "outbox (aucun e-mail ne part)"
     click.echo("")

@@ -22,7 +22,7 @@ from app.services.events import (
     register,
     save_cycle,
 )
-from app.services.campaigns import ReuseError, duplicate_cycle, parse_dates
+from app.services.campaigns import duplicate_cycle, parse_dates
 from app.timeutil import format_local, parse_local
 
 cli = AppGroup("events", help="Cycles, journées et inscriptions / cycles, days and registrations.")
@@ -101,10 +101,7 @@ def move(cycle_ref: str, number: int, start: str, end: str) -> None:
 def sync(cycle_ref: str) -> None:
     """Recompute CYCLE's reminder campaigns from its journées and rules."""
     cycle = _cycle(cycle_ref)
-    try:
-        report = save_cycle(cycle)
-    except CycleError as exc:
-        fail(str(exc))
+    report = save_cycle(cycle)
     click.echo(f"créés {len(report.created)}, mis à jour {len(report.updated)}, annulés {len(report.cancelled)}, "
                f"passés (non créés) {report.skipped_past}")
     from app.models import Campaign, CampaignTemplate
@@ -120,10 +117,7 @@ def sync(cycle_ref: str) -> None:
 @click.option("--dates", required=True, help='Une date par journée, dans l\'ordre : "2027-02-04,2027-03-04,…".')
 def duplicate(cycle_ref: str, dates: str) -> None:
     """Copy a cycle onto new dates (same hours and texts); its reminders are scheduled."""
-    try:
-        copy = duplicate_cycle(_cycle(cycle_ref), parse_dates(dates))
-    except ReuseError as exc:
-        fail(str(exc))
+    copy = duplicate_cycle(_cycle(cycle_ref), parse_dates(dates))
     click.echo(f"Cycle copié : {copy.slug} (id {copy.id}), {copy.period}")
     for journee in copy.journees:
         click.echo(f"\t{journee_label(journee)}")

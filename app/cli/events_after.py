@@ -16,17 +16,14 @@ import click
 from app.cli import fail
 from app.cli.events import _cycle
 from app.cli.events import cli as events
-from app.extensions import db
 from app.models import Cycle, Journee
 from app.services.audience import InvalidAddress
 from app.services.events import (
     AttendanceError,
-    CertificateError,
     CycleNotOver,
     HALF_LABELS,
     NotRegisteredForJournee,
     RegistrationError,
-    SurveyError,
     attendance_summary,
     attendance_sheet_csv,
     attendance_sheet_pdf,
@@ -154,10 +151,7 @@ def survey(cycle_ref: str, number: int | None) -> None:
     """Email the satisfaction survey of journée NUMBER (or of the whole cycle) to those present."""
     cycle = _cycle(cycle_ref)
     journee = _journee(cycle, number) if number is not None else None
-    try:
-        report = send_survey(cycle, journee)
-    except SurveyError as exc:
-        fail(str(exc))
+    report = send_survey(cycle, journee)
     click.echo(f"questionnaire en file pour {report.sent} personne(s) présente(s)"
                + (f", {report.failed} échec(s)" if report.failed else ""))
 
@@ -210,9 +204,5 @@ def close(cycle_ref: str, no_email: bool, before_end: bool) -> None:
               help="Image de signature (PNG ou JPEG, 500 ko au plus).")
 def signatory(name: str, title_: str, place: str, image: Path | None) -> None:
     """Set who signs the certificates of attendance."""
-    try:
-        save_settings(name, title_, place, image.read_bytes() if image else None)
-    except CertificateError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    save_settings(name, title_, place, image.read_bytes() if image else None)
     click.echo(f"signataire : {name}" + (f", {title_}" if title_ else ""))

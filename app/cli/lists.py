@@ -5,10 +5,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.cli import fail
 from app.extensions import db
 from app.models import MailingList
-from app.services.audience import ListError, create_list
+from app.services.audience import create_list
 
 cli = AppGroup("lists", help="Listes de diffusion / mailing lists.")
 
@@ -20,10 +19,7 @@ cli = AppGroup("lists", help="Listes de diffusion / mailing lists.")
 @click.option("--private", is_flag=True, help="Not offered on the public subscribe form.")
 def create(slug: str, name: str, description: str, private: bool) -> None:
     """Create a list."""
-    try:
-        create_list(slug, name=name, description=description, public=not private)
-    except ListError as exc:
-        fail(str(exc))
+    create_list(slug, name=name, description=description, public=not private)
     click.echo(f"Liste créée : {slug}")
 
 

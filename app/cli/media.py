@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.cli import fail
-from app.services.support import MediaError, push_to_bucket
+from app.services.support import push_to_bucket
 
 cli = AppGroup("media", help="Médiathèque / media library.")
 
@@ -13,10 +12,7 @@ cli = AppGroup("media", help="Médiathèque / media library.")
 @cli.command("push")
 def push() -> None:
     """Copy instance/media/ into MEDIA_S3_BUCKET (after turning the bucket on); idempotent."""
-    try:
-        report = push_to_bucket()
-    except MediaError as exc:
-        fail(str(exc))
+    report = push_to_bucket()
     click.echo(f"{report.copied} fichier(s) copié(s), {report.already} déjà dans le compartiment "
                f"/ {report.copied} copied, {report.already} already there.")
     for name in report.missing:

@@ -10,7 +10,7 @@ from app.cli import fail
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Subscriber
-from app.services.audience import InvalidAddress, find_subscriber, normalise_email
+from app.services.audience import find_subscriber, normalise_email
 from app.services.privacy import erase_flagged, erase_subscriber, export_subscriber, flag_inactive
 
 cli = AppGroup("privacy", help="RGPD : conservation, export, effacement / retention, export, erasure.")
@@ -19,10 +19,7 @@ cli = AppGroup("privacy", help="RGPD : conservation, export, effacement / retent
 def _find(ref: str) -> Subscriber:
     subscriber = db.session.get(Subscriber, int(ref)) if is_digits(ref) else None
     if subscriber is None and not is_digits(ref):
-        try:
-            subscriber = find_subscriber(normalise_email(ref))
-        except InvalidAddress as exc:
-            fail(str(exc))
+        subscriber = find_subscriber(normalise_email(ref))
     if subscriber is None:
         fail(f"Contact introuvable : {ref}")
     return subscriber

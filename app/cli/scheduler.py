@@ -6,19 +6,19 @@ import signal
 import threading
 
 import click
-from flask import current_app
 
+from app import background
 from app.cli import NOT_INITIALISED, fail
-from app.scheduling import DEFAULT_INTERVAL_SECONDS, run_once, run_scheduler
+from app.scheduling import run_once, run_scheduler
 from app.services.audience import wait_for_import
 
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True,
               help="Une seule passe à l'heure actuelle, puis quitter / one dispatch pass, then exit.")
-@click.option("--interval", type=float, envvar="SCHEDULER_INTERVAL_SECONDS", default=DEFAULT_INTERVAL_SECONDS,
-              show_default=True, help="Secondes entre deux passes / seconds between passes.")
-def cli(once: bool, interval: float) -> None:
+@click.option("--interval", type=float, default=None,
+              help="Secondes entre deux passes (SCHEDULER_INTERVAL_SECONDS, 30 par défaut) / seconds between passes.")
+def cli(once: bool, interval: float | None) -> None:
     """Dispatch scheduled campaigns and reminders when they fall due.
 
     Without --once: waits for the scheduler lock (one active scheduler at a time),
@@ -26,7 +26,7 @@ def cli(once: bool, interval: float) -> None:
     SIGTERM/SIGINT. With --once: no lock (dispatch is a compare-and-set, so it is
     safe beside a running scheduler); prints what it did as JSON.
     """
-    app = current_app._get_current_object()
+    app = background.real_app()
     if once:
         report = run_once(app)
         for job_id in report.imports_resumed:  # resumed imports run in threads: finish them before exiting

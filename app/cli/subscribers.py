@@ -12,10 +12,8 @@ from flask.cli import AppGroup
 from app.cli import fail
 from app.models import MailingList
 from app.services.audience import (
-    ImportFileError,
     ImportReport,
     InvalidAddress,
-    PersonError,
     add_person,
     UnknownList,
     export_csv,
@@ -35,9 +33,9 @@ SHOWN_REJECTIONS = 200
 
 
 def cli_actor() -> str:
-    """Who ran the import, for the consent source: $USER, or "cli"."""
+    """Who ran the import, for the consent source: the login name ($LOGNAME, $USER…), or "cli"."""
     try:
-        return os.environ.get("USER") or getpass.getuser() or "cli"
+        return getpass.getuser() or "cli"
     except Exception:  # noqa: BLE001 - no passwd entry in a container
         return "cli"
 
@@ -83,8 +81,9 @@ def import_(file: str, slug: str, pending: bool) -> None:
     def progress(_report: ImportReport, bytes_read: int) -> None:
         # Opened at the first batch, so a file refused at its header prints one line only.
         if state["bar"] is None:
-            state["bar"] = click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False)
-            state["bar"].__enter__()
+            bar = click.progressbar(length=size, label="Import", file=sys.stderr, show_pos=False)
+            bar.__enter__()
+            state["bar"] = bar
         state["bar"].update(bytes_read - state["done"])
         state["done"] = bytes_read
 
@@ -92,9 +91,7 @@ def import_(file: str, slug: str, pending: bool) -> None:
         with open(file, "rb") as stream:
             report = import_csv(stream, target, file_name=os.path.basename(file),
                                 actor=cli_actor(), pending=pending, on_progress=progress)
-    except ImportFileError as exc:
-        fail(str(exc))
-    finally:
+    finally:  # a refused file (ImportFileError) is one line at the CLI's edge
         if state["bar"] is not None:
             state["bar"].__exit__(None, None, None)
     print_report(report)
@@ -132,10 +129,7 @@ def add(email: str, slugs: tuple[str, ...], first_name: str, last_name: str, org
     """Add one person, confirmed on these lists (consent: "ajout par l'équipe" by $USER)."""
     lists = [mailing_list(slug) for slug in slugs]
     values = {"first_name": first_name, "last_name": last_name, "organisation": organisation, "commune": commune}
-    try:
-        person = add_person(email, values, lists, actor=cli_actor())
-    except PersonError as exc:
-        fail(str(exc))
+    person = add_person(email, values, lists, actor=cli_actor())
     click.echo(f"Ajouté·e : {person.email} ({', '.join(slugs)})")
 
 

@@ -8,7 +8,6 @@ from app.cli import fail
 from app.cli.subscribers import cli_actor
 from app.services.audience import (
     SUPPRESSION_REASON_LABELS,
-    SuppressionError,
     add_suppression,
     remove_suppression,
     suppression_entries,
@@ -23,10 +22,7 @@ cli = AppGroup("suppressions", help="Liste d'exclusion : adresses et domaines / 
 def add(values: tuple[str, ...], reason: str) -> None:
     """Suppress addresses or domains (write a domain as @example.org)."""
     for value in values:
-        try:
-            kind = add_suppression(value, reason, actor=cli_actor())
-        except SuppressionError as exc:
-            fail(str(exc))
+        kind = add_suppression(value, reason, actor=cli_actor())
         click.echo(f"Exclu{'' if kind == 'address' else ' (domaine)'} : {value}")
 
 
@@ -35,10 +31,7 @@ def add(values: tuple[str, ...], reason: str) -> None:
 def remove(values: tuple[str, ...]) -> None:
     """Lift the suppression of addresses or domains."""
     for value in values:
-        try:
-            done = remove_suppression(value, actor=cli_actor())
-        except SuppressionError as exc:
-            fail(str(exc))
+        done = remove_suppression(value, actor=cli_actor())
         click.echo(f"{'Retiré' if done else 'Absent de la liste'} : {value}")
 
 

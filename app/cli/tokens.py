@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli import fail
-from app.services.integrations import SCOPES, TokenError, all_tokens, create_token, revoke_token
+from app.services.integrations import SCOPES, all_tokens, create_token, revoke_token
 
 cli = AppGroup("tokens", help="Jetons de l'API / API tokens.")
 
@@ -28,10 +28,7 @@ def _last_day(text: str) -> date | None:
 @click.option("--expires", default="", help="Dernier jour de validité (AAAA-MM-JJ) / last valid day.")
 def create(name: str, scopes: str, expires: str) -> None:
     """Create a token and print it once (it is stored hashed: copy it now)."""
-    try:
-        created = create_token(name, scopes, last_day=_last_day(expires), created_by="cli")
-    except TokenError as exc:
-        fail(str(exc))
+    created = create_token(name, scopes, last_day=_last_day(expires), created_by="cli")
     click.echo(created.plaintext)
     click.echo(f"Jeton n° {created.token.id} « {created.token.name} » : {', '.join(created.token.scopes)}"
                " — il ne sera plus affiché / it will not be shown again.", err=True)

@@ -11,7 +11,6 @@ from app.cli import fail
 from app.extensions import db
 from app.models import WebhookEndpoint
 from app.services.integrations import (
-    EndpointError,
     SIGNAL_EVENTS,
     create_endpoint,
     deliver_due_webhooks,
@@ -31,10 +30,7 @@ cli = AppGroup("webhooks", help="Webhooks sortants / outgoing webhooks.")
 @click.option("--description", default="")
 def create(url: str, events: str, secret: str, description: str) -> None:
     """Register an endpoint; prints its id and, when generated, its secret (this once)."""
-    try:
-        endpoint, chosen = create_endpoint(url, events, secret, description)
-    except EndpointError as exc:
-        fail(str(exc))
+    endpoint, chosen = create_endpoint(url, events, secret, description)
     click.echo(f"Webhook n° {endpoint.id} : {endpoint.url} ({', '.join(endpoint.events)})")
     if not secret:
         click.echo(f"Secret (affiché cette fois seulement) : {chosen}")
@@ -54,10 +50,7 @@ def renew_secret(endpoint_id: int) -> None:
 @cli.command("reencrypt-secrets")
 def reencrypt_secrets() -> None:
     """Re-encrypt every secret with the newest key of SECRET_KEYS (before dropping an old key)."""
-    try:
-        count = reencrypt_webhook_secrets()
-    except EndpointError as exc:
-        fail(str(exc))
+    count = reencrypt_webhook_secrets()
     click.echo(f"{count} secret(s) rechiffré(s) avec la clé la plus récente")
 
 

@@ -5,9 +5,9 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from app import background
 from app.services.workers import NotMigrated, WorkerOptions, run_sending_worker, run_sending_workers
 
 
@@ -27,7 +27,7 @@ from app.services.workers import NotMigrated, WorkerOptions, run_sending_worker,
 @with_appcontext
 def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     """Envoyer les campagnes en cours / run the sending worker(s)."""
-    app = current_app._get_current_object()
+    app = background.real_app()
     opts = WorkerOptions(**options)
     if processes == 1:
         try:

@@ -7,7 +7,8 @@ INTERFACE (stable; the worker, the CLI and the outbox depend on it):
 - ``CampaignMessageBuilder(settings, compiled)``: everything constant for one campaign
   version, from plain data (``CampaignSettings``; ``app.sending.compose.builder_for``
   makes it from the database and caches it); ``builder.build(recipient)`` is the cheap
-  per-recipient step. No database, no request, no application settings are read here.
+  per-recipient step. No database, no request, no application settings are read here;
+  the language (``CampaignSettings.language``) is handed in too.
 
 How it stays fast (performance.md: ``EmailMessage.as_bytes()`` costs ~3 ms): the
 builder renders and compiles the campaign once (app.message.render), encodes every
@@ -31,12 +32,12 @@ from email.utils import format_datetime
 from typing import Any
 
 from itsdangerous.encoding import base64_encode
-from flask_babel import force_locale, gettext
 
+from app.errors import LettrineError
 from app.message import encoding, message_ids
 from app.message.envelope import Envelope
+from app.message.language import Language
 from app.message.render import (
-    LOCALE,
     MARKER_FOR,
     MARKERS,
     CompiledEmail,
@@ -46,8 +47,12 @@ from app.message.render import (
 )
 
 
-class HeaderInjection(ValueError):
+class HeaderInjection(LettrineError, ValueError):
     """A header value from user input contains a line break."""
+
+    status = 422
+    code = "header_injection"
+    en = "A header value contains a line break."
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
@@ -166,6 +171,7 @@ class CampaignSettings:
     sign_preferences: TokenSigner
     sign_bounce: TokenSigner
     sign_prefill: TokenSigner
+    language: Language  # the message's (the greeting is in it)
 
 
 class CampaignMessageBuilder:
@@ -191,9 +197,8 @@ class CampaignMessageBuilder:
         self._sign_preferences = settings.sign_preferences
         self._sign_bounce = settings.sign_bounce
         self._sign_prefill = settings.sign_prefill
-        with force_locale(LOCALE):
-            self.greeting_named = gettext("Bonjour %(name)s,", name="\x00")
-            self.greeting_plain = gettext("Bonjour,")
+        self.greeting_named = settings.language.gettext("Bonjour %(name)s,", name="\x00")
+        self.greeting_plain = settings.language.gettext("Bonjour,")
         self._encode_constants()
 
     def marked_as_test(self) -> "CampaignMessageBuilder":

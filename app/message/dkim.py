@@ -17,9 +17,12 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from app.errors import LettrineError
 
 # The headers a signature covers, when present (RFC 8058 §4 requires the List-Unsubscribe pair).
 SIGNED_HEADERS = (
@@ -33,8 +36,12 @@ _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")  # single spaces stay as they are
 _FOLD = re.compile(rb"\r\n(?=[ \t])")
 
 
-class DKIMError(ValueError):
+class DKIMError(LettrineError, ValueError):
     """The key cannot be used (wrong type, size or format)."""
+
+    status = 400
+    code = "dkim_key"
+    en = "The DKIM key cannot be used."
 
 
 def relaxed_body(body: bytes) -> bytes:
@@ -166,9 +173,11 @@ class DKIMSigner:
 _SIGNERS: dict[tuple[str, str, str], DKIMSigner] = {}
 
 
-def signer_from_config(config) -> DKIMSigner | None:
+def signer_from_config(config: Mapping[str, Any]) -> DKIMSigner | None:
     """The signer for ``DKIM_DOMAIN``/``DKIM_SELECTOR``/``DKIM_PRIVATE_KEY_FILE``, or None (unsigned)."""
-    domain, selector, path = (config.get(k, "") for k in ("DKIM_DOMAIN", "DKIM_SELECTOR", "DKIM_PRIVATE_KEY_FILE"))
+    domain = config.get("DKIM_DOMAIN", "")
+    selector = config.get("DKIM_SELECTOR", "")
+    path = config.get("DKIM_PRIVATE_KEY_FILE", "")
     if not (domain and selector and path):
         return None
     key = (domain, selector, path)

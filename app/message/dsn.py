@@ -35,7 +35,7 @@ import re
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import collapse_rfc2231_value, getaddresses, parseaddr
 
 from app.message.bounce_reasons import COMPLAINT, HARD, IGNORE, SOFT, Verdict, decide, status_code
 from app.message import ses
@@ -196,7 +196,7 @@ def _parts(msg: Message) -> list[tuple[Message, int, bool]]:
 
 def _text(part: Message, limit: int = MAX_BYTES) -> str:
     payload = part.get_payload(decode=True)
-    if payload is None:
+    if not isinstance(payload, bytes):  # None: a multipart or message/* part
         inner = part.get_payload()
         if isinstance(inner, list):  # message/* parts hold their content as sub-messages
             return "\n".join(m.as_string() if isinstance(m, Message) else str(m) for m in inner)[:limit]
@@ -274,7 +274,7 @@ def _address(value: str) -> str:
 
 def _human_text(parts: list[tuple[Message, int, bool]]) -> str:
     """The reporting MTA's explanation: the text parts outside the returned original, cut before any copy of it."""
-    chunks = []
+    chunks: list[str] = []
     for part, _depth, original in parts:
         if original or part.get_content_maintype() != "text" or part.get_content_type() == "text/rfc822-headers":
             continue
@@ -381,7 +381,8 @@ def classify(raw: bytes | str) -> BounceReport:
     except RecursionError as exc:
         raise UnreadableMessage("MIME trop imbriqué / MIME nested too deep") from exc
     ctypes = {p.get_content_type() for p, _d, _o in parts}
-    if "message/feedback-report" in ctypes or (msg.get_param("report-type") or "").lower() == "feedback-report" \
+    if "message/feedback-report" in ctypes \
+            or collapse_rfc2231_value(msg.get_param("report-type") or "").lower() == "feedback-report" \
             or _vendor_complaint(msg, parts):
         report = _complaint(msg, parts)
     elif ctypes & {"message/delivery-status", "message/global-delivery-status"}:

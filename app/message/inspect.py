@@ -31,10 +31,11 @@ def message_parts(raw: bytes) -> MessageParts:
         content_id = str(part.get("Content-ID") or "").strip().strip("<>")
         if content_id and part.get_content_maintype() == "image" and part.get_content_disposition() == "inline":
             # A cid: image (a registrant's QR code): shown in place, as a data: URL the preview may load.
-            encoded = base64.b64encode(part.get_payload(decode=True) or b"").decode("ascii")
+            payload = part.get_payload(decode=True)
+            encoded = base64.b64encode(payload if isinstance(payload, bytes) else b"").decode("ascii")
             inline[content_id] = f"data:{part.get_content_type()};base64,{encoded}"
-        elif part.get_filename():
-            parts.attachments.append(part.get_filename())
+        elif filename := part.get_filename():
+            parts.attachments.append(filename)
         elif part.get_content_type() == "text/html" and not parts.html:
             parts.html = part.get_content()
         elif part.get_content_type() == "text/plain" and not parts.text:

@@ -2,7 +2,8 @@
 
 ``check_message(raw, subject, preheader, report)`` runs on any built message; the
 campaign-level entry points (``app.services.campaigns.preflight``) build the real message for
-a sample recipient and call it. Messages are French, for the officer.
+a sample recipient and call it. Messages are for the officer, in the ``language`` the caller
+passes (the request's; French, the msgids' own, by default).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from email import policy
 
 import lxml.html
-from flask_babel import gettext as _
+
+from app.message.language import FRENCH, Language
 
 MAX_HTML = 90 * 1024
 MAX_STYLE = 16 * 1024
@@ -44,12 +46,13 @@ def _own_dev_link(href: str, own_base_url: str, development: bool) -> bool:
 
 
 def check_message(raw: bytes, subject: str, preheader: str, report: Report, campaign_mail: bool = True, *,
-                  own_base_url: str = "", development: bool = False) -> Report:
+                  own_base_url: str = "", development: bool = False, language: Language = FRENCH) -> Report:
     """The checks themselves, on raw message bytes (usable on any rendered message).
 
     ``own_base_url`` and ``development``: on a development server Lettrine's own http
-    links are one warning instead of an error each.
+    links are one warning instead of an error each. ``language``: the report's.
     """
+    _ = language.gettext
 
     def _dev_own_link(href: str) -> bool:
         return _own_dev_link(href, own_base_url, development)

@@ -14,7 +14,11 @@ of every email — campaigns and transactional messages all come through
 ``render_pair`` — before anything is encoded (quoted-printable, DKIM): narrow
 no-break spaces in the HTML's text nodes and in the text part, whose URLs then
 go on lines of their own and whose prose is wrapped at 78 characters. Only when
-the rendering locale is French.
+the message's language is French.
+
+The language comes from the caller (``app.message.language.Language``: a locale code and
+its Babel catalogue), never from Flask-Babel: the templates' ``_()`` and ``ngettext()``
+are bound to it for each render, so this module needs no application and no request.
 
 MJML's defaults are corrected after compiling (email-standards.md): ``lang="fr"``,
 ``role="presentation"`` on every layout table, ``alt`` on every image, no remote
@@ -32,15 +36,16 @@ from typing import Any, Mapping
 import jinja2
 import mjml
 import cssutils
-from flask_babel import force_locale, get_locale, gettext, ngettext
 from premailer import Premailer
 
+from app.errors import LettrineError
 from app.message import richtext, typography
+from app.message.language import FRENCH, Language
 
 log = logging.getLogger(__name__)
 
 EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
-LOCALE = "fr"
+LOCALE = "fr"  # emails are French (the callers pass this language: app.sending.language)
 
 # Marker written in the compiled templates -> key of the per-recipient value.
 MARKER_PREFIX = "LTRNx"  # every marker starts so (preflight refuses it in typed text)
@@ -139,9 +144,9 @@ def _environment(text: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.globals.update(_=gettext, ngettext=ngettext)
+    # ``_`` and ``ngettext`` are not globals: ``render_pair`` binds them to the message's language.
     env.filters["md"] = richtext.to_html
-    env.filters["md_text"] = md_text
+    env.filters["md_text"] = _md_text_filter
     env.filters["display_url"] = display_url
     env.filters["underline"] = lambda s, ch="-": ch * len(str(s))
     return env
@@ -156,15 +161,19 @@ def env(text: bool) -> jinja2.Environment:
     return _ENVS[text]
 
 
-def french() -> bool:
-    """Whether the email being rendered is French (typography is for French only)."""
-    locale = get_locale()
-    return locale is not None and locale.language == "fr"
+LANGUAGE_KEY = "message_language"  # the context variable holding the Language of the render
 
 
-def md_text(source: str | None, width: int = 76) -> str:
+def md_text(source: str | None, width: int = 76, *, french: bool = True) -> str:
     """Rich text as plain text, French spacing applied before wrapping when the email is French."""
-    return richtext.to_text(source, width, typography.french_spacing if french() else None)
+    return richtext.to_text(source, width, typography.french_spacing if french else None)
+
+
+@jinja2.pass_context
+def _md_text_filter(context: jinja2.runtime.Context, source: str | None, width: int = 76) -> str:
+    """The ``md_text`` filter: French spacing when the language of this render is French."""
+    language = context.get(LANGUAGE_KEY, FRENCH)
+    return md_text(source, width, french=language.french)
 
 
 TEXT_WIDTH = 78  # no line of prose in a text part is longer (a URL alone on its line may be)
@@ -210,7 +219,7 @@ def _refuse_fetch(url: str) -> None:
 class _OfflinePremailer(Premailer):
     """premailer whose cssutils parser cannot fetch (``@import`` rules are dropped)."""
 
-    def _parse_css_string(self, css_body, validate=True):
+    def _parse_css_string(self, css_body: str, validate: bool = True) -> Any:
         return cssutils.CSSParser(fetcher=_refuse_fetch, validate=validate).parseString(css_body)
 
 
@@ -231,15 +240,15 @@ def inline_css(html: str) -> str:
 
 # --- Rendering ---------------------------------------------------------------
 
-def render_pair(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    """``(html, text)`` for the template ``kind`` (HTML compiled, CSS inlined)."""
-    with force_locale(LOCALE):
-        mjml_source = env(False).get_template(f"{kind}.mjml.j2").render(**context)
-        text = env(True).get_template(f"{kind}.txt.j2").render(**context)
-        html, text = mjml_to_html(mjml_source), tidy_text(text)
-        if french():
-            html = typography.french_spacing_html(html)
-            text = typography.wrap_text_part(typography.french_spacing(text), TEXT_WIDTH, URL_MARKERS)
+def render_pair(kind: str, context: Mapping[str, Any], language: Language = FRENCH) -> tuple[str, str]:
+    """``(html, text)`` for the template ``kind`` (HTML compiled, CSS inlined), written in ``language``."""
+    values = {**context, "_": language.gettext, "ngettext": language.ngettext, LANGUAGE_KEY: language}
+    mjml_source = env(False).get_template(f"{kind}.mjml.j2").render(**values)
+    text = env(True).get_template(f"{kind}.txt.j2").render(**values)
+    html, text = mjml_to_html(mjml_source), tidy_text(text)
+    if language.french:
+        html = typography.french_spacing_html(html)
+        text = typography.wrap_text_part(typography.french_spacing(text), TEXT_WIDTH, URL_MARKERS)
     return html, text
 
 
@@ -248,22 +257,27 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
 
 
-def greeting_for(first_name: str) -> str:
+def greeting_for(first_name: str, language: Language = FRENCH) -> str:
+    """``Bonjour Camille,`` (or ``Bonjour,`` without a first name) in ``language``."""
     first_name = (first_name or "").strip()
-    return gettext("Bonjour %(name)s,", name=first_name) if first_name else gettext("Bonjour,")
+    return language.gettext("Bonjour %(name)s,", name=first_name) if first_name else language.gettext("Bonjour,")
 
 
 # --- Campaigns ---------------------------------------------------------------
 
-class RenderError(ValueError):
+class RenderError(LettrineError, ValueError):
     """The campaign cannot be rendered (missing cycle, journée…); the message is French."""
+
+    status = 422
+    code = "render"
+    en = "The message cannot be rendered."
 
 
 
 
 def compile_email(kind: str, context: Mapping[str, Any], subject: str, preheader: str,
-                  attachments: tuple[Attachment, ...] = ()) -> CompiledEmail:
+                  attachments: tuple[Attachment, ...] = (), language: Language = FRENCH) -> CompiledEmail:
     """The costly, once-per-version step: full render with markers for the per-recipient values."""
     STATS["compiles"] += 1
-    html, text = render_pair(kind, context)
+    html, text = render_pair(kind, context, language)
     return CompiledEmail(subject, preheader, html, text, attachments)

@@ -56,7 +56,7 @@ def to_text(source: str | None, width: int = 76, spacing: Callable[[str], str] |
     if not source or not source.strip():
         return ""
     tokens = _md.parse(source)
-    blocks: list[str] = []
+    blocks: list[tuple[bool, str]] = []  # (a list item?, its text)
     depth = 0
     item_prefix: list[str] = []
     for token in tokens:
@@ -81,7 +81,7 @@ def to_text(source: str | None, width: int = 76, spacing: Callable[[str], str] |
             else:
                 blocks.append(_wrap(text, width, "", "", list_item=False))
     # list items stay together; other blocks are separated by a blank line
-    out: list[str] = []
+    out: list[tuple[bool, str]] = []
     for kind, text in blocks:
         if out and not (kind and out[-1][0]):
             out.append((False, ""))

@@ -122,7 +122,7 @@ def _greets(server: ServerConfig) -> bool:
 
 
 def check_smtp() -> Check:
-    url = current_app.config.get("SMTP_URL", "")
+    url = current_app.config["SMTP_URL"]
     if not url:
         return Check(True, {"transport": "outbox"})
     with _smtp_lock:

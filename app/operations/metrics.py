@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 import time
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -369,7 +368,7 @@ _DATABASE_REGISTRY.register(DatabaseCollector())
 def exposition(campaign_figures: CampaignFiguresSource | None = None) -> bytes:
     """Every metric, in the text format: this process's (or all processes') counters, then the
     database's, then the campaigns' figures when a source of them is given."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if current_app.config["PROMETHEUS_MULTIPROC_DIR"]:
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         own = generate_latest(registry)
@@ -384,7 +383,7 @@ def exposition(campaign_figures: CampaignFiguresSource | None = None) -> bytes:
 
 
 def _has_token() -> bool:
-    token = current_app.config.get("METRICS_TOKEN", "")
+    token = current_app.config["METRICS_TOKEN"]
     given = request.headers.get("Authorization", "")
     return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
@@ -398,7 +397,7 @@ def _loopback() -> bool:
 
 def allowed() -> bool:
     """``/metrics``: a valid bearer token when METRICS_TOKEN is set; otherwise a loopback client."""
-    return _has_token() if current_app.config.get("METRICS_TOKEN", "") else _loopback()
+    return _has_token() if current_app.config["METRICS_TOKEN"] else _loopback()
 
 
 def trusted_client() -> bool:
@@ -408,7 +407,7 @@ def trusted_client() -> bool:
 
 def metrics_view(campaign_figures: CampaignFiguresSource | None = None) -> Response:
     if not allowed():
-        abort(403 if not current_app.config.get("METRICS_TOKEN") else 401)
+        abort(403 if not current_app.config["METRICS_TOKEN"] else 401)
     return Response(
         exposition(campaign_figures), mimetype=CONTENT_TYPE_LATEST.split(";")[0], headers={"Cache-Control": "no-store"}
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
 
+from app.database import rowcount
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 from app.sending.signals import campaign_changed
@@ -41,12 +42,12 @@ def transition(campaign_id: int, allowed: tuple[CampaignStatus, ...], target: Ca
 
     The columns it wrote are reloaded on next access in objects of that campaign already loaded.
     """
-    won = db.session.execute(
+    won = rowcount(db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id, Campaign.status.in_(allowed), *extra_where)
         .values(status=target, **values)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount == 1
+    )) == 1
     if won:
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Campaign) and obj.id == campaign_id:
@@ -93,7 +94,7 @@ def cancel(campaign_id: int, now: datetime, reason: str = "") -> int | None:
                 updated_at=now)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
     )
-    return max(result.rowcount, 0)
+    return max(rowcount(result), 0)
 
 
 def reopen_for_retry(campaign_id: int) -> bool:

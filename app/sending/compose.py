@@ -27,6 +27,7 @@ from app.message.builder import CampaignMessageBuilder, CampaignSettings, Outgoi
 from app.message.dkim import DKIMSigner
 from app.message.render import LOCALE, compile_email
 from app.models import Campaign
+from app.sending.language import email_language
 from app.sending.sender import sender_domain
 from app.sending.views import campaign_context, track_links
 from app.tokens import Purpose, _serializer, sign
@@ -83,13 +84,14 @@ def campaign_settings(campaign: Campaign, fingerprint: str) -> CampaignSettings:
     return CampaignSettings(
         campaign_id=campaign.id, fingerprint=fingerprint,
         from_name=campaign.from_name or name, from_address=campaign.from_email or address, return_address=address,
-        reply_to=campaign.reply_to or config.get("REPLY_TO", ""), subject=campaign.subject,
-        list_id=list_id_header(campaign), unsubscribe_mailto=config.get("UNSUBSCRIBE_MAILTO", ""),
+        reply_to=campaign.reply_to or config["REPLY_TO"], subject=campaign.subject,
+        list_id=list_id_header(campaign), unsubscribe_mailto=config["UNSUBSCRIBE_MAILTO"],
         domain=sender_domain(), bounce_domain=config.get("BOUNCE_DOMAIN") or "",
         webview_url=links.webview_url(campaign.slug), unsubscribe_base=links.absolute("/u/"),
         preferences_base=links.absolute("/p/"), message_id_key=config["SECRET_KEYS"][0],
         sign_unsubscribe=_token_signer(Purpose.UNSUBSCRIBE), sign_preferences=_token_signer(Purpose.PREFERENCES),
         sign_bounce=_token_signer(Purpose.BOUNCE), sign_prefill=_token_signer(Purpose.PREFILL),
+        language=email_language(),
     )
 
 
@@ -123,8 +125,7 @@ def builder_for(campaign: Campaign) -> CampaignMessageBuilder:
     if builder is not None:
         cache.move_to_end(key)
         return builder
-    with force_locale(LOCALE):
-        compiled = compile_email(kind, context, campaign.subject, campaign.preheader, attachments)
+    compiled = compile_email(kind, context, campaign.subject, campaign.preheader, attachments, email_language())
     if campaign.track_clicks:
         compiled = compiled.with_html(track_links(compiled.html, campaign.id))
     builder = CampaignMessageBuilder(campaign_settings(campaign, key[1]), compiled)

@@ -31,12 +31,15 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 
 from app.models import RelayQuota
+
+if TYPE_CHECKING:  # limits is imported where used: only LocalQuota needs it
+    from limits import RateLimitItem
 
 LOCK_SPAN = 0  # the relay_quota row (relay, 0, 0) is the per-relay lock, its count meaningless
 
@@ -159,7 +162,7 @@ class RateLimiter:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self._parts = [
+        self._parts: list[TokenBucket | SlidingWindow] = [
             TokenBucket(limits.rate),
             SlidingWindow(limits.per_hour, 3600.0),
             SlidingWindow(limits.per_day, 86400.0),
@@ -278,10 +281,10 @@ class RedisQuota:
         self._limiter = strategies.MovingWindowRateLimiter(self._storage)
 
     @staticmethod
-    def _items(limits: Limits):
+    def _items(limits: Limits) -> list[RateLimitItem]:
         from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerSecond
 
-        items = []
+        items: list[RateLimitItem] = []
         for window in windows(limits):
             if window.span == 3600:
                 items.append(RateLimitItemPerHour(window.limit))

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, or_, select, union_all, update
 
-from app.database import upsert_insert
+from app.database import rowcount, upsert_insert
 from app.extensions import db
 from app.models import (
     MessageStatus,
@@ -196,7 +196,7 @@ def enqueue(campaign: Campaign, now: datetime | None = None) -> int:
     """
     # SQLAlchemy 2.1 drops an INSERT … SELECT's rowcount unless asked to keep it.
     result = db.session.execute(enqueue_statement(campaign, now).execution_options(preserve_rowcount=True))
-    return max(result.rowcount, 0)
+    return rowcount(result)
 
 
 def enqueue_statement(campaign: Campaign, now: datetime | None = None):
@@ -445,18 +445,14 @@ def record(outcomes: list[dict[str, Any]], owner: str, *, transactional: bool = 
             keep = [r for r in rows if r["_raw"] is None]
             rows = [r for r in rows if r["_raw"] is not None]
             if keep:  # still to go: the bytes stay
-                written += _rowcount(db.session.execute(_record_statement(table).values(raw=table.c.raw), keep))
+                written += rowcount(db.session.execute(_record_statement(table).values(raw=table.c.raw), keep))
         if rows:
-            written += _rowcount(db.session.execute(_record_statement(table), rows))
+            written += rowcount(db.session.execute(_record_statement(table), rows))
         if written < len(outcomes):
             log.warning("%d outcomes not written: those rows are no longer held by %s", len(outcomes) - written, owner)
     if commit:
         db.session.commit()
     return written
-
-
-def _rowcount(result) -> int:
-    return max(getattr(result, "rowcount", 0) or 0, 0)
 
 
 def hold(owner: str, ids: Iterable[int], lease_seconds: float, *, transactional: bool = False,
@@ -509,7 +505,7 @@ def release(owner: str, delivery_ids: Iterable[int], now: datetime | None = None
         .execution_options(preserve_rowcount=True)
     )
     db.session.commit()
-    return _rowcount(result)
+    return rowcount(result)
 
 
 def release_owner(owner: str) -> int:

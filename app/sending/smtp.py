@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import io
 import os
 import re
 import socket
@@ -176,10 +177,16 @@ class SMTPConnection:
         self.sent = 0
         self.last_used = time.monotonic()
         self._sock: socket.socket | None = None
-        self._file = None
+        self._file: io.IOBase | None = None
         self._connect()
 
     # -- low level ---------------------------------------------------------
+    def _live(self) -> tuple[socket.socket, io.IOBase]:
+        """The open socket and its reader; a session already closed is a lost connection."""
+        if self._sock is None or self._file is None:
+            raise SMTPConnectionLost(f"{self.server.label} : connexion déjà fermée")
+        return self._sock, self._file
+
     def _attach(self, sock: socket.socket) -> None:
         self._sock = sock
         self._file = sock.makefile("rb", buffering=65536)
@@ -221,7 +228,7 @@ class SMTPConnection:
                 code, text = self.command(b"STARTTLS\r\n")
                 if code != 220:
                     raise SMTPConnectionLost(f"STARTTLS refusé par {s.label} : {code} {text}")
-                self._attach(self._wrap(self._sock))
+                self._attach(self._wrap(self._live()[0]))
                 self._ehlo()
             elif s.tls == "starttls":
                 raise SMTPConnectionLost(f"{s.label} ne propose pas STARTTLS, exigé par SMTP_TLS=starttls "
@@ -266,9 +273,10 @@ class SMTPConnection:
     def read_reply(self) -> tuple[int, str]:
         """One (possibly multi-line) reply: ``(code, text)``."""
         lines = []
+        reader = self._live()[1]
         try:
             while True:
-                line = self._file.readline(8192)
+                line = reader.readline(8192)
                 if not line:
                     raise SMTPConnectionLost(f"{self.server.label} a fermé la connexion")
                 lines.append(line[4:].rstrip(b"\r\n"))
@@ -282,19 +290,21 @@ class SMTPConnection:
         return code, b"\n".join(lines).decode("utf-8", "replace")
 
     def _write(self, data: bytes) -> None:
+        sock = self._live()[0]
         try:
-            self._sock.sendall(data)
+            sock.sendall(data)
         except OSError as exc:
             raise SMTPConnectionLost(f"écriture impossible vers {self.server.label} : {exc}") from exc
 
     def _writev(self, parts: list[bytes]) -> None:
         """Write several buffers with one system call where the socket allows (no 90 KB copy)."""
-        if isinstance(self._sock, ssl.SSLSocket):
+        sock = self._live()[0]
+        if isinstance(sock, ssl.SSLSocket):
             return self._write(b"".join(parts))
         views = [memoryview(p) for p in parts if p]
         try:
             while views:
-                sent = self._sock.sendmsg(views)
+                sent = sock.sendmsg(views)
                 while views and sent >= len(views[0]):
                     sent -= len(views.pop(0))
                 if views and sent:
@@ -411,7 +421,7 @@ class SMTPConnection:
         Waits ``data_timeout`` (10 minutes by default), not ``timeout``: the server may be
         scanning or delivering the message, and a client that hangs up now sends it twice.
         """
-        self._sock.settimeout(self.server.data_timeout)
+        self._live()[0].settimeout(self.server.data_timeout)
         try:
             code, text = self.read_reply()
         finally:
@@ -437,22 +447,25 @@ class SMTPConnection:
         return SendResult(data_reply[0], data_reply[1], connection_failure=data_reply[0] == 421)
 
     def close(self, quit: bool = True) -> None:
-        if self._sock is None:
+        sock, reader = self._sock, self._file
+        if sock is None:
             return
         try:
             if quit:
-                self._sock.settimeout(2)
-                self._sock.sendall(b"QUIT\r\n")
-                self._file.readline(1024)
+                sock.settimeout(2)
+                sock.sendall(b"QUIT\r\n")
+                if reader is not None:
+                    reader.readline(1024)
         except OSError:
             pass
         finally:
             try:
-                self._file.close()
-                self._sock.close()
+                if reader is not None:
+                    reader.close()
+                sock.close()
             except OSError:
                 pass
-            self._sock = None
+            self._sock = self._file = None
 
     @property
     def open(self) -> bool:
@@ -523,7 +536,7 @@ class SMTPPool:
                 if not usable:
                     return "aucun relais SMTP joignable / no SMTP relay reachable : " + " ; ".join(
                         f"{s.config.label} : {s.last_error or 'au repos'}" for s in self.servers)
-                best_wait = None
+                best_wait = float("inf")  # some usable server always sets it below
                 count = len(self.servers)
                 for i in range(count):
                     server = self.servers[(self._next + i) % count]
@@ -539,7 +552,7 @@ class SMTPPool:
                         self._next = (self._next + i + 1) % count
                         server.busy += 1
                         return server, (server.idle.pop() if server.idle else None)
-                    best_wait = wait if best_wait is None else min(best_wait, wait)
+                    best_wait = min(best_wait, wait)
                 if deadline is not None and now + best_wait > deadline \
                         and all(s.quota_until > now for s in usable):
                     return "quota du relais atteint / relay quota reached : " + ", ".join(

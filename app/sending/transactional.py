@@ -39,6 +39,7 @@ from app.message.builder import OutgoingMessage, clean_header
 from app.message.envelope import Envelope
 from app.message.render import LOCALE, Attachment, InlineImage, greeting_for, render_pair
 from app.models import Cycle, Journee, TransactionalMessage, utcnow
+from app.sending.language import email_language
 from app.sending.sender import sender_domain
 from app.sending.views import base_context, cycle_view, journee_view
 
@@ -57,7 +58,7 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
     if kind not in KINDS:
         raise ValueError(f"type de message inconnu : {kind!r}")
     ctx = base_context(str(context.get("subject", "")), str(context.get("preheader", "")),
-                       greeting=greeting_for(str(context.get("first_name") or "")))
+                       greeting=greeting_for(str(context.get("first_name") or ""), email_language()))
     if kind == "subscription_confirmation":
         ctx["confirm_url"] = context["confirm_url"]
         ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
@@ -99,8 +100,9 @@ def _inline_images(context: Mapping[str, Any]) -> list[InlineImage]:
 
 def render_transactional(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """``(html, text)`` of a transactional message (also used by previews and tests)."""
-    with force_locale(LOCALE):
-        return render_pair(kind, transactional_context(kind, context))
+    with force_locale(LOCALE):  # the view data's own words (app.sending.views) are French too
+        view = transactional_context(kind, context)
+    return render_pair(kind, view, email_language())
 
 
 def build_transactional(kind: str, to: str, context: Mapping[str, Any],

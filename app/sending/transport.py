@@ -104,15 +104,15 @@ def get_transport() -> Transport:
         return OutboxTransport()
     pool = _POOLS.get(url)
     if pool is None:
-        from app.sending.smtp import DEFAULT_DATA_TIMEOUT, SMTPPool  # smtp imports this module
+        from app.sending.smtp import SMTPPool  # smtp imports this module
 
         # Limits are counted where every process sees them: Redis if RATELIMIT_STORAGE_URI
         # names one, else the database.
-        quota = quota_store(config.get("RATELIMIT_STORAGE_URI", ""), db.engine)
+        quota = quota_store(config["RATELIMIT_STORAGE_URI"], db.engine)
         try:
             pool = _POOLS[url] = SMTPPool.from_url(
-                url, quota=quota, tls=config.get("SMTP_TLS", "auto"), ca_file=config.get("SMTP_CA_FILE", ""),
-                data_timeout=float(config.get("SMTP_DATA_TIMEOUT", DEFAULT_DATA_TIMEOUT)))
+                url, quota=quota, tls=config["SMTP_TLS"], ca_file=config["SMTP_CA_FILE"],
+                data_timeout=float(config["SMTP_DATA_TIMEOUT"]))
         except ValueError as error:  # a malformed SMTP_URL: the CLI's error boundary prints it in one line
             raise ConfigError(str(error)) from None
     return pool

@@ -22,6 +22,7 @@ from app.message import richtext
 from app.message.render import LOCALE, MARKER_FOR, Attachment, RenderError, greeting_for
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
 from app.sending.calendar import journee_ics
+from app.sending.language import email_language
 from app.timeutil import to_local
 from app.tokens import Purpose, sign
 
@@ -211,10 +212,8 @@ def webview_values(campaign: Campaign) -> dict[str, str]:
 
 def recipient_values(campaign_id: int, campaign_slug: str, uid: str, first_name: str) -> dict[str, str]:
     """The per-recipient values (previews, CLI); the builder computes the same ones faster."""
-    with force_locale(LOCALE):
-        greeting = greeting_for(first_name)
     return {
-        "greeting": greeting,
+        "greeting": greeting_for(first_name, email_language()),
         "unsubscribe_url": links.unsubscribe_url(uid, campaign_id),
         "preferences_url": links.preferences_url(uid),
         "webview_url": links.webview_url(campaign_slug),

@@ -619,7 +619,7 @@ def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bo
 
     def _forward(signum, _frame) -> None:
         for child in children:
-            if child.is_alive():
+            if child.is_alive() and child.pid is not None:  # pid is None only before start()
                 os.kill(child.pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, _forward)

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.services.audience.address_reasons import french_reason
 from app.models import (
@@ -30,10 +31,14 @@ from app.models import (
 )
 
 
-class InvalidAddress(ValueError):
+class InvalidAddress(LettrineError, ValueError):
     """The address is not a valid email address; the message is French, for the UI.
 
     ``reason`` is the short why ("il manque le signe @") for forms that say "Adresse invalide : …"."""
+
+    status = 422
+    code = "invalid_address"
+    en = "Invalid email address."
 
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)

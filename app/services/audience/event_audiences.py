@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus, Subscriber
 from app.services.audience.followup_audiences import KINDS as FOLLOWUP_KINDS
@@ -29,8 +30,12 @@ REGISTRANT_KINDS = ("cycle", "journee", "waiting", "present", "absent", "answere
 _SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
 
 
-class InvalidCriterion(ValueError):
+class InvalidCriterion(LettrineError, ValueError):
     """The criterion names an unknown kind, cycle or journée (message in French)."""
+
+    status = 422
+    code = "audience_criterion"
+    en = "Unknown audience criterion, cycle or journée."
 
 
 def normalise(raw: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -54,21 +54,23 @@ def _rows(mailing_list: MailingList | None) -> Iterator[list[object]]:
                 .order_by(Subscriber.id).limit(PAGE)
             )
             batch = db.session.execute(query).all()
+            ids = [person.id for person, _sub in batch]
             for person, sub in batch:
                 yield [person.email, person.first_name, person.last_name, person.organisation,
                        person.function, person.commune, _stamp(sub.confirmed_at or sub.consent_at),
                        sub.consent_source]
         else:
-            query = select(Subscriber).where(Subscriber.id > last).order_by(Subscriber.id).limit(PAGE)
-            batch = [(p, None) for p in db.session.scalars(query)]
-            reasons = _last_bounce_reasons([p.id for p, _ in batch])
-            for person, _ in batch:
+            people = list(db.session.scalars(
+                select(Subscriber).where(Subscriber.id > last).order_by(Subscriber.id).limit(PAGE)))
+            ids = [p.id for p in people]
+            reasons = _last_bounce_reasons(ids)
+            for person in people:
                 yield [person.email or "", person.first_name, person.last_name, person.organisation,
                        person.function, person.commune, STATUS_LABELS.get(person.status.value, person.status.value),
                        _stamp(person.created_at), reasons.get(person.id, "")]
-        if not batch:
+        if not ids:
             return
-        last = batch[-1][0].id
+        last = ids[-1]
         db.session.expunge_all()  # keep the identity map from growing with the export
 
 
@@ -99,4 +101,4 @@ def _last_bounce_reasons(subscriber_ids: list[int]) -> dict[int, str]:
               .group_by(BounceRecord.subscriber_id).subquery())
     rows = db.session.execute(select(BounceRecord.subscriber_id, BounceRecord.reason)
                               .join(latest, BounceRecord.id == latest.c.last))
-    return dict(rows.all())
+    return {subscriber_id: reason for subscriber_id, reason in rows if subscriber_id is not None}

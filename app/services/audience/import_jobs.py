@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
+from app import background
+from app.database import rowcount
 from app.extensions import db
 from app.models import ImportJob, ImportStatus, MailingList, utcnow
 from app.services.audience.importer import ImportFileError, ImportReport, import_csv
@@ -69,7 +71,7 @@ def _record(path: str, name: str, mailing_list: MailingList, actor: str, pending
 
 
 def start(job_id: int) -> threading.Thread:
-    app = current_app._get_current_object()
+    app = background.real_app()
     thread = threading.Thread(target=_run, args=(app, job_id), name=f"lettrine-import-{job_id}", daemon=True)
     _threads[job_id] = thread
     thread.start()
@@ -106,7 +108,7 @@ def run_job(job_id: int) -> None:
     job.heartbeat_at = utcnow()
     db.session.commit()
 
-    heart = _Heartbeat(current_app._get_current_object(), job_id, lease)
+    heart = _Heartbeat(background.real_app(), job_id, lease)
 
     def progress(report: ImportReport, bytes_read: int) -> None:
         if heart.lost.is_set():
@@ -115,10 +117,13 @@ def run_job(job_id: int) -> None:
 
     final: dict = {}
     try:
+        mailing_list = job.mailing_list
+        if mailing_list is None:
+            raise ImportFileError("La liste de cet import a été supprimée entre-temps : rien n'a été importé.")
         with heart, open(job.stored_path, "rb") as stream:
             # A resumed double opt-in import sends the confirmation again to those still pending:
             # the crash may have come between a batch's commit and its confirmation messages.
-            report = import_csv(stream, job.mailing_list, file_name=job.file_name, actor=job.actor,
+            report = import_csv(stream, mailing_list, file_name=job.file_name, actor=job.actor,
                                 pending=job.pending, on_progress=progress, max_rejections=REPORT_CAP,
                                 resend_pending=job.pending and lease > 0, reference=f"import:{job_id}")
         final = {"counts": report.counts() | {"rejections_total": report.rejections_total},
@@ -190,7 +195,7 @@ def _write(job_id: int, lease: int, **values) -> None:
     result = db.session.execute(
         update(ImportJob).where(ImportJob.id == job_id, ImportJob.resumes == lease).values(**values)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise TakenOver(job_id)
     db.session.commit()
 
@@ -220,11 +225,11 @@ def resume_stale(now: datetime | None = None) -> list[int]:
 
 def take_over(job_id: int, lease: int, now: datetime) -> bool:
     """Claim a job last held under ``lease``; False if someone else claimed it first."""
-    taken = db.session.execute(
+    taken = rowcount(db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.resumes == lease,
                ImportJob.status.in_([ImportStatus.RUNNING, ImportStatus.QUEUED]))
         .values(resumes=lease + 1, heartbeat_at=now)
-    ).rowcount
+    ))
     db.session.commit()
     return taken == 1

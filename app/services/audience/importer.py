@@ -44,6 +44,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.database import refresh_statistics
+from app.errors import LettrineError
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (
@@ -79,8 +80,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ACTIVE = SubscriberStatus.ACTIVE.value
 
 
-class ImportFileError(ValueError):
+class ImportFileError(LettrineError, ValueError):
     """The file cannot be imported at all (empty, no e-mail column…); French message."""
+
+    status = 422
+    code = "import_file"
+    en = "The file cannot be imported."
 
 
 @dataclass
@@ -240,9 +245,9 @@ def import_csv(
     lines = decoded.lines()
     skipped = 0
     header_line = None
-    for line in lines:
-        if line.strip():
-            header_line = line
+    for text in lines:
+        if text.strip():
+            header_line = text
             break
         skipped += 1
     if header_line is None:
@@ -591,6 +596,8 @@ class _Raw:
         """executemany on SQLite; COPY on PostgreSQL (same transaction), several times faster."""
         if not self.sqlite:
             driver = self.connection.connection.driver_connection  # psycopg 3, inside our transaction
+            if driver is None:  # only after the connection was invalidated: nothing to copy into
+                raise RuntimeError("the database connection was closed during the import")
             with driver.cursor() as cursor:
                 with cursor.copy(f'COPY {table} ({", ".join(columns)}) FROM STDIN') as copy:
                     for row in rows:

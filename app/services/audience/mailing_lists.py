@@ -15,13 +15,18 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, MailingList, Subscription, SubscriptionStatus, campaign_lists, utcnow
 from app.timeutil import to_local
 
 
-class ListError(ValueError):
+class ListError(LettrineError, ValueError):
     """The change cannot be made (message in French)."""
+
+    status = 422
+    code = "list"
+    en = "The list cannot be changed as asked."
 
 
 class DuplicateList(ListError):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import (
     AuditLog,
@@ -37,8 +38,12 @@ FIELD_LABELS = {"email": "adresse", "first_name": "prénom", "last_name": "nom",
 TEAM_SOURCE = "ajout par l'équipe"
 
 
-class PersonError(ValueError):
+class PersonError(LettrineError, ValueError):
     """The officer's input cannot be applied (message in French)."""
+
+    status = 422
+    code = "person"
+    en = "The change cannot be applied."
 
 
 def _clean(values: dict[str, Any]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import (
     MailingList,
@@ -34,12 +35,14 @@ PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commun
 _LIMITS = {"first_name": 200, "last_name": 200, "organisation": 300, "function": 300, "commune": 200}
 
 
-class RecordRefused(ValueError):
+class RecordRefused(LettrineError, ValueError):
     """The change breaks a rule; ``fr`` and ``en`` say which, ``status`` is the HTTP status to use."""
 
+    status = 422
+    code = "record_refused"
+
     def __init__(self, status: int, fr: str, en: str) -> None:
-        super().__init__(fr)
-        self.status, self.fr, self.en = status, fr, en
+        super().__init__(fr, status=status, en=en)
 
 
 @dataclass

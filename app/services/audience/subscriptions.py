@@ -144,7 +144,11 @@ def request_subscription(
 
 
 def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
-    """Queue the double opt-in link for these lists (valid 7 days); the caller commits."""
+    """Queue the double opt-in link for these lists (valid 7 days); the caller commits.
+
+    An erased subscriber (no address left) gets nothing: there is nowhere to send it."""
+    if subscriber.email is None:
+        return
     names = [m.name for m in db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)).order_by(MailingList.name))]
     url = links.confirm_url(subscriber.uid, list_ids)
     org = current_app.config["ORGANISATION"].name

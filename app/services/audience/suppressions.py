@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Subscriber, Suppression, SuppressionReason, SuppressedDomain, email_hash
 from app.services.audience.core import InvalidAddress, audit, find_subscriber, lift_suppression, normalise_email, suppress
@@ -30,8 +31,12 @@ REASON_LABELS = {
 }
 
 
-class SuppressionError(ValueError):
+class SuppressionError(LettrineError, ValueError):
     """Bad input from the officer (message in French, one line)."""
+
+    status = 422
+    code = "suppression"
+    en = "The suppression cannot be made as asked."
 
 
 @dataclass

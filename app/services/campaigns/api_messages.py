@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.extensions import db
+from app.errors import LettrineError
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, Subscriber, TransactionalMessage
@@ -20,10 +21,14 @@ from app.services.audience import find_subscriber, is_suppressed, normalise_emai
 KIND = "api"
 
 
-class MessageRefused(ValueError):
+class MessageRefused(LettrineError, ValueError):
+    """The message cannot be queued as asked; ``fr`` and ``en`` say why, ``status`` is the HTTP status."""
+
+    status = 422
+    code = "message_refused"
+
     def __init__(self, status: int, fr: str, en: str) -> None:
-        super().__init__(fr)
-        self.status, self.fr, self.en = status, fr, en
+        super().__init__(fr, status=status, en=en)
 
 
 def send_campaign_message(campaign: Campaign, raw_address: str, variables: dict[str, Any], *,

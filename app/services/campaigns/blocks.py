@@ -84,7 +84,7 @@ def validate_block(block: dict[str, Any]) -> list[str]:
 
 
 def validate_blocks(blocks: list[dict[str, Any]]) -> list[str]:
-    errors = []
+    errors: list[str] = []
     for index, block in enumerate(blocks, start=1):
         errors.extend(f"Bloc {index} — {message}" for message in validate_block(block))
     return errors

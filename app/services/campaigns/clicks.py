@@ -50,7 +50,8 @@ def clicks_for(campaign_id: int) -> list[LinkClick]:
 
 
 def total_clicks(campaign_id: int) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(LinkClick.clicks), 0)).where(LinkClick.campaign_id == campaign_id))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LinkClick.clicks), 0)).where(LinkClick.campaign_id == campaign_id)) or 0
 
 
 __all__ = ["tracked_url", "track_links", "resolve", "record_click", "clicks_for", "total_clicks"]

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from app.database import refresh_statistics
+from app.database import refresh_statistics, rowcount
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 from app.sending import campaign_state
@@ -24,12 +25,18 @@ from app.services.campaigns.preflight import preflight_errors
 ANALYZE_AFTER_ROWS = 1000
 
 
-class CampaignStateError(ValueError):
+class CampaignStateError(LettrineError, ValueError):
     """The campaign is not in a state that allows this action (message in French)."""
+
+    status = 409
+    code = "campaign_state"
+    en = "The campaign is not in a state that allows this action."
 
 
 class PreflightFailed(CampaignStateError):
     """The rendered message fails the pre-send checks; ``errors`` lists them in French."""
+
+    code = "preflight_failed"
 
     def __init__(self, errors: list[str]) -> None:
         super().__init__("Vérifications avant envoi en échec : " + " ; ".join(errors))
@@ -123,14 +130,14 @@ def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
     now = now or utcnow()
     if campaign.status not in campaign_state.RETRYABLE:
         raise CampaignStateError("Seule une campagne envoyée, en cours ou en pause peut relancer ses échecs.")
-    count = db.session.execute(
+    count = rowcount(db.session.execute(
         update(Delivery)
         .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.FAILED,
                Delivery.bounced.is_(False))
         .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=now,
                 lease_owner=None, lease_expires_at=None, updated_at=now)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
-    ).rowcount
+    ))
     if count > 0:
         campaign_state.reopen_for_retry(campaign.id)
     db.session.commit()

@@ -16,6 +16,7 @@ from app.message.preflight import Report, check_message
 from app.message.render import RenderError
 from app.models import Campaign
 from app.sending.compose import builder_for
+from app.sending.language import interface_language
 from app.services.campaigns.content_checks import campaign_checks, campaign_warnings, typed_markers
 
 SAMPLE_UID = "apercu-preflight"
@@ -48,7 +49,8 @@ def preflight(campaign: Campaign) -> Report:
             return report
         config = current_app.config
         return check_message(outgoing.raw, campaign.subject or "", campaign.preheader or "", report,
-                             own_base_url=config["BASE_URL"], development=config.get("LETTRINE_ENV") != "production")
+                             own_base_url=config["BASE_URL"], development=config.get("LETTRINE_ENV") != "production",
+                             language=interface_language())
 
 
 def preflight_errors(campaign: Campaign) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
@@ -68,18 +69,18 @@ def build_report(campaign: Campaign) -> Report:
     timeline, step = _timeline(campaign.id, unsub_rows, "hour")
     if timeline and len(timeline) <= MINUTE_CHART_HOURS:
         timeline, step = _timeline(campaign.id, unsub_rows, "minute")
-    return Report(campaign, campaign_figures(campaign), [tuple(f) for f in failures], clicks, timeline, step)
+    return Report(campaign, campaign_figures(campaign), [(failure[0], failure[1], failure[2]) for failure in failures], clicks, timeline, step)
 
 
 def _timeline(campaign_id: int, unsub_rows, unit: str) -> tuple[list[tuple[datetime, int, int]], timedelta]:
     """Messages sent and unsubscribes per bucket, every bucket between the first and the last."""
     step = timedelta(hours=1) if unit == "hour" else timedelta(minutes=1)
-    sent_rows = dict(db.session.execute(
+    sent_rows: dict[Any, int] = dict(db.session.execute(
         select(_truncate(Delivery.sent_at, unit), func.count())
         .where(Delivery.campaign_id == campaign_id, Delivery.sent_at.is_not(None))
         .group_by(_truncate(Delivery.sent_at, unit))
     ).all())
-    unsub_counts = dict(db.session.execute(
+    unsub_counts: dict[Any, int] = dict(db.session.execute(
         select(_truncate(unsub_rows.c.at, unit), func.count()).group_by(_truncate(unsub_rows.c.at, unit))
     ).all())
     sent_by = {_as_utc(b): n for b, n in sent_rows.items() if b is not None}

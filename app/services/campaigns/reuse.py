@@ -8,6 +8,7 @@ from typing import Any
 from babel.dates import format_date
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, MessageTemplate, utcnow
 from app.services.events import CycleError, save_cycle
@@ -23,8 +24,12 @@ CYCLE_FIELDS = ("kicker", "title", "subtitle", "introduction", "stakes", "object
 JOURNEE_FIELDS = ("number", "title", "introduction", "objectives", "work_axes", "lunch_minutes")
 
 
-class ReuseError(ValueError):
+class ReuseError(LettrineError, ValueError):
     """The copy cannot be made as asked (message in French, one line)."""
+
+    status = 422
+    code = "reuse"
+    en = "The copy cannot be made as asked."
 
 
 def _copy(value: Any) -> Any:

@@ -17,6 +17,9 @@ from app.services.campaigns.composition import CampaignFields, create_campaign, 
 class SegmentError(TranslatedError):
     """Bad input, or an audience that may no longer change."""
 
+    status = 422
+    code = "segment"
+
 
 def save(name: str, list_ids: list[int], segment: dict[str, Any], *, actor: str) -> SavedSegment:
     """Save (or overwrite, by name) the audience being edited; commits."""

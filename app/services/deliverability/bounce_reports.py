@@ -33,7 +33,7 @@ def counts_by_reason(campaign_id: int) -> list[tuple[str, str, int]]:
         select(BounceRecord.kind, BounceRecord.reason, func.count())
         .where(BounceRecord.campaign_id == campaign_id, BounceRecord.attributed_by != "")
         .group_by(BounceRecord.kind, BounceRecord.reason).order_by(func.count().desc()))
-    return [tuple(r) for r in rows]
+    return [(kind, reason, count) for kind, reason, count in rows]
 
 
 @dataclass

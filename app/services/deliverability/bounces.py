@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.message import message_ids
 from app.message.bounce_reasons import COMPLAINT, HARD, IGNORE, SOFT, decide, is_sender_side
@@ -235,15 +236,15 @@ def _apply(subscriber: Subscriber, kind: str, reason: str, final: bool, source: 
 def _repeated(subscriber: Subscriber) -> bool:
     """BOUNCE_SOFT_LIMIT counted soft bounces (distinct campaigns) in the window, on two days or more."""
     config = current_app.config
-    since = utcnow() - timedelta(days=config.get("BOUNCE_SOFT_WINDOW_DAYS", 30))
+    since = utcnow() - timedelta(days=config["BOUNCE_SOFT_WINDOW_DAYS"])
     db.session.flush()
     rows = db.session.execute(select(BounceRecord.id, BounceRecord.campaign_id, BounceRecord.received_at).where(
         BounceRecord.subscriber_id == subscriber.id, BounceRecord.counted.is_(True),
         BounceRecord.undone_at.is_(None), BounceRecord.received_at >= since)).all()
-    zone = ZoneInfo(config.get("TIMEZONE", "Europe/Paris"))
+    zone = ZoneInfo(config["TIMEZONE"])
     campaigns = {campaign_id if campaign_id is not None else -row_id for row_id, campaign_id, _at in rows}
     days = {at.astimezone(zone).date() for _id, _c, at in rows}
-    return len(campaigns) >= config.get("BOUNCE_SOFT_LIMIT", 3) and len(days) >= 2
+    return len(campaigns) >= config["BOUNCE_SOFT_LIMIT"] and len(days) >= 2
 
 
 def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: SuppressionReason, source: str) -> None:
@@ -256,8 +257,12 @@ def _suppress(subscriber: Subscriber, status: SubscriberStatus, reason: Suppress
              subscriber=subscriber_data(subscriber), source=source)
 
 
-class NotUndoable(ValueError):
+class NotUndoable(LettrineError, ValueError):
     """This report cannot be undone (a complaint, already undone, or nobody's)."""
+
+    status = 409
+    code = "not_undoable"
+    en = "This report cannot be undone."
 
 
 def undo(record: BounceRecord, *, actor: str) -> None:
@@ -268,7 +273,7 @@ def undo(record: BounceRecord, *, actor: str) -> None:
     resubscribing someone needs their consent.
     """
     if record.undone_at is not None or record.subscriber is None or record.kind == COMPLAINT:
-        raise NotUndoable(record.id)
+        raise NotUndoable("Ce rapport ne peut pas être annulé : une plainte, déjà annulé, ou sans abonné.")
     subscriber = record.subscriber
     record.undone_at, record.undone_by = utcnow(), actor[:320]
     record.counted = False

@@ -42,7 +42,7 @@ def sending_domain(config: Mapping) -> str:
     """The DKIM domain when set, otherwise the domain of MAIL_FROM."""
     if config.get("DKIM_DOMAIN"):
         return str(config["DKIM_DOMAIN"]).lower()
-    address = parseaddr(str(config.get("MAIL_FROM", "")))[1]
+    address = parseaddr(str(config["MAIL_FROM"]))[1]
     return address.rpartition("@")[2].lower()
 
 
@@ -74,7 +74,7 @@ def records(
     domain = sending_domain(config)
     if not domain:
         raise ValueError("no sending domain: set DKIM_DOMAIN or MAIL_FROM")
-    web_host = urlsplit(str(config.get("BASE_URL", ""))).hostname or ""
+    web_host = urlsplit(str(config["BASE_URL"])).hostname or ""
     hosts = [web_host] if web_host and not (ips or includes) and web_host not in {"127.0.0.1", "localhost"} else []
     spf = spf_value(hosts, ips or [], includes or [], strict_spf)
     out = [TxtRecord(f"{domain}.", spf, "SPF: the machines allowed to send for this domain (RFC 7208)")]

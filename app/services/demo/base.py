@@ -22,8 +22,8 @@ DEMO_SUBSCRIBERS = [
 
 def demo_password() -> str:
     """The demo admin's password: DEMO_ADMIN_PASSWORD, or one kept under instance/."""
-    if os.environ.get("DEMO_ADMIN_PASSWORD"):
-        return os.environ["DEMO_ADMIN_PASSWORD"]
+    if current_app.config["DEMO_ADMIN_PASSWORD"]:
+        return current_app.config["DEMO_ADMIN_PASSWORD"]
     path = os.path.join(current_app.instance_path, "demo-admin-password")
     if os.path.exists(path):
         return open(path).read().strip()

@@ -8,6 +8,7 @@ fields (the test renders the announcement and checks each one).
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import select
 
@@ -74,7 +75,7 @@ CYCLE = {
     "agenda_url": WEBSITE,
 }
 
-JOURNEES = [
+JOURNEES: list[dict[str, Any]] = [
     {
         "number": 1,
         "day": date(2016, 3, 10),

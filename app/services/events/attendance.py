@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import (
     Attendance,
@@ -57,8 +58,12 @@ STATUS_LABELS = {AttendanceStatus.PRESENT: "présent·e", AttendanceStatus.ABSEN
                  AttendanceStatus.EXCUSED: "excusé·e"}
 
 
-class AttendanceError(ValueError):
+class AttendanceError(LettrineError, ValueError):
     """The check-in or change cannot be made as asked; the message is French."""
+
+    status = 409
+    code = "attendance"
+    en = "The check-in or change cannot be made as asked."
 
 
 class CheckInNotOpen(AttendanceError):

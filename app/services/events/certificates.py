@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import CertificateSettings, Cycle, CycleClosure, Half, Registration, utcnow
 from app.services.events import attendance as att
@@ -37,8 +38,12 @@ SIGNATURE_TYPES = {"image/png", "image/jpeg"}
 MAX_SIGNATURE_BYTES = 500_000
 
 
-class CertificateError(ValueError):
+class CertificateError(LettrineError, ValueError):
     """The certificate or its settings cannot be produced as asked; the message is French."""
+
+    status = 409
+    code = "certificate"
+    en = "The certificate cannot be produced as asked."
 
 
 class CycleNotOver(CertificateError):
@@ -230,7 +235,7 @@ def close_cycle(cycle: Cycle, actor: str, notify: bool = True, *, before_end: da
     report = send_each("certificate", certified(cycle), lambda registration: {
         "subject": subject, "cycle": cycle, "certificate_url": certificate_url(registration),
         "total": att.hours_label(att.person_attendance(registration)["total_minutes"])})
-    row = closure(cycle)
+    row = closure(cycle) or row  # the same row, reloaded after the commits of the sending
     row.certificates_sent = report.sent
     db.session.commit()
     return CloseReport(False, report.sent, report.failed, early_until)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.digits import is_digits
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, RegistrationStatus, utcnow
 from app.services.events import registrations
@@ -22,8 +23,12 @@ from app.timeutil import to_local
 log = logging.getLogger(__name__)
 
 
-class CycleError(ValueError):
+class CycleError(LettrineError, ValueError):
     """The cycle or journée cannot be saved as given; the message is French."""
+
+    status = 422
+    code = "cycle"
+    en = "The cycle or journée cannot be saved as given."
 
 
 def find_cycle(ref: str) -> Cycle | None:

@@ -29,6 +29,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.sending.transactional import Attachment, send_transactional
 from app.models import (
@@ -61,8 +62,12 @@ NEWSLETTER_CONSENT_TEXT = (
 )
 
 
-class RegistrationError(ValueError):
+class RegistrationError(LettrineError, ValueError):
     """The registration cannot be made as asked; the message is French, for the person."""
+
+    status = 409
+    code = "registration"
+    en = "The registration cannot be made as asked (past or foreign journée, none chosen)."
 
 
 @dataclass
@@ -161,7 +166,7 @@ def _subscriber_for(email: str, first_name: str, last_name: str, organisation: s
     Names are cleaned (no URL, letters, spaces and hyphens): they may appear in messages."""
     subscriber = find_subscriber(email)
     created = subscriber is None
-    if created:
+    if subscriber is None:
         subscriber = Subscriber(email=email)
         db.session.add(subscriber)
     for attr, value in (("first_name", clean_name(first_name)), ("last_name", clean_name(last_name)),
@@ -236,7 +241,7 @@ def register(
         select(Registration).where(Registration.cycle_id == cycle.id, Registration.subscriber_id == subscriber.id)
     )
     created = registration is None
-    if created:
+    if registration is None:
         registration = Registration(cycle=cycle, subscriber=subscriber, source=source[:200], ip=ip)
         db.session.add(registration)
         db.session.flush()
@@ -335,10 +340,10 @@ def mark_address_confirmed(registration: Registration, now: datetime | None = No
 def _newsletter_lists() -> list[MailingList]:
     """The lists the registration form's newsletter box stands for.
 
-    ``REGISTRATION_NEWSLETTER_LISTS`` (comma-separated slugs, default ``formations``);
-    if none of them exists, every public list.
+    ``REGISTRATION_NEWSLETTER_LISTS`` (slugs, default ``formations``); if none of them exists,
+    every public list.
     """
-    slugs = [s.strip() for s in str(current_app.config.get("REGISTRATION_NEWSLETTER_LISTS", "formations")).split(",")]
+    slugs = current_app.config["REGISTRATION_NEWSLETTER_LISTS"]
     found = db.session.scalars(select(MailingList).where(MailingList.slug.in_(slugs))).all()
     return list(found) or list(db.session.scalars(select(MailingList).where(MailingList.public.is_(True))))
 
@@ -527,7 +532,7 @@ def registration_context(registration: Registration) -> dict:
     }
 
 
-def _send(kind: str, to: str | None, context: dict, attachments: list[Attachment] = (),
+def _send(kind: str, to: str | None, context: dict, attachments: tuple[Attachment, ...] | list[Attachment] = (),
           subscriber_id: int | None = None) -> bool:
     """Queue a registration message (the workers send it); False if it could not even be built."""
     if not to:

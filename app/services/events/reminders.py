@@ -22,6 +22,7 @@ from datetime import datetime, time, timedelta
 from babel.dates import format_date
 from sqlalchemy import select
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, utcnow
 from app.sending import campaign_state
@@ -33,8 +34,12 @@ TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_DAYS_BEFORE = 365
 
 
-class InvalidReminderRules(ValueError):
+class InvalidReminderRules(LettrineError, ValueError):
     """The rules cannot be used; the message is French, for the officer."""
+
+    status = 422
+    code = "reminder_rules"
+    en = "The reminder rules cannot be used."
 
 
 @dataclass(frozen=True, order=True)
@@ -176,8 +181,8 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
                 report.created.append(campaign)
             elif _update(campaign, journee, rule, at, now):
                 (report.cancelled if campaign.status == CampaignStatus.CANCELLED else report.updated).append(campaign)
-    for key, campaign in existing.items():
-        if key not in wanted and campaign_state.cancel_reminder(
+    for existing_key, campaign in existing.items():
+        if existing_key not in wanted and campaign_state.cancel_reminder(
                 campaign.id, "Rappel annulé : sa règle ou sa journée n'existe plus.", now):
             report.cancelled.append(campaign)
     db.session.flush()

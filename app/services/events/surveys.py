@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import AttendanceStatus, Cycle, CycleClosure, Journee, Registration, SurveyAnswer, utcnow
 from app.services.events import attendance as att
@@ -35,8 +36,12 @@ QUESTION_KEYS = [key for key, _ in QUESTIONS]
 CYCLE_SCOPE = "cycle"
 
 
-class SurveyError(ValueError):
+class SurveyError(LettrineError, ValueError):
     """The answer or the sending cannot be done as asked; the message is French."""
+
+    status = 422
+    code = "survey"
+    en = "The answer or the sending cannot be done as asked."
 
 
 def scope_of(journee: Journee | None) -> str:
@@ -124,7 +129,7 @@ def save_answer(registration: Registration, journee: Journee | None, scores: dic
         raise SurveyError("Le questionnaire est clos : les réponses ne peuvent plus être modifiées.")
     answer = find_answer(registration, journee)
     created = answer is None
-    if created:
+    if answer is None:
         answer = SurveyAnswer(registration=registration, cycle_id=registration.cycle_id,
                               journee_id=journee.id if journee else None, scope=scope_of(journee))
         db.session.add(answer)

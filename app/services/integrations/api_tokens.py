@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import ApiToken, utcnow
 
@@ -48,8 +49,12 @@ IMPLIED = {"subscribers:write": "subscribers:read", "lists:write": "subscribers:
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-class TokenError(ValueError):
+class TokenError(LettrineError, ValueError):
     """Bad name, unknown scope or past expiry (French message, for the page and the CLI)."""
+
+    status = 422
+    code = "api_token"
+    en = "Bad token name, unknown scope or past expiry."
 
 
 def hash_token(plaintext: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.encryption import UndecryptableSecret, encrypt, reencrypt
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
 from app.sending import webhook_targets
@@ -24,8 +25,12 @@ from app.sending.webhooks import allow_private_targets, deliver_due
 from app.services.integrations.signals import EVENTS, lifecycle
 
 
-class EndpointError(ValueError):
+class EndpointError(LettrineError, ValueError):
     """Bad URL, refused address, unknown event or unacceptable secret (French, one line)."""
+
+    status = 422
+    code = "webhook_endpoint"
+    en = "Bad URL, refused address, unknown event or unacceptable secret."
 
 
 SECRET_BYTES = 32  # generated secrets; one supplied (an endpoint moved from another sender) needs as many

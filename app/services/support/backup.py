@@ -38,6 +38,7 @@ from typing import Any, Mapping
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
+from app.errors import LettrineError
 from app.models import utcnow
 
 FORMAT = 1
@@ -58,8 +59,12 @@ SETTINGS_KEPT = (
 SKIPPED_FILES = ("dev-secret-key",)
 
 
-class BackupError(RuntimeError):
+class BackupError(LettrineError, RuntimeError):
     """A backup or restore that cannot be done; the message says why (one line)."""
+
+    status = 409
+    code = "backup"
+    en = "The backup or restore cannot be done."
 
 
 @dataclass
@@ -159,7 +164,7 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                 ):
                     tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}")
             if with_secrets:
-                _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config.get("SECRET_KEYS", [])).encode(), 0o600)
+                _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config["SECRET_KEYS"]).encode(), 0o600)
                 key_file = config.get("DKIM_PRIVATE_KEY_FILE")
                 if key_file:
                     _add_bytes(tar, "secrets/dkim.pem", Path(key_file).read_bytes(), 0o600)

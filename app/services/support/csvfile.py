@@ -7,6 +7,7 @@ physical text lines without reading it whole, and guesses the separator.
 """
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import re
@@ -20,8 +21,10 @@ CHUNK = 1 << 20  # 1 MiB of bytes per read
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
-def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     """Decode a stray non-UTF-8 byte as Windows-1252 (a UTF-8 file edited by hand in Excel)."""
+    if not isinstance(exc, UnicodeDecodeError):  # registered for decoding only
+        raise exc
     bad = exc.object[exc.start:exc.end]
     return bad.decode("cp1252", errors="replace"), exc.end
 
@@ -169,7 +172,7 @@ def map_headers(headers: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     return fields, extra
 
 
-def reader(lines: Iterator[str], delimiter: str) -> "csv._reader":
+def reader(lines: Iterator[str], delimiter: str) -> _csv.Reader:
     return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False)
 
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from app import links
+from app.errors import LettrineError
 from app.extensions import db
 from app.models import MediaFile
 from app.services.support import media_storage
@@ -28,12 +29,15 @@ from app.services.support import media_storage
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "png"}  # GIF re-encoded as PNG (first frame)
 ENCODERS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP"}
 WIDTHS = (600, 1200)
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 
 
-class MediaError(ValueError):
+class MediaError(LettrineError, ValueError):
     """The upload is refused (message in French)."""
+
+    status = 422
+    code = "media"
+    en = "The image is refused."
 
 
 log = logging.getLogger(__name__)
@@ -52,7 +56,7 @@ def store(data: bytes, original_name: str, alt: str, *, actor: str) -> MediaFile
     if not alt:
         raise MediaError("Décrivez l'image (texte alternatif) : c'est ce que lisent les personnes aveugles "
                          "et ce qui s'affiche quand les images sont bloquées.")
-    limit = int(current_app.config.get("MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    limit = int(current_app.config["MEDIA_MAX_BYTES"])
     if not data:
         raise MediaError("Fichier vide.")
     if len(data) > limit:

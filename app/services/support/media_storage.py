@@ -22,6 +22,8 @@ from flask import current_app
 
 from config import MediaS3
 
+from app.errors import LettrineError
+
 log = logging.getLogger(__name__)
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -29,8 +31,12 @@ CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 CHUNK = 64 * 1024
 
 
-class StorageError(RuntimeError):
+class StorageError(LettrineError, RuntimeError):
     """The storage cannot be reached or refuses us (bad keys, missing bucket, TLS failure…)."""
+
+    status = 503
+    code = "media_storage"
+    en = "The media storage cannot be reached or refuses the request."
 
 
 class NotStored(LookupError):

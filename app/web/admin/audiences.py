@@ -69,13 +69,9 @@ def segment_delete(segment_id: int):
 @bp.post("/campaigns/<int:campaign_id>/segment/save")
 def campaign_segment_save(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    try:
-        row = save_segment(request.form.get("name", ""), [m.id for m in campaign.lists], campaign.segment or {},
-                            actor=current_user.email)
-    except SegmentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Segment « %(name)s » enregistré.", name=row.name), "success")
+    row = save_segment(request.form.get("name", ""), [m.id for m in campaign.lists], campaign.segment or {},
+                       actor=current_user.email)
+    flash(_("Segment « %(name)s » enregistré.", name=row.name), "success")
     return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id), 303)
 
 

@@ -64,10 +64,10 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
 
 
 def _reminders(cycle: Cycle) -> list[Campaign]:
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Campaign).where(Campaign.cycle_id == cycle.id, Campaign.template == CampaignTemplate.REMINDER)
         .order_by(Campaign.scheduled_at)
-    ).all()
+    ))
 
 
 @bp.route("/events")

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import MailingList
 from app.services.audience import (
     SLUG_RE,
-    ListError,
     campaigns_using,
     create_list,
     delete_list,
@@ -50,13 +49,9 @@ def lists():
 def list_create():
     form = ListForm()
     if form.validate_on_submit():
-        try:
-            create_list(form.slug.data, name=form.name.data, description=form.description.data or "",
-                        public=form.public.data)
-        except ListError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(_("Liste créée."), "success")
+        create_list(form.slug.data, name=form.name.data, description=form.description.data or "",
+                    public=form.public.data)
+        flash(_("Liste créée."), "success")
     else:
         for field, errors in form.errors.items():
             for error in errors:
@@ -79,13 +74,9 @@ def list_detail(list_id: int):
 @bp.post("/lists/<int:list_id>/edit")
 def list_edit(list_id: int):
     mailing_list = db.session.get(MailingList, list_id) or abort(404)
-    try:
-        update_list(mailing_list, name=request.form.get("name", ""),
-                             description=request.form.get("description", ""), public=bool(request.form.get("public")))
-    except ListError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Liste enregistrée."), "success")
+    update_list(mailing_list, name=request.form.get("name", ""),
+                description=request.form.get("description", ""), public=bool(request.form.get("public")))
+    flash(_("Liste enregistrée."), "success")
     return redirect(url_for("admin.list_detail", list_id=list_id), 303)
 
 
@@ -101,10 +92,6 @@ def list_archive(list_id: int):
 @bp.post("/lists/<int:list_id>/delete")
 def list_delete(list_id: int):
     mailing_list = db.session.get(MailingList, list_id) or abort(404)
-    try:
-        delete_list(mailing_list)
-    except ListError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin.list_detail", list_id=list_id), 303)
+    delete_list(mailing_list)
     flash(_("Liste supprimée."), "success")
     return redirect(url_for("admin.lists"), 303)

@@ -56,26 +56,17 @@ def subscriber_new():
 @bp.post("/subscribers/<int:subscriber_id>/edit")
 def subscriber_edit(subscriber_id: int):
     person = _person(subscriber_id)
-    try:
-        changed = update_person(person, {f: request.form[f] for f in FIELDS if f in request.form},
-                                       actor=current_user.email)
-    except PersonError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(_("Fiche enregistrée.") if changed else _("Rien n'a changé."), "success" if changed else "info")
+    changed = update_person(person, {f: request.form[f] for f in FIELDS if f in request.form},
+                            actor=current_user.email)
+    flash(_("Fiche enregistrée.") if changed else _("Rien n'a changé."), "success" if changed else "info")
     return _back(person)
 
 
 @bp.post("/subscribers/<int:subscriber_id>/lists")
 def subscriber_lists(subscriber_id: int):
     person = _person(subscriber_id)
-    try:
-        set_lists(person, {m.id for m in _chosen_lists()}, actor=current_user.email)
-    except PersonError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Listes mises à jour."), "success")
+    set_lists(person, {m.id for m in _chosen_lists()}, actor=current_user.email)
+    flash(_("Listes mises à jour."), "success")
     return _back(person)
 
 
@@ -95,24 +86,16 @@ def subscriber_unsubscribe(subscriber_id: int):
 @bp.post("/subscribers/<int:subscriber_id>/resubscribe")
 def subscriber_resubscribe(subscriber_id: int):
     person = _person(subscriber_id)
-    try:
-        resubscribe_all(person, actor=current_user.email)
-    except PersonError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Réabonné·e aux listes quittées."), "success")
+    resubscribe_all(person, actor=current_user.email)
+    flash(_("Réabonné·e aux listes quittées."), "success")
     return _back(person)
 
 
 @bp.post("/subscribers/<int:subscriber_id>/suppress")
 def subscriber_suppress(subscriber_id: int):
     person = _person(subscriber_id)
-    try:
-        suppress_person(person, actor=current_user.email, note=request.form.get("note", "").strip()[:400])
-    except PersonError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Adresse ajoutée à la liste d'exclusion : plus aucun message ne lui sera envoyé."), "success")
+    suppress_person(person, actor=current_user.email, note=request.form.get("note", "").strip()[:400])
+    flash(_("Adresse ajoutée à la liste d'exclusion : plus aucun message ne lui sera envoyé."), "success")
     return _back(person)
 
 

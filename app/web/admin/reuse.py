@@ -50,12 +50,8 @@ def campaign_duplicate(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/save-template")
 def campaign_save_template(campaign_id: int):
     campaign = _campaign(campaign_id)
-    try:
-        row = save_as_template(campaign, request.form.get("name", ""), actor=current_user.email)
-    except ReuseError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Modèle « %(name)s » enregistré.", name=row.name), "success")
+    row = save_as_template(campaign, request.form.get("name", ""), actor=current_user.email)
+    flash(_("Modèle « %(name)s » enregistré.", name=row.name), "success")
     return _to_composer(campaign)
 
 
@@ -110,13 +106,9 @@ def media_library():
 @bp.post("/media")
 def media_upload():
     upload = request.files.get("image")
-    try:
-        store_media(upload.read() if upload else b"", upload.filename if upload else "", request.form.get("alt", ""),
-                    actor=current_user.email)
-    except MediaError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Image ajoutée à la médiathèque."), "success")
+    store_media(upload.read() if upload else b"", (upload.filename or "") if upload else "", request.form.get("alt", ""),
+                actor=current_user.email)
+    flash(_("Image ajoutée à la médiathèque."), "success")
     return redirect(url_for("admin.media_library"), 303)
 
 

@@ -33,17 +33,17 @@ def settings():
     config = current_app.config
     dkim = {
         "enabled": bool(config.get("DKIM_DOMAIN")),
-        "domain": config.get("DKIM_DOMAIN", ""),
-        "selector": config.get("DKIM_SELECTOR", ""),
+        "domain": config["DKIM_DOMAIN"],
+        "selector": config["DKIM_SELECTOR"],
     }
     return render_template(
         "admin/settings.html",
         org=config["ORGANISATION"],
-        servers=smtp_servers(config.get("SMTP_URL", "")),
+        servers=smtp_servers(config["SMTP_URL"]),
         dkim=dkim,
         base_url=config["BASE_URL"],
         mail_from=config["MAIL_FROM"],
-        reply_to=config.get("REPLY_TO", ""),
+        reply_to=config["REPLY_TO"],
         timezone=config["TIMEZONE"],
         keys=len(config["SECRET_KEYS"]),
         grace=config.get("SCHEDULE_GRACE_HOURS"),

@@ -50,12 +50,8 @@ def suppressions_add():
 @bp.post("/suppressions/remove")
 def suppressions_remove():
     kind, key = request.form.get("kind", ""), request.form.get("key", "")
-    try:
-        done = (remove_suppression(key, actor=current_user.email) if kind == "domain"
-                else remove_suppression_hash(key, actor=current_user.email))
-    except SuppressionError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Retiré de la liste d'exclusion.") if done else _("Cette entrée n'était plus sur la liste."),
-              "success" if done else "info")
+    done = (remove_suppression(key, actor=current_user.email) if kind == "domain"
+            else remove_suppression_hash(key, actor=current_user.email))
+    flash(_("Retiré de la liste d'exclusion.") if done else _("Cette entrée n'était plus sur la liste."),
+          "success" if done else "info")
     return redirect(url_for("admin.suppressions", q=request.form.get("q") or None), 303)

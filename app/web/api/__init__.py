@@ -26,7 +26,7 @@ def _bearer_matches(header: str, token: str) -> bool:
 @bp.before_request
 def _require_auth() -> None:
     header = request.headers.get("Authorization", "")
-    if _bearer_matches(header, current_app.config.get("API_TOKEN", "")):
+    if _bearer_matches(header, current_app.config["API_TOKEN"]):
         return
     own = ENDPOINT_TOKENS.get(request.endpoint or "")
     if own and _bearer_matches(header, current_app.config.get(own, "")):

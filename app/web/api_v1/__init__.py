@@ -32,7 +32,7 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": API_DESCRIPTION},
-        "servers": [{"url": app.config.get("BASE_URL", "")}] if app.config.get("BASE_URL") else [],
+        "servers": [{"url": app.config["BASE_URL"]}] if app.config.get("BASE_URL") else [],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })

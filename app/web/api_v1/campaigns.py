@@ -18,7 +18,6 @@ from app.services.campaigns import (
     MAX_BLOCKS,
     MAX_TEST_ADDRESSES,
     CampaignFields,
-    CampaignStateError,
     CompositionError,
     TestSendError,
     build_report,
@@ -285,10 +284,6 @@ def _block_shapes(data: dict) -> None:
         raise Problem(422, "Blocs invalides : " + " ; ".join(errors), "Invalid blocks.", errors={"blocks": errors})
 
 
-def _state_error(exc: Exception) -> Problem:
-    return Problem(409, str(exc), "The campaign is not in a state that allows this action.")
-
-
 @blp.get("")
 @blp.scoped("campaigns:read")
 @blp.arguments(PageArgs, location="query")
@@ -371,10 +366,7 @@ def schedule(data: dict, campaign_id: int):
     """Programmer l'envoi (les vérifications avant envoi doivent passer) / schedule (preflight must pass)."""
     campaign = campaign_or_404(campaign_id)
     at: datetime = data["at"]
-    try:
-        schedule_campaign(campaign, at)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    schedule_campaign(campaign, at)
     return campaign
 
 
@@ -385,10 +377,7 @@ def schedule(data: dict, campaign_id: int):
 def send_now(campaign_id: int):
     """Envoyer maintenant : la campagne passe « en cours » et les workers l'envoient / send now."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        started = start_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    started = start_campaign(campaign)
     if started is None:
         raise Problem(409, "Cette campagne est déjà partie ou ne peut pas partir.", "This campaign was already started or cannot start.")
     return campaign
@@ -401,10 +390,7 @@ def send_now(campaign_id: int):
 def pause(data: dict, campaign_id: int):
     """Suspendre / pause."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        pause_campaign(campaign, data["reason"])
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    pause_campaign(campaign, data["reason"])
     return campaign
 
 
@@ -414,10 +400,7 @@ def pause(data: dict, campaign_id: int):
 def resume(campaign_id: int):
     """Reprendre / resume."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        resume_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    resume_campaign(campaign)
     return campaign
 
 
@@ -427,10 +410,7 @@ def resume(campaign_id: int):
 def cancel(campaign_id: int):
     """Annuler pour de bon (les envois en file sont abandonnés) / cancel for good."""
     campaign = campaign_or_404(campaign_id)
-    try:
-        cancel_campaign(campaign)
-    except CampaignStateError as exc:
-        raise _state_error(exc) from exc
+    cancel_campaign(campaign)
     return campaign
 
 

@@ -18,6 +18,7 @@ from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
+from app.errors import LettrineError
 from app.extensions import csrf, db, limiter
 from app.models import ApiToken
 from app.services.integrations import (
@@ -61,6 +62,8 @@ class ProblemSchema(ma.Schema):
     instance = ma.fields.String()
     messages = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
                               metadata={"description": "{\"fr\": …, \"en\": …}"})
+    code = ma.fields.String(metadata={"description": "Refus d'une règle de Lettrine : code stable "
+                                                     "(campaign_state, invalid_address…) / a rule's stable code"})
     errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés"})
 
 
@@ -100,6 +103,17 @@ def problem_response(error: HTTPException) -> Response:
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
     response.headers.extend(headers)
     return response
+
+
+def refusal_response(error: LettrineError) -> Response:
+    """A refusal of the rules (:class:`app.errors.LettrineError`) as problem+json: its status, its French
+    message as ``detail``, its code; ``messages.en`` is the class's English sentence when it has one."""
+    status = error.status if 400 <= error.status < 600 else 400
+    fr = error.message
+    en = error.en or MESSAGES.get(status, (fr, fr))[1]
+    body = {"type": "about:blank", "title": http.HTTPStatus(status).phrase, "status": status, "instance": request.path,
+            "detail": fr, "code": error.code, "messages": {"fr": fr, "en": en}}
+    return current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
 
 
 def is_api_request() -> bool:

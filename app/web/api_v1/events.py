@@ -10,7 +10,6 @@ from app.extensions import db
 from app.models import Cycle, Registration
 from app.services.audience import InvalidAddress
 from app.services.events import (
-    RegistrationError,
     UnknownJournee,
     cancel_registration as cancel,
     find_cycle,
@@ -147,8 +146,6 @@ def register_someone(data: dict, slug: str):
                            source="api", actor=f"api:{current_token().name}"[:320])
     except InvalidAddress as exc:
         raise Problem(422, f"Adresse invalide : {exc}", "Invalid email address.", errors={"email": [str(exc)]}) from exc
-    except RegistrationError as exc:
-        raise Problem(409, str(exc), "The registration cannot be made as asked (past or foreign journée, none chosen).") from exc
     return outcome.registration, 201 if outcome.created else 200
 
 

@@ -10,7 +10,6 @@ from app.services.audience import (
     Consent,
     InvalidAddress,
     NewSubscriber,
-    RecordRefused,
     UnknownList,
     add_subscriber,
     lists_by_slug as find_lists,
@@ -121,10 +120,6 @@ def subscriber_or_404(subscriber_id: int) -> Subscriber:
     return get_or_404(Subscriber, subscriber_id, "Abonné", "Subscriber")
 
 
-def refused(exc: RecordRefused) -> Problem:
-    return Problem(exc.status, exc.fr, exc.en)
-
-
 @blp.get("")
 @blp.scoped("subscribers:read")
 @blp.arguments(SubscriberFilters, location="query")
@@ -170,10 +165,7 @@ def create_subscriber(data: dict):
                         at=consent_data.get("at")),
         profile={k: data[k] for k in _PROFILE if k in data}, attributes=data.get("attributes") or {},
     )
-    try:
-        subscriber, created = add_subscriber(new, actor=actor())
-    except RecordRefused as exc:
-        raise refused(exc) from exc
+    subscriber, created = add_subscriber(new, actor=actor())
     return subscriber, 201 if created else 200
 
 
@@ -191,10 +183,7 @@ def get_subscriber(subscriber_id: int):
 @blp.response(200, SubscriberSchema)
 def update_subscriber(data: dict, subscriber_id: int):
     """Modifier nom, organisme, fonction, commune, attributs / update profile fields (not the address)."""
-    try:
-        return update_profile(subscriber_or_404(subscriber_id), data)
-    except RecordRefused as exc:
-        raise refused(exc) from exc
+    return update_profile(subscriber_or_404(subscriber_id), data)
 
 
 @blp.post("/<int:subscriber_id>/unsubscribe")
@@ -204,10 +193,7 @@ def update_subscriber(data: dict, subscriber_id: int):
 def unsubscribe_subscriber(data: dict, subscriber_id: int):
     """Désabonner de certaines listes, ou de tout (liste d'exclusion) sans « lists » / unsubscribe."""
     subscriber = subscriber_or_404(subscriber_id)
-    try:
-        unsubscribe_from(subscriber, lists_by_slug(data.get("lists") or []), source=actor(), actor=actor())
-    except RecordRefused as exc:
-        raise refused(exc) from exc
+    unsubscribe_from(subscriber, lists_by_slug(data.get("lists") or []), source=actor(), actor=actor())
     db.session.refresh(subscriber)
     return subscriber
 

@@ -6,6 +6,8 @@ as the .ics files sent to registrants: one event, whichever way it arrived.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, render_template
 from sqlalchemy import select
 
@@ -24,7 +26,7 @@ def _journee_label(journee: Journee) -> str:
 def agenda():
     now = utcnow()
     cycles = db.session.scalars(select(Cycle).where(Cycle.published.is_(True))).all()
-    items = []
+    items: list[dict[str, Any]] = []
     for cycle in cycles:
         upcoming = [j for j in cycle.journees if j.ends_at > now]
         if upcoming:
