@@ -5,6 +5,7 @@ import click
 from flask import current_app
 
 from app import background
+from app.services.campaigns import dev_worker
 
 
 @click.command("dev")
@@ -15,6 +16,7 @@ def cli(host: str, port: int) -> None:
     from app.cli.demo import DEMO_ADMIN, demo_password
 
     app = current_app._get_current_object()
+    background.register("worker", dev_worker)  # the send worker, given its policy (bounces, audit, webhooks…)
     background.start_all(app)
     transport = "SMTP " + app.config["SMTP_URL"].split("@")[-1] if app.config["SMTP_URL"] else "outbox (aucun e-mail ne part)"
     click.echo("")

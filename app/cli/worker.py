@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.sending.worker import SchemaError, WorkerOptions, run_process, run_processes
+from app.services.campaigns import sending_policy
 
 
 @click.command("worker")
@@ -29,9 +30,10 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
     """Envoyer les campagnes en cours / run the sending worker(s)."""
     app = current_app._get_current_object()
     opts = WorkerOptions(**options)
+    policy = sending_policy()  # bounces, audit, webhooks, check-in blocks: checked before anything is claimed
     if processes == 1:
         try:
-            stats = run_process(app, opts, until_idle)
+            stats = run_process(app, opts, until_idle, policy)
         except SchemaError as exc:
             raise click.ClickException(
                 f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
@@ -42,4 +44,4 @@ def cli(processes: int, until_idle: bool, stats_json: bool, **options) -> None:
             return
         click.echo(f"envoyés {stats.sent} · échecs {stats.failed} · ignorés {stats.skipped} · reportés {stats.retried}")
         return
-    sys.exit(run_processes(app, processes, opts, until_idle))
+    sys.exit(run_processes(app, processes, opts, until_idle, policy))

@@ -47,15 +47,16 @@ from app.services.campaigns.segments import (
     live_count as segment_count,
     write_to_registrants,
 )
+from app.services.campaigns.worker_policy import dev_worker, sending_policy
 from app.services.campaigns.transactional import last_refusals, message_counts
 
 __all__ = [
     "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "MessageRefused", "PreflightFailed",
     "ReuseError", "STARTABLE_STATUSES", "SegmentError", "active_subscribers", "activity_totals",
     "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
-    "chart_svg", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",
+    "chart_svg", "describe_segment", "dev_worker", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",
     "last_refusals", "message_counts", "needs_attention", "parse_dates", "pause_campaign", "preflight_campaign",
     "queue_campaign_message", "recent_activity", "record_click", "resolve_click", "resume_campaign",
     "retry_failed", "sample_message", "save_as_template", "save_segment", "schedule_campaign",
-    "segment_count", "start_campaign", "upcoming", "validate_blocks", "write_to_registrants",
+    "segment_count", "sending_policy", "start_campaign", "upcoming", "validate_blocks", "write_to_registrants",
 ]

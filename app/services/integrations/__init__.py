@@ -16,21 +16,20 @@ from app.services.integrations.api_tokens import (
 from app.services.integrations.signals import (
     EVENTS as SIGNAL_EVENTS,
     campaign_data,
-    emit as emit_signal,
     registration_data,
     subscriber_data,
 )
 from app.services.integrations.webhooks import (
     EndpointError,
-    connect as connect_webhooks,
     create_endpoint,
     disabled_endpoints,
+    emit as emit_signal,
     enable as enable_endpoint,
     resend as resend_delivery,
 )
 
 __all__ = [
     "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
-    "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
+    "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
     "enable_endpoint", "has_scope", "registration_data", "resend_delivery", "revoke_token", "subscriber_data",
 ]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
-from app.services.integrations.signals import EVENTS, lifecycle
+from app.services.integrations.signals import EVENTS
 
 
 class EndpointError(ValueError):
@@ -99,9 +99,7 @@ def disabled_endpoints() -> list[WebhookEndpoint]:
         WebhookEndpoint.enabled.is_(False), WebhookEndpoint.disabled_at.is_not(None))))
 
 
-def _on_lifecycle(event: str, *, data: dict[str, Any], **_: Any) -> None:
+def emit(event: str, **data: Any) -> None:
+    """Announce ``event`` (one of ``EVENTS``) with ``data``: one delivery per endpoint listening; the caller commits."""
+    assert event in EVENTS, event
     queue_event(event, data)
-
-
-def connect() -> None:
-    lifecycle.connect(_on_lifecycle)

@@ -1,0 +1,39 @@
+"""transactional messages may end "skipped": their kind's rule stopped them (app.sending.eligibility)
+
+Revision ID: eligibility1
+Revises: 0010
+Create Date: 2027-01-05 10:00:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'eligibility1'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+NAME = 'ck_transactional_messages_messagestatus'
+BEFORE = ('queued', 'sending', 'sent', 'failed')
+AFTER = BEFORE + ('skipped',)
+
+
+def _check(values: tuple[str, ...]) -> str:
+    return "status IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _replace(values: tuple[str, ...]) -> None:
+    # batch mode: SQLite rebuilds the table (its CHECK constraints cannot be altered), PostgreSQL alters it.
+    with op.batch_alter_table('transactional_messages') as batch_op:
+        batch_op.drop_constraint(op.f(NAME), type_='check')
+        batch_op.create_check_constraint(op.f(NAME), _check(values))
+
+
+def upgrade():
+    _replace(AFTER)
+
+
+def downgrade():
+    op.execute("UPDATE transactional_messages SET status = 'failed' WHERE status = 'skipped'")
+    _replace(BEFORE)
