@@ -27,7 +27,14 @@ from app.models import (
     TransactionalMessage,
     email_hash,
 )
-from app.services.audience import Consent, set_subscription, unsubscribe_from, update_preferences
+from app.services.audience import (
+    Consent,
+    search_subscribers,
+    set_subscription,
+    standing_of,
+    unsubscribe_from,
+    update_preferences,
+)
 from app.services.campaigns import start_campaign, write_to_registrants
 from app.services.events import register
 from app.services.events.reminders import sync_reminders
@@ -126,3 +133,82 @@ def test_a_registrant_who_unsubscribes_from_a_message_to_registrants(app, client
     [audit] = db.session.scalars(select(AuditLog).where(AuditLog.subscriber_id == amina.id,
                                                         AuditLog.action == "message_skipped")).all()
     assert audit.detail["kind"] == "survey_invitation" and audit.detail["message"] == queued.id
+
+
+def _list(slug: str) -> MailingList:
+    mailing_list = MailingList(slug=slug, name=slug.capitalize())
+    db.session.add(mailing_list)
+    db.session.commit()
+    return mailing_list
+
+
+def _person(address: str, *lists: MailingList) -> Subscriber:
+    person = Subscriber(email=address, first_name="Zoé")
+    db.session.add(person)
+    db.session.flush()
+    for mailing_list in lists:
+        set_subscription(person, mailing_list, SubscriptionStatus.CONFIRMED, Consent("test", "texte"))
+    db.session.commit()
+    return person
+
+
+def _shown(admin_client, person: Subscriber) -> str:
+    row = [line for line in admin_client.get(f"/admin/subscribers?q={person.email}").get_data(as_text=True)
+           .splitlines() if 'class="badge"' in line]
+    assert len(row) == 1, row
+    return html_lib.unescape(re.search(r'class="badge">([^<]*)<', row[0]).group(1))
+
+
+def test_one_click_shows_desabonne_in_abonnes_and_on_her_page(app, admin_client, smtp_server):
+    app.config.update(SMTP_URL=smtp_server.url)
+    lettre = _list("lettre")
+    zoe = _person("zoe@example.org", lettre)
+    campaign = Campaign(slug="lettre-mars", name="Lettre de mars", subject="Lettre de mars", lists=[lettre],
+                        content={"blocks": [{"type": "title", "text": "Mars"}, {"type": "text", "text": "Bonjour"}]})
+    db.session.add(campaign)
+    db.session.commit()
+    start_campaign(campaign)
+    deliver_queued(app)
+    [received] = smtp_server.messages
+    assert _shown(admin_client, zoe) == "actif"
+    header = str(received.parsed()["List-Unsubscribe"])
+    path = UNSUBSCRIBE.search(header).group(1)
+    one_click = app.test_client(use_cookies=False).post(
+        path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert one_click.status_code == 200
+    assert _shown(admin_client, zoe) == "désabonné·e"
+    page = html_lib.unescape(admin_client.get(f"/admin/subscribers/{zoe.id}").get_data(as_text=True))
+    assert '<span class="badge">désabonné·e</span>' in page and "Réabonner (à sa demande)" in page
+    listed = admin_client.get("/admin/subscribers?status=unsubscribed").get_data(as_text=True)
+    assert "zoe@example.org" in listed
+    assert "zoe@example.org" not in admin_client.get("/admin/subscribers?status=active").get_data(as_text=True)
+
+
+def test_every_way_to_leave_shows_in_abonnes(admin_client):
+    """The preference centre, the API's service, an imported suppression list: "désabonné·e";
+    leaving one list of two is not leaving, and a registrant with no list is "actif"."""
+    lettre, formations = _list("lettre"), _list("formations")
+    by_preferences = _person("pref@example.org", lettre)
+    by_api = _person("api@example.org", lettre, formations)
+    by_import = _person("import@example.org", lettre)
+    half = _person("moitie@example.org", lettre, formations)
+    registrant = _person("inscrite@example.org")
+    update_preferences(by_preferences, set(), ip=None)
+    unsubscribe_from(by_api, [lettre, formations], source="api", actor="token:crm")
+    db.session.add(Suppression(email_hash=email_hash("import@example.org"), reason=SuppressionReason.UNSUBSCRIBED,
+                               source="import"))
+    db.session.commit()
+    unsubscribe_from(half, [lettre], source="api", actor="token:crm")
+    for person in (by_preferences, by_api, by_import):
+        assert _shown(admin_client, person) == "désabonné·e", person.email
+    assert _shown(admin_client, half) == "actif" and _shown(admin_client, registrant) == "actif"
+    bounced = _person("rebond@example.org", lettre)
+    bounced.status = SubscriberStatus.BOUNCED
+    db.session.commit()
+    assert _shown(admin_client, bounced) == "adresse en erreur"
+    assert db.session.scalars(select(TransactionalMessage)).all() == []  # none of this wrote to anyone
+    # The search filter says the same as the badge, status by status.
+    shown = {p.id: standing_of(p) for p in db.session.scalars(select(Subscriber))}
+    for value in SubscriberStatus:
+        found = {p.id for p in search_subscribers(status=value.value).rows}
+        assert found == {i for i, status in shown.items() if status == value}, value

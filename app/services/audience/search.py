@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import Subscriber, SubscriberStatus, SubscriberTerm, Subscription, SubscriptionStatus
 from app.models.workspace import fold, terms_of
 from app.services.audience import event_audiences
-from app.services.audience.standing import standing, standings
+from app.services.audience.standing import standing_is, standings
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -56,7 +56,7 @@ def _filters(list_id: int | None, status: str | None, event: dict | None = None)
     if event:
         conditions.append(event_audiences.clause(event))
     if status:
-        conditions.append(standing() == SubscriberStatus(status))
+        conditions.append(standing_is(SubscriberStatus(status)))
     if list_id:
         conditions.append(exists().where(
             Subscription.subscriber_id == Subscriber.id, Subscription.list_id == list_id,

@@ -1,4 +1,5 @@
-"""transactional messages may end "skipped": their kind's rule stopped them (app.sending.eligibility)
+"""who receives what: transactional messages may end "skipped" (their kind's rule stopped them,
+app.sending.eligibility); a partial index of left memberships for the "désabonné·e" filter
 
 Revision ID: eligibility1
 Revises: 0010
@@ -6,6 +7,7 @@ Create Date: 2027-01-05 10:00:00
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -32,8 +34,14 @@ def _replace(values: tuple[str, ...]) -> None:
 
 def upgrade():
     _replace(AFTER)
+    with op.batch_alter_table('subscriptions') as batch_op:
+        batch_op.create_index('ix_subscriptions_unsubscribed', ['subscriber_id'], unique=False,
+                              postgresql_where=sa.text("status = 'unsubscribed'"),
+                              sqlite_where=sa.text("status = 'unsubscribed'"))
 
 
 def downgrade():
+    with op.batch_alter_table('subscriptions') as batch_op:
+        batch_op.drop_index('ix_subscriptions_unsubscribed')
     op.execute("UPDATE transactional_messages SET status = 'failed' WHERE status = 'skipped'")
     _replace(BEFORE)
