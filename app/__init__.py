@@ -95,10 +95,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
 
-    from app.services import wiring
     from app.web.filters import register_filters
 
-    wiring.connect()
     register_filters(app)
 
 

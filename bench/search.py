@@ -164,6 +164,8 @@ def run(label: str, database_url: str, rows: int) -> None:
             ("no match", "/admin/subscribers?q=zzzz"),
             ("filter list + status", "/admin/subscribers?list=1&status=active"),
             ("filter status bounced (none)", "/admin/subscribers?status=bounced"),
+            # "désabonné·e" is read from suppressions and memberships too (app.services.audience.standing)
+            ("filter status unsubscribed (none)", "/admin/subscribers?status=unsubscribed"),
             ("one subscriber's page", f"/admin/subscribers/{middle}"),
         ]
         for name, url in urls:

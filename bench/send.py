@@ -312,11 +312,12 @@ def worker_main() -> None:
     """
     from app import create_app
     from app.sending.worker import WorkerOptions, run_process
+    from app.services.campaigns import sending_policy
 
     app = create_app()
     print("ready", flush=True)
     sys.stdin.readline()
-    stats = run_process(app, WorkerOptions(idle_seconds=0.2), until_idle=True)
+    stats = run_process(app, WorkerOptions(idle_seconds=0.2), until_idle=True, policy=sending_policy())
     data = {k: v for k, v in vars(stats).items() if k != "timings"}
     print(json.dumps({**data, "timings": dict(stats.timings)}), flush=True)
 

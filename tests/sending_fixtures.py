@@ -72,9 +72,11 @@ def deliver_queued(app=None, **options) -> "WorkerStats":
     from flask import current_app
 
     from app.sending.worker import Worker, WorkerOptions
+    from app.services.campaigns import sending_policy
 
     db.session.commit()
     application = app or current_app._get_current_object()
-    stats = Worker(application, WorkerOptions(**{"idle_seconds": 0.01, "retry_base_seconds": 0.05, **options})).run(until_idle=True)
+    stats = Worker(application, WorkerOptions(**{"idle_seconds": 0.01, "retry_base_seconds": 0.05, **options}),
+                   policy=sending_policy()).run(until_idle=True)
     db.session.expire_all()
     return stats

@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import select
 
+from app.services.campaigns import sending_policy
 from app.backoff import Backoff
 from app.extensions import db
 from app.models import WebhookDelivery
@@ -65,7 +66,7 @@ def test_until_idle_waits_for_a_due_webhook_and_records_it(app, receiver):  # no
     db.session.flush()
     queue_event("subscriber.created", {"subscriber": {"id": 7}})
     db.session.commit()
-    Worker(app, WorkerOptions(idle_seconds=0.05)).run(until_idle=True)  # no campaign, no message: only the webhook
+    Worker(app, WorkerOptions(idle_seconds=0.05), policy=sending_policy()).run(until_idle=True)  # no campaign, no message: only the webhook
     delivery = db.session.scalar(select(WebhookDelivery))
     db.session.refresh(delivery)
     assert len(hook.requests) == 1

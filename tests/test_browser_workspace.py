@@ -14,6 +14,7 @@ from app.services import demo
 from app.services.demo import CYCLE_SLUG
 from app.extensions import db
 from app.sending.worker import Worker, WorkerOptions
+from app.services.campaigns import sending_policy
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, OutboxMessage, utcnow
 from app.timeutil import to_local
 from tests.browser import screenshot
@@ -100,7 +101,7 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
     page.get_by_text(f"{recipients} destinataires en file").wait_for()
     assert page.locator("#sending-progress").get_attribute("data-status") == "sending"
     stop = threading.Event()
-    worker = threading.Thread(target=Worker(app, WorkerOptions(idle_seconds=0.2), stop).run,
+    worker = threading.Thread(target=Worker(app, WorkerOptions(idle_seconds=0.2), stop, policy=sending_policy()).run,
                               kwargs={"until_idle": True}, daemon=True)
     worker.start()
     try:

@@ -23,7 +23,7 @@ from app.models import Campaign, CampaignStatus, CampaignTemplate, Delivery, Del
 from app.models import SubscriptionStatus, utcnow
 from app.sending.worker import Worker, WorkerOptions
 from app.services.audience import Consent, set_subscription
-from app.services.campaigns import campaign_figures, cancel_campaign, pause_campaign, start_campaign
+from app.services.campaigns import campaign_figures, cancel_campaign, pause_campaign, start_campaign, sending_policy
 from tests.api_helpers import token_header
 from tests.bounce_samples import postfix
 from tests.conftest import BASE_URL
@@ -63,7 +63,7 @@ def _sent_with_every_case(app, client, cli_runner, smtp_server) -> Campaign:  # 
     assert start_campaign(campaign) == 9
     _one_click(client, people[8], None)  # leaves before her turn, through an older message: skipped
     smtp_server.reject["p1@example.org"] = "550 5.1.1 <p1@example.org>: Recipient address rejected: User unknown"
-    Worker(app, WorkerOptions(idle_seconds=0.01, retry_base_seconds=0.01)).run(until_idle=True)
+    Worker(app, WorkerOptions(idle_seconds=0.01, retry_base_seconds=0.01), policy=sending_policy()).run(until_idle=True)
     db.session.expire_all()
     accepted = db.session.scalar(select(Delivery).join(Delivery.subscriber).where(Subscriber.email == "p2@example.org"))
     assert accepted.status == DeliveryStatus.SENT

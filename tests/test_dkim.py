@@ -47,13 +47,14 @@ def test_relaxed_canonicalisation_examples():
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
 def test_campaign_messages_are_signed_and_verify_with_dkimpy(app, smtp_server, tmp_path, kind):
     from app.sending.worker import Worker, WorkerOptions
+    from app.services.campaigns import sending_policy
 
     key_file = tmp_path / "dkim.pem"
     key_file.write_bytes(pem(KEYS[kind]()))
     app.config.update(SMTP_URL=smtp_server.url, DKIM_DOMAIN="crpve91.fr", DKIM_SELECTOR="sel",
                       DKIM_PRIVATE_KEY_FILE=str(key_file))
     make_campaign(3)
-    Worker(app, WorkerOptions(idle_seconds=0.02)).run(until_idle=True)
+    Worker(app, WorkerOptions(idle_seconds=0.02), policy=sending_policy()).run(until_idle=True)
     assert len(smtp_server.messages) == 3
     signer = DKIMSigner.from_file("crpve91.fr", "sel", key_file)
     for message in smtp_server.messages:

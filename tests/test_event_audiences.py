@@ -14,8 +14,6 @@ from app.models import (
     RegistrationStatus,
     SavedSegment,
     SubscriberStatus,
-    Suppression,
-    SuppressionReason,
 )
 from app.sending.queue import audience_query, enqueue, recipients
 from app.services.audience import event_audiences
@@ -76,10 +74,14 @@ def test_each_registration_criterion_combined_with_a_list(app):
     assert _audience(_campaign([ml], "journee", cycle, j1)) == {"ana", "eve"}
 
 
-def test_writing_to_journee_2_reaches_its_registrants_even_after_a_newsletter_unsubscribe(admin_client):
+def test_writing_to_journee_2_is_editorial_leaving_everything_stops_it_leaving_a_list_does_not(admin_client):
+    """"Écrire aux inscrits" is a message the officer writes (app.sending.eligibility: editorial):
+    someone who asked for no more messages is not written to, registered or not; someone who only
+    left a list still is; the send-time re-check follows cancellations."""
     ml, cycle, who = _setup()
     j2 = cycle.journees[1]
-    people.unsubscribe_all(who["ben"], actor=OFFICER)  # left the newsletters, still registered
+    people.unsubscribe_all(who["ben"], actor=OFFICER)  # "plus aucun message": still registered for journée 2
+    people.set_lists(who["eve"], set(), actor=OFFICER)  # left the newsletter only
     response = admin_client.post(f"/admin/events/{cycle.id}/write", data={"journee_id": str(j2.id)})
     assert response.status_code == 303
     campaign = db.session.scalar(select(Campaign).order_by(Campaign.id.desc()))
@@ -87,18 +89,15 @@ def test_writing_to_journee_2_reaches_its_registrants_even_after_a_newsletter_un
     assert "/admin/campaigns/%d/edit" % campaign.id in response.headers["Location"]
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "inscrits à la journée 2" in page
-    assert _audience(campaign) == {"ben", "eve"}
     assert who["ben"].status == SubscriberStatus.UNSUBSCRIBED
-    # The team's exclusion (or a bounce) does stop it; the send-time re-check follows cancellations.
-    db.session.add(Suppression(email_hash=who["eve"].email_hash, reason=SuppressionReason.MANUAL))
-    db.session.commit()
+    assert _audience(campaign) == {"eve"}
     assert enqueue(campaign) == 1
-    assert db.session.scalar(select(Delivery.subscriber_id)) == who["ben"].id
+    assert db.session.scalar(select(Delivery.subscriber_id)) == who["eve"].id
     day = db.session.scalar(select(RegistrationDay).join(Registration).where(
-        Registration.subscriber_id == who["ben"].id, RegistrationDay.journee_id == j2.id))
+        Registration.subscriber_id == who["eve"].id, RegistrationDay.journee_id == j2.id))
     day.status = RegistrationStatus.CANCELLED
     db.session.commit()
-    assert recipients(campaign, [who["ben"].id]) == {}
+    assert recipients(campaign, [who["eve"].id]) == {}
 
 
 def test_composer_event_select_saved_segment_and_live_count(admin_client):
@@ -135,7 +134,7 @@ def test_composer_event_select_saved_segment_and_live_count(admin_client):
 
 def test_follow_up_audiences_reach_the_queue(app):
     """"Présents" and "absents à la journée 1" as a campaign audience, with no list
-    (registrants, service rules) and the send-time re-check driven by the batch's ids."""
+    (registrants, editorial rules) and the send-time re-check driven by the batch's ids."""
     from app.services.events import attendance as att
     from app.services.events.registrations import register
 

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Subscriber
 from app.services.events import attendance as att
 from app.services.events import surveys
-from app.services.audience.followup_audiences import followup_ids
+from app.sending.audiences import followup_ids
 from app.services.events.registrations import register
 from tests.event_factories import make_cycle
 

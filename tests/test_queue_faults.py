@@ -22,6 +22,7 @@ from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcno
 from app.sending import queue
 from app.sending.worker import Worker, WorkerOptions
 from app.services.campaigns import campaign_figures
+from app.services.campaigns import sending_policy
 from app.services.campaigns import lifecycle as service
 from tests.sending_fixtures import make_campaign, start_worker
 from tests.smtp_server import SMTPTestServer, smtp_server  # noqa: F401 (fixture)
@@ -81,7 +82,7 @@ def test_a_worker_stalled_past_its_lease_sends_nothing_another_worker_took(app, 
     campaign = make_campaign(n)
     lease = 1.5
     stalled = StallingWorker(app, WorkerOptions(lease_seconds=lease, batch=200, pipeline=10, idle_seconds=0.02),
-                             stall_after=3, stall_seconds=lease * 2.5)
+                             policy=sending_policy(), stall_after=3, stall_seconds=lease * 2.5)
     # The heartbeat would keep a merely slow worker's rows; a frozen process renews nothing.
     original = queue.extend_leases
 
@@ -96,7 +97,7 @@ def test_a_worker_stalled_past_its_lease_sends_nothing_another_worker_took(app, 
         thread.start()
         assert stalled.stalled.wait(30)
         time.sleep(lease + 0.3)  # its leases run out while it is frozen
-        rescuer = Worker(app, WorkerOptions(lease_seconds=lease, idle_seconds=0.02))
+        rescuer = Worker(app, WorkerOptions(lease_seconds=lease, idle_seconds=0.02), policy=sending_policy())
         rescuer.run(until_idle=True)
         thread.join(60)
     finally:
@@ -118,11 +119,11 @@ def test_a_slow_relay_keeps_its_rows_through_the_heartbeat(app, smtp_server):
     campaign = make_campaign(n)
     smtp_server.data_delay = 0.6  # seconds before each reply to the end of DATA
     lease = 1.0
-    first = Worker(app, WorkerOptions(lease_seconds=lease, pipeline=5, idle_seconds=0.02))
+    first = Worker(app, WorkerOptions(lease_seconds=lease, pipeline=5, idle_seconds=0.02), policy=sending_policy())
     thread = threading.Thread(target=first.run, kwargs={"until_idle": True}, daemon=True)
     thread.start()
     wait_for(lambda: len(smtp_server.messages) >= 1)
-    second = Worker(app, WorkerOptions(lease_seconds=lease, idle_seconds=0.05))
+    second = Worker(app, WorkerOptions(lease_seconds=lease, idle_seconds=0.05), policy=sending_policy())
     second_thread = threading.Thread(target=second.run, kwargs={"until_idle": True}, daemon=True)
     second_thread.start()
     thread.join(120)
@@ -145,7 +146,7 @@ def test_a_relay_refusing_connections_delays_the_campaign_but_never_pauses_it(ap
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
     n = 120
     campaign = make_campaign(n)
-    worker = Worker(app, WorkerOptions(relay_backoff_seconds=0.2, idle_seconds=0.02, max_attempts=2))
+    worker = Worker(app, WorkerOptions(relay_backoff_seconds=0.2, idle_seconds=0.02, max_attempts=2), policy=sending_policy())
     thread = threading.Thread(target=worker.run, kwargs={"until_idle": True}, daemon=True)
     thread.start()
     time.sleep(2.5)  # many connection attempts refused meanwhile
@@ -170,7 +171,7 @@ def test_retry_failed_keeps_the_bounce_record_of_what_it_skips(app, smtp_server)
     campaign = make_campaign(6)
     smtp_server.reject["p0001@example.org"] = "550 5.1.1 User unknown"
     smtp_server.reject["p0002@example.org"] = "452 4.2.2 Mailbox full"
-    Worker(app, WorkerOptions(idle_seconds=0.02, retry_base_seconds=0.01, max_attempts=2)).run(until_idle=True)
+    Worker(app, WorkerOptions(idle_seconds=0.02, retry_base_seconds=0.01, max_attempts=2), policy=sending_policy()).run(until_idle=True)
     db.session.expire_all()
     before = {d.subscriber.email: (d.status, d.bounced) for d in db.session.scalars(select(Delivery))}
     assert before["p0001@example.org"] == (DeliveryStatus.FAILED, True)

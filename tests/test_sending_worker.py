@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.sending.worker import Worker, WorkerOptions
+from app.services.campaigns import sending_policy
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
 from tests.sending_fixtures import make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
@@ -21,7 +22,7 @@ def statuses(campaign_id: int) -> Counter:
 
 
 def run_worker(app, **options) -> Worker:
-    worker = Worker(app, WorkerOptions(retry_base_seconds=0.01, idle_seconds=0.02, **options))
+    worker = Worker(app, WorkerOptions(retry_base_seconds=0.01, idle_seconds=0.02, **options), policy=sending_policy())
     worker.run(until_idle=True)
     return worker
 
@@ -164,16 +165,15 @@ def test_retry_failed_sends_again_to_those_who_failed(smtp_app, smtp_server):
 
 
 def test_without_smtp_url_the_worker_fills_the_outbox_and_runs_under_flask_dev(app):
-    """``make run``: the worker thread registered for ``flask dev`` sends to the outbox."""
+    """``make run``: the worker thread ``flask dev`` starts (with its policy) sends to the outbox."""
     import threading
 
-    from app import background
     from app.models import OutboxMessage
+    from app.services.campaigns import dev_worker
 
-    assert "worker" in background.names()
     campaign = make_campaign(4)
     stop = threading.Event()
-    thread = threading.Thread(target=background._STARTERS["worker"], args=(app, stop), daemon=True)
+    thread = threading.Thread(target=dev_worker, args=(app, stop), daemon=True)
     thread.start()
     import time
 

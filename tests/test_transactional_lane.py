@@ -17,6 +17,7 @@ from app.extensions import db
 from app.message.dkim import DKIMSigner
 from app.models import AuditLog, Delivery, DeliveryStatus, MailingList, MessageStatus, TransactionalMessage
 from app.sending.worker import Worker, WorkerOptions
+from app.services.campaigns import sending_policy
 from app.services.audience.subscriptions import request_subscription
 from tests.sending_fixtures import deliver_queued, make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
@@ -48,7 +49,7 @@ def test_a_confirmation_overtakes_a_running_campaign_and_is_signed(app, smtp_ser
     campaign = make_campaign(5000)
     lst = _formations()
     stop = threading.Event()
-    worker = Worker(app, WorkerOptions(idle_seconds=0.05), stop)
+    worker = Worker(app, WorkerOptions(idle_seconds=0.05), stop, policy=sending_policy())
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     try:

@@ -124,12 +124,13 @@ def _send_announcement(app, campaign_id: int) -> None:
     """Send the demo announcement to the outbox, so the report and dashboard have figures."""
     from app.extensions import db
     from app.sending.worker import Worker, WorkerOptions
+    from app.services.campaigns import sending_policy
     from app.models import Campaign
     from app.services.campaigns.lifecycle import start_campaign
 
     with app.app_context():
         start_campaign(db.session.get(Campaign, campaign_id))
-    Worker(app, WorkerOptions(idle_seconds=0.1)).run(until_idle=True)
+    Worker(app, WorkerOptions(idle_seconds=0.1), policy=sending_policy()).run(until_idle=True)
 
 
 def _logged_in(browser, url: str, email: str, password: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from app import background
+from app.services.campaigns import dev_worker
 
 
 @click.command("dev")
@@ -14,6 +15,7 @@ def cli(host: str, port: int) -> None:
     from app.services.demo import DEMO_ADMIN, demo_password
 
     app = background.real_app()
+    background.register("worker", dev_worker)  # the send worker, given its policy (bounces, audit, webhooks…)
     background.start_all(app)
     transport = "SMTP " + app.config["SMTP_URL"].split("@")[-1] if app.config["SMTP_URL"] else "outbox (aucun e-mail ne part)"
     click.echo("")

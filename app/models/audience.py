@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
@@ -142,6 +142,9 @@ class Subscription(db.Model):
     __table_args__ = (
         UniqueConstraint("subscriber_id", "list_id"),
         Index("ix_subscriptions_list_status", "list_id", "status"),
+        # The few who left a list: read by the "désabonné·e" filter of Abonnés (app.services.audience.standing).
+        Index("ix_subscriptions_unsubscribed", "subscriber_id", postgresql_where=text("status = 'unsubscribed'"),
+              sqlite_where=text("status = 'unsubscribed'")),
     )
 
 

@@ -23,6 +23,7 @@ class MessageStatus(str, enum.Enum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # not sent: its kind's rule stops it (app.sending.eligibility)
 
 
 class TransactionalMessage(db.Model):
@@ -62,9 +63,11 @@ class TransactionalMessage(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        """What the admin shows: "en file", "envoyé" or "refusé : <the server's words>"."""
+        """What the admin shows: "en file", "envoyé", "refusé : <the server's words>" or "non envoyé : <why>"."""
         if self.status == MessageStatus.SENT:
             return "envoyé"
+        if self.status == MessageStatus.SKIPPED:
+            return f"non envoyé : {self.smtp_reply}" if self.smtp_reply else "non envoyé"
         if self.status == MessageStatus.FAILED:
             return f"refusé : {self.smtp_reply}" if self.smtp_reply else "refusé"
         if self.attempts and self.smtp_reply:

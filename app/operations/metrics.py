@@ -14,10 +14,9 @@ Two sources, so that every figure is right whatever number of processes run:
   database is the queue, so these are exact and need no coordination between
   processes; ``lettrine_deliveries_sent_total`` only grows, so ``rate()`` of it is the
   send rate.
-- **In-process counters** (web request latency by endpoint, what the sending layer
-  signals: refused recipients, transactional outcomes, campaign status changes, and
-  per-exchange SMTP replies and lost leases when the worker reports them through
-  :func:`note_exchange` / :func:`note_lost_leases`). With ``PROMETHEUS_MULTIPROC_DIR``
+- **In-process counters** (web request latency by endpoint, and what the sending layer
+  reports as it happens: refused recipients, transactional outcomes, campaign status
+  changes, per-exchange SMTP replies and lost leases, through the ``note_*`` functions). With ``PROMETHEUS_MULTIPROC_DIR``
   set (the systemd units set it for every process) each process writes its values
   there and a scrape sums them: gunicorn's workers and the send workers alike.
 
@@ -54,7 +53,6 @@ from app.models import (
     TransactionalMessage,
     utcnow,
 )
-from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
 
 WORKER_ALIVE_SECONDS = 60.0
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -96,26 +94,19 @@ def note_lost_leases(count: int) -> None:
         LOST_LEASES.inc(count)
 
 
-# -- what the sending layer signals -----------------------------------------------------
-
-
-def _on_refused(_subscriber_id, **_kw) -> None:
+def note_recipient_refused() -> None:
+    """A recipient refused for good at RCPT (5xx), reported by the worker."""
     RECIPIENTS_REFUSED.inc()
 
 
-def _on_transactional(kind, **kw) -> None:
-    TRANSACTIONAL_OUTCOMES.labels(str(kind), str(kw.get("status", ""))).inc()
+def note_transactional(kind: str, status: str) -> None:
+    """A transactional message's final outcome ("sent", "failed", "skipped")."""
+    TRANSACTIONAL_OUTCOMES.labels(str(kind), str(status)).inc()
 
 
-def _on_campaign(_campaign_id, **kw) -> None:
-    CAMPAIGN_CHANGES.labels(str(kw.get("status", ""))).inc()
-
-
-def connect_signals() -> None:
-    """Idempotent (blinker keeps one connection per receiver)."""
-    recipient_refused.connect(_on_refused)
-    transactional_outcome.connect(_on_transactional)
-    campaign_changed.connect(_on_campaign)
+def note_campaign_status(status: str) -> None:
+    """A campaign moved to ``status`` (``app.sending.campaign_state``)."""
+    CAMPAIGN_CHANGES.labels(str(status)).inc()
 
 
 # -- web request latency -----------------------------------------------------------------
@@ -414,6 +405,5 @@ def metrics_view(campaign_figures: CampaignFiguresSource | None = None) -> Respo
 
 
 def init_app(app: Flask) -> None:
-    connect_signals()
     app.before_request(_start_timer)
     app.after_request(_observe)

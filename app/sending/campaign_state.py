@@ -16,14 +16,14 @@ transition and its side effects (queued deliveries, skipped rows) land together.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import and_, exists, or_, update
 
 from app.database import rowcount
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
-from app.sending.signals import campaign_changed
+from app.operations import metrics
 
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 PAUSABLE = (CampaignStatus.SENDING, CampaignStatus.SCHEDULED)
@@ -37,7 +37,7 @@ REMINDER_MOVABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStat
 
 
 def transition(campaign_id: int, allowed: tuple[CampaignStatus, ...], target: CampaignStatus,
-               *extra_where: Any, cause: str = "", **values: Any) -> bool:
+               *extra_where: Any, **values: Any) -> bool:
     """Compare-and-set one campaign's status; True when this call made the change. Does not commit.
 
     The columns it wrote are reloaded on next access in objects of that campaign already loaded.
@@ -52,13 +52,13 @@ def transition(campaign_id: int, allowed: tuple[CampaignStatus, ...], target: Ca
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Campaign) and obj.id == campaign_id:
                 db.session.expire(obj, ["status", *values])  # only what changed: pending edits stay
-        campaign_changed.send(campaign_id, status=target.value, reason=values.get("status_reason", ""), cause=cause)
+        metrics.note_campaign_status(target.value)
     return won
 
 
 def start(campaign_id: int, now: datetime) -> bool:
     """draft/scheduled → sending (the caller queues the deliveries in the same transaction)."""
-    return transition(campaign_id, STARTABLE, CampaignStatus.SENDING, started_at=now, status_reason="", cause="start")
+    return transition(campaign_id, STARTABLE, CampaignStatus.SENDING, started_at=now, status_reason="")
 
 
 def schedule(campaign_id: int, at_utc: datetime) -> bool:
@@ -125,14 +125,21 @@ def mark_missed(campaign_id: int, reason: str, now: datetime) -> bool:
     return won
 
 
-def finish_if_done(campaign_id: int, now: datetime | None = None) -> bool:
-    """sending → sent once no delivery is queued or in flight (one statement). Commits."""
+def finish_if_done(campaign_id: int, now: datetime | None = None, *,
+                   then: Callable[[int], None] | None = None) -> bool:
+    """sending → sent once no delivery is queued or in flight (one statement). Commits.
+
+    ``then(campaign_id)`` runs when this call finished it, before the commit, so what it
+    writes (the ``campaign.finished`` webhook) lands with the status change or not at all.
+    """
     remaining = exists().where(
         Delivery.campaign_id == campaign_id,
         Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.SENDING)),
     )
     won = transition(campaign_id, (CampaignStatus.SENDING,), CampaignStatus.SENT, ~remaining,
                      finished_at=now or utcnow())
+    if won and then is not None:
+        then(campaign_id)
     db.session.commit()
     return won
 

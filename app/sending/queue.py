@@ -1,34 +1,31 @@
 """The delivery queue lives in the database (architecture.md: "the database is the queue").
 
-- ``audience_query(campaign)``: who a campaign is for — one SELECT of subscriber ids.
-  List campaigns: confirmed members of its lists (a person on two lists once), active,
-  not suppressed (address or domain), narrowed by the campaign's segment, including a
-  registration criterion (``segment["event"]``, see :class:`SegmentFilter`). Reminders
-  (``journee_id`` set) and campaigns with no list written to registrants: those people,
-  unless bounced, complained, erased or suppressed for a reason other than unsubscribing
-  from the newsletters (service messages).
+- ``audience_query(campaign)``: who a campaign is for — one SELECT of subscriber ids, derived
+  from the campaign's kind (``app.sending.eligibility``): the people its basis names (the
+  confirmed members of its lists, the registrants its criterion names, the confirmed seats
+  of its journée), narrowed by its segment, and the kind's rule (who may receive it at all).
 - ``enqueue(campaign)``: one ``INSERT … SELECT`` of those ids into ``deliveries``; the
-  unique (campaign, subscriber) constraint plus ``NOT EXISTS`` make it idempotent.
-- ``still_eligible(campaign, subscriber_ids)``: the same rules, re-checked by the worker
-  just before sending, so an unsubscribe a second ago is honoured.
+  unique (campaign, subscriber) constraint makes it idempotent.
+- ``recipients(campaign, ids)`` / ``still_eligible``: the same kind, basis and rule, re-checked
+  by the worker just before sending, so an unsubscribe a second ago is honoured.
 - ``claim(owner, limit, lease)``: one statement moves a batch of due rows of campaigns
   that are ``sending`` to ``sending`` with a lease (PostgreSQL: ``FOR UPDATE SKIP LOCKED``,
   so workers never wait for, nor take, each other's rows; SQLite: a single statement
   is atomic, one writer at a time). Rows whose lease expired (a dead worker) are claimable
   again: at most the messages that worker had in flight are sent twice.
-- ``recipients(campaign, ids)``: the send-time re-check and the few values a message needs,
-  one query per chunk (no ORM objects on the hot path).
 - ``record(outcomes)`` / ``release(owner, ids)``: results written back in one executemany
   UPDATE per batch, right after the server accepted the messages.
+- The transactional lane: ``claim_transactional`` takes the due one-off messages and
+  ``stopped_messages`` re-checks them against their kind's rule.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal, or_, select, union_all, update
 
 from app.database import rowcount, upsert_insert
 from app.extensions import db
@@ -43,14 +40,12 @@ from app.models import (
     RegistrationDay,
     RegistrationStatus,
     Subscriber,
-    SubscriberStatus,
     Subscription,
     SubscriptionStatus,
-    Suppression,
-    SuppressionReason,
-    SuppressedDomain,
     utcnow,
 )
+from app.sending import audiences, eligibility
+from app.sending.eligibility import Basis, MessageKind, Person
 
 log = logging.getLogger(__name__)
 
@@ -61,59 +56,8 @@ SEGMENT_FIELDS = {
     "organisation": Subscriber.organisation,
 }
 
-_NOT_SUPPRESSED = ~exists().where(Suppression.email_hash == Subscriber.email_hash)
-# Service messages (reminders, writing to a journée's registrants) go on after an
-# unsubscribe from the newsletters: only the other reasons (bounce, complaint, erasure,
-# the team's own exclusion) stop them.
-_NOT_SUPPRESSED_FOR_SERVICE = ~exists().where(Suppression.email_hash == Subscriber.email_hash,
-                                              Suppression.reason != SuppressionReason.UNSUBSCRIBED)
-_SERVICE_STATUSES = [SubscriberStatus.ACTIVE, SubscriberStatus.UNSUBSCRIBED]
 
-
-@dataclass(frozen=True)
-class SegmentFilter:
-    """A criterion the services know how to apply (``segment["event"]``: registrations).
-
-    Registered by ``app.services.wiring`` (the queue cannot import the services):
-    ``clause`` gives a SQL condition on ``Subscriber.id``; ``members`` which of a batch's
-    ids match (the send-time re-check, driven by the ids); ``service`` whether the
-    criterion names registrants, who may be written to without a list, as a reminder is.
-    """
-
-    clause: Callable[[dict], Any]
-    members: Callable[[dict, list[int]], set[int]]
-    service: Callable[[dict], bool]
-
-
-_FILTERS: dict[str, SegmentFilter] = {}
-
-
-def register_segment_filter(key: str, segment_filter: SegmentFilter) -> None:
-    _FILTERS[key] = segment_filter
-
-
-def _criteria(segment: dict | None) -> list[tuple[SegmentFilter, dict]]:
-    return [(_FILTERS[key], value) for key, value in (segment or {}).items()
-            if key in _FILTERS and isinstance(value, dict) and value]
-
-
-def is_service_audience(campaign: Campaign) -> bool:
-    """Reminders, and a campaign with no list written to registrants ("Écrire aux inscrits")."""
-    if campaign.journee_id is not None:
-        return True
-    criteria = _criteria(campaign.segment)
-    return not campaign.lists and bool(criteria) and all(f.service(c) for f, c in criteria)
-
-
-def _domain_clauses() -> list:
-    """Skip addresses at a suppressed domain (a handful of rows: read when the query is built)."""
-    domains = db.session.scalars(select(SuppressedDomain.domain)).all()
-    if not domains:
-        return []
-    return [~or_(*[Subscriber.email.like("%@" + domain) for domain in domains])]
-
-
-def _segment_clauses(segment: dict | None) -> list:
+def _segment_clauses(segment: dict | None) -> list[ColumnElement[bool]]:
     clauses = []
     for key, value in (segment or {}).items():
         column = SEGMENT_FIELDS.get(key)
@@ -122,38 +66,38 @@ def _segment_clauses(segment: dict | None) -> list:
     return clauses
 
 
+def _narrowing(campaign: Campaign, kind: MessageKind) -> list[ColumnElement[bool]]:
+    """The segment's fields and registration criterion (a reminder has neither)."""
+    if kind.basis is Basis.SEAT:
+        return []
+    criterion = audiences.criterion_of(campaign.segment)
+    return [*_segment_clauses(campaign.segment), *([audiences.clause(criterion)] if criterion else [])]
+
+
 def audience_query(campaign: Campaign) -> Select:
     """SELECT subscriber ids this campaign should reach right now (no duplicates)."""
-    criteria = _criteria(campaign.segment)
-    if campaign.journee_id is None and is_service_audience(campaign):
-        return (
-            select(Subscriber.id).where(
-                Subscriber.email.is_not(None), Subscriber.status.in_(_SERVICE_STATUSES),
-                _NOT_SUPPRESSED_FOR_SERVICE, *_domain_clauses(), *_segment_clauses(campaign.segment),
-                *(f.clause(c) for f, c in criteria))
-        )
-    if campaign.journee_id is not None:
+    kind = eligibility.campaign_kind(campaign)
+    person = kind.rule.clauses()
+    if kind.basis is Basis.SEAT:
         return (
             select(Subscriber.id)
             .join(Registration, Registration.subscriber_id == Subscriber.id)
             .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
-            .where(
-                RegistrationDay.journee_id == campaign.journee_id,
-                RegistrationDay.status == RegistrationStatus.CONFIRMED,
-                Subscriber.email.is_not(None),
-                Subscriber.status.not_in(
-                    [SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED, SubscriberStatus.ERASED]
-                ),
-                _NOT_SUPPRESSED_FOR_SERVICE,
-                *_domain_clauses(),
-            )
+            .where(RegistrationDay.journee_id == campaign.journee_id,
+                   RegistrationDay.status == RegistrationStatus.CONFIRMED, *person)
         )
-    query = list_audience([mailing_list.id for mailing_list in campaign.lists], campaign.segment)
-    return query.where(*(f.clause(c) for f, c in criteria)) if criteria else query
+    if kind.basis is Basis.AUDIENCE:
+        return select(Subscriber.id).where(*person, *_narrowing(campaign, kind))
+    return _members_of([m.id for m in campaign.lists], [*person, *_narrowing(campaign, kind)])
 
 
 def list_audience(list_ids: list[int], segment: dict | None = None) -> Select:
-    """Active, unsuppressed confirmed members of these lists, once each (column ``id``).
+    """The people a newsletter to these lists reaches, once each (column ``id``): the editorial rule."""
+    return _members_of(list_ids, [*eligibility.KINDS["newsletter"].rule.clauses(), *_segment_clauses(segment)])
+
+
+def _members_of(list_ids: list[int], person: list[ColumnElement[bool]]) -> Select:
+    """Confirmed members of these lists meeting ``person``, once each (column ``id``).
 
     One list (the usual case): a plain join, exact without DISTINCT since a
     subscription is unique per (person, list). Several lists: ``IN (SELECT
@@ -161,13 +105,6 @@ def list_audience(list_ids: list[int], segment: dict | None = None) -> Select:
     (list_id, status) index once; at 100,000 members on SQLite they count in about
     80 and 120 ms, against 190 ms for a correlated EXISTS.
     """
-    person = [
-        Subscriber.status == SubscriberStatus.ACTIVE,
-        Subscriber.email.is_not(None),
-        _NOT_SUPPRESSED,
-        *_domain_clauses(),
-        *_segment_clauses(segment),
-    ]
     confirmed = Subscription.status == SubscriptionStatus.CONFIRMED
     if len(list_ids) == 1:
         return (
@@ -303,73 +240,65 @@ def claim_statement(owner: str, limit: int, lease_seconds: float, now: datetime)
 def recipients(campaign: Campaign, subscriber_ids: Iterable[int]) -> dict[int, tuple]:
     """``{subscriber_id: (id, uid, email, first_name, last_name, attributes)}`` for those still eligible.
 
-    The same rules as :func:`audience_query`, but driven by the batch's ids: every
-    query's WHERE holds nothing but a key lookup (the subscribers' primary key, the
-    (subscriber, list) unique index, the suppressions' primary key), and the rules
-    are applied to the rows here. The audience query restricted with ``id IN (…)``
-    was planned, on tables loaded a minute ago and never analysed, as a scan of the
-    whole list for every batch: quadratic, not one message in the 90 s after a
-    20,000-row import. Even "status = 'active'" beside the key lets PostgreSQL pick
-    the status index over the key when it has no statistics, so it is checked here.
+    The same kind, basis, segment and rule as :func:`audience_query`, but driven by the
+    batch's ids: every query's WHERE holds nothing but a key lookup (the subscribers'
+    primary key, the (subscriber, list) unique index, the suppressions' primary key), and
+    the rule is applied to the rows here (:meth:`Rule.stop`). The audience query restricted
+    with ``id IN (…)`` was planned, on tables loaded a minute ago and never analysed, as a
+    scan of the whole list for every batch: quadratic, not one message in the 90 s after a
+    20,000-row import. Even "status = 'active'" beside the key lets PostgreSQL pick the
+    status index over the key when it has no statistics, so it is checked here.
     An unsubscribe committed before these queries is honoured.
     """
     ids = sorted(set(subscriber_ids))
     if not ids:
         return {}
-    service = is_service_audience(campaign)
-    allowed = _REMINDER_STATUSES if service else _LIST_STATUSES
-    segment = [] if campaign.journee_id is not None else _segment_needles(campaign.segment)
-    people = [
+    kind = eligibility.campaign_kind(campaign)
+    needles = [] if kind.basis is Basis.SEAT else _segment_needles(campaign.segment)
+    rows = [
         row for row in db.session.execute(
             select(Subscriber.id, Subscriber.uid, Subscriber.email, Subscriber.first_name, Subscriber.last_name,
                    Subscriber.attributes, Subscriber.email_hash, Subscriber.status, Subscriber.function,
                    Subscriber.commune, Subscriber.organisation)
             .where(Subscriber.id.in_(ids))
         )
-        if row.email is not None and row.status in allowed and _segment_matches(row, segment)
+        if row.email is not None and _segment_matches(row, needles)
     ]
-    if not people:
+    if not rows:
         return {}
-    hashes = [row.email_hash for row in people if row.email_hash]
-    stopping = select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))
-    if service:
-        stopping = stopping.where(Suppression.reason != SuppressionReason.UNSUBSCRIBED)
-    suppressed = set(db.session.scalars(stopping)) if hashes else set()
-    domains = {row.email.rsplit("@", 1)[-1] for row in people}
-    blocked_domains = set(db.session.scalars(select(SuppressedDomain.domain).where(SuppressedDomain.domain.in_(domains))))
-    if blocked_domains:
-        people = [row for row in people if row.email.rsplit("@", 1)[-1] not in blocked_domains]
-    found = [row.id for row in people]
-    criteria = _criteria(campaign.segment) if campaign.journee_id is None else []
-    for segment_filter, criterion in criteria:
-        if found:
-            found = sorted(segment_filter.members(criterion, found))
-    if campaign.journee_id is None and service:
-        wanted = set(found)
-    elif campaign.journee_id is not None:
-        wanted = {
-            subscriber_id for subscriber_id, journee_id, status in db.session.execute(
-                select(Registration.subscriber_id, RegistrationDay.journee_id, RegistrationDay.status)
-                .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
-                .where(Registration.subscriber_id.in_(found))
-            )
-            if journee_id == campaign.journee_id and status == RegistrationStatus.CONFIRMED
-        }
-    else:
+    reasons = eligibility.suppressions(row.email_hash for row in rows)
+    blocked = eligibility.blocked_domains(row.email for row in rows) if kind.rule.domains else set()
+    people = [row for row in rows if kind.rule.admits(Person(
+        row.status, True, reasons.get(row.email_hash), eligibility.domain_of(row.email) in blocked))]
+    wanted = _entitled(campaign, kind, [row.id for row in people])
+    return {row.id: tuple(row)[:6] for row in people if row.id in wanted}
+
+
+def _entitled(campaign: Campaign, kind: MessageKind, ids: list[int]) -> set[int]:
+    """Of these ids, those the kind's basis names (its lists, its criterion, its journée's seats)."""
+    if not ids:
+        return set()
+    if kind.basis is Basis.SEAT:
+        return set(db.session.scalars(
+            select(Registration.subscriber_id)
+            .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
+            .where(Registration.subscriber_id.in_(ids), RegistrationDay.journee_id == campaign.journee_id,
+                   RegistrationDay.status == RegistrationStatus.CONFIRMED)
+        ))
+    found = set(ids)
+    if kind.basis is Basis.LISTS:
         list_ids = {mailing_list.id for mailing_list in campaign.lists}
-        wanted = {
+        found = {
             subscriber_id for subscriber_id, list_id, status in db.session.execute(
                 select(Subscription.subscriber_id, Subscription.list_id, Subscription.status)
-                .where(Subscription.subscriber_id.in_(found))
+                .where(Subscription.subscriber_id.in_(ids))
             )
             if list_id in list_ids and status == SubscriptionStatus.CONFIRMED
         }
-    return {row.id: tuple(row)[:6] for row in people if row.id in wanted and row.email_hash not in suppressed}
-
-
-_LIST_STATUSES = frozenset({SubscriberStatus.ACTIVE})
-# Service messages (reminders, writing to a journée's registrants) still reach someone unsubscribed from the lists.
-_REMINDER_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.UNSUBSCRIBED})
+    criterion = audiences.criterion_of(campaign.segment)
+    if criterion and found:
+        found = audiences.members(criterion, found)
+    return found
 
 
 def _segment_needles(segment: dict | None) -> list[tuple[str, str]]:
@@ -565,6 +494,24 @@ def claim_transactional(owner: str, limit: int, lease_seconds: float, now: datet
     db.session.commit()
     rows.sort(key=lambda r: r.id)
     return rows
+
+
+def stopped_messages(rows: Iterable[ClaimedMessage]) -> dict[int, str]:
+    """``{row id: why}`` for the claimed one-off messages their kind's rule now stops (send-time re-check).
+
+    The same rule as when the message was queued (``transactional.enqueue``), read again:
+    a survey invitation to someone who unsubscribed since, a reminder-of-sorts to an
+    address that bounced in between, is not sent.
+    """
+    items = list(rows)
+    people = eligibility.people_at((row.to_address, row.subscriber_id) for row in items)
+    stopped = {}
+    for row, person in zip(items, people):
+        kind = eligibility.KINDS.get(row.kind)
+        why = kind.rule.stop(person) if kind is not None else f"type de message inconnu : {row.kind}"
+        if why is not None:
+            stopped[row.id] = why
+    return stopped
 
 
 def pending_count() -> int:

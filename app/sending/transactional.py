@@ -5,14 +5,21 @@ the message for ``kind`` (a template pair in ``emails/``) and queues it in the
 transactional lane of the delivery queue (``TransactionalMessage``, in the caller's
 transaction: the caller commits). The workers sign, send, retry and record it like
 any campaign delivery, ahead of campaign batches; the returned row is what pages
-and the audit read ("en file" → "envoyé" / "refusé : …"). Nothing here talks to a
-server: a web request never waits for, nor hides, an SMTP answer.
+and the audit read ("en file" → "envoyé" / "refusé : …" / "non envoyé : …"). Nothing
+here talks to a server: a web request never waits for, nor hides, an SMTP answer.
+
+Who may receive each kind is ``app.sending.eligibility`` (the same table as the
+campaigns'): a kind it does not state is refused; a message its rule stops (a survey
+invitation to someone who unsubscribed, a certificate to an address that bounced) is
+recorded "skipped" with the reason and never sent; the worker reads the rule again
+when it claims the message.
 
 Kinds and their context (besides ``subject`` and ``first_name``):
 - "subscription_confirmation": ``confirm_url``, ``lists`` (MailingList objects or names)
 - "registration_confirmation": ``cycle`` (Cycle), ``journees`` (confirmed Journee list),
   ``waiting`` (Journee list), ``manage_url``
 - "registration_update": the same plus ``changes`` (a sentence saying what changed)
+- "registration_check": the same, asking to confirm the address (template of "registration_update")
 - "data_export": ``export_url``
 - "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
 - "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
@@ -38,15 +45,18 @@ from app.extensions import db
 from app.message.builder import OutgoingMessage, clean_header
 from app.message.envelope import Envelope
 from app.message.render import LOCALE, Attachment, InlineImage, greeting_for, render_pair
-from app.models import Cycle, Journee, TransactionalMessage, utcnow
+from app.models import Cycle, Journee, MessageStatus, TransactionalMessage, utcnow
+from app.sending import eligibility
 from app.sending.language import email_language
 from app.sending.sender import sender_domain
 from app.sending.views import base_context, cycle_view, journee_view
 
 __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional", "send_transactional", "enqueue"]
 
-KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "data_export",
-         "survey_invitation", "certificate")
+# The kinds rendered from a template pair here (``emails/<template>.*``); "test" and "api" come built.
+KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "registration_check",
+         "data_export", "survey_invitation", "certificate")
+_TEMPLATES = {"registration_check": "registration_update"}
 
 
 def _journees(items: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -102,7 +112,7 @@ def render_transactional(kind: str, context: Mapping[str, Any]) -> tuple[str, st
     """``(html, text)`` of a transactional message (also used by previews and tests)."""
     with force_locale(LOCALE):  # the view data's own words (app.sending.views) are French too
         view = transactional_context(kind, context)
-    return render_pair(kind, view, email_language())
+    return render_pair(_TEMPLATES.get(kind, kind), view, email_language())
 
 
 def build_transactional(kind: str, to: str, context: Mapping[str, Any],
@@ -141,11 +151,19 @@ def send_transactional(
 
 def enqueue(kind: str, message: OutgoingMessage, *, subscriber_id: int | None = None,
             reference: str = "") -> TransactionalMessage:
-    """Queue an already built message (a campaign's test send, for one) in the transactional lane."""
+    """Queue an already built message (a campaign's test send, for one) in the transactional lane.
+
+    Its kind's rule (``app.sending.eligibility``) is read first: a message it stops is kept
+    as a "skipped" row saying why, without its bytes, so the person's page and the
+    caller's counts show it was not sent. An unknown kind raises ``UnknownKind``.
+    """
+    address = message.envelope.recipients[0]
+    why = eligibility.stop_for(kind, address, subscriber_id)
     row = TransactionalMessage(
-        kind=kind[:40], to_address=message.envelope.recipients[0], subscriber_id=subscriber_id,
+        kind=kind[:40], to_address=address, subscriber_id=subscriber_id,
         reference=reference[:120], mail_from=message.envelope.mail_from, message_id=message.message_id,
-        raw=message.raw, next_attempt_at=utcnow(),
+        raw=message.raw if why is None else b"", next_attempt_at=utcnow(),
+        status=MessageStatus.QUEUED if why is None else MessageStatus.SKIPPED, smtp_reply=why or "",
     )
     db.session.add(row)
     db.session.flush()

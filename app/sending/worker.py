@@ -29,6 +29,12 @@ an attempt, the worker backs off, and they never count toward the auto-pause.
 A database outage: the worker waits for the database, writes what it had not
 written, and gives its claimed rows back at once instead of letting their
 leases run out. A schema error (not migrated) stops the worker.
+
+What the rest of the product must hear (a hard bounce at RCPT, a transactional
+message's outcome, a finished campaign) and the reminders' personal blocks come
+from the :class:`~app.sending.policy.SendingPolicy` the worker is given and checks
+when it is made; who may receive what is ``app.sending.eligibility``, read by the
+queue at claim time for both lanes.
 """
 from __future__ import annotations
 
@@ -48,7 +54,6 @@ from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
 
-from app import background
 from app.backoff import Backoff
 from app.database import db_error_kind
 from app.extensions import db
@@ -60,7 +65,7 @@ from app import heartbeat
 from app.operations import metrics
 from app.sending import campaign_state, personal, queue, webhooks
 from app.sending.compose import builder_for, wire_bytes
-from app.sending.signals import recipient_refused, transactional_outcome
+from app.sending.policy import RefusedRecipient, SendingPolicy, TransactionalOutcome, checked
 from app.sending import transport as transports
 from app.sending.transport import Envelope, SendResult, get_transport
 
@@ -183,9 +188,15 @@ class WebhookPoster(threading.Thread):
 
 
 class Worker:
-    """Sends due deliveries until ``stop`` is set (or, with ``until_idle``, nothing is left)."""
+    """Sends due deliveries until ``stop`` is set (or, with ``until_idle``, nothing is left).
 
-    def __init__(self, app: Flask, options: WorkerOptions | None = None, stop: threading.Event | None = None) -> None:
+    ``policy`` is required: without it, or with a part missing, the worker is not made
+    (:class:`~app.sending.policy.PolicyError`, one line).
+    """
+
+    def __init__(self, app: Flask, options: WorkerOptions | None = None, stop: threading.Event | None = None, *,
+                 policy: SendingPolicy | None = None) -> None:
+        self.policy = checked(policy)
         self.app = app
         self.options = options or WorkerOptions()
         self.stop = stop or threading.Event()
@@ -272,9 +283,20 @@ class Worker:
     # -- the transactional lane -------------------------------------------
     def run_transactional(self) -> int:
         """Send the due transactional messages (before any campaign batch); returns how many were taken."""
-        rows = queue.claim_transactional(self.owner, self.options.transactional_batch, self.options.lease_seconds)
-        if not rows:
+        claimed = queue.claim_transactional(self.owner, self.options.transactional_batch, self.options.lease_seconds)
+        if not claimed:
             return 0
+        now = utcnow()
+        stopped = queue.stopped_messages(claimed)
+        outcomes, finals = [], []
+        for row in claimed:
+            if row.id in stopped:  # its kind's rule stops it now (an unsubscribe, a bounce since it was queued)
+                outcomes.append(queue.outcome(row.id, MessageStatus.SKIPPED, now=now, reply=stopped[row.id]))
+                finals.append((row, "skipped", stopped[row.id]))
+        rows = [row for row in claimed if row.id not in stopped]
+        if not rows:
+            self._record_transactional(outcomes, finals)
+            return len(claimed)
         items = []
         for row in rows:
             raw = bytes(row.raw)
@@ -285,7 +307,6 @@ class Worker:
         metrics.note_exchange(results, lane="transactional")
         _log_exchange("transactional", results)
         now = utcnow()
-        outcomes, finals = [], []
         for row, result in zip(rows, results):
             if result.accepted:
                 self.stats.transactional += 1
@@ -297,13 +318,18 @@ class Worker:
                 outcomes.append(outcome)
                 if outcome["_status"] == MessageStatus.FAILED.value:
                     finals.append((row, "failed", _reply_of(result)))
+        self._record_transactional(outcomes, finals)
+        self._note_relay(results)
+        return len(claimed)
+
+    def _record_transactional(self, outcomes: list[dict], finals: list[tuple[queue.ClaimedMessage, str, str]]) -> None:
+        """Write the lane's outcomes, and tell the product the final ones, in one transaction."""
         queue.record(outcomes, self.owner, transactional=True, commit=False)
         for row, status, reply in finals:
-            transactional_outcome.send(row.kind, message_id=row.id, subscriber_id=row.subscriber_id,
-                                       status=status, reply=reply, to_address=row.to_address)
+            metrics.note_transactional(row.kind, status)
+            self.policy.transactional_outcome(TransactionalOutcome(
+                row.kind, row.id, row.subscriber_id, status, reply, row.to_address))
         db.session.commit()
-        self._note_relay(results)
-        return len(rows)
 
     # -- the campaign lane ------------------------------------------------
     def run_once(self) -> int:
@@ -321,7 +347,7 @@ class Worker:
             self._send_campaign_rows(campaign_id, rows)
         self._flush()
         for campaign_id in by_campaign:
-            campaign_state.finish_if_done(campaign_id)
+            campaign_state.finish_if_done(campaign_id, then=self.policy.campaign_finished)
         return len(batch)
 
     def _resting(self) -> bool:
@@ -351,7 +377,8 @@ class Worker:
                 self._give_back(rows[start:], status)
                 return
             t0 = time.process_time()
-            people = personal.with_personal(campaign, queue.recipients(campaign, [r.subscriber_id for r in chunk]))
+            found = queue.recipients(campaign, [r.subscriber_id for r in chunk])
+            people = personal.with_personal(found, self.policy.personal_for(campaign, list(found)) if found else {})
             db.session.commit()  # end the read transaction: SQLite must not hold a stale snapshot
             self.stats.timings["db"] += time.process_time() - t0
             position = 0
@@ -487,8 +514,9 @@ class Worker:
         if self._pending or self._bounces or hold:
             queue.record(self._pending, self.owner, commit=False)
             for subscriber_id, reply, campaign_id in self._bounces:
-                recipient_refused.send(subscriber_id, diagnostic=reply, campaign_id=campaign_id,
-                                       source=f"smtp: campagne {campaign_id}")
+                metrics.note_recipient_refused()
+                self.policy.recipient_refused(RefusedRecipient(subscriber_id, reply, campaign_id,
+                                                               f"smtp: campagne {campaign_id}"))
             if hold:
                 held = queue.hold(self.owner, hold, self.options.lease_seconds)
             db.session.commit()
@@ -525,7 +553,7 @@ class Worker:
     def _finish_campaigns(self) -> None:
         ids = db.session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.SENDING)).all()
         for campaign_id in ids:
-            campaign_state.finish_if_done(campaign_id)
+            campaign_state.finish_if_done(campaign_id, then=self.policy.campaign_finished)
 
 
 def _log_exchange(what: str, results: list[SendResult]) -> None:
@@ -579,8 +607,9 @@ def asynchronous_commits(app: Flask) -> None:
         engine.dispose()
 
 
-def run_process(app: Flask, options: WorkerOptions, until_idle: bool) -> WorkerStats:
+def run_process(app: Flask, options: WorkerOptions, until_idle: bool, policy: SendingPolicy) -> WorkerStats:
     """One worker in this process; SIGTERM/SIGINT finish the message in hand and release the rest."""
+    checked(policy)
     stop = threading.Event()
     asynchronous_commits(app)
 
@@ -590,29 +619,33 @@ def run_process(app: Flask, options: WorkerOptions, until_idle: bool) -> WorkerS
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    return Worker(app, options, stop).run(until_idle=until_idle)
+    return Worker(app, options, stop, policy=policy).run(until_idle=until_idle)
 
 
-def _child(app: Flask, options: WorkerOptions, until_idle: bool) -> None:
+def _child(app: Flask, options: WorkerOptions, until_idle: bool, policy: SendingPolicy) -> None:
     with app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections after fork
     transports._POOLS.clear()  # nor its SMTP sockets
     try:
-        run_process(app, options, until_idle)
+        run_process(app, options, until_idle, policy)
     except SchemaError as exc:
         print(f"Base de données non initialisée : lancez flask --app wsgi db upgrade / "
               f"database not initialised: run flask --app wsgi db upgrade ({exc})", file=sys.stderr)
         sys.exit(1)
 
 
-def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bool) -> int:
-    """Fork ``count`` workers and wait; SIGTERM is passed on to each. Returns the worst exit code."""
+def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bool, policy: SendingPolicy) -> int:
+    """Fork ``count`` workers and wait; SIGTERM is passed on to each. Returns the worst exit code.
+
+    The policy is checked here, before any fork: a missing part is one error, not ``count``.
+    """
     import multiprocessing
 
+    checked(policy)
     context = multiprocessing.get_context("fork")
     with app.app_context():
         db.engine.dispose()
-    children = [context.Process(target=_child, args=(app, options, until_idle), name=f"lettrine-worker-{i}")
+    children = [context.Process(target=_child, args=(app, options, until_idle, policy), name=f"lettrine-worker-{i}")
                 for i in range(count)]
     for child in children:
         child.start()
@@ -629,9 +662,7 @@ def run_processes(app: Flask, count: int, options: WorkerOptions, until_idle: bo
     return max((child.exitcode or 0) for child in children)
 
 
-def _background_worker(app: Flask, stop: threading.Event) -> None:
-    """``flask dev``: a worker thread beside the web server (outbox or SMTP, per SMTP_URL)."""
-    Worker(app, WorkerOptions(idle_seconds=2.0, retry_base_seconds=30.0), stop).run()
-
-
-background.register("worker", _background_worker)
+def run_thread(app: Flask, stop: threading.Event, policy: SendingPolicy) -> None:
+    """A worker beside the web server in one process (``flask dev``: outbox or SMTP, per SMTP_URL):
+    a slow idle loop, retries after half a minute."""
+    Worker(app, WorkerOptions(idle_seconds=2.0, retry_base_seconds=30.0), stop, policy=policy).run()

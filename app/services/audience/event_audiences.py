@@ -1,33 +1,26 @@
-"""Audiences from registrations: "registered for the cycle / for journée N / on the waiting
-list / registered for none of this cycle's journées", plus the follow-up audiences
-(present / absent / answered the survey).
+"""Audiences from registrations, for the officer: checking a criterion, saying it in French, offering it.
 
-A criterion is a small dict stored in ``Campaign.segment["event"]`` (or a saved segment):
-``{"kind": "journee", "cycle_id": 3, "journee_id": 7}``. Two forms of the same rule:
-
-- :func:`clause` — a SQL condition on ``Subscriber.id``, for the audience query and counts;
-- :func:`members` — which of a batch's ids match, read through the unique
-  (cycle, subscriber) index: the send-time re-check stays driven by the batch's ids.
+"Registered for the cycle / for journée N / on the waiting list / registered for none of
+this cycle's journées", plus the follow-up audiences (present / absent / answered the
+survey). A criterion is a small dict stored in ``Campaign.segment["event"]`` (or a saved
+segment): ``{"kind": "journee", "cycle_id": 3, "journee_id": 7}``. Who it names, in SQL,
+is ``app.sending.audiences`` (the queue reads it for the enqueue and the send-time
+re-check); :func:`clause` is re-exported for the admin's search.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.errors import LettrineError
 from app.extensions import db
-from app.models import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus, Subscriber
-from app.services.audience.followup_audiences import KINDS as FOLLOWUP_KINDS
-from app.services.audience.followup_audiences import followup_ids
+from app.models import Cycle, Journee
+from app.sending.audiences import FOLLOWUP_KINDS, KINDS, REGISTRANT_KINDS, clause
 
-REGISTRATION_KINDS = ("cycle", "journee", "waiting", "none")
-KINDS = REGISTRATION_KINDS + FOLLOWUP_KINDS
-# Kinds that name people who chose to come: a campaign may reach them with no list at all
-# (practical information about the event they registered for).
-REGISTRANT_KINDS = ("cycle", "journee", "waiting", "present", "absent", "answered", "not_answered")
-_SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+__all__ = ["FOLLOWUP_KINDS", "KINDS", "REGISTRANT_KINDS", "InvalidCriterion", "choices", "clause", "describe",
+           "normalise", "parse_choice"]
 
 
 class InvalidCriterion(LettrineError, ValueError):
@@ -62,54 +55,6 @@ def normalise(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if kind in ("cycle", "none"):
         journee_id = None
     return {"kind": kind, "cycle_id": cycle_id, "journee_id": journee_id}
-
-
-def _days(criterion: dict[str, Any]) -> Select:
-    """Registration ids holding a seat (or a waiting place) as the criterion asks."""
-    kind, cycle_id, journee_id = criterion["kind"], criterion["cycle_id"], criterion.get("journee_id")
-    query = select(RegistrationDay.registration_id)
-    if kind == "journee":
-        return query.where(RegistrationDay.journee_id == journee_id,
-                           RegistrationDay.status == RegistrationStatus.CONFIRMED)
-    journees = select(Journee.id).where(Journee.cycle_id == cycle_id)
-    if kind == "waiting":
-        if journee_id is not None:
-            return query.where(RegistrationDay.journee_id == journee_id,
-                               RegistrationDay.status == RegistrationStatus.WAITING)
-        return query.where(RegistrationDay.journee_id.in_(journees), RegistrationDay.status == RegistrationStatus.WAITING)
-    if kind == "cycle":
-        return query.where(RegistrationDay.journee_id.in_(journees), RegistrationDay.status == RegistrationStatus.CONFIRMED)
-    # "none": a seat or a waiting place on any journée of the cycle counts as registered.
-    return query.where(RegistrationDay.journee_id.in_(journees), RegistrationDay.status.in_(_SEATED))
-
-
-def ids_query(criterion: dict[str, Any]) -> Select:
-    """SELECT of subscriber ids (column ``id``) matching a positive criterion (not "none")."""
-    if criterion["kind"] in FOLLOWUP_KINDS:
-        return followup_ids(criterion["kind"], criterion["cycle_id"], criterion.get("journee_id"))
-    return select(Registration.subscriber_id.label("id")).where(
-        Registration.cycle_id == criterion["cycle_id"], Registration.id.in_(_days(criterion)))
-
-
-def clause(criterion: dict[str, Any]):
-    """SQL condition on ``Subscriber.id`` for this criterion."""
-    if criterion["kind"] == "none":
-        return ~exists().where(Registration.subscriber_id == Subscriber.id,
-                               Registration.cycle_id == criterion["cycle_id"],
-                               Registration.id.in_(_days(criterion)))
-    return Subscriber.id.in_(ids_query(criterion))
-
-
-def members(criterion: dict[str, Any], subscriber_ids: Iterable[int]) -> set[int]:
-    """Which of these ids match: each lookup goes through the (cycle, subscriber) unique index."""
-    ids = sorted(set(subscriber_ids))
-    if not ids:
-        return set()
-    if criterion["kind"] == "none":
-        seated = select(Registration.subscriber_id).where(
-            Registration.cycle_id == criterion["cycle_id"], Registration.id.in_(_days(criterion)))
-        return set(ids) - set(db.session.scalars(seated.where(Registration.subscriber_id.in_(ids))))
-    return set(db.session.scalars(ids_query(criterion).where(Registration.subscriber_id.in_(ids))))
 
 
 def describe(criterion: dict[str, Any] | None) -> str:

@@ -8,15 +8,18 @@ audit says who did it; :func:`describe` turns audit rows into plain French.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.errors import LettrineError
 from app.extensions import db
 from app.models import (
     AuditLog,
+    Cycle,
+    CycleClosure,
     Journee,
     MailingList,
     Registration,
@@ -28,6 +31,7 @@ from app.models import (
     SuppressionReason,
     utcnow,
 )
+from app.sending.eligibility import Basis, service_kinds
 from app.services.audience import suppressions as suppression_list
 from app.services.audience.core import Consent, InvalidAddress, audit, find_subscriber, normalise_email, set_subscription, suppress
 from app.services.audience.subscriptions import LinkTarget, memberships, resubscribe, unsubscribe
@@ -148,27 +152,67 @@ def unsuppress_person(person: Subscriber, *, actor: str) -> None:
 
 @dataclass
 class KeptReminder:
-    """A journée the person is still registered for: its reminder will still come."""
+    """An upcoming journée the person holds a seat (or a waiting place) for: its service messages still come."""
 
     cycle_title: str
     number: int
     starts_at: datetime
     registration_uid: str  # for links.registration_manage_url: "annuler mon inscription plutôt"
+    waiting: bool = False  # on the waiting list, not (yet) a seat
+    # What still comes about it (French, from app.sending.eligibility): "son rappel", "un message si…".
+    messages: list[Any] = dataclass_field(default_factory=list)
+
+
+@dataclass
+class StillComing:
+    """Every service message that still reaches someone after an unsubscribe, read from the table of kinds."""
+
+    journees: list[KeptReminder]  # upcoming seats and waiting places
+    certificates: list[tuple[str, list[Any]]]  # (cycle title, what comes) per open cycle she holds a seat in
+    on_request: list[Any]  # what comes only if she asks (confirmations, her data)
+
+    def __bool__(self) -> bool:
+        return bool(self.journees or self.certificates)
 
 
 def kept_reminders(person: Subscriber) -> list[KeptReminder]:
     """Upcoming journées with a confirmed seat: unsubscribing from newsletters keeps their reminders.
 
-    For the officer (person page, CLI) and the public unsubscribe page ("vous restez inscrit·e à
-    la journée N ; vous recevrez son rappel", with a link to cancel the registration instead)."""
+    For the officer (person page, CLI); the public unsubscribe page reads :func:`still_coming`."""
+    return [kept for kept in still_coming(person).journees if not kept.waiting]
+
+
+def still_coming(person: Subscriber) -> StillComing:
+    """What still comes after an unsubscribe, exactly: the service kinds of ``app.sending.eligibility``
+    this person is entitled to, each said about its journée or cycle ("vous restez inscrit·e à la
+    journée 2 du cycle « … » : vous recevrez son rappel et un message si elle change…")."""
+    seat = [k.promise for k in service_kinds(Basis.SEAT, Basis.REGISTRATION) if k.promise]
+    waiting = [k.promise_waiting for k in service_kinds(Basis.REGISTRATION) if k.promise_waiting]
     rows = db.session.execute(
-        select(Journee, Registration.uid).join(RegistrationDay, RegistrationDay.journee_id == Journee.id)
+        select(Journee, Registration.uid, RegistrationDay.status)
+        .join(RegistrationDay, RegistrationDay.journee_id == Journee.id)
         .join(Registration, Registration.id == RegistrationDay.registration_id)
-        .where(Registration.subscriber_id == person.id, RegistrationDay.status == RegistrationStatus.CONFIRMED,
+        .where(Registration.subscriber_id == person.id,
+               RegistrationDay.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)),
                Journee.starts_at > utcnow())
         .order_by(Journee.starts_at)
     ).all()
-    return [KeptReminder(j.cycle.title, j.number, j.starts_at, uid) for j, uid in rows]
+    journees = [KeptReminder(j.cycle.title, j.number, j.starts_at, uid, status == RegistrationStatus.WAITING,
+                             list(waiting if status == RegistrationStatus.WAITING else seat))
+                for j, uid, status in rows]
+    open_cycles = db.session.scalars(
+        select(Cycle.title).join(Registration, Registration.cycle_id == Cycle.id)
+        .join(RegistrationDay, RegistrationDay.registration_id == Registration.id)
+        .where(Registration.subscriber_id == person.id, RegistrationDay.status == RegistrationStatus.CONFIRMED,
+               ~exists().where(CycleClosure.cycle_id == Cycle.id))
+        .distinct().order_by(Cycle.title)
+    ).all()
+    certificate = [k.promise for k in service_kinds(Basis.ATTENDANCE) if k.promise]
+    return StillComing(
+        journees=journees,
+        certificates=[(title, list(certificate)) for title in open_cycles] if certificate else [],
+        on_request=[k.promise for k in service_kinds(Basis.REQUEST) if k.promise],
+    )
 
 
 _ACTIONS = {
@@ -184,8 +228,9 @@ _ACTIONS = {
     "erase": "Données personnelles effacées",
     "export_admin": "Données exportées par l'équipe",
     "confirmation_queued": "Lien de confirmation mis en file",
-    "message_sent": "Message de service envoyé",
-    "message_refused": "Message de service refusé par le serveur",
+    "message_sent": "Message envoyé",
+    "message_refused": "Message refusé par le serveur",
+    "message_skipped": "Message non envoyé (règles d'envoi)",
     "retention_flag": "Signalé·e pour reconfirmation (inactivité)",
     "bounce_hard": "Adresse en erreur définitive",
     "bounce_soft": "Erreur temporaire de distribution",

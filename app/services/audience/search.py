@@ -15,7 +15,7 @@ results (the admin asks to refine beyond that).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import Subscriber, SubscriberStatus, SubscriberTerm, Subscription, SubscriptionStatus
 from app.models.workspace import fold, terms_of
 from app.services.audience import event_audiences
+from app.services.audience.standing import standing_is, standings
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 100
@@ -35,6 +36,12 @@ class SearchResult:
     rows: list[Subscriber]
     next_after: int | None  # keyset for the next page (browsing only)
     truncated: bool  # a search found more than SEARCH_LIMIT
+    # Each row's shown status ("désabonné·e" once she left every list…): ``app.services.audience.standing``.
+    standings: dict[int, SubscriberStatus] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rows and not self.standings:
+            self.standings = standings(row.id for row in self.rows)
 
 
 def _prefix(column, value: str):
@@ -49,7 +56,7 @@ def _filters(list_id: int | None, status: str | None, event: dict | None = None)
     if event:
         conditions.append(event_audiences.clause(event))
     if status:
-        conditions.append(Subscriber.status == SubscriberStatus(status))
+        conditions.append(standing_is(SubscriberStatus(status)))
     if list_id:
         conditions.append(exists().where(
             Subscription.subscriber_id == Subscriber.id, Subscription.list_id == list_id,

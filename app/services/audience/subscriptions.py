@@ -1,10 +1,13 @@
 """Subscription flows: double opt-in, unsubscribe, preferences, resubscribe.
 
 Every state change goes through ``app.services.audience.core`` (``set_subscription``,
-``suppress``, ``audit``) so the send-time re-check (``app.sending.queue.still_eligible``)
-sees it at once: it reads exactly three things — the Subscription status, the
-Subscriber status and the Suppression table — and each flow here commits all the
-ones it changes in one transaction.
+``suppress``, ``audit``) so the send-time re-check (``app.sending.queue.recipients``, by the
+rules of ``app.sending.eligibility``) sees it at once: it reads the Subscription status,
+the Subscriber status and the Suppression table — and each flow here commits all the
+ones it changes in one transaction. Whatever audience a message came from, an unsubscribe
+from its link records what makes the next editorial message of that audience skip her:
+leaving its lists, or — for a message with no list (a reminder, "Écrire aux inscrits") —
+no more messages from the team at all (status and suppression), her service messages aside.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from app.services.audience.core import (
     Consent,
     audit,
     find_subscriber,
+    is_suppressed,
     lift_suppression,
     normalise_email,
     set_subscription,
@@ -280,12 +284,14 @@ def unsubscribe(target: LinkTarget, scope: str, *, ip: str | None, source: str, 
 def is_unsubscribed(target: LinkTarget) -> bool:
     """Whether the person already left what this link is about (to show "me réabonner")."""
     subscriber = target.subscriber
-    if subscriber.status != SubscriberStatus.ACTIVE:
+    if subscriber.status != SubscriberStatus.ACTIVE or subscriber.email is None:
         return True
-    status = {m.list_id: m.status for m in memberships(subscriber)}
     lists = scope_lists(target)
     if not lists:
-        return SubscriptionStatus.CONFIRMED not in status.values()
+        # A message with no list (a reminder, "Écrire aux inscrits"): she left only by asking for no
+        # more messages at all. Having no list is not having left: the page offers the button.
+        return is_suppressed(subscriber.email)
+    status = {m.list_id: m.status for m in memberships(subscriber)}
     return all(status.get(m.id) in (None, SubscriptionStatus.UNSUBSCRIBED) for m in lists)
 
 

@@ -77,6 +77,7 @@ from app.services.campaigns.segments import (
     write_to_registrants,
 )
 from app.services.campaigns.test_sends import MAX_TEST_ADDRESSES, TestSendError, send_test, test_reference
+from app.services.campaigns.worker_policy import dev_worker, sending_policy
 from app.services.campaigns.transactional import last_refusals, message_counts
 from app.services.campaigns.watching import follow_progress
 
@@ -87,12 +88,12 @@ __all__ = [
     "SegmentError", "TestSendError", "UnknownSubscriber", "WebVersion", "WireMessage", "active_subscribers",
     "activity_totals", "append_image", "apply_segment", "build_report", "campaign_figures",
     "campaign_from_template", "cancel_campaign", "chart_svg", "create_campaign", "cycle_timeline",
-    "delete_segment", "delete_template", "describe_segment", "duplicate_campaign", "duplicate_cycle",
-    "empty_block", "figures_for", "follow_progress", "in_flight", "last_refusals", "message_counts",
-    "needs_attention", "outbox_page", "parse_dates", "pause_campaign", "preflight_campaign", "preview_draft",
-    "preview_message", "read_message", "recent_activity", "recent_figures", "record_click",
+    "delete_segment", "delete_template", "describe_segment", "dev_worker", "duplicate_campaign",
+    "duplicate_cycle", "empty_block", "figures_for", "follow_progress", "in_flight", "last_refusals",
+    "message_counts", "needs_attention", "outbox_page", "parse_dates", "pause_campaign", "preflight_campaign",
+    "preview_draft", "preview_message", "read_message", "recent_activity", "recent_figures", "record_click",
     "registrants_audience", "resolve_click", "resume_campaign", "retry_failed", "sample_message",
     "save_as_template", "save_segment", "schedule_campaign", "segment_count", "send_campaign_message",
-    "send_test", "set_click_tracking", "start_campaign", "test_reference", "upcoming", "update_campaign",
-    "validate_blocks", "web_version", "wire_message", "write_to_registrants",
+    "send_test", "sending_policy", "set_click_tracking", "start_campaign", "test_reference", "upcoming",
+    "update_campaign", "validate_blocks", "web_version", "wire_message", "write_to_registrants",
 ]

@@ -3,8 +3,9 @@
 The officer writes the message once as a campaign (draft is fine); the API fills in the
 person's values (first and last name, attributes) and queues it in the transactional
 lane, where the workers sign, send, retry and record it like any confirmation. A known
-subscriber gets their own unsubscribe links; an address on the suppression list is
-refused (it asked not to be written to, or it bounced).
+subscriber gets their own unsubscribe links. Such a message is editorial (kind "api" of
+``app.sending.eligibility``): an address its rule stops — unsubscribed, on the suppression
+list, bounced, at an excluded domain — is refused with the reason.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from app.errors import LettrineError
 from app.message.builder import HeaderInjection, Recipient
 from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, Subscriber, TransactionalMessage
+from app.sending.eligibility import stop_for
 from app.sending.transactional import enqueue
-from app.services.audience import find_subscriber, is_suppressed, normalise_email
+from app.services.audience import find_subscriber, normalise_email
 
 KIND = "api"
 
@@ -51,10 +53,11 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
     their own address).
     """
     address = normalise_email(raw_address)
-    if not test and is_suppressed(address):
-        raise MessageRefused(409, "Cette adresse est sur la liste d'exclusion : aucun message ne lui est envoyé.",
-                             "This address is on the suppression list: no message is sent to it.")
     known = find_subscriber(address)
+    why = None if test else stop_for(kind, address, known.id if known else None)
+    if why is not None:
+        raise MessageRefused(409, f"Aucun message n'est envoyé à cette adresse : {why}.",
+                             "No message is sent to this address (unsubscribed, suppressed, bounced or erased).")
     recipient = recipient_for(address, known, variables, uid="test" if test else "api")
     try:
         message = (test_builder_for(campaign) if test else builder_for(campaign)).build(recipient)

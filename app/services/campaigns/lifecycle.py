@@ -19,6 +19,7 @@ from app.models import Campaign, Delivery, DeliveryStatus, utcnow
 from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.services.campaigns.preflight import preflight_errors
+from app.services.campaigns.worker_policy import announce_campaign, campaign_finished
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.
@@ -63,6 +64,7 @@ def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | Non
         db.session.rollback()
         return None
     queued = enqueue(campaign, now)
+    announce_campaign(campaign.id, "campaign.started", "sending")
     db.session.commit()
     if queued >= ANALYZE_AFTER_ROWS:
         refresh_statistics("deliveries")
@@ -146,5 +148,11 @@ def retry_failed(campaign: Campaign, now: datetime | None = None) -> int:
 
 
 auto_pause = campaign_state.auto_pause
-finish_if_done = campaign_state.finish_if_done
+
+
+def finish_if_done(campaign_id: int, now: datetime | None = None) -> bool:
+    """sending → sent once nothing is left to send, announced to the webhooks (commits)."""
+    return campaign_state.finish_if_done(campaign_id, now, then=campaign_finished)
+
+
 STARTABLE, PAUSABLE, CANCELLABLE = campaign_state.STARTABLE, campaign_state.PAUSABLE, campaign_state.CANCELLABLE

@@ -74,9 +74,10 @@ def delete(row: SavedSegment) -> None:
 def write_to_registrants(cycle: Cycle, journee: Journee | None, *, user_id: int | None) -> Campaign:
     """A draft newsletter for a cycle's registrants (or one journée's); commits.
 
-    No list: the audience is the registrants themselves, as for a reminder (practical
-    information about the event they chose), unless they left through a bounce, a
-    complaint, erasure or the team's exclusion."""
+    No list: the audience is the registrants themselves. It is an editorial message
+    (``app.sending.eligibility``, kind "registrants"): someone who asked for no more
+    messages, bounced, complained, was erased or excluded is not written to; her
+    reminders, service messages, still come."""
     who = f"journée {journee.number}" if journee else "cycle"
     return create_campaign(CampaignFields(
         name=f"Aux inscrits ({who}) — {cycle.title}"[:300],

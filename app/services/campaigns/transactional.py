@@ -8,8 +8,9 @@ from app.models import MessageStatus, TransactionalMessage
 
 
 def message_counts(reference: str) -> dict[str, int]:
-    """``{"queued": n, "sent": n, "failed": n}`` for the messages tagged ``reference`` (in flight counts as queued)."""
-    counts = {"queued": 0, "sent": 0, "failed": 0}
+    """``{"queued": n, "sent": n, "failed": n, "skipped": n}`` for the messages tagged ``reference``
+    (in flight counts as queued; skipped: their kind's rule stopped them)."""
+    counts = {"queued": 0, "sent": 0, "failed": 0, "skipped": 0}
     rows = db.session.execute(
         select(TransactionalMessage.status, func.count())
         .where(TransactionalMessage.reference == reference)

@@ -576,7 +576,7 @@ def send_address_check(registration: Registration) -> bool:
         "Pour la confirmer, ouvrez le lien ci-dessous et cliquez sur « Confirmer mon inscription » : "
         "aucune place n'est réservée avant. Si vous n'avez rien demandé, ignorez ce message."
     )
-    return _send("registration_update", registration.subscriber.email, context,
+    return _send("registration_check", registration.subscriber.email, context,
                  subscriber_id=registration.subscriber_id)
 
 

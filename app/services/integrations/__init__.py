@@ -17,16 +17,15 @@ from app.services.integrations.idempotency import KeyInUse, KeyReused, Replay, c
 from app.services.integrations.signals import (
     EVENTS as SIGNAL_EVENTS,
     campaign_data,
-    emit as emit_signal,
     registration_data,
     subscriber_data,
 )
 from app.services.integrations.webhooks import (
     EndpointError,
-    connect as connect_webhooks,
     create_endpoint,
     deliver_due_now as deliver_due_webhooks,
     disabled_endpoints,
+    emit as emit_signal,
     enable as enable_endpoint,
     reencrypt_secrets as reencrypt_webhook_secrets,
     renew_secret as renew_webhook_secret,
@@ -34,9 +33,9 @@ from app.services.integrations.webhooks import (
 )
 
 __all__ = [
-    "deliver_due_webhooks", "KeyInUse", "KeyReused", "Replay", "claim_key", "finish_key", "release_key",
-    "EndpointError", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens", "authenticate", "campaign_data",
-    "connect_webhooks", "create_endpoint", "create_token", "disabled_endpoints", "emit_signal",
-    "enable_endpoint", "has_scope", "reencrypt_webhook_secrets", "registration_data", "renew_webhook_secret",
+    "EndpointError", "KeyInUse", "KeyReused", "Replay", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens",
+    "authenticate", "campaign_data", "claim_key", "create_endpoint", "create_token", "deliver_due_webhooks",
+    "disabled_endpoints", "emit_signal", "enable_endpoint", "finish_key", "has_scope",
+    "reencrypt_webhook_secrets", "registration_data", "release_key", "renew_webhook_secret",
     "resend_delivery", "revoke_token", "subscriber_data",
 ]

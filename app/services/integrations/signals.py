@@ -1,22 +1,15 @@
-"""What happened to a person, a registration or a campaign, for whoever listens (outgoing webhooks).
+"""What happened to a person, a registration or a campaign: the events the outgoing webhooks carry.
 
-The services send :data:`lifecycle` inside the transaction that makes the change, with the
-event's name as sender (``"subscriber.unsubscribed"``…) and its JSON data; a receiver that
-writes rows (``app.services.integrations.webhooks``) has them committed — or rolled back — with the change.
-Connected in ``app.services.wiring``.
+The services call ``emit`` (``app.services.integrations.webhooks.emit``) inside the
+transaction that makes the change, with the event's name (``"subscriber.unsubscribed"``…)
+and its JSON data built here; the deliveries it writes are committed — or rolled back —
+with the change.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from blinker import Namespace
-
 from app.models import Campaign, Registration, Subscriber
-
-_signals = Namespace()
-
-#: sender: the event name; kwargs: data (a JSON-serialisable dict).
-lifecycle = _signals.signal("lifecycle")
 
 EVENTS = (
     "subscriber.created", "subscriber.confirmed", "subscriber.unsubscribed", "subscriber.bounced",
@@ -37,9 +30,3 @@ def registration_data(registration: Registration) -> dict[str, Any]:
 
 def campaign_data(campaign: Campaign) -> dict[str, Any]:
     return {"id": campaign.id, "slug": campaign.slug, "name": campaign.name}
-
-
-def emit(event: str, **data: Any) -> None:
-    """Announce ``event`` (one of :data:`EVENTS`) with ``data``; the caller commits."""
-    assert event in EVENTS, event
-    lifecycle.send(event, data=data)

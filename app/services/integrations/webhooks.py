@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import WebhookDelivery, WebhookEndpoint, WebhookStatus, utcnow
 from app.sending import webhook_targets
 from app.sending.webhooks import allow_private_targets, deliver_due
-from app.services.integrations.signals import EVENTS, lifecycle
+from app.services.integrations.signals import EVENTS
 
 
 class EndpointError(LettrineError, ValueError):
@@ -162,12 +162,10 @@ def disabled_endpoints() -> list[WebhookEndpoint]:
         WebhookEndpoint.enabled.is_(False), WebhookEndpoint.disabled_at.is_not(None))))
 
 
-def _on_lifecycle(event: str, *, data: dict[str, Any], **_: Any) -> None:
+def emit(event: str, **data: Any) -> None:
+    """Announce ``event`` (one of ``EVENTS``) with ``data``: one delivery per endpoint listening; the caller commits."""
+    assert event in EVENTS, event
     queue_event(event, data)
-
-
-def connect() -> None:
-    lifecycle.connect(_on_lifecycle)
 
 
 def deliver_due_now(limit: int = 50) -> int:

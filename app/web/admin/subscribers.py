@@ -20,17 +20,19 @@ from app.services.audience import (
     open_lists,
     parse_audience_choice,
     search_subscribers,
+    standing_of,
 )
 from app.web.admin import add_nav, bp
 
 add_nav("admin.subscribers", _l("Abonnés"), 25)
 
+# The shown status (app.services.audience.standing): "désabonné·e" follows every unsubscribe path.
 STATUS_LABELS = {
-    "active": _l("actif"), "unsubscribed": _l("désinscrit"), "bounced": _l("adresse en erreur"),
+    "active": _l("actif"), "unsubscribed": _l("désabonné·e"), "bounced": _l("adresse en erreur"),
     "complained": _l("plainte"), "erased": _l("effacé"),
 }
 SUBSCRIPTION_LABELS = {"pending": _l("en attente de confirmation"), "confirmed": _l("confirmé"),
-                       "unsubscribed": _l("désinscrit")}
+                       "unsubscribed": _l("désabonné·e")}
 
 
 @bp.route("/subscribers")
@@ -79,6 +81,6 @@ def subscriber(subscriber_id: int):
         records=bounces_for_subscriber(person.id), lists=open_lists(), confirmed=confirmed,
         suppressed=bool(person.email) and is_blocked(person.email or ""),
         domain_suppressed=bool(person.email) and is_domain_suppressed(person.email or ""),
-        kept=kept_reminders(person),
+        kept=kept_reminders(person), standing=standing_of(person),
     )
 

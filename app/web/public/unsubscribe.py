@@ -4,10 +4,14 @@
 - POST ``List-Unsubscribe=One-Click`` (url-encoded or multipart) unsubscribes at once:
   no cookie, session or CSRF token (the signed token is the proof), 200, no redirect,
   idempotent. Only that exact body is exempt from CSRF: anything else is a page action.
-- Both pages list the journées the person stays registered for: their reminders are service
-  messages and still come. To cancel the registration instead, a button mails the owner her
-  confirmation (with its manage link): this page may be open in a forwarded message, whose
-  reader must not get a link that cancels her seats.
+- Both pages say exactly which service messages still come (``audience.still_coming``, read
+  from ``app.sending.eligibility``): per journée she stays registered for, its reminder and the
+  notice if it changes; per open cycle, her certificate; her own requests' answers. To cancel a
+  registration instead, a button mails the owner her confirmation (with its manage link): this
+  page may be open in a forwarded message, whose reader must not get a link that cancels her seats.
+- Whatever audience the message came from, the unsubscribe records what makes the next
+  editorial message skip her (``audience.unsubscribe``); a message with no list means every
+  message the team writes.
 - The page's own buttons POST too, with a CSRF token: "this list only" or "everything",
   and a way back ("me réabonner"). Without the CSRF exception, a cross-site POST holding
   a forwarded message's link cannot resubscribe its owner.
@@ -24,10 +28,10 @@ from app.extensions import csrf, limiter
 from app.services.audience import (
     LinkTarget,
     is_unsubscribed,
-    kept_reminders,
     resolve_unsubscribe,
     resubscribe,
     scope_lists,
+    still_coming,
     unsubscribe,
 )
 from app.services.events import resend_confirmation
@@ -57,7 +61,7 @@ def _page(target: LinkTarget, token: str, template: str, **extra):
     return _no_store(make_response(render_template(
         template, token=token, subscriber=sub, lists=scope_lists(target), campaign=target.campaign,
         preferences_url=links.preferences_url(sub.uid), erased=sub.email is None,
-        kept=[] if sub.email is None else kept_reminders(sub), **extra,
+        kept=None if sub.email is None else still_coming(sub), **extra,
     )))
 
 
