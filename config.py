@@ -6,6 +6,7 @@ rather than at 3 a.m. in the middle of a send.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -102,6 +103,71 @@ def _media_s3(env: dict, problems: list[str]) -> MediaS3 | None:
                    ca_file=ca_file)
 
 
+@dataclass(frozen=True)
+class Guards:
+    """When a campaign pauses itself, and when one provider's share slows down (docs/deliverability.md).
+
+    Gmail's and Yahoo's bulk-sender rules ask for a complaint rate under 0.3 %; a hard-bounce
+    rate over a few per cent is the mark of a stale list. Rates are fractions (0.003 = 0.3 %).
+    """
+
+    complaint_rate: float = 0.003  # GUARD_COMPLAINT_PERCENT=0.3
+    complaint_min_delivered: int = 1000  # GUARD_COMPLAINT_MIN_DELIVERED
+    hard_bounce_rate: float = 0.05  # GUARD_HARD_BOUNCE_PERCENT=5
+    hard_bounce_min_sent: int = 500  # GUARD_HARD_BOUNCE_MIN_SENT
+    provider_refusals: int = 5  # PROVIDER_THROTTLE_REFUSALS: 5.7.x refusals from one provider…
+    provider_window_seconds: float = 300.0  # PROVIDER_THROTTLE_WINDOW: …within this many seconds
+    provider_pause_seconds: float = 300.0  # PROVIDER_THROTTLE_PAUSE: first deferral, doubled each time (≤ 1 h)
+
+
+def _guards(env: dict, problems: list[str]) -> Guards:
+    """``GUARD_*`` and ``PROVIDER_THROTTLE_*``: each a positive number; percentages between 0 and 100."""
+    default = Guards()
+
+    def number(name: str, fallback: float, *, percent: bool = False, whole: bool = False) -> float:
+        raw = env.get(name, "").strip().replace(",", ".")
+        if not raw:
+            return fallback
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if value <= 0 or (percent and value > 100) or (whole and not value.is_integer()):
+            kind = "a percentage between 0 and 100" if percent else "a positive whole number" if whole \
+                else "a positive number"
+            problems.append(f"{name} must be {kind}, not {raw!r}")
+            return fallback
+        return value / 100 if percent else value
+
+    return Guards(
+        complaint_rate=number("GUARD_COMPLAINT_PERCENT", default.complaint_rate, percent=True),
+        complaint_min_delivered=int(number("GUARD_COMPLAINT_MIN_DELIVERED", default.complaint_min_delivered,
+                                           whole=True)),
+        hard_bounce_rate=number("GUARD_HARD_BOUNCE_PERCENT", default.hard_bounce_rate, percent=True),
+        hard_bounce_min_sent=int(number("GUARD_HARD_BOUNCE_MIN_SENT", default.hard_bounce_min_sent, whole=True)),
+        provider_refusals=int(number("PROVIDER_THROTTLE_REFUSALS", default.provider_refusals, whole=True)),
+        provider_window_seconds=number("PROVIDER_THROTTLE_WINDOW", default.provider_window_seconds),
+        provider_pause_seconds=number("PROVIDER_THROTTLE_PAUSE", default.provider_pause_seconds),
+    )
+
+
+def _nameservers(env: dict, problems: list[str]) -> tuple[str, ...]:
+    """``DNS_NAMESERVERS``: ``host[:port]`` entries, comma-separated (IPv6 as ``[::1]:53``); empty: the system's."""
+    servers = []
+    for raw in filter(None, (part.strip() for part in env.get("DNS_NAMESERVERS", "").split(","))):
+        try:
+            host, port = str(ipaddress.ip_address(raw)), 53  # a bare address, IPv6 included
+        except ValueError:
+            parts = urlsplit(f"//{raw}")
+            try:
+                host, port = str(ipaddress.ip_address(parts.hostname or "")), parts.port or 53
+            except ValueError:
+                problems.append(f"DNS_NAMESERVERS entries must be IP[:port], like 127.0.0.1:5353, not {raw!r}")
+                continue
+        servers.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    return tuple(servers)
+
+
 @dataclass
 class Settings:
     """The application's settings, already parsed and checked."""
@@ -137,6 +203,8 @@ class Settings:
     log_format: str = "text"  # "json" (production default) or "text"
     log_level: str = "INFO"
     media_s3: MediaS3 | None = None  # the media library's bucket; None keeps images under instance/media/
+    guards: Guards = field(default_factory=Guards)
+    dns_nameservers: tuple[str, ...] = ()  # where ``dns check`` asks; empty: the system's resolvers
 
     def flask_config(self) -> dict:
         """The mapping handed to ``app.config``."""
@@ -184,6 +252,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
             "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
             "MEDIA_S3": self.media_s3,
+            "GUARDS": self.guards,
+            "DNS_NAMESERVERS": self.dns_nameservers,
         }
 
 
@@ -302,6 +372,8 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
 
     media_s3 = _media_s3(env, problems)
+    guards = _guards(env, problems)
+    nameservers = _nameservers(env, problems)
 
     if problems:
         raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))
@@ -348,4 +420,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         log_format=log_format,
         log_level=log_level,
         media_s3=media_s3,
+        guards=guards,
+        dns_nameservers=nameservers,
     )

@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from email import policy
+from typing import Callable
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -55,6 +56,9 @@ class FaultyHandler:
     pipelining: bool = True
     data_delay: float = 0.0  # seconds before answering the end of DATA (a slow relay)
     seed: int = 1
+    # Called with each accepted message, in the server's thread, before the 250 goes back
+    # (a feedback loop that reports at once: complaints arrive while the campaign is sending).
+    on_message: Callable[[Received], None] | None = None
     messages: list[Received] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
 
@@ -111,9 +115,12 @@ class FaultyHandler:
         fault = self._temp("data")
         if fault:
             return fault
+        received = Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content))
         with self.lock:
-            self.messages.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content)))
+            self.messages.append(received)
             number = len(self.messages)
+        if self.on_message is not None:
+            self.on_message(received)
         return f"250 2.0.0 Ok: queued as T{number:06d}"
 
     def recipients(self) -> list[str]:

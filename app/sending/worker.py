@@ -58,19 +58,13 @@ from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, 
 from app import heartbeat
 from app.operations import metrics
 from app.sending import campaign_state, personal, queue, webhooks
+from app.sending.guards import RecentOutcomes, campaign_guard
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
 from app.sending import transport as transports
 from app.sending.transport import Envelope, SendResult, get_transport
 
 log = logging.getLogger(__name__)
-
-# A worker pauses a campaign when at least this share of its last outcomes were refusals
-# of the message or the recipient, counted over at least AUTO_PAUSE_MIN_OUTCOMES.
-# Relay failures (connection refused, 421 at connect) do not count: they delay, never pause.
-AUTO_PAUSE_ERROR_RATIO = 0.5
-AUTO_PAUSE_MIN_OUTCOMES = 50
-
 
 class SchemaError(RuntimeError):
     """The database is not migrated: the worker stops instead of retrying forever."""
@@ -338,6 +332,13 @@ class Worker:
             if status != CampaignStatus.SENDING or self.stop.is_set():
                 self._give_back(rows[start:], status)
                 return
+            # The guards (complaints, hard bounces: app.services.deliverability) read what came back so far.
+            t0 = time.process_time()
+            paused = campaign_guard().before_chunk(campaign_id)
+            self.stats.timings["guard"] += time.process_time() - t0
+            if paused:
+                self._give_back(rows[start:], CampaignStatus.PAUSED)
+                return
             t0 = time.process_time()
             people = personal.with_personal(campaign, queue.recipients(campaign, [r.subscriber_id for r in chunk]))
             db.session.commit()  # end the read transaction: SQLite must not hold a stale snapshot
@@ -486,16 +487,15 @@ class Worker:
         return held
 
     def _maybe_auto_pause(self, campaign_id: int, last_error: str) -> bool:
+        """The guard reads this worker's last outcomes (relay failures excluded): too many refusals pause."""
         recent = self._recent[campaign_id]
-        errors = sum(recent)
-        if len(recent) < AUTO_PAUSE_MIN_OUTCOMES or errors < AUTO_PAUSE_ERROR_RATIO * len(recent):
-            return False
+        seen = RecentOutcomes(len(recent), sum(recent), last_error)
         self._flush()
-        reason = (f"Mise en pause automatique : {errors} erreurs sur les {len(recent)} derniers envois "
-                  f"(dernière : {last_error}). Vérifiez le serveur d'envoi, puis reprenez la campagne.")
+        if not campaign_guard().after_errors(campaign_id, seen):
+            return False
         recent.clear()
-        if campaign_state.auto_pause(campaign_id, reason):
-            log.warning("campaign %s auto-paused: %s", campaign_id, reason)
+        log.warning("campaign %s auto-paused: %d errors in its last %d outcomes", campaign_id, seen.errors,
+                    seen.outcomes)
         return True
 
     def _give_back(self, rows: list[queue.Claimed], status) -> None:

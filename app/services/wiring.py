@@ -10,13 +10,14 @@ from typing import Any
 
 from app.extensions import db
 from app.models import Campaign, Subscriber
+from app.sending.guards import set_campaign_guard
 from app.sending.personal import register_provider
 from app.sending.queue import SegmentFilter, register_segment_filter
 from app.sending.signals import campaign_changed, recipient_refused, transactional_outcome
 from app.services.audience import REGISTRANT_KINDS, audience_clause, audience_members, audit
 from app.services.events import checkin_personal
 from app.services.integrations import campaign_data, connect_webhooks, emit_signal
-from app.services.deliverability import HARD_BOUNCE, register_bounce
+from app.services.deliverability import HARD_BOUNCE, WorkerGuard, register_bounce
 
 
 def _on_recipient_refused(subscriber_id: int, *, diagnostic: str, campaign_id: int | None, source: str,
@@ -59,3 +60,5 @@ def connect() -> None:
     transactional_outcome.connect(_on_transactional_outcome)
     campaign_changed.connect(_on_campaign_changed)
     connect_webhooks()
+    # The worker asks before each chunk whether the campaign may go on (complaints, hard bounces, errors).
+    set_campaign_guard(WorkerGuard())

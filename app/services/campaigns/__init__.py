@@ -19,6 +19,7 @@ from app.services.campaigns.dashboard import (
 from app.services.campaigns.lifecycle import (
     Progress as CampaignProgress,
     CampaignStateError,
+    GuardNotAcknowledged,
     PreflightFailed,
     STARTABLE as STARTABLE_STATUSES,
     progress as campaign_progress,
@@ -50,7 +51,7 @@ from app.services.campaigns.segments import (
 from app.services.campaigns.transactional import last_refusals, message_counts
 
 __all__ = [
-    "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "MessageRefused", "PreflightFailed",
+    "BLOCK_TYPES", "CampaignProgress", "CampaignStateError", "GuardNotAcknowledged", "MessageRefused", "PreflightFailed",
     "ReuseError", "STARTABLE_STATUSES", "SegmentError", "active_subscribers", "activity_totals",
     "apply_segment", "build_report", "campaign_from_template", "campaign_progress", "cancel_campaign",
     "chart_svg", "describe_segment", "duplicate_campaign", "duplicate_cycle", "empty_block", "in_flight",

@@ -14,10 +14,11 @@ from sqlalchemy import func, select, update
 
 from app.database import refresh_statistics
 from app.extensions import db
-from app.models import Campaign, Delivery, DeliveryStatus, utcnow
+from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
 from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.services.campaigns.preflight import preflight_errors
+from app.services.deliverability import acknowledge_guard, guard_seen, pending_guard_trip
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.
@@ -65,12 +66,6 @@ def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | Non
 
 # --- scheduling and the officer's controls ----------------------------------------------
 
-# A worker pauses a campaign when at least this share of its last outcomes were errors
-# (refusals, failures, lost connections), counted over at least AUTO_PAUSE_MIN_OUTCOMES.
-AUTO_PAUSE_ERROR_RATIO = 0.5
-AUTO_PAUSE_MIN_OUTCOMES = 50
-
-
 def _done(won: bool, error: str, campaign: Campaign) -> None:
     if not won:
         db.session.rollback()
@@ -98,8 +93,28 @@ def pause_campaign(campaign: Campaign, reason: str = "") -> None:
           "Seule une campagne en cours d'envoi ou programmée peut être mise en pause.", campaign)
 
 
-def resume_campaign(campaign: Campaign) -> None:
-    """A paused campaign sends again (or goes back to its schedule if it never started). Commits."""
+class GuardNotAcknowledged(CampaignStateError):
+    """The campaign was paused by a guard (complaints, hard bounces, errors): resuming needs the
+    officer to say she has read what it saw; ``summary`` is that sentence."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__("Cette campagne a été mise en pause automatiquement : confirmez avoir pris connaissance "
+                         f"de la raison avant de reprendre. {summary}")
+        self.summary = summary
+
+
+def resume_campaign(campaign: Campaign, *, acknowledged: bool = False, by: str = "") -> None:
+    """A paused campaign sends again (or goes back to its schedule if it never started). Commits.
+
+    After a guard's pause (app.services.deliverability.guards) ``acknowledged`` must be True:
+    the officer has read what was seen; the guard then measures anew from this moment.
+    Raises :class:`GuardNotAcknowledged` otherwise.
+    """
+    trip = pending_guard_trip(campaign.id)
+    if trip is not None:
+        if not acknowledged:
+            raise GuardNotAcknowledged(trip.summary)
+        acknowledge_guard(trip, by or "?")
     _done(campaign_state.resume(campaign), "Seule une campagne en pause peut reprendre.", campaign)
 
 
@@ -157,6 +172,7 @@ class Progress:
     bounced: int
     rate: float
     eta: float | None
+    guard: str = ""  # what a guard saw when it paused the campaign (a few words), until the officer acknowledges it
 
     @property
     def done(self) -> int:
@@ -194,7 +210,9 @@ def progress(campaign: Campaign, now: datetime | None = None) -> Progress:
     rate = recent / window
     remaining = queued + in_flight
     eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
+    trip = pending_guard_trip(campaign.id) if status == CampaignStatus.PAUSED else None
     return Progress(
+        guard=guard_seen(trip) if trip is not None else "",
         status=status.value, status_reason=reason, total=sum(counts.values()),
         sent=get(DeliveryStatus.SENT), failed=get(DeliveryStatus.FAILED), skipped=get(DeliveryStatus.SKIPPED),
         queued=queued, in_flight=in_flight, bounced=int(bounced or 0), rate=round(rate, 1),

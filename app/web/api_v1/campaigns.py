@@ -38,6 +38,7 @@ from app.web.api_v1.core import (
     ApiBlueprint,
     PageArgs,
     Problem,
+    current_token,
     get_or_404,
     idempotent,
     page_of,
@@ -200,9 +201,15 @@ class PauseSchema(ma.Schema):
     reason = Str(load_default="", validate=ma.validate.Length(max=500))
 
 
+class ResumeArgs(ma.Schema):
+    # After a guard's pause: "I have read what it saw" (the reason is in status_reason and progress.guard).
+    acknowledge = ma.fields.Boolean(load_default=False)
+
+
 class ProgressSchema(ma.Schema):
     status = Str()
     status_reason = Str()
+    guard = Str()
     total = ma.fields.Integer()
     sent = ma.fields.Integer()
     failed = ma.fields.Integer()
@@ -395,12 +402,13 @@ def pause(data: dict, campaign_id: int):
 
 @blp.post("/<int:campaign_id>/resume")
 @blp.scoped("campaigns:send", 404, 409)
+@blp.arguments(ResumeArgs, location="query")
 @blp.response(200, CampaignSchema)
-def resume(campaign_id: int):
-    """Reprendre / resume."""
+def resume(args: dict, campaign_id: int):
+    """Reprendre / resume. Après une pause automatique, ``?acknowledge=true`` / after a guard's pause."""
     campaign = campaign_or_404(campaign_id)
     try:
-        resume_campaign(campaign)
+        resume_campaign(campaign, acknowledged=args["acknowledge"], by=f"api:{current_token().name}"[:320])
     except CampaignStateError as exc:
         raise _state_error(exc) from exc
     return campaign
