@@ -26,10 +26,11 @@ from app.services.deliverability.guards import (
     pending_trip as pending_guard_trip,
     seen as guard_seen,
 )
+from app.services.deliverability.dns_check import DnsUnavailable, Finding as DnsFinding, check_domain
 from app.services.deliverability.dns_records import DMARC_POLICIES, records as records_to_publish
 
 __all__ = [
     "DMARC_POLICIES", "HARD_BOUNCE", "NotUndoable", "apply_report", "bounce_domain_missing",
     "bounces_for_subscriber", "counts_by_reason", "records_to_publish", "recent_bounces", "register_bounce",
-    "sender_health", "undo_bounce", "WorkerGuard", "acknowledge_guard", "guard_figures", "guard_seen", "pending_guard_trip",
+    "sender_health", "undo_bounce", "DnsFinding", "DnsUnavailable", "check_domain", "WorkerGuard", "acknowledge_guard", "guard_figures", "guard_seen", "pending_guard_trip",
 ]
