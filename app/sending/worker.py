@@ -59,10 +59,12 @@ from app import heartbeat
 from app.operations import metrics
 from app.sending import campaign_state, personal, queue, webhooks
 from app.sending.guards import RecentOutcomes, campaign_guard
+from app.sending.providers import ProviderPacer, provider_of
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.signals import recipient_refused, transactional_outcome
 from app.sending import transport as transports
 from app.sending.transport import Envelope, SendResult, get_transport
+from config import Guards
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ class WorkerStats:
     transactional: int = 0  # transactional messages accepted by a server
     lost_leases: int = 0  # rows found taken by another worker before they were sent
     relay_failures: int = 0  # messages put back because no relay could take them
+    deferred: int = 0  # messages put back because their provider is throttled (app.sending.providers)
     cpu_seconds: float = 0.0  # CPU of the send loop (start-up excluded)
     # CPU seconds per stage (process time, so a busy machine does not inflate them)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -188,6 +191,7 @@ class Worker:
                 # relay failure (not an attempt) and the worker backs off, serving the transactional lane.
                 self.transport.quota_wait = self.options.quota_wait_seconds
             self.signer = signer_from_config(self.app.config)
+            self.providers = ProviderPacer(self.app.config.get("GUARDS") or Guards())
             log.info("worker %s started", self.owner)
             leases = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
             leases.start()
@@ -376,12 +380,21 @@ class Worker:
         # 8bit parts (about 10 % fewer bytes than quoted-printable) when every relay announced 8BITMIME
         offers = getattr(self.transport, "offers", None)
         eight_bit = bool(offers is not None and offers("8BITMIME"))
+        held = self.providers.held(utcnow(), time.monotonic())
         for row in group:
             person = people.get(row.subscriber_id)
             if person is None:
                 self._note(campaign_id, queue.outcome(row.id, DeliveryStatus.SKIPPED, now=utcnow(),
                                                       reply="désinscrit ou exclu avant l'envoi"), None)
                 self.stats.skipped += 1
+                continue
+            provider = provider_of(person[2]) if held else ""
+            if provider in held:  # that provider refuses us on policy: its rows wait, every other goes on
+                self._note(campaign_id, queue.outcome(
+                    row.id, DeliveryStatus.QUEUED, now=utcnow(), next_attempt_at=held[provider], uncounted=True,
+                    reply=f"{provider} ralenti : refus pour politique ou réputation, reprise à "
+                          f"{held[provider]:%H:%M} UTC"), None)
+                self.stats.deferred += 1
                 continue
             t0 = time.process_time()
             try:
@@ -422,6 +435,10 @@ class Worker:
                 if not _relay_failure(result):
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
             self._note_relay(results)
+            refused = [(m.envelope.recipients[0], result) for (_, m, _), result in zip(ready, results)
+                       if not result.accepted]
+            if refused:
+                self.providers.note(refused, now, time.monotonic())
             # Written now, not with the next group: a worker frozen between two exchanges must not
             # leave accepted messages looking unsent to whoever takes its rows.
             self._flush()
