@@ -193,3 +193,21 @@ def test_manual_pause_resumes_with_one_click(guarded_app, smtp_server):
     assert campaign.status == CampaignStatus.SENDING
     assert db.session.scalar(select(func.count()).select_from(GuardTrip)) == 0
     assert DeliveryStatus.QUEUED.value in statuses(campaign.id)
+
+
+def test_the_api_resumes_a_guard_paused_campaign_only_when_acknowledged(guarded_app, smtp_server):
+    from app.services.deliverability.guards import Trip, pause_for
+    from tests.api_helpers import token_header
+
+    campaign = make_campaign(5)
+    assert pause_for(campaign.id, Trip("complaints", 4, 1000, 0.003, "Mise en pause automatique : 4 plaintes."))
+    headers = token_header("campaigns:send", "envoi")
+    client = guarded_app.test_client()
+    progress = client.get(f"/api/v1/campaigns/{campaign.id}/progress", headers=headers).get_json()
+    assert progress["status"] == "paused" and progress["guard"].startswith("4 plaintes pour indésirable sur 1")
+    refused = client.post(f"/api/v1/campaigns/{campaign.id}/resume", headers=headers)
+    assert refused.status_code == 409 and "4 plaintes" in refused.get_data(as_text=True)
+    answer = client.post(f"/api/v1/campaigns/{campaign.id}/resume?acknowledge=true", headers=headers)
+    assert answer.status_code == 200 and answer.get_json()["status"] == "sending"
+    db.session.expire_all()
+    assert db.session.scalar(select(GuardTrip.acknowledged_by)) == "api:envoi"
