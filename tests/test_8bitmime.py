@@ -185,3 +185,24 @@ def test_smtputf8_when_an_address_needs_it_and_the_relay_offers_it(app, smtputf8
         assert elodie.status == DeliveryStatus.FAILED and not elodie.bounced
         assert "5.6.7" in elodie.smtp_reply and "SMTPUTF8" in elodie.smtp_reply
         assert db.session.get(Subscriber, elodie.subscriber_id).status == SubscriberStatus.ACTIVE
+
+
+def test_a_reminder_with_its_personal_code_qr_image_and_calendar_goes_8bit_too(app, admin_client):
+    """Personal blocks, an inline image (multipart/related) and an .ics (multipart/mixed) around 8bit parts."""
+    from tests.test_reminder_checkin import _parts, _reminder_setup
+
+    server = SMTPTestServer().start()
+    try:
+        app.config["SMTP_URL"] = server.url
+        _reminder_setup(app, server)
+    finally:
+        server.stop()
+    assert len(server.messages) == 2
+    for received in server.messages:
+        assert "BODY=8BITMIME" in received.mail_options
+        message, text, html, images = _parts(received)
+        assert message.get_content_type() == "multipart/mixed" and len(images) == 1
+        assert [p["Content-Transfer-Encoding"] for p in message.walk() if p.get_content_maintype() == "text"
+                and p.get_content_subtype() in ("plain", "html")] == ["8bit", "8bit"]
+        [cid] = images
+        assert f'src="cid:{cid}"' in html and "Code" in text

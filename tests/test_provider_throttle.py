@@ -127,3 +127,18 @@ def test_hard_bounces_at_one_provider_do_not_throttle_it(app, smtp_server):
     db.session.expire_all()
     assert outcomes(campaign.id) == Counter({("Google", "failed"): 6, ("Google", "sent"): 4})
     assert worker.stats.deferred == 0 and db.session.get(ProviderThrottle, "Google") is None
+
+
+def test_no_throttle_when_everyone_refuses_or_when_refusals_are_a_minority():
+    """Everyone refusing is the relay's or the message's fault (the campaign's SMTP-error guard pauses it);
+    one policy refusal in twelve is no block."""
+    from app.sending.providers import ProviderPacer
+
+    block = SendResult(550, "5.7.1 blocked by policy", recipient_rejected=True)
+    ok = SendResult(250, "2.0.0 Ok")
+    pacer = ProviderPacer(Guards(provider_refusals=3, provider_window_seconds=60))
+    now = utcnow()
+    assert pacer.note([(f"a{i}@gmail.com", block) for i in range(10)]
+                      + [(f"b{i}@orange.fr", block) for i in range(10)], now, 100.0) == []
+    mixed = [(f"c{i}@gmail.com", block if i % 12 == 0 else ok) for i in range(60)] + [("d@orange.fr", ok)]
+    assert pacer.note(mixed, now, 101.0) == []

@@ -12,7 +12,11 @@ without counting an attempt) and goes on with every other provider.
 - A worker counts, per provider, refusals whose enhanced status is ``x.7.x`` (security or
   policy, RFC 3463) or that the bounce rules read as about our mail (blocked, spam,
   reputation…), in a sliding window (``PROVIDER_THROTTLE_REFUSALS`` within
-  ``PROVIDER_THROTTLE_WINDOW`` seconds, 5 in 300 by default).
+  ``PROVIDER_THROTTLE_WINDOW`` seconds, 5 in 300 by default). The provider trips only when
+  those refusals are at least half of its outcomes in the window (a provider refusing one
+  message in twelve is not blocking us) and another provider accepted a message meanwhile:
+  when everyone refuses, the relay or the message is at fault, and the campaign's own
+  guard (``app.services.deliverability.guards``, SMTP errors) pauses it and tells the officer.
 - Past it, the provider is throttled in the database (``provider_throttles``, so every
   worker defers it) for ``PROVIDER_THROTTLE_PAUSE`` seconds (300), doubled each time it
   trips again within the hour, at most an hour.
@@ -76,7 +80,10 @@ class ProviderPacer:
 
     def __init__(self, settings: Guards) -> None:
         self.settings = settings
-        self._refusals: dict[str, deque[float]] = defaultdict(deque)
+        # per provider, its recent outcomes by second: [second, other outcomes, policy refusals]
+        self._buckets: dict[str, deque[list[int]]] = defaultdict(deque)
+        self._accepted_at: dict[str, float] = {}  # per provider, its last acceptance (monotonic)
+        self._refusal: dict[str, SendResult] = {}  # per provider, its last policy refusal
         self._until: dict[str, datetime] = {}
         self._read_at = float("-inf")
 
@@ -88,22 +95,40 @@ class ProviderPacer:
                 select(ProviderThrottle.provider, ProviderThrottle.until).where(ProviderThrottle.until > now)).all())
         return {provider: until for provider, until in self._until.items() if until > now}
 
-    def note(self, refused: Iterable[tuple[str, SendResult]], now: datetime, monotonic: float) -> list[str]:
-        """Count this exchange's policy refusals per provider; returns the providers that trip now."""
-        tripped = []
-        window = self.settings.provider_window_seconds
-        for address, result in refused:
-            if not is_policy_refusal(result):
-                continue
+    def note(self, outcomes: Iterable[tuple[str, SendResult]], now: datetime, monotonic: float) -> list[str]:
+        """Count one exchange's outcomes (address, answer) per provider; returns the providers that trip now."""
+        second = int(monotonic)
+        refused_by = set()
+        for address, result in outcomes:
+            if result.code == 0 or getattr(result, "connection_failure", False):
+                continue  # the relay's doing: says nothing about the provider
             provider = provider_of(address)
-            times = self._refusals[provider]
-            times.append(monotonic)
-            while times and times[0] <= monotonic - window:
-                times.popleft()
-            if len(times) >= self.settings.provider_refusals:
-                times.clear()
-                tripped.append(provider)
-                self._trip(provider, f"{result.code} {result.reply}"[:500], now)
+            refused = is_policy_refusal(result)
+            buckets = self._buckets[provider]
+            if not buckets or buckets[-1][0] != second:
+                buckets.append([second, 0, 0])
+            buckets[-1][2 if refused else 1] += 1
+            if refused:
+                self._refusal[provider] = result
+                refused_by.add(provider)
+            elif result.accepted:
+                self._accepted_at[provider] = monotonic
+        horizon = monotonic - self.settings.provider_window_seconds
+        tripped = []
+        for provider in refused_by:
+            buckets = self._buckets[provider]
+            while buckets and buckets[0][0] <= horizon:
+                buckets.popleft()
+            others = sum(b[1] for b in buckets)
+            refusals = sum(b[2] for b in buckets)
+            if refusals < self.settings.provider_refusals or refusals < others:
+                continue
+            if not any(at > horizon for name, at in self._accepted_at.items() if name != provider):
+                continue  # nobody accepts anything: the relay or the message, not this provider
+            buckets.clear()
+            tripped.append(provider)
+            last = self._refusal[provider]
+            self._trip(provider, f"{last.code} {last.reply}"[:500], now)
         return tripped
 
     def _trip(self, provider: str, reason: str, now: datetime) -> None:

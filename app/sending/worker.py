@@ -435,10 +435,8 @@ class Worker:
                 if not _relay_failure(result):
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
             self._note_relay(results)
-            refused = [(m.envelope.recipients[0], result) for (_, m, _), result in zip(ready, results)
-                       if not result.accepted]
-            if refused:
-                self.providers.note(refused, now, time.monotonic())
+            self.providers.note([(m.envelope.recipients[0], result) for (_, m, _), result in zip(ready, results)],
+                                now, time.monotonic())
             # Written now, not with the next group: a worker frozen between two exchanges must not
             # leave accepted messages looking unsent to whoever takes its rows.
             self._flush()
