@@ -361,8 +361,8 @@ class SMTPConnection:
         params = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
         if envelope.eight_bit:
             params += " BODY=8BITMIME"
-        utf8 = "SMTPUTF8" in self.extensions and not all(
-            a.isascii() for a in (envelope.mail_from, *envelope.recipients))
+        utf8 = "SMTPUTF8" in self.extensions and (envelope.smtputf8 or not all(
+            a.isascii() for a in (envelope.mail_from, *envelope.recipients)))
         if utf8:
             params += " SMTPUTF8"
         return [f"MAIL FROM:<{_address(envelope.mail_from, utf8)}>{params}\r\n".encode(),
