@@ -82,6 +82,9 @@ class OutgoingMessage:
     # No line starts with "." and the body is already in DKIM relaxed form, so neither
     # SMTP dot-stuffing nor DKIM canonicalisation has anything to do (app.message.encoding.transparent).
     transparent: bool = False
+    # When it is not, the body in DKIM's relaxed form if the builder has it for free (an 8bit text
+    # part keeps its indentation): the signer hashes this instead of canonicalising.
+    relaxed_body: bytes | None = None
 
 
 def _message_id(campaign_id: int, subscriber_id: int, domain: str, key: str) -> str:
@@ -337,11 +340,11 @@ class CampaignMessageBuilder:
                 html_values[key] = qp(html.escape(own[key], quote=True))
         return self._assemble(recipient, address, to, message_id, unsubscribe, personal,
                               self._body_open, text.render_encoded(text_values), self._html_head,
-                              html_body.render_encoded(html_values), self.transparent, False)
+                              html_body.render_encoded(html_values), self.transparent, False, None)
 
     def _assemble(self, recipient: Recipient, address: str, to: str, message_id: str, unsubscribe: str,
                   personal: bool, body_open: bytes, text: bytes, html_head: bytes, html_body: bytes,
-                  transparent: bool, eight_bit: bool) -> OutgoingMessage:
+                  transparent: bool, eight_bit: bool, relaxed_text: bytes | None) -> OutgoingMessage:
         """Headers, the two parts (already encoded), the images and attachments: the message's bytes."""
         body_close = self._body_close
         if personal:
@@ -372,7 +375,9 @@ class CampaignMessageBuilder:
         else:
             sender = self.sender_address
         envelope = Envelope(sender, (address,), eight_bit=eight_bit, smtputf8=not address.isascii())
-        return OutgoingMessage(envelope, raw, message_id, transparent)
+        relaxed = None if relaxed_text is None else b"".join((  # the body: after body_open's Content-Type header
+            body_open.partition(b"\r\n\r\n")[2], relaxed_text, html_head, html_body, body_close))
+        return OutgoingMessage(envelope, raw, message_id, transparent, relaxed)
 
 
 @dataclass(frozen=True)
@@ -391,6 +396,10 @@ class _EightBitCut:
     body_open: bytes  # …up to the text part's header, with its Content-Transfer-Encoding
     html_head: bytes
     transparent: bool  # the constant pieces need no dot-stuffing nor DKIM rewriting
+    # The text parts in DKIM's relaxed form, when that differs (indentation, a line starting with
+    # "."…): the signer hashes it instead of canonicalising the whole body (about 1 ms a message).
+    text_relaxed: encoding.SplicedBody | None = None
+    text_personal_relaxed: encoding.SplicedBody | None = None
 
     @classmethod
     def make(cls, builder: "CampaignMessageBuilder", html_body: str, text_body: str,
@@ -420,14 +429,23 @@ class _EightBitCut:
             + encoding.part_headers('text/plain; charset="utf-8"', text_cte)
         html_head = f"\r\n--{builder._alt_boundary}\r\n".encode("ascii") \
             + encoding.part_headers('text/html; charset="utf-8"', html_cte)
-        pieces = [p for body in bodies if body is not None for p in body.pieces if p.__class__ is bytes]
-        transparent = builder.transparent and all(encoding.transparent(p) for p in pieces)  # type: ignore[arg-type]
-        return cls(text, html_cut, text_personal, html_personal, body_open, html_head, transparent)
+        # html_for_8bit only cuts transparent HTML; a text part keeps its spaces, and its relaxed form is made
+        # here once. The per-recipient values are checked per message.
+        transparent = builder.transparent
+        relaxed = [None if body is None or all(encoding.transparent_inside(p) for p in body.pieces
+                                               if p.__class__ is bytes)  # type: ignore[arg-type]
+                   else encoding.SplicedBody(tuple(encoding.relaxed_fragment(p) if p.__class__ is bytes else p
+                                                   for p in body.pieces), body.escape)  # type: ignore[arg-type]
+                   for body in (text, text_personal)]
+        if any(r is not None for r in relaxed):
+            transparent = False  # the raw text needs dot-stuffing or relaxing: the signer gets the relaxed form
+        return cls(text, html_cut, text_personal, html_personal, body_open, html_head, transparent, *relaxed)
 
     def parts(self, builder: "CampaignMessageBuilder", values: dict[str, str], own: dict[str, str]
-              ) -> tuple[bytes, bytes, bytes, bytes, bool, bool] | None:
-        """(body open, text, html head, html, transparent, eight_bit) for one recipient, or None
-        when a value is too long for the room its line kept (that message goes quoted-printable)."""
+              ) -> tuple[bytes, bytes, bytes, bytes, bool, bool, bytes | None] | None:
+        """(body open, text, html head, html, transparent, eight_bit, relaxed text) for one recipient,
+        or None when a value is too long for the room its line kept (that message goes quoted-printable).
+        The relaxed text is None when the text needs no relaxing, or when a value keeps it from being exact."""
         plain = {"greeting": values["greeting"], "unsubscribe_url": values["unsubscribe_url"],
                  "preferences_url": values["preferences_url"], "prefill_token": values["prefill_token"], **own}
         text_body = self.text_personal if own else self.text
@@ -445,9 +463,13 @@ class _EightBitCut:
         else:
             escaped = {}
             html_bytes = (builder._html_personal if own else builder._html).render({**plain})
+        exact = True  # every value leaves the pieces' relaxed form as it is
         for value in (*encoded.values(), *escaped.values()):
             if len(value) > encoding.VALUE_ROOM or b"\n" in value or b"\r" in value:
                 return None
-            if transparent and not encoding.transparent(value):
-                transparent = False
-        return self.body_open, text, self.html_head, html_bytes, transparent, True
+            # spliced between pieces that may end or start with a space: a value must not add to a run
+            if not value or value.startswith(b" ") or not encoding.transparent(value):
+                transparent = exact = False
+        relaxed_body = self.text_personal_relaxed if own else self.text_relaxed
+        relaxed = relaxed_body.render_encoded(encoded) if relaxed_body is not None and exact else None
+        return self.body_open, text, self.html_head, html_bytes, transparent, True, relaxed

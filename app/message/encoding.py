@@ -359,18 +359,23 @@ def eight_bit_piece(text: str) -> bytes:
 
 
 def html_for_8bit(html: str, markers: Iterable[str] = ()) -> str | None:
-    """The HTML with some whitespace turned into line breaks so that no line exceeds :data:`WRAP_AT`
-    octets (each marker counted as :data:`VALUE_ROOM`), or None when it cannot be done.
+    """The HTML ready to travel as 8bit, or None when it cannot be made so.
 
-    Only whitespace that HTML ignores becomes a line break: between a tag's attributes, or
-    in text outside ``<pre>``/``<textarea>`` (where a space and a line break read the same).
-    Never inside a comment: Outlook's ``<!--[if mso]>`` conditionals must stay on one line.
-    mjml-python writes the whole body on one line; this is what lets it travel as 8bit.
+    1. Whitespace runs HTML reads as one space become one space, and spaces before a line
+       break go: in text, in tags between attributes, in ``<style>`` and comments — never
+       inside ``<pre>``/``<textarea>`` nor inside an attribute's value. The body is then
+       already in DKIM's relaxed form, so signing it costs no canonicalisation.
+    2. Some of those spaces become line breaks so that no line exceeds :data:`WRAP_AT` octets
+       (each marker counted as :data:`VALUE_ROOM`): between a tag's attributes, or in text
+       outside ``<pre>``/``<textarea>``, never before a "." (no dot-stuffing either), never in
+       a comment (Outlook's ``<!--[if mso]>`` conditionals stay on one line). mjml-python
+       writes the whole body on one line; this is what lets it travel as 8bit.
+
+    None when a stretch has no place to break, or when what is left is not transparent
+    (a ``<pre>`` with aligned spaces…): that part then goes quoted-printable.
     """
-    data = html.encode("utf-8")
-    if all(len(line) <= WRAP_AT for line in data.split(b"\n")) and not any(markers):
-        return html
-    spots: list[int] = []  # offsets of a whitespace byte that may become a line break
+    data = _collapsed(html.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+    spots: list[int] = []  # offsets of a space that may become a line break
     keep = 0
     for match in _HTML_TOKEN.finditer(data):
         token, start = match.group(), match.start()
@@ -379,26 +384,72 @@ def html_for_8bit(html: str, markers: Iterable[str] = ()) -> str | None:
         if token.startswith(b"<"):
             tag = _KEEP_SPACES.match(token)
             if tag:
-                keep += -1 if tag.group(1) else 1
-                keep = max(keep, 0)
+                keep = max(keep + (-1 if tag.group(1) else 1), 0)
             body = token[1:-1]
             # whitespace between attributes: outside quotes (the lookahead sees balanced quotes after it)
             spots += [start + 1 + m.start() for m in _TAG_SPACE.finditer(body)]
         elif not keep:
             spots += [start + i for i, byte in enumerate(token) if byte == 0x20]
+    spots = [spot for spot in spots if data[spot:spot + 1] == b" " and data[spot + 1:spot + 2] != b"."]
     wrapped = _wrap(data, spots, [m.encode("utf-8") for m in markers])
-    return None if wrapped is None else wrapped.decode("utf-8")
+    if wrapped is None or not transparent_inside(wrapped.replace(b"\n", CRLF)):
+        return None
+    return wrapped.decode("utf-8")
+
+
+_RUN = re.compile(rb"[ \t]+")
+_BEFORE_BREAK = re.compile(rb"[ \t]+\n")
+_QUOTED_OR_SPACE = re.compile(rb'("[^"]*"|\'[^\']*\')|[ \t\n]+')
+
+
+def _collapsed(data: bytes) -> bytes:
+    """Whitespace runs to one space where HTML reads them so (see :func:`html_for_8bit`, step 1)."""
+    out: list[bytes] = []
+    keep = 0
+    for match in _HTML_TOKEN.finditer(data):
+        token = match.group()
+        if token.startswith(b"<!--"):
+            out.append(_BEFORE_BREAK.sub(b"\n", _RUN.sub(b" ", token)))
+        elif token.startswith(b"<"):
+            tag = _KEEP_SPACES.match(token)
+            if tag:
+                keep = max(keep + (-1 if tag.group(1) else 1), 0)
+            out.append(_QUOTED_OR_SPACE.sub(lambda m: m.group(1) or b" ", token))
+        elif keep:
+            out.append(token)
+        else:
+            out.append(_BEFORE_BREAK.sub(b"\n", _RUN.sub(b" ", token)))
+    return b"".join(out)
+
+
+def transparent_inside(piece: bytes) -> bool:
+    """Like :func:`transparent`, for a piece that values are spliced onto: a space at either end is
+    fine (a value follows or precedes it); inside, no whitespace run, tab, trailing space or line
+    starting with "." (RFC 5321 §4.5.2, RFC 6376 §3.4.4)."""
+    return not (piece.startswith(b".") or b"\r\n." in piece or b"  " in piece or b"\t" in piece
+                or b" \r\n" in piece)
 
 
 def text_for_8bit(text: str, markers: Iterable[str] = ()) -> str | None:
     """The text as it is when every line fits in :data:`WRAP_AT` octets (markers counted as
-    :data:`VALUE_ROOM`), else None: a plain-text line is never re-cut, that would show."""
-    data = text.encode("utf-8")
+    :data:`VALUE_ROOM`), else None: a plain-text line is never re-cut (that would show); such a
+    part goes quoted-printable. Its indentation and spaces stay: the signer is handed its
+    relaxed form (:func:`relaxed_fragment`, once per campaign) instead of rewriting 80 KB."""
+    data = text.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     found = [m.encode("utf-8") for m in markers]
-    for line in data.replace(b"\r\n", b"\n").split(b"\n"):
-        if _weight(line, found) > WRAP_AT:
-            return None
+    if any(_weight(line, found) > WRAP_AT for line in data.split(b"\n")):
+        return None
     return text
+
+
+_RUN_BEFORE_CRLF = re.compile(rb"[ \t]+\r\n")
+
+
+def relaxed_fragment(piece: bytes) -> bytes:
+    """DKIM's relaxed body form (RFC 6376 §3.4.4) of a piece that values are spliced onto: runs of
+    whitespace become one space, whitespace before a line end goes; a space at either end stays
+    (the value next to it is checked per message)."""
+    return _RUN_BEFORE_CRLF.sub(CRLF, _RUN.sub(b" ", piece))
 
 
 def _weight(segment: bytes, markers: list[bytes]) -> int:

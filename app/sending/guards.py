@@ -23,7 +23,8 @@ class RecentOutcomes:
 
 class CampaignGuard(Protocol):
     def before_chunk(self, campaign_id: int) -> bool:
-        """Called before each chunk of a campaign's rows; True when the campaign has just been paused."""
+        """Called before a chunk of a campaign's rows (the first of each claimed batch, then every
+        ``WorkerOptions.guard_every`` outcomes); True when the campaign has just been paused."""
 
     def after_errors(self, campaign_id: int, recent: RecentOutcomes) -> bool:
         """Called after an exchange that had refusals; True when the campaign has just been paused."""
