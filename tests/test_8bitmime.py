@@ -17,8 +17,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from sqlalchemy import select
 
-from app.cli import demo
-from app.cli.demo_cycle import CAMPAIGN_SLUG, load as load_cycle
 from app.extensions import db
 from app.message import encoding
 from app.message.builder import Recipient
@@ -29,6 +27,7 @@ from app.sending.worker import Worker, WorkerOptions
 from tests.sending_fixtures import make_campaign
 from tests.smtp_server import SMTPTestServer
 from tests.test_dkim import pem
+from tests.test_render_announcement import announcement, recipient  # noqa: F401 (fixture)
 
 KEYS = {"rsa": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
         "ed25519": ed25519.Ed25519PrivateKey.generate}
@@ -40,12 +39,10 @@ def verifies(raw: bytes, signer: DKIMSigner) -> bool:
 
 
 @pytest.fixture
-def announcement(app):
-    demo.load_base()
-    load_cycle()
-    campaign = db.session.query(Campaign).filter_by(slug=CAMPAIGN_SLUG).one()
-    person = db.session.query(Subscriber).filter_by(email="chef.projet@example.org").one()
-    return builder_for(campaign), Recipient(person.id, person.uid, person.email, person.first_name, person.last_name)
+def built(announcement):
+    """The seed announcement's builder and its demo recipient."""
+    campaign, person = announcement
+    return builder_for(campaign), recipient(person)
 
 
 def decoded_size(raw: bytes) -> tuple[int, list[bytes]]:
@@ -58,8 +55,8 @@ def decoded_size(raw: bytes) -> tuple[int, list[bytes]]:
     return len(head) + part_heads + sum(len(p) for p in payloads), payloads
 
 
-def test_the_announcement_is_within_3_percent_of_its_decoded_size_as_8bit(announcement):
-    builder, person = announcement
+def test_the_announcement_is_within_3_percent_of_its_decoded_size_as_8bit(built):
+    builder, person = built
     qp = builder.build(person).raw
     eight = builder.build(person, eight_bit=True)
     decoded, payloads = decoded_size(qp)
@@ -88,8 +85,8 @@ def test_the_announcement_is_within_3_percent_of_its_decoded_size_as_8bit(announ
 
 
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
-def test_dkim_verifies_on_both_encodings(announcement, tmp_path, kind):
-    builder, person = announcement
+def test_dkim_verifies_on_both_encodings(built, tmp_path, kind):
+    builder, person = built
     key_file = tmp_path / "dkim.pem"
     key_file.write_bytes(pem(KEYS[kind]()))
     signer = DKIMSigner.from_file("crpve91.fr", "sel", key_file)
@@ -102,8 +99,8 @@ def test_dkim_verifies_on_both_encodings(announcement, tmp_path, kind):
     assert verifies(wire_bytes(odd, signer), signer)
 
 
-def test_a_value_too_long_for_its_line_sends_that_message_quoted_printable(announcement):
-    builder, person = announcement
+def test_a_value_too_long_for_its_line_sends_that_message_quoted_printable(built):
+    builder, person = built
     long_name = "Marie-" + "A" * 400
     message = builder.build(Recipient(person.subscriber_id, person.uid, person.email, long_name, "X"), eight_bit=True)
     assert not message.envelope.eight_bit and b"quoted-printable" in message.raw

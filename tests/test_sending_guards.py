@@ -129,13 +129,19 @@ def test_dashboard_and_campaign_page_say_why_and_resume_needs_the_acknowledgemen
     assert trip.acknowledged_by == "admin@crpve91.fr" and trip.baseline["delivered"] == 0
 
 
-def test_hard_bounces_above_5_percent_pause_the_campaign_within_one_batch(guarded_app, smtp_server):
-    n = 900
-    # 1 address in 12 is dead (8 %): over 5 % as soon as 500 messages are sent.
+def one_in_twelve_refused(app, smtp_server, n: int, reply: str) -> Campaign:
+    """A campaign to ``n`` people, one in twelve refused at RCPT with ``reply``, sent until the worker stops."""
     for i in range(0, n, 12):
-        smtp_server.reject[f"p{i:04d}@example.org"] = "550 5.1.1 <p@example.org>: Recipient address rejected: User unknown"
+        smtp_server.reject[f"p{i:04d}@example.org"] = reply
     campaign = make_campaign(n)
-    run_worker(guarded_app)
+    run_worker(app)
+    return campaign
+
+
+def test_hard_bounces_above_5_percent_pause_the_campaign_within_one_batch(guarded_app, smtp_server):
+    # 1 address in 12 is dead (8 %): over 5 % as soon as 500 messages are sent.
+    campaign = one_in_twelve_refused(guarded_app, smtp_server, 900,
+                                     "550 5.1.1 <p@example.org>: Recipient address rejected: User unknown")
 
     fresh = db.session.get(Campaign, campaign.id)
     counts = statuses(campaign.id)
@@ -157,11 +163,7 @@ def test_hard_bounces_above_5_percent_pause_the_campaign_within_one_batch(guarde
 
 def test_policy_refusals_are_not_hard_bounces(guarded_app, smtp_server):
     """A 5.7.1 block is about our mail, not the address: the stale-list guard does not count it."""
-    n = 600
-    for i in range(0, n, 12):
-        smtp_server.reject[f"p{i:04d}@example.org"] = "550 5.7.1 Message rejected due to local policy"
-    campaign = make_campaign(n)
-    run_worker(guarded_app)
+    campaign = one_in_twelve_refused(guarded_app, smtp_server, 600, "550 5.7.1 Message rejected due to local policy")
     assert db.session.get(Campaign, campaign.id).status == CampaignStatus.SENT
     assert statuses(campaign.id)["failed"] == 50
 
