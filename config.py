@@ -15,6 +15,7 @@ Nothing else in the application reads the environment.
 """
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import secrets
@@ -46,6 +47,7 @@ SCHEDULING = "Scheduling"
 OPERATIONS = "Operations"
 ORGANISATION = "The organisation shown in every footer"
 DEMO = "Development and demonstration"
+GUARDS = "Send guards (docs/deliverability.md)"
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,45 @@ class MediaS3:
                                "(keys and images then travel in clear).", MEDIA, False)
 
 
+@dataclass(frozen=True)
+class Guards:
+    """When a campaign pauses itself, and when one provider's share slows down (docs/deliverability.md).
+
+    Gmail's and Yahoo's bulk-sender rules ask for a complaint rate under 0.3 %; a hard-bounce
+    rate over a few per cent is the mark of a stale list. Rates are read as percentages and
+    used as fractions (:attr:`complaint_rate`, :attr:`hard_bounce_rate`).
+    """
+
+    complaint_percent: float = setting(
+        "GUARD_COMPLAINT_PERCENT", "Complaints above this percentage of delivered messages pause a campaign.",
+        GUARDS, 0.3, positive=True)
+    complaint_min_delivered: int = setting(
+        "GUARD_COMPLAINT_MIN_DELIVERED", "Delivered messages needed before the complaint rate may pause.", GUARDS,
+        1000, minimum=1)
+    hard_bounce_percent: float = setting(
+        "GUARD_HARD_BOUNCE_PERCENT", "Hard bounces above this percentage of sent messages pause a campaign.",
+        GUARDS, 5.0, positive=True)
+    hard_bounce_min_sent: int = setting(
+        "GUARD_HARD_BOUNCE_MIN_SENT", "Sent messages needed before the hard-bounce rate may pause.", GUARDS, 500,
+        minimum=1)
+    provider_refusals: int = setting(
+        "PROVIDER_THROTTLE_REFUSALS", "Policy or reputation refusals (5.7.x) from one provider that slow its share…",
+        GUARDS, 5, minimum=1)
+    provider_window_seconds: float = setting(
+        "PROVIDER_THROTTLE_WINDOW", "…within this many seconds.", GUARDS, 300.0, positive=True)
+    provider_pause_seconds: float = setting(
+        "PROVIDER_THROTTLE_PAUSE", "The provider's first deferral, in seconds (doubled each time, one hour at most).",
+        GUARDS, 300.0, positive=True)
+
+    @property
+    def complaint_rate(self) -> float:
+        return self.complaint_percent / 100
+
+    @property
+    def hard_bounce_rate(self) -> float:
+        return self.hard_bounce_percent / 100
+
+
 @dataclass
 class Settings:
     """The application's settings, declared, parsed and checked (see the module's docstring)."""
@@ -182,6 +223,11 @@ class Settings:
     dkim_selector: str = setting("DKIM_SELECTOR", "DKIM selector.", SENDING, "", example="lettrine")
     dkim_private_key_file: str = setting("DKIM_PRIVATE_KEY_FILE", "DKIM private key (PEM, readable by group "
                                          "lettrine, mode 0640).", SENDING, "", example="/etc/lettrine/dkim.pem")
+
+    dns_nameservers: list[str] = setting(
+        "DNS_NAMESERVERS", "Where `flask dns check` and the domain page ask: ip[:port], comma-separated; empty: the "
+        "system's resolvers.", SENDING, default_factory=list, example="127.0.0.1:5353")
+    guards: Guards = group("GUARDS", default_factory=Guards)
 
     bounce_imap_url: str = setting("BOUNCE_IMAP_URL", "imaps://user:pass@host/INBOX read by `flask bounces poll`.",
                                    BOUNCES, "", secret=True)
@@ -405,6 +451,23 @@ def _dev_secret(instance_dir: Path) -> str:
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
+def _nameservers(entries: list[str], problems: list[str]) -> list[str]:
+    """``DNS_NAMESERVERS`` as ``host:port`` (IPv6 as ``[::1]:53``); an entry that is not IP[:port] is a problem."""
+    servers = []
+    for raw in entries:
+        try:
+            host, port = str(ipaddress.ip_address(raw)), 53  # a bare address, IPv6 included
+        except ValueError:
+            parts = urlsplit(f"//{raw}")
+            try:
+                host, port = str(ipaddress.ip_address(parts.hostname or "")), parts.port or 53
+            except ValueError:
+                problems.append(f"DNS_NAMESERVERS entries must be IP[:port], like 127.0.0.1:5353, not {raw!r}")
+                continue
+        servers.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    return servers
+
+
 def _media_s3(env: dict[str, str], problems: list[str]) -> MediaS3 | None:
     """``MEDIA_S3_*``: a bucket turns S3 storage on; the rest is checked so a typo fails at start-up."""
     values = _read_group(MediaS3, env, problems)
@@ -484,6 +547,12 @@ def _check(settings: Settings, env: dict[str, str], problems: list[str]) -> None
 
     settings.log_format = settings.log_format or ("json" if production else "text")
 
+    for name, percent in (("GUARD_COMPLAINT_PERCENT", settings.guards.complaint_percent),
+                          ("GUARD_HARD_BOUNCE_PERCENT", settings.guards.hard_bounce_percent)):
+        if percent > 100:
+            problems.append(f"{name} must be a percentage between 0 and 100, not {percent!r}")
+    settings.dns_nameservers = _nameservers(settings.dns_nameservers, problems)
+
 
 def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
     """Parse the environment into :class:`Settings`, failing loudly in production."""
@@ -492,7 +561,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> S
     values = _read_group(Settings, env, problems)
     values["instance_dir"] = values["instance_dir"] or str(INSTANCE_DIR)
     settings = Settings(**values, organisation=Organisation(**_read_group(Organisation, env, problems)),
-                        media_s3=_media_s3(env, problems))
+                        media_s3=_media_s3(env, problems), guards=Guards(**_read_group(Guards, env, problems)))
     _check(settings, env, problems)
     if problems:
         raise ConfigError("Configuration invalide / invalid configuration: " + "; ".join(problems))

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Sending benchmark: the personalised demo announcement (~91 KB) to N subscribers, 2 worker processes.
+"""Sending benchmark: the personalised demo announcement (~93 KB quoted-printable, ~83 KB as 8bit)
+to N subscribers, 2 worker processes.
 
-    .venv/bin/python bench/send.py [--n 20000] [--workers 2] [--modes unsigned,rsa,ed25519]
+    .venv/bin/python bench/send.py [--n 20000] [--workers 2] [--modes unsigned,qp,rsa,ed25519]
 
 Starts ``smtp-sink`` (Debian's postfix package; never a postfix daemon) on a free
-loopback port, measures the ceiling with ``smtp-source`` against it (at 40 KB, the
-size performance.md uses, and at this message's size), creates a
+loopback port (and a second one started with ``-8``, which does not announce 8BITMIME,
+for the "qp" mode), prints one message's bytes on the wire in each encoding, measures
+the ceiling with ``smtp-source`` against it (at 40 KB, the size performance.md uses,
+and at this message's size in each encoding), creates a
 PostgreSQL database (dropped at the end), generates N subscribers, then for each
 mode queues the campaign and times ``flask worker --until-idle`` processes.
 Nothing runs ANALYZE by hand: the tables are as a user has them. The "cold" mode
@@ -46,8 +49,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_sink(port: int) -> subprocess.Popen:
-    sink = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody", "-c", f"127.0.0.1:{port}", "1024"],
+def start_sink(port: int, eight_bit: bool = True) -> subprocess.Popen:
+    """``smtp-sink`` announces 8BITMIME; ``-8`` makes it a relay that does not (the "qp" mode's)."""
+    options = [] if eight_bit else ["-8"]
+    sink = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody", *options, "-c", f"127.0.0.1:{port}", "1024"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -95,8 +100,9 @@ def make_keys(directory: Path) -> dict[str, Path]:
     return paths
 
 
-def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int]:
-    """Migrate, generate N subscribers in SQL, load the demo announcement; returns its id and message size."""
+def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int, int]:
+    """Migrate, generate N subscribers in SQL, load the demo announcement; returns its id and one
+    message's bytes on the wire, quoted-printable and as 8bit (for a relay with 8BITMIME)."""
     from flask_migrate import upgrade
     from sqlalchemy import text
 
@@ -129,10 +135,12 @@ def setup_database(db_url: str, n: int, instance: str) -> tuple[int, int]:
         from app.message.builder import Recipient
         from app.sending.compose import builder_for
 
-        size = len(builder_for(campaign).build(Recipient(1, "u", "p1@example.org", "Prénom1")).raw)
+        person = Recipient(1, "u", "p1@example.org", "Prénom1")
+        size = len(builder_for(campaign).build(person).raw)
+        size_8bit = len(builder_for(campaign).build(person, eight_bit=True).raw)
         campaign_id = campaign.id
         db.engine.dispose()
-    return campaign_id, size
+    return campaign_id, size, size_8bit
 
 
 def prepare_queue(db_url: str, campaign_id: int, instance: str) -> Callable[[], int]:
@@ -326,9 +334,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--modes", default="unsigned,rsa,ed25519,cold",
-                        help="unsigned, rsa, ed25519 (N generated subscribers); cold: N more imported with the CSV "
-                             "importer just before sending, unsigned")
+    parser.add_argument("--modes", default="unsigned,qp,rsa,ed25519,cold",
+                        help="unsigned, rsa, ed25519 (N generated subscribers, a sink announcing 8BITMIME: 8bit "
+                             "parts); qp: unsigned, to a sink without 8BITMIME (quoted-printable, as before); "
+                             "cold: N more imported with the CSV importer just before sending, unsigned")
     parser.add_argument("--ceiling-messages", type=int, default=20_000)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -343,8 +352,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="lettrine-bench-"))
     os.environ["LETTRINE_INSTANCE_DIR"] = str(tmp / "instance")
     keys = make_keys(tmp)
-    port = free_port()
-    sink = start_sink(port)
+    port, port_qp = free_port(), free_port()
+    sink, sink_qp = start_sink(port), start_sink(port_qp, eight_bit=False)
     name = f"lettrine_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(normalise_database_url(PG), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -352,20 +361,24 @@ def main() -> None:
     db_url = normalise_database_url(PG).rsplit("/", 1)[0] + "/" + name
     try:
         t0 = time.perf_counter()
-        campaign_id, size = setup_database(db_url, args.n, str(tmp / "instance"))
-        print(f"{args.n:,} subscribers generated in {time.perf_counter() - t0:.1f} s; one message = {size / 1000:.1f} KB")
+        campaign_id, size, size_8bit = setup_database(db_url, args.n, str(tmp / "instance"))
+        print(f"{args.n:,} subscribers generated in {time.perf_counter() - t0:.1f} s; one message on the wire = "
+              f"{size:,} bytes quoted-printable, {size_8bit:,} bytes with 8BITMIME ({size_8bit / size - 1:+.1%})")
         reference = ceiling(port, args.ceiling_messages, 40_000)
-        roof = ceiling(port, args.ceiling_messages, size)
+        roofs = {size: ceiling(port, args.ceiling_messages, size),
+                 size_8bit: ceiling(port, args.ceiling_messages, size_8bit)}
         print(f"ceiling (smtp-source -d -s 8 → smtp-sink): {reference:,.0f} msg/s at 40 KB (performance.md's size), "
-              f"{roof:,.0f} msg/s at {size / 1000:.0f} KB (this message: the ratios below)")
+              f"{roofs[size]:,.0f} msg/s at {size / 1000:.1f} KB and {roofs[size_8bit]:,.0f} msg/s at "
+              f"{size_8bit / 1000:.1f} KB (this message in each encoding: the ratios below)")
         print("msg/s: from the queueing to the campaign marked sent, workers already running; steady: first to\n"
               "last acceptance; cold: from the workers' launch to their exit. CPU: whole processes, and the send loop alone.")
         print(f"{'mode':<10}{'msg/s':>9}{'steady':>9}{'cold':>8}{'CPU µs/msg':>12}{'loop only':>10}{'RSS MB/worker':>15}"
-              f"{'ceiling':>9}   CPU µs/msg by stage: build / sign / smtp / db")
+              f"{'ceiling':>9}   CPU µs/msg by stage: build / sign / smtp / db / guards")
         probes = {}
         for mode in modes:
-            dkim = None if mode in ("unsigned", "cold") else ("bench", str(keys[mode]))
-            env = worker_env(db_url, port, dkim, str(tmp / "instance"))
+            dkim = None if mode in ("unsigned", "qp", "cold") else ("bench", str(keys[mode]))
+            env = worker_env(db_url, port_qp if mode == "qp" else port, dkim, str(tmp / "instance"))
+            roof = roofs[size if mode == "qp" else size_8bit]
             instance = str(tmp / "instance")
             queue = prepare_import(db_url, args.n, instance) if mode == "cold" else \
                 prepare_queue(db_url, campaign_id, instance)
@@ -387,17 +400,19 @@ def main() -> None:
             loop_cpu = sum(s["cpu_seconds"] for s in result["stats"]) / max(sent, 1) * 1e6
             rss = max(ru.ru_maxrss for ru in result["usage"]) / 1024
             stages = {k: sum(s["timings"].get(k, 0.0) for s in result["stats"]) / max(sent, 1) * 1e6
-                      for k in ("build", "sign", "smtp", "db")}
+                      for k in ("build", "sign", "smtp", "db", "guard")}
             print(f"{mode:<10}{rate:>9,.0f}{steady:>9,.0f}{cold:>8,.0f}{cpu:>12,.0f}{loop_cpu:>10,.0f}{rss:>15,.0f}{rate / roof:>9.0%}   "
-                  f"{stages['build']:.0f} / {stages['sign']:.0f} / {stages['smtp']:.0f} / {stages['db']:.0f}")
+                  f"{stages['build']:.0f} / {stages['sign']:.0f} / {stages['smtp']:.0f} / {stages['db']:.0f}"
+                  f" / {stages['guard']:.0f}")
         for mode, values in probes.items():
             if values:
                 p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
                 print(f"transactional messages queued during the {mode} send: {len(values)}, "
                       f"queued → accepted median {values[len(values) // 2]:.2f} s, p95 {p95:.2f} s, max {values[-1]:.2f} s")
     finally:
-        sink.terminate()
-        sink.wait()
+        for process in (sink, sink_qp):
+            process.terminate()
+            process.wait()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

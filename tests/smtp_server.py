@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from email import policy
+from typing import Callable
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -33,6 +34,7 @@ class Received:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     data: bytes  # as the client sent it, dot-stuffing undone
+    mail_options: tuple[str, ...] = ()  # MAIL FROM parameters (BODY=8BITMIME, SMTPUTF8…)
 
     def parsed(self):
         return email.message_from_bytes(self.data, policy=policy.default)
@@ -53,8 +55,12 @@ class FaultyHandler:
     drop_fraction: float = 0.0
     hang_up: set = field(default_factory=set)  # recipients whose message makes the server hang up at DATA
     pipelining: bool = True
+    eight_bit_mime: bool = True  # False: the server does not announce 8BITMIME (an older relay)
     data_delay: float = 0.0  # seconds before answering the end of DATA (a slow relay)
     seed: int = 1
+    # Called with each accepted message, in the server's thread, before the 250 goes back
+    # (a feedback loop that reports at once: complaints arrive while the campaign is sending).
+    on_message: Callable[[Received], None] | None = None
     messages: list[Received] = field(default_factory=list)
     faults: Counter = field(default_factory=Counter)
 
@@ -74,6 +80,8 @@ class FaultyHandler:
         session.host_name = hostname
         if self.pipelining:
             responses.insert(-1, "250-PIPELINING")
+        if not self.eight_bit_mime:
+            responses = [r for r in responses if r != "250-8BITMIME"]
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -111,9 +119,13 @@ class FaultyHandler:
         fault = self._temp("data")
         if fault:
             return fault
+        received = Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content),
+                            tuple(envelope.mail_options))
         with self.lock:
-            self.messages.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content)))
+            self.messages.append(received)
             number = len(self.messages)
+        if self.on_message is not None:
+            self.on_message(received)
         return f"250 2.0.0 Ok: queued as T{number:06d}"
 
     def recipients(self) -> list[str]:
@@ -126,10 +138,11 @@ class FaultyHandler:
 class SMTPTestServer:
     """The running server: ``url`` for SMTP_URL, ``messages`` received, fault knobs via attributes."""
 
-    def __init__(self, port: int | None = None, **handler_options) -> None:
+    def __init__(self, port: int | None = None, smtputf8: bool = True, **handler_options) -> None:
         self.handler = FaultyHandler(**handler_options)
         self.port = port or free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10,
+                                     enable_SMTPUTF8=smtputf8)
 
     def __getattr__(self, name):  # reject, temp_fraction, drop_fraction, messages, faults…
         return getattr(self.handler, name)

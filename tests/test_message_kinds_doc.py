@@ -17,4 +17,4 @@ def test_every_kind_has_a_row_with_its_family_and_rule():
         assert f"| {eligibility.FAMILY_NAMES[kind.family]} |" in rows[key] and f"`{kind.rule.name}`" in rows[key]
     assert {k for k, kind in eligibility.KINDS.items() if kind.family is eligibility.Family.SERVICE} == {
         "reminder", "registration_update", "certificate", "subscription_confirmation", "registration_confirmation",
-        "registration_check", "data_export", "test"}
+        "registration_check", "data_export", "test", "campaign_paused"}

@@ -92,7 +92,7 @@ def test_without_pipelining_too(smtp_app, smtp_server):
 
 
 def test_too_many_errors_pause_the_campaign_with_a_reason(smtp_app, smtp_server):
-    from app.services.campaigns.lifecycle import AUTO_PAUSE_MIN_OUTCOMES
+    from app.services.deliverability.guards import SMTP_ERROR_MIN_OUTCOMES as AUTO_PAUSE_MIN_OUTCOMES
 
     n = AUTO_PAUSE_MIN_OUTCOMES + 30
     for i in range(n):

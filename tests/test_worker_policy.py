@@ -20,7 +20,7 @@ def test_a_worker_without_its_policy_stops_at_once_with_one_line(app):
         run_process(app, WorkerOptions(), True, None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("part", ["recipient_refused", "transactional_outcome", "campaign_finished"])
+@pytest.mark.parametrize("part", ["recipient_refused", "transactional_outcome", "campaign_finished", "campaign_guard"])
 def test_a_missing_hook_is_named(app, part):
     broken = dataclasses.replace(sending_policy(), **{part: None})
     with pytest.raises(PolicyError, match=part):
@@ -29,7 +29,8 @@ def test_a_missing_hook_is_named(app, part):
 
 def test_the_reminders_check_in_block_needs_its_provider(app):
     policy = sending_policy()
-    without = SendingPolicy(policy.recipient_refused, policy.transactional_outcome, policy.campaign_finished)
+    without = SendingPolicy(policy.recipient_refused, policy.transactional_outcome, policy.campaign_finished,
+                            policy.campaign_guard)
     with pytest.raises(PolicyError, match="checkin"):
         Worker(app, WorkerOptions(), policy=without)
 

@@ -1,4 +1,4 @@
-"""``flask dns records``: the SPF, DKIM and DMARC TXT records to publish for the configured domain."""
+"""``flask dns records``: the SPF, DKIM and DMARC TXT records to publish; ``flask dns check``: what is published."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli import any_schema, fail
-from app.services.deliverability import DMARC_POLICIES, records_to_publish
+from app.services.deliverability import DMARC_POLICIES, DnsUnavailable, check_domain, records_to_publish
 
 
 @click.group("dns")
@@ -46,3 +46,21 @@ def records_command(
     for record in found:
         click.echo(f"; {record.why}")
         click.echo(record.zone_line())
+
+
+@cli.command("check")
+@with_appcontext
+@any_schema  # reads the settings, the key and the DNS only
+def check_command() -> None:
+    """Vérifier MX, SPF, DKIM et DMARC publiés / check the published records (one line each).
+
+    Asks DNS_NAMESERVERS (or the system's resolvers). Exits 1 when a record is missing or wrong.
+    """
+    try:
+        findings = check_domain(current_app.config)
+    except DnsUnavailable as exc:
+        fail(f"Vérification DNS impossible / DNS check failed: {exc}")
+    for finding in findings:
+        click.echo(finding.line())
+    if any(f.level == "error" for f in findings):
+        raise SystemExit(1)

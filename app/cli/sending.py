@@ -10,6 +10,7 @@ from app.cli.campaigns import cli as campaigns, find_campaign
 from app.services.campaigns import (
     CampaignFigures,
     CampaignStateError,
+    GuardNotAcknowledged,
     campaign_figures,
     cancel_campaign,
     follow_progress,
@@ -61,10 +62,17 @@ def pause(campaign: str) -> None:
 
 @campaigns.command("resume")
 @click.argument("campaign")
-def resume(campaign: str) -> None:
+@click.option("--acknowledge", is_flag=True,
+              help="Après une pause automatique : j'ai pris connaissance de la raison / after a guard's pause.")
+def resume(campaign: str, acknowledge: bool) -> None:
     """Reprendre / resume."""
     row = find_campaign(campaign)
-    _guard(resume_campaign, row)
+    try:
+        resume_campaign(row, acknowledged=acknowledge, by="cli")
+    except GuardNotAcknowledged as exc:
+        fail(f"{exc} (relancez avec --acknowledge)")
+    except (CampaignStateError, ValueError) as exc:
+        fail(str(exc))
     click.echo(f"Campagne {row.slug} : {row.status.value}.")
 
 

@@ -183,6 +183,18 @@ def encode_address(display_name: str, address: str) -> str:
     return formataddr((display_name, address))
 
 
+def idna_address(address: str) -> str:
+    """The address with its domain in IDNA (``xn--``) form when only the domain is not ASCII: any
+    server takes it. A non-ASCII local part is left as it is (it needs SMTPUTF8, RFC 6531)."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii() or not local.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
 def encoded_words(text: str, limit: int = 45) -> list[str]:
     """``=?utf-8?b?…?=`` words; 45 bytes of UTF-8 give 60 base64 characters, 72 with the wrapper."""
     data = text.encode("utf-8")
@@ -220,20 +232,22 @@ class SplicedBody:
     escape: Callable[[str], str]
 
     @classmethod
-    def compile(cls, text: str, placeholders: Mapping[str, str], escape: Callable[[str], str]) -> "SplicedBody":
-        """``placeholders`` maps the marker written in the text to the value's key."""
+    def compile(cls, text: str, placeholders: Mapping[str, str], escape: Callable[[str], str],
+                encode: Callable[[str], bytes] = qp_piece) -> "SplicedBody":
+        """``placeholders`` maps the marker written in the text to the value's key; ``encode``
+        makes the constant pieces' bytes (quoted-printable, or :func:`eight_bit_piece`)."""
         if not placeholders:
-            return cls((qp_piece(text),), escape)
+            return cls((encode(text),), escape)
         pattern = re.compile("|".join(re.escape(m) for m in sorted(placeholders, key=len, reverse=True)))
         pieces: list[bytes | str] = []
         position = 0
         for match in pattern.finditer(text):
             if match.start() > position:
-                pieces.append(qp_piece(text[position:match.start()]))
+                pieces.append(encode(text[position:match.start()]))
             pieces.append(placeholders[match.group(0)])
             position = match.end()
         if position < len(text):
-            pieces.append(qp_piece(text[position:]))
+            pieces.append(encode(text[position:]))
         return cls(tuple(pieces), escape)
 
     def render(self, values: Mapping[str, str]) -> bytes:
@@ -326,3 +340,142 @@ def assemble_body(text: str, html: str, attachments: Iterable = (), seed: str = 
         out.append(attachment_part(a.filename, a.content, a.maintype, a.subtype, a.params))
     out.append(f"\r\n--{mixed}--\r\n".encode("ascii"))
     return b"".join(out)
+
+
+# -- 8bit (RFC 6152): for a relay that announces 8BITMIME -------------------------------------
+
+LINE_LIMIT = 998  # octets before CRLF (RFC 5322 §2.1.1, RFC 5321 §4.5.3.1.6)
+WRAP_AT = 900  # a wrapped line's length, leaving room below LINE_LIMIT
+VALUE_ROOM = 300  # octets counted for each per-recipient value spliced into a line
+
+_HTML_TOKEN = re.compile(rb"<!--.*?-->|<[^>]*>|[^<]+", re.S)
+_KEEP_SPACES = re.compile(rb"<(/?)(pre|textarea)\b", re.I)
+_TAG_SPACE = re.compile(rb'[ \t\n]+(?=(?:[^"\']|"[^"]*"|\'[^\']*\')*\Z)')
+
+
+def eight_bit_piece(text: str) -> bytes:
+    """UTF-8 with CRLF line ends: what an 8bit part carries (no escaping at all)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+def html_for_8bit(html: str, markers: Iterable[str] = ()) -> str | None:
+    """The HTML ready to travel as 8bit, or None when it cannot be made so.
+
+    1. Whitespace runs HTML reads as one space become one space, and spaces before a line
+       break go: in text, in tags between attributes, in ``<style>`` and comments — never
+       inside ``<pre>``/``<textarea>`` nor inside an attribute's value. The body is then
+       already in DKIM's relaxed form, so signing it costs no canonicalisation.
+    2. Some of those spaces become line breaks so that no line exceeds :data:`WRAP_AT` octets
+       (each marker counted as :data:`VALUE_ROOM`): between a tag's attributes, or in text
+       outside ``<pre>``/``<textarea>``, never before a "." (no dot-stuffing either), never in
+       a comment (Outlook's ``<!--[if mso]>`` conditionals stay on one line). mjml-python
+       writes the whole body on one line; this is what lets it travel as 8bit.
+
+    None when a stretch has no place to break, or when what is left is not transparent
+    (a ``<pre>`` with aligned spaces…): that part then goes quoted-printable.
+    """
+    data = _collapsed(html.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+    spots: list[int] = []  # offsets of a space that may become a line break
+    keep = 0
+    for match in _HTML_TOKEN.finditer(data):
+        token, start = match.group(), match.start()
+        if token.startswith(b"<!--"):
+            continue
+        if token.startswith(b"<"):
+            tag = _KEEP_SPACES.match(token)
+            if tag:
+                keep = max(keep + (-1 if tag.group(1) else 1), 0)
+            body = token[1:-1]
+            # whitespace between attributes: outside quotes (the lookahead sees balanced quotes after it)
+            spots += [start + 1 + m.start() for m in _TAG_SPACE.finditer(body)]
+        elif not keep:
+            spots += [start + i for i, byte in enumerate(token) if byte == 0x20]
+    spots = [spot for spot in spots if data[spot:spot + 1] == b" " and data[spot + 1:spot + 2] != b"."]
+    wrapped = _wrap(data, spots, [m.encode("utf-8") for m in markers])
+    if wrapped is None or not transparent_inside(wrapped.replace(b"\n", CRLF)):
+        return None
+    return wrapped.decode("utf-8")
+
+
+_RUN = re.compile(rb"[ \t]+")
+_BEFORE_BREAK = re.compile(rb"[ \t]+\n")
+_QUOTED_OR_SPACE = re.compile(rb'("[^"]*"|\'[^\']*\')|[ \t\n]+')
+
+
+def _collapsed(data: bytes) -> bytes:
+    """Whitespace runs to one space where HTML reads them so (see :func:`html_for_8bit`, step 1)."""
+    out: list[bytes] = []
+    keep = 0
+    for match in _HTML_TOKEN.finditer(data):
+        token = match.group()
+        if token.startswith(b"<!--"):
+            out.append(_BEFORE_BREAK.sub(b"\n", _RUN.sub(b" ", token)))
+        elif token.startswith(b"<"):
+            tag = _KEEP_SPACES.match(token)
+            if tag:
+                keep = max(keep + (-1 if tag.group(1) else 1), 0)
+            out.append(_QUOTED_OR_SPACE.sub(lambda m: m.group(1) or b" ", token))
+        elif keep:
+            out.append(token)
+        else:
+            out.append(_BEFORE_BREAK.sub(b"\n", _RUN.sub(b" ", token)))
+    return b"".join(out)
+
+
+def transparent_inside(piece: bytes) -> bool:
+    """Like :func:`transparent`, for a piece that values are spliced onto: a space at either end is
+    fine (a value follows or precedes it); inside, no whitespace run, tab, trailing space or line
+    starting with "." (RFC 5321 §4.5.2, RFC 6376 §3.4.4)."""
+    return not (piece.startswith(b".") or b"\r\n." in piece or b"  " in piece or b"\t" in piece
+                or b" \r\n" in piece)
+
+
+def text_for_8bit(text: str, markers: Iterable[str] = ()) -> str | None:
+    """The text as it is when every line fits in :data:`WRAP_AT` octets (markers counted as
+    :data:`VALUE_ROOM`), else None: a plain-text line is never re-cut (that would show); such a
+    part goes quoted-printable. Its indentation and spaces stay: the signer is handed its
+    relaxed form (:func:`relaxed_fragment`, once per campaign) instead of rewriting 80 KB."""
+    data = text.encode("utf-8").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    found = [m.encode("utf-8") for m in markers]
+    if any(_weight(line, found) > WRAP_AT for line in data.split(b"\n")):
+        return None
+    return text
+
+
+_RUN_BEFORE_CRLF = re.compile(rb"[ \t]+\r\n")
+
+
+def relaxed_fragment(piece: bytes) -> bytes:
+    """DKIM's relaxed body form (RFC 6376 §3.4.4) of a piece that values are spliced onto: runs of
+    whitespace become one space, whitespace before a line end goes; a space at either end stays
+    (the value next to it is checked per message)."""
+    return _RUN_BEFORE_CRLF.sub(CRLF, _RUN.sub(b" ", piece))
+
+
+def _weight(segment: bytes, markers: list[bytes]) -> int:
+    return len(segment) + sum(segment.count(m) * (VALUE_ROOM - len(m)) for m in markers if m in segment)
+
+
+def _wrap(data: bytes, spots: list[int], markers: list[bytes]) -> bytes | None:
+    """Greedy: break at the last possible spot before a line grows past WRAP_AT."""
+    breaks: list[int] = []
+    line_start = 0
+    last = -1
+    newlines = {i for i in range(len(data)) if data[i] == 0x0A} if b"\n" in data else set()
+    events = sorted(set(spots) | newlines | {len(data)})
+    for position in events:
+        while _weight(data[line_start:position], markers) > WRAP_AT:
+            if last < line_start:
+                return None  # a stretch with no place to break (a long URL, a data: image…)
+            breaks.append(last)
+            line_start = last + 1
+        if position in newlines or position == len(data):
+            line_start, last = position + 1, -1
+        else:
+            last = position
+    if not breaks:
+        return data
+    out = bytearray(data)
+    for spot in breaks:
+        out[spot] = 0x0A
+    return bytes(out)

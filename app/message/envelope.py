@@ -10,3 +10,8 @@ class Envelope:
 
     mail_from: str
     recipients: tuple[str, ...]
+    # MAIL parameters the content calls for: BODY=8BITMIME (RFC 6152) for 8bit parts, SMTPUTF8
+    # (RFC 6531) for an address whose local part is not ASCII. A relay that does not offer them
+    # gets neither: the transport answers for those messages without sending them.
+    eight_bit: bool = False
+    smtputf8: bool = False

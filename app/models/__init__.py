@@ -29,6 +29,7 @@ from app.models.attendance import (
     Half,
     SurveyAnswer,
 )
+from app.models.guards import GuardTrip, ProviderThrottle
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
 from app.models.imports import ImportJob, ImportStatus
 from app.models.messages import MessageStatus, TransactionalMessage
@@ -44,7 +45,7 @@ __all__ = [
     "ApiToken", "IdempotencyRecord", "WebhookDelivery", "WebhookEndpoint", "WebhookStatus",
     "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
     "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",
-    "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "ProcessHeartbeat", "SurveyAnswer",
+    "GuardTrip", "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "ProcessHeartbeat", "ProviderThrottle", "SurveyAnswer",
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",

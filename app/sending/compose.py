@@ -149,7 +149,7 @@ def wire_bytes(message: OutgoingMessage, signer: DKIMSigner | None) -> bytes:
     """
     if signer is None:
         return message.raw
-    return signer.sign(message.raw, canonical_body=message.transparent)
+    return signer.sign(message.raw, canonical_body=message.transparent, relaxed=message.relaxed_body)
 
 
 def compile_campaign(campaign: Campaign):

@@ -217,6 +217,8 @@ KINDS: dict[str, MessageKind] = {k.key: k for k in (
           _l("la personne qui l'a demandé"), _l("l'export de vos données"), ON_REQUEST),
     _kind("test", _T, _S, Basis.REQUEST, _l("Envoi de test"), _l("les adresses de l'équipe qui le demande"),
           "", ON_REQUEST),
+    _kind("campaign_paused", _T, _S, Basis.REQUEST, _l("Avis à l'équipe : campagne mise en pause par un garde-fou"),
+          _l("les administrateur·rices actif·ves de Lettrine"), "", ON_REQUEST),
 )}
 
 CAMPAIGN_KINDS = tuple(k for k in KINDS.values() if k.lane is Lane.CAMPAIGN)

@@ -3,8 +3,9 @@
 The worker sits below the services (imports point down: services → sending), yet some of
 what happens while sending is theirs to act on: a recipient refused at RCPT is a hard
 bounce for the bounce rules, a transactional message's outcome belongs in the person's
-audit trail, a campaign that finishes is announced to the webhooks, and a reminder's
-personal block (each registrant's check-in code) comes from the registrations.
+audit trail, a campaign that finishes is announced to the webhooks, a campaign that hurts
+the domain (complaints, hard bounces, SMTP errors) is paused by the deliverability guards,
+and a reminder's personal block (each registrant's check-in code) comes from the registrations.
 
 The services build the policy (``app.services.campaigns.sending_policy()``) and whoever
 starts a worker passes it in — ``flask worker``, ``flask dev``'s thread, the tests'
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from app.models import Campaign
+from app.sending.guards import CampaignGuard
 from app.sending.personal import Personal
 
 #: ``provider(campaign, subscriber_ids)`` → ``{subscriber_id: Personal}`` for a message's personal blocks.
@@ -65,6 +67,7 @@ class SendingPolicy:
     recipient_refused: Callable[[RefusedRecipient], None]
     transactional_outcome: Callable[[TransactionalOutcome], None]
     campaign_finished: Callable[[int], None]
+    campaign_guard: CampaignGuard  # may this campaign go on? (complaints, hard bounces, SMTP errors)
     personal: Mapping[str, Provider] = field(default_factory=dict)
 
     def check(self) -> None:
@@ -73,6 +76,10 @@ class SendingPolicy:
             if not callable(getattr(self, name, None)):
                 raise PolicyError(f"politique d'envoi incomplète : « {name} » manque / "
                                   f"sending policy incomplete: {name} is missing")
+        guard = getattr(self, "campaign_guard", None)
+        if not (callable(getattr(guard, "before_chunk", None)) and callable(getattr(guard, "after_errors", None))):
+            raise PolicyError("politique d'envoi incomplète : « campaign_guard » manque / "
+                              "sending policy incomplete: campaign_guard is missing")
         for key in REQUIRED_PROVIDERS:
             if not callable(self.personal.get(key)):
                 raise PolicyError(f"politique d'envoi incomplète : le bloc personnel « {key} » n'a pas de source / "

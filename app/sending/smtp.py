@@ -158,6 +158,17 @@ def tls_context(ca_file: str = "", verify: bool = True) -> ssl.SSLContext:
     return context
 
 
+def _address(address: str, utf8: bool) -> str:
+    """As the server can take it: UTF-8 under SMTPUTF8, else the domain in its IDNA (xn--) form."""
+    if utf8 or address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address  # unsendable() has refused it already when the local part is the problem
+
+
 def dot_stuff(raw: bytes) -> bytes:
     """RFC 5321 §4.5.2 transparency plus the end-of-data marker, in two ``replace``-speed steps."""
     data = raw.replace(b"\r\n.", b"\r\n..")
@@ -355,10 +366,36 @@ class SMTPConnection:
         return results
 
     def _commands(self, envelope: Envelope, raw: bytes) -> list[bytes]:
-        """MAIL, one RCPT per recipient, DATA."""
-        size = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
-        return [f"MAIL FROM:<{envelope.mail_from}>{size}\r\n".encode(),
-                *(f"RCPT TO:<{r}>\r\n".encode() for r in envelope.recipients), b"DATA\r\n"]
+        """MAIL (with SIZE, BODY=8BITMIME and SMTPUTF8 as the message needs and the server offers),
+        one RCPT per recipient, DATA. Call :meth:`unsendable` first."""
+        params = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
+        if envelope.eight_bit:
+            params += " BODY=8BITMIME"
+        utf8 = "SMTPUTF8" in self.extensions and (envelope.smtputf8 or not all(
+            a.isascii() for a in (envelope.mail_from, *envelope.recipients)))
+        if utf8:
+            params += " SMTPUTF8"
+        return [f"MAIL FROM:<{_address(envelope.mail_from, utf8)}>{params}\r\n".encode(),
+                *(f"RCPT TO:<{_address(r, utf8)}>\r\n".encode() for r in envelope.recipients), b"DATA\r\n"]
+
+    def unsendable(self, envelope: Envelope) -> SendResult | None:
+        """Why this server cannot take the message as built, without asking it; None when it can.
+
+        8bit content for a server without 8BITMIME: the relay's side (like a lost connection), so
+        the worker puts it back and builds it quoted-printable next time. An address whose local
+        part is not ASCII for a server without SMTPUTF8: refused for good (RFC 6531 §3.5's 5.6.7),
+        but never a bounce: the address may be fine (a domain alone is sent in its IDNA form).
+        """
+        if envelope.eight_bit and "8BITMIME" not in self.extensions:
+            return SendResult(0, f"{self.server.label} n'annonce plus 8BITMIME : message reconstruit en "
+                                 "quoted-printable au prochain essai / relay no longer offers 8BITMIME",
+                              connection_failure=True)
+        if "SMTPUTF8" not in self.extensions:
+            for address in (envelope.mail_from, *envelope.recipients):
+                if not address.rpartition("@")[0].isascii():
+                    return SendResult(553, f"5.6.7 adresse non ASCII ({address}) et {self.server.label} ne propose "
+                                           "pas SMTPUTF8 / non-ASCII address, relay offers no SMTPUTF8")
+        return None
 
     @staticmethod
     def _content(raw: bytes, transparent: bool) -> list[bytes]:
@@ -369,10 +406,18 @@ class SMTPConnection:
 
     def _send_pipelined(self, items: Sequence[tuple[Envelope, bytes]], transparent: bool,
                         results: list[SendResult]) -> None:
-        envelopes = [b"".join(self._commands(envelope, raw)) for envelope, raw in items]
+        local = [self.unsendable(envelope) for envelope, _raw in items]
+        envelopes = [b"" if refused else b"".join(self._commands(envelope, raw))
+                     for (envelope, raw), refused in zip(items, local)]
         self._write(envelopes[0])
         for index, (envelope, raw) in enumerate(items):
             following = envelopes[index + 1] if index + 1 < len(items) else b""
+            refused = local[index]
+            if refused is not None:  # never sent: its answer is ours, and the next envelope goes out now
+                results.append(refused)
+                if following:
+                    self._write(following)
+                continue
             mail_reply = self.read_reply()
             rcpt_replies = [self.read_reply() for _ in envelope.recipients]
             data_reply = self.read_reply()
@@ -398,6 +443,9 @@ class SMTPConnection:
 
     def _send_lockstep(self, envelope: Envelope, raw: bytes, transparent: bool) -> SendResult:
         """One message, waiting for each reply (a server without PIPELINING)."""
+        refused = self.unsendable(envelope)
+        if refused is not None:
+            return refused
         mail, *rcpts, _data = self._commands(envelope, raw)
         mail_reply = self.command(mail)
         rcpt_replies = [self.command(r) if mail_reply[0] == 250 else (503, "") for r in rcpts]
@@ -483,6 +531,7 @@ class _Server:
         self.failures = 0
         self.last_error = ""
         self.quota_until = 0.0  # the quota store said "none before then" (monotonic)
+        self.extensions: frozenset[str] = frozenset()  # what the relay announced at its last EHLO
 
 
 def _failed(reason: str, count: int) -> list[SendResult]:
@@ -521,6 +570,15 @@ class SMTPPool:
     def from_url(cls, url: str, quota: QuotaStore | None = None, **defaults) -> "SMTPPool":
         """``defaults``: ``tls``, ``ca_file``, ``data_timeout`` for every relay (see :func:`parse_smtp_urls`)."""
         return cls(parse_smtp_urls(url, **defaults), quota=quota)
+
+    def offers(self, extension: str) -> bool:
+        """True when every relay announced ``extension`` (e.g. "8BITMIME") at its last EHLO.
+
+        A relay not yet connected counts as not offering it: the first messages are built the
+        safe way, the rest take what the relays said.
+        """
+        with self._lock:
+            return all(extension in s.extensions for s in self.servers) if self.servers else False
 
     def _acquire(self, skip: set[str], deadline: float | None) -> tuple[_Server, SMTPConnection | None] | str:
         """A relay to use now (and an idle connection to it if there is one), or why there is none.
@@ -606,6 +664,7 @@ class SMTPPool:
                         self._rest(server, str(exc))
                         failed.add(server.config.label)
                         continue
+                    server.extensions = frozenset(conn.extensions)
                 granted, wait = (len(todo), 0.0) if not server.config.limits.limited else \
                     self.quota.take(server.config.label, server.config.limits, len(todo))
                 if not granted:
@@ -650,6 +709,7 @@ class SMTPPool:
                 # a fresh one (each round answers at least one), or to another relay.
                 try:
                     conn, fresh = SMTPConnection(server.config), True
+                    server.extensions = frozenset(conn.extensions)
                 except SMTPConnectionLost as again:
                     self._rest(server, str(again))
                     return None, part

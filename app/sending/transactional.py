@@ -23,6 +23,7 @@ Kinds and their context (besides ``subject`` and ``first_name``):
 - "data_export": ``export_url``
 - "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
 - "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
+- "campaign_paused" (to the admins): ``campaign_name``, ``reason`` (what the guard saw), ``campaign_url``
 
 Registration messages also take ``checkin_code`` and ``checkin_qr_png`` (optional): the QR
 image goes inline (``cid:``, multipart/related), so it shows with remote images blocked;
@@ -55,7 +56,7 @@ __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional",
 
 # The kinds rendered from a template pair here (``emails/<template>.*``); "test" and "api" come built.
 KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "registration_check",
-         "data_export", "survey_invitation", "certificate")
+         "data_export", "survey_invitation", "certificate", "campaign_paused")
 _TEMPLATES = {"registration_check": "registration_update"}
 
 
@@ -74,6 +75,10 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
     elif kind == "data_export":
         ctx["export_url"] = context["export_url"]
+    elif kind == "campaign_paused":
+        ctx["campaign_name"] = str(context["campaign_name"])
+        ctx["reason"] = str(context["reason"])
+        ctx["campaign_url"] = context["campaign_url"]
     elif kind in ("survey_invitation", "certificate"):
         cycle, journee = context["cycle"], context.get("journee")
         ctx["cycle"] = cycle_view(cycle) if isinstance(cycle, Cycle) else cycle

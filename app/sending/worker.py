@@ -64,19 +64,15 @@ from app.models import Campaign, CampaignStatus, DeliveryStatus, MessageStatus, 
 from app import heartbeat
 from app.operations import metrics
 from app.sending import campaign_state, personal, queue, webhooks
+from app.sending.guards import RecentOutcomes
+from app.sending.providers import ProviderPacer, provider_of
 from app.sending.compose import builder_for, wire_bytes
 from app.sending.policy import RefusedRecipient, SendingPolicy, TransactionalOutcome, checked
 from app.sending import transport as transports
 from app.sending.transport import Envelope, SendResult, get_transport
+from config import Guards
 
 log = logging.getLogger(__name__)
-
-# A worker pauses a campaign when at least this share of its last outcomes were refusals
-# of the message or the recipient, counted over at least AUTO_PAUSE_MIN_OUTCOMES.
-# Relay failures (connection refused, 421 at connect) do not count: they delay, never pause.
-AUTO_PAUSE_ERROR_RATIO = 0.5
-AUTO_PAUSE_MIN_OUTCOMES = 50
-
 
 class SchemaError(RuntimeError):
     """The database is not migrated: the worker stops instead of retrying forever."""
@@ -103,6 +99,9 @@ class WorkerOptions:
     transactional_batch: int = 50  # transactional messages taken before each campaign batch
     relay_backoff_seconds: float = 2.0  # first wait when no relay answers (doubled, at most a minute)
     quota_wait_seconds: float = 5.0  # longest wait inside one exchange for a relay's shared quota
+    # The campaign guards (complaints, hard bounces) look before each batch and every this many outcomes:
+    # often enough to stop within a batch of a threshold, rarely enough to cost nothing (two count queries).
+    guard_every: int = 100
 
 
 @dataclass
@@ -115,6 +114,7 @@ class WorkerStats:
     transactional: int = 0  # transactional messages accepted by a server
     lost_leases: int = 0  # rows found taken by another worker before they were sent
     relay_failures: int = 0  # messages put back because no relay could take them
+    deferred: int = 0  # messages put back because their provider is throttled (app.sending.providers)
     cpu_seconds: float = 0.0  # CPU of the send loop (start-up excluded)
     # CPU seconds per stage (process time, so a busy machine does not inflate them)
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -205,6 +205,7 @@ class Worker:
         self._pending: list[dict] = []  # campaign outcomes noted, not yet written
         self._bounces: list[tuple[int, str, int]] = []
         self._recent: dict[int, deque[bool]] = defaultdict(lambda: deque(maxlen=100))
+        self._unguarded: dict[int, int] = defaultdict(int)  # outcomes since the guards last looked, per campaign
         self._pace = 40.0  # messages per second, measured per chunk (sizes the re-check chunks)
         self._relay_wait = 0.0  # current back-off while no relay answers
         self._db_down = False
@@ -219,6 +220,7 @@ class Worker:
                 # relay failure (not an attempt) and the worker backs off, serving the transactional lane.
                 self.transport.quota_wait = self.options.quota_wait_seconds
             self.signer = signer_from_config(self.app.config)
+            self.providers = ProviderPacer(self.app.config.get("GUARDS") or Guards())
             log.info("worker %s started", self.owner)
             leases = LeaseHeartbeat(self.app, self.owner, self.options.lease_seconds)
             leases.start()
@@ -376,6 +378,16 @@ class Worker:
             if status != CampaignStatus.SENDING or self.stop.is_set():
                 self._give_back(rows[start:], status)
                 return
+            # The guards (complaints, hard bounces: app.services.deliverability) read what came back so far:
+            # before each claimed batch, and every ``guard_every`` outcomes within it.
+            if start == 0 or self._unguarded[campaign_id] >= self.options.guard_every:
+                self._unguarded[campaign_id] = 0
+                t0 = time.process_time()
+                paused = self.policy.campaign_guard.before_chunk(campaign_id)
+                self.stats.timings["guard"] += time.process_time() - t0
+                if paused:
+                    self._give_back(rows[start:], CampaignStatus.PAUSED)
+                    return
             t0 = time.process_time()
             found = queue.recipients(campaign, [r.subscriber_id for r in chunk])
             people = personal.with_personal(found, self.policy.personal_for(campaign, list(found)) if found else {})
@@ -411,6 +423,10 @@ class Worker:
             group = [r for r in group if r.id in owned]
         ready: list[tuple[queue.Claimed, OutgoingMessage, bytes]] = []
         last_error = None
+        # 8bit parts (about 10 % fewer bytes than quoted-printable) when every relay announced 8BITMIME
+        offers = getattr(self.transport, "offers", None)
+        eight_bit = bool(offers is not None and offers("8BITMIME"))
+        held = self.providers.held(utcnow(), time.monotonic())
         for row in group:
             person = people.get(row.subscriber_id)
             if person is None:
@@ -418,9 +434,17 @@ class Worker:
                                                       reply="désinscrit ou exclu avant l'envoi"), None)
                 self.stats.skipped += 1
                 continue
+            provider = provider_of(person[2]) if held else ""
+            if provider in held:  # that provider refuses us on policy: its rows wait, every other goes on
+                self._note(campaign_id, queue.outcome(
+                    row.id, DeliveryStatus.QUEUED, now=utcnow(), next_attempt_at=held[provider], uncounted=True,
+                    reply=f"{provider} ralenti : refus pour politique ou réputation, reprise à "
+                          f"{held[provider]:%H:%M} UTC"), None)
+                self.stats.deferred += 1
+                continue
             t0 = time.process_time()
             try:
-                message = builder.build(Recipient(*person))
+                message = builder.build(Recipient(*person), eight_bit=eight_bit)
                 t1 = time.process_time()
                 raw = wire_bytes(message, self.signer)
                 timings["sign"] += time.process_time() - t1
@@ -457,6 +481,8 @@ class Worker:
                 if not _relay_failure(result):
                     last_error = f"{result.code or '—'} {result.reply[:200]}"
             self._note_relay(results)
+            self.providers.note([(m.envelope.recipients[0], result) for (_, m, _), result in zip(ready, results)],
+                                now, time.monotonic())
             # Written now, not with the next group: a worker frozen between two exchanges must not
             # leave accepted messages looking unsent to whoever takes its rows.
             self._flush()
@@ -505,6 +531,7 @@ class Worker:
         self._pending.append(outcome)
         if ok is not None:
             self._recent[campaign_id].append(not ok)
+            self._unguarded[campaign_id] += 1
 
     def _flush(self, hold: list[int] | None = None) -> set[int]:
         """Write the noted outcomes and the hard bounces and, with ``hold``, re-check and
@@ -526,16 +553,15 @@ class Worker:
         return held
 
     def _maybe_auto_pause(self, campaign_id: int, last_error: str) -> bool:
+        """The guard reads this worker's last outcomes (relay failures excluded): too many refusals pause."""
         recent = self._recent[campaign_id]
-        errors = sum(recent)
-        if len(recent) < AUTO_PAUSE_MIN_OUTCOMES or errors < AUTO_PAUSE_ERROR_RATIO * len(recent):
-            return False
+        seen = RecentOutcomes(len(recent), sum(recent), last_error)
         self._flush()
-        reason = (f"Mise en pause automatique : {errors} erreurs sur les {len(recent)} derniers envois "
-                  f"(dernière : {last_error}). Vérifiez le serveur d'envoi, puis reprenez la campagne.")
+        if not self.policy.campaign_guard.after_errors(campaign_id, seen):
+            return False
         recent.clear()
-        if campaign_state.auto_pause(campaign_id, reason):
-            log.warning("campaign %s auto-paused: %s", campaign_id, reason)
+        log.warning("campaign %s auto-paused: %d errors in its last %d outcomes", campaign_id, seen.errors,
+                    seen.outcomes)
         return True
 
     def _give_back(self, rows: list[queue.Claimed], status) -> None:

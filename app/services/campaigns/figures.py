@@ -68,6 +68,7 @@ from sqlalchemy import Select, bindparam, func, select
 from app.extensions import db
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, LinkClick, utcnow
 from app.sending.campaign_state import CANCELLED_REPLY
+from app.services.deliverability import guard_seen, pending_guard_trip
 from app.services.audience import cached_count
 
 RATE_WINDOW_SECONDS = 60
@@ -99,6 +100,7 @@ class CampaignFigures:
     clicks: int | None
     rate: float | None
     eta: float | None
+    guard: str = ""  # while paused by a send guard: what it saw, until the officer acknowledges it
 
     @property
     def done(self) -> int:
@@ -122,8 +124,16 @@ class CampaignFigures:
             "queued": self.queued, "in_flight": self.in_flight, "sent": self.sent, "refused": self.refused,
             "skipped": self.skipped, "abandoned": self.abandoned, "bounced": self.bounced,
             "unsubscribed": self.unsubscribed, "clicks": self.clicks,
-            "done": self.done, "percent": self.percent, "rate": self.rate, "eta": self.eta,
+            "done": self.done, "percent": self.percent, "rate": self.rate, "eta": self.eta, "guard": self.guard,
         }
+
+
+def _guard_seen(campaign_id: int, state: CampaignStatus) -> str:
+    """What a send guard saw, for a campaign it paused and nobody has acknowledged yet."""
+    if state != CampaignStatus.PAUSED:
+        return ""
+    trip = pending_guard_trip(campaign_id)
+    return guard_seen(trip) if trip is not None else ""
 
 
 def campaign_figures(campaign: Campaign, now: datetime | None = None) -> CampaignFigures:
@@ -200,7 +210,7 @@ def figures_for(campaigns: Iterable[Campaign], now: datetime | None = None) -> d
             id=campaign.id, slug=slug, status=state.value, status_reason=reason or "",
             audience=audience, audience_estimated=estimated, queued=queued, in_flight=in_flight, sent=sent,
             refused=refused, skipped=skipped, abandoned=abandoned, bounced=bounced, unsubscribed=int(unsubs or 0),
-            clicks=int(clicked or 0) if tracked else None, rate=rate, eta=eta,
+            clicks=int(clicked or 0) if tracked else None, rate=rate, eta=eta, guard=_guard_seen(campaign.id, state),
         )
     return result
 

@@ -20,6 +20,7 @@ from app.sending import campaign_state
 from app.sending.queue import enqueue
 from app.services.campaigns.preflight import preflight_errors
 from app.services.campaigns.worker_policy import announce_campaign, campaign_finished
+from app.services.deliverability import acknowledge_guard, pending_guard_trip
 
 # Above this many deliveries queued at once, PostgreSQL's statistics are refreshed (see
 # app.database.refresh_statistics): a plan made for an empty table would not survive them.
@@ -74,12 +75,6 @@ def start_campaign(campaign: Campaign, now: datetime | None = None) -> int | Non
 
 # --- scheduling and the officer's controls ----------------------------------------------
 
-# A worker pauses a campaign when at least this share of its last outcomes were errors
-# (refusals, failures, lost connections), counted over at least AUTO_PAUSE_MIN_OUTCOMES.
-AUTO_PAUSE_ERROR_RATIO = 0.5
-AUTO_PAUSE_MIN_OUTCOMES = 50
-
-
 def _done(won: bool, error: str, campaign: Campaign) -> None:
     if not won:
         db.session.rollback()
@@ -107,8 +102,28 @@ def pause_campaign(campaign: Campaign, reason: str = "") -> None:
           "Seule une campagne en cours d'envoi ou programmée peut être mise en pause.", campaign)
 
 
-def resume_campaign(campaign: Campaign) -> None:
-    """A paused campaign sends again (or goes back to its schedule if it never started). Commits."""
+class GuardNotAcknowledged(CampaignStateError):
+    """The campaign was paused by a guard (complaints, hard bounces, errors): resuming needs the
+    officer to say she has read what it saw; ``summary`` is that sentence."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__("Cette campagne a été mise en pause automatiquement : confirmez avoir pris connaissance "
+                         f"de la raison avant de reprendre. {summary}")
+        self.summary = summary
+
+
+def resume_campaign(campaign: Campaign, *, acknowledged: bool = False, by: str = "") -> None:
+    """A paused campaign sends again (or goes back to its schedule if it never started). Commits.
+
+    After a guard's pause (app.services.deliverability.guards) ``acknowledged`` must be True:
+    the officer has read what was seen; the guard then measures anew from this moment.
+    Raises :class:`GuardNotAcknowledged` otherwise.
+    """
+    trip = pending_guard_trip(campaign.id)
+    if trip is not None:
+        if not acknowledged:
+            raise GuardNotAcknowledged(trip.summary)
+        acknowledge_guard(trip, by or "?")
     _done(campaign_state.resume(campaign), "Seule une campagne en pause peut reprendre.", campaign)
 
 

@@ -16,7 +16,7 @@ from app.models import Campaign, Subscriber
 from app.sending.policy import RefusedRecipient, SendingPolicy, TransactionalOutcome
 from app.sending.worker import run_thread
 from app.services.audience import audit
-from app.services.deliverability import HARD_BOUNCE, register_bounce
+from app.services.deliverability import HARD_BOUNCE, WorkerGuard, register_bounce
 from app.services.events import checkin_personal
 from app.services.integrations import campaign_data, emit_signal
 
@@ -51,11 +51,12 @@ def campaign_finished(campaign_id: int) -> None:
 
 
 def sending_policy() -> SendingPolicy:
-    """Bounces at RCPT, the audit of one-off messages, the webhooks, the reminders' check-in block."""
+    """Bounces at RCPT, the audit of one-off messages, the webhooks, the send guards, the reminders' check-in block."""
     return SendingPolicy(
         recipient_refused=_hard_bounce,
         transactional_outcome=_audit_outcome,
         campaign_finished=campaign_finished,
+        campaign_guard=WorkerGuard(),
         personal={"checkin": checkin_personal},
     )
 

@@ -20,6 +20,14 @@ from app.services.deliverability.bounces import (
     register_bounce,
     undo as undo_bounce,
 )
+from app.services.deliverability.guards import (
+    WorkerGuard,
+    acknowledge as acknowledge_guard,
+    figures as guard_figures,
+    pending_trip as pending_guard_trip,
+    seen as guard_seen,
+)
+from app.services.deliverability.dns_check import DnsUnavailable, Finding as DnsFinding, check_domain
 from app.services.deliverability.dns_records import DMARC_POLICIES, records as records_to_publish
 from app.services.deliverability.bounce_intake import (
     MAX_EVENTS as MAX_RELAY_EVENTS,
@@ -35,5 +43,5 @@ __all__ = [
     "apply_relay_events",
     "DMARC_POLICIES", "HARD_BOUNCE", "NotUndoable", "apply_report", "bounce_domain_missing",
     "bounces_for_subscriber", "counts_by_reason", "records_to_publish", "recent_bounces", "register_bounce",
-    "sender_health", "undo_bounce",
+    "sender_health", "undo_bounce", "DnsFinding", "DnsUnavailable", "check_domain", "WorkerGuard", "acknowledge_guard", "guard_figures", "guard_seen", "pending_guard_trip",
 ]

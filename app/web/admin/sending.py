@@ -11,10 +11,12 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.extensions import db
 from app.services.campaigns import (
     CampaignStateError,
+    GuardNotAcknowledged,
     PreflightFailed,
     STARTABLE_STATUSES,
     campaign_figures,
@@ -149,7 +151,19 @@ def sending_pause(campaign_id: int):
 
 @bp.post("/campaigns/<int:campaign_id>/resume")
 def sending_resume(campaign_id: int):
-    return _action(campaign_id, resume_campaign, _("L'envoi reprend."))
+    """After a guard's pause the form carries a checkbox saying what was seen; without it, nothing resumes."""
+    acknowledged = request.form.get("acknowledge") == "1"
+    campaign = _campaign(campaign_id)
+    try:
+        resume_campaign(campaign, acknowledged=acknowledged, by=current_user.email)
+    except GuardNotAcknowledged:
+        flash(_("Cochez la case « J'ai pris connaissance » : la campagne a été mise en pause pour une raison "
+                "qui demande votre attention."), "error")
+    except CampaignStateError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("L'envoi reprend."), "success")
+    return _back(campaign)
 
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 
+from app.services.deliverability import DnsUnavailable, check_domain
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.settings", _l("Paramètres"), 85, admin_only=True)
@@ -49,3 +50,15 @@ def settings():
         grace=config.get("SCHEDULE_GRACE_HOURS"),
         database=config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0],
     )
+
+
+@bp.route("/settings/dns")
+@admin_required
+def settings_dns():
+    """The sending domain's MX, SPF, DKIM and DMARC as published now, each with a verdict in French."""
+    try:
+        findings, unavailable = check_domain(current_app.config), ""
+    except DnsUnavailable as exc:
+        findings, unavailable = [], str(exc)
+    return render_template("admin/settings_dns.html", findings=findings, unavailable=unavailable,
+                           nameservers=", ".join(current_app.config.get("DNS_NAMESERVERS") or ()))

@@ -214,6 +214,11 @@ class PauseSchema(ma.Schema):
     reason = Str(load_default="", validate=ma.validate.Length(max=500))
 
 
+class ResumeArgs(ma.Schema):
+    # After a guard's pause: "I have read what it saw" (the reason is in status_reason and progress.guard).
+    acknowledge = ma.fields.Boolean(load_default=False)
+
+
 def _count(description: str) -> ma.fields.Integer:
     return ma.fields.Integer(metadata={"description": description})
 
@@ -245,6 +250,8 @@ class FiguresSchema(ma.Schema):
                                                                      "while sending only"})
     eta = ma.fields.Float(allow_none=True, metadata={"description": "secondes, en cours d'envoi seulement / "
                                                                     "seconds, while sending only"})
+    guard = Str(metadata={"description": "en pause par un garde-fou : ce qu'il a constaté, jusqu'à ce qu'on le "
+                                         "reconnaisse (resume?acknowledge=true) / paused by a send guard: what it saw"})
 
 
 class CampaignDetailSchema(CampaignSchema):
@@ -396,11 +403,12 @@ def pause(data: dict, campaign_id: int):
 
 @blp.post("/<int:campaign_id>/resume")
 @blp.scoped("campaigns:send", 404, 409)
+@blp.arguments(ResumeArgs, location="query")
 @blp.response(200, CampaignSchema)
-def resume(campaign_id: int):
-    """Reprendre / resume."""
+def resume(args: dict, campaign_id: int):
+    """Reprendre / resume. Après une pause automatique, ``?acknowledge=true`` / after a guard's pause."""
     campaign = campaign_or_404(campaign_id)
-    resume_campaign(campaign)
+    resume_campaign(campaign, acknowledged=args["acknowledge"], by=f"api:{current_token().name}"[:320])
     return campaign
 
 
