@@ -23,16 +23,20 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) dev --port $(PORT)
 
-## make test: the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set. Tests marked `slow`
-## (crash and fault tests, real-process timeouts, the full admin crawl) run only with TEST_ALL=1, as CI does.
-SLOW := $(if $(TEST_ALL),,-m "not slow")
+## make test: the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set, in two pytest-xdist processes
+## (JOBS=1 for one). Tests marked `slow` (crash and fault tests, real-process timeouts, timing comparisons, the full
+## admin crawl) run only with TEST_ALL=1, as CI does, afterwards and one at a time: they time real processes.
+JOBS ?= 2
+PARALLEL := $(if $(filter 1,$(JOBS)),,-n $(JOBS))
+define run_suite
+	$(1) $(BIN)/pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
+	$(if $(TEST_ALL),$(1) $(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$$$? -eq 5 ])
+endef
 test: install
 	bash .ci/system-packages.sh
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(SLOW) $(PYTEST_ARGS)
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest $(SLOW) $(PYTEST_ARGS); \
-	fi
+	$(call run_suite,env -u TEST_DATABASE_URL)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; fi
+	$(if $(TEST_DATABASE_URL),$(call run_suite,))
 
 ## make lint: import-linter (the direction of imports, pyproject.toml), ruff (lint everywhere, format on the paths
 ## already formatted) and mypy on app/
