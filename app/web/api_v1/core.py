@@ -52,19 +52,26 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details; ``detail`` is French, ``messages`` holds both languages."""
+class ProblemMessagesSchema(ma.Schema):
+    fr = ma.fields.String(required=True)
+    en = ma.fields.String(required=True)
 
-    type = ma.fields.String(metadata={"description": "URI du type de problème (about:blank)"})
-    title = ma.fields.String(metadata={"description": "Intitulé HTTP"})
-    status = ma.fields.Integer()
-    detail = ma.fields.String(metadata={"description": "Explication en français"})
-    instance = ma.fields.String()
-    messages = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
-                              metadata={"description": "{\"fr\": …, \"en\": …}"})
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details; ``detail`` is French, ``messages`` holds both languages. Every member
+    an answer may carry is declared (the extension members ``code``, ``errors``, ``required_scope``):
+    a client validating bodies against this schema never meets one it forbids."""
+
+    type = ma.fields.String(required=True, metadata={"description": "URI du type de problème (about:blank)"})
+    title = ma.fields.String(required=True, metadata={"description": "Intitulé HTTP"})
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True, metadata={"description": "Explication en français"})
+    instance = ma.fields.String(required=True, metadata={"description": "Le chemin demandé / the path requested"})
+    messages = ma.fields.Nested(ProblemMessagesSchema, required=True,
+                                metadata={"description": "Le message en français et en anglais / in French and English"})
     code = ma.fields.String(metadata={"description": "Refus d'une règle de Lettrine : code stable "
                                                      "(campaign_state, invalid_address…) / a rule's stable code"})
-    errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés"})
+    errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés / the refused fields, by location"})
     required_scope = ma.fields.String(metadata={"description": "403 : la portée qui manque au jeton / "
                                                                "the scope the token lacks"})
 
