@@ -173,3 +173,14 @@ def test_registrants_need_registrations_read_the_agenda_holds_nobody(client):
     reader = token_header("registrations:read", "émargement")
     [row] = client.get("/api/v1/cycles/contrat-de-ville-2016/registrations", headers=reader).get_json()["items"]
     assert (row["email"], row["first_name"], row["last_name"]) == ("laura.kossi@example.org", "Laura", "Kossi")
+
+
+def test_the_settings_page_leads_to_the_tokens(admin_client, admin_user):
+    create_token("agenda", "events:read", user=admin_user)
+    create_token("ancien", "events:read", user=admin_user, expires_at=utcnow() + timedelta(minutes=1))
+    db.session.execute(ApiToken.__table__.update().where(ApiToken.name == "ancien")
+                       .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    page = admin_client.get("/admin/settings").get_data(as_text=True)
+    assert "API</h2>" in page and 'href="/admin/api-tokens"' in page
+    assert re.search(r"Jetons actifs\W+1\.", page)  # the expired one is not counted
