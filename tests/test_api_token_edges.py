@@ -184,3 +184,30 @@ def test_the_settings_page_leads_to_the_tokens(admin_client, admin_user):
     page = admin_client.get("/admin/settings").get_data(as_text=True)
     assert "API</h2>" in page and 'href="/admin/api-tokens"' in page
     assert re.search(r"Jetons actifs\W+1\.", page)  # the expired one is not counted
+
+
+def test_the_migration_ties_existing_tokens_to_their_creator_and_goes_back(tmp_path):
+    """On a SQLite file of its own: a token made on the admin page before 0015 recorded its creator's
+    address; after the upgrade it belongs to that account, a CLI token to nobody."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    app = make_app(f"sqlite:///{tmp_path / 'owners.db'}")
+    with app.app_context():
+        upgrade(revision="0014")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, role, active, locale, created_at, session_token) "
+            "VALUES (7, 'claire@example.org', '', 'x', 'admin', 1, 'fr', '2026-01-01', 's')"))
+        for name, by in (("page", "claire@example.org"), ("cli", "cli")):
+            db.session.execute(text(
+                "INSERT INTO api_tokens (name, token_hash, prefix, scopes, created_by, created_at) "
+                "VALUES (:n, :h, 'lt_x', '[]', :by, '2026-01-01')"), {"n": name, "h": name * 8, "by": by})
+        db.session.commit()
+        upgrade()
+        owners = dict(db.session.execute(text("SELECT name, user_id FROM api_tokens")).all())
+        assert owners == {"page": 7, "cli": None}
+        downgrade(revision="0014")
+        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info(api_tokens)"))]
+        assert "user_id" not in columns and "revoked_reason" not in columns
+        db.session.remove()
+        db.engine.dispose()
