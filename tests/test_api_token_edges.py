@@ -46,12 +46,14 @@ def test_a_deactivated_administrators_token_creates_nobody(client, admin_user):
     assert client.get("/api/v1/subscribers", headers=_bearer(token)).status_code == 401
 
 
-def test_a_role_change_kills_the_token_and_so_does_a_change_made_behind_the_service(client, admin_user):
+def test_a_role_change_kills_the_token_and_so_does_a_change_made_behind_the_service(app, client, admin_user):
     colleague = _admin("claire@example.org")
     demoted = create_token("crm", "all", user=colleague).plaintext
     set_user_role(colleague, Role.EDITOR, by=admin_user)
     assert client.get("/api/v1/lists", headers=_bearer(demoted)).status_code == 401
     assert db.session.scalar(select(ApiToken.revoked_reason)) == "role_changed"
+    listing = app.test_cli_runner().invoke(args=["tokens", "list"]).output
+    assert "crm\tclaire@example.org\trévoqué (rôle changé)" in listing
 
     other = _admin("paul@example.org")
     token = create_token("agenda", "events:read", user=other).plaintext

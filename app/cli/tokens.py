@@ -28,13 +28,15 @@ def create(name: str, scopes: str, expires: str) -> None:
 
 @cli.command("list")
 def list_() -> None:
-    """List tokens (never their value)."""
+    """List tokens (never their value): id, start, name, who made it (an admin's address, or "cli"),
+    state (active, expiry, or revoked and why), last use, scopes."""
     for row in all_tokens():
         reason = TOKEN_REVOKE_REASONS.get(row.revoked_reason, "")
         state = (f"révoqué ({reason})" if reason else "révoqué") if row.revoked_at else (
             f"expire {row.expires_at:%Y-%m-%d %H:%M}" if row.expires_at else "actif")
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "jamais"
-        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{state}\tutilisé : {used}\t{','.join(row.scopes)}")
+        owner = row.created_by or "—"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{owner}\t{state}\tutilisé : {used}\t{','.join(row.scopes)}")
 
 
 @cli.command("revoke")
