@@ -27,7 +27,8 @@ def test_register_someone_for_a_journee_then_cancel_and_the_waiting_list_moves(c
 
     cancelled = client.post(f"/api/v1/registrations/{first.get_json()['id']}/cancel", headers=headers, json={})
     assert cancelled.get_json()["days"] == [{"journee": 2, "status": "cancelled"}]
-    listing = client.get("/api/v1/cycles/contrat-de-ville-2016/registrations", headers=headers).get_json()
+    listing = client.get("/api/v1/cycles/contrat-de-ville-2016/registrations",
+                         headers=token_header("registrations:read")).get_json()
     assert {r["email"]: r["days"][0]["status"] for r in listing["items"]} == {
         "laura.kossi@example.org": "cancelled", "b@example.org": "confirmed"}
 

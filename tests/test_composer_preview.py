@@ -50,7 +50,7 @@ def test_a_message_that_cannot_be_built_says_why_in_french(admin_client):
                                  data=_form(campaign, subject="Objet\r\nBcc: x@example.org"))
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "L'aperçu ne peut pas être affiché" in text
-    assert "saut de ligne" in text and "sandbox" in response.headers["Content-Security-Policy"]
+    assert "Objet" in text and "pas de retour à la ligne" in text and "sandbox" in response.headers["Content-Security-Policy"]
 
 
 def test_a_sent_campaign_previews_as_saved(admin_client):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from app.models.users import User
 
 
 class ApiToken(db.Model):
@@ -28,13 +31,21 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(16))
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(320), default="")
+    # The administrator whose rights it carries (None: made by an operator with ``flask tokens``): it
+    # works only while that account is an active administrator, and is revoked when it stops being one.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped["User | None"] = relationship()
 
     def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        if self.revoked_at is not None or (self.expires_at is not None and self.expires_at <= now):
+            return False
+        return self.user_id is None or (self.user is not None and self.user.active and self.user.is_admin)
 
 
 class IdempotencyRecord(db.Model):

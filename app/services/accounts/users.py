@@ -3,7 +3,7 @@
 The admin's user pages, ``flask users create`` and the login page all go through here: one
 check of the address and the password, one rule that nobody demotes or deactivates
 themself, and every change of who may act (a new password, a deactivation, a logout) ends
-the sessions it concerns.
+the sessions it concerns, and a deactivation or a change of role ends the account's API tokens.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.i18n import TranslatedError
 from app.models import Role, User, utcnow
 from app.services.audience import InvalidAddress, normalise_email
+from app.services.integrations import revoke_tokens_of
 
 MIN_PASSWORD = 8
 # Made once with the same method and cost as real hashes, so checking it takes as long.
@@ -46,6 +47,8 @@ def save_user(email: str, password: str, *, role: Role, name: str = "", replace:
         user = User(email=address)
         db.session.add(user)
     user.name = (name or user.name or "").strip()[:200]
+    if not created and user.role != role:
+        revoke_tokens_of(user, "role_changed")
     user.role = role
     user.set_password(password)  # ends the sessions opened with the old one
     db.session.commit()
@@ -56,6 +59,8 @@ def set_role(user: User, role: Role, *, by: User) -> None:
     """Give ``user`` this role; commits. Refused when an administrator would demote themself."""
     if user.id == by.id and role != Role.ADMIN:
         raise AccountError(_l("Vous ne pouvez pas retirer votre propre rôle d'administrateur."))
+    if user.role != role:
+        revoke_tokens_of(user, "role_changed")  # its tokens carried the old role's rights
     user.role = role
     db.session.commit()
 
@@ -67,6 +72,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     user.active = active
     if not active:
         user.end_sessions()
+        revoke_tokens_of(user, "account_deactivated")
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ the person can lift by confirming. A confirmed membership is never downgraded.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,12 @@ from app.services.audience.subscriptions import LinkTarget, send_confirmation, u
 
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
 _LIMITS = {"first_name": 200, "last_name": 200, "organisation": 300, "function": 300, "commune": 200}
+# A person's free attributes (a CRM id, a service…) are a few short values the messages may show,
+# not a store: bounded so that no caller can grow a row (and every message built from it) at will.
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_KEY = 100
+MAX_ATTRIBUTE_VALUE = 1000
+MAX_ATTRIBUTES_BYTES = 16_384  # the whole object as JSON (UTF-8)
 
 
 class RecordRefused(LettrineError, ValueError):
@@ -53,6 +60,30 @@ class NewSubscriber:
     double_opt_in: bool = True
     profile: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def checked_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """``attributes`` if they keep within the bounds (keys, key length, scalar values, total size),
+    else RecordRefused 422 saying which bound, in French."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise RecordRefused(422, f"« attributes » : {MAX_ATTRIBUTES} attributs au plus ({len(attributes)} reçus).",
+                            f"\"attributes\": at most {MAX_ATTRIBUTES} keys.")
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_ATTRIBUTE_KEY:
+            raise RecordRefused(422, f"« attributes » : un nom d'attribut fait de 1 à {MAX_ATTRIBUTE_KEY} caractères.",
+                                f"\"attributes\": a key is 1 to {MAX_ATTRIBUTE_KEY} characters.")
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise RecordRefused(422, f"« attributes.{key[:40]} » : un texte, un nombre, vrai/faux ou null, "
+                                     "pas d'objet ni de liste.",
+                                f"\"attributes.{key[:40]}\": a string, number, boolean or null, not an object or list.")
+        if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_VALUE:
+            raise RecordRefused(422, f"« attributes.{key[:40]} » : {MAX_ATTRIBUTE_VALUE} caractères au plus.",
+                                f"\"attributes.{key[:40]}\": at most {MAX_ATTRIBUTE_VALUE} characters.")
+    size = len(json.dumps(attributes, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise RecordRefused(422, f"« attributes » : {MAX_ATTRIBUTES_BYTES} octets au plus en JSON ({size} reçus).",
+                            f"\"attributes\": at most {MAX_ATTRIBUTES_BYTES} bytes as JSON.")
+    return attributes
 
 
 def _membership(subscriber: Subscriber, mailing_list: MailingList) -> Subscription | None:
@@ -77,6 +108,8 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
         raise RecordRefused(409, f"Cette personne est « {subscriber.status.value} » : seule la double confirmation "
                                  "peut la réinscrire.",
                             f"This person is \"{subscriber.status.value}\": only double opt-in can subscribe them again.")
+    attributes = checked_attributes({**(subscriber.attributes or {}), **new.attributes}) \
+        if subscriber is not None and new.attributes else checked_attributes(new.attributes)
     if subscriber is None:
         subscriber = Subscriber(email=email)
         db.session.add(subscriber)
@@ -84,7 +117,7 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
         if name in PROFILE_FIELDS and value and (created or not getattr(subscriber, name)):
             setattr(subscriber, name, value.strip()[:_LIMITS[name]])
     if new.attributes:
-        subscriber.attributes = {**(subscriber.attributes or {}), **new.attributes}
+        subscriber.attributes = attributes
     db.session.flush()
     if created:
         emit_signal("subscriber.created", subscriber=subscriber_data(subscriber), source=new.consent.source)
@@ -104,14 +137,16 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
 
 
 def update_profile(subscriber: Subscriber, changes: dict[str, Any]) -> Subscriber:
-    """Change names, organisation, function, commune, attributes (not the address); commits."""
+    """Change names, organisation, function, commune, attributes (not the address); commits.
+    RecordRefused for an erased person or attributes beyond :func:`checked_attributes`' bounds."""
     if subscriber.status == SubscriberStatus.ERASED:
         raise RecordRefused(409, "Cette personne a été effacée.", "This person has been erased.")
+    attributes = checked_attributes(dict(changes["attributes"] or {})) if "attributes" in changes else None
     for name in PROFILE_FIELDS:
         if name in changes:
             setattr(subscriber, name, (changes[name] or "").strip()[:_LIMITS[name]])
-    if "attributes" in changes:
-        subscriber.attributes = dict(changes["attributes"] or {})
+    if attributes is not None:
+        subscriber.attributes = attributes
     db.session.commit()
     return subscriber
 

@@ -18,9 +18,27 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import TranslatedError
+from app.message.header_text import (
+    ADDRESS_IN_NAME,
+    CONTROL,
+    FIELDS as HEADER_FIELDS,
+    NOT_ONE_MAILBOX,
+    REPLY_TO,
+    HeaderTextError,
+    check_field,
+    without_controls,
+)
 from app.message.richtext import split_heading
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList, MediaFile
-from app.services.audience import InvalidCriterion, REGISTRANT_KINDS, UnknownList, lists_by_slug, normalise_criterion
+from app.services.audience import (
+    REGISTRANT_KINDS,
+    InvalidAddress,
+    InvalidCriterion,
+    UnknownList,
+    lists_by_slug,
+    normalise_criterion,
+    normalise_email,
+)
 from app.services.campaigns.blocks import empty_block, validate_blocks
 from app.services.events import reminder_subject
 from app.services.support import insert_media_into, store_media, unique_slug
@@ -87,7 +105,7 @@ def create_campaign(fields: CampaignFields, *, created_by: int | None = None) ->
             raise CompositionError(_l("Choisissez le cycle à annoncer."), errors={"cycle_id": [str(_l("cycle introuvable"))]})
         campaign.cycle_id = cycle.id
         campaign.subject = announcement_subject(cycle)
-        campaign.preheader = (cycle.period or "")[: FIELD_LIMITS["preheader"]]
+        campaign.preheader = without_controls(cycle.period or "")[: FIELD_LIMITS["preheader"]]
     elif template == CampaignTemplate.REMINDER:
         journee = db.session.get(Journee, fields.journee_id or 0)
         if journee is None:
@@ -159,14 +177,14 @@ def append_image(campaign: Campaign, *, upload: tuple[bytes, str, str] | None = 
 
 def announcement_subject(cycle: Cycle) -> str:
     """"Cycle de qualification : Comment faire vivre…": the kicker, then the title, cut to the column."""
-    return f"{cycle.kicker + ' : ' if cycle.kicker else ''}{cycle.title}"[: FIELD_LIMITS["subject"]]
+    return without_controls(f"{cycle.kicker + ' : ' if cycle.kicker else ''}{cycle.title}")[: FIELD_LIMITS["subject"]]
 
 
 def registrants_subject(criterion: dict[str, Any]) -> str:
     """A letter to a cycle's (or a journée's) registrants is about the cycle's title (and the journée)."""
     cycle = db.session.get(Cycle, criterion["cycle_id"])
     journee = db.session.get(Journee, criterion["journee_id"]) if criterion.get("journee_id") else None
-    title = cycle.title if cycle is not None else ""
+    title = without_controls(cycle.title) if cycle is not None else ""
     suffix = f" — journée {journee.number}" if journee else ""  # kept whole: the title gives way
     return title[: FIELD_LIMITS["subject"] - len(suffix)] + suffix
 
@@ -194,17 +212,52 @@ def markdown_blocks(text: str) -> list[dict[str, Any]]:
 
 
 def _typed(field: str, value: str | None) -> str | None:
-    """A one-line value as typed: stripped; refused across lines or beyond its column."""
+    """A one-line value as typed: stripped; refused across lines or beyond its column, and for the
+    header-bound ones (subject, preheader, sender's name, reply-to) by the one header-text check."""
     if value is None:
         return None
     if "\r" in value or "\n" in value:
         raise CompositionError(_l("« %(field)s » : pas de retour à la ligne.", field=FIELD_LABELS[field]),
                                errors={field: [str(_l("pas de retour à la ligne"))]})
+    if field in HEADER_FIELDS:
+        try:
+            value = check_field(field, value)
+            if field == REPLY_TO and value:
+                normalise_email(value)  # the one mailbox must also be one an email validator takes
+        except HeaderTextError as exc:
+            raise header_text_refusal(exc, FIELD_LABELS[field]) from exc
+        except InvalidAddress as exc:
+            raise header_text_refusal(HeaderTextError(field, NOT_ONE_MAILBOX), FIELD_LABELS[field]) from exc
     value = value.strip()
     if len(value) > FIELD_LIMITS[field]:
         raise CompositionError(_l("« %(field)s » : %(limit)s caractères au plus.", field=FIELD_LABELS[field],
                                   limit=FIELD_LIMITS[field]), errors={field: [str(_l("trop long"))]})
     return value
+
+
+def header_text_refusal(exc: HeaderTextError, label: Any) -> CompositionError:
+    """The header-text check's refusal in the reader's language, naming the field as the form does."""
+    if exc.reason == CONTROL and exc.codepoint in ("000A", "000D"):
+        why = _l("pas de retour à la ligne")
+    elif exc.reason == CONTROL:
+        why = _l("caractère de contrôle interdit (U+%(codepoint)s)", codepoint=exc.codepoint)
+    elif exc.reason == ADDRESS_IN_NAME:
+        why = _l("un nom d'expéditeur ne contient pas d'adresse (ni « @ », ni « < > »)")
+    else:
+        why = _l("une seule adresse e-mail, sans nom ni autre adresse (ex. formations@crpve91.fr)")
+    return CompositionError(_l("« %(field)s » : %(why)s.", field=label, why=why), errors={exc.field: [str(why)]})
+
+
+def header_text_problems(campaign: Campaign, skip: Sequence[str] = ()) -> list[str]:
+    """What the header-text check refuses in a campaign as it stands (one saved before the check
+    existed, or the composer's unsaved copy): the preview and the checks before sending say it."""
+    problems = []
+    for field in sorted(HEADER_FIELDS - set(skip)):
+        try:
+            check_field(field, getattr(campaign, field) or "")
+        except HeaderTextError as exc:
+            problems.append(str(header_text_refusal(exc, FIELD_LABELS[field])))
+    return problems
 
 
 def _criterion(raw: dict[str, Any] | None) -> dict[str, Any] | None:

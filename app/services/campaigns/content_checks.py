@@ -1,7 +1,8 @@
 """Checks on what the officer typed, added to preflight (``app.message.preflight`` checks
 the rendered bytes; these check the campaign's own fields, which the rendering hides):
 
-- a reply-to that is not an address ("pas-une-adresse");
+- a reply-to that is not an address ("pas-une-adresse"), and whatever the header-text check refuses
+  in a campaign saved before it existed (a control character in the subject…);
 - Lettrine's own per-recipient markers ("LTRNx…") typed into a field;
 - a newsletter block left empty, or invalid;
 - an announcement for a cycle whose journées are all past (a warning: the demo's 2016
@@ -25,6 +26,7 @@ from app.message.render import MARKER_PREFIX
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
+from app.services.campaigns.composition import header_text_problems
 from app.services.events import SUBJECT_LIMIT, french_date, reminder_subject
 
 
@@ -56,12 +58,15 @@ def campaign_checks(campaign: Campaign) -> list[str]:
         errors.append(_("Le texte « %(marker)s… » est réservé par Lettrine pour les liens personnels : "
                         "retirez-le de l'objet, du contenu ou du cycle.", marker=MARKER_PREFIX))
     reply_to = (campaign.reply_to or "").strip()
+    bad_reply_to = False
     if reply_to:
         try:
             normalise_email(reply_to)
         except InvalidAddress:
+            bad_reply_to = True
             errors.append(_("L'adresse de réponse « %(address)s » n'est pas une adresse e-mail valide.",
                             address=reply_to))
+    errors.extend(header_text_problems(campaign, skip=("reply_to",) if bad_reply_to else ()))
     if campaign.template == CampaignTemplate.NEWSLETTER:
         blocks = list((campaign.content or {}).get("blocks", []))
         for index, block in enumerate(blocks, start=1):

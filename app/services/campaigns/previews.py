@@ -25,7 +25,7 @@ from app.sending.compose import builder_for, wire_bytes
 from app.sending.views import webview_values
 from app.services.audience import find_subscriber, normalise_email
 from app.services.campaigns.api_messages import recipient_for
-from app.services.campaigns.composition import EDITABLE, CampaignFields
+from app.services.campaigns.composition import EDITABLE, CampaignFields, header_text_problems
 from app.services.campaigns.preflight import sample_message
 
 # The text fields a draft preview takes from the form (the rest is the saved campaign's).
@@ -45,6 +45,9 @@ class Preview:
 
 def preview_message(campaign: Campaign) -> Preview:
     """The campaign as it is saved, built for a sample subscriber."""
+    refused = header_text_problems(campaign)
+    if refused:
+        return Preview(error=" ".join(refused))
     try:
         raw = sample_message(campaign).raw
     except HeaderInjection:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from app.errors import LettrineError
 from app.extensions import db
+from app.message.header_text import without_controls
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, utcnow
 from app.sending import campaign_state
 from app.timeutil import local_to_utc, to_local
@@ -107,7 +108,7 @@ def shorten(text: str, limit: int) -> str:
 def reminder_subject(journee: Journee) -> str:
     """The date first (what the reader needs), then as much of the cycle's title as fits."""
     head = f"Rappel : journée {journee.number} le {french_date(journee.starts_at)}"
-    return shorten(f"{head} — {journee.cycle.title}", SUBJECT_LIMIT)
+    return shorten(without_controls(f"{head} — {journee.cycle.title}"), SUBJECT_LIMIT)
 
 
 def reminder_preheader(journee: Journee) -> str:
@@ -116,7 +117,7 @@ def reminder_preheader(journee: Journee) -> str:
     cycle = journee.cycle
     place = ", ".join(p for p in (cycle.venue_name, cycle.venue_room) if p)
     text = f"{start.hour} h {start.minute:02d}–{end.hour} h {end.minute:02d}" + (f" · {place}" if place else "") + f" · {cycle.title}"
-    return shorten(text, 110)
+    return shorten(without_controls(text), 110)
 
 
 def reminder_name(journee: Journee, rule: ReminderRule) -> str:

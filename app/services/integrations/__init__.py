@@ -5,13 +5,16 @@ domains import from here, never from a module inside the package (``make lint`` 
 """
 
 from app.services.integrations.api_tokens import (
+    REVOKE_REASONS as TOKEN_REVOKE_REASONS,
     SCOPES,
     TokenError,
     all_tokens,
     authenticate,
     create_token,
     has_scope,
+    parse_expiry as parse_token_expiry,
     revoke as revoke_token,
+    revoke_tokens_of,
 )
 from app.services.integrations.idempotency import KeyInUse, KeyReused, Replay, claim_key, finish_key, release_key
 from app.services.integrations.signals import (
@@ -33,9 +36,9 @@ from app.services.integrations.webhooks import (
 )
 
 __all__ = [
-    "EndpointError", "KeyInUse", "KeyReused", "Replay", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens",
+    "EndpointError", "KeyInUse", "KeyReused", "Replay", "SCOPES", "SIGNAL_EVENTS", "TOKEN_REVOKE_REASONS", "TokenError", "all_tokens",
     "authenticate", "campaign_data", "claim_key", "create_endpoint", "create_token", "deliver_due_webhooks",
     "disabled_endpoints", "emit_signal", "enable_endpoint", "finish_key", "has_scope",
-    "reencrypt_webhook_secrets", "registration_data", "release_key", "renew_webhook_secret",
-    "resend_delivery", "revoke_token", "subscriber_data",
+    "parse_token_expiry", "reencrypt_webhook_secrets", "registration_data", "release_key", "renew_webhook_secret",
+    "resend_delivery", "revoke_token", "revoke_tokens_of", "subscriber_data",
 ]

@@ -1,4 +1,5 @@
-"""API tokens (admin only): create one (its value is shown once, on the page that follows), revoke."""
+"""API tokens (admin only): create one (its value is shown once, on the page that follows), list them
+with their last use, revoke. A token made here belongs to the administrator who made it."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -39,7 +40,7 @@ def api_tokens():
     if form.validate_on_submit():
         try:
             shown = create_token(form.name.data, form.scopes.data, last_day=form.expires.data,
-                                 created_by=current_user.email)
+                                 user=current_user)
         except TokenError as exc:
             flash(str(exc), "error")
         else:

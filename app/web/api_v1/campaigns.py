@@ -116,7 +116,8 @@ def block_errors(block: Any) -> list[str]:
     The same dicts as the OpenAPI description, so what is documented is what is enforced; the
     composer's rules (:func:`validate_blocks`) still run after this.
     """
-    schema = BLOCK_SCHEMAS.get(block.get("type")) if isinstance(block, dict) else None
+    kind = block.get("type") if isinstance(block, dict) else None
+    schema = BLOCK_SCHEMAS.get(kind) if isinstance(kind, str) else None  # a list or an object is no type
     if schema is None:
         return ["type de bloc inconnu / unknown block type"]
     errors = [f"champ obligatoire / required: {name}" for name in schema["required"] if name not in block]

@@ -52,19 +52,28 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details; ``detail`` is French, ``messages`` holds both languages."""
+class ProblemMessagesSchema(ma.Schema):
+    fr = ma.fields.String(required=True)
+    en = ma.fields.String(required=True)
 
-    type = ma.fields.String(metadata={"description": "URI du type de problème (about:blank)"})
-    title = ma.fields.String(metadata={"description": "Intitulé HTTP"})
-    status = ma.fields.Integer()
-    detail = ma.fields.String(metadata={"description": "Explication en français"})
-    instance = ma.fields.String()
-    messages = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
-                              metadata={"description": "{\"fr\": …, \"en\": …}"})
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details; ``detail`` is French, ``messages`` holds both languages. Every member
+    an answer may carry is declared (the extension members ``code``, ``errors``, ``required_scope``):
+    a client validating bodies against this schema never meets one it forbids."""
+
+    type = ma.fields.String(required=True, metadata={"description": "URI du type de problème (about:blank)"})
+    title = ma.fields.String(required=True, metadata={"description": "Intitulé HTTP"})
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True, metadata={"description": "Explication en français"})
+    instance = ma.fields.String(required=True, metadata={"description": "Le chemin demandé / the path requested"})
+    messages = ma.fields.Nested(ProblemMessagesSchema, required=True,
+                                metadata={"description": "Le message en français et en anglais / in French and English"})
     code = ma.fields.String(metadata={"description": "Refus d'une règle de Lettrine : code stable "
                                                      "(campaign_state, invalid_address…) / a rule's stable code"})
-    errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés"})
+    errors = ma.fields.Raw(metadata={"description": "Détail des champs refusés / the refused fields, by location"})
+    required_scope = ma.fields.String(metadata={"description": "403 : la portée qui manque au jeton / "
+                                                               "the scope the token lacks"})
 
 
 class Problem(HTTPException):
@@ -153,22 +162,25 @@ def current_token() -> ApiToken:
     return g.api_token
 
 
-def _authenticate(scope: str) -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+def _authenticate() -> None:
+    """The token of ``Authorization: Bearer …`` (the scheme in any case, spaces around the value
+    ignored), or 401."""
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     token = authenticate(value.strip()) if scheme.lower() == "bearer" else None
     if token is None:
         raise Problem(401, *MESSAGES[401])
-    if not has_scope(token, scope):
-        raise Problem(403, f"Ce jeton n'a pas la portée « {scope} ».", f"This token lacks the scope \"{scope}\".",
-                      required_scope=scope)
     g.api_token = token
 
 
+def _require(scope: str) -> None:
+    if not has_scope(current_token(), scope):
+        raise Problem(403, f"Ce jeton n'a pas la portée « {scope} ».", f"This token lacks the scope \"{scope}\".",
+                      required_scope=scope)
+
+
 def rate_key() -> str:
-    """Per token: a digest of the Authorization header (no database read before the limit)."""
-    header = request.headers.get("Authorization", "")
-    return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
+    """Per token: its id, known once authenticated (however the header is spelt, one token is one counter)."""
+    return f"api-token:{current_token().id}"
 
 
 class _StrictParser(FlaskParser):
@@ -192,11 +204,18 @@ class ApiBlueprint(Blueprint):
 
         def decorator(view: Callable) -> Callable:
             @wraps(view)
-            def authenticated(*args: Any, **kwargs: Any) -> Any:
-                _authenticate(scope)
+            def scoped_view(*args: Any, **kwargs: Any) -> Any:
+                _require(scope)
                 return view(*args, **kwargs)
 
-            wrapper: Callable = _rate_limited(authenticated)
+            limited = _rate_limited(scoped_view)  # counted per token, refusals of scope included
+
+            @wraps(view)
+            def authenticated(*args: Any, **kwargs: Any) -> Any:
+                _authenticate()  # first: the limit is keyed by the token's id
+                return limited(*args, **kwargs)
+
+            wrapper: Callable = authenticated
             for status in sorted({400, 401, 403, 429, *errors}):
                 wrapper = self.alt_response(status, response=http.HTTPStatus(status).name)(wrapper)
             return self.doc(description=f"Portée requise / required scope: `{scope}`")(wrapper)

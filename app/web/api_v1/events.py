@@ -1,6 +1,10 @@
 """/api/v1/cycles and registrations: the agenda (cycles, journées, seats left), register someone for
 journées, list and cancel registrations — through app.services.events.registrations (waiting lists,
-promotions and messages as on the public form)."""
+promotions and messages as on the public form).
+
+The agenda (``events:read``) holds no personal data; the registrants' addresses and names need
+``registrations:read``. Cancelling (``events:write``) answers with the registration's days, not the
+person's address or name: an id is not a licence to read someone's data."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -40,7 +44,7 @@ class JourneeSchema(ma.Schema):
     starts_at = ma.fields.DateTime()
     ends_at = ma.fields.DateTime()
     seats_left = ma.fields.Function(seats_left, allow_none=True,
-                                    metadata={"type": ["integer", "null"], "description": "null : pas de limite / no limit"})
+                                    metadata={"type": "integer", "description": "null : pas de limite / no limit"})
 
 
 class CycleSchema(ma.Schema):
@@ -58,20 +62,25 @@ class CycleSchema(ma.Schema):
 
 
 class DaySchema(ma.Schema):
-    journee = ma.fields.Function(lambda d: d.journee.number)
-    status = ma.fields.Function(lambda d: d.status.value)
+    journee = ma.fields.Function(lambda d: d.journee.number, metadata={"type": "integer"})
+    status = ma.fields.Function(lambda d: d.status.value, metadata={"type": "string"})
 
 
-class RegistrationSchema(ma.Schema):
+class RegistrationReceiptSchema(ma.Schema):
+    """A registration without the person: what cancelling answers."""
+
     id = ma.fields.Integer()
-    cycle = ma.fields.Function(lambda r: r.cycle.slug)
+    cycle = ma.fields.Function(lambda r: r.cycle.slug, metadata={"type": "string"})
     subscriber_id = ma.fields.Integer()
-    email = ma.fields.Function(lambda r: r.subscriber.email, allow_none=True)
-    first_name = ma.fields.Function(lambda r: r.subscriber.first_name)
-    last_name = ma.fields.Function(lambda r: r.subscriber.last_name)
     source = Str()
     created_at = ma.fields.DateTime()
     days = ma.fields.List(ma.fields.Nested(DaySchema))
+
+
+class RegistrationSchema(RegistrationReceiptSchema):
+    email = ma.fields.Function(lambda r: r.subscriber.email, allow_none=True, metadata={"type": "string"})
+    first_name = ma.fields.Function(lambda r: r.subscriber.first_name, metadata={"type": "string"})
+    last_name = ma.fields.Function(lambda r: r.subscriber.last_name, metadata={"type": "string"})
 
 
 class RegistrationPageSchema(ma.Schema):
@@ -150,11 +159,12 @@ def register_someone(data: dict, slug: str):
 
 
 @blp.get("/cycles/<slug>/registrations")
-@blp.scoped("events:read", 404)
+@blp.scoped("registrations:read", 404)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, RegistrationPageSchema)
 def registrations(args: dict, slug: str):
-    """Les inscriptions d'un cycle (curseur) / a cycle's registrations (cursor)."""
+    """Les inscriptions d'un cycle, adresses et noms compris (curseur) / a cycle's registrations, with
+    addresses and names (cursor)."""
     cycle = cycle_or_404(slug)
     items, cursor = page_of(select(Registration).where(Registration.cycle_id == cycle.id), Registration.id, args)
     return {"items": items, "next_cursor": cursor}
@@ -163,7 +173,7 @@ def registrations(args: dict, slug: str):
 @blp.post("/registrations/<int:registration_id>/cancel")
 @blp.scoped("events:write", 404, 422)
 @blp.arguments(CancelSchema)
-@blp.response(200, RegistrationSchema)
+@blp.response(200, RegistrationReceiptSchema)
 def cancel_registration(data: dict, registration_id: int):
     """Annuler des journées (toutes celles à venir sans « journees ») ; la liste d'attente avance / cancel."""
     registration = get_or_404(Registration, registration_id, "Inscription", "Registration")

@@ -76,6 +76,15 @@ class ConsentSchema(ma.Schema):
 
 _PROFILE = {name: Text(validate=ma.validate.Length(max=300)) for name in
             ("first_name", "last_name", "organisation", "function", "commune")}
+# The bounds are the audience service's (checked_attributes), which refuses in French; documented here.
+_ATTRIBUTES_DOC = {
+    "description": "attributs libres : 50 au plus, noms de 1 à 100 caractères, valeurs simples (texte de 1000 "
+                   "caractères au plus, nombre, booléen, null), 16 Kio en JSON / free attributes: at most 50, keys of "
+                   "1 to 100 characters, scalar values (text up to 1000 characters), 16 KiB as JSON",
+    "maxProperties": 50,
+    "propertyNames": {"minLength": 1, "maxLength": 100},
+    "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+}
 _SLUGS = ma.fields.List(Text(validate=ma.validate.Length(1, 80)), validate=ma.validate.Length(max=50))
 
 
@@ -87,11 +96,11 @@ class SubscriberCreateSchema(ma.Schema.from_dict({**_PROFILE})):  # type: ignore
     double_opt_in = ma.fields.Boolean(load_default=True, metadata={
         "description": "true : message de confirmation (défaut) ; false : inscrit d'emblée / "
                        "true: confirmation message (default); false: subscribed at once"})
-    attributes = ma.fields.Dict(keys=Text(validate=ma.validate.Length(1, 100)), load_default=dict)
+    attributes = ma.fields.Dict(keys=Text(), load_default=dict, metadata=_ATTRIBUTES_DOC)
 
 
 class SubscriberUpdateSchema(ma.Schema.from_dict({**_PROFILE})):  # type: ignore[misc]
-    attributes = ma.fields.Dict(keys=Text(validate=ma.validate.Length(1, 100)))
+    attributes = ma.fields.Dict(keys=Text(), metadata=_ATTRIBUTES_DOC)
 
 
 class UnsubscribeSchema(ma.Schema):

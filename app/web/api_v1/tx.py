@@ -1,5 +1,6 @@
 """/api/v1/tx: one transactional message (a campaign as its template, plus variables) to one address,
-through the transactional lane of the delivery queue; its status is read back by id."""
+through the transactional lane of the delivery queue; its status is read back by id, by the token
+that sent it only (another token, even with ``tx:send``, gets 404: the address is someone's)."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -67,8 +68,9 @@ def send(data: dict):
 @blp.scoped("tx:send", 404)
 @blp.response(200, TxStatusSchema)
 def status(message_id: int):
-    """Où en est le message : queued, sending, sent, failed / where the message stands."""
+    """Où en est un message envoyé par ce jeton : queued, sending, sent, failed / where a message this
+    token sent stands (404 for any other)."""
     row = get_or_404(TransactionalMessage, message_id, "Message", "Message")
-    if not row.reference.startswith(REFERENCE_PREFIX):
+    if row.reference != f"{REFERENCE_PREFIX}{current_token().id}":
         raise not_found("Message", "Message")
     return row
