@@ -8,6 +8,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from app.encryption import encrypt
@@ -37,6 +38,7 @@ def _world(instance: Path) -> dict[str, str]:
     return values
 
 
+@pytest.mark.slow
 def test_a_backup_without_secrets_holds_none_and_every_file_is_private(app, tmp_path, migrated, target_url):
     values = _world(tmp_path / "instance")
     archive = tmp_path / "b.tar.gz"

@@ -108,9 +108,10 @@ def test_the_import_limit_is_for_a_logged_in_user_only(strict_server):
     assert status == 413
 
 
+@pytest.mark.parametrize("path", ["/api/v1/subscribers", "/api/bounces"])
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer lt_not-a-token"}])
-def test_the_api_refuses_a_request_without_a_valid_token_before_its_body(strict_server, headers):
-    status, head, _seconds = _answer_without_body(strict_server, "/api/v1/subscribers", headers)
+def test_the_api_refuses_a_request_without_a_valid_token_before_its_body(strict_server, headers, path):
+    status, head, _seconds = _answer_without_body(strict_server, path, headers)
     assert status == 401, head
 
 
