@@ -1,6 +1,7 @@
 """Admin: subscriber search and keyset pagination, a subscriber's page, import upload → job → report, export."""
 from __future__ import annotations
 
+import codecs
 import html as html_lib
 import io
 import os
@@ -9,6 +10,7 @@ import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -124,7 +126,7 @@ def test_import_page_reports_a_file_without_email_column(admin_client):
         "file": (io.BytesIO((FIXTURES / "csv" / "no-email.csv").read_bytes()), "x.csv"), "list_id": str(ml.id),
     }, content_type="multipart/form-data")
     html = html_lib.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200 and "Aucune colonne d'adresse e-mail" in html
+    assert response.status_code == 422 and "Aucune colonne d'adresse e-mail" in html
     assert db.session.scalar(select(ImportJob)) is None
     assert not os.listdir(os.path.join(admin_client.application.instance_path, "imports", "preview"))
 
@@ -190,7 +192,7 @@ def test_a_workbook_is_refused_with_what_to_do(admin_client):
         response = admin_client.post("/admin/imports", data={"file": (io.BytesIO(body), name), "list_id": str(ml.id)},
                                      content_type="multipart/form-data")
         page = html_lib.unescape(response.get_data(as_text=True))
-        assert response.status_code == 200 and "enregistrez le fichier au format CSV" in page, name
+        assert response.status_code == 422 and "enregistrez le fichier au format CSV" in page, name
         assert "import-mapping" not in page and "PK" not in page and "Content_Types" not in page
     assert db.session.scalar(select(ImportJob)) is None
     assert not os.listdir(os.path.join(admin_client.application.instance_path, "imports", "preview"))
@@ -251,3 +253,37 @@ def test_an_upload_never_confirmed_is_removed_after_a_day(admin_client, app):
     later = datetime.now(timezone.utc) + timedelta(hours=25)
     run_once(app, later)  # …and so does the scheduler, for a page nobody opens
     assert os.listdir(folder) == []
+
+
+def test_random_bytes_are_refused_in_french_and_leave_no_file(admin_client, app, cli_runner):
+    """Issue #22: random bytes uploaded as a CSV answered 500 and left the file on disk."""
+    import random
+
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(ml)
+    db.session.commit()
+    preview_dir = os.path.join(app.instance_path, "imports", "preview")
+    for seed in range(5):
+        body = random.Random(seed).randbytes(20_000)
+        response = admin_client.post("/admin/imports", data={"file": (io.BytesIO(body), "inscrits.csv"),
+                                                             "list_id": str(ml.id)}, content_type="multipart/form-data")
+        page = html_lib.unescape(response.get_data(as_text=True))
+        assert response.status_code == 422 and "n'est pas un fichier texte" in page
+        assert not os.path.exists(preview_dir) or not os.listdir(preview_dir)
+    with pytest.raises(ImportFileError, match="pas un fichier texte"):
+        import_csv(io.BytesIO(random.Random(9).randbytes(5000)), ml, file_name="x.csv", actor="t")
+    path = os.path.join(app.instance_path, "bruit.csv")
+    with open(path, "wb") as fh:
+        fh.write(random.Random(7).randbytes(5000))
+    result = cli_runner.invoke(args=["subscribers", "import", path, "--list", "formations"])
+    assert result.exit_code != 0 and "pas un fichier texte" in result.output
+    assert db.session.scalar(select(ImportJob)) is None and db.session.scalar(select(Subscriber)) is None
+
+
+def test_text_files_from_spreadsheets_are_still_text(app):
+    from app.services.support import is_text
+
+    assert is_text("courriel;prénom\r\nanne@exemple.fr;Anne\tB\r\n".encode("cp1252"))
+    assert is_text("\ufeffcourriel;prénom\r\n".encode("utf-8"))
+    assert is_text(codecs.BOM_UTF16_LE + "courriel\tprénom\r\nanne@exemple.fr\tAnne\r\n".encode("utf-16-le"))
+    assert not is_text(b"courriel\x00;nom") and not is_text(bytes(range(256)) * 4)

@@ -9,16 +9,16 @@ from tests.conftest import make_app
 def test_editor_cannot_reach_users_or_settings(editor_client):
     assert editor_client.get("/admin/users").status_code == 403
     assert editor_client.get("/admin/settings").status_code == 403
-    assert editor_client.post("/admin/users", data={"email": "x@example.org", "password": "longenough", "role": "admin"}).status_code == 403
+    assert editor_client.post("/admin/users", data={"email": "x@example.org", "password": "tartine-confiture-velo", "role": "admin"}).status_code == 403
     nav = editor_client.get("/admin/").get_data(as_text=True)
     assert "/admin/users" not in nav and "/admin/settings" not in nav
 
 
 def test_admin_creates_a_user_and_changes_roles(admin_client, admin_user):
-    response = admin_client.post("/admin/users", data={"email": "Officer@Example.org", "name": "Laura", "role": "editor", "password": "longenough"})
+    response = admin_client.post("/admin/users", data={"email": "Officer@Example.org", "name": "Laura", "role": "editor", "password": "tartine-confiture-velo"})
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "officer@example.org"))
-    assert user.role == Role.EDITOR and user.check_password("longenough")
+    assert user.role == Role.EDITOR and user.check_password("tartine-confiture-velo")
     admin_client.post(f"/admin/users/{user.id}/role", data={"role": "admin"})
     db.session.refresh(user)
     assert user.role == Role.ADMIN

@@ -8,16 +8,16 @@ from app.models import MailingList, Role, Subscriber, User
 
 
 def test_users_create_reads_password_from_stdin(cli_runner):
-    result = cli_runner.invoke(args=["users", "create", "Officer@Example.org", "--role", "editor"], input="s3cret-pass\n")
+    result = cli_runner.invoke(args=["users", "create", "Officer@Example.org", "--role", "editor"], input="tartine-confiture-velo\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "officer@example.org"))
-    assert user.role == Role.EDITOR and user.check_password("s3cret-pass")
+    assert user.role == Role.EDITOR and user.check_password("tartine-confiture-velo")
 
 
 def test_users_create_refuses_short_password(cli_runner):
     result = cli_runner.invoke(args=["users", "create", "x@example.org"], input="short\n")
     assert result.exit_code != 0
-    assert "8" in result.output
+    assert "12" in result.output
 
 
 def test_lists_create_and_duplicate(cli_runner):

@@ -131,7 +131,9 @@ def test_nginx_site_limits_bodies_per_location():
     assert re.search(r"^    client_max_body_size 1m;", server, re.M)  # the server-wide default
     imports = re.search(r"location = /admin/imports \{(.*?)\n    \}", server, re.S).group(1)
     assert "client_max_body_size 200m;" in imports
-    assert server.count("client_max_body_size") == 2  # nowhere else larger
+    assert server.count("client_max_body_size") == 3  # nowhere else larger
+    check = re.search(r"location = /_lettrine_upload_allowed \{(.*?)\n    \}", server, re.S).group(1)
+    assert "client_max_body_size 200m;" in check and "proxy_pass_request_body off;" in check  # asks, reads no body
     static = re.search(r"location /static/ \{(.*?)\n    \}", server, re.S).group(1)
     assert "alias /opt/lettrine/app/static/;" in static
     proxy = (DEPLOY / "nginx" / "lettrine-proxy.conf").read_text()

@@ -53,6 +53,30 @@ def test_formula_cells_are_neutralised(app):
     assert piege[1:6] == ["'=HYPERLINK(\"http://x\")", "'+33 1 00", "'-2+3", "'@SUM(A1)", "'\tTab"]
 
 
+FULL_WIDTH = ["＝HYPERLINK(\"http://x\")", "＋33 1 00", "－2＋3", "＠SUM(A1)", "﹦1+1", " =1+1", "\u3000＝1", "−1",
+              "\rCR", "\nLF"]
+
+
+def test_full_width_and_spaced_formula_cells_are_neutralised_too(app):
+    """Issue #22: exports neutralised = + - @ but not their full-width forms, which spreadsheets
+    read the same. Re-imported, a cell comes back as it was."""
+    ml = MailingList(slug="formations", name="Formations CRPVE")
+    people = [Subscriber(email=f"p{i}@exemple.fr", first_name=value) for i, value in enumerate(FULL_WIDTH)]
+    people.append(Subscriber(email="anne@exemple.fr", first_name="Anne", organisation="Ville d'Évry"))
+    db.session.add_all([ml, *people])
+    db.session.commit()
+    for person in people:
+        set_subscription(person, ml, SubscriptionStatus.CONFIRMED, Consent(source="form"))
+    db.session.commit()
+    rows = {r[0]: r for r in _read(b"".join(export_csv(ml)))[1:]}
+    for i, value in enumerate(FULL_WIDTH):
+        assert rows[f"p{i}@exemple.fr"][1] == "'" + value, value
+    assert rows["anne@exemple.fr"][1:4] == ["Anne", "", "Ville d'Évry"]
+    from app.services.support import excel_csv
+
+    assert _read(excel_csv(["a"], [["＝1"], ["＠x"]]))[1:] == [["'＝1"], ["'＠x"]]
+
+
 def test_everyone_export_has_status(app):
     _setup()
     rows = _read(b"".join(export_csv(None)))

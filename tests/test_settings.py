@@ -39,7 +39,7 @@ def _dynamic_keys() -> set[str]:
     from app.sending.compose import _SETTINGS
     from app.services.support.backup import SETTINGS_KEPT
     from app.web.api import ENDPOINT_TOKENS
-    from app.web.security import LARGE_UPLOADS
+    from app.web.auth_first import LARGE_UPLOADS
 
     return set(_SETTINGS) | set(SETTINGS_KEPT) | set(LARGE_UPLOADS.values()) | set(ENDPOINT_TOKENS.values())
 

@@ -76,21 +76,21 @@ def test_accounts_one_check_for_the_admin_and_the_cli(admin_client, cli_runner):
     from app.models import Role, User
 
     assert admin_client.post("/admin/users", data={"email": "Laura@CRPVE91.fr", "role": "editor",
-                                                   "password": "longenough"}).status_code == 302
-    twice = admin_client.post("/admin/users", data={"email": "laura@crpve91.fr", "role": "admin", "password": "other-one"})
+                                                   "password": "tartine-confiture-velo"}).status_code == 302
+    twice = admin_client.post("/admin/users", data={"email": "laura@crpve91.fr", "role": "admin", "password": "autre-mot-de-passe-solide"})
     assert "Un utilisateur existe déjà avec cette adresse." in twice.get_data(as_text=True)
     laura = db.session.scalar(select(User).where(User.email == "laura@crpve91.fr"))
-    assert laura.role == Role.EDITOR and laura.check_password("longenough")
+    assert laura.role == Role.EDITOR and laura.check_password("tartine-confiture-velo")
     # The CLI resets an existing account (its sessions end with the old password) and checks the same things.
     token = laura.session_token
-    reset = cli_runner.invoke(args=["users", "create", "LAURA@crpve91.fr", "--role", "admin"], input="new-password\n")
+    reset = cli_runner.invoke(args=["users", "create", "LAURA@crpve91.fr", "--role", "admin"], input="nouvelle phrase de passe\n")
     assert reset.exit_code == 0 and "Mis à jour : laura@crpve91.fr (admin)" in reset.output
     db.session.refresh(laura)
-    assert laura.role == Role.ADMIN and laura.check_password("new-password") and laura.session_token != token
+    assert laura.role == Role.ADMIN and laura.check_password("nouvelle phrase de passe") and laura.session_token != token
     bad = cli_runner.invoke(args=["users", "create", "pas-une-adresse"], input="long-enough\n")
     assert bad.exit_code == 1 and "Error: Adresse invalide" in bad.output
     short = cli_runner.invoke(args=["users", "create", "x@crpve91.fr"], input="court\n")
-    assert short.exit_code == 1 and "au moins 8 caractères" in short.output
+    assert short.exit_code == 1 and "au moins 12 caractères" in short.output
 
 
 def test_a_tokens_last_day_means_the_same_through_the_admin_and_the_cli(admin_client, cli_runner):

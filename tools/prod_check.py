@@ -146,6 +146,10 @@ with app.app_context():
     db.session.add(Campaign(slug="lettre-prod-check", name="Lettre", subject="La lettre du CRPVE", lists=[lst],
                             content={"blocks": [{"type": "title", "text": "Bonjour"},
                                                 {"type": "text", "text": "Une lettre envoyée par prod-check."}]}))
+    from app.models import Role, User
+    officer = User(email="officer@example.org", name="Officer", role=Role.EDITOR)
+    officer.set_password("prod-check officer password")
+    db.session.add(officer)
     db.session.commit()
     print(cycle.journees[0].id)
 """
@@ -352,11 +356,19 @@ def main() -> int:
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         check(status == 413, f"2 MB body to /subscribe: {status}")
-        status, _, _ = browser.request(
-            "/admin/imports", b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/octet-stream"}
-        )
-        check(status != 413, f"2 MB body to /admin/imports refused by nginx: {status}")
-        step("nginx: static file served without the app, 2 MB refused (413) on /subscribe, allowed on /admin/imports")
+        big = b"x" * (2 * 1024 * 1024)
+        status, headers, _ = browser.request("/admin/imports", big, headers={"Content-Type": "application/octet-stream"})
+        check(status == 302 and headers.get("Location", "").endswith("/admin/login"),
+              f"anonymous 2 MB body to /admin/imports: {status} {headers.get('Location')} (login page expected)")
+        _, _, page = browser.request("/admin/login")
+        status, _, _ = browser.request("/admin/login", {"email": "officer@example.org", "csrf_token": csrf_of(page),
+                                                        "password": "prod-check officer password"},
+                                       headers={"Referer": base + "/admin/login"})
+        check(status == 302, f"officer login: {status}")
+        status, _, _ = browser.request("/admin/imports", big, headers={"Content-Type": "application/octet-stream"})
+        check(status not in (302, 401, 413), f"2 MB body to /admin/imports, logged in: {status}")
+        step("nginx: static file served without the app, 2 MB refused (413) on /subscribe; on /admin/imports "
+             "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in")
 
         # 6. Clean SIGTERM shutdown of every process.
         for label in ("worker-1", "worker-2", "scheduler", "web"):

@@ -37,7 +37,7 @@ from app.models.operations import ProcessHeartbeat
 from app.models.quota import RelayQuota
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
-from app.models.users import Role, User
+from app.models.users import LoginLock, Role, User
 from app.models import search_index  # noqa: F401 - keeps subscriber_terms in step with every ORM change
 from app.models.workspace import MediaFile, MessageTemplate, SavedSegment, SubscriberTerm, SuppressedDomain
 
@@ -48,7 +48,7 @@ __all__ = [
     "GuardTrip", "Journee", "LinkClick", "MailingList", "MessageStatus", "OutboxMessage", "ProcessHeartbeat", "ProviderThrottle", "SurveyAnswer",
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
-    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User",
+    "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User", "LoginLock",
     "campaign_lists", "email_hash", "utcnow",
     "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
 ]

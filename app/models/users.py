@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -56,3 +56,17 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class LoginLock(db.Model):
+    """Failed logins on one address (any address, known or not: the lock tells nobody which
+    exist), for the per-account lock of ``app.services.accounts.logins``. Keyed by a hash of the
+    canonical address, so the table holds no address."""
+
+    __tablename__ = "login_locks"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # since ``since``
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the run's first failure
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

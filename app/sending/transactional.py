@@ -15,10 +15,12 @@ recorded "skipped" with the reason and never sent; the worker reads the rule aga
 when it claims the message.
 
 Kinds and their context (besides ``subject`` and ``first_name``):
-- "subscription_confirmation": ``confirm_url``, ``lists`` (MailingList objects or names)
+- "subscription_confirmation": ``confirm_url``, ``lists`` (MailingList objects or names), ``already``
+  (optional: the lists asked for that the person is already confirmed on)
 - "registration_confirmation": ``cycle`` (Cycle), ``journees`` (confirmed Journee list),
   ``waiting`` (Journee list), ``manage_url``
-- "registration_update": the same plus ``changes`` (a sentence saying what changed)
+- "registration_update": the same plus ``changes`` (a sentence saying what changed); ``already``
+  (optional, "registration_confirmation" only): the person was already registered, nothing changed
 - "registration_check": the same, asking to confirm the address (template of "registration_update")
 - "data_export": ``export_url``
 - "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
@@ -73,6 +75,7 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
     if kind == "subscription_confirmation":
         ctx["confirm_url"] = context["confirm_url"]
         ctx["lists"] = [getattr(item, "name", item) for item in (context.get("lists") or [])]
+        ctx["already"] = [getattr(item, "name", item) for item in (context.get("already") or [])]
     elif kind == "data_export":
         ctx["export_url"] = context["export_url"]
     elif kind == "campaign_paused":
@@ -93,6 +96,7 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["waiting"] = _journees(context.get("waiting"))
         ctx["manage_url"] = context.get("manage_url") or ""
         ctx["changes"] = context.get("changes") or ""
+        ctx["already"] = bool(context.get("already"))
         ctx["has_calendar"] = bool(context.get("has_calendar"))
         ctx["checkin_code"] = context.get("checkin_code") or ""
         ctx["checkin_qr_url"] = context.get("checkin_qr_url") or ""

@@ -1,7 +1,7 @@
 """Admin login and logout (Flask-Login), rate limited.
 
 The accounts service decides (``sign_in``: a failed login costs the same whether the
-account exists or not; ``sign_out``: a new session token, so a cookie copied before
+account exists or not, and ten failures on one address lock it, whatever the IP; ``sign_out``: a new session token, so a cookie copied before
 the logout no longer works); these views parse the form and redirect.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from app.extensions import limiter
-from app.services.accounts import sign_in, sign_out
+from app.services.accounts import AccountLocked, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -44,13 +44,19 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
     form = LoginForm()
+    status = 401 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = sign_in(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
-        flash(_("Adresse ou mot de passe incorrect."), "error")
-    return render_template("admin/login.html", form=form), (401 if request.method == "POST" else 200)
+        try:
+            user = sign_in(form.email.data, form.password.data)
+        except AccountLocked as locked:  # even the right password, until the lock ends
+            flash(str(locked), "error")
+            status = 429
+        else:
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(safe_next(request.args.get("next")))
+            flash(_("Adresse ou mot de passe incorrect."), "error")
+    return render_template("admin/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

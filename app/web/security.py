@@ -20,9 +20,9 @@ therefore checked here, on the CSRF token alone (bound to the SameSite=Lax sessi
 every other form keeps Flask-WTF's full check. ``/u/<token>`` checks itself, after letting
 the RFC 8058 one-click body through.
 
-Request bodies are limited by ``MAX_CONTENT_LENGTH`` (1 MB); the endpoints listed in
-:data:`LARGE_UPLOADS` get their own limit from a setting, raised before anything (the
-CSRF check included) reads the body.
+Request bodies are limited by ``MAX_CONTENT_LENGTH`` (1 MB); the import upload gets its own
+limit, for a logged-in user only, in :mod:`app.web.auth_first` (which answers anonymous and
+unauthorised admin requests before anything reads their body).
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from wtforms import ValidationError
 
 from app import links
 from app.extensions import csrf
+from app.web import auth_first
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -44,8 +45,6 @@ CSP = "; ".join([
 ])
 # Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
 FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
-# Endpoint -> setting holding its own request-body limit (bytes).
-LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH"}
 TOKEN_ARGUMENTS = {"token"}
 HSTS = "max-age=31536000; includeSubDomains"
 # Token endpoints that run check_csrf_token() themselves (the one-click body is exempt).
@@ -82,13 +81,6 @@ def apply_headers(response: Response) -> Response:
     return response
 
 
-def raise_upload_limit() -> None:
-    """Give the import upload its own (larger) body limit; every other route keeps 1 MB."""
-    setting = LARGE_UPLOADS.get(request.endpoint or "")
-    if setting:
-        request.max_content_length = current_app.config.get(setting)
-
-
 def check_csrf_token() -> None:
     """Flask-WTF's token check without its Referer check (see the module docstring)."""
     config = current_app.config
@@ -113,8 +105,7 @@ def register(app: Flask) -> None:
             csrf.exempt(app.view_functions[rule.endpoint])
     app.before_request(_token_page_csrf)
     app.after_request(apply_headers)
-    # First of all before_request functions: CSRFProtect reads the form in its own one.
-    app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+    auth_first.register(app)  # first of all before_request functions: CSRFProtect reads the form
 
 
 def message_csp(sandboxed: bool = True) -> str:

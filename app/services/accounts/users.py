@@ -16,10 +16,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.i18n import TranslatedError
 from app.models import Role, User, utcnow
+from app.services.accounts.logins import AccountLocked, clear_failures, locked_until, record_failure
+from app.services.accounts.passwords import MIN_PASSWORD as MIN_PASSWORD  # re-exported
+from app.services.accounts.passwords import WeakPassword, check_password_strength
 from app.services.audience import InvalidAddress, normalise_email
 from app.services.integrations import revoke_tokens_of
 
-MIN_PASSWORD = 8
 # Made once with the same method and cost as real hashes, so checking it takes as long.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
@@ -37,8 +39,10 @@ def save_user(email: str, password: str, *, role: Role, name: str = "", replace:
         address = normalise_email(email)
     except InvalidAddress as exc:
         raise AccountError(_l("Adresse invalide : %(error)s", error=str(exc))) from exc
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(_l("Le mot de passe doit faire au moins %(n)s caractères.", n=MIN_PASSWORD))
+    try:
+        check_password_strength(password, email=address, name=name)
+    except WeakPassword as exc:
+        raise AccountError(exc.lazy) from exc
     user = db.session.scalar(select(User).where(User.email == address))
     if user is not None and not replace:
         raise AccountError(_l("Un utilisateur existe déjà avec cette adresse."))
@@ -79,13 +83,29 @@ def set_active(user: User, active: bool, *, by: User) -> None:
 def sign_in(email: str, password: str) -> User | None:
     """The active account these credentials open (its last login recorded; commits), or None.
 
-    A wrong address costs as long as a wrong password: it is checked against a dummy hash."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+    A wrong address costs as long as a wrong password: it is checked against a dummy hash.
+    Raises AccountLocked (French, with the minutes left) while the address is locked after
+    too many failures (``app.services.accounts.logins``), even for the right password."""
+    try:
+        address = normalise_email(email)
+    except InvalidAddress:
+        address = ""
+    user = db.session.scalar(select(User).where(User.email == address)) if address else None
+    right = user.check_password(password) if user is not None else check_password_hash(_DUMMY_HASH, password)
+    now = utcnow()
+    until = locked_until(email, now)
+    if until is not None:
+        if not right:
+            record_failure(email, now)
+            db.session.commit()
+        raise AccountLocked(until, now)
+    if user is None or not (right and user.active):
+        until = record_failure(email, now)
+        db.session.commit()
+        if until is not None:
+            raise AccountLocked(until, now)
         return None
-    if not (user.check_password(password) and user.active):
-        return None
+    clear_failures(email)
     user.last_login_at = utcnow()
     db.session.commit()
     return user

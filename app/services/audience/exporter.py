@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import BounceRecord, MailingList, Subscriber, Subscription, SubscriptionStatus
+from app.services.support import formula_like
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 2000
 
 LIST_HEADERS = ["Courriel", "Prénom", "Nom", "Organisme", "Fonction", "Commune", "Inscrit le", "Source du consentement"]
@@ -31,10 +31,9 @@ STATUS_LABELS = {
 
 
 def neutralise(value: object) -> str:
+    """The cell as text, quoted when a spreadsheet would run it (``support.formula_like``)."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return "'" + text if formula_like(text) else text
 
 
 def _stamp(value) -> str:

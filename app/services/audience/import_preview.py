@@ -23,7 +23,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.services.support import DecodedStream, csv_reader, detect_delimiter, is_workbook, map_headers, workbook_error
+from app.services.support import (
+    SAMPLE_BYTES,
+    DecodedStream,
+    csv_reader,
+    detect_delimiter,
+    is_text,
+    is_workbook,
+    map_headers,
+    not_text_error,
+    workbook_error,
+)
 from app.services.audience.importer import ImportFileError, no_email_column
 
 PREVIEW_ROWS = 5
@@ -81,11 +91,14 @@ def path_for(upload_id: str) -> str:
 
 
 def store(file_storage) -> str:
-    """Save an upload for preview; returns its id. Refuses workbooks before writing anything."""
-    head = file_storage.stream.read(8)
+    """Save an upload for preview; returns its id. Refuses workbooks and anything that is not
+    text before writing anything."""
+    head = file_storage.stream.read(SAMPLE_BYTES)
     file_storage.stream.seek(0)
     if is_workbook(head):
         raise ImportFileError(workbook_error())
+    if not is_text(head):
+        raise ImportFileError(not_text_error())
     forget_old()
     upload_id = uuid.uuid4().hex
     file_storage.save(os.path.join(preview_dir(), f"{upload_id}.csv"))

@@ -64,8 +64,11 @@ from app.services.support import (
     FIELD_LIMITS,
     csv_reader,
     detect_delimiter,
+    formula_like,
+    is_text,
     is_workbook,
     map_headers,
+    not_text_error,
     workbook_error,
 )
 
@@ -76,7 +79,6 @@ IMPORT_STATISTICS = ("subscribers", "subscriptions", "suppressions", "subscriber
 
 BATCH_SIZE = 2000
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ACTIVE = SubscriberStatus.ACTIVE.value
 
 
@@ -195,7 +197,7 @@ class _SeenAddresses:
 def _clean(value: str) -> str:
     """Trim a cell; undo our own export's formula neutralisation ('=…) on the way back in."""
     value = value.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+    if len(value) > 1 and value[0] == "'" and formula_like(value[1:]):
         value = value[1:]
     return value
 
@@ -242,6 +244,8 @@ def import_csv(
     decoded = DecodedStream(stream)
     if is_workbook(decoded.first_bytes):
         raise ImportFileError(workbook_error())
+    if not is_text(decoded.sample):
+        raise ImportFileError(not_text_error())
     lines = decoded.lines()
     skipped = 0
     header_line = None

@@ -138,28 +138,39 @@ def request_subscription(
     elif not subscriber.first_name and clean_name(first_name):
         subscriber.first_name = clean_name(first_name)
     consent = Consent(source=source, text=shown_text, ip=ip)
+    already = []  # lists she receives now; someone unsubscribed or suppressed must confirm again
+    receiving = subscriber.status == SubscriberStatus.ACTIVE and not is_suppressed(email)
     for mailing_list in lists:
         current = _membership(subscriber, mailing_list)
         if current is None or current.status != SubscriptionStatus.CONFIRMED:
             set_subscription(subscriber, mailing_list, SubscriptionStatus.PENDING, consent, actor="public")
+        elif receiving:
+            already.append(mailing_list.id)
     db.session.flush()
-    send_confirmation(subscriber, [m.id for m in lists])
+    # One message whatever the address's state (issue #22): it says what applies.
+    send_confirmation(subscriber, [m.id for m in lists], already=already)
     db.session.commit()
 
 
-def send_confirmation(subscriber: Subscriber, list_ids: list[int]) -> None:
+def send_confirmation(subscriber: Subscriber, list_ids: list[int], already: list[int] | None = None) -> None:
     """Queue the double opt-in link for these lists (valid 7 days); the caller commits.
 
-    An erased subscriber (no address left) gets nothing: there is nowhere to send it."""
+    ``already``: those of the lists the person is already confirmed on, named as such in the
+    message. An erased subscriber (no address left) gets nothing: there is nowhere to send it."""
     if subscriber.email is None:
         return
-    names = [m.name for m in db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)).order_by(MailingList.name))]
+    rows = db.session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)).order_by(MailingList.name))
+    confirmed = set(already or ())
+    names: list[str] = []
+    already_names: list[str] = []
+    for row in rows:
+        (already_names if row.id in confirmed else names).append(row.name)
     url = links.confirm_url(subscriber.uid, list_ids)
     org = current_app.config["ORGANISATION"].name
     subject = _("Confirmez votre abonnement aux messages du %(org)s", org=org)
     message = send_transactional("subscription_confirmation", subscriber.email, {
         # "Bonjour," only: this message goes to an address nobody verified yet, under a name anyone typed.
-        "subject": subject, "first_name": "", "confirm_url": url, "lists": names,
+        "subject": subject, "first_name": "", "confirm_url": url, "lists": names, "already": already_names,
     }, subscriber_id=subscriber.id)
     # "queued", not "sent": the worker adds "message_sent" or "message_refused" when the server answers.
     audit("confirmation_queued", subscriber, actor="public", detail={"lists": sorted(list_ids), "message": message.id})

@@ -11,8 +11,9 @@ unticked consent, and even then only a *pending* subscription with double opt-in
 Seats asked for on the public form of a cycle that holds them (``Cycle.hold_seats``, with a
 capacity) are only *requested* (``Registration.requested_journees``) until the person
 confirms from the emailed link (:func:`confirm_requests`): fake sign-ups cannot fill a
-journée. A submission that changes nothing sends nothing, and messages greet by name only
-people whose address is verified (see ``app.services.audience.names``).
+journée. A public submission that changes nothing still queues its one message ("vous êtes
+déjà inscrit·e", :func:`send_repeat`), so neither the page nor its timing tells who is
+registered; messages greet by name only people whose address is verified (see ``app.services.audience.names``).
 
 Capacity is checked under a write lock on the journée rows (an UPDATE that
 changes nothing: a row lock on PostgreSQL, the database write lock on SQLite), so
@@ -255,7 +256,8 @@ def register(
     audit("event_register", subscriber, actor=actor, source=f"{source}:{cycle.slug}", ip=ip,
           detail={"cycle": cycle.slug, "confirmed": [j.number for j in outcome.confirmed],
                   "waiting": [j.number for j in outcome.waiting], "requested": [j.number for j in outcome.requested]})
-    lists = _request_newsletter(subscriber, ip, source=f"inscription:{cycle.slug}") if newsletter else []
+    lists = _request_newsletter(subscriber, ip, source=f"inscription:{cycle.slug}", again=unverified) \
+        if newsletter else []
     if created:
         emit_signal("registration.created", registration=registration_data(registration),
              confirmed=[j.number for j in outcome.confirmed], waiting=[j.number for j in outcome.waiting])
@@ -266,6 +268,8 @@ def register(
         outcome.email_sent = send_address_check(registration)
     elif notify and (outcome.confirmed or outcome.waiting):
         outcome.email_sent = send_confirmation(registration)
+    elif notify and unverified:  # the public form: the same one message whatever the address's state
+        outcome.email_sent = send_repeat(registration)
     return outcome
 
 
@@ -348,14 +352,20 @@ def _newsletter_lists() -> list[MailingList]:
     return list(found) or list(db.session.scalars(select(MailingList).where(MailingList.public.is_(True))))
 
 
-def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str) -> list[MailingList]:
-    """Pending subscriptions (double opt-in) to the newsletter lists the person is not yet on."""
+def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str, again: bool = False) -> list[MailingList]:
+    """Pending subscriptions (double opt-in) to the newsletter lists the person is not yet on.
+
+    ``again`` (the public form): the lists asked for are returned even when nothing changes, so
+    the confirmation goes out whatever the address's state (the page and its timing tell nothing;
+    the per-address limit keeps it from mail-bombing)."""
     pending = []
     for mailing_list in _newsletter_lists():
         current = db.session.scalar(select(Subscription.status).where(
             Subscription.subscriber_id == subscriber.id, Subscription.list_id == mailing_list.id))
         if current in (SubscriptionStatus.CONFIRMED, SubscriptionStatus.PENDING):
-            continue  # nothing changes: nothing is sent (the form cannot be used to mail-bomb)
+            if again:
+                pending.append(mailing_list)
+            continue
         set_subscription(subscriber, mailing_list, SubscriptionStatus.PENDING,
                          Consent(source=source, text=NEWSLETTER_CONSENT_TEXT, ip=ip), actor="public")
         pending.append(mailing_list)
@@ -550,6 +560,18 @@ def _send(kind: str, to: str | None, context: dict, attachments: tuple[Attachmen
 def send_confirmation(registration: Registration) -> bool:
     """The confirmation: one .ics per confirmed journée, the waiting list named, the manage link."""
     context = registration_context(registration)
+    return _send("registration_confirmation", registration.subscriber.email, context,
+                 ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
+
+
+def send_repeat(registration: Registration) -> bool:
+    """A public submission that changed nothing still gets its one message, saying what applies:
+    the request to confirm the journées still waiting for it, or "vous êtes déjà inscrit·e" with
+    the state of the registration (issue #22: a repeat that queued nothing answered 3x faster)."""
+    if requested_journees(registration):
+        return send_address_check(registration)
+    context = registration_context(registration)
+    context["already"] = True
     return _send("registration_confirmation", registration.subscriber.email, context,
                  ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 

@@ -11,7 +11,10 @@
 - ``files/``: the instance folder (uploaded imports waiting to run…), without the
   SQLite database itself, locks and, unless asked, the development secret key;
 - ``secrets/`` only with ``--with-secrets``: SECRET_KEYS (links already sent keep
-  working only with them) and the DKIM private key.
+  working only with them) and the DKIM private key. Without it, the database holds no
+  password hash, token or webhook secret either (``backup_scrub``), and the demo admin's
+  password file is left out;
+- every file inside the archive is 0600, like the archive itself.
 
 ``flask backup restore FILE`` refuses a database that has any table: a restore never
 merges into, nor overwrites, live data. After loading, rows that were being sent when
@@ -40,6 +43,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.errors import LettrineError
 from app.models import utcnow
+from app.services.support import backup_scrub
 
 FORMAT = 1
 SETTINGS_KEPT = (
@@ -56,7 +60,7 @@ SETTINGS_KEPT = (
     "BOUNCE_SOFT_WINDOW_DAYS",
     "TRUSTED_PROXIES",
 )
-SKIPPED_FILES = ("dev-secret-key",)
+SKIPPED_FILES = ("dev-secret-key", "demo-admin-password")
 
 
 class BackupError(LettrineError, RuntimeError):
@@ -108,7 +112,32 @@ def _revision(database_url: str) -> str:
         engine.dispose()
 
 
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o640) -> None:
+def _private(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """Every member owner-only: 0600 files, 0700 folders (the archive holds personal data)."""
+    info.mode = 0o700 if info.isdir() else 0o600
+    return info
+
+
+def _pg_dump_without_secrets(url: URL, dump: Path, scrubbed: Path) -> list[str]:
+    """pg_dump without the secret-holding tables' rows, and those rows with their secrets
+    replaced, both from one snapshot (``pg_export_snapshot``)."""
+    engine = create_engine(url)
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # type: ignore[union-attr]
+        snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[union-attr]
+        excluded = [f"--exclude-table-data={table}" for table in backup_scrub.pg_excluded_tables()]
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", *excluded,
+              "--file", str(dump)], _libpq_env(url))
+        return backup_scrub.pg_copy_scrubbed(connection, scrubbed)
+    finally:
+        raw.rollback()
+        raw.close()
+        engine.dispose()
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o600) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = len(data), mode, int(utcnow().timestamp())
     tar.addfile(info, io.BytesIO(data))
@@ -129,7 +158,11 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lettrine-backup-") as work:
         dump = Path(work) / ("database.pgdump" if kind == "postgresql" else "database.sqlite3")
-        if kind == "postgresql":
+        scrubbed_dir = Path(work) / backup_scrub.DIRECTORY
+        scrubbed: list[str] = []
+        if kind == "postgresql" and not with_secrets:
+            scrubbed = _pg_dump_without_secrets(url, dump, scrubbed_dir)
+        elif kind == "postgresql":
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(dump)], _libpq_env(url))
         else:
             source = sqlite3.connect(str(_sqlite_path(url)), timeout=30)
@@ -139,6 +172,9 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
             finally:
                 target.close()
                 source.close()
+            if not with_secrets:
+                backup_scrub.scrub_sqlite(dump)
+                scrubbed = list(backup_scrub.SECRET_COLUMNS)
         manifest = {
             "format": FORMAT,
             "created_at": utcnow().isoformat(),
@@ -147,12 +183,15 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
             "settings": {k: config.get(k) for k in SETTINGS_KEPT if config.get(k) not in (None, "")},
             "organisation": vars(config["ORGANISATION"]) if config.get("ORGANISATION") is not None else {},
             "secrets": with_secrets,
+            "scrubbed": scrubbed,  # tables whose secrets were replaced
         }
         skip = _skipped_paths(instance_path, url, kind, with_secrets)
         partial = out.with_name(out.name + ".partial")
         with tarfile.open(partial, "w:gz") as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False).encode())
-            tar.add(dump, arcname=dump.name)
+            tar.add(dump, arcname=dump.name, filter=_private)
+            for path in sorted(scrubbed_dir.iterdir()) if scrubbed_dir.is_dir() else []:
+                tar.add(path, arcname=f"{backup_scrub.DIRECTORY}/{path.name}", filter=_private)
             root = Path(instance_path)
             for path in sorted(root.rglob("*")) if root.is_dir() else []:
                 if (
@@ -162,7 +201,7 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                     and path.resolve() != out
                     and path.resolve() != partial.resolve()
                 ):
-                    tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}")
+                    tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}", filter=_private)
             if with_secrets:
                 _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config["SECRET_KEYS"]).encode(), 0o600)
                 key_file = config.get("DKIM_PRIVATE_KEY_FILE")
@@ -231,19 +270,7 @@ def restore(archive: Path, database_url: str, instance_path: str) -> RestoreRepo
         tar.extractall(work, filter="data")
         dump = Path(work) / ("database.pgdump" if kind == "postgresql" else "database.sqlite3")
         if kind == "postgresql":
-            _run(
-                [
-                    "pg_restore",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--exit-on-error",
-                    "--single-transaction",
-                    "--dbname",
-                    url.database or "",
-                    str(dump),
-                ],
-                _libpq_env(url),
-            )
+            _pg_restore(url, dump, Path(work) / backup_scrub.DIRECTORY)
         else:
             target = _sqlite_path(url)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -269,6 +296,26 @@ def restore(archive: Path, database_url: str, instance_path: str) -> RestoreRepo
                 secrets.append(str(kept / path.name))
     requeued = _requeue_in_flight(database_url)
     return RestoreReport(kind, manifest.get("revision", ""), files, requeued, secrets)
+
+
+def _pg_restore(url: URL, dump: Path, scrubbed: Path) -> None:
+    """pg_restore; with the rows of a backup without secrets loaded between its data and its
+    constraints (their foreign keys are checked once they are in)."""
+    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+               "--dbname", url.database or ""]
+    if not scrubbed.is_dir():
+        _run([*command, str(dump)], _libpq_env(url))
+        return
+    _run([*command, "--section=pre-data", "--section=data", str(dump)], _libpq_env(url))
+    engine = create_engine(url)
+    raw = engine.raw_connection()
+    try:
+        backup_scrub.pg_load_scrubbed(raw.driver_connection, scrubbed)
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    _run([*command, "--section=post-data", str(dump)], _libpq_env(url))
 
 
 def _requeue_in_flight(database_url: str) -> int:

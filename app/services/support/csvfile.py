@@ -47,6 +47,7 @@ class DecodedStream:
         self.encoding = "utf-8"
         head = self._read()
         self.first_bytes = head[:8]  # before the BOM is removed: is_workbook() reads them
+        self.sample = head[:SAMPLE]  # for is_text()
         for bom, encoding in BOMS:
             if head.startswith(bom):
                 head = head[len(bom):]
@@ -72,7 +73,8 @@ class DecodedStream:
             data = self._decoder.getstate()[0] + data
             if not self._seen_non_ascii and data[: exc.start].isascii():
                 self.encoding = "cp1252"
-                self._decoder = codecs.getincrementaldecoder("cp1252")()
+                # The five bytes cp1252 leaves undefined become U+FFFD: a bad row, never a crash.
+                self._decoder = codecs.getincrementaldecoder("cp1252")(errors="replace")
             else:
                 self._decoder = codecs.getincrementaldecoder("utf-8")(errors="lettrine-cp1252")
             return self._decoder.decode(data, final)
@@ -183,6 +185,32 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 def is_workbook(head: bytes) -> bool:
     """A spreadsheet workbook rather than text: decoding it would show binary junk as "headers"."""
     return head.startswith(WORKBOOK_MAGIC)
+
+
+SAMPLE = 64 * 1024  # bytes looked at to tell text from binary
+_CONTROLS = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D} | {0x7F}
+
+
+def is_text(sample: bytes) -> bool:
+    """The first bytes of a file read as text: no NUL, and (almost) no control characters.
+
+    A CSV from a spreadsheet has none; random or binary bytes have about one in eight (issue #22:
+    random bytes uploaded as a CSV answered 500 and left the file on disk). UTF-16 files (Excel's
+    "Texte Unicode") are looked at once decoded."""
+    for bom, encoding in BOMS[1:]:
+        if sample.startswith(bom):
+            text = sample[len(bom):len(bom) + (len(sample) - len(bom)) // 2 * 2].decode(encoding, errors="replace")
+            codes = [ord(c) for c in text]
+            return not any(c == 0 for c in codes) and sum(c in _CONTROLS for c in codes) <= len(codes) // 100
+    if b"\x00" in sample:
+        return False
+    return sum(b in _CONTROLS for b in sample) <= len(sample) // 100
+
+
+def not_text_error() -> str:
+    return _("Ce fichier n'est pas un fichier texte (CSV) : il contient des caractères de contrôle ou des données "
+             "binaires. Enregistrez-le au format CSV depuis votre tableur (« CSV UTF-8 » ou « CSV (séparateur : "
+             "point-virgule) »), puis importez-le. Rien n'a été importé.")
 
 
 def workbook_error() -> str:

@@ -38,7 +38,10 @@ def _require_login() -> None:
 
 
 def admin_required(view):
-    """Restrict a view to the admin role (users, settings)."""
+    """Restrict a view to the admin role (users, settings).
+
+    The mark ``admin_only`` lets :mod:`app.web.auth_first` refuse an editor before the body is read;
+    the check here stays, for a view reached any other way."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -46,6 +49,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapper.admin_only = True  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress
 from app.services.campaigns import cycle_timeline
+from app.services.support import formula_like
 from app.services.events import (
     CycleError,
     InvalidReminderRules,
@@ -41,7 +42,6 @@ from app.web.inputs import form_ids
 
 add_nav("admin.events", _l("Événements"), 40)
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_LABELS = {
     "draft": _l("brouillon"), "scheduled": _l("programmé"), "sending": _l("en cours d'envoi"),
     "paused": _l("en pause"), "sent": _l("envoyé"), "cancelled": _l("annulé"), "missed": _l("manqué"),
@@ -171,7 +171,7 @@ def event_reminder_rules(cycle_id: int):
 def neutralise(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (CSV injection)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if formula_like(text) else text
 
 
 @bp.route("/events/<int:cycle_id>/attendance.csv")

@@ -54,6 +54,7 @@ def _form() -> ImportForm:
 def imports():
     forget_old_previews()  # uploads never confirmed: personal data kept no longer than a day
     form = _form()
+    status = 200
     if form.validate_on_submit():
         mailing_list = db.session.get(MailingList, form.list_id.data) or abort(400)
         upload_id = ""
@@ -63,6 +64,7 @@ def imports():
         except ImportFileError as exc:
             discard_preview(upload_id)  # nothing kept of a file that cannot be imported
             flash(str(exc), "error")
+            status = exc.status
         else:
             confirm = ConfirmImportForm(formdata=None, upload=upload_id, list_id=str(mailing_list.id),
                                         pending="1" if form.pending.data else "",
@@ -75,7 +77,7 @@ def imports():
             flash(f"{getattr(form, field).label.text} : {error}", "error")
     jobs = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(20)).all()
     lists = db.session.scalars(select(MailingList).order_by(MailingList.name)).all()
-    return render_template("admin/imports.html", form=form, jobs=jobs, lists=lists)
+    return render_template("admin/imports.html", form=form, jobs=jobs, lists=lists), status
 
 
 @bp.route("/imports/confirm", methods=["POST"])

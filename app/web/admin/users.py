@@ -24,7 +24,7 @@ class UserForm(FlaskForm):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(message=_l("Adresse e-mail invalide."))])
     name = StringField(_l("Nom"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Rôle"), choices=ROLE_CHOICES)
-    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), validators=[DataRequired(), Length(min=MIN_PASSWORD)])
+    password = PasswordField(_l("Mot de passe (%(n)s caractères au moins, pas un mot de passe courant)", n=MIN_PASSWORD), validators=[DataRequired(), Length(min=MIN_PASSWORD)])
 
 
 class RoleForm(FlaskForm):

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.digits import to_int
 from app.extensions import csrf, db, limiter
 from app.models import Cycle, Registration, RegistrationStatus, Subscriber, utcnow
-from app.services.audience import InvalidAddress, normalise_email
+from app.services.audience import InvalidAddress, address_key, normalise_email
 from app.services.events import (
     ACTIVE_REGISTRATION_STATUSES,
     RegistrationError,
@@ -48,8 +48,8 @@ ADDRESS_LIMIT = "3 per hour;5 per day"  # as on /subscribe: nobody is mail-bombe
 
 def _address_key() -> str:
     """Rate-limit key per target address, whatever the IPs posting it."""
-    raw = (request.form.get("email") or "").strip().lower()
-    return "register-addr:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = address_key(request.form.get("email") or "")  # one mailbox, however it is spelt
+    return "register-addr:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class RegistrationForm(FlaskForm):

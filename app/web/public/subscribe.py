@@ -12,7 +12,7 @@ import hashlib
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from app.extensions import csrf, limiter
-from app.services.audience import InvalidAddress, consent_text, normalise_email, public_lists, request_subscription
+from app.services.audience import InvalidAddress, address_key, consent_text, normalise_email, public_lists, request_subscription
 from app.web.public import bp
 
 HONEYPOT = "website"  # hidden from people by CSS; bots fill every field
@@ -20,8 +20,8 @@ HONEYPOT = "website"  # hidden from people by CSS; bots fill every field
 
 def _address_key() -> str:
     """Rate-limit key per target address, so one address cannot be bombed from many IPs."""
-    raw = (request.form.get("email") or "").strip().lower()
-    return "subscribe-addr:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = address_key(request.form.get("email") or "")  # one mailbox, however it is spelt
+    return "subscribe-addr:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _form(errors: dict[str, str] | None = None, status: int = 200):
