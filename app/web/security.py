@@ -45,7 +45,8 @@ CSP = "; ".join([
 # Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
 FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
 # Endpoint -> setting holding its own request-body limit (bytes).
-LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH"}
+LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH",
+                                 "api_v1_imports.start": "IMPORT_MAX_CONTENT_LENGTH"}
 TOKEN_ARGUMENTS = {"token"}
 HSTS = "max-age=31536000; includeSubDomains"
 # Token endpoints that run check_csrf_token() themselves (the one-click body is exempt).
