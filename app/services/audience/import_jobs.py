@@ -21,7 +21,7 @@ import shutil
 import threading
 import uuid
 from datetime import datetime, timedelta
-from typing import BinaryIO
+from typing import IO
 
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
@@ -65,7 +65,7 @@ def create_job_from_preview(preview_path: str, file_name: str, mailing_list: Mai
     return _record(path, os.path.basename(file_name or "import.csv")[:300], mailing_list, actor, pending)
 
 
-def create_job_from_upload(stream: BinaryIO, file_name: str, mailing_list: MailingList, actor: str, pending: bool,
+def create_job_from_upload(stream: IO[bytes], file_name: str, mailing_list: MailingList, actor: str, pending: bool,
                            mapping: dict[str, str] | None = None) -> ImportJob:
     """An upload that comes with no preview (the API): stored (its header renamed by ``mapping``, see
     ``import_mapping``), then recorded as a queued job; :func:`start` runs it. ImportFileError (nothing

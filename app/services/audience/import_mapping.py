@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from app.services.audience.importer import ImportFileError
 from app.services.support import FIELD_LIMITS, DecodedStream, csv_reader, detect_delimiter, is_workbook, map_headers
@@ -44,11 +44,11 @@ def _header(cell: str, mapping: dict[str, str], taken: set[str]) -> str:
     return cell
 
 
-def remapped_lines(stream: BinaryIO, mapping: dict[str, str]) -> Iterator[str]:
+def remapped_lines(stream: IO[bytes], mapping: dict[str, str]) -> Iterator[str]:
     """The file's lines, decoded, its header renamed by ``mapping``; ImportFileError (before yielding
     anything) when the file is empty or a workbook, or a mapped header is not in it."""
     check_mapping(mapping)
-    decoded = DecodedStream(stream)
+    decoded = DecodedStream(cast(BinaryIO, stream))
     if is_workbook(decoded.first_bytes):
         raise ImportFileError(workbook_error())
     lines = decoded.lines()
