@@ -19,6 +19,8 @@ from app.errors import LettrineError
 from app.extensions import db
 from app.services.audience.address_reasons import french_reason
 from app.models import (
+    EventKind,
+    record_event,
     AuditLog,
     MailingList,
     Subscriber,
@@ -185,6 +187,8 @@ def set_subscription(
     if status == SubscriptionStatus.CONFIRMED and previous != SubscriptionStatus.CONFIRMED:
         sub.confirmed_at = now
         sub.unsubscribed_at = None
+        # Recorded with the change: a welcome series starts from it (app.models.sequences).
+        record_event(EventKind.SUBSCRIBED, subscriber.id, list_id=mailing_list.id, at=now)
     if status == SubscriptionStatus.UNSUBSCRIBED and previous != SubscriptionStatus.UNSUBSCRIBED:
         sub.unsubscribed_at = now
     if previous != status:

@@ -27,6 +27,7 @@ from app.services.integrations.webhooks import (
     disabled_endpoints,
     emit as emit_signal,
     enable as enable_endpoint,
+    listened as signal_listened,
     reencrypt_secrets as reencrypt_webhook_secrets,
     renew_secret as renew_webhook_secret,
     resend as resend_delivery,
@@ -36,6 +37,6 @@ __all__ = [
     "EndpointError", "KeyInUse", "KeyReused", "Replay", "SCOPES", "SIGNAL_EVENTS", "TokenError", "all_tokens",
     "authenticate", "campaign_data", "claim_key", "create_endpoint", "create_token", "deliver_due_webhooks",
     "disabled_endpoints", "emit_signal", "enable_endpoint", "finish_key", "has_scope",
-    "reencrypt_webhook_secrets", "registration_data", "release_key", "renew_webhook_secret",
+    "reencrypt_webhook_secrets", "registration_data", "signal_listened", "release_key", "renew_webhook_secret",
     "resend_delivery", "revoke_token", "subscriber_data",
 ]
