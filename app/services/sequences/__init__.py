@@ -9,7 +9,8 @@ domains import from here, never from a module inside the package (``make lint`` 
 - Engine: :func:`tick` (the scheduler's pass), :func:`enrol` (the API's: by name, commits),
   :func:`enrol_subscriber` (any sequence, does not commit).
 - Figures: :func:`sequence_counts`, :func:`sequence_summary`, :func:`person_sequences`.
-- Ready-made files: :func:`example_files` (``examples/*.json``).
+- Ready-made files: :func:`example_files` (``examples/*.json``); :func:`ready_made` and
+  :func:`create_from_example` (the admin's "create from a ready-made sequence", paused).
 
 The events that trigger enrolments are recorded by the audience and events services with
 ``app.models.record_event`` (in the transaction of the change), not through this surface:
@@ -32,7 +33,8 @@ from app.services.sequences.definitions import (
 )
 from app.services.sequences.engine import TickReport, due_statement, enrol, enrol_subscriber, tick
 from app.services.sequences.figures import counts as sequence_counts, person_sequences, summary as sequence_summary
-from app.services.sequences.timing import TimingError, fit as fit_window, parse_delay, parse_window
+from app.services.sequences.starters import ReadyMade, create_from_example, ready_made
+from app.services.sequences.timing import TimingError, fit as fit_window, format_delay, parse_delay, parse_window
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
@@ -43,8 +45,8 @@ def example_files() -> list[Path]:
 
 
 __all__ = [
-    "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "SequenceError", "SequenceNotFound", "TickReport", "TimingError",
-    "all_sequences", "due_statement", "enrol", "enrol_subscriber", "example_files", "fit_window", "load_sequence",
-    "parse_delay", "parse_sequence", "parse_window", "person_sequences", "sequence_by_name", "sequence_counts",
-    "sequence_summary", "set_paused", "tick",
+    "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "ReadyMade", "SequenceError", "SequenceNotFound", "TickReport",
+    "TimingError", "all_sequences", "create_from_example", "due_statement", "enrol", "enrol_subscriber",
+    "example_files", "fit_window", "format_delay", "load_sequence", "parse_delay", "parse_sequence", "parse_window", "person_sequences", "sequence_by_name", "sequence_counts",
+    "ready_made", "sequence_summary", "set_paused", "tick",
 ]
