@@ -16,7 +16,7 @@ from tests.sending_fixtures import deliver_queued
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 from tests.test_browser_workspace import _login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # about 10 s: a journey through four pages at two widths
 PHONE = {"width": 390, "height": 844}
 
 
