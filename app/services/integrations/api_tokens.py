@@ -31,6 +31,8 @@ SCOPES: dict[str, str] = {
     "campaigns:send": "programmer, envoyer, suspendre, reprendre, annuler / schedule, send, pause, resume, cancel",
     "events:read": "lire cycles, journées et inscriptions / read cycles, journées, registrations",
     "events:write": "inscrire et désinscrire / register and cancel registrations",
+    "sequences:read": "lire les séquences et leurs chiffres / read sequences and their counts",
+    "sequences:write": "créer et modifier des séquences, y inscrire une adresse / create, update, enrol an address",
     "tx:send": "envoyer des messages transactionnels / send transactional messages",
     "suppressions:read": "lire la liste d'exclusion / read the suppression list",
     "suppressions:write": "ajouter à la liste d'exclusion / add to the suppression list",
