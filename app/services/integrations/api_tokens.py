@@ -33,6 +33,8 @@ SCOPES: dict[str, str] = {
     "events:write": "créer et modifier cycles et journées / create and edit cycles and journées",
     "registrations:read": "lire les inscrits (adresses, noms) / read registrants' personal data",
     "registrations:write": "inscrire, modifier et annuler des inscriptions / register, change, cancel",
+    "sequences:read": "lire les séquences et leurs chiffres / read sequences and their counts",
+    "sequences:write": "créer et modifier des séquences, y inscrire une adresse / create, update, enrol an address",
     "tx:send": "envoyer des messages transactionnels / send transactional messages",
     "suppressions:read": "lire la liste d'exclusion / read the suppression list",
     "suppressions:write": "ajouter à la liste d'exclusion / add to the suppression list",

@@ -6,7 +6,7 @@ domains import from here, never from a module inside the package (``make lint`` 
 - Definitions: :func:`load_sequence` (create or update from the file's JSON, commits),
   :func:`parse_sequence` (check only), :func:`sequence_by_name`, :func:`all_sequences`,
   :func:`set_paused`; the file's vocabulary in ``TRIGGERS``, ``CONDITIONS``, ``EXITS``.
-- Engine: :func:`tick` (the scheduler's pass), :func:`enrol` (the API's: by name, commits),
+- Engine: :func:`tick` (the scheduler's pass), :func:`enrol_address` (the API's: a name and an address, commits),
   :func:`enrol_subscriber` (any sequence, does not commit).
 - Figures: :func:`sequence_counts`, :func:`sequence_summary`, :func:`person_sequences`.
 - Ready-made files: :func:`example_files` (``examples/*.json``); :func:`ready_made` and
@@ -31,7 +31,14 @@ from app.services.sequences.definitions import (
     parse as parse_sequence,
     set_paused,
 )
-from app.services.sequences.engine import TickReport, due_statement, enrol, enrol_subscriber, tick
+from app.services.sequences.engine import (
+    TickReport,
+    UnknownAddress,
+    due_statement,
+    enrol_address,
+    enrol_subscriber,
+    tick,
+)
 from app.services.sequences.figures import counts as sequence_counts, person_sequences, summary as sequence_summary
 from app.services.sequences.starters import ReadyMade, create_from_example, ready_made
 from app.services.sequences.timing import TimingError, fit as fit_window, format_delay, parse_delay, parse_window
@@ -46,7 +53,8 @@ def example_files() -> list[Path]:
 
 __all__ = [
     "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "ReadyMade", "SequenceError", "SequenceNotFound", "TickReport",
-    "TimingError", "all_sequences", "create_from_example", "due_statement", "enrol", "enrol_subscriber",
-    "example_files", "fit_window", "format_delay", "load_sequence", "parse_delay", "parse_sequence", "parse_window", "person_sequences", "sequence_by_name", "sequence_counts",
-    "ready_made", "sequence_summary", "set_paused", "tick",
+    "TimingError", "UnknownAddress", "all_sequences", "create_from_example", "due_statement", "enrol_address",
+    "enrol_subscriber", "example_files", "fit_window", "format_delay", "load_sequence", "parse_delay", "parse_sequence",
+    "parse_window", "person_sequences", "ready_made", "sequence_by_name", "sequence_counts", "sequence_summary",
+    "set_paused", "tick",
 ]

@@ -54,6 +54,8 @@ from app.models import (
 )
 from app.sending import audiences, eligibility
 from app.sending.eligibility import Person
+from app.errors import LettrineError
+from app.services.audience import find_subscriber, normalise_email
 from app.services.integrations import emit_signal, signal_listened
 from app.services.sequences.definitions import ALWAYS_EXITS, SequenceError, by_name
 from app.services.sequences.timing import fit, parse_window
@@ -115,15 +117,28 @@ def enrol_subscriber(sequence: Sequence, subscriber_id: int, *, anchor: datetime
     return _enrol_rows(sequence, [(subscriber_id, anchor or utcnow())], source) == 1
 
 
-def enrol(name: str, subscriber_id: int, *, source: str = "api") -> bool:
-    """Enrol one person in the sequence called ``name``; commits. False if she already was enrolled."""
+class UnknownAddress(LettrineError, LookupError):
+    status = 404
+    code = "unknown_address"
+    en = "Nobody on record with this address: add the person first (POST /api/v1/subscribers)."
+
+
+def enrol_address(name: str, email: str, *, source: str = "api") -> tuple[Sequence, bool]:
+    """The API's enrolment: the sequence named, the person with this address (already on record). Commits.
+
+    Returns ``(sequence, enrolled)``; ``enrolled`` False when she already was (once per person).
+    The address must be someone's: an enrolment is no consent, so nobody is created here.
+    """
     sequence = by_name(name)
     if sequence.trigger_kind != "api":
         raise SequenceError(f"la séquence « {sequence.name} » ne se déclenche pas par l'API "
                             f"(déclencheur : {sequence.trigger_kind})")
-    done = enrol_subscriber(sequence, subscriber_id, source=source)
+    subscriber = find_subscriber(normalise_email(email))
+    if subscriber is None:
+        raise UnknownAddress("aucune personne avec cette adresse : ajoutez-la d'abord (POST /api/v1/subscribers)")
+    done = enrol_subscriber(sequence, subscriber.id, source=source)
     db.session.commit()
-    return done
+    return sequence, done
 
 
 def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
