@@ -70,7 +70,7 @@ def test_create_from_bienvenue_edit_preview_test_send_and_pause(app, live_server
     # Test-send it: the message reaches a real SMTP server, marked [TEST].
     page.get_by_label("Adresses de test").fill("relecture@crpve91.fr")
     page.get_by_role("button", name="Envoyer le test").click()
-    page.get_by_text("Message de test de l'étape 1 en file").wait_for()
+    page.get_by_text("Message de test en file pour relecture@crpve91.fr").wait_for()
     deliver_queued(app)
     [message] = smtp_server.messages
     assert list(message.rcpt_tos) == ["relecture@crpve91.fr"]

@@ -14,7 +14,6 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -24,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, Cycle, MailingList, Sequence, SequenceStep
-from app.services.campaigns import TestSendError, preview_message, send_test
+from app.services.campaigns import preview_message
 from app.services.sequences import (
     CONDITIONS,
     EXITS,
@@ -37,6 +36,7 @@ from app.services.sequences import (
     set_paused,
 )
 from app.web.admin import add_nav, bp
+from app.web.admin.campaigns import TestSendForm, test_send_from_form
 
 add_nav("admin.sequences", _l("Séquences"), 32)
 
@@ -103,10 +103,6 @@ class FromExampleForm(FlaskForm):
                                                                       Length(max=200)])
     list_slug = SelectField(_l("Liste (bienvenue, relance)"), validators=[Optional()])
     cycle_slug = SelectField(_l("Cycle (relance, après le cycle)"), validators=[Optional()])
-
-
-class TestSendForm(FlaskForm):
-    addresses = TextAreaField(_l("Adresses de test (une par ligne, 10 au plus)"))
 
 
 def _from_example_form() -> FromExampleForm:
@@ -282,14 +278,6 @@ def sequence_step_test(sequence_id: int, position: int):
     """The step's real message, marked [TEST], to a few addresses (the campaign test send)."""
     sequence = _sequence_or_404(sequence_id)
     _step, campaign = _step_or_404(sequence, position)
-    form = TestSendForm()
-    addresses = (form.addresses.data or "").replace(",", "\n").split() if form.validate_on_submit() else []
-    try:
-        rows = send_test(campaign, addresses, actor=current_user.email)
-    except TestSendError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Message de test de l'étape %(n)s en file pour %(addresses)s.", n=position,
-                addresses=", ".join(row.to_address for row in rows)), "success")
+    if test_send_from_form(campaign):
         return redirect(url_for("admin.campaign_tests", campaign_id=campaign.id))
     return redirect(url_for("admin.sequence_step_preview", sequence_id=sequence.id, position=position))
