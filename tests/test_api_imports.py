@@ -91,3 +91,19 @@ def test_import_refusals(client):
     assert client.get("/api/v1/imports/99", headers=headers).status_code == 404
     # Nothing was stored or imported by the refused requests.
     assert db.session.scalar(select(Subscriber.id)) is None
+
+
+def test_the_import_has_the_import_body_limit_not_the_api_one(app, client):
+    """A CSV is larger than the 1 MB every other body may be: the import's own limit applies (here scaled down)."""
+    _list()
+    app.config.update(MAX_CONTENT_LENGTH=1000, IMPORT_MAX_CONTENT_LENGTH=5000)
+    headers = {**token_header("subscribers:write"), "Content-Type": "text/csv"}
+    rows = "".join(f"personne{i}@example.org\n" for i in range(150))  # about 3.5 KB
+    started = client.post("/api/v1/imports?list=formations", headers=headers, data=("email\n" + rows).encode())
+    assert started.status_code == 202, started.get_json()
+    assert _follow(client, started.headers["Location"], headers)["counts"]["created"] == 150
+    too_big = client.post("/api/v1/imports?list=formations", headers=headers, data=("email\n" + rows * 2).encode())
+    assert too_big.status_code == 413 and too_big.mimetype == "application/problem+json"
+    # Other API bodies keep the small limit.
+    assert client.post("/api/v1/lists", headers=token_header("lists:write"),
+                       json={"slug": "x", "name": "x" * 2000}).status_code == 413
