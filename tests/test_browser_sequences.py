@@ -23,6 +23,7 @@ PHONE = {"width": 390, "height": 844}
 def _fits(page, name: str) -> None:
     """No problem at 1280 px (admin layout), then none at 390 px (the sidebar folds: not checked there)."""
     assert page_problems(page, admin=True) == [], name
+    screenshot(page, f"sequences-{name}-1280")
     page.set_viewport_size(PHONE)
     page.reload()
     problems = page_problems(page, admin=False)
