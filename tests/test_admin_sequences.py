@@ -15,6 +15,7 @@ from app.models import (
 from app.services.audience import unsubscribe_all
 from app.services.sequences import enrol_subscriber, set_paused, tick
 from app.timeutil import local_to_utc, to_local
+from tests.event_factories import future_dates, make_cycle
 from tests.sending_fixtures import deliver_queued
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 
@@ -157,3 +158,22 @@ def test_a_step_is_test_sent_to_a_real_smtp_server(app, admin_client, smtp_serve
 def test_the_pages_need_a_login(client):
     response = client.get("/admin/sequences")
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+def test_the_relance_and_after_the_cycle_point_at_the_chosen_cycle(admin_client):
+    db.session.add(MailingList(slug="formations", name="Formations"))
+    db.session.commit()
+    cycle = make_cycle(slug="fondamentaux", dates=future_dates())  # four journées
+    form = {"csrf_token": "", "list_slug": "formations", "cycle_slug": "fondamentaux"}
+    admin_client.post("/admin/sequences/new", data={**form, "example": "relance-avant-le-cycle", "name": "Relance"})
+    admin_client.post("/admin/sequences/new", data={**form, "example": "apres-le-cycle", "name": "Après"})
+    relance = db.session.scalar(select(Sequence).where(Sequence.name == "Relance"))
+    assert relance.definition["trigger"] == {"before_journee": ["fondamentaux", 1, 21], "audience": {
+        "list": "formations", "not_registered": "fondamentaux"}}
+    assert relance.paused and relance.cycle_id == cycle.id and relance.journee_id == cycle.journees[0].id
+    after = db.session.scalar(select(Sequence).where(Sequence.name == "Après"))
+    assert after.definition["trigger"] == {"after_journee": ["fondamentaux", 4]}  # the cycle's last journée
+    assert [s.condition for s in after.steps] == ["present", "absent"]
+    no_cycle = admin_client.post("/admin/sequences/new", follow_redirects=True,
+                                 data={**form, "cycle_slug": "", "example": "apres-le-cycle", "name": "Sans cycle"})
+    assert "suit un cycle" in no_cycle.get_data(as_text=True)
