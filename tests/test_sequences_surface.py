@@ -139,3 +139,22 @@ def test_webhooks_announce_completed_and_exited_with_the_reason(app):
     assert payloads["sequence.exited"]["reason"] == "unsubscribed"
     assert payloads["sequence.exited"]["sequence"]["name"] == "API"
     assert sequence_counts(sequence_by_name("API"))["exited"] == {"unsubscribed": 1}
+
+
+def test_a_step_whose_campaign_was_cancelled_gets_a_new_one_and_still_goes(app):
+    from app.models import Campaign, CampaignStatus
+    from app.sending import campaign_state
+    from app.services.sequences import enrol_address
+
+    db.session.add(Subscriber(email="gus@example.org"))
+    db.session.commit()
+    load_sequence({"name": "API", "trigger": {"api": True},
+                   "steps": [{"after": "0", "subject": "Bonjour", "markdown": "Un message."}]})
+    old = sequence_by_name("API").steps[0].campaign_id
+    campaign_state.cancel(old, utcnow(), "annulée depuis la page des campagnes")
+    db.session.commit()
+    enrol_address("API", "gus@example.org")
+    assert tick().queued == 1
+    step = sequence_by_name("API").steps[0]
+    assert step.campaign_id != old and db.session.get(Campaign, step.campaign_id).status == CampaignStatus.SENDING
+    assert db.session.scalar(select(Delivery.campaign_id)) == step.campaign_id

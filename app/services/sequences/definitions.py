@@ -206,12 +206,15 @@ def export_of(spec: SequenceSpec, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _step_campaign(sequence: Sequence, step: SequenceStep) -> Campaign:
+def step_campaign(sequence: Sequence, step: SequenceStep) -> Campaign:
     """The campaign that carries a step: always ``sending``, its one block the step's Markdown."""
     campaign = db.session.get(Campaign, step.campaign_id) if step.campaign_id else None
     if campaign is None:
         now = utcnow()
-        slug = f"sequence-{sequence.slug}-{step.position}-{step.id}"[:120]
+        base = f"sequence-{sequence.slug}-{step.position}-{step.id}"[:110]
+        slug, n = base, 2
+        while db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
+            slug, n = f"{base}-{n}", n + 1  # the step's earlier campaign, cancelled, keeps its slug
         campaign = Campaign(slug=slug, status=CampaignStatus.SENDING, started_at=now,
                             template=CampaignTemplate.NEWSLETTER)
         db.session.add(campaign)
@@ -254,7 +257,7 @@ def save(spec: SequenceSpec) -> tuple[Sequence, bool]:
         step.after_seconds, step.window, step.condition = wanted.after_seconds, wanted.window, wanted.condition
         step.subject, step.markdown = wanted.subject, wanted.markdown
         db.session.flush()
-        _step_campaign(sequence, step)
+        step_campaign(sequence, step)
     for step in existing.values():
         if step.campaign_id is not None:
             campaign_state.cancel(step.campaign_id, utcnow(), "étape retirée de la séquence")

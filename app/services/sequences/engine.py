@@ -32,6 +32,8 @@ from sqlalchemy import Select, bindparam, func, select, update
 from app.database import upsert_insert
 from app.extensions import db
 from app.models import (
+    Campaign,
+    CampaignStatus,
     Cycle,
     Delivery,
     DeliveryStatus,
@@ -57,7 +59,7 @@ from app.sending.eligibility import Person
 from app.errors import LettrineError
 from app.services.audience import find_subscriber, normalise_email
 from app.services.integrations import emit_signal, signal_listened
-from app.services.sequences.definitions import ALWAYS_EXITS, SequenceError, by_name
+from app.services.sequences.definitions import ALWAYS_EXITS, SequenceError, by_name, step_campaign
 from app.services.sequences.timing import fit, parse_window
 
 log = logging.getLogger(__name__)
@@ -353,7 +355,8 @@ def _advance(sequence: Sequence, position: int, group: list[Any], now: datetime,
     inserted = _insert_sends(sequence, step, outcome, now)
     queue = [sid for sid, kind in inserted if kind == "queued"]
     report.passed += sum(1 for _, kind in inserted if kind == "passed")
-    if queue and step.campaign_id is not None:
+    if queue:
+        _carrier(sequence, step)
         statement = upsert_insert(Delivery, db.engine).on_conflict_do_nothing(
             index_elements=["campaign_id", "subscriber_id"])
         db.session.execute(statement, [
@@ -371,6 +374,20 @@ def _advance(sequence: Sequence, position: int, group: list[Any], now: datetime,
                           "_next": position + 1, "_due": due, "_reason": "", "_finished": None})
     _move(moves)
     _signals(sequence, ended, report)
+
+
+def _carrier(sequence: Sequence, step: SequenceStep) -> None:
+    """The step's campaign, open: one cancelled (or deleted) from the campaigns' pages is replaced, so the
+    step's next messages are not queued into a campaign nobody sends. A paused one stays paused: its
+    messages wait for the officer (a send guard paused it, or she did)."""
+    status = db.session.scalar(select(Campaign.status).where(Campaign.id == step.campaign_id)) \
+        if step.campaign_id is not None else None
+    if status in (CampaignStatus.SENDING, CampaignStatus.PAUSED):
+        return
+    step.campaign_id = None
+    step_campaign(sequence, step)
+    log.warning("sequences: step %s of %s had no open campaign (%s); a new one carries it", step.position,
+                sequence.name, status.value if status is not None else "none")
 
 
 def _insert_sends(sequence: Sequence, step: SequenceStep, outcome: dict[int, str], now: datetime) -> list[tuple[int, str]]:
