@@ -56,6 +56,7 @@ def test_created_from_the_ready_made_bienvenue_paused_on_the_chosen_list(admin_c
     assert [s.position for s in sequence.steps] == [1, 2] and sequence.steps[1].window == "mon-fri 09:00-18:00"
     page = admin_client.get(f"/admin/sequences/{sequence.id}").get_data(as_text=True)
     assert "Bienvenue au CRPVE" in page and "en pause" in page and "Reprendre la séquence" in page
+    assert 'value="cycle_full"' not in page  # a welcome series follows no cycle: no cycle exit offered
     # A name already taken, a ready-made sequence without the list it needs: refused, in French.
     again = admin_client.post("/admin/sequences/new", follow_redirects=True, data={
         "csrf_token": _csrf(admin_client, "/admin/sequences"), "example": "bienvenue", "name": "Bienvenue lettre",
@@ -171,6 +172,8 @@ def test_the_relance_and_after_the_cycle_point_at_the_chosen_cycle(admin_client)
     assert relance.definition["trigger"] == {"before_journee": ["fondamentaux", 1, 21], "audience": {
         "list": "formations", "not_registered": "fondamentaux"}}
     assert relance.paused and relance.cycle_id == cycle.id and relance.journee_id == cycle.journees[0].id
+    editor = admin_client.get(f"/admin/sequences/{relance.id}").get_data(as_text=True)
+    assert re.search(r'checked[^>]*value="cycle_full"|value="cycle_full"[^>]*checked', editor)
     after = db.session.scalar(select(Sequence).where(Sequence.name == "Après"))
     assert after.definition["trigger"] == {"after_journee": ["fondamentaux", 4]}  # the cycle's last journée
     assert [s.condition for s in after.steps] == ["present", "absent"]

@@ -191,9 +191,14 @@ def sequence_from_example():
 
 
 def _editor_form(sequence: Sequence) -> SequenceForm:
+    """The editor's form, posted or filled from the sequence; the exits a cycle brings only for a sequence
+    that follows one (the file's checks refuse them elsewhere)."""
+    form = SequenceForm() if request.method == "POST" else SequenceForm(formdata=None,
+                                                                        data={"exits": list(sequence.exits)})
+    if sequence.cycle_id is None:
+        form.exits.choices = []
     if request.method == "POST":
-        return SequenceForm()
-    form = SequenceForm(formdata=None, data={"exits": list(sequence.exits)})
+        return form
     for step in sequence.steps:
         form.steps.append_entry({"after": format_delay(step.after_seconds), "window": step.window,
                                  "condition": step.condition, "subject": step.subject, "markdown": step.markdown})
