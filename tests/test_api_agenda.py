@@ -109,6 +109,9 @@ def test_agenda_writes_refuse_what_the_editor_refuses(client):
                          json={"reminder_rules": [{"days_before": 7}, {"days_before": 7, "time": "10:00"}]})
     assert rules.status_code == 422 and rules.get_json()["code"] == "cycle"
     assert client.post("/api/v1/cycles", headers=token_header("events:read"), json={"title": "X"}).status_code == 403
+    # PostgreSQL cannot store a NUL character: refused before the database (it answered 500 there).
+    nul = client.patch(f"/api/v1/cycles/{slug}", headers=agenda, json={"venue_name": "CRPVE\x00"})
+    assert nul.status_code == 422 and "venue_name" in str(nul.get_json()["errors"])
     ok = client.post(f"/api/v1/cycles/{slug}/journees", headers=agenda,
                      json={"number": 1, "starts_at": _day(5), "ends_at": _day(5, 17)})
     assert ok.status_code == 201

@@ -13,18 +13,18 @@ import marshmallow as ma
 from app.models import Cycle, Journee
 from app.services.events import JOURNEE_TEXT_FIELDS, add_journee, delete_journee, find_cycle, save_cycle, save_journee
 from app.services.support import unique_slug
-from app.web.api_v1.core import ApiBlueprint, Problem, idempotent, not_found
+from app.web.api_v1.core import NO_NUL, ApiBlueprint, Problem, idempotent, not_found
 from app.web.api_v1.events import CycleSchema, JourneeSchema, cycle_or_404
 
 blp = ApiBlueprint("api_v1_agenda", __name__, url_prefix="/cycles",
                    description="Publier l'agenda : créer et modifier cycles et journées / publish the agenda")
 Str = ma.fields.String
 SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="lettres minuscules, chiffres et tirets / a-z, 0-9, -")
-URL = ma.validate.Regexp(r"^(https?://\S+)?$", error="adresse web (https://…) / a web address")
+URL = ma.validate.Regexp(r"^(https?://[^\s\x00]+)?$", error="adresse web (https://…) / a web address")
 
 
 def _text(limit: int | None = None) -> ma.fields.String:
-    return Str(validate=ma.validate.Length(max=limit or 20_000))
+    return Str(validate=[ma.validate.Length(max=limit or 20_000), NO_NUL])
 
 
 class ReminderRuleSchema(ma.Schema):
@@ -38,7 +38,7 @@ class CycleWriteSchema(ma.Schema):
     their default (POST)."""
 
     kicker = _text(200)
-    title = Str(validate=ma.validate.Length(1, 300))
+    title = Str(validate=[ma.validate.Length(1, 300), NO_NUL])
     subtitle = _text(300)
     period = _text(200)
     introduction = _text()
@@ -53,7 +53,8 @@ class CycleWriteSchema(ma.Schema):
     venue_address = _text()
     contact_name = _text(200)
     contact_email = Str(validate=[ma.validate.Length(max=320),
-                                  ma.validate.Regexp(r"^([^@\s]+@[^@\s]+)?$", error="adresse e-mail / an address")])
+                                  ma.validate.Regexp(r"^([^@\s\x00]+@[^@\s\x00]+)?$",
+                                                                     error="adresse e-mail / an address")])
     contact_phone = _text(50)
     registration_required = ma.fields.Boolean()
     registration_url = Str(validate=[ma.validate.Length(max=500), URL],
@@ -67,7 +68,7 @@ class CycleWriteSchema(ma.Schema):
 
 
 class CycleCreateSchema(CycleWriteSchema):
-    title = Str(required=True, validate=ma.validate.Length(1, 300))
+    title = Str(required=True, validate=[ma.validate.Length(1, 300), NO_NUL])
     slug = Str(validate=[ma.validate.Length(1, 80), SLUG],
                metadata={"description": "tiré du titre si absent / derived from the title when absent"})
 

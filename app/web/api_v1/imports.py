@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import ImportJob
 from app.services.audience import IMPORT_FIELDS, create_job_from_upload, find_list, start_import
 from app.services.campaigns import message_counts
-from app.web.api_v1.core import ApiBlueprint, Problem, current_token, get_or_404
+from app.web.api_v1.core import NO_NUL, ApiBlueprint, Problem, current_token, get_or_404
 
 blp = ApiBlueprint("api_v1_imports", __name__, url_prefix="/imports",
                    description="Imports CSV dans une liste / CSV imports into a list")
@@ -28,12 +28,12 @@ MAPPING_DOC = ("objet JSON « en-tête du fichier » → champ (" + ", ".join(IM
 
 
 class ImportOptions(ma.Schema):
-    list = Str(validate=ma.validate.Length(1, 120), metadata={"description": "la liste (son slug) / the list's slug"})
-    mapping = Str(validate=ma.validate.Length(max=5000), metadata={"description": MAPPING_DOC})
+    list = Str(validate=[ma.validate.Length(1, 120), NO_NUL], metadata={"description": "la liste (son slug) / the list's slug"})
+    mapping = Str(validate=[ma.validate.Length(max=5000), NO_NUL], metadata={"description": MAPPING_DOC})
     double_opt_in = ma.fields.Boolean(metadata={
         "description": "envoyer le lien de confirmation au lieu d'inscrire (défaut : non, comme dans l'admin) / "
                        "send the confirmation link instead of subscribing (default false)"})
-    file_name = Str(validate=ma.validate.Length(1, 300), metadata={"description": "nom montré dans l'admin"})
+    file_name = Str(validate=[ma.validate.Length(1, 300), NO_NUL], metadata={"description": "nom montré dans l'admin"})
 
 
 REQUEST_BODY = {
