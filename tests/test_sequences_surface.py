@@ -158,3 +158,20 @@ def test_a_step_whose_campaign_was_cancelled_gets_a_new_one_and_still_goes(app):
     step = sequence_by_name("API").steps[0]
     assert step.campaign_id != old and db.session.get(Campaign, step.campaign_id).status == CampaignStatus.SENDING
     assert db.session.scalar(select(Delivery.campaign_id)) == step.campaign_id
+
+
+def test_the_tick_finds_due_steps_through_the_partial_index_without_statistics(app):
+    """The one query of the tick reads ix_sequence_enrolments_due on a never-analysed table (both databases)."""
+    from sqlalchemy import text
+
+    from app.services.sequences import due_statement
+
+    statement = due_statement(utcnow(), 1000, [3])
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True})).replace(" FOR UPDATE SKIP LOCKED", "")
+    if db.engine.dialect.name == "postgresql":
+        plan = "\n".join(r[0] for r in db.session.execute(text("EXPLAIN " + sql)))
+        assert "Index Scan using ix_sequence_enrolments_due" in plan, plan
+        assert "FOR UPDATE SKIP LOCKED" in str(statement.compile(db.engine))
+    else:
+        plan = "\n".join(str(r[-1]) for r in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "USING INDEX ix_sequence_enrolments_due" in plan, plan
