@@ -427,9 +427,12 @@ def exit_reasons(sequence: Sequence, ids: list[int], now: datetime) -> dict[int,
             reasons[sid] = "unsubscribed" if unsubscribed else "ineligible"
     rest = [sid for sid in ids if sid not in reasons]
     if rest and sequence.list_id is not None and sequence.trigger_kind in ("subscribed", "before_journee"):
-        members = set(db.session.scalars(select(Subscription.subscriber_id).where(
-            Subscription.list_id == sequence.list_id, Subscription.subscriber_id.in_(rest),
-            Subscription.status == SubscriptionStatus.CONFIRMED)))
+        # By the ids alone (the (subscriber, list) unique index): "list_id = …" beside them let a planner
+        # without statistics read the whole list through its (list, status) index, once per batch.
+        members = {sid for sid, list_id, status in db.session.execute(
+            select(Subscription.subscriber_id, Subscription.list_id, Subscription.status)
+            .where(Subscription.subscriber_id.in_(rest)))
+            if list_id == sequence.list_id and status == SubscriptionStatus.CONFIRMED}
         reasons.update({sid: "unsubscribed" for sid in rest if sid not in members})
     rest = [sid for sid in ids if sid not in reasons]
     exits = set(sequence.exits) - set(ALWAYS_EXITS)
