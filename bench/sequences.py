@@ -9,8 +9,9 @@ fresh): the figures are those of a cold, never-analysed table, as right after a 
 
 Prints:
 
-- **due query**: the tick's one query that finds due steps (``due_statement``), its first run on a
-  fresh connection and the median of 20, with its plan's first line (the partial index it reads);
+- **due query**: the tick's one query that finds due steps (``find_due``), its first run on a fresh
+  connection and the median of 20, with its plan (the partial index, read in order), with 1,000 due
+  and again with every enrolment due at once;
 - **tick**: one whole tick handling the due batch (exits, window, condition, the unique step rows,
   the deliveries, the enrolments moved on);
 - **enqueue rate**: steps per second reaching the send path when every enrolment falls due at once,
@@ -73,31 +74,29 @@ def fill(app, people: int, due: int) -> int:
 
 
 def due_query(app) -> tuple[float, float, str]:
-    """First run on a fresh connection, median of 20, and the plan's first line."""
+    """First run on a fresh connection, median of 20, and the plan's nodes."""
     from sqlalchemy import text
 
     from app.extensions import db
     from app.models import utcnow
-    from app.services.sequences import due_statement
+    from app.services.sequences import find_due
 
     with app.app_context():
         db.engine.dispose()
         db.session.execute(text("SELECT 1"))  # a fresh connection, opened: what is timed is the query
         db.session.rollback()
         now = utcnow()
-        statement = due_statement(now, 1000, [])
         times = []
         for _ in range(21):
             started = time.perf_counter()
-            rows = db.session.execute(statement).all()
+            rows = find_due(now, 1000, [])
             times.append((time.perf_counter() - started) * 1000)
             db.session.rollback()
-        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-        explain = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
-        plan = [str(r[-1]) for r in db.session.execute(text(explain + str(compiled).replace(" FOR UPDATE SKIP LOCKED", "")))]
+        plan = find_due(now, 1000, [], explain=True)
         db.session.rollback()
         assert len(rows) <= 1000
-        nodes = [p.strip().lstrip("->").strip().split("  (")[0] for p in plan if not p.strip().startswith(("Index Cond", "Filter", "Sort Key", "Recheck"))]
+        nodes = [p.strip().lstrip("->").strip().split("  (")[0] for p in plan
+                 if not p.strip().startswith(("Index Cond", "Filter", "Sort Key", "Recheck"))]
         return times[0], statistics.median(times[1:]), " / ".join(nodes)
 
 

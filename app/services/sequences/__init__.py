@@ -35,6 +35,7 @@ from app.services.sequences.engine import (
     UnknownAddress,
     due_statement,
     enrol_address,
+    find_due,
     enrol_subscriber,
     tick,
 )
@@ -51,7 +52,7 @@ def example_files() -> list[Path]:
 
 __all__ = [
     "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "SequenceError", "SequenceNotFound", "TickReport", "TimingError",
-    "UnknownAddress", "all_sequences", "due_statement", "enrol_address", "enrol_subscriber", "example_files", "fit_window", "load_sequence",
+    "UnknownAddress", "all_sequences", "due_statement", "enrol_address", "find_due", "enrol_subscriber", "example_files", "fit_window", "load_sequence",
     "parse_delay", "parse_sequence", "parse_window", "person_sequences", "sequence_by_name", "sequence_counts",
     "sequence_summary", "set_paused", "tick",
 ]
