@@ -300,7 +300,12 @@ def _entitled(campaign: Campaign, kind: MessageKind, ids: list[int]) -> set[int]
         ))
     found = set(ids)
     if kind.basis is Basis.ENROLMENT:
-        found = set(db.session.scalars(_step_reached(campaign).where(SequenceStepSend.subscriber_id.in_(ids))))
+        # By the batch's ids alone (the unique (subscriber, sequence, step) index), the step checked here:
+        # "step_id = …" beside them let the planner read the whole step through its own index per chunk.
+        step_id = (campaign.segment or {}).get(eligibility.SEQUENCE_STEP)
+        found = {subscriber_id for subscriber_id, step, outcome in db.session.execute(
+            select(SequenceStepSend.subscriber_id, SequenceStepSend.step_id, SequenceStepSend.outcome)
+            .where(SequenceStepSend.subscriber_id.in_(ids))) if step == step_id and outcome == "queued"}
     if kind.basis is Basis.ENROLMENT and not campaign.lists:
         return found
     if kind.basis in (Basis.LISTS, Basis.ENROLMENT):  # a welcome series: still a member of its list

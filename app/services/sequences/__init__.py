@@ -36,6 +36,7 @@ from app.services.sequences.engine import (
     UnknownAddress,
     due_statement,
     enrol_address,
+    find_due,
     enrol_subscriber,
     tick,
 )
@@ -54,7 +55,7 @@ def example_files() -> list[Path]:
 __all__ = [
     "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "ReadyMade", "SequenceError", "SequenceNotFound", "TickReport",
     "TimingError", "UnknownAddress", "all_sequences", "create_from_example", "due_statement", "enrol_address",
-    "enrol_subscriber", "example_files", "fit_window", "format_delay", "load_sequence", "parse_delay", "parse_sequence",
-    "parse_window", "person_sequences", "ready_made", "sequence_by_name", "sequence_counts", "sequence_summary",
-    "set_paused", "tick",
+    "enrol_subscriber", "example_files", "find_due", "fit_window", "format_delay", "load_sequence", "parse_delay",
+    "parse_sequence", "parse_window", "person_sequences", "ready_made", "sequence_by_name", "sequence_counts",
+    "sequence_summary", "set_paused", "tick",
 ]
