@@ -8,7 +8,8 @@ restart loses nothing: the first pass after start-up catches up.
   come is started (``start_campaign``: a compare-and-set plus enqueue, so two
   passes or two processes cannot queue it twice) if it is at most
   ``SCHEDULE_GRACE_HOURS`` late; later than that it is marked ``missed`` with a
-  French reason for the officer, never sent as a surprise.
+  French reason for the officer, never sent as a surprise. The same pass runs the
+  sequences' tick (``app.services.sequences``): enrolments, and the steps that fell due.
 - :class:`SchedulerLock` makes one scheduler process active at a time: a
   PostgreSQL session advisory lock held on a dedicated connection, or on SQLite
   an exclusive ``flock`` on a file beside the database. Both vanish with the
@@ -44,6 +45,7 @@ from app import heartbeat
 from app.sending import campaign_state
 from app.services.audience import forget_old_previews, resume_stale_imports
 from app.services.campaigns import PreflightFailed, start_campaign
+from app.services.sequences import tick as tick_sequences
 from app.timeutil import format_local
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class DispatchReport:
     already_taken: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # due, but failing preflight: paused with the reasons
     imports_resumed: list[int] = field(default_factory=list)  # admin imports whose process had died
+    sequences: dict = field(default_factory=dict)  # what the sequences' tick did (app.services.sequences)
 
 
 def grace_period() -> timedelta:
@@ -222,10 +225,22 @@ def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
                 report = dispatch_due(now)
             finally:  # even when dispatching failed
                 resumed = _resume_imports(now)
+                steps = _run_sequences(now)
             report.imports_resumed = resumed
+            report.sequences = steps
             return report
         finally:
             db.session.remove()
+
+
+def _run_sequences(now: datetime | None) -> dict:
+    """The sequences' tick: enrol who the triggers name, queue the steps that fell due (each once)."""
+    try:
+        return tick_sequences(now).as_dict()
+    except Exception:  # noqa: BLE001 - a sequence that fails must not stop campaigns going out
+        db.session.rollback()
+        log.exception("scheduler: sequences tick failed")
+        return {}
 
 
 def _resume_imports(now: datetime | None) -> list[int]:

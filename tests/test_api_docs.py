@@ -7,6 +7,7 @@ import json
 from app.extensions import db
 from app.models import Campaign, MailingList, TransactionalMessage
 from app.sending.webhooks import deliver_due
+from app.services.audience import wait_for_import
 from tests.api_helpers import token_header
 from tests.doc_commands import ROOT, commands_in, fenced_blocks
 from tests.event_factories import future_dates, make_cycle
@@ -48,10 +49,19 @@ def test_the_curl_examples_work_as_written(app, client, smtp_server):
     curls = _curls()
     assert [(method, path.rstrip("0123456789")) for method, path, _, _ in curls] == [
         ("POST", "/api/v1/subscribers"), ("POST", "/api/v1/cycles/contrat-de-ville-2016/registrations"),
+        ("POST", "/api/v1/cycles"), ("POST", "/api/v1/cycles/fondamentaux-2031/journees"),
+        ("POST", "/api/v1/imports?list=lettre&mapping=%7B%22Contact%22%3A%22email%22%7D"), ("GET", "/api/v1/imports/"),
         ("POST", "/api/v1/tx"), ("GET", "/api/v1/tx/")]
-    queued_id = None
+    queued_id = import_id = None
     for method, path, headers, body in curls:
         headers = {**headers, **token}
+        if method == "GET" and path.startswith("/api/v1/imports/"):
+            assert path == "/api/v1/imports/7"  # the id the doc's POST answered
+            wait_for_import(import_id, timeout=30)
+            followed = client.get(f"/api/v1/imports/{import_id}", headers=headers).get_json()
+            assert followed["status"] == "done" and followed["counts"]["created"] == 2, followed
+            assert [r["line"] for r in followed["rejections"]] == [3]
+            continue
         if method == "GET":
             assert path == "/api/v1/tx/345"  # the id the doc's POST answered
             deliver_queued(app)
@@ -59,6 +69,13 @@ def test_the_curl_examples_work_as_written(app, client, smtp_server):
             assert response.status_code == 200
             sent = response.get_json()
             assert sent["status"] == "sent" and sent["smtp_code"] == 250, sent
+            continue
+        if path.startswith("/api/v1/imports"):
+            # contacts.csv, hand-made: an address column no alias names ("Contact"), one bad line.
+            response = client.post(path, headers=headers,
+                                   data="Contact;Prénom\na@example.org;Anne\nnon\nb@example.org;Basile\n".encode())
+            assert response.status_code == 202, response.get_json()
+            import_id = response.get_json()["id"]
             continue
         response = client.post(path, headers=headers, json=body)
         assert response.status_code in (200, 201, 202), (path, response.get_json())

@@ -20,6 +20,7 @@ SMALL = {
     "bench/admin_pages.py": ["--subscribers", "500", "--campaigns", "3", "--repeat", "1"],
     "bench/unsubscribe.py": ["-n", "20", "--audience", "200"],
     "bench/campaign_figures.py": ["--people", "500", "--campaigns", "2"],
+    "bench/sequences.py": ["--people", "500", "--due", "100", "--send", "50"],
     "bench/bounces.py": [],  # 356 reports in a few seconds: no smaller size needed
 }
 SHOWN = [c for c in commands_in(ROOT / "docs" / "benchmarks.md") if c.text.startswith(".venv/bin/python bench/")]

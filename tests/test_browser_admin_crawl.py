@@ -25,6 +25,7 @@ from app.services.campaigns.lifecycle import start_campaign
 from app.services.events.registrations import register
 from app.services.campaigns.reuse import duplicate_campaign
 from app.services.integrations.webhooks import create_endpoint
+from app.services.sequences import create_from_example
 from tests.page_checks import layout, page_problems
 from tests.sending_fixtures import deliver_queued
 
@@ -66,8 +67,8 @@ def _links(page, origin: str) -> list[str]:
 
 
 def _seed(actor: str) -> list[str]:
-    """The demo, one announcement sent (so the report, dashboard and outbox have figures), an import job and a
-    webhook endpoint (the demo has neither), two registrations, a suppressed domain, an erased person, a bounce and a complaint; returns the pages no link leads to, which the crawl visits too."""
+    """The demo, one announcement sent (so the report, dashboard and outbox have figures), an import job, a
+    webhook endpoint and a sequence (the demo has none), two registrations, a suppressed domain, an erased person, a bounce and a complaint; returns the pages no link leads to, which the crawl visits too."""
     demo.load_demo()
     db.session.commit()
     sent = db.session.scalar(select(Campaign).where(Campaign.status.in_((CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)),
@@ -80,6 +81,8 @@ def _seed(actor: str) -> list[str]:
     # On loopback (the operator's opt-in), where nothing listens: no test reaches another address.
     current_app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
     create_endpoint("http://127.0.0.1:9/crm/lettrine", "all", description="CRM du CRPVE")
+    create_from_example("bienvenue", name="Bienvenue à la lettre", cycle_slug=None,
+                        list_slug=db.session.scalar(select(MailingList.slug).order_by(MailingList.id)))
     cycle = db.session.scalar(select(Cycle).order_by(Cycle.id))
     for email, first, last in (("marie@example.org", "Marie", "Lefèvre"), ("paul@example.org", "Paul", "Diallo")):
         register(cycle, email, first_name=first, last_name=last, organisation="Mairie d'Évry",

@@ -17,7 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-DOMAINS = ("accounts", "audience", "campaigns", "events", "deliverability", "integrations", "privacy", "support")
+DOMAINS = ("accounts", "audience", "campaigns", "events", "deliverability", "integrations", "privacy", "sequences",
+           "support")
 
 # A planted module per contract: (path inside app/, its source). Each breaks its own contract only.
 PLANTED = {
@@ -28,7 +29,7 @@ PLANTED = {
     **{f"surface-{d}": (f"cli/planted_{d}.py", f"from app.services.{d} import {sub}\n") for d, sub in (
         ("accounts", "users"), ("audience", "core"), ("campaigns", "lifecycle"), ("events", "registrations"),
         ("deliverability", "bounces"), ("integrations", "webhooks"), ("privacy", "rights"),
-        ("support", "slugs"))},
+        ("sequences", "engine"), ("support", "slugs"))},
 }
 
 

@@ -33,7 +33,7 @@ def cli(once: bool, interval: float | None) -> None:
             wait_for_import(job_id)
         click.echo(json.dumps({"started": report.started, "missed": report.missed,
                                "already_taken": report.already_taken, "held": report.held,
-                               "imports_resumed": report.imports_resumed}))
+                               "imports_resumed": report.imports_resumed, "sequences": report.sequences}))
         return
     stop = threading.Event()
 

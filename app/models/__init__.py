@@ -35,6 +35,17 @@ from app.models.imports import ImportJob, ImportStatus
 from app.models.messages import MessageStatus, TransactionalMessage
 from app.models.operations import ProcessHeartbeat
 from app.models.quota import RelayQuota
+from app.models.sequences import (
+    EnrolmentStatus,
+    EventKind,
+    Sequence,
+    SequenceEnrolment,
+    SequenceEvent,
+    SequenceStep,
+    SequenceStepSend,
+    event_rows,
+    record_event,
+)
 from app.models.tracking import LinkClick
 from app.models.types import utcnow
 from app.models.users import LoginLock, Role, User
@@ -51,4 +62,6 @@ __all__ = [
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User", "LoginLock",
     "campaign_lists", "email_hash", "utcnow",
     "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
+    "EnrolmentStatus", "EventKind", "Sequence", "SequenceEnrolment", "SequenceEvent", "SequenceStep",
+    "SequenceStepSend", "event_rows", "record_event",
 ]

@@ -22,7 +22,7 @@ from sqlalchemy import and_, exists, or_, update
 
 from app.database import rowcount
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from app.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, SequenceStep, utcnow
 from app.operations import metrics
 
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
@@ -127,7 +127,7 @@ def mark_missed(campaign_id: int, reason: str, now: datetime) -> bool:
 
 def finish_if_done(campaign_id: int, now: datetime | None = None, *,
                    then: Callable[[int], None] | None = None) -> bool:
-    """sending → sent once no delivery is queued or in flight (one statement). Commits.
+    """sending → sent once no delivery is queued or in flight (one statement), unless it carries a sequence's step. Commits.
 
     ``then(campaign_id)`` runs when this call finished it, before the commit, so what it
     writes (the ``campaign.finished`` webhook) lands with the status change or not at all.
@@ -136,7 +136,9 @@ def finish_if_done(campaign_id: int, now: datetime | None = None, *,
         Delivery.campaign_id == campaign_id,
         Delivery.status.in_((DeliveryStatus.QUEUED, DeliveryStatus.SENDING)),
     )
-    won = transition(campaign_id, (CampaignStatus.SENDING,), CampaignStatus.SENT, ~remaining,
+    # A sequence's step is carried by a campaign that stays open: its next recipients come at the next tick.
+    a_step = exists().where(SequenceStep.campaign_id == campaign_id)
+    won = transition(campaign_id, (CampaignStatus.SENDING,), CampaignStatus.SENT, ~remaining, ~a_step,
                      finished_at=now or utcnow())
     if won and then is not None:
         then(campaign_id)

@@ -66,6 +66,7 @@ class Basis(str, enum.Enum):
     REGISTRATION = "registration"  # her registration, or one of its journées, changed
     ATTENDANCE = "attendance"  # she attended the journée or the cycle
     ADDRESS = "address"  # the address another system gave (API)
+    ENROLMENT = "enrolment"  # enrolled in a sequence, and its step fell due (a ``sequence_step_sends`` row)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,9 @@ KINDS: dict[str, MessageKind] = {k.key: k for k in (
           _l("les présent·es, les absent·es, ceux qui ont répondu (ou pas) au questionnaire")),
     _kind("survey_invitation", _T, _E, Basis.ATTENDANCE, _l("Invitation au questionnaire de satisfaction"),
           _l("les présent·es à la journée (ou au cycle)")),
+    _kind("sequence_step", _C, _E, Basis.ENROLMENT, _l("Étape d'une séquence (bienvenue, relance, après le cycle)"),
+          _l("les inscrit·es à la séquence dont l'étape arrive, si sa condition tient et qu'aucune sortie ne "
+             "s'applique")),
     _kind("api", _T, _E, Basis.ADDRESS, _l("Message demandé par un autre logiciel (API)"),
           _l("l'adresse donnée par l'autre logiciel")),
     # -- service: what the person's own action calls for -------------------------------------
@@ -225,17 +229,23 @@ CAMPAIGN_KINDS = tuple(k for k in KINDS.values() if k.lane is Lane.CAMPAIGN)
 TRANSACTIONAL_KINDS = tuple(k for k in KINDS.values() if k.lane is Lane.TRANSACTIONAL)
 
 
+# The segment key that marks the campaign carrying a sequence's step (``app.services.sequences``).
+SEQUENCE_STEP = "sequence_step"
+
+
 class UnknownKind(ValueError):
     """A transactional message of a kind the table does not state (French)."""
 
 
 def campaign_kind(campaign: Campaign) -> MessageKind:
-    """Which kind a campaign is: a reminder, a message to lists, or to registrants without a list.
+    """Which kind a campaign is: a sequence's step, a reminder, a message to lists, or to registrants without a list.
 
     With lists, a registration criterion only narrows the lists' audience (still a
     newsletter). With no list, a criterion naming registrants makes it "Écrire aux inscrits"
     or a follow-up message; anything else reaches nobody (a newsletter with no list).
     """
+    if (campaign.segment or {}).get(SEQUENCE_STEP):
+        return KINDS["sequence_step"]
     if campaign.journee_id is not None:
         return KINDS["reminder"]
     criterion = criterion_of(campaign.segment)

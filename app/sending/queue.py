@@ -39,6 +39,7 @@ from app.models import (
     Registration,
     RegistrationDay,
     RegistrationStatus,
+    SequenceStepSend,
     Subscriber,
     Subscription,
     SubscriptionStatus,
@@ -88,7 +89,19 @@ def audience_query(campaign: Campaign) -> Select:
         )
     if kind.basis is Basis.AUDIENCE:
         return select(Subscriber.id).where(*person, *_narrowing(campaign, kind))
+    if kind.basis is Basis.ENROLMENT:
+        reached = _step_reached(campaign)
+        if campaign.lists:
+            return _members_of([m.id for m in campaign.lists], [*person, Subscriber.id.in_(reached)])
+        return select(Subscriber.id).where(*person, Subscriber.id.in_(reached))
     return _members_of([m.id for m in campaign.lists], [*person, *_narrowing(campaign, kind)])
+
+
+def _step_reached(campaign: Campaign) -> Select:
+    """Who a sequence's step was queued for (``sequence_step_sends``): the enrolment entitles them."""
+    step_id = (campaign.segment or {}).get(eligibility.SEQUENCE_STEP)
+    return select(SequenceStepSend.subscriber_id).where(SequenceStepSend.step_id == step_id,
+                                                         SequenceStepSend.outcome == "queued")
 
 
 def list_audience(list_ids: list[int], segment: dict | None = None) -> Select:
@@ -286,14 +299,23 @@ def _entitled(campaign: Campaign, kind: MessageKind, ids: list[int]) -> set[int]
                    RegistrationDay.status == RegistrationStatus.CONFIRMED)
         ))
     found = set(ids)
-    if kind.basis is Basis.LISTS:
+    if kind.basis is Basis.ENROLMENT:
+        # By the batch's ids alone (the unique (subscriber, sequence, step) index), the step checked here:
+        # "step_id = …" beside them let the planner read the whole step through its own index per chunk.
+        step_id = (campaign.segment or {}).get(eligibility.SEQUENCE_STEP)
+        found = {subscriber_id for subscriber_id, step, outcome in db.session.execute(
+            select(SequenceStepSend.subscriber_id, SequenceStepSend.step_id, SequenceStepSend.outcome)
+            .where(SequenceStepSend.subscriber_id.in_(ids))) if step == step_id and outcome == "queued"}
+    if kind.basis is Basis.ENROLMENT and not campaign.lists:
+        return found
+    if kind.basis in (Basis.LISTS, Basis.ENROLMENT):  # a welcome series: still a member of its list
         list_ids = {mailing_list.id for mailing_list in campaign.lists}
         found = {
             subscriber_id for subscriber_id, list_id, status in db.session.execute(
                 select(Subscription.subscriber_id, Subscription.list_id, Subscription.status)
                 .where(Subscription.subscriber_id.in_(ids))
             )
-            if list_id in list_ids and status == SubscriptionStatus.CONFIRMED
+            if list_id in list_ids and status == SubscriptionStatus.CONFIRMED and subscriber_id in found
         }
     criterion = audiences.criterion_of(campaign.segment)
     if criterion and found:

@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
         return page(404, _("Page introuvable"), _("Cette page n'existe pas ou plus."))
 
     @app.errorhandler(413)
+    @_api_aware
     def too_large(e):
         return page(413, _("Envoi trop volumineux"),
                     _("Les données envoyées dépassent la taille autorisée. Rien n'a été enregistré."))

@@ -30,10 +30,12 @@ from app.services.audience.event_audiences import (
 from app.services.audience.exporter import export_csv
 from app.services.audience.import_jobs import (
     create_job_from_preview,
+    create_job_from_upload,
     resume_stale as resume_stale_imports,
     start as start_import,
     wait as wait_for_import,
 )
+from app.services.audience.import_mapping import MAPPABLE_FIELDS as IMPORT_FIELDS
 from app.services.audience.import_preview import (
     discard as discard_preview,
     forget_old as forget_old_previews,
@@ -122,7 +124,7 @@ __all__ = [
     "InvalidCriterion", "KeptReminder", "LinkTarget", "ListError", "NewSubscriber", "PersonError", "REGISTRANT_KINDS",
     "RETENTION_FLAG", "RecordRefused", "SEARCH_LIMIT", "SUPPRESSION_REASON_LABELS", "StillComing", "SuppressionError",
     "add_person", "add_subscriber", "add_suppression", "audience_choices", "audit", "cached_count", "campaigns_using", "clean_name", "confirm_subscription",
-    "consent_text", "create_job_from_preview", "delete_list", "describe_audience", "describe_history_line",
+    "consent_text", "create_job_from_preview", "create_job_from_upload", "IMPORT_FIELDS", "delete_list", "describe_audience", "describe_history_line",
     "discard_preview", "export_csv", "find_list", "find_subscriber", "forget_old_previews", "import_csv",
     "is_blocked", "is_domain_suppressed", "is_suppressed", "is_unsubscribed", "kept_reminders", "list_growth",
     "load_expired_confirmation", "member_counts", "memberships", "normalise_criterion", "normalise_email", "Mailbox", "address_key", "parse_mailbox",

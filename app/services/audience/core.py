@@ -15,6 +15,8 @@ from app.extensions import db
 from app.services.audience.addresses import InvalidAddress as InvalidAddress  # re-exported: one parser
 from app.services.audience.addresses import normalise_email as normalise_email
 from app.models import (
+    EventKind,
+    record_event,
     AuditLog,
     MailingList,
     Subscriber,
@@ -126,6 +128,8 @@ def set_subscription(
     if status == SubscriptionStatus.CONFIRMED and previous != SubscriptionStatus.CONFIRMED:
         sub.confirmed_at = now
         sub.unsubscribed_at = None
+        # Recorded with the change: a welcome series starts from it (app.models.sequences).
+        record_event(EventKind.SUBSCRIBED, subscriber.id, list_id=mailing_list.id, at=now)
     if status == SubscriptionStatus.UNSUBSCRIBED and previous != SubscriptionStatus.UNSUBSCRIBED:
         sub.unsubscribed_at = now
     if previous != status:

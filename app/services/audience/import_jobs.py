@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import uuid
 from datetime import datetime, timedelta
+from typing import IO
 
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
@@ -28,6 +30,7 @@ from app import background
 from app.database import rowcount
 from app.extensions import db
 from app.models import ImportJob, ImportStatus, MailingList, utcnow
+from app.services.audience.import_mapping import remapped_lines
 from app.services.audience.importer import ImportFileError, ImportReport, import_csv
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,27 @@ def create_job_from_preview(preview_path: str, file_name: str, mailing_list: Mai
     """The officer confirmed a previewed upload: move it beside the jobs' files and record the job."""
     path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.csv")
     os.replace(preview_path, path)
+    return _record(path, os.path.basename(file_name or "import.csv")[:300], mailing_list, actor, pending)
+
+
+def create_job_from_upload(stream: IO[bytes], file_name: str, mailing_list: MailingList, actor: str, pending: bool,
+                           mapping: dict[str, str] | None = None) -> ImportJob:
+    """An upload that comes with no preview (the API): stored (its header renamed by ``mapping``, see
+    ``import_mapping``), then recorded as a queued job; :func:`start` runs it. ImportFileError (nothing
+    stored) when the mapping does not fit the file."""
+    path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.csv")
+    try:
+        if mapping:
+            lines = remapped_lines(stream, mapping)
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                out.writelines(lines)
+        else:
+            with open(path, "wb") as raw:
+                shutil.copyfileobj(stream, raw)
+    except BaseException:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
     return _record(path, os.path.basename(file_name or "import.csv")[:300], mailing_list, actor, pending)
 
 

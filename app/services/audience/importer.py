@@ -48,6 +48,7 @@ from app.errors import LettrineError
 from app.extensions import db
 from app.links import confirm_url
 from app.models import (
+    EventKind,
     MailingList,
     SubscriberStatus,
     SubscriptionStatus,
@@ -487,6 +488,9 @@ class _BatchImporter:
         if audits:
             columns = list(audits[0])
             raw.insert("audit_log", columns, [tuple(r.values()) for r in audits])
+            if not self.pending:  # confirmed by the import: a welcome series starts (app.models.sequences)
+                raw.insert("sequence_events", ["kind", "subscriber_id", "list_id", "at"],
+                           [(EventKind.SUBSCRIBED.value, a["subscriber_id"], self.list_id, now) for a in audits])
         if reindexed:
             known = [i for i in reindexed if i not in created_ids]  # new people have no words yet
             if known:

@@ -35,6 +35,8 @@ from app import links
 from app.errors import LettrineError
 from app.extensions import db
 from app.models import (
+    EventKind,
+    record_event,
     Attendance,
     AttendanceStatus,
     Cycle,
@@ -305,6 +307,9 @@ def _audit(row: Attendance, before: str | None, actor: str) -> None:
         detail["walk_in"] = True
     audit("attendance_change", registration.subscriber, actor=actor, source=f"presence:{registration.cycle.slug}",
           detail=detail)
+    # With the change: an after-the-journée sequence already under way takes a late check-in or correction.
+    record_event(EventKind.ATTENDANCE, registration.subscriber_id, cycle_id=registration.cycle_id,
+                 journee_id=row.journee_id)
 
 
 _SVG_PATH_CHARS = set("MLHVCSQTAZmlhvcsqtaz0123456789.,- e")

@@ -34,6 +34,8 @@ from app.errors import LettrineError
 from app.extensions import db
 from app.sending.transactional import Attachment, send_transactional
 from app.models import (
+    EventKind,
+    record_event,
     Cycle,
     Half,
     Journee,
@@ -199,6 +201,8 @@ def _add_days(registration: Registration, journees: list[Journee], outcome: Regi
             day.created_at = utcnow()  # back of the queue when coming back after a cancellation
         db.session.flush()
         (outcome.confirmed if status == RegistrationStatus.CONFIRMED else outcome.waiting).append(journee)
+    if outcome.confirmed or outcome.waiting:  # recorded with the seats: sequences triggered by it start
+        record_event(EventKind.REGISTERED, registration.subscriber_id, cycle_id=registration.cycle_id)
 
 
 def register(

@@ -30,6 +30,7 @@ from app.services.integrations.webhooks import (
     disabled_endpoints,
     emit as emit_signal,
     enable as enable_endpoint,
+    listened as signal_listened,
     reencrypt_secrets as reencrypt_webhook_secrets,
     renew_secret as renew_webhook_secret,
     resend as resend_delivery,
@@ -40,5 +41,5 @@ __all__ = [
     "authenticate", "campaign_data", "claim_key", "create_endpoint", "create_token", "deliver_due_webhooks",
     "disabled_endpoints", "emit_signal", "enable_endpoint", "finish_key", "has_scope",
     "parse_token_expiry", "reencrypt_webhook_secrets", "registration_data", "release_key", "renew_webhook_secret",
-    "resend_delivery", "revoke_token", "revoke_tokens_of", "subscriber_data",
+    "resend_delivery", "revoke_token", "revoke_tokens_of", "signal_listened", "subscriber_data",
 ]

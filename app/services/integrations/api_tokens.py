@@ -27,14 +27,17 @@ PREFIX = "lt_"
 #: Every scope, with what it allows (shown on the admin page and in ``tokens create --help``).
 SCOPES: dict[str, str] = {
     "subscribers:read": "lire les abonnés et les listes / read subscribers and lists",
-    "subscribers:write": "créer, modifier, désabonner, effacer des abonnés / create, update, unsubscribe, erase",
+    "subscribers:write": "créer, modifier, importer, désabonner, effacer des abonnés / create, update, import, unsubscribe, erase",
     "lists:write": "créer et modifier des listes / create and update lists",
     "campaigns:read": "lire les campagnes, leur progression et leur bilan / read campaigns, progress, reports",
     "campaigns:write": "créer et modifier des campagnes, envoyer des tests / create, update, test-send",
     "campaigns:send": "programmer, envoyer, suspendre, reprendre, annuler / schedule, send, pause, resume, cancel",
     "events:read": "lire cycles, journées et places restantes / read cycles, journées, seats left",
-    "events:write": "inscrire et désinscrire / register and cancel registrations",
-    "registrations:read": "lire les inscrits (adresses, noms) / read registrants (addresses, names)",
+    "events:write": "créer et modifier cycles et journées / create and edit cycles and journées",
+    "registrations:read": "lire les inscrits (adresses, noms) / read registrants' personal data",
+    "registrations:write": "inscrire, modifier et annuler des inscriptions / register, change, cancel",
+    "sequences:read": "lire les séquences et leurs chiffres / read sequences and their counts",
+    "sequences:write": "créer et modifier des séquences, y inscrire une adresse / create, update, enrol an address",
     "tx:send": "envoyer des messages transactionnels / send transactional messages",
     "suppressions:read": "lire la liste d'exclusion / read the suppression list",
     "suppressions:write": "ajouter à la liste d'exclusion / add to the suppression list",
@@ -45,8 +48,8 @@ SCOPES: dict[str, str] = {
 # Writing implies reading the same resource.
 IMPLIED = {"subscribers:write": "subscribers:read", "lists:write": "subscribers:read",
            "campaigns:write": "campaigns:read", "campaigns:send": "campaigns:read",
-           "events:write": "events:read", "suppressions:write": "suppressions:read",
-           "bounces:write": "bounces:read"}
+           "events:write": "events:read", "registrations:write": "registrations:read", "suppressions:write": "suppressions:read",
+           "bounces:write": "bounces:read", "sequences:write": "sequences:read"}
 
 # Touching ``last_used_at`` on every request would make every API call a write; a
 # minute's precision is what the admin page needs.

@@ -14,7 +14,7 @@ from app.models import Campaign, Registration, Subscriber
 EVENTS = (
     "subscriber.created", "subscriber.confirmed", "subscriber.unsubscribed", "subscriber.bounced",
     "subscriber.complained", "subscriber.erased", "registration.created", "registration.cancelled",
-    "registration.promoted", "campaign.started", "campaign.finished",
+    "registration.promoted", "campaign.started", "campaign.finished", "sequence.completed", "sequence.exited",
 )
 
 

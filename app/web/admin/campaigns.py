@@ -231,16 +231,24 @@ def campaign_audience_count(campaign_id: int):
 def campaign_test_send(campaign_id: int):
     """Send the real message to a few addresses (subscribers' own values when known)."""
     campaign = _campaign_or_404(campaign_id)
+    if not test_send_from_form(campaign):
+        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+    return redirect(url_for("admin.campaign_tests", campaign_id=campaign.id))
+
+
+def test_send_from_form(campaign: Campaign) -> bool:
+    """Send the posted :class:`TestSendForm`'s addresses the campaign's test (also a sequence step's); the
+    flash says to whom, or why not. True when queued (the "Tests" page then shows the server's answers)."""
     form = TestSendForm()
     addresses = (form.addresses.data or "").replace(",", "\n").split() if form.validate_on_submit() else []
     try:
         rows = send_test(campaign, addresses, actor=current_user.email)
     except TestSendError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+        return False
     flash(_("Message de test en file pour %(addresses)s : le résultat s'affiche ici dès que le serveur a répondu.",
             addresses=", ".join(row.to_address for row in rows)), "success")
-    return redirect(url_for("admin.campaign_tests", campaign_id=campaign.id))
+    return True
 
 
 @bp.get("/campaigns/<int:campaign_id>/tests")

@@ -306,6 +306,9 @@ def page_of(query, id_column, args: dict) -> tuple[list, str | None]:
     return rows, str(rows[-1].id) if more and rows else None
 
 
+# PostgreSQL text cannot hold a NUL character: refused with a 422 rather than failing in the database.
+NO_NUL = ma.validate.Regexp(r"^[^\x00]*$", error="caractère NUL interdit / NUL character not allowed")
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger ones cannot exist
 ID = ma.validate.Range(1, MAX_ID)
 
@@ -324,6 +327,7 @@ def not_found(what_fr: str, what_en: str) -> Problem:
 
 __all__ = [
     "ApiBlueprint",
+    "NO_NUL",
     "PageArgs",
     "Problem",
     "api",

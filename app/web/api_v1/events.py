@@ -1,10 +1,8 @@
-"""/api/v1/cycles and registrations: the agenda (cycles, journées, seats left), register someone for
-journées, list and cancel registrations — through app.services.events.registrations (waiting lists,
-promotions and messages as on the public form).
-
-The agenda (``events:read``) holds no personal data; the registrants' addresses and names need
-``registrations:read``. Cancelling (``events:write``) answers with the registration's days, not the
-person's address or name: an id is not a licence to read someone's data."""
+"""/api/v1/cycles and registrations: the agenda (cycles, journées, seats left; ``events:read``), register
+someone for journées, change or cancel their days (``registrations:write``), list and read registrations
+(``registrations:read``: addresses and names are personal data, not part of the agenda) — through
+app.services.events.registrations (waiting lists, promotions and messages as on the public form).
+Cancelling answers with the registration's days, not the person's address or name."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -16,6 +14,7 @@ from app.services.audience import InvalidAddress
 from app.services.events import (
     UnknownJournee,
     cancel_registration as cancel,
+    change_days,
     find_cycle,
     journees_by_number,
     register,
@@ -140,7 +139,7 @@ def get_cycle(slug: str):
 
 
 @blp.post("/cycles/<slug>/registrations")
-@blp.scoped("events:write", 404, 409, 422)
+@blp.scoped("registrations:write", 404, 409, 422)
 @idempotent(blp)
 @blp.arguments(RegisterSchema)
 @blp.response(201, RegistrationSchema)
@@ -171,7 +170,7 @@ def registrations(args: dict, slug: str):
 
 
 @blp.post("/registrations/<int:registration_id>/cancel")
-@blp.scoped("events:write", 404, 422)
+@blp.scoped("registrations:write", 404, 422)
 @blp.arguments(CancelSchema)
 @blp.response(200, RegistrationReceiptSchema)
 def cancel_registration(data: dict, registration_id: int):
@@ -179,5 +178,34 @@ def cancel_registration(data: dict, registration_id: int):
     registration = get_or_404(Registration, registration_id, "Inscription", "Registration")
     cancel(registration, _journees(registration.cycle, data.get("journees")),
            actor=f"api:{current_token().name}"[:320])
+    db.session.refresh(registration)
+    return registration
+
+
+class ChangeDaysSchema(ma.Schema):
+    journees = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 1000)), required=True,
+                              validate=ma.validate.Length(max=100), metadata={
+                                  "description": "les journées à venir voulues, exactement ; les autres à venir sont "
+                                                 "annulées / exactly the upcoming journées wanted"})
+
+
+@blp.get("/registrations/<int:registration_id>")
+@blp.scoped("registrations:read", 404)
+@blp.response(200, RegistrationSchema)
+def get_registration(registration_id: int):
+    """Une inscription / one registration."""
+    return get_or_404(Registration, registration_id, "Inscription", "Registration")
+
+
+@blp.patch("/registrations/<int:registration_id>")
+@blp.scoped("registrations:write", 404, 422)
+@blp.arguments(ChangeDaysSchema)
+@blp.response(200, RegistrationSchema)
+def change_registration(data: dict, registration_id: int):
+    """Changer les journées à venir d'une inscription (comme la page personnelle de l'inscrit·e) : les
+    nouvelles sont prises (ou en liste d'attente), les autres annulées / change the upcoming journées."""
+    registration = get_or_404(Registration, registration_id, "Inscription", "Registration")
+    change_days(registration, _journees(registration.cycle, data["journees"]) or [],
+                actor=f"api:{current_token().name}"[:320])
     db.session.refresh(registration)
     return registration
