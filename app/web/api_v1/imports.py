@@ -58,7 +58,7 @@ class RejectionSchema(ma.Schema):
 class ImportJobSchema(ma.Schema):
     id = ma.fields.Integer()
     list = ma.fields.Function(lambda job: job.mailing_list.slug if job.mailing_list else None, allow_none=True,
-                              metadata={"type": ["string", "null"]})
+                              metadata={"type": "string"})  # allow_none adds "null"
     file_name = Str()
     double_opt_in = ma.fields.Boolean(attribute="pending")
     status = ma.fields.Function(lambda job: job.status.value,
