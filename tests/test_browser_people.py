@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, MailingList, OutboxMessage, Subscriber, SubscriberStatus
 from app.services.audience import people
 from app.services.events.registrations import register
+from app.services.events import choice_label
 from tests.browser import screenshot
 from tests.sending_fixtures import deliver_queued
 from tests.test_browser_workspace import _load_demo, _login
@@ -126,9 +127,9 @@ def test_write_to_the_registrants_of_journee_2_only(live_server, page, admin_use
     page.get_by_role("button", name="Écrire aux inscrits de la journée 2").click()
     page.get_by_text("Brouillon créé pour les inscrits").wait_for()
     assert page.locator("#audience-count").text_content().strip() == "2"
-    page.get_by_label("Inscription à un événement").select_option(label=f"{cycle.title} — inscrits au cycle")
+    page.get_by_label("Inscription à un événement").select_option(label=f"{choice_label(cycle)} — inscrits au cycle")
     page.locator("#audience-count", has_text=re.compile(r"^\s*3\s*$")).wait_for()
-    page.get_by_label("Inscription à un événement").select_option(label=f"{cycle.title} — inscrits à la journée 2")
+    page.get_by_label("Inscription à un événement").select_option(label=f"{choice_label(cycle)} · {choice_label(j2)} : inscrits")
     page.locator("#audience-count", has_text=re.compile(r"^\s*2\s*$")).wait_for()
     page.locator("#blocks-0-text").fill("Changement de salle")
     page.locator("#blocks-1-text").fill("La journée 2 aura lieu en salle B.")

@@ -54,6 +54,7 @@ from app.services.events.certificates import (
     save_settings,
     sheet_rows,
 )
+from app.services.events.choice_labels import choice_label, cycle_choices, journee_choices
 from app.services.events.cycles import (
     JOURNEE_TEXT_FIELDS,
     CycleError,
@@ -120,11 +121,11 @@ __all__ = [
     "act_on_registration", "add_journee", "add_signature", "add_to_calendar_links", "agenda_ics",
     "attendance_report", "attendance_sheet_csv", "attendance_sheet_pdf", "attendance_summary",
     "by_announcement", "cancel_registration", "certificate_filenames", "certificate_pdf", "certificates_zip",
-    "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal", "checkin_token",
-    "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance", "cycle_results",
+    "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal", "checkin_token", "choice_label",
+    "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance", "cycle_choices", "cycle_results",
     "cycle_summary", "delete_journee", "find_by_short_code", "find_cycle", "find_registration",
     "find_survey_answer", "french_date", "held_journee_ics", "holds_seats", "hours_label",
-    "is_registered_for", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
+    "is_registered_for", "journee_choices", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
     "last_journee", "local_day", "mark_address_confirmed", "moment_label", "move_journee", "not_on_list",
     "parse_half", "parse_journee_numbers", "parse_rules", "parse_rules_text", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
