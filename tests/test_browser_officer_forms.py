@@ -3,15 +3,31 @@
 Cycles chosen by their period, journées by their date; "Inscrire quelqu'un" ticks nothing."""
 from __future__ import annotations
 
+import email
+import re
+from email import policy
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, Registration
+from app.models import (
+    Campaign,
+    MailingList,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from tests.browser import screenshot
 from tests.event_factories import SEED_DATES, future_dates, make_cycle
+from tests.page_checks import page_problems
+from tests.sending_fixtures import deliver_queued
 from tests.test_browser_workspace import _login
 
 pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
 
 
 def test_the_officer_picks_the_2027_cycle_by_its_period(live_server, page, admin_user):
@@ -47,3 +63,51 @@ def test_inscrire_quelquun_ticks_no_journee(live_server, page, admin_user):
     page.get_by_text("Inscription enregistrée : 1 confirmée(s)").wait_for()
     db.session.expire_all()
     assert [d.journee.number for d in db.session.scalar(select(Registration)).days] == [2]
+
+
+def test_one_message_confirms_the_journee_and_the_newsletter_on_a_phone(live_server, page, app):
+    """A cycle that holds seats, the newsletter ticked on the same form: ONE message, headed and buttoned
+    "Confirmer", naming both; its button opens a page that confirms both with one more tap (a POST)."""
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle(dates=future_dates(), capacity=20)
+    assert cycle.hold_seats
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/inscription/{cycle.slug}")
+    page.get_by_label("Prénom").fill("Camille")
+    page.locator("#last_name").fill("Martin")
+    page.get_by_label("Adresse e-mail").fill("camille.martin@example.org")
+    page.locator('input[name="journees"]').nth(1).check()
+    page.get_by_label("J'accepte de recevoir").check()
+    page.get_by_role("button", name="Je m'inscris").click()
+    page.get_by_role("heading", name=re.compile("Merci")).wait_for()
+
+    deliver_queued()
+    [row] = db.session.scalars(select(OutboxMessage)).all()  # one message for the one form
+    message = email.message_from_bytes(row.raw, policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    mail = page.context.new_page()  # the message as a phone's mail client shows it (about:blank, no CSP)
+    mail.set_viewport_size(PHONE)
+    mail.set_content(html)
+    assert mail.get_by_role("heading", level=1).inner_text() == "Confirmez votre demande"
+    links = mail.get_by_role("link").all_inner_texts()
+    assert [t.strip() for t in links if "Confirmer" in t or "Modifier" in t] == ["Confirmer"]
+    body = mail.locator("body").inner_text()
+    assert "Journée 2" in body and "Formations CRPVE" in body and "Modifier ou annuler" not in body
+    screenshot(mail, "registration-check-message")
+    link = mail.get_by_role("link", name="Confirmer").get_attribute("href")
+    mail.close()
+
+    page.goto(link)  # what a link scanner would do too: nothing confirmed by a GET
+    registration = db.session.scalar(select(Registration))
+    subscription = db.session.scalar(select(Subscription))
+    assert not registration.days and subscription.status == SubscriptionStatus.PENDING
+    box = page.get_by_role("status")
+    assert "Formations CRPVE" in box.inner_text()
+    assert page_problems(page, admin=False) == []
+    box.get_by_role("button", name="Confirmer").click()
+    page.get_by_text("Merci, votre inscription et votre abonnement à la lettre d'information sont confirmés.").wait_for()
+    db.session.expire_all()
+    assert [(d.journee.number, d.status) for d in db.session.scalar(select(Registration)).days] == [
+        (2, RegistrationStatus.CONFIRMED)]
+    assert db.session.scalar(select(Subscription)).status == SubscriptionStatus.CONFIRMED
+    assert page.get_by_role("button", name="Confirmer", exact=True).count() == 0  # nothing left to confirm
