@@ -111,3 +111,30 @@ def test_one_message_confirms_the_journee_and_the_newsletter_on_a_phone(live_ser
         (2, RegistrationStatus.CONFIRMED)]
     assert db.session.scalar(select(Subscription)).status == SubscriptionStatus.CONFIRMED
     assert page.get_by_role("button", name="Confirmer", exact=True).count() == 0  # nothing left to confirm
+
+
+def test_the_announcement_is_opened_once_and_its_texts_edited_from_the_campaign(live_server, page, admin_user):
+    cycle = make_cycle(dates=future_dates(), sponsor_note="Avec le soutien de l'ANCT (2016).")
+    _login(page, live_server, admin_user.email)
+    other_tab = page.context.new_page()  # the cycle open in two tabs: "Créer l'annonce" clicked in both
+    for tab in (page, other_tab):
+        tab.goto(f"{live_server.url}/admin/events/{cycle.id}/edit")
+    page.get_by_role("button", name="Créer l'annonce").click()
+    page.get_by_text("Annonce créée").wait_for()
+    other_tab.get_by_role("button", name="Créer l'annonce").click()
+    other_tab.get_by_text("L'annonce de ce cycle est déjà en brouillon").wait_for()
+    assert other_tab.url == page.url
+    other_tab.close()
+    assert [c.name for c in db.session.scalars(select(Campaign))] == [f"Annonce — {cycle.title}"]
+
+    texts = page.locator("#cycle-texts")
+    assert "Ces textes sont ceux du cycle" in texts.inner_text()
+    texts.get_by_label("Mention des financeurs").fill(f"Avec le soutien de l'ANCT ({future_dates()[0].year}).")
+    texts.get_by_role("button", name="Enregistrer les textes du cycle").click()
+    page.get_by_text("Textes du cycle enregistrés").wait_for()
+    page.get_by_role("link", name="Ouvrir le cycle").click()
+    page.wait_for_url(f"{live_server.url}/admin/events/{cycle.id}/edit")
+    assert page.locator("#sponsor_note").input_value() == f"Avec le soutien de l'ANCT ({future_dates()[0].year})."
+    assert page.get_by_role("button", name="Créer l'annonce").count() == 0
+    page.get_by_role("link", name="Reprendre l'annonce en brouillon").click()
+    page.locator("#cycle-texts").wait_for()

@@ -113,6 +113,20 @@ def create_campaign(fields: CampaignFields, *, created_by: int | None = None) ->
     return campaign
 
 
+def open_announcement(cycle: Cycle, name: str, *, created_by: int | None = None) -> tuple[Campaign, bool]:
+    """The cycle's announcement still in draft, or a new one named ``name``; ``(campaign, created)``.
+
+    A second click on "Créer l'annonce" (or a second tab) opens the draft she already started
+    instead of silently making another with the same name."""
+    draft = db.session.scalar(select(Campaign).where(
+        Campaign.cycle_id == cycle.id, Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT,
+        Campaign.status == CampaignStatus.DRAFT).order_by(Campaign.id))
+    if draft is not None:
+        return draft, False
+    fields = CampaignFields(name=name, template=CampaignTemplate.CYCLE_ANNOUNCEMENT, cycle_id=cycle.id)
+    return create_campaign(fields, created_by=created_by), True
+
+
 def update_campaign(campaign: Campaign, fields: CampaignFields, *, keep_invalid_blocks: bool = False) -> list[str]:
     """Apply ``fields`` to a campaign that may still change; commits. CompositionError when refused.
 

@@ -56,6 +56,7 @@ from app.services.events.certificates import (
 )
 from app.services.events.choice_labels import choice_label, cycle_choices, journee_choices
 from app.services.events.cycles import (
+    ANNOUNCEMENT_TEXT_FIELDS,
     JOURNEE_TEXT_FIELDS,
     CycleError,
     add_journee,
@@ -67,6 +68,7 @@ from app.services.events.cycles import (
     move_journee,
     parse_journee_numbers,
     save_cycle,
+    save_cycle_texts,
     save_journee,
     validate_cycle,
 )
@@ -115,7 +117,7 @@ from app.services.events.surveys import (
 )
 
 __all__ = [
-    "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
+    "ACTIVE_REGISTRATION_STATUSES", "ANNOUNCEMENT_TEXT_FIELDS", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
     "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
     "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
@@ -131,7 +133,7 @@ __all__ = [
     "parse_half", "parse_journee_numbers", "pending_newsletter", "parse_rules", "parse_rules_text", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
     "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
-    "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left",
+    "resend_confirmation", "save_answer", "save_cycle", "save_cycle_texts", "save_journee", "save_settings", "seats_left",
     "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -56,6 +57,27 @@ def _check_times(start: datetime, end: datetime) -> None:
         raise CycleError("heure sans fuseau horaire")
     if end <= start:
         raise CycleError("une journée doit finir après son début")
+
+
+# The cycle's words an announcement is made of: editable from the announcement's campaign too.
+ANNOUNCEMENT_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "stakes", "objectives",
+                            "audience", "format", "speakers", "sponsor_note")
+
+
+def save_cycle_texts(cycle: Cycle, texts: Mapping[str, str]) -> SyncReport:
+    """Change the cycle's announcement texts (from its campaign: they are the cycle's, so every
+    message and page showing the cycle changes too). Commits; CycleError when refused."""
+    for name in ANNOUNCEMENT_TEXT_FIELDS:
+        if name not in texts:
+            continue
+        value = (texts[name] or "").strip()
+        limit = getattr(Cycle.__table__.columns[name].type, "length", None)
+        if limit is not None and len(value) > limit:
+            raise CycleError(f"« {name} » dépasse {limit} caractères")
+        setattr(cycle, name, value)
+    if not cycle.title:
+        raise CycleError("le titre est obligatoire")
+    return save_cycle(cycle)
 
 
 def save_cycle(cycle: Cycle, now: datetime | None = None) -> SyncReport:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Cycle, Journee
+from app.models import Campaign, Cycle, Journee
 from app.models.events import DEFAULT_REMINDER_RULES
-from app.services.campaigns import cycle_timeline
+from app.services.campaigns import cycle_timeline, open_announcement
 from app.services.events import (
+    ANNOUNCEMENT_TEXT_FIELDS,
     JOURNEE_TEXT_FIELDS,
     CycleError,
     InvalidReminderRules,
@@ -27,6 +29,7 @@ from app.services.events import (
     parse_rules,
     parse_rules_text,
     save_cycle,
+    save_cycle_texts,
     save_journee,
 )
 from app.services.support import unique_slug
@@ -40,7 +43,9 @@ CYCLE_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "s
 OPTIONAL_URL = [Optional(), URL(require_tld=False, message=_l("Adresse web invalide (https://…)."))]
 
 
-class CycleForm(FlaskForm):
+class CycleTextsForm(FlaskForm):
+    """The cycle's announcement texts: in the cycle editor, and in its announcement's campaign."""
+
     kicker = StringField(_l("Surtitre (ex. « Cycle de qualification »)"), validators=[Length(max=200)])
     title = StringField(_l("Titre"), validators=[DataRequired(message=_l("Le titre est obligatoire.")), Length(max=300)])
     subtitle = StringField(_l("Sous-titre"), validators=[Length(max=300)])
@@ -52,6 +57,9 @@ class CycleForm(FlaskForm):
     format = TextAreaField(_l("Format"))
     speakers = TextAreaField(_l("Intervenants"))
     sponsor_note = TextAreaField(_l("Mention des financeurs"))
+
+
+class CycleForm(CycleTextsForm):
     venue_name = StringField(_l("Lieu"), validators=[Length(max=300)])
     venue_room = StringField(_l("Salle"), validators=[Length(max=300)])
     venue_address = TextAreaField(_l("Adresse"))
@@ -281,11 +289,39 @@ def journee_delete(cycle_id: int, journee_id: int):
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
 
 
+@bp.route("/events/<int:cycle_id>/announcement", methods=["POST"])
+def cycle_announcement(cycle_id: int):
+    """"Créer l'annonce": the draft already started if there is one, else a new one."""
+    cycle = _cycle_or_404(cycle_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    campaign, created = open_announcement(cycle, announcement_name(cycle), created_by=current_user.id)
+    flash(_("Annonce créée : ses textes sont ceux du cycle.") if created else
+          _("L'annonce de ce cycle est déjà en brouillon : la voici."), "success" if created else "info")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/cycle-texts", methods=["POST"])
+def announcement_texts(campaign_id: int):
+    """The announcement's texts, edited from its campaign: they are the cycle's, saved on the cycle."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    cycle = db.session.get(Cycle, campaign.cycle_id or 0) or abort(404)
+    form = CycleTextsForm(prefix="cycle")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id) + "#cycle-texts")
+    try:
+        save_cycle_texts(cycle, {name: form[name].data or "" for name in ANNOUNCEMENT_TEXT_FIELDS})
+    except CycleError as exc:
+        flash(_("Textes non enregistrés : %(error)s", error=str(exc)), "error")
+    else:
+        flash(_("Textes du cycle enregistrés : l'annonce, la page d'inscription et les rappels les reprennent."),
+              "success")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id) + "#cycle-texts")
+
+
 def announcement_name(cycle: Cycle) -> str:
     return _("Annonce — %(title)s", title=cycle.title)[:300]
-
-
-@bp.app_template_global("cycle_announcement_name")
-def _cycle_announcement_name(cycle: Cycle) -> str:
-    return announcement_name(cycle)
 
