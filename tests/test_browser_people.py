@@ -99,11 +99,13 @@ def test_duplicate_the_demo_cycle_to_2027_and_announce_the_copy(live_server, pag
     for number, day in enumerate(("2027-02-04", "2027-03-04", "2027-04-08", "2027-05-20"), start=1):
         page.locator(f"#date-{number}").fill(day)
     page.get_by_role("button", name="Créer la copie").click()
-    page.get_by_text("Cycle copié avec ses rappels").wait_for()
+    page.get_by_text("Cycle copié avec ses rappels, en brouillon").wait_for()
     db.session.expire_all()
     copy = db.session.scalar(select(Cycle).where(Cycle.id != cycle.id))
-    assert copy.period == "Février 2027 – Mai 2027"
+    assert copy.period == "Février 2027 – Mai 2027" and not copy.published  # a draft until she publishes it
     page.goto(f"{live_server.url}/admin/events/{copy.id}/edit")
+    page.get_by_label("Publié").check()
+    page.get_by_role("button", name="Enregistrer le cycle").click()
     page.get_by_role("button", name="Créer l'annonce").click()
     page.wait_for_url(re.compile(r".*/admin/campaigns/\d+/edit$"))
     db.session.expire_all()
@@ -114,6 +116,8 @@ def test_duplicate_the_demo_cycle_to_2027_and_announce_the_copy(live_server, pag
     body = plain_spaces(page.frame_locator("iframe.preview-600").locator("body").inner_text())
     assert "4 février 2027" in body and "20 mai 2027" in body and "10 mars 2016" not in body
     assert page.get_by_text("Aucune erreur bloquante.").is_visible()
+    # Last year's funder sentence, copied with the texts: preflight names it (a warning).
+    assert page.get_by_text("« Mention des financeurs » mentionne 2016").is_visible()
 
 
 def test_write_to_the_registrants_of_journee_2_only(live_server, page, admin_user, app):

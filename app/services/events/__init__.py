@@ -67,9 +67,11 @@ from app.services.events.cycles import (
     journees_by_number,
     move_journee,
     parse_journee_numbers,
+    publish_cycle,
     save_cycle,
     save_cycle_texts,
     save_journee,
+    stray_years,
     validate_cycle,
 )
 from app.services.events.own_registration import Done as RegistrationActionDone, act_on_registration, held_journee_ics
@@ -130,10 +132,10 @@ __all__ = [
     "find_survey_answer", "french_date", "held_journee_ics", "holds_seats", "hours_label",
     "is_registered_for", "journee_choices", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
     "last_journee", "local_day", "mark_address_confirmed", "moment_label", "move_journee", "not_on_list",
-    "parse_half", "parse_journee_numbers", "pending_newsletter", "parse_rules", "parse_rules_text", "parse_survey_scores",
+    "parse_half", "parse_journee_numbers", "pending_newsletter", "publish_cycle", "parse_rules", "parse_rules_text", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
     "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
     "resend_confirmation", "save_answer", "save_cycle", "save_cycle_texts", "save_journee", "save_settings", "seats_left",
-    "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
+    "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "stray_years", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
 ]
