@@ -138,3 +138,30 @@ def test_the_announcement_is_opened_once_and_its_texts_edited_from_the_campaign(
     assert page.get_by_role("button", name="Créer l'annonce").count() == 0
     page.get_by_role("link", name="Reprendre l'annonce en brouillon").click()
     page.locator("#cycle-texts").wait_for()
+
+
+def test_the_greeting_is_a_block_she_sees_moves_and_removes(live_server, page, admin_user):
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    db.session.commit()
+    _login(page, live_server, admin_user.email)
+    page.goto(live_server.url + "/admin/campaigns/new?template=newsletter")
+    page.get_by_label("Nom interne").fill("Lettre de mai")
+    page.get_by_role("button", name="Créer le brouillon").click()
+    page.wait_for_url(re.compile(r".*/admin/campaigns/\d+/edit$"))
+    legends = page.locator("fieldset.block legend")
+    assert [t.replace("\u202f", " ") for t in legends.all_inner_texts()] == [
+        "Titre", "Salutation (« Bonjour Prénom, »)", "Texte"]  # French spacing: narrow no-break spaces
+    page.locator("#subject").fill("Les nouvelles de mai")
+    page.locator("#blocks-0-text").fill("Les nouvelles de mai")
+    page.locator("#blocks-2-text").fill("Bonjour à toutes et à tous, voici les nouvelles.")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_text("Campagne enregistrée.").wait_for()
+    page.get_by_role("link", name="Aperçu et vérifications").click()
+    page.get_by_text("Le message salue deux fois").wait_for()  # her own "Bonjour" after the greeting block
+    page.go_back()
+    page.locator("fieldset.block").nth(1).get_by_role("button", name="Supprimer").click()
+    page.wait_for_load_state()
+    assert legends.all_inner_texts() == ["Titre", "Texte"]
+    page.get_by_role("link", name="Aperçu et vérifications").click()
+    body = page.frame_locator("iframe.preview-600").locator("body").inner_text()
+    assert body.count("Bonjour") == 1 and page.get_by_text("Le message salue deux fois").count() == 0

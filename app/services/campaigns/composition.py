@@ -21,7 +21,7 @@ from app.i18n import TranslatedError
 from app.message.richtext import split_heading
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList, MediaFile
 from app.services.audience import InvalidCriterion, REGISTRANT_KINDS, UnknownList, lists_by_slug, normalise_criterion
-from app.services.campaigns.blocks import empty_block, validate_blocks
+from app.services.campaigns.blocks import OWN_GREETING, empty_block, validate_blocks
 from app.services.events import reminder_subject
 from app.services.support import insert_media_into, store_media, unique_slug
 
@@ -97,7 +97,7 @@ def create_campaign(fields: CampaignFields, *, created_by: int | None = None) ->
         campaign.subject = reminder_subject(journee)  # the automatic reminders' rule
     else:
         if fields.blocks is None and fields.markdown is None:
-            campaign.content = {"blocks": [empty_block("title"), empty_block("text")]}
+            campaign.content = {"blocks": [empty_block("title"), empty_block("greeting"), empty_block("text")]}
         if registrants is not None:
             campaign.cycle_id = registrants["cycle_id"]
             campaign.subject = registrants_subject(registrants)
@@ -197,14 +197,17 @@ def registrants_audience(cycle: Cycle, journee_number: int | None = None) -> dic
 
 
 def markdown_blocks(text: str) -> list[dict[str, Any]]:
-    """A letter written as Markdown: its leading "# heading" becomes the title block, the rest one text block."""
+    """A letter written as Markdown: its leading "# heading" becomes the title block, the rest one text block.
+
+    The greeting block comes first, as it always did, unless the letter opens with a greeting of its
+    own ("Bonjour à toutes et à tous,"): then it would greet twice."""
     heading, rest = split_heading(text)
     blocks = [{"type": "title", "text": heading}] if heading else []
     if rest.strip():
         blocks.append({"type": "text", "text": rest.strip()})
     if not blocks:
         raise CompositionError(_l("Le texte du message est vide."), errors={"markdown": [str(_l("vide"))]})
-    return blocks
+    return blocks if OWN_GREETING.match(rest.strip()) else [{"type": "greeting"}] + blocks
 
 
 def _typed(field: str, value: str | None) -> str | None:

@@ -3,7 +3,8 @@ the rendered bytes; these check the campaign's own fields, which the rendering h
 
 - a reply-to that is not an address ("pas-une-adresse");
 - Lettrine's own per-recipient markers ("LTRNx…") typed into a field;
-- a newsletter block left empty, or invalid;
+- a newsletter block left empty, or invalid; a newsletter that greets twice (its greeting block,
+  then a text opening with "Bonjour");
 - an announcement for a cycle whose journées are all past (a warning: the demo's 2016
   cycle stays sendable); for a cycle not published (an error: a duplicated cycle is a
   draft until the officer publishes it);
@@ -27,12 +28,14 @@ from app.message.preflight import SUBJECT_WARN
 from app.message.render import MARKER_PREFIX
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
 from app.services.audience import InvalidAddress, normalise_email
-from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
+from app.services.campaigns.blocks import BLOCK_TYPES, greets_twice, validate_blocks
 from app.services.events import SUBJECT_LIMIT, french_date, reminder_subject, stray_years
 
 
 def _empty(block: dict) -> bool:
     fields = BLOCK_TYPES.get(str(block.get("type")), ("", ()))[1]
+    if not fields:
+        return False  # a block with nothing to fill in (the greeting) is never empty
     return all(str(block.get(f.name) or "").strip() in ("", "False") for f in fields if f.kind != "checkbox")
 
 
@@ -103,6 +106,9 @@ def campaign_warnings(campaign: Campaign) -> list[str]:
                               "avant de l'annoncer."))
     if campaign.template == CampaignTemplate.REMINDER:
         warnings += _reminder_subject_warnings(campaign)
+    if campaign.template == CampaignTemplate.NEWSLETTER and greets_twice(list((campaign.content or {}).get("blocks", []))):
+        warnings.append(_("Le message salue deux fois : le bloc « Salutation » dit déjà « Bonjour Prénom, » et votre "
+                          "texte commence par une salutation. Retirez l'un des deux."))
     if campaign.template in (CampaignTemplate.CYCLE_ANNOUNCEMENT, CampaignTemplate.REMINDER) and campaign.cycle_id:
         cycle = db.session.get(Cycle, campaign.cycle_id)
         for where, year in stray_years(cycle) if cycle is not None else []:
