@@ -165,3 +165,29 @@ def test_the_greeting_is_a_block_she_sees_moves_and_removes(live_server, page, a
     page.get_by_role("link", name="Aperçu et vérifications").click()
     body = page.frame_locator("iframe.preview-600").locator("body").inner_text()
     assert body.count("Bonjour") == 1 and page.get_by_text("Le message salue deux fois").count() == 0
+
+
+def test_reminders_have_one_place_their_own_introduction_and_whole_words(live_server, page, admin_user):
+    from app.services.events import save_cycle
+
+    cycle = make_cycle(dates=future_dates())
+    save_cycle(cycle)
+    _login(page, live_server, admin_user.email)
+    page.goto(f"{live_server.url}/admin/events/{cycle.id}")
+    assert page.locator('input[placeholder="7@09:00, 1@09:00"]').count() == 0  # the second syntax is gone
+    subjects = page.locator("table .muted").all_inner_texts()
+    assert subjects and all(s.endswith("vivre un contrat…") for s in subjects if "Rappel" in s)
+    page.get_by_role("link", name="Modifier les rappels (moments et introductions) dans l'éditeur du cycle").click()
+    page.wait_for_url(re.compile(rf".*/admin/events/{cycle.id}/edit#rule-days-0$"))
+    page.get_by_label("Rappel 1 : introduction").fill("Plus qu'une **semaine** avant la journée !")
+    page.get_by_role("button", name="Enregistrer le cycle").click()
+    page.get_by_text("Cycle enregistré ; rappels").wait_for()
+    assert page.get_by_label("Rappel 1 : introduction").input_value() == "Plus qu'une **semaine** avant la journée !"
+    reminder = db.session.scalar(select(Campaign).where(Campaign.reminder_days_before == 7).order_by(Campaign.id))
+    db.session.refresh(reminder)
+    assert reminder.content == {"intro": "Plus qu'une **semaine** avant la journée !"}
+    page.goto(f"{live_server.url}/admin/campaigns/{reminder.id}/preview")
+    frame = page.frame_locator("iframe.preview-600")
+    frame.locator("strong", has_text="semaine").wait_for()
+    body = frame.locator("body").inner_text()
+    assert body.index("avant la journée") < body.index("91000 EVRY")  # the details still follow

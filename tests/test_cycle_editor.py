@@ -17,7 +17,8 @@ from tests.emailcheck import plain_spaces
 def _cycle_data(**extra):
     data = {"title": "Cycle politique de la ville", "kicker": "Cycle de qualification", "period": "Mars – Juin",
             "introduction": "Une **introduction**.", "venue_name": "CRPVE", "contact_email": "contact@example.org",
-            "registration_required": "y", "capacity": "30", "reminder_rules": "7@09:00, 1@09:00", "published": "y"}
+            "registration_required": "y", "capacity": "30", "published": "y",
+            "rule-days-0": "7", "rule-time-0": "09:00", "rule-days-1": "1", "rule-time-1": "09:00"}
     data.update(extra)
     return data
 
@@ -60,7 +61,7 @@ def test_bad_input_is_refused_in_french_and_kept(admin_client):
     response = admin_client.post("/admin/events/new", data=_cycle_data(title="", capacity="0", introduction="gardé"))
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "Le titre est obligatoire." in text and "gardé" in text
-    response = admin_client.post("/admin/events/new", data=_cycle_data(reminder_rules="n'importe quoi"))
+    response = admin_client.post("/admin/events/new", data=_cycle_data(**{"rule-days-0": "n'importe quoi"}))
     assert response.status_code == 400 and "Cycle non enregistré" in response.get_data(as_text=True)
 
 
@@ -153,7 +154,7 @@ def test_reminder_rows_survive_a_validation_error_and_save_after_it(admin_client
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert 'name="rule-days-0" value="7"' in page and 'name="rule-time-1" value="09:00"' in page
     rows = {"rule-days-0": "10", "rule-time-0": "08:30", "rule-days-1": "1", "rule-time-1": "17:00"}
-    data = {k: v for k, v in _cycle_data(title="").items() if k != "reminder_rules"} | rows
+    data = _cycle_data(title="") | rows
     refused = admin_client.post(f"/admin/events/{cycle.id}/edit", data=data)
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "days_before" not in text

@@ -101,7 +101,6 @@ from app.services.events.reminders import (
     SUBJECT_LIMIT,
     french_date,
     parse_rules,
-    parse_rules_text,
     reminder_subject,
 )
 from app.services.events.surveys import (
@@ -132,7 +131,7 @@ __all__ = [
     "find_survey_answer", "french_date", "held_journee_ics", "holds_seats", "hours_label",
     "is_registered_for", "journee_choices", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
     "last_journee", "local_day", "mark_address_confirmed", "moment_label", "move_journee", "not_on_list",
-    "parse_half", "parse_journee_numbers", "pending_newsletter", "publish_cycle", "parse_rules", "parse_rules_text", "parse_survey_scores",
+    "parse_half", "parse_journee_numbers", "pending_newsletter", "publish_cycle", "parse_rules", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
     "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
     "resend_confirmation", "save_answer", "save_cycle", "save_cycle_texts", "save_journee", "save_settings", "seats_left",

@@ -27,7 +27,6 @@ from app.services.events import (
     add_journee,
     delete_journee,
     parse_rules,
-    parse_rules_text,
     save_cycle,
     save_cycle_texts,
     save_journee,
@@ -75,7 +74,6 @@ class CycleForm(CycleTextsForm):
                                    validators=[*OPTIONAL_URL, Length(max=500)])
     agenda_url = StringField(_l("Page programme (facultatif)"), validators=[*OPTIONAL_URL, Length(max=500)])
     published = BooleanField(_l("Publié (visible dans l'agenda et ouvert aux inscriptions)"))
-    reminder_rules = StringField(_l("Rappels : jours avant @ heure de Paris, séparés par des virgules"))
 
 
 class JourneeForm(FlaskForm):
@@ -90,31 +88,29 @@ class JourneeForm(FlaskForm):
     work_axes = TextAreaField(_l("Axes de travail"))
 
 
-def _rules_text(cycle: Cycle) -> str:
-    return ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
-
-
 RULE_ROWS = 5  # rows shown in the "Rappels" card (the filled ones plus blank ones)
+RuleRow = tuple[str, str, str]  # days before, HH:MM, the reminder's introduction
 
 
-def _posted_rule_rows() -> list[tuple[str, str]] | None:
-    """The "N jours avant, à HH:MM" rows as posted (None when the form had none)."""
+def _posted_rule_rows() -> list[RuleRow] | None:
+    """The "N jours avant, à HH:MM" rows and their introductions as posted (None when the form had none)."""
     if not any(f"rule-days-{i}" in request.form for i in range(RULE_ROWS)):
         return None
-    rows = [(request.form.get(f"rule-days-{i}", "").strip(), request.form.get(f"rule-time-{i}", "").strip())
-            for i in range(RULE_ROWS)]
-    return [(days, at) for days, at in rows if days or at]
+    rows = [(request.form.get(f"rule-days-{i}", "").strip(), request.form.get(f"rule-time-{i}", "").strip(),
+             request.form.get(f"rule-intro-{i}", "").strip()) for i in range(RULE_ROWS)]
+    return [row for row in rows if row[0] or row[1]]
 
 
-def _rules_from_form(form: CycleForm) -> list[dict]:
-    """The rules from the rows (or, from older clients and the tests, the "7@09:00" text)."""
+def _rules_from_form(current: list[dict] | None) -> list[dict]:
+    """The rules from the rows: the one place and the one syntax for them. A form without the rows
+    keeps the rules as they are (``current``; the defaults for a new cycle)."""
     rows = _posted_rule_rows()
     if rows is None:
-        return parse_rules_text(form.reminder_rules.data if isinstance(form.reminder_rules.data, str) else "")
-    return [r.as_json() for r in parse_rules([{"days_before": d, "time": t or "09:00"} for d, t in rows])]
+        return current if current is not None else [dict(r) for r in DEFAULT_REMINDER_RULES]
+    return [r.as_json() for r in parse_rules([{"days_before": d, "time": t or "09:00", "intro": i} for d, t, i in rows])]
 
 
-def _rule_rows(cycle: Cycle | None) -> list[tuple[str, str]]:
+def _rule_rows(cycle: Cycle | None) -> list[RuleRow]:
     """What the rows show: what was just posted (kept after an error, never a Python list),
     else the cycle's rules, else the defaults; padded with blank rows."""
     rows = _posted_rule_rows() if request.method == "POST" else None
@@ -123,8 +119,8 @@ def _rule_rows(cycle: Cycle | None) -> list[tuple[str, str]]:
             rules = parse_rules(cycle.reminder_rules if cycle is not None else DEFAULT_REMINDER_RULES)
         except InvalidReminderRules:
             rules = []
-        rows = [(str(r.days_before), r.at.strftime("%H:%M")) for r in rules]
-    return (rows + [("", "")] * RULE_ROWS)[:max(RULE_ROWS, len(rows))]
+        rows = [(str(r.days_before), r.at.strftime("%H:%M"), r.intro) for r in rules]
+    return (rows + [("", "", "")] * RULE_ROWS)[:max(RULE_ROWS, len(rows))]
 
 
 def _journee_form(journee: Journee | None, **kwargs) -> JourneeForm:
@@ -160,14 +156,14 @@ def _render(cycle: Cycle | None, form: CycleForm, journee_forms: dict | None = N
 
 
 def _apply(form: CycleForm, cycle: Cycle) -> None:
-    """Copy the form onto the cycle; InvalidReminderRules when the rules text is wrong."""
+    """Copy the form onto the cycle; InvalidReminderRules when a rule's row is wrong."""
     for name in CYCLE_TEXT_FIELDS:
         setattr(cycle, name, (getattr(form, name).data or "").strip())
     cycle.registration_required = bool(form.registration_required.data)
     cycle.published = bool(form.published.data)
     cycle.capacity = form.capacity.data
     cycle.hold_seats = bool(form.hold_seats.data)
-    cycle.reminder_rules = _rules_from_form(form)
+    cycle.reminder_rules = _rules_from_form(cycle.reminder_rules if cycle.id else None)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -177,7 +173,6 @@ def cycle_create():
         form.registration_required.data = True
         form.hold_seats.data = True
         form.published.data = False
-        form.reminder_rules.data = "7@09:00, 1@09:00"
     if form.validate_on_submit():
         cycle = Cycle(slug=unique_slug(Cycle, form.title.data))
         try:
@@ -197,7 +192,6 @@ def cycle_edit(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     form = CycleForm(obj=cycle)
     if request.method == "GET":
-        form.reminder_rules.data = _rules_text(cycle)
         return _render(cycle, form)
     if not form.validate_on_submit():
         flash(_("Le cycle n'a pas été enregistré : corrigez les champs signalés."), "error")
@@ -224,7 +218,7 @@ def journee_add(cycle_id: int):
     form = _journee_form(None)
     if not form.validate_on_submit():
         flash(_("Journée non ajoutée : corrigez les champs signalés."), "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {"new": form}, status=400)
     start, end = _journee_times(form)
     try:
@@ -233,7 +227,7 @@ def journee_add(cycle_id: int):
     except CycleError as exc:
         flash(_("Journée non ajoutée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {"new": form}, status=400)
     flash(_("Journée %(n)s ajoutée ; ses rappels sont programmés.", n=journee.number), "success")
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id) + f"#journee-{journee.id}")
@@ -254,7 +248,7 @@ def journee_save(cycle_id: int, journee_id: int):
     form = _journee_form(journee)
     if not form.validate_on_submit():
         flash(_("Journée non enregistrée : corrigez les champs signalés."), "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {journee.id: form}, status=400)
     start, end = _journee_times(form)
     try:
@@ -263,7 +257,7 @@ def journee_save(cycle_id: int, journee_id: int):
     except CycleError as exc:
         flash(_("Journée non enregistrée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {journee_id: form}, status=400)
     if moved is not None:
         flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s) avec le fichier calendrier mis à jour.",
