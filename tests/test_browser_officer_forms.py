@@ -80,6 +80,7 @@ def test_one_message_confirms_the_journee_and_the_newsletter_on_a_phone(live_ser
     page.get_by_label("J'accepte de recevoir").check()
     page.get_by_role("button", name="Je m'inscris").click()
     page.get_by_role("heading", name=re.compile("Merci")).wait_for()
+    assert page.get_by_text(re.compile("cliquez sur .{1,3}Confirmer.{1,3} dans le message, puis sur .{1,3}Confirmer")).is_visible()
 
     deliver_queued()
     [row] = db.session.scalars(select(OutboxMessage)).all()  # one message for the one form
