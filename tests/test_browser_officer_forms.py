@@ -192,3 +192,7 @@ def test_reminders_have_one_place_their_own_introduction_and_whole_words(live_se
     frame.locator("strong", has_text="semaine").wait_for()
     body = frame.locator("body").inner_text()
     assert body.index("avant la journée") < body.index("91000 EVRY")  # the details still follow
+    page.goto(f"{live_server.url}/admin/campaigns/{reminder.id}/edit")  # the reminder says where its words come from
+    assert "avant la journée" in page.locator("#reminder-text").inner_text()
+    page.get_by_role("link", name="Modifier l'introduction de ce rappel dans l'éditeur du cycle").click()
+    page.wait_for_url(re.compile(rf".*/admin/events/{cycle.id}/edit#rule-days-0$"))
