@@ -29,7 +29,7 @@ def test_newsletter_from_blocks(admin_client):
     assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign))
     assert campaign.slug == "lettre-de-mars" and campaign.lists == [lst]
-    assert [b["type"] for b in campaign.content["blocks"]] == ["title", "text"]
+    assert [b["type"] for b in campaign.content["blocks"]] == ["title", "greeting", "text"]  # the greeting shown, movable, removable
     url = f"/admin/campaigns/{campaign.id}/edit"
     base = {"name": "Lettre de mars", "subject": "Les nouvelles de mars", "preheader": "Agenda", "lists": [str(lst.id)],
             "blocks-0-type": "title", "blocks-0-text": "Bonjour",

@@ -88,15 +88,19 @@ def test_admin_moves_a_journee_and_edits_reminder_rules(admin_client, app):
     year = future_dates()[0].year
     j2 = cycle.journees[1]
     register(cycle, "ana@example.org", journees=[j2], notify=False)
-    response = admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@10:30"},
-                                 follow_redirects=True)
-    assert "1 annulé" not in response.get_data(as_text=True) and "Rappels enregistrés" in response.get_data(as_text=True)
+    # One place and one syntax for the rules (issue #24): the editor's rows; the "7@09:00" form is gone.
+    page = admin_client.get(f"/admin/events/{cycle.id}").get_data(as_text=True)
+    assert "7@09:00" not in page and f'href="/admin/events/{cycle.id}/edit#rule-days-0"' in page
+    assert admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@10:30"}).status_code == 404
+    editor = {"title": cycle.title, "published": "y", "rule-days-0": "3", "rule-time-0": "10:30"}
+    response = admin_client.post(f"/admin/events/{cycle.id}/edit", data=editor, follow_redirects=True)
+    assert "Cycle enregistré ; rappels" in plain_spaces(response.get_data(as_text=True))
     assert cycle.reminder_rules == [{"days_before": 3, "time": "10:30"}]
     scheduled = db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.SCHEDULED)).all()
     assert sorted(c.reminder_days_before for c in scheduled) == [3, 3, 3, 3]
     assert "programmé" in admin_client.get(f"/admin/events/{cycle.id}").get_data(as_text=True)
-    bad = admin_client.post(f"/admin/events/{cycle.id}/reminders", data={"rules": "3@25:00"}, follow_redirects=True)
-    assert "Règles de rappel invalides" in bad.get_data(as_text=True)
+    bad = admin_client.post(f"/admin/events/{cycle.id}/edit", data=editor | {"rule-time-0": "25:00"})
+    assert bad.status_code == 400 and "Cycle non enregistré" in bad.get_data(as_text=True)
     moved = admin_client.post(f"/admin/events/{cycle.id}/journees/{j2.id}/move",
                               data={"date": f"{year}-04-15", "start": "09:00", "end": "12:00"}, follow_redirects=True)
     assert "Journée 2 déplacée ; 1 personne(s) prévenue(s)" in plain_spaces(moved.get_data(as_text=True))

@@ -52,7 +52,7 @@ def test_image_and_typing_show_in_the_live_preview(live_server, page, admin_user
     page.wait_for_url(re.compile(r".*/admin/campaigns/\d+/edit$"))
     page.locator("#subject").fill("L'été au CRPVE")
     page.locator("#blocks-0-text").fill("L'été au CRPVE")
-    page.locator("#blocks-1-text").fill("Bonjour à toutes et à tous.")
+    page.locator("#blocks-2-text").fill("Bonjour à toutes et à tous.")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_text("Campagne enregistrée.").wait_for()
 
@@ -77,14 +77,14 @@ def test_image_and_typing_show_in_the_live_preview(live_server, page, admin_user
 
     # Typing updates the preview (debounced), nothing is saved.
     history = page.evaluate("history.length")
-    page.locator("#blocks-1-text").fill("Bonjour à toutes et à tous. **Inscriptions ouvertes** dès lundi.")
+    page.locator("#blocks-2-text").fill("Bonjour à toutes et à tous. **Inscriptions ouvertes** dès lundi.")
     page.frame_locator("#composer-preview").locator("strong", has_text="Inscriptions ouvertes").wait_for()
     assert "dès lundi" in _frame_text(page)
     assert page.get_by_text("Aperçu à jour (non enregistré).").is_visible()
     db.session.expire_all()
     campaign = db.session.scalar(select(Campaign))
-    assert "Inscriptions" not in campaign.content["blocks"][1]["text"]
-    assert [b["type"] for b in campaign.content["blocks"]] == ["title", "text", "image"]
+    assert "Inscriptions" not in campaign.content["blocks"][2]["text"]
+    assert [b["type"] for b in campaign.content["blocks"]] == ["title", "greeting", "text", "image"]
     # The image is still there after the swap, and loads again.
     again = page.frame_locator("#composer-preview").locator('img[alt="Affiche jaune de l\'été"]')
     assert again.evaluate("el => new Promise(ok => el.complete ? ok(el.naturalWidth) : el.addEventListener('load', () => ok(el.naturalWidth)))") == 1200

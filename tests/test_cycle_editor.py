@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, OutboxMessage, Registration
+from app.services.events import ANNOUNCEMENT_TEXT_FIELDS
 from app.services.events.registrations import register
 from tests.sending_fixtures import deliver_queued
 from tests.emailcheck import plain_spaces
@@ -16,7 +17,8 @@ from tests.emailcheck import plain_spaces
 def _cycle_data(**extra):
     data = {"title": "Cycle politique de la ville", "kicker": "Cycle de qualification", "period": "Mars – Juin",
             "introduction": "Une **introduction**.", "venue_name": "CRPVE", "contact_email": "contact@example.org",
-            "registration_required": "y", "capacity": "30", "reminder_rules": "7@09:00, 1@09:00", "published": "y"}
+            "registration_required": "y", "capacity": "30", "published": "y",
+            "rule-days-0": "7", "rule-time-0": "09:00", "rule-days-1": "1", "rule-time-1": "09:00"}
     data.update(extra)
     return data
 
@@ -59,7 +61,7 @@ def test_bad_input_is_refused_in_french_and_kept(admin_client):
     response = admin_client.post("/admin/events/new", data=_cycle_data(title="", capacity="0", introduction="gardé"))
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "Le titre est obligatoire." in text and "gardé" in text
-    response = admin_client.post("/admin/events/new", data=_cycle_data(reminder_rules="n'importe quoi"))
+    response = admin_client.post("/admin/events/new", data=_cycle_data(**{"rule-days-0": "n'importe quoi"}))
     assert response.status_code == 400 and "Cycle non enregistré" in response.get_data(as_text=True)
 
 
@@ -107,17 +109,41 @@ def test_create_announcement_from_the_cycle(admin_client):
     cycle = db.session.scalar(select(Cycle))
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert "Créer l&#39;annonce" in page or "Créer l'annonce" in page
-    response = admin_client.post("/admin/campaigns/new", data={
-        "template": "cycle_announcement", "cycle_id": str(cycle.id), "journee_id": "0",
-        "name": f"Annonce — {cycle.title}"})
+    response = admin_client.post(f"/admin/events/{cycle.id}/announcement")
     assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign).where(Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
     assert campaign.cycle_id == cycle.id and campaign.status == CampaignStatus.DRAFT
+    assert campaign.name == f"Annonce — {cycle.title}"
+    assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign.id}/edit")
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert "pas encore programmée" in page and campaign.name in page
     # With a draft announcement, the first action is to reopen it, not to start another one.
     assert f'href="/admin/campaigns/{campaign.id}/edit">Reprendre l' in page
-    assert "Créer une autre annonce" in page and not re.search(r'class="primary">Créer l', page)
+    assert not re.search(r'>Créer l', page)
+    # A second click (a second tab, the back button) opens the same draft: no second one of the same name.
+    again = admin_client.post(f"/admin/events/{cycle.id}/announcement")
+    assert again.headers["Location"] == response.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
+
+
+def test_the_announcement_texts_are_edited_from_its_campaign_and_change_the_cycle(admin_client):
+    admin_client.post("/admin/events/new", data=_cycle_data())
+    cycle = db.session.scalar(select(Cycle))
+    admin_client.post(f"/admin/events/{cycle.id}/announcement")
+    campaign = db.session.scalar(select(Campaign))
+    page = admin_client.get(f"/admin/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert "Ces textes sont ceux du cycle" in page and f'href="/admin/events/{cycle.id}/edit"' in page
+    assert 'name="cycle-sponsor_note"' in page
+    texts = {f"cycle-{name}": getattr(cycle, name) for name in ANNOUNCEMENT_TEXT_FIELDS}
+    texts["cycle-sponsor_note"] = "Avec le soutien de l'ANCT (2027)."
+    response = admin_client.post(f"/admin/campaigns/{campaign.id}/cycle-texts", data=texts)
+    assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign.id}/edit#cycle-texts")
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).sponsor_note == "Avec le soutien de l'ANCT (2027)."
+    texts["cycle-title"] = ""
+    admin_client.post(f"/admin/campaigns/{campaign.id}/cycle-texts", data=texts)
+    db.session.expire_all()
+    assert db.session.get(Cycle, cycle.id).title == cycle.title  # refused: the title is required
 
 
 def test_reminder_rows_survive_a_validation_error_and_save_after_it(admin_client):
@@ -128,7 +154,7 @@ def test_reminder_rows_survive_a_validation_error_and_save_after_it(admin_client
     page = admin_client.get(f"/admin/events/{cycle.id}/edit").get_data(as_text=True)
     assert 'name="rule-days-0" value="7"' in page and 'name="rule-time-1" value="09:00"' in page
     rows = {"rule-days-0": "10", "rule-time-0": "08:30", "rule-days-1": "1", "rule-time-1": "17:00"}
-    data = {k: v for k, v in _cycle_data(title="").items() if k != "reminder_rules"} | rows
+    data = _cycle_data(title="") | rows
     refused = admin_client.post(f"/admin/events/{cycle.id}/edit", data=data)
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "days_before" not in text

@@ -42,6 +42,7 @@ def newsletter_context() -> dict:
         "unsubscribe_url": "https://lettrine.test/u/jeton",
         "preferences_url": "https://lettrine.test/p/jeton",
         "blocks": [
+            {"type": "greeting"},  # where the letter greets (a block since issue #24)
             {"type": "title", "text": "Les nouvelles"},
             {"type": "text", "text": "Question : qui vient ?"},
             {"type": "event", "journee": None,

@@ -71,3 +71,39 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_database):
         assert version == _chain()[-1][0]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0015_gives_existing_newsletters_their_greeting_as_a_block_and_takes_it_back(empty_database):
+    """Existing newsletters rendered "Bonjour Camille," above their blocks; after 0015 that greeting is a
+    block of their own, first, so they render as before (and the author can move or remove it)."""
+    import json
+
+    from flask_migrate import downgrade, upgrade
+
+    app = make_app(empty_database)
+    with app.app_context():
+        from app.extensions import db
+
+        upgrade(revision="0014")
+        blocks = [{"type": "title", "text": "Les nouvelles"}, {"type": "text", "text": "Bonjour à toutes et à tous"}]
+        for name, template in (("lettre", "newsletter"), ("annonce", "cycle_announcement")):
+            db.session.execute(text(
+                "INSERT INTO message_templates (name, template, subject, preheader, from_name, reply_to, content, "
+                "created_by, created_at) VALUES (:name, :template, '', '', '', '', :content, 'test', "
+                "'2026-12-01 09:00:00')"), {"name": name, "template": template,
+                                            "content": json.dumps({"blocks": blocks})})
+        db.session.commit()
+
+        def contents() -> dict[str, list[str]]:
+            rows = db.session.execute(text("SELECT name, content FROM message_templates")).all()
+            db.session.commit()
+            return {name: [b["type"] for b in (json.loads(c) if isinstance(c, str) else c)["blocks"]]
+                    for name, c in rows}
+
+        upgrade(revision="0015")
+        assert contents() == {"lettre": ["greeting", "title", "text"], "annonce": ["title", "text"]}
+        upgrade(revision="0015")  # nothing more on a second run
+        downgrade(revision="0014")
+        assert contents() == {"lettre": ["title", "text"], "annonce": ["title", "text"]}
+        db.session.remove()
+        db.engine.dispose()

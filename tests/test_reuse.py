@@ -194,3 +194,33 @@ def test_on_an_http_base_url_the_uploaded_image_still_shows_but_no_other_http_im
         assert "img-src https: data: http://127.0.0.1:5000/media/;" in response.headers["Content-Security-Policy"]
     finally:
         app.config["BASE_URL"] = BASE_URL
+
+
+def test_a_duplicated_cycle_is_a_draft_and_preflight_names_last_years_sentence(cli_runner, app):
+    """Finding of issue #24: the copy was published at once, with "… deuxième semestre 2016." still in it."""
+    from app.services.campaigns import duplicate_cycle, open_announcement, preflight_campaign
+
+    cycle = make_cycle(sponsor_note="Action financée par l'ANCT au titre du deuxième semestre 2016.")
+    save_cycle(cycle)
+    copy = duplicate_cycle(cycle, [date(2027, 2, 4), date(2027, 3, 4), date(2027, 4, 8), date(2027, 5, 20)])
+    assert cycle.published and not copy.published
+    announcement, _ = open_announcement(copy, "Annonce 2027")
+    report = preflight_campaign(announcement)
+    assert any("n'est pas publié" in e for e in report.errors)  # its form would answer 404
+    assert [w for w in report.warnings if "2016" in w] == [
+        "« Mention des financeurs » mentionne 2016, qui n'est l'année d'aucune journée du cycle : "
+        "un texte de l'an dernier resté dans la copie ?"]
+    result = cli_runner.invoke(args=["events", "publish", copy.slug])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    copy = db.session.get(Cycle, copy.id)
+    copy.sponsor_note = "Action financée par l'ANCT au titre de 2027."
+    copy.journees[0].title = "Bilan 2025-2026 et perspectives"  # a span of school years is a year too
+    save_cycle(copy)
+    report = preflight_campaign(db.session.get(Campaign, announcement.id))
+    assert not any("publié" in e for e in report.errors)
+    assert [w for w in report.warnings if "mentionne" in w] == [
+        "« Journée 1 : Titre » mentionne 2025, qui n'est l'année d'aucune journée du cycle : "
+        "un texte de l'an dernier resté dans la copie ?",
+        "« Journée 1 : Titre » mentionne 2026, qui n'est l'année d'aucune journée du cycle : "
+        "un texte de l'an dernier resté dans la copie ?"]

@@ -32,6 +32,7 @@ DOCS_SHOTS = (
     "admin-sidebar-1280", "admin-sidebar-768", "admin-dashboard-1280", "admin-subscriber-1280",
     "admin-suppressions-1280", "admin-cycle-editor-1280", "admin-report-1280", "announcement-375",
     "admin-composer-live-preview-desktop-1280", "admin-composer-live-preview-phone-1280",
+    "registration-check-390",
 )
 DOCS_MAX_HEIGHT = 2400  # px: a longer full-page shot is cut at the bottom for the README
 CHROMIUM_ARGS = [
@@ -275,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
             print(out / name)
         admin_shots(browser, app, email, password, out)
         composer_preview_shots(browser, app, email, password, out)
+        from screenshots_forms import confirmation_message_shots  # tools/screenshots_forms.py: the one message
+        confirmation_message_shots(browser, app, out)
         from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
         after_journee_shots(browser, app, email, password, out, Path(args.docs).resolve() if args.docs else None)
         browser.close()

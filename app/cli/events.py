@@ -19,6 +19,7 @@ from app.services.events import (
     journee_label,
     move_journee,
     parse_journee_numbers,
+    publish_cycle,
     register,
     save_cycle,
 )
@@ -118,6 +119,19 @@ def sync(cycle_ref: str) -> None:
 def duplicate(cycle_ref: str, dates: str) -> None:
     """Copy a cycle onto new dates (same hours and texts); its reminders are scheduled."""
     copy = duplicate_cycle(_cycle(cycle_ref), parse_dates(dates))
-    click.echo(f"Cycle copié : {copy.slug} (id {copy.id}), {copy.period}")
+    click.echo(f"Cycle copié en brouillon (non publié) : {copy.slug} (id {copy.id}), {copy.period}")
     for journee in copy.journees:
         click.echo(f"\t{journee_label(journee)}")
+
+
+@cli.command("publish")
+@click.argument("cycle_ref")
+@click.option("--unpublish", is_flag=True, help="Retirer de l'agenda et fermer les inscriptions.")
+def publish(cycle_ref: str, unpublish: bool) -> None:
+    """Publish a cycle (agenda entry, registration form open); a duplicated cycle starts unpublished."""
+    cycle = _cycle(cycle_ref)
+    try:
+        publish_cycle(cycle, published=not unpublish)
+    except CycleError as exc:
+        fail(str(exc))
+    click.echo(f"{cycle.slug} : {'non publié' if unpublish else 'publié'}")

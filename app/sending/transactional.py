@@ -21,7 +21,10 @@ Kinds and their context (besides ``subject`` and ``first_name``):
   ``waiting`` (Journee list), ``manage_url``
 - "registration_update": the same plus ``changes`` (a sentence saying what changed); ``already``
   (optional, "registration_confirmation" only): the person was already registered, nothing changed
-- "registration_check": the same, asking to confirm the address (template of "registration_update")
+- "registration_check": the one message of a form whose seats wait for the address: ``requested``
+  (Journee list) and ``newsletter_lists`` (names), one "Confirmer" button to ``manage_url``
+- "registration_confirmation" also takes ``newsletter_lists`` and ``newsletter_url``: the newsletter
+  ticked on the same form is confirmed from the same message
 - "data_export": ``export_url``
 - "survey_invitation": ``cycle``, ``journee`` (Journee, or None for the whole cycle), ``survey_url``
 - "certificate": ``cycle``, ``certificate_url``, ``total`` (hours attended, as text)
@@ -59,7 +62,6 @@ __all__ = ["Attachment", "KINDS", "render_transactional", "build_transactional",
 # The kinds rendered from a template pair here (``emails/<template>.*``); "test" and "api" come built.
 KINDS = ("subscription_confirmation", "registration_confirmation", "registration_update", "registration_check",
          "data_export", "survey_invitation", "certificate", "campaign_paused")
-_TEMPLATES = {"registration_check": "registration_update"}
 
 
 def _journees(items: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -97,6 +99,9 @@ def transactional_context(kind: str, context: Mapping[str, Any]) -> dict[str, An
         ctx["manage_url"] = context.get("manage_url") or ""
         ctx["changes"] = context.get("changes") or ""
         ctx["already"] = bool(context.get("already"))
+        ctx["requested"] = _journees(context.get("requested"))
+        ctx["newsletter_lists"] = [getattr(item, "name", item) for item in (context.get("newsletter_lists") or [])]
+        ctx["newsletter_url"] = context.get("newsletter_url") or ""
         ctx["has_calendar"] = bool(context.get("has_calendar"))
         ctx["checkin_code"] = context.get("checkin_code") or ""
         ctx["checkin_qr_url"] = context.get("checkin_qr_url") or ""
@@ -121,7 +126,7 @@ def render_transactional(kind: str, context: Mapping[str, Any]) -> tuple[str, st
     """``(html, text)`` of a transactional message (also used by previews and tests)."""
     with force_locale(LOCALE):  # the view data's own words (app.sending.views) are French too
         view = transactional_context(kind, context)
-    return render_pair(_TEMPLATES.get(kind, kind), view, email_language())
+    return render_pair(kind, view, email_language())
 
 
 def build_transactional(kind: str, to: str, context: Mapping[str, Any],

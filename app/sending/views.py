@@ -188,6 +188,8 @@ def newsletter_blocks(raw: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             blocks.append({"type": "image", "src": src if shown else "",
                            "alt": "" if block.get("decorative") else str(block.get("alt") or ""),
                            "href": str(block.get("href") or ""), "width": int(width) if is_digits(width) else None})
+        elif kind == "greeting":
+            blocks.append({"type": "greeting"})
         elif kind in {"title", "text"}:
             blocks.append({"type": kind, "text": str(block.get("text") or "")})
         elif kind == "button":

@@ -9,7 +9,7 @@ re-check); :func:`clause` is re-exported for the admin's search.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -77,27 +77,30 @@ def describe(criterion: dict[str, Any] | None) -> str:
     }.get(criterion["kind"], criterion["kind"])
 
 
-def choices() -> list[tuple[str, str]]:
-    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id"."""
+def choices(label: Callable[[Cycle | Journee], str]) -> list[tuple[str, str]]:
+    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id".
+
+    ``label`` names a cycle or a journée (the events domain's ``choice_label``: the cycle with its
+    period, the journée with its date), so cycles of the same title read apart."""
     options: list[tuple[str, str]] = []
     for cycle in db.session.scalars(select(Cycle).options(selectinload(Cycle.journees)).order_by(Cycle.id.desc()).limit(30)):
-        options.append((f"cycle:{cycle.id}:", f"{cycle.title} — inscrits au cycle"))
+        name = label(cycle)
+        options.append((f"cycle:{cycle.id}:", f"{name} — inscrits au cycle"))
         for journee in cycle.journees:
-            options.append((f"journee:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits à la journée {journee.number}"))
-        options.append((f"waiting:{cycle.id}:", f"{cycle.title} — liste d'attente"))
-        options.append((f"none:{cycle.id}:", f"{cycle.title} — inscrits à aucune journée"))
+            options.append((f"journee:{cycle.id}:{journee.id}", f"{name} · {label(journee)} : inscrits"))
+        options.append((f"waiting:{cycle.id}:", f"{name} — liste d'attente"))
+        options.append((f"none:{cycle.id}:", f"{name} — inscrits à aucune journée"))
         # After the journées: who came, who did not, who answered the satisfaction survey.
-        options.append((f"present:{cycle.id}:", f"{cycle.title} — présents à une journée au moins"))
+        options.append((f"present:{cycle.id}:", f"{name} — présents à une journée au moins"))
         for journee in cycle.journees:
-            number = journee.number
-            options.append((f"present:{cycle.id}:{journee.id}", f"{cycle.title} — présents à la journée {number}"))
-            options.append((f"absent:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits mais absents à la journée {number}"))
-            options.append((f"answered:{cycle.id}:{journee.id}",
-                            f"{cycle.title} — présents à la journée {number} ayant répondu au questionnaire"))
+            day = f"{name} · {label(journee)}"
+            options.append((f"present:{cycle.id}:{journee.id}", f"{day} : présents"))
+            options.append((f"absent:{cycle.id}:{journee.id}", f"{day} : inscrits mais absents"))
+            options.append((f"answered:{cycle.id}:{journee.id}", f"{day} : présents ayant répondu au questionnaire"))
             options.append((f"not_answered:{cycle.id}:{journee.id}",
-                            f"{cycle.title} — présents à la journée {number} n'ayant pas répondu au questionnaire"))
-        options.append((f"answered:{cycle.id}:", f"{cycle.title} — ayant répondu au questionnaire du cycle"))
-        options.append((f"not_answered:{cycle.id}:", f"{cycle.title} — n'ayant pas répondu au questionnaire du cycle"))
+                            f"{day} : présents n'ayant pas répondu au questionnaire"))
+        options.append((f"answered:{cycle.id}:", f"{name} — ayant répondu au questionnaire du cycle"))
+        options.append((f"not_answered:{cycle.id}:", f"{name} — n'ayant pas répondu au questionnaire du cycle"))
     return options
 
 

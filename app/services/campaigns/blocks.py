@@ -5,6 +5,7 @@ A newsletter's ``campaign.content["blocks"]`` is a list of dicts, each with a
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,10 @@ from urllib.parse import urlsplit
 from flask import has_app_context
 
 from app.links import absolute
+
+
+# A text that greets by itself ("Bonjour à toutes et à tous,"): with the greeting block too, it greets twice.
+OWN_GREETING = re.compile(r"(bonjour|bonsoir|chers?|chère|madame|monsieur|hello|hi|dear)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,9 @@ class Field:
 
 
 BLOCK_TYPES: dict[str, tuple[str, tuple[Field, ...]]] = {
+    # "Bonjour Camille," (or "Bonjour," without a verified first name): a block the author sees, moves or
+    # removes, so a message that opens with her own "Bonjour," does not greet twice (issue #24).
+    "greeting": ("Salutation (« Bonjour Prénom, »)", ()),
     "title": ("Titre", (Field("text", "Titre", required=True),)),
     "text": ("Texte", (Field("text", "Texte (Markdown simple : **gras**, *italique*, listes, liens)", "markdown", True),)),
     "image": ("Image", (
@@ -88,3 +96,13 @@ def validate_blocks(blocks: list[dict[str, Any]]) -> list[str]:
     for index, block in enumerate(blocks, start=1):
         errors.extend(f"Bloc {index} — {message}" for message in validate_block(block))
     return errors
+
+
+def greets_twice(blocks: list[dict[str, Any]]) -> bool:
+    """A greeting block followed by a first text that greets too ("Bonjour Camille," then "Bonjour,")."""
+    kinds = [str(b.get("type")) for b in blocks]
+    if "greeting" not in kinds:
+        return False
+    after = blocks[kinds.index("greeting") + 1:]
+    first_text = next((str(b.get("text") or "") for b in after if b.get("type") == "text"), "")
+    return bool(OWN_GREETING.match(first_text.strip()))

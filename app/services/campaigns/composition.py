@@ -39,7 +39,7 @@ from app.services.audience import (
     normalise_criterion,
     normalise_email,
 )
-from app.services.campaigns.blocks import empty_block, validate_blocks
+from app.services.campaigns.blocks import OWN_GREETING, empty_block, validate_blocks
 from app.services.events import reminder_subject
 from app.services.support import insert_media_into, store_media, unique_slug
 
@@ -115,7 +115,7 @@ def create_campaign(fields: CampaignFields, *, created_by: int | None = None) ->
         campaign.subject = reminder_subject(journee)  # the automatic reminders' rule
     else:
         if fields.blocks is None and fields.markdown is None:
-            campaign.content = {"blocks": [empty_block("title"), empty_block("text")]}
+            campaign.content = {"blocks": [empty_block("title"), empty_block("greeting"), empty_block("text")]}
         if registrants is not None:
             campaign.cycle_id = registrants["cycle_id"]
             campaign.subject = registrants_subject(registrants)
@@ -129,6 +129,20 @@ def create_campaign(fields: CampaignFields, *, created_by: int | None = None) ->
     db.session.add(campaign)
     db.session.commit()
     return campaign
+
+
+def open_announcement(cycle: Cycle, name: str, *, created_by: int | None = None) -> tuple[Campaign, bool]:
+    """The cycle's announcement still in draft, or a new one named ``name``; ``(campaign, created)``.
+
+    A second click on "Créer l'annonce" (or a second tab) opens the draft she already started
+    instead of silently making another with the same name."""
+    draft = db.session.scalar(select(Campaign).where(
+        Campaign.cycle_id == cycle.id, Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT,
+        Campaign.status == CampaignStatus.DRAFT).order_by(Campaign.id))
+    if draft is not None:
+        return draft, False
+    fields = CampaignFields(name=name, template=CampaignTemplate.CYCLE_ANNOUNCEMENT, cycle_id=cycle.id)
+    return create_campaign(fields, created_by=created_by), True
 
 
 def update_campaign(campaign: Campaign, fields: CampaignFields, *, keep_invalid_blocks: bool = False) -> list[str]:
@@ -201,14 +215,17 @@ def registrants_audience(cycle: Cycle, journee_number: int | None = None) -> dic
 
 
 def markdown_blocks(text: str) -> list[dict[str, Any]]:
-    """A letter written as Markdown: its leading "# heading" becomes the title block, the rest one text block."""
+    """A letter written as Markdown: its leading "# heading" becomes the title block, the rest one text block.
+
+    The greeting block comes first, as it always did, unless the letter opens with a greeting of its
+    own ("Bonjour à toutes et à tous,"): then it would greet twice."""
     heading, rest = split_heading(text)
     blocks = [{"type": "title", "text": heading}] if heading else []
     if rest.strip():
         blocks.append({"type": "text", "text": rest.strip()})
     if not blocks:
         raise CompositionError(_l("Le texte du message est vide."), errors={"markdown": [str(_l("vide"))]})
-    return blocks
+    return blocks if OWN_GREETING.match(rest.strip()) else [{"type": "greeting"}] + blocks
 
 
 def _typed(field: str, value: str | None) -> str | None:

@@ -4,9 +4,13 @@ the rendered bytes; these check the campaign's own fields, which the rendering h
 - a reply-to that is not an address ("pas-une-adresse"), and whatever the header-text check refuses
   in a campaign saved before it existed (a control character in the subject…);
 - Lettrine's own per-recipient markers ("LTRNx…") typed into a field;
-- a newsletter block left empty, or invalid;
+- a newsletter block left empty, or invalid; a newsletter that greets twice (its greeting block,
+  then a text opening with "Bonjour");
 - an announcement for a cycle whose journées are all past (a warning: the demo's 2016
-  cycle stays sendable);
+  cycle stays sendable); for a cycle not published (an error: a duplicated cycle is a
+  draft until the officer publishes it);
+- a year in the cycle's texts that is none of its journées' years (a warning: last
+  year's funder sentence left in a copy);
 - a reminder's subject against the reminders' own rule (``app.services.events.reminders``):
   at most 78 characters, and the journée's date within the first sixty, the part a
   phone shows (a warning: the officer may reword it).
@@ -25,13 +29,15 @@ from app.message.preflight import SUBJECT_WARN
 from app.message.render import MARKER_PREFIX
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, utcnow
 from app.services.audience import InvalidAddress, normalise_email
-from app.services.campaigns.blocks import BLOCK_TYPES, validate_blocks
+from app.services.campaigns.blocks import BLOCK_TYPES, greets_twice, validate_blocks
 from app.services.campaigns.composition import header_text_problems
-from app.services.events import SUBJECT_LIMIT, french_date, reminder_subject
+from app.services.events import SUBJECT_LIMIT, french_date, reminder_subject, stray_years
 
 
 def _empty(block: dict) -> bool:
     fields = BLOCK_TYPES.get(str(block.get("type")), ("", ()))[1]
+    if not fields:
+        return False  # a block with nothing to fill in (the greeting) is never empty
     return all(str(block.get(f.name) or "").strip() in ("", "False") for f in fields if f.kind != "checkbox")
 
 
@@ -52,6 +58,11 @@ def typed_markers(campaign: Campaign) -> bool:
 
 def campaign_checks(campaign: Campaign) -> list[str]:
     errors: list[str] = []
+    if campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT and campaign.cycle_id:
+        cycle = db.session.get(Cycle, campaign.cycle_id)
+        if cycle is not None and not cycle.published:  # a duplicated cycle stays a draft until published
+            errors.append(_("Le cycle n'est pas publié : son formulaire d'inscription et sa page ne répondent pas "
+                            "encore. Relisez ses textes puis cochez « Publié » dans l'éditeur du cycle."))
     # The per-recipient markers the message is compiled with ("LTRNx…"): typed by hand, one would
     # stand for someone's link or code, or stop the build with a message nobody can read.
     if typed_markers(campaign):
@@ -100,4 +111,12 @@ def campaign_warnings(campaign: Campaign) -> list[str]:
                               "avant de l'annoncer."))
     if campaign.template == CampaignTemplate.REMINDER:
         warnings += _reminder_subject_warnings(campaign)
+    if campaign.template == CampaignTemplate.NEWSLETTER and greets_twice(list((campaign.content or {}).get("blocks", []))):
+        warnings.append(_("Le message salue deux fois : le bloc « Salutation » dit déjà « Bonjour Prénom, » et votre "
+                          "texte commence par une salutation. Retirez l'un des deux."))
+    if campaign.template in (CampaignTemplate.CYCLE_ANNOUNCEMENT, CampaignTemplate.REMINDER) and campaign.cycle_id:
+        cycle = db.session.get(Cycle, campaign.cycle_id)
+        for where, year in stray_years(cycle) if cycle is not None else []:
+            warnings.append(_("« %(where)s » mentionne %(year)s, qui n'est l'année d'aucune journée du cycle : "
+                              "un texte de l'an dernier resté dans la copie ?", where=where, year=year))
     return warnings

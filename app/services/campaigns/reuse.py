@@ -20,7 +20,7 @@ CAMPAIGN_FIELDS = ("subject", "preheader", "from_name", "from_email", "reply_to"
 CYCLE_FIELDS = ("kicker", "title", "subtitle", "introduction", "stakes", "objectives", "audience", "format",
                 "speakers", "sponsor_note", "venue_name", "venue_room", "venue_address", "contact_name",
                 "contact_email", "contact_phone", "registration_required", "registration_url", "agenda_url",
-                "capacity", "published")
+                "capacity")
 JOURNEE_FIELDS = ("number", "title", "introduction", "objectives", "work_axes", "lunch_minutes")
 
 
@@ -76,7 +76,10 @@ def _period(days: list[date]) -> str:
 
 def duplicate_cycle(cycle: Cycle, days: list[date], now: datetime | None = None) -> Cycle:
     """Copy a cycle onto new dates, one per journée in order (same hours, same texts), with a
-    new slug and period; its reminders are created by ``save_cycle``. Commits."""
+    new slug and period; its reminders are created by ``save_cycle``. Commits.
+
+    The copy is a draft (not published: no agenda entry, no registration form) until the officer
+    has read last year's texts again and publishes it; preflight names any year left in them."""
     now = now or utcnow()
     journees = sorted(cycle.journees, key=lambda j: j.number)
     if len(days) != len(journees):
@@ -84,7 +87,7 @@ def duplicate_cycle(cycle: Cycle, days: list[date], now: datetime | None = None)
     if days != sorted(days) or len(set(days)) != len(days):
         raise ReuseError("les dates doivent être différentes et dans l'ordre des journées")
     copy = Cycle(**{f: getattr(cycle, f) for f in CYCLE_FIELDS}, reminder_rules=_copy(cycle.reminder_rules),
-                 period=_period(days), slug=unique_slug(Cycle, f"{cycle.title} {days[0].year}"))
+                 period=_period(days), published=False, slug=unique_slug(Cycle, f"{cycle.title} {days[0].year}"))
     for journee, day in zip(journees, days):
         start, end = to_local(journee.starts_at), to_local(journee.ends_at)
         starts_at = local_to_utc(day, time(start.hour, start.minute))

@@ -54,7 +54,9 @@ from app.services.events.certificates import (
     save_settings,
     sheet_rows,
 )
+from app.services.events.choice_labels import choice_label, cycle_choices, journee_choices
 from app.services.events.cycles import (
+    ANNOUNCEMENT_TEXT_FIELDS,
     JOURNEE_TEXT_FIELDS,
     CycleError,
     add_journee,
@@ -65,8 +67,11 @@ from app.services.events.cycles import (
     journees_by_number,
     move_journee,
     parse_journee_numbers,
+    publish_cycle,
     save_cycle,
+    save_cycle_texts,
     save_journee,
+    stray_years,
     validate_cycle,
 )
 from app.services.events.own_registration import Done as RegistrationActionDone, act_on_registration, held_journee_ics
@@ -81,6 +86,7 @@ from app.services.events.registrations import (
     holds_seats,
     journee_label,
     mark_address_confirmed,
+    pending_newsletter,
     record_walk_in,
     register,
     registrants,
@@ -95,7 +101,6 @@ from app.services.events.reminders import (
     SUBJECT_LIMIT,
     french_date,
     parse_rules,
-    parse_rules_text,
     reminder_subject,
 )
 from app.services.events.surveys import (
@@ -113,23 +118,23 @@ from app.services.events.surveys import (
 )
 
 __all__ = [
-    "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
+    "ACTIVE_REGISTRATION_STATUSES", "ANNOUNCEMENT_TEXT_FIELDS", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
     "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
     "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
     "act_on_registration", "add_journee", "add_signature", "add_to_calendar_links", "agenda_ics",
     "attendance_report", "attendance_sheet_csv", "attendance_sheet_pdf", "attendance_summary",
     "by_announcement", "cancel_registration", "certificate_filenames", "certificate_pdf", "certificates_zip",
-    "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal", "checkin_token",
-    "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance", "cycle_results",
+    "certified", "change_days", "check_in", "checkin_closed_reason", "checkin_personal", "checkin_token", "choice_label",
+    "close_cycle", "closure", "confirm_requests", "current_slot", "cycle_attendance", "cycle_choices", "cycle_results",
     "cycle_summary", "delete_journee", "find_by_short_code", "find_cycle", "find_registration",
     "find_survey_answer", "french_date", "held_journee_ics", "holds_seats", "hours_label",
-    "is_registered_for", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
+    "is_registered_for", "journee_choices", "journee_counts", "journee_label", "journee_participants", "journees_by_number",
     "last_journee", "local_day", "mark_address_confirmed", "moment_label", "move_journee", "not_on_list",
-    "parse_half", "parse_journee_numbers", "parse_rules", "parse_rules_text", "parse_survey_scores",
+    "parse_half", "parse_journee_numbers", "pending_newsletter", "publish_cycle", "parse_rules", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
     "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
-    "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left",
-    "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
+    "resend_confirmation", "save_answer", "save_cycle", "save_cycle_texts", "save_journee", "save_settings", "seats_left",
+    "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "stray_years", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
 ]

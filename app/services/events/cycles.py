@@ -6,10 +6,13 @@ through :func:`save_cycle`, so reminders can never drift from the dates.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Mapping
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.digits import is_digits
@@ -56,6 +59,61 @@ def _check_times(start: datetime, end: datetime) -> None:
         raise CycleError("heure sans fuseau horaire")
     if end <= start:
         raise CycleError("une journée doit finir après son début")
+
+
+def publish_cycle(cycle: Cycle, published: bool = True) -> None:
+    """Open (or close) the cycle's agenda entry and registration form; a duplicated cycle starts
+    unpublished, a draft the officer reads again first. Commits."""
+    cycle.published = published
+    save_cycle(cycle)
+
+
+# The cycle's words an announcement is made of: editable from the announcement's campaign too.
+ANNOUNCEMENT_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "stakes", "objectives",
+                            "audience", "format", "speakers", "sponsor_note")
+
+
+def save_cycle_texts(cycle: Cycle, texts: Mapping[str, str]) -> SyncReport:
+    """Change the cycle's announcement texts (from its campaign: they are the cycle's, so every
+    message and page showing the cycle changes too). Commits; CycleError when refused."""
+    for name in ANNOUNCEMENT_TEXT_FIELDS:
+        if name not in texts:
+            continue
+        value = (texts[name] or "").strip()
+        limit = getattr(Cycle.__table__.columns[name].type, "length", None)
+        if limit is not None and len(value) > limit:
+            raise CycleError(f"« {name} » dépasse {limit} caractères")
+        setattr(cycle, name, value)
+    if not cycle.title:
+        raise CycleError("le titre est obligatoire")
+    return save_cycle(cycle)
+
+
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+TEXT_LABELS = {
+    "kicker": _l("Surtitre (ex. « Cycle de qualification »)"), "title": _l("Titre"), "subtitle": _l("Sous-titre"),
+    "period": _l("Période (ex. « Mars 2016 – Juin 2016 »)"), "introduction": _l("Introduction"),
+    "stakes": _l("Enjeux"), "objectives": _l("Objectifs"), "audience": _l("Public"), "format": _l("Format"),
+    "speakers": _l("Intervenants"), "sponsor_note": _l("Mention des financeurs"), "work_axes": _l("Axes de travail"),
+}
+
+
+def stray_years(cycle: Cycle) -> list[tuple[str, str]]:
+    """``(where, year)`` for every year written in the cycle's texts (or its journées') that is not
+    the year of one of its journées: last year's funder sentence left in a duplicated cycle."""
+    years = {str(to_local(j.starts_at).year) for j in cycle.journees}
+    if not years:
+        return []
+    found: list[tuple[str, str]] = []
+    places = [(str(TEXT_LABELS[name]), getattr(cycle, name) or "") for name in ANNOUNCEMENT_TEXT_FIELDS]
+    for journee in cycle.journees:
+        places += [(f"{_('Journée %(n)s', n=journee.number)} : {TEXT_LABELS.get(name, _l('Titre de la journée'))}",
+                    getattr(journee, name) or "") for name in JOURNEE_TEXT_FIELDS]
+    for where, text in places:
+        for year in dict.fromkeys(YEAR.findall(text)):
+            if year not in years:
+                found.append((where, year))
+    return found
 
 
 def save_cycle(cycle: Cycle, now: datetime | None = None) -> SyncReport:

@@ -17,7 +17,8 @@ from app.services.events.registrations import cancel, change_days, confirm_reque
 
 @dataclass(frozen=True)
 class Done:
-    """What the action did, for the page to say: ``confirmed``, ``nothing_to_confirm``, ``cancelled``,
+    """What the action did, for the page to say: ``confirmed``, ``confirmed_both`` (and the newsletter),
+    ``newsletter_confirmed``, ``nothing_to_confirm``, ``cancelled``,
     ``journee_cancelled`` (with ``number``), ``nothing_to_cancel`` or ``saved``."""
 
     what: str
@@ -33,7 +34,10 @@ def act_on_registration(registration: Registration, action: str, *, journee_ids:
     mark_address_confirmed(registration, now)
     if action == "confirm":
         outcome = confirm_requests(registration, ip=ip, now=now)
-        done = Done("confirmed" if outcome.confirmed or outcome.waiting else "nothing_to_confirm")
+        seats = bool(outcome.confirmed or outcome.waiting)
+        done = Done("confirmed_both" if seats and outcome.newsletter_confirmed else
+                    "confirmed" if seats else "newsletter_confirmed" if outcome.newsletter_confirmed else
+                    "nothing_to_confirm")
     elif action == "cancel_all":
         done = Done("cancelled" if cancel(registration, actor="public", ip=ip, now=now) else "nothing_to_cancel")
     elif action.startswith("cancel:") and to_int(action[7:]) in by_id:

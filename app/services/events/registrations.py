@@ -51,7 +51,15 @@ from app.models import (
 from app.services.events import attendance as checkin
 from app.services.events.registration_sources import from_public_form
 from app.services.integrations import emit_signal, registration_data, subscriber_data
-from app.services.audience import Consent, audit, clean_name, find_subscriber, normalise_email, set_subscription
+from app.services.audience import (
+    Consent,
+    audit,
+    clean_name,
+    confirm_subscription,
+    find_subscriber,
+    normalise_email,
+    set_subscription,
+)
 from app.sending.calendar import journee_cancel_ics, journee_ics
 from app.services.events.reminders import french_date
 from app.timeutil import to_local
@@ -83,6 +91,7 @@ class RegistrationOutcome:
     created: bool = False
     email_sent: bool = False
     newsletter_requested: bool = False
+    newsletter_confirmed: bool = False  # the newsletter asked for on the form, confirmed with the registration
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -266,14 +275,18 @@ def register(
         emit_signal("registration.created", registration=registration_data(registration),
              confirmed=[j.number for j in outcome.confirmed], waiting=[j.number for j in outcome.waiting])
     db.session.commit()
-    if lists:
-        outcome.newsletter_requested = _send_subscription_confirmation(subscriber, lists)
+    # One message per form (issue #24): the newsletter ticked with the journées is asked for in the
+    # registration's own message, confirmed by its one "Confirmer".
     if notify and outcome.requested:
-        outcome.email_sent = send_address_check(registration)
+        outcome.email_sent = send_address_check(registration, newsletter=lists)
     elif notify and (outcome.confirmed or outcome.waiting):
-        outcome.email_sent = send_confirmation(registration)
+        outcome.email_sent = send_confirmation(registration, newsletter=lists)
     elif notify and unverified:  # the public form: the same one message whatever the address's state
-        outcome.email_sent = send_repeat(registration)
+        outcome.email_sent = send_repeat(registration, newsletter=lists)
+    elif lists:
+        outcome.newsletter_requested = _send_subscription_confirmation(subscriber, lists)
+        return outcome
+    outcome.newsletter_requested = bool(lists) and outcome.email_sent
     return outcome
 
 
@@ -326,6 +339,7 @@ def confirm_requests(registration: Registration, *, ip: str | None = None,
     now = now or utcnow()
     mark_address_confirmed(registration, now)
     outcome = RegistrationOutcome(registration)
+    lists = pending_newsletter(registration)
     _add_days(registration, requested_journees(registration, now), outcome)
     registration.requested_journees = []
     if outcome.confirmed or outcome.waiting:
@@ -334,6 +348,9 @@ def confirm_requests(registration: Registration, *, ip: str | None = None,
               detail={"confirmed": [j.number for j in outcome.confirmed],
                       "waiting": [j.number for j in outcome.waiting], "address_confirmed": True})
     db.session.commit()
+    if lists:  # the newsletter asked for on the same form: the same click confirms it (it commits)
+        confirm_subscription({"s": registration.subscriber.uid, "l": [m.id for m in lists]}, ip=ip)
+        outcome.newsletter_confirmed = True
     if outcome.confirmed or outcome.waiting:
         outcome.email_sent = send_confirmation(registration)
     return outcome
@@ -374,6 +391,15 @@ def _request_newsletter(subscriber: Subscriber, ip: str | None, source: str, aga
                          Consent(source=source, text=NEWSLETTER_CONSENT_TEXT, ip=ip), actor="public")
         pending.append(mailing_list)
     return pending
+
+
+def pending_newsletter(registration: Registration) -> list[MailingList]:
+    """The newsletter lists ticked on the registration form and still waiting for the address's click."""
+    if not registration.newsletter_consent:
+        return []
+    pending = set(db.session.scalars(select(Subscription.list_id).where(
+        Subscription.subscriber_id == registration.subscriber_id, Subscription.status == SubscriptionStatus.PENDING)))
+    return [m for m in _newsletter_lists() if m.id in pending]
 
 
 def _send_subscription_confirmation(subscriber: Subscriber, lists: list[MailingList]) -> bool:
@@ -561,21 +587,29 @@ def _send(kind: str, to: str | None, context: dict, attachments: tuple[Attachmen
         return False
 
 
-def send_confirmation(registration: Registration) -> bool:
-    """The confirmation: one .ics per confirmed journée, the waiting list named, the manage link."""
+def send_confirmation(registration: Registration, newsletter: list[MailingList] | None = None) -> bool:
+    """The confirmation: one .ics per confirmed journée, the waiting list named, the manage link;
+    and the newsletter asked for on the same form, with its own "Confirmer" (one message per form)."""
     context = registration_context(registration)
+    if newsletter:
+        context["newsletter_lists"] = newsletter
+        context["newsletter_url"] = links.confirm_url(registration.subscriber.uid, [m.id for m in newsletter])
     return _send("registration_confirmation", registration.subscriber.email, context,
                  ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 
 
-def send_repeat(registration: Registration) -> bool:
+def send_repeat(registration: Registration, newsletter: list[MailingList] | None = None) -> bool:
     """A public submission that changed nothing still gets its one message, saying what applies:
     the request to confirm the journées still waiting for it, or "vous êtes déjà inscrit·e" with
-    the state of the registration (issue #22: a repeat that queued nothing answered 3x faster)."""
+    the state of the registration (issue #22: a repeat that queued nothing answered 3x faster);
+    the newsletter ticked on the form rides in it (issue #24: one message per form)."""
     if requested_journees(registration):
-        return send_address_check(registration)
+        return send_address_check(registration, newsletter=newsletter)
     context = registration_context(registration)
     context["already"] = True
+    if newsletter:
+        context["newsletter_lists"] = newsletter
+        context["newsletter_url"] = links.confirm_url(registration.subscriber.uid, [m.id for m in newsletter])
     return _send("registration_confirmation", registration.subscriber.email, context,
                  ics_attachments(context["journees"]), subscriber_id=registration.subscriber_id)
 
@@ -592,16 +626,14 @@ def resend_confirmation(subscriber: Subscriber, registration_uid: str) -> bool:
     return send_confirmation(registration)
 
 
-def send_address_check(registration: Registration) -> bool:
-    """Ask the person to confirm the journées they requested (no seat is held until then)."""
+def send_address_check(registration: Registration, newsletter: list[MailingList] | None = None) -> bool:
+    """Ask the person to confirm what the form asked for: the journées (no seat is held until then)
+    and the newsletter if ticked, in one message whose one "Confirmer" opens the page that confirms
+    both with one more tap (a POST: link scanners open URLs, they do not submit forms)."""
     context = registration_context(registration)
-    numbers = ", ".join(str(j.number) for j in requested_journees(registration))
+    context["requested"] = requested_journees(registration)
+    context["newsletter_lists"] = newsletter if newsletter is not None else pending_newsletter(registration)
     context["subject"] = f"Confirmez votre inscription : {registration.cycle.title}"[:200]
-    context["changes"] = (
-        f"Une demande d'inscription à la journée (ou aux journées) {numbers} a été faite avec votre adresse. "
-        "Pour la confirmer, ouvrez le lien ci-dessous et cliquez sur « Confirmer mon inscription » : "
-        "aucune place n'est réservée avant. Si vous n'avez rien demandé, ignorez ce message."
-    )
     return _send("registration_check", registration.subscriber.email, context,
                  subscriber_id=registration.subscriber_id)
 

@@ -16,7 +16,7 @@ sends them when due; their audience is the journée's confirmed registrants
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from babel.dates import format_date
@@ -33,6 +33,7 @@ from app.timeutil import local_to_utc, to_local
 LOCKED = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT)
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MAX_DAYS_BEFORE = 365
+MAX_INTRO = 5000
 
 
 class InvalidReminderRules(LettrineError, ValueError):
@@ -47,13 +48,17 @@ class InvalidReminderRules(LettrineError, ValueError):
 class ReminderRule:
     days_before: int
     at: time
+    # The officer's own words above the journée's details (which are still generated below), in Markdown.
+    intro: str = field(default="", compare=False)
 
     def as_json(self) -> dict:
-        return {"days_before": self.days_before, "time": self.at.strftime("%H:%M")}
+        rule = {"days_before": self.days_before, "time": self.at.strftime("%H:%M")}
+        return rule | ({"intro": self.intro} if self.intro else {})
 
 
 def parse_rules(raw: list[dict] | None) -> list[ReminderRule]:
-    """Validate a cycle's ``reminder_rules``: days 0–365, HH:MM, one rule per number of days."""
+    """Validate a cycle's ``reminder_rules``: days 0–365, HH:MM, one rule per number of days, an optional
+    introduction. The one syntax of the rules: the cycle editor's rows "N jours avant, à HH:MM" write it."""
     rules: list[ReminderRule] = []
     for item in raw or []:
         try:
@@ -65,22 +70,13 @@ def parse_rules(raw: list[dict] | None) -> list[ReminderRule]:
         match = TIME_RE.match(str(item.get("time", "09:00")).strip())
         if not match:
             raise InvalidReminderRules(f"rappel invalide : heure {item.get('time')!r} (format HH:MM attendu)")
-        rules.append(ReminderRule(days, time(int(match[1]), int(match[2]))))
+        intro = str(item.get("intro") or "").strip()
+        if len(intro) > MAX_INTRO:
+            raise InvalidReminderRules(f"rappel invalide : introduction de plus de {MAX_INTRO} caractères")
+        rules.append(ReminderRule(days, time(int(match[1]), int(match[2])), intro))
     if len({r.days_before for r in rules}) != len(rules):
         raise InvalidReminderRules("deux rappels ne peuvent pas tomber le même nombre de jours avant une journée")
     return sorted(rules, reverse=True)
-
-
-def parse_rules_text(text: str) -> list[dict]:
-    """``"7@09:00, 1@09:00"`` (the admin and CLI form) → the JSON stored on the cycle."""
-    items = []
-    for chunk in re.split(r"[,;\n]+", text or ""):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        days, _, at = chunk.partition("@")
-        items.append({"days_before": days.strip().rstrip("jJ").strip(), "time": (at or "09:00").strip()})
-    return [r.as_json() for r in parse_rules(items)]
 
 
 def reminder_instant(journee: Journee, rule: ReminderRule) -> datetime:
@@ -97,12 +93,22 @@ def french_date(value: datetime) -> str:
 SUBJECT_LIMIT = 78  # what preflight accepts; phones show about sixty characters
 
 
+# Words a shortened subject must not end on: "… un contrat de…" reads as cut in the middle.
+DANGLING = {"à", "au", "aux", "avec", "d'", "dans", "de", "des", "du", "en", "et", "l'", "la", "le", "les", "ou",
+            "par", "pour", "sur", "un", "une", "—", "-", ":"}
+
+
 def shorten(text: str, limit: int) -> str:
-    """Cut at a word boundary with an ellipsis, so a subject never ends mid-word."""
+    """At most ``limit`` characters, cut at a word boundary with "…", never after a dangling
+    little word ("de", "la", "un"…): "… vivre un contrat…", not "… un contrat de…"."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" :,;—-")
-    return cut + "…"
+    head = text[: limit - 1]
+    words = head.split(" ") if text[limit - 1] == " " else head.split(" ")[:-1]
+    while words and (words[-1].lower() in DANGLING or not words[-1].strip(" :,;—-")):
+        words.pop()
+    cut = " ".join(words).rstrip(" :,;—-")
+    return (cut or head.rstrip()) + "…"
 
 
 def reminder_subject(journee: Journee) -> str:
@@ -175,7 +181,7 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
                     subject=reminder_subject(journee), preheader=reminder_preheader(journee),
                     template=CampaignTemplate.REMINDER,
                     cycle_id=cycle.id, journee_id=journee.id, reminder_days_before=rule.days_before,
-                    status=CampaignStatus.SCHEDULED, scheduled_at=at,
+                    status=CampaignStatus.SCHEDULED, scheduled_at=at, content=_content({}, rule),
                 )
                 db.session.add(campaign)
                 db.session.flush()
@@ -190,18 +196,26 @@ def sync_reminders(cycle: Cycle, now: datetime | None = None) -> SyncReport:
     return report
 
 
+def _content(content: dict, rule: ReminderRule) -> dict:
+    """The reminder's content with its rule's introduction (the template shows it above the journée)."""
+    kept = {k: v for k, v in content.items() if k != "intro"}
+    return kept | ({"intro": rule.intro} if rule.intro else {})
+
+
 def _update(campaign: Campaign, journee: Journee, rule: ReminderRule, at: datetime, now: datetime) -> bool:
     """Bring one existing reminder in line; True if anything changed."""
     if campaign.status in LOCKED:
         return False
     subject, name, preheader = reminder_subject(journee), reminder_name(journee, rule), reminder_preheader(journee)
+    content = _content(campaign.content or {}, rule)
     moved = campaign.scheduled_at != at
-    if not moved and (campaign.subject, campaign.name, campaign.preheader) == (subject, name, preheader):
+    if not moved and (campaign.subject, campaign.name, campaign.preheader, campaign.content or {}) == (
+            subject, name, preheader, content):
         if campaign.status == CampaignStatus.CANCELLED and at > now:
             pass  # a rule or journée came back: reschedule below
         else:
             return False  # due-but-unsent ones are the dispatcher's business (grace / missed)
-    campaign.subject, campaign.name, campaign.preheader = subject, name, preheader
+    campaign.subject, campaign.name, campaign.preheader, campaign.content = subject, name, preheader, content
     db.session.flush()
     if at <= now:
         if moved:

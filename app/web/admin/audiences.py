@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign, Cycle, Journee, MediaFile, SavedSegment
 from app.services.audience import InvalidCriterion, audience_choices, describe_audience, parse_audience_choice
+from app.services.events import choice_label
 from app.services.campaigns import (
     SegmentError,
     apply_segment,
@@ -45,7 +46,7 @@ def audience_context(campaign: Campaign) -> dict[str, Any]:
     """What the composer's "Destinataires" card needs beyond the lists."""
     criterion = (campaign.segment or {}).get("event")
     return {
-        "event_choices": audience_choices(), "event_value": _choice_value(criterion),
+        "event_choices": audience_choices(choice_label), "event_value": _choice_value(criterion),
         "event_text": describe_audience(criterion) if criterion else "",
         "saved_segments": db.session.scalars(select(SavedSegment).order_by(SavedSegment.name)).all(),
         "media_files": db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc()).limit(100)).all(),

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.digits import is_digits
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, MailingList
+from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
 from app.models import MessageStatus, TransactionalMessage, utcnow
 from app.services.audience import cached_count, draft_count, live_count
 from app.services.campaigns import (
@@ -34,6 +34,8 @@ from app.services.campaigns import (
     update_campaign,
 )
 from app.timeutil import format_local, to_local
+from app.services.events import cycle_choices, journee_choices
+from app.web.admin.cycle_editor import CycleTextsForm
 from app.web.admin.audiences import audience_context, event_segment
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
@@ -78,12 +80,11 @@ class TestSendForm(FlaskForm):
 
 
 def _cycle_choices() -> list[tuple[int, str]]:
-    return [(0, "—")] + [(c.id, c.title) for c in db.session.scalars(select(Cycle).order_by(Cycle.id.desc()))]
+    return [(0, "—")] + cycle_choices()
 
 
 def _journee_choices() -> list[tuple[int, str]]:
-    rows = db.session.scalars(select(Journee).join(Cycle).order_by(Cycle.id.desc(), Journee.number))
-    return [(0, "—")] + [(j.id, f"{j.cycle.title} — {_('Journée')} {j.number}") for j in rows]
+    return [(0, "—")] + journee_choices()
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -194,10 +195,12 @@ def campaign_edit(campaign_id: int):
             if not problems:
                 flash(_("Campagne enregistrée."), "success")
         return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
-    cycles = {c.id: c.title for c in db.session.scalars(select(Cycle))}
+    cycles = dict(cycle_choices())
+    cycle = db.session.get(Cycle, campaign.cycle_id) if campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT else None
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
-        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, audience=cached_count(campaign),
+        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, cycle=cycle,
+        texts_form=CycleTextsForm(obj=cycle, formdata=None, prefix="cycle") if cycle is not None else None, audience=cached_count(campaign),
         **audience_context(campaign),
         test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=campaign_figures(campaign), **_schedule_context(campaign),
     )

@@ -10,23 +10,25 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.models import Cycle, Journee
+from app.models import Campaign, Cycle, Journee
 from app.models.events import DEFAULT_REMINDER_RULES
-from app.services.campaigns import cycle_timeline
+from app.services.campaigns import cycle_timeline, open_announcement
 from app.services.events import (
+    ANNOUNCEMENT_TEXT_FIELDS,
     JOURNEE_TEXT_FIELDS,
     CycleError,
     InvalidReminderRules,
     add_journee,
     delete_journee,
     parse_rules,
-    parse_rules_text,
     save_cycle,
+    save_cycle_texts,
     save_journee,
 )
 from app.services.support import unique_slug
@@ -40,7 +42,9 @@ CYCLE_TEXT_FIELDS = ("kicker", "title", "subtitle", "period", "introduction", "s
 OPTIONAL_URL = [Optional(), URL(require_tld=False, message=_l("Adresse web invalide (https://…)."))]
 
 
-class CycleForm(FlaskForm):
+class CycleTextsForm(FlaskForm):
+    """The cycle's announcement texts: in the cycle editor, and in its announcement's campaign."""
+
     kicker = StringField(_l("Surtitre (ex. « Cycle de qualification »)"), validators=[Length(max=200)])
     title = StringField(_l("Titre"), validators=[DataRequired(message=_l("Le titre est obligatoire.")), Length(max=300)])
     subtitle = StringField(_l("Sous-titre"), validators=[Length(max=300)])
@@ -52,6 +56,9 @@ class CycleForm(FlaskForm):
     format = TextAreaField(_l("Format"))
     speakers = TextAreaField(_l("Intervenants"))
     sponsor_note = TextAreaField(_l("Mention des financeurs"))
+
+
+class CycleForm(CycleTextsForm):
     venue_name = StringField(_l("Lieu"), validators=[Length(max=300)])
     venue_room = StringField(_l("Salle"), validators=[Length(max=300)])
     venue_address = TextAreaField(_l("Adresse"))
@@ -67,7 +74,6 @@ class CycleForm(FlaskForm):
                                    validators=[*OPTIONAL_URL, Length(max=500)])
     agenda_url = StringField(_l("Page programme (facultatif)"), validators=[*OPTIONAL_URL, Length(max=500)])
     published = BooleanField(_l("Publié (visible dans l'agenda et ouvert aux inscriptions)"))
-    reminder_rules = StringField(_l("Rappels : jours avant @ heure de Paris, séparés par des virgules"))
 
 
 class JourneeForm(FlaskForm):
@@ -82,31 +88,29 @@ class JourneeForm(FlaskForm):
     work_axes = TextAreaField(_l("Axes de travail"))
 
 
-def _rules_text(cycle: Cycle) -> str:
-    return ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
-
-
 RULE_ROWS = 5  # rows shown in the "Rappels" card (the filled ones plus blank ones)
+RuleRow = tuple[str, str, str]  # days before, HH:MM, the reminder's introduction
 
 
-def _posted_rule_rows() -> list[tuple[str, str]] | None:
-    """The "N jours avant, à HH:MM" rows as posted (None when the form had none)."""
+def _posted_rule_rows() -> list[RuleRow] | None:
+    """The "N jours avant, à HH:MM" rows and their introductions as posted (None when the form had none)."""
     if not any(f"rule-days-{i}" in request.form for i in range(RULE_ROWS)):
         return None
-    rows = [(request.form.get(f"rule-days-{i}", "").strip(), request.form.get(f"rule-time-{i}", "").strip())
-            for i in range(RULE_ROWS)]
-    return [(days, at) for days, at in rows if days or at]
+    rows = [(request.form.get(f"rule-days-{i}", "").strip(), request.form.get(f"rule-time-{i}", "").strip(),
+             request.form.get(f"rule-intro-{i}", "").strip()) for i in range(RULE_ROWS)]
+    return [row for row in rows if row[0] or row[1]]
 
 
-def _rules_from_form(form: CycleForm) -> list[dict]:
-    """The rules from the rows (or, from older clients and the tests, the "7@09:00" text)."""
+def _rules_from_form(current: list[dict] | None) -> list[dict]:
+    """The rules from the rows: the one place and the one syntax for them. A form without the rows
+    keeps the rules as they are (``current``; the defaults for a new cycle)."""
     rows = _posted_rule_rows()
     if rows is None:
-        return parse_rules_text(form.reminder_rules.data if isinstance(form.reminder_rules.data, str) else "")
-    return [r.as_json() for r in parse_rules([{"days_before": d, "time": t or "09:00"} for d, t in rows])]
+        return current if current is not None else [dict(r) for r in DEFAULT_REMINDER_RULES]
+    return [r.as_json() for r in parse_rules([{"days_before": d, "time": t or "09:00", "intro": i} for d, t, i in rows])]
 
 
-def _rule_rows(cycle: Cycle | None) -> list[tuple[str, str]]:
+def _rule_rows(cycle: Cycle | None) -> list[RuleRow]:
     """What the rows show: what was just posted (kept after an error, never a Python list),
     else the cycle's rules, else the defaults; padded with blank rows."""
     rows = _posted_rule_rows() if request.method == "POST" else None
@@ -115,8 +119,8 @@ def _rule_rows(cycle: Cycle | None) -> list[tuple[str, str]]:
             rules = parse_rules(cycle.reminder_rules if cycle is not None else DEFAULT_REMINDER_RULES)
         except InvalidReminderRules:
             rules = []
-        rows = [(str(r.days_before), r.at.strftime("%H:%M")) for r in rules]
-    return (rows + [("", "")] * RULE_ROWS)[:max(RULE_ROWS, len(rows))]
+        rows = [(str(r.days_before), r.at.strftime("%H:%M"), r.intro) for r in rules]
+    return (rows + [("", "", "")] * RULE_ROWS)[:max(RULE_ROWS, len(rows))]
 
 
 def _journee_form(journee: Journee | None, **kwargs) -> JourneeForm:
@@ -152,14 +156,14 @@ def _render(cycle: Cycle | None, form: CycleForm, journee_forms: dict | None = N
 
 
 def _apply(form: CycleForm, cycle: Cycle) -> None:
-    """Copy the form onto the cycle; InvalidReminderRules when the rules text is wrong."""
+    """Copy the form onto the cycle; InvalidReminderRules when a rule's row is wrong."""
     for name in CYCLE_TEXT_FIELDS:
         setattr(cycle, name, (getattr(form, name).data or "").strip())
     cycle.registration_required = bool(form.registration_required.data)
     cycle.published = bool(form.published.data)
     cycle.capacity = form.capacity.data
     cycle.hold_seats = bool(form.hold_seats.data)
-    cycle.reminder_rules = _rules_from_form(form)
+    cycle.reminder_rules = _rules_from_form(cycle.reminder_rules if cycle.id else None)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -169,7 +173,6 @@ def cycle_create():
         form.registration_required.data = True
         form.hold_seats.data = True
         form.published.data = False
-        form.reminder_rules.data = "7@09:00, 1@09:00"
     if form.validate_on_submit():
         cycle = Cycle(slug=unique_slug(Cycle, form.title.data))
         try:
@@ -189,7 +192,6 @@ def cycle_edit(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     form = CycleForm(obj=cycle)
     if request.method == "GET":
-        form.reminder_rules.data = _rules_text(cycle)
         return _render(cycle, form)
     if not form.validate_on_submit():
         flash(_("Le cycle n'a pas été enregistré : corrigez les champs signalés."), "error")
@@ -216,7 +218,7 @@ def journee_add(cycle_id: int):
     form = _journee_form(None)
     if not form.validate_on_submit():
         flash(_("Journée non ajoutée : corrigez les champs signalés."), "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {"new": form}, status=400)
     start, end = _journee_times(form)
     try:
@@ -225,7 +227,7 @@ def journee_add(cycle_id: int):
     except CycleError as exc:
         flash(_("Journée non ajoutée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {"new": form}, status=400)
     flash(_("Journée %(n)s ajoutée ; ses rappels sont programmés.", n=journee.number), "success")
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id) + f"#journee-{journee.id}")
@@ -246,7 +248,7 @@ def journee_save(cycle_id: int, journee_id: int):
     form = _journee_form(journee)
     if not form.validate_on_submit():
         flash(_("Journée non enregistrée : corrigez les champs signalés."), "error")
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {journee.id: form}, status=400)
     start, end = _journee_times(form)
     try:
@@ -255,7 +257,7 @@ def journee_save(cycle_id: int, journee_id: int):
     except CycleError as exc:
         flash(_("Journée non enregistrée : %(error)s", error=str(exc)), "error")
         cycle = _cycle_or_404(cycle_id)
-        return _render(cycle, CycleForm(obj=cycle, formdata=None, reminder_rules=_rules_text(cycle)),
+        return _render(cycle, CycleForm(obj=cycle, formdata=None),
                        {journee_id: form}, status=400)
     if moved is not None:
         flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s) avec le fichier calendrier mis à jour.",
@@ -281,11 +283,39 @@ def journee_delete(cycle_id: int, journee_id: int):
     return redirect(url_for("admin.cycle_edit", cycle_id=cycle.id))
 
 
+@bp.route("/events/<int:cycle_id>/announcement", methods=["POST"])
+def cycle_announcement(cycle_id: int):
+    """"Créer l'annonce": the draft already started if there is one, else a new one."""
+    cycle = _cycle_or_404(cycle_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    campaign, created = open_announcement(cycle, announcement_name(cycle), created_by=current_user.id)
+    flash(_("Annonce créée : ses textes sont ceux du cycle.") if created else
+          _("L'annonce de ce cycle est déjà en brouillon : la voici."), "success" if created else "info")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/cycle-texts", methods=["POST"])
+def announcement_texts(campaign_id: int):
+    """The announcement's texts, edited from its campaign: they are the cycle's, saved on the cycle."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    cycle = db.session.get(Cycle, campaign.cycle_id or 0) or abort(404)
+    form = CycleTextsForm(prefix="cycle")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id) + "#cycle-texts")
+    try:
+        save_cycle_texts(cycle, {name: form[name].data or "" for name in ANNOUNCEMENT_TEXT_FIELDS})
+    except CycleError as exc:
+        flash(_("Textes non enregistrés : %(error)s", error=str(exc)), "error")
+    else:
+        flash(_("Textes du cycle enregistrés : l'annonce, la page d'inscription et les rappels les reprennent."),
+              "success")
+    return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id) + "#cycle-texts")
+
+
 def announcement_name(cycle: Cycle) -> str:
     return _("Annonce — %(title)s", title=cycle.title)[:300]
-
-
-@bp.app_template_global("cycle_announcement_name")
-def _cycle_announcement_name(cycle: Cycle) -> str:
-    return announcement_name(cycle)
 

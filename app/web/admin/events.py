@@ -1,8 +1,7 @@
 """Events in the admin: cycles, registrants per journée, adding one by hand, the attendance sheet (CSV).
 
-The rich cycle editor comes later; this page also lets the officer move a
-journée and edit the reminder rules, both through ``app.services.events.cycles`` so
-reminders and registrants follow.
+This page also lets the officer move a journée, through ``app.services.events.cycles`` so
+reminders and registrants follow; the reminder rules are edited in the cycle editor only.
 """
 from __future__ import annotations
 
@@ -25,15 +24,11 @@ from app.services.campaigns import cycle_timeline
 from app.services.support import formula_like
 from app.services.events import (
     CycleError,
-    InvalidReminderRules,
     RegistrationError,
     cancel_registration,
     move_journee,
-    parse_rules,
-    parse_rules_text,
     register,
     registrants,
-    save_cycle,
     seats_left,
 )
 from app.timeutil import format_local, parse_local, to_local
@@ -86,10 +81,9 @@ def events():
 def event_cycle(cycle_id: int):
     cycle = _cycle_or_404(cycle_id)
     per_journee = [{"journee": j, "days": registrants(j), "seats_left": seats_left(j)} for j in cycle.journees]
-    rules_text = ", ".join(f"{r.days_before}@{r.at:%H:%M}" for r in parse_rules(cycle.reminder_rules))
     return render_template(
         "admin/event_cycle.html", cycle=cycle, per_journee=per_journee, form=AddRegistrantForm(),
-        action_form=FlaskForm(), reminders=_reminders(cycle), rules_text=rules_text, timeline=cycle_timeline(cycle),
+        action_form=FlaskForm(), reminders=_reminders(cycle), timeline=cycle_timeline(cycle),
         format_local=format_local, to_local=to_local, Status=RegistrationStatus, status_labels=STATUS_LABELS,
     )
 
@@ -148,23 +142,6 @@ def event_move_journee(cycle_id: int, journee_id: int):
     else:
         flash(_("Journée %(n)s déplacée ; %(k)s personne(s) prévenue(s), rappels recalculés.",
                 n=journee.number, k=report.notified) if report.moved else _("Rien n'a changé."), "success")
-    return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
-
-
-@bp.route("/events/<int:cycle_id>/reminders", methods=["POST"])
-def event_reminder_rules(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    try:
-        cycle.reminder_rules = parse_rules_text(request.form.get("rules", ""))
-        report = save_cycle(cycle)
-    except (InvalidReminderRules, CycleError) as exc:
-        db.session.rollback()
-        flash(_("Règles de rappel invalides : %(error)s", error=str(exc)), "error")
-    else:
-        flash(_("Rappels enregistrés : %(a)s créé(s), %(b)s déplacé(s), %(c)s annulé(s).",
-                a=len(report.created), b=len(report.updated), c=len(report.cancelled)), "success")
     return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
 
 

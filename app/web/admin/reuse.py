@@ -92,7 +92,8 @@ def cycle_duplicate(cycle_id: int):
         except ReuseError as exc:
             flash(_("Copie impossible : %(error)s", error=str(exc)), "error")
         else:
-            flash(_("Cycle copié avec ses rappels : relisez les textes avant de l'annoncer."), "success")
+            flash(_("Cycle copié avec ses rappels, en brouillon : relisez ses textes, puis publiez-le "
+                    "(case « Publié » de l'éditeur) avant de l'annoncer."), "success")
             return redirect(url_for("admin.event_cycle", cycle_id=copy.id), 303)
     return render_template("admin/cycle_duplicate.html", cycle=cycle, values=values)
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog, MailingList, Subscriber, SubscriberStatus, Subscription, TransactionalMessage
 from app.services.deliverability import bounces_for_subscriber
+from app.services.events import choice_label
 from app.services.audience import (
     FOLLOWUP_KINDS,
     InvalidCriterion,
@@ -53,7 +54,7 @@ def subscribers():
     return render_template(
         "admin/subscribers.html", result=result, q=q, list_id=list_id, status=status, after=after,
         lists=lists, status_labels=STATUS_LABELS, search_limit=SEARCH_LIMIT,
-        event_value=event_value, event_choices=[c for c in audience_choices()
+        event_value=event_value, event_choices=[c for c in audience_choices(choice_label)
                        if c[0].split(":")[0] not in FOLLOWUP_KINDS],
     )
 

@@ -148,7 +148,9 @@ def _editable_fields() -> dict[str, ma.fields.Field]:
         "segment": ma.fields.Nested(SegmentSchema),
         "audience": ma.fields.Nested(AudienceSchema, allow_none=True, metadata={
             "description": "inscrits d'un cycle ou d'une journée (null : aucun) / a cycle's or journée's registrants"}),
-        "blocks": ma.fields.List(BLOCK, validate=ma.validate.Length(max=MAX_BLOCKS)),
+        "blocks": ma.fields.List(BLOCK, validate=ma.validate.Length(max=MAX_BLOCKS), metadata={
+            "description": "le bloc {\"type\": \"greeting\"} place « Bonjour Prénom, » ; sans lui, pas de salutation / "
+                           "the {\"type\": \"greeting\"} block places the greeting; without it, none"}),
     }
 
 

@@ -32,6 +32,7 @@ from app.services.events import (
     add_to_calendar_links,
     held_journee_ics,
     holds_seats,
+    pending_newsletter,
     register,
     requested_journees,
     seats_left,
@@ -207,6 +208,8 @@ def registration_manage(token: str):
                                    ip=request.remote_addr, now=now)
         flash({
             "confirmed": _("Merci, votre inscription est confirmée."),
+            "confirmed_both": _("Merci, votre inscription et votre abonnement à la lettre d'information sont confirmés."),
+            "newsletter_confirmed": _("Merci, votre abonnement à la lettre d'information est confirmé."),
             "nothing_to_confirm": _("Rien à confirmer."),
             "cancelled": _("Votre inscription est annulée."),
             "journee_cancelled": _("Votre participation à la journée %(n)s est annulée.", n=done.number),
@@ -224,6 +227,7 @@ def registration_manage(token: str):
     ]
     return render_template("public/registration_manage.html", registration=registration, cycle=cycle, rows=rows,
                            form=FlaskForm(), Status=RegistrationStatus, active=ACTIVE_REGISTRATION_STATUSES, requested=bool(requested),
+                           newsletter=[m.name for m in pending_newsletter(registration)],
                            any_active=any(r["status"] in ACTIVE_REGISTRATION_STATUSES and not r["past"] for r in rows))
 
 
