@@ -73,8 +73,8 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_database):
         db.engine.dispose()
 
 
-def test_0015_gives_existing_newsletters_their_greeting_as_a_block_and_takes_it_back(empty_database):
-    """Existing newsletters rendered "Bonjour Camille," above their blocks; after 0015 that greeting is a
+def test_0019_gives_existing_newsletters_their_greeting_as_a_block_and_takes_it_back(empty_database):
+    """Existing newsletters rendered "Bonjour Camille," above their blocks; after 0019 that greeting is a
     block of their own, first, so they render as before (and the author can move or remove it)."""
     import json
 
@@ -84,7 +84,7 @@ def test_0015_gives_existing_newsletters_their_greeting_as_a_block_and_takes_it_
     with app.app_context():
         from app.extensions import db
 
-        upgrade(revision="0014")
+        upgrade(revision="0018")
         blocks = [{"type": "title", "text": "Les nouvelles"}, {"type": "text", "text": "Bonjour à toutes et à tous"}]
         for name, template in (("lettre", "newsletter"), ("annonce", "cycle_announcement")):
             db.session.execute(text(
@@ -100,10 +100,10 @@ def test_0015_gives_existing_newsletters_their_greeting_as_a_block_and_takes_it_
             return {name: [b["type"] for b in (json.loads(c) if isinstance(c, str) else c)["blocks"]]
                     for name, c in rows}
 
-        upgrade(revision="0015")
+        upgrade(revision="0019")
         assert contents() == {"lettre": ["greeting", "title", "text"], "annonce": ["title", "text"]}
-        upgrade(revision="0015")  # nothing more on a second run
-        downgrade(revision="0014")
+        upgrade(revision="0019")  # nothing more on a second run
+        downgrade(revision="0018")
         assert contents() == {"lettre": ["title", "text"], "annonce": ["title", "text"]}
         db.session.remove()
         db.engine.dispose()

@@ -22,7 +22,7 @@ def test_events_write_tokens_keep_registering_people(tmp_path):
 
     app = make_app(f"sqlite:///{tmp_path / 'scopes.db'}")
     with app.app_context():
-        upgrade(revision="0015")
+        upgrade(revision="0017")
         for name, scopes in (("site", ["events:write", "subscribers:write"]), ("agenda", ["events:read"]),
                              ("crm", ["tx:send"])):
             db.session.execute(text(
@@ -32,7 +32,7 @@ def test_events_write_tokens_keep_registering_people(tmp_path):
         upgrade()
         assert _scopes() == {"agenda": ["events:read"], "crm": ["tx:send"],
                              "site": ["events:write", "registrations:write", "subscribers:write"]}
-        downgrade(revision="0015")
+        downgrade(revision="0017")
         assert _scopes()["site"] == ["events:write", "subscribers:write"]
         db.session.remove()
         db.engine.dispose()
