@@ -103,7 +103,8 @@ class CycleClosure(db.Model):
 
 
 class CertificateSettings(db.Model):
-    """Who signs the certificates (one row, id 1): name, title, place, optional signature image."""
+    """Who signs the certificates (one row, id 1): name, title, place, the scanned signature and the
+    centre's stamp (both optional images, printed on every certificate)."""
 
     __tablename__ = "certificate_settings"
 
@@ -113,4 +114,6 @@ class CertificateSettings(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")  # "Évry"; empty = the cycle's venue
     signature_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature_mime: Mapped[str] = mapped_column(String(50), default="")
+    stamp_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stamp_mime: Mapped[str] = mapped_column(String(50), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

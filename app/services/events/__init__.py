@@ -47,11 +47,14 @@ from app.services.events.certificates import (
     certificate_filenames,
     certificate_pdf,
     certificates_zip,
+    certificate_settings,
     certified,
     close_cycle,
     closure,
+    issue_date as certificate_date,
     registration_for_certificate,
     save_settings,
+    settings_image,
     sheet_rows,
 )
 from app.services.events.cycles import (
@@ -129,7 +132,8 @@ __all__ = [
     "parse_half", "parse_journee_numbers", "parse_rules", "parse_rules_text", "parse_survey_scores",
     "participants", "qr_png", "record_walk_in", "register", "registrants", "registration_for_certificate",
     "registration_from_token", "registrations_from", "reminder_subject", "requested_journees",
-    "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left",
+    "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left", "settings_image",
+    "certificate_settings", "certificate_date",
     "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
 ]

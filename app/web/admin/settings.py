@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from app.services.deliverability import DnsUnavailable, check_domain
+from app.services.events import certificate_settings
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.settings", _l("Paramètres"), 85, admin_only=True)
@@ -49,6 +50,7 @@ def settings():
         keys=len(config["SECRET_KEYS"]),
         grace=config.get("SCHEDULE_GRACE_HOURS"),
         database=config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0],
+        signatory=certificate_settings(),
     )
 
 
