@@ -45,7 +45,10 @@ CSP = "; ".join([
 # Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
 FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
 # Endpoint -> setting holding its own request-body limit (bytes).
-LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH"}
+LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH",
+                                 **{endpoint: "MEDIA_MAX_CONTENT_LENGTH" for endpoint in (
+                                     "admin.campaign_edit", "admin.campaign_preview_draft", "admin.campaign_media",
+                                     "admin.media_upload", "admin.settings_certificates")}}
 TOKEN_ARGUMENTS = {"token"}
 HSTS = "max-age=31536000; includeSubDomains"
 # Token endpoints that run check_csrf_token() themselves (the one-click body is exempt).
@@ -83,7 +86,7 @@ def apply_headers(response: Response) -> Response:
 
 
 def raise_upload_limit() -> None:
-    """Give the import upload its own (larger) body limit; every other route keeps 1 MB."""
+    """Give the uploads their own (larger) body limits; every other route keeps 1 MB."""
     setting = LARGE_UPLOADS.get(request.endpoint or "")
     if setting:
         request.max_content_length = current_app.config.get(setting)
