@@ -45,7 +45,7 @@ def place_images(blocks: list[dict[str, Any]], uploads: dict[int, tuple[bytes, s
                 continue
             _fill(block, row)
             continue
-        row = find_media(str(block.get("media") or ""))
-        if row is not None:
-            _fill(block, row)
+        picked = find_media(str(block.get("media") or ""))
+        if picked is not None:
+            _fill(block, picked)
     return problems
