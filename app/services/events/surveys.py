@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app import links
@@ -56,8 +57,8 @@ SCALE = ("1", "2", "3", "4", "5")
 MAX_QUESTIONS = 30
 MAX_CHOICES = 12
 TEXT_LIMIT = 2000
-KIND_LABELS = {QuestionKind.SCALE: "Note de 1 à 5", QuestionKind.CHOICE: "Choix parmi des réponses",
-               QuestionKind.TEXT: "Texte libre"}
+KIND_LABELS = {QuestionKind.SCALE: _l("Note de 1 à 5"), QuestionKind.CHOICE: _l("Choix parmi des réponses"),
+               QuestionKind.TEXT: _l("Texte libre")}
 
 
 class SurveyError(LettrineError, ValueError):
