@@ -76,6 +76,7 @@ def test_officer_edits_previews_and_a_participant_answers_at_390px(live_server, 
     _login(page, live_server, admin_user.email)
     page.goto(f"{live_server.url}/admin/events/{cycle.id}/survey")
     page.get_by_role("link", name="Modifier les questions").click()
+    page.wait_for_url(f"**/admin/events/{cycle.id}/survey/questions")
     page.get_by_label("Question", exact=True).nth(5).fill("Recommanderiez-vous cette formation ?")
     page.locator("#q-5-kind").select_option("choice")
     page.locator("#q-5-choices").fill("Oui\nNon\nPeut-être")
@@ -89,16 +90,15 @@ def test_officer_edits_previews_and_a_participant_answers_at_390px(live_server, 
     assert [q.key for q in surveys.questions_of(cycle)] == [
         "q6", "objectives", "speaker", "organisation", "usefulness", "q7"]
 
-    # Preview of the page, then of the invitation, whose button leads back to the page's preview.
-    page.get_by_role("link", name="Prévisualiser la page du questionnaire").click()
+    # Before sending: the survey page's preview beside the invitation as it will leave.
+    page.get_by_role("link", name="Prévisualiser le questionnaire et l'invitation").click()
     page.get_by_text("Aperçu : c'est la page que verront les participant·es.").wait_for()
     assert page.get_by_role("button", name="Envoyer ma réponse").is_disabled()
-    page.get_by_role("link", name="Voir le message d'invitation").click()
-    page.get_by_text("Bonjour Camille,").wait_for()
-    button = page.get_by_role("link", name="Donner mon avis").get_attribute("href")
+    assert page.locator(".survey-preview legend").first.inner_text().startswith("Recommanderiez-vous")
+    invitation = page.frame_locator("#invitation-preview")
+    invitation.get_by_text("Bonjour Camille,").wait_for()
+    button = invitation.get_by_role("link", name="Donner mon avis").get_attribute("href")
     assert re.fullmatch(rf"{live_server.url}/admin/events/{cycle.id}/survey/preview", button), button
-    page.goto(button)
-    page.get_by_text("Recommanderiez-vous cette formation").wait_for()
 
     # A participant answers on a phone.
     page.context.clear_cookies()

@@ -76,10 +76,11 @@ def test_signature_and_stamp_uploaded_in_the_settings_are_checked_and_printed(ad
     db.session.expire_all()
     row = db.session.get(CertificateSettings, 1)
     assert (row.signature_mime, row.stamp_mime) == ("image/png", "image/jpeg")
-    shown = admin_client.get("/admin/settings/certificates/stamp")
-    assert shown.status_code == 200 and shown.mimetype == "image/jpeg" and shown.headers["Cache-Control"] == (
+    shown = admin_client.get("/admin/settings/certificates/stamp.png")
+    assert shown.status_code == 200 and shown.mimetype == "image/png" and shown.headers["Cache-Control"] == (
         "private, no-store")
-    assert admin_client.get("/admin/settings/certificates/other").status_code == 404
+    assert Image.open(io.BytesIO(shown.data)).size == (300, 300)
+    assert admin_client.get("/admin/settings/certificates/other.png").status_code == 404
 
     pdf = admin_client.get(f"/admin/events/{cycle.id}/attestations/{marie.id}.pdf").data
     assert _images_on(pdf) == 2  # the signature and the stamp

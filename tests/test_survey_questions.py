@@ -118,16 +118,19 @@ def test_preview_of_the_survey_page_and_the_invitation_before_sending(admin_clie
     preview = admin_client.get(f"/admin/events/{cycle.id}/survey/preview?journee=2").get_data(as_text=True)
     assert "Aperçu" in preview and "Le lieu convenait-il" in preview and "Journée 2" in preview
     assert 'type="submit"' not in preview.split('<form method="post">')[1].split("</form>")[0]
-    invitation = admin_client.get(f"/admin/events/{cycle.id}/survey/invitation?journee=2")
+    assert "Votre avis : Comment faire vivre un contrat de ville" in plain_spaces(html.unescape(preview))  # its subject
+    frame = f'src="/admin/events/{cycle.id}/survey/invitation.html?journee=2"'
+    assert frame in preview and "sandbox" in preview.split(frame)[0].rsplit("<iframe", 1)[1]
+    invitation = admin_client.get(f"/admin/events/{cycle.id}/survey/invitation.html?journee=2")
     message = invitation.get_data(as_text=True)
-    assert invitation.status_code == 200 and "script-src" not in invitation.headers["Content-Security-Policy"]
+    policy = invitation.headers["Content-Security-Policy"]
+    assert invitation.status_code == 200 and policy.startswith("sandbox") and "frame-ancestors 'self'" in policy
     assert "Bonjour Camille" in message and "Donner mon avis" in message
     assert re.search(rf'href="https://lettrine\.test/admin/events/{cycle.id}/survey/preview\?journee=2"', message)
 
-
 def test_the_survey_editor_and_previews_need_a_login(client, app):
     cycle = make_cycle()
-    for path in ("survey/preview", "survey/invitation", "survey/questions"):
+    for path in ("survey/preview", "survey/invitation.html", "survey/questions"):
         response = client.get(f"/admin/events/{cycle.id}/{path}")
         assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
 

@@ -43,7 +43,8 @@ CSP = "; ".join([
     "form-action 'self'",
 ])
 # Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
-FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
+FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft",
+                             "admin.survey_invitation_html"}
 # Endpoint -> setting holding its own request-body limit (bytes).
 LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH",
                                  **{endpoint: "MEDIA_MAX_CONTENT_LENGTH" for endpoint in (

@@ -115,12 +115,17 @@ def save_settings(name: str, title: str, place: str, image: bytes | None = None,
     return row
 
 
-def settings_image(which: str) -> tuple[bytes, str] | None:
-    """The stored signature or stamp (bytes, MIME type), for the settings page's preview."""
+def settings_image(which: str) -> bytes | None:
+    """The stored signature or stamp as a PNG (re-encoded whatever it was kept as), for the settings page's
+    preview; None when there is none."""
     settings = certificate_settings()
-    data, mime = ((settings.signature_image, settings.signature_mime) if which == "signature"
-                  else (settings.stamp_image, settings.stamp_mime) if which == "stamp" else (None, ""))
-    return (data, mime) if data else None
+    data = settings.signature_image if which == "signature" else settings.stamp_image if which == "stamp" else None
+    if not data:
+        return None
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(out, format="PNG")
+    return out.getvalue()
 
 
 # --- data --------------------------------------------------------------------------------

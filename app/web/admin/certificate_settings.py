@@ -32,13 +32,11 @@ def settings_certificates():
     return redirect(url_for("admin.settings") + "#attestations", 303)
 
 
-@bp.route("/settings/certificates/<which>")
+@bp.route("/settings/certificates/<which>.png")
 @admin_required
 def settings_certificate_image(which: str):
     """The kept signature or stamp, for the settings page's preview (never cached: it may be replaced)."""
-    stored = settings_image(which)
-    if stored is None:
+    png = settings_image(which)
+    if png is None:
         abort(404)
-    data, mime = stored
-    return Response(data, mimetype=mime, headers={"Cache-Control": "private, no-store",
-                                                  "X-Content-Type-Options": "nosniff"})
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, no-store"})

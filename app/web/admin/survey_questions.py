@@ -19,6 +19,7 @@ from app.services.events import (
     SURVEY_KIND_LABELS,
     save_survey_questions,
     survey_invitation_preview as invitation_message,
+    survey_invitation_subject,
     survey_questions,
 )
 from app.web.admin import bp
@@ -72,24 +73,26 @@ def _journee(cycle: Cycle) -> Journee | None:
 
 @bp.get("/events/<int:cycle_id>/survey/preview")
 def survey_preview(cycle_id: int):
-    """The survey page as a participant sees it (nothing can be posted from here)."""
+    """The survey page's form as a participant sees it (nothing can be posted from here) beside the
+    invitation message as it will leave."""
     cycle = _cycle(cycle_id)
-    return render_template("public/survey.html", cycle=cycle, journee=_journee(cycle),
+    journee = _journee(cycle)
+    subject = survey_invitation_subject(cycle, journee)
+    return render_template("admin/survey_preview.html", cycle=cycle, journee=journee, subject=subject,
                            questions=survey_questions(cycle), values={}, comment="", name="", form=FlaskForm(),
-                           error=None, saved=None, closed=False, answered=False, preview=True,
-                           invitation_url=url_for("admin.survey_invitation_preview", cycle_id=cycle.id,
-                                                  journee=request.args.get("journee", type=int)))
+                           answered=False, preview=True)
 
 
-@bp.get("/events/<int:cycle_id>/survey/invitation")
-def survey_invitation_preview(cycle_id: int):
-    """The invitation message as a participant gets it; its button opens the survey page's preview."""
+@bp.get("/events/<int:cycle_id>/survey/invitation.html")
+def survey_invitation_html(cycle_id: int):
+    """The invitation message's HTML, for the preview's frame (sandboxed: no script, no form); its button
+    leads to the preview of the survey page."""
     cycle = _cycle(cycle_id)
     journee = _journee(cycle)
     link = links.absolute(url_for("admin.survey_preview", cycle_id=cycle.id,
                                   journee=journee.number if journee else None))
     _subject, html = invitation_message(cycle, journee, link)
     response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
+    response.headers["Content-Security-Policy"] = message_csp()
     response.headers["Cache-Control"] = "private, no-store"
     return response
