@@ -88,6 +88,8 @@ def _confirmation_html(app) -> str:
 def paperwork_shots(browser, app, email_address: str, password: str, out: Path) -> None:
     from werkzeug.serving import make_server
 
+    from screenshots import _logged_in  # tools/screenshots.py: logged in to the admin at 1280 px, offline
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url  # the library's images are named by BASE_URL: let the browser load them
@@ -103,14 +105,7 @@ def paperwork_shots(browser, app, email_address: str, password: str, out: Path) 
 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
-        page.goto(url + "/admin/login")
-        page.fill("input[name=email]", email_address)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(url + "/admin/")
+        context, page = _logged_in(browser, url, email_address, password)
         page.goto(f"{url}/admin/campaigns/{letter}/edit#block-2", wait_until="load")
         page.locator("#block-2 .media-choice img").last.evaluate(
             "el => el.complete || new Promise(ok => el.addEventListener('load', ok))")

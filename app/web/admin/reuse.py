@@ -118,6 +118,8 @@ def campaign_media(campaign_id: int):
     campaign = _campaign(campaign_id)
     upload = request.files.get("image")
     at = request.form.get("at", type=int)  # the block the author was at (the script fills it in), else the end
+    if at is not None and at >= len((campaign.content or {}).get("blocks", [])):
+        at = None  # after the last block: the end of the letter
     try:
         append_image(campaign, upload=(upload.read(), upload.filename, request.form.get("alt", ""))
                      if upload and upload.filename else None,
