@@ -7,9 +7,9 @@ import html
 import json
 import re
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import MetaData, Table, create_engine, select, text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Table, create_engine, select, text
 
 from app.extensions import db
 from app.models import SurveyAnswer, SurveyQuestion
@@ -147,9 +147,10 @@ def test_migration_gives_existing_cycles_the_five_questions_under_their_keys(emp
         for column in cycles.columns:  # every NOT NULL column of the cycles table as 0014 left it
             if column.nullable or column.primary_key:
                 continue
-            kind = type(column.type).__name__.lower()
-            values[column.name] = (False if "bool" in kind else 0 if "int" in kind else [] if "json" in kind
-                                   else datetime(2016, 1, 1, tzinfo=timezone.utc) if "date" in kind else "")
+            kind = column.type
+            values[column.name] = (False if isinstance(kind, Boolean) else 0 if isinstance(kind, Integer)
+                                   else [] if isinstance(kind, JSON)
+                                   else datetime(2016, 1, 1) if isinstance(kind, DateTime) else "")
         values |= {"uid": "u1", "slug": "ancien", "title": "Ancien cycle"}
         with engine.begin() as conn:
             conn.execute(cycles.insert().values(**values))
