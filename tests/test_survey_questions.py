@@ -164,3 +164,18 @@ def test_migration_gives_existing_cycles_the_five_questions_under_their_keys(emp
 
         app_db.session.remove()
         app_db.engine.dispose()
+
+
+def test_a_duplicated_cycle_keeps_its_survey_questions(app):
+    from datetime import date
+
+    from app.services.campaigns import duplicate_cycle
+
+    cycle = make_cycle()
+    surveys.save_questions(cycle, [
+        {"label": "Le lieu convenait-il ?", "kind": "choice", "choices": "Oui\nNon", "required": True},
+        {"key": "objectives", "label": "Les objectifs annoncés ont été atteints", "kind": "scale", "required": True}])
+    copy = duplicate_cycle(cycle, [date(2030, 3, 14), date(2030, 4, 11), date(2030, 5, 23), date(2030, 6, 20)])
+    asked = [(q.key, q.label, q.kind.value, q.choices) for q in surveys.questions_of(copy)]
+    assert asked == [(q.key, q.label, q.kind.value, q.choices) for q in surveys.questions_of(cycle)]
+    assert asked[0] == ("q6", "Le lieu convenait-il ?", "choice", ["Oui", "Non"])

@@ -103,6 +103,7 @@ from app.services.events.reminders import (
 )
 from app.services.events.surveys import (
     KIND_LABELS as SURVEY_KIND_LABELS,
+    copy_questions as copy_survey_questions,
     QUESTIONS as SURVEY_QUESTIONS,
     QUESTION_KEYS as SURVEY_QUESTION_KEYS,
     SurveyError,
@@ -125,7 +126,7 @@ __all__ = [
     "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
     "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
-    "SUBJECT_LIMIT", "SURVEY_KIND_LABELS", "SURVEY_QUESTIONS", "survey_invitation_preview", "survey_invitation_subject",
+    "SUBJECT_LIMIT", "SURVEY_KIND_LABELS", "SURVEY_QUESTIONS", "survey_invitation_preview", "survey_invitation_subject", "copy_survey_questions",
     "parse_survey_answers", "survey_questions", "save_survey_questions", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
     "act_on_registration", "add_journee", "add_signature", "add_to_calendar_links", "agenda_ics",
     "attendance_report", "attendance_sheet_csv", "attendance_sheet_pdf", "attendance_summary",

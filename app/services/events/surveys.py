@@ -157,6 +157,16 @@ def save_questions(cycle: Cycle, items: list[dict[str, Any]]) -> list[Question]:
     return cleaned
 
 
+def copy_questions(source: Cycle, target: Cycle) -> None:
+    """Give a duplicated cycle the source's questions (same keys, kinds, options and order); commits.
+    Nothing to copy while the source asks the default five."""
+    rows = db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.cycle_id == source.id)).all()
+    for row in rows:
+        db.session.add(SurveyQuestion(cycle_id=target.id, key=row.key, position=row.position, kind=row.kind,
+                                      label=row.label, choices=list(row.choices or []), required=row.required))
+    db.session.commit()
+
+
 def scope_of(journee: Journee | None) -> str:
     return CYCLE_SCOPE if journee is None else f"j{journee.id}"
 
