@@ -308,6 +308,8 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": timedelta(days=30),
             "MAX_CONTENT_LENGTH": 1024 * 1024,  # every body; the CSV import has its own limit below
             "IMPORT_MAX_CONTENT_LENGTH": self.import_max_mb * 1024 * 1024,
+            # A form carrying one image (the composer with a file chosen in a block, the media library).
+            "MEDIA_MAX_CONTENT_LENGTH": self.media_max_bytes + 1024 * 1024,
         })
         return config
 

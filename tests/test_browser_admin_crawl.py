@@ -96,8 +96,10 @@ def _seed(actor: str) -> list[str]:
     db.session.commit()
     draft = duplicate_campaign(sent).id  # a draft of the same announcement: its "send now" confirmation
     registration = db.session.scalar(select(Registration).order_by(Registration.id))
+    # The door's camera page and the survey's editor and preview lie deeper than the crawl goes.
     return [f"/admin/campaigns/{sent.id}/sending", f"/admin/campaigns/{draft}/confirm",
-            f"/admin/presence/{checkin_token(registration)}"]
+            f"/admin/presence/{checkin_token(registration)}", f"/admin/events/{cycle.id}/presence/camera",
+            f"/admin/events/{cycle.id}/survey/questions", f"/admin/events/{cycle.id}/survey/preview"]
 
 
 def _unvisited_routes(app, visited: list[str]) -> list[str]:

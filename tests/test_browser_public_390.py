@@ -39,6 +39,7 @@ NOT_PAGES = {
     "public.home": "a redirect to the admin (then its login page, visited)",
     "public.healthz": "JSON probe",
     "public.agenda_ics": "iCalendar file",
+    "public.archives_feed": "the archive's RSS feed (XML)",
     "public.registration_ics": "iCalendar file of one journée (from the manage page)",
     "public.click": "a redirect to the clicked link",
     "public.checkin_qr": "a PNG image",
@@ -128,6 +129,8 @@ def test_every_public_page_fits_390px_in_french_without_serious_axe_violation(li
     v.goto(base + "/", "accueil (la page de connexion)")
     v.goto(base + "/agenda", "agenda")
     v.goto(base + f"/c/{CAMPAIGN_SLUG}", "version en ligne de l'annonce")
+    v.goto(base + "/archives", "archives publiques")
+    v.goto(base + f"/archives/{CAMPAIGN_SLUG}", "l'annonce dans les archives")
     v.goto(base + "/admin/login", "connexion")
 
     # Subscribe: every error at once, then the thanks page.

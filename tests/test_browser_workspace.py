@@ -119,7 +119,11 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
     assert page.locator('.campaign-figures [data-figure="sent"]').get_attribute("data-value") == str(recipients)
 
 
-def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_user):
+def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_user, tmp_path):
+    from PIL import Image
+
+    poster = tmp_path / "affiche.png"
+    Image.new("RGB", (800, 400), (200, 60, 40)).save(poster)
     demo.load_base()
     _login(page, live_server, admin_user.email)
     page.goto(live_server.url + "/admin/campaigns/new")
@@ -131,8 +135,11 @@ def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_use
     page.locator("#blocks-0-text").fill("Nouvelles de mars")
     page.locator("#blocks-2-text").fill("Un **texte** de présentation.")
     page.get_by_role("button", name="Image", exact=True).click()
-    page.locator("#blocks-3-src").fill("https://www.crpve91.fr/images/affiche.png")
+    # No address to type: the image is uploaded from the block itself, with its text alternative.
     page.locator("#blocks-3-alt").fill("Affiche du cycle")
+    page.locator("#blocks-3-upload").set_input_files(str(poster))
+    page.locator("#block-3").get_by_role("button", name="Envoyer l'image dans ce bloc").click()
+    page.locator("#block-3 input[name=blocks-3-media]:checked").wait_for()
     page.get_by_role("button", name="Bouton", exact=True).click()
     page.locator("#blocks-4-label").fill("S'inscrire")
     page.locator("#blocks-4-url").fill("https://www.crpve91.fr/inscription")
@@ -140,7 +147,8 @@ def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_use
     page.get_by_text("Campagne enregistrée.").wait_for()
     page.get_by_role("link", name="Aperçu et vérifications").click()
     frame = page.frame_locator("iframe.preview-600")
-    assert frame.locator('img[alt="Affiche du cycle"]').get_attribute("src") == "https://www.crpve91.fr/images/affiche.png"
+    src = frame.locator('img[alt="Affiche du cycle"]').get_attribute("src")
+    assert re.fullmatch(rf"{live_server.url}/media/[0-9a-f]{{32}}-1200\.png", src), src
     assert frame.locator('a[href="https://www.crpve91.fr/inscription"]').first.inner_text().strip() == "S'inscrire"
     screenshot(page, "workspace-newsletter-preview")
 

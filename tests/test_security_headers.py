@@ -10,7 +10,8 @@ from tests.security_helpers import make_world, own_app, routes, rule_url
 
 TOKEN_ENDPOINTS = {"public.unsubscribe_page", "public.preferences", "public.privacy_request", "public.privacy_export",
                    "public.confirm_subscription", "public.registration_manage", "public.click"}
-FRAMED = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
+FRAMED = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft",
+          "admin.survey_invitation_html"}
 
 
 def check(response, endpoint: str, token_url: bool = False) -> None:

@@ -1,5 +1,6 @@
 """``make screenshots``: the demo announcement at 375 px and 600 px, and the admin pages at 1280 px and 768 px
-(composer, preview, cycle editor, dashboard, report, subscribers, a subscriber, the suppression list, the sidebar).
+(composer, preview, cycle editor, dashboard, report, subscribers, a subscriber, the suppression list, the sidebar),
+the composer's image picker, the registration confirmation message, the public archive at 390 px.
 
 Renders the real compiled HTML (the same bytes' HTML part a subscriber gets,
 with the web view's impersonal values) into screenshots/ (git-ignored), plus a
@@ -33,6 +34,7 @@ DOCS_SHOTS = (
     "admin-suppressions-1280", "admin-cycle-editor-1280", "admin-report-1280", "announcement-375",
     "admin-composer-live-preview-desktop-1280", "admin-composer-live-preview-phone-1280",
     "registration-check-390",
+    "admin-composer-image-picker-1280", "message-registration-confirmation-600", "public-archives-390",
 )
 DOCS_MAX_HEIGHT = 2400  # px: a longer full-page shot is cut at the bottom for the README
 CHROMIUM_ARGS = [
@@ -278,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
         composer_preview_shots(browser, app, email, password, out)
         from screenshots_forms import confirmation_message_shots  # tools/screenshots_forms.py: the one message
         confirmation_message_shots(browser, app, out)
+        from screenshots_paperwork import paperwork_shots  # the image picker, the confirmation, the archive
+        paperwork_shots(browser, app, email, password, out)
         from screenshots_after import after_journee_shots  # tools/screenshots_after.py: check-in, certificate, survey
         after_journee_shots(browser, app, email, password, out, Path(args.docs).resolve() if args.docs else None)
         browser.close()

@@ -1,5 +1,6 @@
-"""After the journée, for the README: the check-in page (390 px, a phone at the door), a certificate
-(its PDF's first page rendered to PNG with poppler's ``pdftoppm``) and the survey results page.
+"""After the journée, for the README: the check-in page (390 px, a phone at the door), a certificate with
+its signature and stamp (its PDF's first page rendered to PNG with poppler's ``pdftoppm``) and the survey
+results page.
 
 Called by ``tools/screenshots.py`` (``make screenshots``) on its throw-away demo database: a few
 registrants of the 2016 demo cycle are checked in (one signs on the screen) and answer the survey.
@@ -68,12 +69,43 @@ def _optimise(source: Path, target: Path, width: int | None = None) -> None:
     print(target)
 
 
+def _marks() -> tuple[bytes, bytes]:
+    """A scanned signature (PNG) and the centre's round stamp (JPEG), drawn here: the demo ships none."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    signature = Image.new("RGB", (420, 140), "white")
+    ImageDraw.Draw(signature).line([(20, 100), (70, 30), (120, 110), (170, 40), (230, 95), (300, 50), (400, 80)],
+                                   fill=(25, 35, 110), width=6, joint="curve")
+    stamp = Image.new("RGB", (300, 300), "white")
+    draw = ImageDraw.Draw(stamp)
+    draw.ellipse([12, 12, 288, 288], outline=(35, 70, 160), width=10)
+    draw.ellipse([48, 48, 252, 252], outline=(35, 70, 160), width=4)
+    draw.text((112, 140), "CRPVE", fill=(35, 70, 160))
+    images = []
+    for image, kind in ((signature, "PNG"), (stamp, "JPEG")):
+        out = io.BytesIO()
+        image.save(out, format=kind)
+        images.append(out.getvalue())
+    return images[0], images[1]
+
+
 def _certificate_png(app, registration_id: int, out: Path = OUT) -> Path:
+    """The certificate as the participant gets it: signed by the demo's director with her scanned signature
+    and the centre's stamp, dated on the day the cycle was closed (the day after its last journée)."""
+    from datetime import datetime, timezone
+
     from app.extensions import db
     from app.models import Registration
     from app.services.events import certificates
 
     with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        signature, stamp = _marks()
+        certificates.save_settings("Claire Dupont", "Directrice", "", signature, stamp=stamp)
+        certificates.close_cycle(registration.cycle, actor="screenshots", notify=False,
+                                 now=datetime(2016, 6, 24, 9, 0, tzinfo=timezone.utc))
         pdf = certificates.certificate_pdf(db.session.get(Registration, registration_id))
     work = Path(tempfile.mkdtemp(prefix="lettrine-certificate-"))
     (work / "attestation.pdf").write_bytes(pdf)

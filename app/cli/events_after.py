@@ -202,7 +202,10 @@ def close(cycle_ref: str, no_email: bool, before_end: bool) -> None:
 @click.option("--place", default="", help="Lieu de signature (défaut : la ville du lieu du cycle).")
 @click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Image de signature (PNG ou JPEG, 500 ko au plus).")
-def signatory(name: str, title_: str, place: str, image: Path | None) -> None:
-    """Set who signs the certificates of attendance."""
-    save_settings(name, title_, place, image.read_bytes() if image else None)
+@click.option("--stamp", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Tampon du centre (PNG ou JPEG, 500 ko au plus).")
+def signatory(name: str, title_: str, place: str, image: Path | None, stamp: Path | None) -> None:
+    """Set who signs the certificates of attendance (and the scanned signature and stamp printed on them)."""
+    save_settings(name, title_, place, image.read_bytes() if image else None,
+                  stamp=stamp.read_bytes() if stamp else None)
     click.echo(f"signataire : {name}" + (f", {title_}" if title_ else ""))

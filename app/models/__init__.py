@@ -27,7 +27,9 @@ from app.models.attendance import (
     CertificateSettings,
     CycleClosure,
     Half,
+    QuestionKind,
     SurveyAnswer,
+    SurveyQuestion,
 )
 from app.models.guards import GuardTrip, ProviderThrottle
 from app.models.events import Cycle, Journee, Registration, RegistrationDay, RegistrationStatus
@@ -53,6 +55,7 @@ from app.models import search_index  # noqa: F401 - keeps subscriber_terms in st
 from app.models.workspace import MediaFile, MessageTemplate, SavedSegment, SubscriberTerm, SuppressedDomain
 
 __all__ = [
+    "QuestionKind", "SurveyQuestion",
     "ApiToken", "IdempotencyRecord", "WebhookDelivery", "WebhookEndpoint", "WebhookStatus",
     "Attendance", "AttendanceStatus", "AuditLog", "BounceRecord", "Campaign", "CampaignStatus", "CampaignTemplate",
     "CertificateSettings", "Cycle", "CycleClosure", "Delivery", "DeliveryStatus", "Half", "ImportJob", "ImportStatus",

@@ -64,8 +64,35 @@ class Attendance(db.Model):
     )
 
 
+class QuestionKind(str, enum.Enum):
+    SCALE = "scale"  # a score from 1 to 5
+    CHOICE = "choice"  # one of the question's options
+    TEXT = "text"  # free text
+
+
+class SurveyQuestion(db.Model):
+    """One question of a cycle's satisfaction survey, in its order. ``key`` names the answer in
+    :attr:`SurveyAnswer.scores` and never changes (the first five keep the fixed survey's keys, so its
+    answers keep their meaning)."""
+
+    __tablename__ = "survey_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, length=10), default=QuestionKind.SCALE)
+    label: Mapped[str] = mapped_column(String(300))
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)  # the options of a "choice" question
+    required: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (UniqueConstraint("cycle_id", "key"), Index("ix_survey_questions_cycle_position",
+                                                                   "cycle_id", "position"))
+
+
 class SurveyAnswer(db.Model):
-    """A satisfaction survey answer: 1–5 scores per question, a comment, an optional name."""
+    """A satisfaction survey answer: one value per question key (a 1–5 score, a chosen option or a text),
+    a comment, an optional name."""
 
     __tablename__ = "survey_answers"
 
@@ -74,7 +101,7 @@ class SurveyAnswer(db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     journee_id: Mapped[int | None] = mapped_column(ForeignKey("journees.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(20))  # "j<journee id>" or "cycle"
-    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"objectives": 4, …}
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"objectives": 4, "q6": "Oui", …}
     comment: Mapped[str] = mapped_column(Text, default="")
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -103,7 +130,8 @@ class CycleClosure(db.Model):
 
 
 class CertificateSettings(db.Model):
-    """Who signs the certificates (one row, id 1): name, title, place, optional signature image."""
+    """Who signs the certificates (one row, id 1): name, title, place, the scanned signature and the
+    centre's stamp (both optional images, printed on every certificate)."""
 
     __tablename__ = "certificate_settings"
 
@@ -113,4 +141,6 @@ class CertificateSettings(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")  # "Évry"; empty = the cycle's venue
     signature_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature_mime: Mapped[str] = mapped_column(String(50), default="")
+    stamp_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stamp_mime: Mapped[str] = mapped_column(String(50), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

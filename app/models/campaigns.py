@@ -72,6 +72,8 @@ class Campaign(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     track_clicks: Mapped[bool] = mapped_column(default=False)
+    # Shown in the public archive (/archives) once sent to a public list; the officer may opt out.
+    in_archive: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

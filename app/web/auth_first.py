@@ -21,7 +21,10 @@ from app.extensions import login_manager
 
 ADMIN_BLUEPRINT = "admin"
 # Endpoint -> setting holding its own request-body limit (bytes), for a logged-in user only.
-LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH"}
+LARGE_UPLOADS: dict[str, str] = {"admin.imports": "IMPORT_MAX_CONTENT_LENGTH",
+                                 **{endpoint: "MEDIA_MAX_CONTENT_LENGTH" for endpoint in (
+                                     "admin.campaign_edit", "admin.campaign_preview_draft", "admin.campaign_media",
+                                     "admin.media_upload", "admin.settings_certificates")}}
 
 
 def _admin_only(endpoint: str) -> bool:

@@ -44,7 +44,8 @@ CSP = "; ".join([
     "form-action 'self'",
 ])
 # Endpoints shown inside an <iframe> of our own admin pages (e-mail previews).
-FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft"}
+FRAMED_BY_SELF: set[str] = {"admin.outbox_message_html", "admin.campaign_preview_html", "admin.campaign_preview_draft",
+                             "admin.survey_invitation_html"}
 TOKEN_ARGUMENTS = {"token"}
 HSTS = "max-age=31536000; includeSubDomains"
 # Token endpoints that run check_csrf_token() themselves (the one-click body is exempt).

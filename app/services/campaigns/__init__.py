@@ -6,6 +6,14 @@ This module is the domain's public surface: the web, the CLI, the scheduler and 
 domains import from here, never from a module inside the package (``make lint`` checks it).
 """
 
+from app.services.campaigns.image_blocks import place_images
+from app.services.campaigns.archive import (
+    ArchiveEntry,
+    archive_html,
+    archive_rss,
+    archived_campaigns,
+    set_in_archive,
+)
 from app.services.campaigns.api_messages import MessageRefused, send_campaign_message
 from app.services.campaigns.blocks import BLOCK_TYPES, empty_block, validate_blocks
 from app.services.campaigns.composition import (
@@ -84,6 +92,7 @@ from app.services.campaigns.transactional import last_refusals, message_counts
 from app.services.campaigns.watching import follow_progress
 
 __all__ = [
+    "place_images", "ArchiveEntry", "archive_html", "archive_rss", "archived_campaigns", "set_in_archive",
     "BLOCK_TYPES", "CampaignFields", "CampaignFigures", "CampaignStateError", "CompositionError",
     "EDITABLE_STATUSES", "FIELD_LIMITS", "FILTER_LIMIT", "GuardNotAcknowledged", "MAX_BLOCKS",
     "MAX_TEST_ADDRESSES", "MessageRefused", "OutboxPage", "PreflightFailed", "Preview", "RenderFailed",

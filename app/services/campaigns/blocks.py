@@ -34,7 +34,7 @@ BLOCK_TYPES: dict[str, tuple[str, tuple[Field, ...]]] = {
     "title": ("Titre", (Field("text", "Titre", required=True),)),
     "text": ("Texte", (Field("text", "Texte (Markdown simple : **gras**, *italique*, listes, liens)", "markdown", True),)),
     "image": ("Image", (
-        Field("src", "Adresse de l'image (https)", "url", True),
+        Field("src", "Image (choisie dans la médiathèque ou envoyée depuis le bloc)", "url", True),
         Field("alt", "Texte alternatif (ce que l'image montre)"),
         Field("decorative", "Image décorative (pas de texte alternatif)", "checkbox"),
         Field("href", "Lien au clic (facultatif)", "url"),

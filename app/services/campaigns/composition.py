@@ -171,9 +171,10 @@ def set_click_tracking(campaign: Campaign, on: bool) -> None:
 
 
 def append_image(campaign: Campaign, *, upload: tuple[bytes, str, str] | None = None, media_id: int | None = None,
-                 actor: str) -> MediaFile:
-    """Add an image block at the end of a draft newsletter: an uploaded file (bytes, name, text alternative),
-    kept in the media library, or one already there; commits. CompositionError or MediaError when refused."""
+                 actor: str, at: int | None = None) -> MediaFile:
+    """Add an image block to a draft newsletter at index ``at`` (where the author was; None: at the end): an
+    uploaded file (bytes, name, text alternative), kept in the media library, or one already there; commits.
+    CompositionError or MediaError when refused."""
     if campaign.template != CampaignTemplate.NEWSLETTER or campaign.status != CampaignStatus.DRAFT:
         raise CompositionError(_l("Les images s'ajoutent aux lettres d'information en brouillon."), status=409)
     if upload is not None:
@@ -184,7 +185,7 @@ def append_image(campaign: Campaign, *, upload: tuple[bytes, str, str] | None = 
             raise CompositionError(_l("Choisissez une image ou envoyez-en une."))
         row = found
     campaign.content = {**(campaign.content or {}),
-                        "blocks": insert_media_into(list((campaign.content or {}).get("blocks", [])), row)}
+                        "blocks": insert_media_into(list((campaign.content or {}).get("blocks", [])), row, at)}
     db.session.commit()
     return row
 

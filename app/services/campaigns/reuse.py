@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.errors import LettrineError
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, MessageTemplate, utcnow
-from app.services.events import CycleError, save_cycle
+from app.services.events import CycleError, copy_survey_questions, save_cycle
 from app.services.support import unique_slug
 from app.timeutil import local_to_utc, to_local
 
@@ -101,6 +101,7 @@ def duplicate_cycle(cycle: Cycle, days: list[date], now: datetime | None = None)
     except CycleError as exc:
         db.session.rollback()
         raise ReuseError(str(exc)) from exc
+    copy_survey_questions(cycle, copy)  # the same satisfaction survey as the cycle copied
     return copy
 
 

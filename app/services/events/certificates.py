@@ -5,7 +5,9 @@ each journée attended with its date and the hours counted (see
 :mod:`app.services.events.attendance`), their total, and is signed by the signatory
 set in :class:`CertificateSettings`. Closing a cycle emails each participant a
 signed link to their own certificate (:func:`close_cycle`), once its last journée has
-ended (:mod:`app.services.events.calendar_rules`).
+ended (:mod:`app.services.events.calendar_rules`). Every certificate is dated on the day the
+cycle was closed (:func:`issue_date`), whenever it is downloaded, and carries the scanned
+signature and the centre's stamp uploaded once in the settings.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 from flask import current_app
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from app import links
@@ -35,7 +38,8 @@ from app.tokens import InvalidToken, Purpose, sign, verify
 log = logging.getLogger(__name__)
 
 SIGNATURE_TYPES = {"image/png", "image/jpeg"}
-MAX_SIGNATURE_BYTES = 500_000
+MAX_SIGNATURE_BYTES = 500_000  # a scan at 300 dpi of a signature or a stamp is far smaller
+MAX_IMAGE_PIXELS = 25_000_000
 
 
 class CertificateError(LettrineError, ValueError):
@@ -63,34 +67,65 @@ class CycleNotOver(CertificateError):
 def certificate_settings() -> CertificateSettings:
     """The signatory settings (a blank, unsaved row when none were set)."""
     return db.session.get(CertificateSettings, 1) or CertificateSettings(
-        id=1, signatory_name="", signatory_title="", place="", signature_mime="")
+        id=1, signatory_name="", signatory_title="", place="", signature_mime="", stamp_mime="")
 
 
 def image_type(data: bytes) -> str:
-    """``image/png`` or ``image/jpeg`` from the file's first bytes (never from its name); "" otherwise."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return ""
+    """``image/png`` or ``image/jpeg`` once Pillow has decoded the whole file (never from its name or its
+    first bytes alone: a truncated or disguised file is refused); "" otherwise."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                return ""
+            probe.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        return ""
+    return {"PNG": "image/png", "JPEG": "image/jpeg"}.get(kind or "", "")
+
+
+def checked_image(data: bytes, what: str) -> str:
+    """The MIME type of an uploaded signature or stamp; CertificateError (French) when it is not one."""
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise CertificateError(f"l'image {what} dépasse {MAX_SIGNATURE_BYTES // 1000} ko")
+    mime = image_type(data)
+    if mime not in SIGNATURE_TYPES:
+        raise CertificateError(f"l'image {what} doit être un PNG ou un JPEG lisible")
+    return mime
 
 
 def save_settings(name: str, title: str, place: str, image: bytes | None = None,
-                  remove_image: bool = False) -> CertificateSettings:
+                  remove_image: bool = False, *, stamp: bytes | None = None,
+                  remove_stamp: bool = False) -> CertificateSettings:
+    """Who signs, where, with which scanned signature and stamp; both images checked before anything is kept."""
+    signature_mime = checked_image(image, "de signature") if image else ""
+    stamp_mime = checked_image(stamp, "du tampon") if stamp else ""
     row = db.session.get(CertificateSettings, 1) or CertificateSettings(id=1)
     row.signatory_name, row.signatory_title, row.place = name.strip()[:200], title.strip()[:200], place.strip()[:200]
     if image:
-        mime = image_type(image)
-        if mime not in SIGNATURE_TYPES:
-            raise CertificateError("l'image de signature doit être un PNG ou un JPEG")
-        if len(image) > MAX_SIGNATURE_BYTES:
-            raise CertificateError("l'image de signature dépasse 500 ko")
-        row.signature_image, row.signature_mime = image, mime
+        row.signature_image, row.signature_mime = image, signature_mime
     elif remove_image:
         row.signature_image, row.signature_mime = None, ""
+    if stamp:
+        row.stamp_image, row.stamp_mime = stamp, stamp_mime
+    elif remove_stamp:
+        row.stamp_image, row.stamp_mime = None, ""
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def settings_image(which: str) -> bytes | None:
+    """The stored signature or stamp as a PNG (re-encoded whatever it was kept as), for the settings page's
+    preview; None when there is none."""
+    settings = certificate_settings()
+    data = settings.signature_image if which == "signature" else settings.stamp_image if which == "stamp" else None
+    if not data:
+        return None
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(out, format="PNG")
+    return out.getvalue()
 
 
 # --- data --------------------------------------------------------------------------------
@@ -113,10 +148,21 @@ def place_of(cycle: Cycle, settings: CertificateSettings) -> str:
     return cycle.venue_name
 
 
-def _signature_src(settings: CertificateSettings) -> str:
-    if not settings.signature_image:
+def _data_url(data: bytes | None, mime: str) -> str:
+    if not data:
         return ""
-    return f"data:{settings.signature_mime};base64,{base64.b64encode(settings.signature_image).decode('ascii')}"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def issue_date(cycle: Cycle, now: datetime | None = None) -> datetime:
+    """The certificate's date: the day the cycle was closed. Before it is closed (a preview), never
+    earlier than its last journée: a certificate cannot be dated before the training it attests."""
+    closed = closure(cycle)
+    if closed is not None:
+        return closed.closed_at
+    now = now or utcnow()
+    last = last_journee(cycle)
+    return max(now, last.ends_at) if last is not None else now
 
 
 def certificate_context(registration: Registration, issued: datetime | None = None) -> dict:
@@ -139,7 +185,9 @@ def certificate_context(registration: Registration, issued: datetime | None = No
         "org": current_app.config["ORGANISATION"], "cycle": cycle, "person": registration.subscriber,
         "attended": attended, "total": att.hours_label(person["total_minutes"]),
         "total_minutes": person["total_minutes"], "place": place_of(cycle, settings),
-        "issued": long_date(issued or utcnow()), "settings": settings, "signature_src": _signature_src(settings),
+        "issued": long_date(issued or issue_date(cycle)), "settings": settings,
+        "signature_src": _data_url(settings.signature_image, settings.signature_mime),
+        "stamp_src": _data_url(settings.stamp_image, settings.stamp_mime),
     }
 
 

@@ -26,6 +26,8 @@ from app.services.support.csvfile import (
 from app.services.support.documents import render_pdf
 from app.services.support.media import (
     MediaError,
+    find as find_media,
+    image_block,
     insert_into as insert_media_into,
     media_dir,
     url as media_url,
@@ -48,7 +50,8 @@ from app.services.support.typography import typeset_french_page
 __all__ = [
     "BackupError", "CACHE_CONTROL", "DecodedStream", "FIELD_LIMITS", "LocalStorage", "MediaError",
     "NotModified", "NotStored", "S3Storage", "StorageError", "create_backup", "csv_reader", "describe_backup",
-    "detect_delimiter", "excel_csv", "formula_like", "insert_media_into", "is_text", "SAMPLE_BYTES", "is_workbook", "map_headers", "not_text_error", "media_dir",
+    "detect_delimiter", "excel_csv", "find_media", "formula_like", "image_block", "insert_media_into", "is_text",
+    "SAMPLE_BYTES", "is_workbook", "map_headers", "not_text_error", "media_dir",
     "current_media_storage", "media_url", "push_to_bucket", "render_pdf", "restore_backup", "slugify", "store_media",
     "typeset_french_page", "unique_slug", "workbook_error",
 ]

@@ -149,10 +149,21 @@ def display_width(row: MediaFile) -> int:
     return min(600, row.width)
 
 
-def insert_into(blocks: list[dict], row: MediaFile) -> list[dict]:
-    """Append an image block showing the 1200 px file at 600 px (sharp on retina screens)."""
-    return [*blocks, {"type": "image", "src": url(row, 1200 if row.width > 600 else 600), "alt": row.alt,
-                      "decorative": False, "href": "", "width": str(display_width(row)), "media": row.key}]
+def image_block(row: MediaFile) -> dict:
+    """An image block showing the 1200 px file at 600 px (sharp on retina screens)."""
+    return {"type": "image", "src": url(row, 1200 if row.width > 600 else 600), "alt": row.alt,
+            "decorative": False, "href": "", "width": str(display_width(row)), "media": row.key}
+
+
+def insert_into(blocks: list[dict], row: MediaFile, at: int | None = None) -> list[dict]:
+    """The blocks with an image block at index ``at`` (where the author was), or at the end."""
+    position = len(blocks) if at is None else max(0, min(at, len(blocks)))
+    return [*blocks[:position], image_block(row), *blocks[position:]]
+
+
+def find(key: str) -> MediaFile | None:
+    """A library image by its key (what an image block remembers)."""
+    return db.session.scalar(db.select(MediaFile).where(MediaFile.key == key)) if key else None
 
 
 def is_media_url(value: str) -> bool:

@@ -29,10 +29,12 @@ from app.services.campaigns import (
     campaign_figures,
     create_campaign,
     empty_block,
+    place_images,
     send_test,
     test_reference,
     update_campaign,
 )
+from app.services.support import media_url
 from app.timeutil import format_local, to_local
 from app.services.events import cycle_choices, journee_choices
 from app.web.admin.cycle_editor import CycleTextsForm
@@ -134,13 +136,35 @@ def _blocks_from_form(form_data) -> list[dict[str, Any]]:
             for field in BLOCK_TYPES[kind][1]:
                 key = f"blocks-{index}-{field.name}"
                 block[field.name] = key in form_data if field.kind == "checkbox" else form_data.get(key, "").strip()
+            if kind == "image":  # the library image picked in the block (its address follows from it)
+                block["media"] = form_data.get(f"blocks-{index}-media", "").strip()
             blocks.append(block)
         index += 1
     return blocks
 
 
+def _uploads_from_form(files) -> dict[int, tuple[bytes, str]]:
+    """Files chosen in image blocks (``blocks-<i>-upload``), by block index."""
+    uploads = {}
+    for key, file in files.items():
+        index = key.removeprefix("blocks-").removesuffix("-upload")
+        if key.startswith("blocks-") and key.endswith("-upload") and is_digits(index) and file.filename:
+            uploads[int(index)] = (file.read(), file.filename)
+    return uploads
+
+
+def _block_anchor(action: str, count: int) -> str | None:
+    """Where the author is after a block button: the moved block at its new place, the uploaded one."""
+    verb, _sep, arg = action.partition(":")
+    if not is_digits(arg):
+        return f"block-{count - 1}" if verb == "add" and count else None
+    i = int(arg) + {"up": -1, "down": 1}.get(verb, 0)
+    return f"block-{max(0, min(i, count - 1))}" if verb in {"up", "down", "upload"} and count else None
+
+
 def _apply_block_action(blocks: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
-    """"add:image", "remove:2", "up:1", "down:0": the composer's buttons, without JavaScript."""
+    """"add:image", "remove:2", "up:1", "down:0": the composer's buttons, without JavaScript
+    ("upload:3" only sends the file chosen in block 3, placed by :func:`place_images`)."""
     verb, _sep, arg = action.partition(":")
     if verb == "add" and arg in BLOCK_TYPES:
         blocks.append(empty_block(arg))
@@ -169,9 +193,12 @@ def campaign_edit(campaign_id: int):
         form.segment_organisation.data = segment.get("organisation", "")
     elif not editable or form.validate_on_submit():  # the service says why a campaign can no longer change
         action = request.form.get("action", "save")
-        posted = None
+        posted, image_problems = None, []
         if campaign.template == CampaignTemplate.NEWSLETTER:
-            posted = _apply_block_action(_blocks_from_form(request.form), action)
+            posted = _blocks_from_form(request.form)
+            if editable:
+                image_problems = place_images(posted, _uploads_from_form(request.files), actor=current_user.email)
+            posted = _apply_block_action(posted, action)
         event, event_error = (None, "") if campaign.template == CampaignTemplate.REMINDER else \
             event_segment(request.form.get("event", ""))
         if event_error:
@@ -189,17 +216,20 @@ def campaign_edit(campaign_id: int):
         except CompositionError as exc:
             flash(str(exc), "error")
             return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+        for message in image_problems:
+            flash(message, "error")
         if action == "save":
             for message in problems:
                 flash(message, "error")
             if not problems:
                 flash(_("Campagne enregistrée."), "success")
-        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id))
+        anchor = _block_anchor(action, len(posted or []))
+        return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id, _anchor=anchor))
     cycles = dict(cycle_choices())
     cycle = db.session.get(Cycle, campaign.cycle_id) if campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT else None
     return render_template(
         "admin/campaign_edit.html", campaign=campaign, form=form, all_lists=all_lists, blocks=blocks,
-        block_types=BLOCK_TYPES, cycles=cycles, editable=editable, cycle=cycle,
+        block_types=BLOCK_TYPES, media_url=media_url, cycles=cycles, editable=editable, cycle=cycle,
         texts_form=CycleTextsForm(obj=cycle, formdata=None, prefix="cycle") if cycle is not None else None, audience=cached_count(campaign),
         **audience_context(campaign),
         test_form=TestSendForm(), labels=TEMPLATE_LABELS, p=campaign_figures(campaign), **_schedule_context(campaign),

@@ -194,6 +194,8 @@ def presence_mark(cycle_id: int):
         return _walk_in_question(cycle, slot, registration)
     except AttendanceError as exc:
         flash(str(exc), "error")
+    if request.form.get("back") == "camera":  # the typed code under the camera: back to scanning
+        return redirect(url_for("admin.presence_camera", cycle_id=cycle.id))
     return redirect(url_for("admin.presence", cycle_id=cycle.id, q=request.form.get("q") or None))
 
 
@@ -213,6 +215,17 @@ def presence_walk_in(cycle_id: int):
         return redirect(url_for("admin.presence", cycle_id=cycle.id))
     _flash_check_in(result.attendance.registration, result.already, result.attendance.walk_in)
     return redirect(url_for("admin.presence", cycle_id=cycle.id))
+
+
+@bp.route("/events/<int:cycle_id>/presence/camera")
+def presence_camera(cycle_id: int):
+    """The door page with the phone's camera: it reads the QR codes of the confirmation and reminder
+    messages in the browser (static/checkin-camera.js) and checks each person in through the same POST as
+    a scanned link; the typed code stays below for a phone without a camera or a crumpled code."""
+    cycle = _cycle_or_404(cycle_id)
+    slot = _slot(cycle)
+    closed = checkin_closed_reason(slot[0], utcnow()) if slot is not None else None
+    return render_template("admin/presence_camera.html", cycle=cycle, slot=slot, closed=closed, form=FlaskForm())
 
 
 @bp.route("/presence/<token>", methods=["GET", "POST"])
@@ -239,8 +252,9 @@ def presence_scan(token: str):
                 outcome = "walk-in"
             except AttendanceError as exc:
                 flash(str(exc), "error")
-        if request.accept_mimetypes.best == "application/json":  # admin.js, which retries until answered
-            return jsonify(outcome=outcome or "none")
+        if request.accept_mimetypes.best == "application/json":  # admin.js and the camera page (retried)
+            return jsonify(outcome=outcome or "none",
+                           name=registration.subscriber.full_name or registration.subscriber.email)
         if outcome == "walk-in" and slot is not None:
             return _walk_in_question(cycle, slot, registration)
     elif slot is not None and _state(registration, slot) == "present":

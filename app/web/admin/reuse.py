@@ -118,14 +118,21 @@ def campaign_media(campaign_id: int):
     """Upload (or pick) an image and append it to the newsletter as an image block."""
     campaign = _campaign(campaign_id)
     upload = request.files.get("image")
+    at = request.form.get("at", type=int)  # the block the author was at (the script fills it in), else the end
+    if at is not None and at >= len((campaign.content or {}).get("blocks", [])):
+        at = None  # after the last block: the end of the letter
     try:
         append_image(campaign, upload=(upload.read(), upload.filename, request.form.get("alt", ""))
                      if upload and upload.filename else None,
-                     media_id=request.form.get("media_id", type=int), actor=current_user.email)
+                     media_id=request.form.get("media_id", type=int), actor=current_user.email, at=at)
     except (CompositionError, MediaError) as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Image ajoutée en fin de lettre."), "success")
+        if at is None:
+            flash(_("Image ajoutée en fin de lettre."), "success")
+        else:
+            flash(_("Image ajoutée à l'endroit où vous étiez (bloc %(n)s).", n=at + 1), "success")
+            return redirect(url_for("admin.campaign_edit", campaign_id=campaign.id, _anchor=f"block-{at}"), 303)
     return _to_composer(campaign)
 
 

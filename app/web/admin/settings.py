@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.models import utcnow
 from app.services.deliverability import DnsUnavailable, check_domain
 from app.services.integrations import all_tokens
+from app.services.events import certificate_settings
 from app.web.admin import add_nav, admin_required, bp
 
 add_nav("admin.settings", _l("Paramètres"), 85, admin_only=True)
@@ -52,6 +53,7 @@ def settings():
         grace=config.get("SCHEDULE_GRACE_HOURS"),
         database=config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0],
         api_tokens=sum(token.usable(utcnow()) for token in all_tokens()),
+        signatory=certificate_settings(),
     )
 
 

@@ -12,17 +12,16 @@ from flask_wtf import FlaskForm
 
 from app.services.events import (
     AttendanceError,
-    SURVEY_QUESTIONS,
-    SURVEY_QUESTION_KEYS,
     SurveyError,
     find_survey_answer,
-    parse_survey_scores,
+    parse_survey_answers,
     qr_png,
     registration_for_certificate,
     registration_from_token,
     save_answer,
     survey_from_token,
     survey_is_closed,
+    survey_questions,
 )
 from app.web.certificate_response import certificate_response
 from app.web.public import bp
@@ -64,9 +63,9 @@ def survey(token: str):
         if not form.validate_on_submit():
             abort(400)
         comment, name = request.form.get("comment", ""), request.form.get("name", "")
-        values = {key: request.form.get(key, "") for key in SURVEY_QUESTION_KEYS}
+        values = {q.key: request.form.get(q.key, "") for q in survey_questions(registration.cycle)}
         try:
-            scores = parse_survey_scores(request.form)
+            scores = parse_survey_answers(registration.cycle, request.form)
             answer, created = save_answer(registration, journee, scores, comment, name)
         except SurveyError as exc:
             error, status = str(exc), 422
@@ -74,6 +73,7 @@ def survey(token: str):
             saved = _("Merci ! Votre réponse est enregistrée.") if created else _("Votre réponse est modifiée.")
             values = dict(answer.scores)
     return render_template("public/survey.html", cycle=registration.cycle, journee=journee,
-                           questions=SURVEY_QUESTIONS, values={k: str(v) for k, v in values.items()},
+                           questions=survey_questions(registration.cycle),
+                           values={k: str(v) for k, v in values.items()},
                            comment=comment, name=name, form=form, error=error, saved=saved, closed=closed,
                            answered=answer is not None), status
