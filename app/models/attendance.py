@@ -65,12 +65,15 @@ class Attendance(db.Model):
 
 
 class SurveyAnswer(db.Model):
-    """A satisfaction survey answer: 1–5 scores per question, a comment, an optional name."""
+    """A satisfaction survey answer: 1–5 scores per question, a comment, an optional name.
+
+    Erasing the person keeps the scores as an anonymous answer: no registration (so no link to
+    the person), no name, no comment (free text may name them)."""
 
     __tablename__ = "survey_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     journee_id: Mapped[int | None] = mapped_column(ForeignKey("journees.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(20))  # "j<journee id>" or "cycle"
@@ -80,7 +83,7 @@ class SurveyAnswer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
     journee: Mapped[Journee | None] = relationship()
 
     __table_args__ = (

@@ -31,6 +31,7 @@ from app.services.audience.import_jobs import (
     create_job_from_preview,
     resume_stale as resume_stale_imports,
     start as start_import,
+    upload_dir as import_dir,
     wait as wait_for_import,
 )
 from app.services.audience.import_preview import (
@@ -115,6 +116,7 @@ from app.services.audience.suppressions import (
 )
 
 __all__ = [
+    "import_dir",
     "draft_count", "live_count",
     "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",

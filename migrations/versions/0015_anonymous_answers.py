@@ -1,0 +1,27 @@
+"""anonymous survey answers: an erased person's answers keep their scores, without the registration
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07 08:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0015'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('survey_answers') as batch:
+        batch.alter_column('registration_id', existing_type=sa.Integer(), nullable=True)
+
+
+def downgrade():
+    # Anonymous answers have no registration to point at again: they go (their scores with them).
+    op.execute("DELETE FROM survey_answers WHERE registration_id IS NULL")
+    with op.batch_alter_table('survey_answers') as batch:
+        batch.alter_column('registration_id', existing_type=sa.Integer(), nullable=False)
