@@ -18,6 +18,7 @@ import os
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import MetaData, select
 
 from app.extensions import db
@@ -209,3 +210,26 @@ def test_after_an_erasure_no_table_and_no_file_holds_the_address_or_the_name(app
     assert re.fullmatch(r"[0-9a-f]{64}", suppression.email_hash)
     [answer] = db.session.scalars(select(SurveyAnswer)).all()
     assert (answer.registration_id, answer.name, answer.comment, answer.scores) == (None, "", "", SCORES)
+
+
+@pytest.mark.parametrize("way", ["api", "cli"])
+def test_the_api_and_the_cli_erase_through_the_same_function(app, client, cli_runner, way):
+    """The same traces (an API replay, a survey answer, the audit log) are gone whichever edge asks."""
+    db.session.add(MailingList(slug="lettre", name="Lettre d'information"))
+    db.session.commit()
+    headers = {**token_header("all"), "Idempotency-Key": f"zq-{way}"}
+    body = {"email": ADDRESS, "first_name": FIRST, "last_name": LAST, "lists": ["lettre"], "consent": CONSENT}
+    person_id = client.post("/api/v1/subscribers", headers=headers, json=body).get_json()["id"]
+    past = make_cycle()
+    registration = register(past, ADDRESS, journees=[past.journees[0]], allow_past=True, notify=False,
+                            source="admin", actor="admin@example.org").registration
+    surveys.save_answer(registration, None, SCORES, comment=f"{FIRST} {LAST}", name=LAST)
+    assert database_hits()
+    if way == "api":
+        assert client.delete(f"/api/v1/subscribers/{person_id}", headers=token_header("all")).status_code == 204
+    else:
+        result = cli_runner.invoke(args=["privacy", "erase", ADDRESS.lower(), "--yes"])
+        assert result.exit_code == 0, result.output
+    assert database_hits() == {}
+    replay = client.post("/api/v1/subscribers", headers=headers, json=body)
+    assert replay.headers.get("Idempotent-Replayed") == "true" and replay.get_json()["email"] is None
