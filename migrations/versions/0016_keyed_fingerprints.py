@@ -1,0 +1,64 @@
+"""keyed fingerprints: the suppression list and the subscribers' look-up key become HMAC-SHA256 under FINGERPRINT_KEY
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07 08:30:00
+
+Each stored SHA-256 becomes HMAC(FINGERPRINT_KEY, that SHA-256): the addresses themselves are
+not needed (an erased one is gone), so every entry of the suppression list keeps working. Run
+it with the production FINGERPRINT_KEY set (``flask db upgrade`` reads the configuration).
+Downgrade gives the subscribers with an address their plain SHA-256 back, and the suppression
+entries of those addresses; the others (erased addresses) stay keyed and match nobody.
+"""
+import hashlib
+import hmac
+
+from alembic import op
+import sqlalchemy as sa
+from flask import current_app
+
+
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+subscribers = sa.table('subscribers', sa.column('id', sa.Integer), sa.column('email', sa.String),
+                       sa.column('email_hash', sa.String))
+suppressions = sa.table('suppressions', sa.column('email_hash', sa.String))
+
+
+def _keyed(digest: str) -> str:
+    key = current_app.config["FINGERPRINT_KEY"].encode("utf-8")
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _plain(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def _rewrite(pairs: list[tuple[str, str]]) -> None:
+    """Suppression keys old → new (primary keys: one UPDATE each, none can collide: 64 hex either way)."""
+    bind = op.get_bind()
+    for old, new in pairs:
+        bind.execute(suppressions.update().where(suppressions.c.email_hash == old).values(email_hash=new))
+
+
+def upgrade():
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(subscribers.c.id, subscribers.c.email_hash)
+                        .where(subscribers.c.email_hash.is_not(None))).all()
+    for sid, digest in rows:
+        bind.execute(subscribers.update().where(subscribers.c.id == sid).values(email_hash=_keyed(digest)))
+    _rewrite([(digest, _keyed(digest)) for (digest,) in bind.execute(sa.select(suppressions.c.email_hash)).all()])
+
+
+def downgrade():
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(subscribers.c.id, subscribers.c.email)
+                        .where(subscribers.c.email.is_not(None))).all()
+    for sid, email in rows:
+        bind.execute(subscribers.update().where(subscribers.c.id == sid).values(email_hash=_plain(email)))
+    known = {_keyed(_plain(email)): _plain(email) for _sid, email in rows}
+    present = {h for (h,) in bind.execute(sa.select(suppressions.c.email_hash)).all()}
+    _rewrite([(h, known[h]) for h in present if h in known])
