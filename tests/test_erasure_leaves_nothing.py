@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
+import hmac
 import io
 import json
 import os
-import re
 from datetime import date
 
 import pytest
@@ -77,7 +78,7 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def database_hits() -> dict[str, list[str]]:
+def database_hits(needles: tuple[str, ...] = NEEDLES) -> dict[str, list[str]]:
     """``{"table.column": [needles found]}`` over every table of the live database (introspected)."""
     db.session.commit()
     meta = MetaData()
@@ -88,10 +89,14 @@ def database_hits() -> dict[str, list[str]]:
             for row in conn.execute(table.select()).mappings():
                 for column, value in row.items():
                     text = _as_text(value).casefold()
-                    found = [n for n in NEEDLES if n in text]
+                    found = [n for n in needles if n in text]
                     if found:
                         hits.setdefault(f"{table.name}.{column}", []).extend(found)
     return hits
+
+
+def database_hits_of(*needles: str) -> dict[str, list[str]]:
+    return database_hits(needles)
 
 
 def file_hits(root: str) -> dict[str, list[str]]:
@@ -207,7 +212,10 @@ def test_after_an_erasure_no_table_and_no_file_holds_the_address_or_the_name(app
     # What is kept: the fingerprint that stops a re-import (a hash, not the address) and the anonymous scores.
     suppression = db.session.get(Suppression, email_hash(ADDRESS))
     assert suppression is not None and suppression.reason == SuppressionReason.ERASED
-    assert re.fullmatch(r"[0-9a-f]{64}", suppression.email_hash)
+    plain = hashlib.sha256(ADDRESS.lower().encode()).hexdigest()
+    key = app.config["FINGERPRINT_KEY"].encode()
+    assert suppression.email_hash == hmac.new(key, plain.encode(), "sha256").hexdigest() != plain  # keyed
+    assert not database_hits_of(plain)  # the unkeyed digest, which anyone could compute, is nowhere
     [answer] = db.session.scalars(select(SurveyAnswer)).all()
     assert (answer.registration_id, answer.name, answer.comment, answer.scores) == (None, "", "", SCORES)
 

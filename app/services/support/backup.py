@@ -11,7 +11,8 @@
 - ``files/``: the instance folder (uploaded imports waiting to run…), without the
   SQLite database itself, locks and, unless asked, the development secret key;
 - ``secrets/`` only with ``--with-secrets``: SECRET_KEYS (links already sent keep
-  working only with them) and the DKIM private key.
+  working only with them), FINGERPRINT_KEY (the suppression list is kept under it) and the
+  DKIM private key.
 
 ``flask backup restore FILE`` refuses a database that has any table: a restore never
 merges into, nor overwrites, live data. After loading, rows that were being sent when
@@ -165,6 +166,8 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                     tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}")
             if with_secrets:
                 _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config["SECRET_KEYS"]).encode(), 0o600)
+                # The suppression list matches nobody under another key: it goes with the data it keys.
+                _add_bytes(tar, "secrets/FINGERPRINT_KEY", config["FINGERPRINT_KEY"].encode(), 0o600)
                 key_file = config.get("DKIM_PRIVATE_KEY_FILE")
                 if key_file:
                     _add_bytes(tar, "secrets/dkim.pem", Path(key_file).read_bytes(), 0o600)
