@@ -40,7 +40,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from app.errors import LettrineError
-from app.models import utcnow
+from app.models import keyed, utcnow
 
 FORMAT = 1
 SETTINGS_KEPT = (
@@ -148,6 +148,7 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
             "settings": {k: config.get(k) for k in SETTINGS_KEPT if config.get(k) not in (None, "")},
             "organisation": vars(config["ORGANISATION"]) if config.get("ORGANISATION") is not None else {},
             "secrets": with_secrets,
+            "fingerprint_check": fingerprint_check(config["FINGERPRINT_KEY"]),
         }
         skip = _skipped_paths(instance_path, url, kind, with_secrets)
         partial = out.with_name(out.name + ".partial")
@@ -199,6 +200,14 @@ def read_manifest(archive: Path) -> dict[str, Any]:
     return manifest
 
 
+# What the key makes of a fixed digest: tells, without showing the key, whether two keys are the same.
+_CHECKED = "0" * 64
+
+
+def fingerprint_check(key: str) -> str:
+    return keyed(_CHECKED, key)
+
+
 def database_is_empty(database_url: str) -> bool:
     """True when the database does not exist yet (SQLite file absent) or has no table at all."""
     url = make_url(database_url)
@@ -212,9 +221,18 @@ def database_is_empty(database_url: str) -> bool:
         engine.dispose()
 
 
-def restore(archive: Path, database_url: str, instance_path: str) -> RestoreReport:
-    """Load the archive into an empty database and the instance folder; refuse a non-empty database."""
+def restore(archive: Path, database_url: str, instance_path: str, fingerprint_key: str | None = None) -> RestoreReport:
+    """Load the archive into an empty database and the instance folder; refuse a non-empty database, and
+    (given the configured ``fingerprint_key``) a backup whose suppression list was kept under another key."""
     manifest = read_manifest(archive)
+    check = manifest.get("fingerprint_check")
+    if fingerprint_key is not None and check and check != fingerprint_check(fingerprint_key):
+        raise BackupError(
+            "FINGERPRINT_KEY n'est pas celle de la sauvegarde : la liste d'exclusion n'y reconnaîtrait plus "
+            "personne (restauration refusée, rien n'a été modifié). Reprenez la clé de la sauvegarde "
+            "(secrets/FINGERPRINT_KEY d'une sauvegarde --with-secrets) / FINGERPRINT_KEY differs from the "
+            "backup's: the suppression list would match nobody; restore refused, nothing changed"
+        )
     url = make_url(database_url)
     kind = "postgresql" if url.get_backend_name() == "postgresql" else "sqlite"
     if manifest["database"] != kind:
