@@ -37,6 +37,15 @@ def _plain(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
+def _rehash_subscribers(column, new_hash) -> list:
+    """Each subscriber whose ``column`` is set gets ``new_hash(value)`` as its look-up key; returns the values."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(subscribers.c.id, column).where(column.is_not(None))).all()
+    for sid, value in rows:
+        bind.execute(subscribers.update().where(subscribers.c.id == sid).values(email_hash=new_hash(value)))
+    return [value for _sid, value in rows]
+
+
 def _rewrite(pairs: list[tuple[str, str]]) -> None:
     """Suppression keys old → new (primary keys: one UPDATE each, none can collide: 64 hex either way)."""
     bind = op.get_bind()
@@ -44,21 +53,16 @@ def _rewrite(pairs: list[tuple[str, str]]) -> None:
         bind.execute(suppressions.update().where(suppressions.c.email_hash == old).values(email_hash=new))
 
 
+def _suppressions() -> list[str]:
+    return [h for (h,) in op.get_bind().execute(sa.select(suppressions.c.email_hash)).all()]
+
+
 def upgrade():
-    bind = op.get_bind()
-    rows = bind.execute(sa.select(subscribers.c.id, subscribers.c.email_hash)
-                        .where(subscribers.c.email_hash.is_not(None))).all()
-    for sid, digest in rows:
-        bind.execute(subscribers.update().where(subscribers.c.id == sid).values(email_hash=_keyed(digest)))
-    _rewrite([(digest, _keyed(digest)) for (digest,) in bind.execute(sa.select(suppressions.c.email_hash)).all()])
+    _rehash_subscribers(subscribers.c.email_hash, _keyed)
+    _rewrite([(digest, _keyed(digest)) for digest in _suppressions()])
 
 
 def downgrade():
-    bind = op.get_bind()
-    rows = bind.execute(sa.select(subscribers.c.id, subscribers.c.email)
-                        .where(subscribers.c.email.is_not(None))).all()
-    for sid, email in rows:
-        bind.execute(subscribers.update().where(subscribers.c.id == sid).values(email_hash=_plain(email)))
-    known = {_keyed(_plain(email)): _plain(email) for _sid, email in rows}
-    present = {h for (h,) in bind.execute(sa.select(suppressions.c.email_hash)).all()}
-    _rewrite([(h, known[h]) for h in present if h in known])
+    emails = _rehash_subscribers(subscribers.c.email, _plain)
+    known = {_keyed(_plain(email)): _plain(email) for email in emails}
+    _rewrite([(h, known[h]) for h in _suppressions() if h in known])
