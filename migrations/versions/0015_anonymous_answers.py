@@ -15,9 +15,17 @@ branch_labels = None
 depends_on = None
 
 
+ERASED_REGISTRATIONS = ("SELECT registrations.id FROM registrations JOIN subscribers "
+                        "ON subscribers.id = registrations.subscriber_id WHERE subscribers.status = 'erased'")
+
+
 def upgrade():
     with op.batch_alter_table('survey_answers') as batch:
         batch.alter_column('registration_id', existing_type=sa.Integer(), nullable=True)
+    # People erased before: their answers become anonymous and their drawn signatures go, as now.
+    op.execute("UPDATE survey_answers SET registration_id = NULL, name = '', comment = '' "
+               f"WHERE registration_id IN ({ERASED_REGISTRATIONS})")
+    op.execute(f"UPDATE attendances SET signature_svg = NULL WHERE registration_id IN ({ERASED_REGISTRATIONS})")
 
 
 def downgrade():
