@@ -218,6 +218,11 @@ def test_after_an_erasure_no_table_and_no_file_holds_the_address_or_the_name(app
     assert not database_hits_of(plain)  # the unkeyed digest, which anyone could compute, is nowhere
     [answer] = db.session.scalars(select(SurveyAnswer)).all()
     assert (answer.registration_id, answer.name, answer.comment, answer.scores) == (None, "", "", SCORES)
+    # The results still count it (scores only), on the page and in the CSV.
+    page = admin_client.get(f"/admin/events/{answer.cycle_id}/survey")
+    assert page.status_code == 200 and LAST not in page.get_data(as_text=True)
+    csv = admin_client.get(f"/admin/events/{answer.cycle_id}/survey.csv").get_data(as_text=True)
+    assert csv.count("\n") >= 2 and LAST not in csv and ";4;4;4;4;4;" in csv
 
 
 @pytest.mark.parametrize("way", ["api", "cli"])
