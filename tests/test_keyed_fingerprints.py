@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import pytest
 from sqlalchemy import text
 
 from app.models import email_hash
@@ -56,3 +57,20 @@ def test_upgrade_keys_the_stored_digests_and_downgrade_gives_back_what_it_can(em
         assert stored == {_plain(MEMBER), email_hash(ERASED)}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_production_needs_its_own_key_and_elsewhere_one_is_derived_that_survives_a_rotation(tmp_path):
+    from config import ConfigError, load_settings
+
+    env = {"LETTRINE_ENV": "production", "DATABASE_URL": "postgresql://u@h/db", "SECRET_KEYS": "k" * 40,
+           "BASE_URL": "https://news.example.org", "MAIL_FROM": "A <a@example.org>",
+           "LETTRINE_INSTANCE_DIR": str(tmp_path)}
+    with pytest.raises(ConfigError, match="FINGERPRINT_KEY is required in production"):
+        load_settings(env)
+    with pytest.raises(ConfigError, match="FINGERPRINT_KEY must be at least 32 characters"):
+        load_settings({**env, "FINGERPRINT_KEY": "short"})
+    assert load_settings({**env, "FINGERPRINT_KEY": "f" * 40}).fingerprint_key == "f" * 40
+    development = {"LETTRINE_INSTANCE_DIR": str(tmp_path)}
+    before = load_settings({**development, "SECRET_KEYS": "new-key,old-key"}).fingerprint_key
+    after = load_settings({**development, "SECRET_KEYS": "newest-key,new-key,old-key"}).fingerprint_key
+    assert before == after and len(before) == 64  # a key prepended: the suppression list still matches
