@@ -246,3 +246,14 @@ def test_the_api_and_the_cli_erase_through_the_same_function(app, client, cli_ru
     assert database_hits() == {}
     replay = client.post("/api/v1/subscribers", headers=headers, json=body)
     assert replay.headers.get("Idempotent-Replayed") == "true" and replay.get_json()["email"] is None
+
+
+def test_names_are_scrubbed_as_whole_words_and_the_address_in_any_case():
+    from app.services.privacy.traces import Person, scrub
+
+    person = Person(1, "jo.x@example.org", ("Jo Martin", "Martin", "Jo"))
+    payload = {"cycle": "journees-2026", "name": "Jo Martin", "email": "JO.X@Example.org",
+               "text": "Bonjour Jo, écrivez à jo.x@example.org"}
+    assert scrub(payload, person.pattern(with_names=True), null_email=True) == {
+        "cycle": "journees-2026", "name": "[effacé]", "email": None, "text": "Bonjour [effacé], écrivez à [effacé]"}
+    assert scrub("Jo, JO.X@EXAMPLE.ORG", person.pattern(with_names=False)) == "Jo, [effacé]"

@@ -54,10 +54,10 @@ class Person:
         return cls(subscriber.id, (subscriber.email or "").strip().lower(), tuple(sorted(names, key=len, reverse=True)))
 
     def pattern(self, *, with_names: bool) -> re.Pattern[str] | None:
-        words = ([self.address] if self.address else []) + (list(self.names) if with_names else [])
-        if not words:
-            return None
-        return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        """The address anywhere; the names (with ``with_names``) as whole words only: "Jo" is no part of "journée"."""
+        words = ([re.escape(self.address)] if self.address else []) + (
+            [rf"\b{re.escape(n)}\b" for n in self.names] if with_names else [])
+        return re.compile("|".join(words), re.IGNORECASE) if words else None
 
 
 def scrub(value: Any, pattern: re.Pattern[str] | None, *, null_email: bool = False) -> Any:
