@@ -257,3 +257,17 @@ def test_names_are_scrubbed_as_whole_words_and_the_address_in_any_case():
     assert scrub(payload, person.pattern(with_names=True), null_email=True) == {
         "cycle": "journees-2026", "name": "[effacé]", "email": None, "text": "Bonjour [effacé], écrivez à [effacé]"}
     assert scrub("Jo, JO.X@EXAMPLE.ORG", person.pattern(with_names=False)) == "Jo, [effacé]"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_an_upload_on_disk_loses_the_lines_holding_the_address_and_keeps_its_encoding(tmp_path, encoding):
+    from app.services.privacy.traces import drop_lines
+
+    lines = ["email;prénom\r\n", f"{ADDRESS};Zéphyrine\r\n", "hélène@example.org;Hélène\r\n",
+             f"{ADDRESS.upper()};encore\r\n"]
+    path = tmp_path / "upload.csv"
+    path.write_bytes("".join(lines).encode(encoding))
+    assert drop_lines(str(path), ADDRESS.lower())
+    assert path.read_bytes() == "".join([lines[0], lines[2]]).encode(encoding)
+    assert not drop_lines(str(path), ADDRESS.lower())  # nothing more to drop: left as it is
+    assert [p.name for p in tmp_path.iterdir()] == ["upload.csv"]  # no temporary file left behind

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Text, and_, cast, func, or_, select
 
@@ -195,30 +195,31 @@ def _scrub_imports(person: Person, pattern: re.Pattern[str] | None) -> None:
 def drop_lines(path: str, address: str) -> bool:
     """Rewrite an uploaded CSV without the lines holding ``address`` (any case); True if it changed.
 
-    UTF-16 files (a byte-order mark) are read as text; the others (UTF-8, Windows-1252) line by line
-    as bytes, which keeps their encoding untouched. The new file replaces the old one at once.
+    Read line by line (an upload may be hundreds of megabytes): UTF-16 files (a byte-order mark)
+    as text, the others (UTF-8, Windows-1252) as bytes, which keeps their encoding untouched. The
+    new file replaces the old one at once.
     """
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError:
-        return False
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text_ = data.decode("utf-16")
-        kept = [line for line in text_.splitlines(keepends=True) if address not in line.lower()]
-        new = "".join(kept).encode("utf-16")
-        changed = len(kept) != len(text_.splitlines())
-    else:
-        needle = address.encode("utf-8")
-        lines = data.splitlines(keepends=True)
-        kept_bytes = [line for line in lines if needle not in line.lower()]
-        new, changed = b"".join(kept_bytes), len(kept_bytes) != len(lines)
-    if changed:
+        with open(path, "rb") as probe:
+            utf16 = probe.read(2) in (b"\xff\xfe", b"\xfe\xff")
+        needle: str | bytes = address if utf16 else address.encode("utf-8")
+
+        def opened(name: str, mode: str) -> IO[Any]:
+            return open(name, mode, encoding="utf-16", newline="") if utf16 else open(name, mode + "b")
+
+        with opened(path, "r") as source:
+            if not any(needle in line.lower() for line in source):
+                return False
         temporary = f"{path}.erasing"
-        with open(temporary, "wb") as stream:
-            stream.write(new)
-        os.replace(temporary, path)
-    return changed
-
-
-
+        try:
+            with opened(path, "r") as source, opened(temporary, "w") as target:
+                for line in source:
+                    if needle not in line.lower():
+                        target.write(line)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+    except (OSError, UnicodeError):
+        return False
+    return True
