@@ -271,3 +271,25 @@ def test_an_upload_on_disk_loses_the_lines_holding_the_address_and_keeps_its_enc
     assert path.read_bytes() == "".join([lines[0], lines[2]]).encode(encoding)
     assert not drop_lines(str(path), ADDRESS.lower())  # nothing more to drop: left as it is
     assert [p.name for p in tmp_path.iterdir()] == ["upload.csv"]  # no temporary file left behind
+
+
+def test_a_suppressed_person_erased_then_imported_again_leaves_no_address_in_the_report(app, cli_runner):
+    from app.services.audience import import_csv, suppress_address
+
+    lettre = MailingList(slug="lettre", name="Lettre d'information")
+    db.session.add(lettre)
+    db.session.commit()
+    person = Subscriber(email=ADDRESS.lower(), first_name=FIRST, last_name=LAST)
+    db.session.add(person)
+    db.session.commit()
+    person_id = person.id
+    suppress_address(ADDRESS, source=f"demande de {FIRST} {LAST} par téléphone", actor="admin@example.org")
+    assert cli_runner.invoke(args=["privacy", "erase", str(person_id), "--yes"]).exit_code == 0
+    suppression = db.session.get(Suppression, email_hash(ADDRESS))
+    assert suppression.reason == SuppressionReason.ERASED and suppression.source == "demande de [effacé] par téléphone"
+    # The officer imports the old spreadsheet again: refused, and the report names the line, not the address.
+    report = import_csv(io.BytesIO(f"email;prenom\n{ADDRESS};{FIRST}\n".encode()), lettre, file_name="vieux.csv",
+                        actor="admin@example.org")
+    assert report.created == 0 and [r.as_dict() for r in report.rejections] == [
+        {"line": 2, "email": "[effacé]", "reason": "adresse effacée (RGPD) : non réabonnée"}]
+    assert database_hits() == {}

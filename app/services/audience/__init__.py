@@ -41,7 +41,7 @@ from app.services.audience.import_preview import (
     read_preview,
     store as store_preview,
 )
-from app.services.audience.importer import COUNT_LABELS, ImportFileError, ImportReport, import_csv
+from app.services.audience.importer import COUNT_LABELS, ERASED_MARK, ImportFileError, ImportReport, import_csv
 from app.services.audience.mailing_lists import (
     SLUG_RE,
     DuplicateList,
@@ -116,7 +116,7 @@ from app.services.audience.suppressions import (
 )
 
 __all__ = [
-    "import_dir",
+    "ERASED_MARK", "import_dir",
     "draft_count", "live_count",
     "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",

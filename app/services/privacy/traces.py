@@ -4,7 +4,7 @@ The person's address and names reach further than the subscriber row: survey ans
 (a name, a free comment), the replay of an API request (``Idempotency-Key``), webhook
 payloads (a retry or a resend would post them again), the development outbox and the
 service messages, import uploads waiting on disk and their job reports, bounce reports,
-SMTP replies and the audit log. :func:`erase_traces` clears each one; the only thing left is
+SMTP replies, the audit log and the team's note on the suppression entry. :func:`erase_traces` clears each one; the only thing left is
 the suppression fingerprint (a hash, never the address).
 
 The address is looked for in any case, everywhere. The names are looked for only in rows
@@ -30,13 +30,15 @@ from app.models import (
     ImportJob,
     OutboxMessage,
     Subscriber,
+    Suppression,
+    SuppressionReason,
     SurveyAnswer,
     TransactionalMessage,
     WebhookDelivery,
+    email_hash,
 )
+from app.services.audience import ERASED_MARK as ERASED
 from app.services.audience import import_dir
-
-ERASED = "[effacé]"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def erase_traces(person: Person, registration_ids: list[int]) -> None:
     if not person.address:  # erased before: what the address would find went then
         return
     everywhere, about = person.pattern(with_names=False), person.pattern(with_names=True)
+    _mark_suppression(person, about)
     _scrub_idempotency(person, about)
     _scrub_webhooks(person, about)
     _drop_messages(person)
@@ -114,6 +117,15 @@ def _clear_signatures(registration_ids: list[int]) -> None:
         for row in db.session.scalars(select(Attendance).where(Attendance.registration_id.in_(registration_ids),
                                                                Attendance.signature_svg.is_not(None))):
             row.signature_svg = None
+
+
+def _mark_suppression(person: Person, pattern: re.Pattern[str] | None) -> None:
+    """The entry that stays says "erased", whatever put the address there first (so an import of it
+    later reports no address), and the team's note on it (« demande de Mme … ») loses the names."""
+    row = db.session.get(Suppression, email_hash(person.address))
+    if row is not None:
+        row.reason = SuppressionReason.ERASED
+        row.source = scrub(row.source, pattern)
 
 
 def _scrub_idempotency(person: Person, pattern: re.Pattern[str] | None) -> None:
