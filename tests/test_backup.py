@@ -159,8 +159,9 @@ def test_restore_refuses_another_fingerprint_key(app, tmp_path, migrated, target
     make_campaign(2, start=False)
     archive = tmp_path / "k.tar.gz"
     assert flask(plain(migrated), "backup", "create", "--out", str(archive)).returncode == 0
-    result = flask(plain(target_url), "backup", "restore", str(archive),
-                   FINGERPRINT_KEY="another-fingerprint-key-0123456789abcdef")
+    result = flask(
+        plain(target_url), "backup", "restore", str(archive), FINGERPRINT_KEY="another-fingerprint-key-0123456789abcdef"
+    )
     assert result.returncode != 0 and "FINGERPRINT_KEY n'est pas celle de la sauvegarde" in result.stderr
     assert database_is_empty(target_url.replace("postgresql://", "postgresql+psycopg://"))
     assert flask(plain(target_url), "backup", "restore", str(archive)).returncode == 0  # the same key: restored
