@@ -15,6 +15,7 @@ Nothing else in the application reads the environment.
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import os
@@ -189,6 +190,14 @@ class Settings:
         default_doc="a random key kept in LETTRINE_INSTANCE_DIR/dev-secret-key (outside production)",
         notes=("The first signs, all verify. Rotate by prepending a new key; drop the oldest after the",
                "longest-lived link has expired. Make one: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"))
+    fingerprint_key: str = setting(
+        "FINGERPRINT_KEY", "Key of the address fingerprints (HMAC-SHA256) the suppression list is kept under, "
+        "32 characters or more.", REQUIRED, "", secret=True, required=True,
+        template="change-me-to-another-long-random-string-of-48-chars",
+        default_doc="derived from the oldest key of SECRET_KEYS (outside production)",
+        notes=("Never change it: an erased, bounced or excluded address is known again only through it",
+               "(a new key and the suppression list matches nobody). Keep it with SECRET_KEYS in backups.",
+               "Make one: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"))
     base_url: str = setting("BASE_URL", "Public URL (https in production): every link in every message starts so.",
                             REQUIRED, "http://127.0.0.1:5000", required=True, template="https://lettres.example.org")
     mail_from: str = setting("MAIL_FROM", "Sender with display name, on a domain with SPF, DKIM and DMARC set up.",
@@ -517,6 +526,11 @@ def _check(settings: Settings, env: dict[str, str], problems: list[str]) -> None
         settings.secret_keys = [_dev_secret(instance_dir)]
     if production and any(len(key) < 32 for key in settings.secret_keys):
         problems.append("every key in SECRET_KEYS must be at least 32 characters long")
+    if not settings.fingerprint_key and not production and settings.secret_keys:
+        # Stable while keys rotate (a new one is prepended); production sets its own.
+        settings.fingerprint_key = hashlib.sha256(b"lettrine.fingerprint:" + settings.secret_keys[-1].encode()).hexdigest()
+    if production and settings.fingerprint_key and len(settings.fingerprint_key) < 32:
+        problems.append("FINGERPRINT_KEY must be at least 32 characters long")
 
     parts = urlsplit(settings.base_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:

@@ -243,17 +243,25 @@ def _run_sequences(now: datetime | None) -> dict:
         return {}
 
 
+# Logged once when resuming imports starts failing (the database is down: every pass would say so).
+_import_failures = Backoff(log, "scheduler: resuming stale imports", first=30.0, most=120.0)
+
+
 def _resume_imports(now: datetime | None) -> list[int]:
     try:
         forget_old_previews(now.timestamp() if now else None)  # unconfirmed uploads: a day at most
     except OSError:
         log.exception("scheduler: could not remove old import uploads")
     try:
-        return resume_stale_imports(now)
-    except Exception:  # noqa: BLE001 - a stuck import must not stop campaigns going out
+        resumed = resume_stale_imports(now)
+    except Exception as error:  # noqa: BLE001 - a stuck import must not stop campaigns going out
         db.session.rollback()
-        log.exception("scheduler: could not resume stale imports")
+        if db_error_kind(error) != "connection" and not _import_failures.failing:
+            log.exception("scheduler: could not resume stale imports")
+        _import_failures.failed(error)
         return []
+    _import_failures.succeeded()
+    return resumed
 
 
 def run_scheduler(

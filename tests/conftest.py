@@ -53,6 +53,7 @@ def app_environ(database_url: str, **extra: str) -> dict[str, str]:
         "LETTRINE_ENV": "testing",
         "DATABASE_URL": database_url,
         "SECRET_KEYS": ",".join(TEST_SECRET_KEYS),
+        "FINGERPRINT_KEY": "test-fingerprint-key-0123456789abcdef",
         "BASE_URL": BASE_URL,
         "MAIL_FROM": "CRPVE <formations@crpve91.fr>",
         "LETTRINE_INSTANCE_DIR": os.environ["LETTRINE_INSTANCE_DIR"],

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from app.extensions import db
 from app.models import Delivery, DeliveryStatus, Subscriber
+from app.services.support.backup import database_is_empty
 from tests.conftest import _admin_url, app_environ
 from tests.sending_fixtures import make_campaign, start_worker
 from tests.smtp_server import SMTPTestServer, smtp_server  # noqa: F401 (fixture)
@@ -24,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(ROOT / ".venv" / "bin" / "flask")
 
 
-def flask(database_url: str, *args: str, instance: Path | None = None) -> subprocess.CompletedProcess:
+def flask(database_url: str, *args: str, instance: Path | None = None, **extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env.update(app_environ(database_url))
+    env.update(app_environ(database_url, **extra))
     if instance is not None:
         env["LETTRINE_INSTANCE_DIR"] = str(instance)
     return subprocess.run(
@@ -152,6 +153,20 @@ def test_restore_refuses_a_database_that_is_not_empty(app, tmp_path, migrated):
     assert db.session.scalar(select(func.count()).select_from(Subscriber)) == before == 3
 
 
+def test_restore_refuses_another_fingerprint_key(app, tmp_path, migrated, target_url):
+    """Under another FINGERPRINT_KEY the suppression list would match nobody: an erased person could be
+    imported again. The restore says so and changes nothing."""
+    make_campaign(2, start=False)
+    archive = tmp_path / "k.tar.gz"
+    assert flask(plain(migrated), "backup", "create", "--out", str(archive)).returncode == 0
+    result = flask(
+        plain(target_url), "backup", "restore", str(archive), FINGERPRINT_KEY="another-fingerprint-key-0123456789abcdef"
+    )
+    assert result.returncode != 0 and "FINGERPRINT_KEY n'est pas celle de la sauvegarde" in result.stderr
+    assert database_is_empty(target_url.replace("postgresql://", "postgresql+psycopg://"))
+    assert flask(plain(target_url), "backup", "restore", str(archive)).returncode == 0  # the same key: restored
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, migrated):
     bogus = tmp_path / "x.tar.gz"
     bogus.write_bytes(b"not an archive")
@@ -166,7 +181,9 @@ def test_secrets_only_when_asked(app, tmp_path, migrated):
     assert result.returncode == 0, result.stderr
     with tarfile.open(archive) as tar:
         keys = tar.extractfile("secrets/SECRET_KEYS").read().decode()
+        fingerprint_key = tar.extractfile("secrets/FINGERPRINT_KEY").read().decode()
         manifest = tar.extractfile("manifest.json").read().decode()
     assert keys.startswith("test-secret-key-newest")
-    assert "test-secret-key" not in manifest
+    assert fingerprint_key == "test-fingerprint-key-0123456789abcdef"  # without it, the suppressions match nobody
+    assert "test-secret-key" not in manifest and "test-fingerprint-key" not in manifest
     assert oct(archive.stat().st_mode & 0o777) == "0o600"

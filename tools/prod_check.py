@@ -178,6 +178,7 @@ def main() -> int:
                 "LETTRINE_ENV": "production",
                 "DATABASE_URL": database_url,
                 "SECRET_KEYS": "prod-check-" + uuid.uuid4().hex + uuid.uuid4().hex,
+                "FINGERPRINT_KEY": "prod-check-fingerprint-" + uuid.uuid4().hex,
                 "BASE_URL": base,
                 "SMTP_URL": sink.url,
                 "MAIL_FROM": "CRPVE <formations@crpve91.fr>",

@@ -48,7 +48,12 @@ def create(out: Path, with_secrets: bool) -> None:
 def restore(archive: Path) -> None:
     """Restaurer dans une base vide / restore into an empty database (DATABASE_URL)."""
     try:
-        report = restore_backup(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.instance_path)
+        report = restore_backup(
+            archive,
+            current_app.config["SQLALCHEMY_DATABASE_URI"],
+            current_app.instance_path,
+            fingerprint_key=current_app.config["FINGERPRINT_KEY"],
+        )
     except (BackupError, OSError) as exc:
         fail(str(exc))
     click.echo(

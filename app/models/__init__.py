@@ -9,6 +9,7 @@ from app.models.audience import (
     Suppression,
     SuppressionReason,
     email_hash,
+    keyed,
 )
 from app.models.api import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint, WebhookStatus
 from app.models.bounces import BounceRecord
@@ -63,7 +64,7 @@ __all__ = [
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User", "LoginLock",
-    "campaign_lists", "email_hash", "utcnow",
+    "campaign_lists", "email_hash", "keyed", "utcnow",
     "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
     "EnrolmentStatus", "EventKind", "Sequence", "SequenceEnrolment", "SequenceEvent", "SequenceStep",
     "SequenceStepSend", "event_rows", "record_event",

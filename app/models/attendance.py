@@ -92,12 +92,15 @@ class SurveyQuestion(db.Model):
 
 class SurveyAnswer(db.Model):
     """A satisfaction survey answer: one value per question key (a 1–5 score, a chosen option or a text),
-    a comment, an optional name."""
+    a comment, an optional name.
+
+    Erasing the person keeps the scores as an anonymous answer: no registration (so no link to
+    the person), no name, no comment and no free-text answer (free text may name them)."""
 
     __tablename__ = "survey_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
     journee_id: Mapped[int | None] = mapped_column(ForeignKey("journees.id", ondelete="CASCADE"))
     scope: Mapped[str] = mapped_column(String(20))  # "j<journee id>" or "cycle"
@@ -107,7 +110,7 @@ class SurveyAnswer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
     journee: Mapped[Journee | None] = relationship()
 
     __table_args__ = (

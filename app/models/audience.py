@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -20,8 +22,18 @@ def new_uid() -> str:
 
 
 def email_hash(normalised_email: str) -> str:
-    """The suppression key: SHA-256 of the normalised address, so erasure keeps no address."""
-    return hashlib.sha256(normalised_email.strip().lower().encode("utf-8")).hexdigest()
+    """The suppression key: a keyed fingerprint of the normalised address, so erasure keeps no address.
+
+    HMAC-SHA256 under ``FINGERPRINT_KEY`` (:func:`keyed`) of the address's SHA-256: without the
+    key, a copy of the database cannot test guessed addresses against the suppression list.
+    """
+    return keyed(hashlib.sha256(normalised_email.strip().lower().encode("utf-8")).hexdigest())
+
+
+def keyed(digest: str, key: str | None = None) -> str:
+    """The fingerprint of a SHA-256 ``digest`` (hex): migration 0016 made the plain digests it found so."""
+    secret = key if key is not None else current_app.config["FINGERPRINT_KEY"]
+    return hmac.new(secret.encode("utf-8"), digest.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 class SubscriberStatus(str, enum.Enum):

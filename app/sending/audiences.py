@@ -78,8 +78,9 @@ def followup_ids(kind: str, cycle_id: int, journee_id: int | None = None) -> Sel
             RegistrationDay.journee_id == journee_id, RegistrationDay.status == RegistrationStatus.CONFIRMED)
         return people.where(Registration.id.in_(seated), Registration.id.not_in(present))
     scope = "cycle" if journee_id is None else f"j{journee_id}"
-    answered = select(SurveyAnswer.registration_id).where(SurveyAnswer.cycle_id == cycle_id,
-                                                          SurveyAnswer.scope == scope)
+    # Anonymous answers (an erased person's) have no registration: a NULL would make NOT IN match nobody.
+    answered = select(SurveyAnswer.registration_id).where(SurveyAnswer.cycle_id == cycle_id, SurveyAnswer.scope == scope,
+                                                          SurveyAnswer.registration_id.is_not(None))
     if kind == "answered":
         return people.where(Registration.id.in_(present), Registration.id.in_(answered))
     return people.where(Registration.id.in_(present), Registration.id.not_in(answered))

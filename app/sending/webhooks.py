@@ -8,6 +8,8 @@ Standard Webhooks way, and writes the outcome back:
   ``webhook-signature`` = ``v1,`` + base64(HMAC-SHA256(key, f"{id}.{timestamp}.{body}")), where
   the key is the base64-decoded part of a ``whsec_…`` secret (any other secret: its UTF-8 bytes);
 - the target is checked again and the connection pinned to the checked addresses (:func:`post`);
+- connect, send and answer fit in ``TOTAL_SECONDS`` together, however slowly the receiver answers
+  (so a stopping worker always records the post in hand);
 - a 2xx answer delivers it; anything else (or no answer, or a refused address) is retried with backoff until 24 h after
   the event, then the delivery fails;
 - an endpoint whose delivery fails for good while it has not succeeded for
@@ -21,6 +23,8 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Callable
@@ -59,6 +63,61 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 RESPONSE_CAP = 1024  # bytes of the answer ever read (then dropped): the log keeps its status only
 CONNECT_TIMEOUT_SECONDS = 5
+# The whole exchange (connect, send, the answer) however the receiver paces it: a read timeout
+# counts between two bytes, so an answer dripped byte by byte would otherwise hold a post forever.
+TOTAL_SECONDS = 15
+
+
+class Deadline:
+    """Cuts the post's sockets once ``seconds`` have passed since it started (a timer thread)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once, in the posting thread
+    except OSError:
+        pass
+
+
+def _watched(base: type, deadline: Deadline) -> type:
+    """``base``, its socket handed to ``deadline`` as soon as it exists (before TLS)."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            deadline.watch(sock)
+            return sock
+
+    return Watched
 
 
 def allow_private_targets() -> bool:
@@ -86,15 +145,18 @@ def post(url: str, secret: str, msg_id: str, body: bytes) -> tuple[int | None, s
                "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
                "webhook-signature": sign(secret, msg_id, timestamp, body)}
     reason = "pas de réponse : connexion impossible"
-    for address in addresses:  # each one was checked; the first that connects gets the request
-        status, reason, connected = _post_to(target, str(address), headers, body)
-        if connected:
-            return status, reason
+    with Deadline(TOTAL_SECONDS) as deadline:
+        for address in addresses:  # each one was checked; the first that connects gets the request
+            status, reason, connected = _post_to(target, str(address), headers, body, deadline)
+            if deadline.expired:
+                return None, f"pas de réponse complète en {TOTAL_SECONDS} s"
+            if connected:
+                return status, reason
     return None, reason
 
 
 def _post_to(target: webhook_targets.Target, address: str, headers: dict[str, str],
-             body: bytes) -> tuple[int | None, str, bool]:
+             body: bytes, deadline: Deadline) -> tuple[int | None, str, bool]:
     """One request to one checked address: ``(status, reason, connected)``."""
     timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=TIMEOUT_SECONDS)
     pool: urllib3.HTTPConnectionPool
@@ -105,6 +167,7 @@ def _post_to(target: webhook_targets.Target, address: str, headers: dict[str, st
                                            server_hostname=None if literal else target.host)
     else:
         pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
+    pool.ConnectionCls = _watched(pool.ConnectionCls, deadline)
     try:
         response = pool.urlopen("POST", target.request_target, body=body, headers=headers, redirect=False,
                                 retries=False, preload_content=False, assert_same_host=False)
@@ -135,7 +198,7 @@ def _post_to(target: webhook_targets.Target, address: str, headers: dict[str, st
 
 def claim(owner: str, limit: int, now: datetime) -> list[int]:
     """Take up to ``limit`` due deliveries of enabled endpoints under a lease; commits."""
-    lease = now + timedelta(seconds=limit * TIMEOUT_SECONDS + 30)
+    lease = now + timedelta(seconds=limit * TOTAL_SECONDS + 30)
     ids = select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)

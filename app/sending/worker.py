@@ -158,8 +158,8 @@ class WebhookPoster(threading.Thread):
     workers share them like the queue's rows.
     """
 
-    # Longest a stop waits for the post in hand (connect + answer timeouts, and the write after).
-    JOIN_SECONDS = webhooks.CONNECT_TIMEOUT_SECONDS + webhooks.TIMEOUT_SECONDS + 5
+    # Longest a stop waits for the post in hand (its overall deadline, and the write after).
+    JOIN_SECONDS = webhooks.TOTAL_SECONDS + 5
 
     def __init__(self, app: Flask, owner: str, idle_seconds: float) -> None:
         super().__init__(name="lettrine-webhooks", daemon=True)

@@ -33,6 +33,7 @@ from app.services.audience.import_jobs import (
     create_job_from_upload,
     resume_stale as resume_stale_imports,
     start as start_import,
+    upload_dir as import_dir,
     wait as wait_for_import,
 )
 from app.services.audience.import_mapping import MAPPABLE_FIELDS as IMPORT_FIELDS
@@ -43,7 +44,7 @@ from app.services.audience.import_preview import (
     read_preview,
     store as store_preview,
 )
-from app.services.audience.importer import COUNT_LABELS, ImportFileError, ImportReport, import_csv
+from app.services.audience.importer import COUNT_LABELS, ERASED_MARK, ImportFileError, ImportReport, import_csv
 from app.services.audience.mailing_lists import (
     SLUG_RE,
     DuplicateList,
@@ -118,6 +119,7 @@ from app.services.audience.suppressions import (
 )
 
 __all__ = [
+    "ERASED_MARK", "import_dir",
     "draft_count", "live_count",
     "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",

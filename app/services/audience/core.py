@@ -33,11 +33,12 @@ def is_suppressed(normalised_email: str) -> bool:
     return db.session.get(Suppression, email_hash(normalised_email)) is not None
 
 
-def suppressed_hashes(hashes: list[str]) -> set[str]:
-    """Which of these hashes are suppressed: one query for a whole batch (imports)."""
+def suppressed_hashes(hashes: list[str]) -> dict[str, SuppressionReason]:
+    """Which of these hashes are suppressed, and why: one query for a whole batch (imports)."""
     if not hashes:
-        return set()
-    return set(db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))))
+        return {}
+    rows = db.session.execute(select(Suppression.email_hash, Suppression.reason).where(Suppression.email_hash.in_(hashes)))
+    return {key: reason for key, reason in rows}
 
 
 def suppress(normalised_email: str, reason: SuppressionReason, source: str = "") -> None:

@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
 from app import background
+from app.backoff import Backoff
 from app.database import rowcount
 from app.extensions import db
 from app.models import ImportJob, ImportStatus, MailingList, utcnow
@@ -188,6 +189,8 @@ class _Heartbeat:
     def __init__(self, app: Flask, job_id: int, lease: int) -> None:
         self.app, self.job_id, self.lease = app, job_id, lease
         self.lost = threading.Event()
+        # Missed beats are retried at the same pace (STALE_AFTER allows several), logged once per streak.
+        self.missed = Backoff(log, f"import {job_id}: heartbeat", first=BEAT_SECONDS, most=BEAT_SECONDS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lettrine-import-{job_id}-heartbeat", daemon=True)
 
@@ -204,12 +207,13 @@ class _Heartbeat:
             with self.app.app_context():
                 try:
                     _write(self.job_id, self.lease, heartbeat_at=utcnow())
+                    self.missed.succeeded()
                 except TakenOver:
                     self.lost.set()
                     return
-                except Exception:  # noqa: BLE001 - a missed beat is retried; STALE_AFTER allows several
+                except Exception as exc:  # noqa: BLE001 - a missed beat is retried; STALE_AFTER allows several
                     db.session.rollback()
-                    log.warning("import %s: heartbeat not written", self.job_id, exc_info=True)
+                    self.missed.failed(exc)
                 finally:
                     db.session.remove()
 

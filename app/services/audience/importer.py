@@ -52,6 +52,7 @@ from app.models import (
     MailingList,
     SubscriberStatus,
     SubscriptionStatus,
+    SuppressionReason,
     email_hash,
     utcnow,
 )
@@ -79,6 +80,8 @@ ANALYZE_AFTER_ROWS = 1000
 IMPORT_STATISTICS = ("subscribers", "subscriptions", "suppressions", "subscriber_terms")
 
 BATCH_SIZE = 2000
+# Stands for an erased address in a report (the erasure writes it over the ones already there).
+ERASED_MARK = "[effacé]"
 PROFILE_FIELDS = ("first_name", "last_name", "organisation", "function", "commune")
 _ACTIVE = SubscriberStatus.ACTIVE.value
 
@@ -418,7 +421,11 @@ class _BatchImporter:
             if row.key in suppressed:
                 if not repeat:
                     report.skipped_suppressed += 1
-                    report.reject(row.line, row.email, _("adresse sur la liste d'exclusion : non réabonnée"))
+                    if suppressed[row.key] == SuppressionReason.ERASED:
+                        # The report keeps no erased address, even typed again: the line number finds it.
+                        report.reject(row.line, ERASED_MARK, _("adresse effacée (RGPD) : non réabonnée"))
+                    else:
+                        report.reject(row.line, row.email, _("adresse sur la liste d'exclusion : non réabonnée"))
                 continue
             if found is not None and found.status != _ACTIVE:
                 # Someone who left (or whose address fails) keeps the data they left with.

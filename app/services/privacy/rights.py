@@ -16,7 +16,6 @@ not answer (``privacy retention --erase-flagged-after DAYS``).
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -25,18 +24,14 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     AuditLog,
-    BounceRecord,
     Campaign,
     Delivery,
-    ImportJob,
     MailingList,
-    OutboxMessage,
     Registration,
     Subscriber,
     SubscriberStatus,
     Subscription,
     SubscriptionStatus,
-    TransactionalMessage,
     Suppression,
     SuppressionReason,
     utcnow,
@@ -45,6 +40,7 @@ from app.models.audience import new_uid
 from app.services.integrations import emit_signal
 from app.services.audience import RETENTION_FLAG, audit, suppress
 from app.services.events import cancel_registration
+from app.services.privacy.traces import Person, erase_traces
 
 
 def _iso(value) -> str | None:
@@ -97,75 +93,25 @@ def export_subscriber(subscriber: Subscriber) -> dict[str, Any]:
     }
 
 
-def _scrub(value: Any, secrets_: set[str]) -> Any:
-    """Remove the address (and its local part) from nested audit details."""
-    if isinstance(value, str):
-        for s in secrets_:
-            value = value.replace(s, "[effacé]")
-        return value
-    if isinstance(value, list):
-        return [_scrub(v, secrets_) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrub(v, secrets_) for k, v in value.items()}
-    return value
-
-
-def _scrub_import_reports(email: str) -> None:
-    """Drop the address from the rejected-rows reports of import jobs (as typed in the file)."""
-    target = email.strip().lower()
-    for job in db.session.scalars(select(ImportJob).where(ImportJob.report.is_not(None))):
-        report = job.report or []
-        if not any(target in str(row.get("email", "")).lower() or target in str(row.get("reason", "")).lower()
-                   for row in report if isinstance(row, dict)):
-            continue
-        job.report = [
-            {**row, "email": "[effacé]" if target in str(row.get("email", "")).lower() else row.get("email"),
-             "reason": re.sub(re.escape(target), "[effacé]", str(row.get("reason", "")), flags=re.IGNORECASE)}
-            if isinstance(row, dict) else row
-            for row in report
-        ]
-
-
 def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") -> None:
-    """Erase one person (RGPD art. 17). Idempotent; commits."""
-    email = subscriber.email
+    """Erase one person (RGPD art. 17), and every trace of them elsewhere (:mod:`.traces`). Idempotent; commits."""
+    person = Person.of(subscriber)
     for reg in db.session.scalars(select(Registration).where(Registration.subscriber_id == subscriber.id)).all():
         # Seats freed, waiting list promoted (they are told); the erased person gets no message.
         cancel_registration(reg, actor=actor, tell_registrant=False)
-    if email:
-        suppress(email, SuppressionReason.ERASED, source="erase")
-        _scrub_import_reports(email)
-    hidden = {email} if email else set()
-    for row in db.session.scalars(select(AuditLog).where(AuditLog.subscriber_id == subscriber.id)):
-        row.ip = None
-        row.detail = _scrub(row.detail or {}, hidden)
-        row.source = _scrub(row.source, hidden)
+    if subscriber.email:
+        suppress(subscriber.email, SuppressionReason.ERASED, source="erase")
     for sub in db.session.scalars(select(Subscription).where(Subscription.subscriber_id == subscriber.id)):
         if sub.status != SubscriptionStatus.UNSUBSCRIBED:
             sub.status = SubscriptionStatus.UNSUBSCRIBED
             sub.unsubscribed_at = utcnow()
         sub.consent_ip = None
+    registration_ids = []
     for reg in db.session.scalars(select(Registration).where(Registration.subscriber_id == subscriber.id)):
         reg.ip = None
         reg.uid = new_uid()  # every /r/ link mailed to the person now points nowhere
         reg.requested_journees = []
-    if email:
-        for delivery in db.session.scalars(select(Delivery).where(Delivery.subscriber_id == subscriber.id)):
-            if delivery.smtp_reply and email in delivery.smtp_reply:
-                delivery.smtp_reply = delivery.smtp_reply.replace(email, "[effacé]")
-        # Bounce reports name the address (attributed to this person, or left for review).
-        for record in db.session.scalars(select(BounceRecord).where(
-                (BounceRecord.subscriber_id == subscriber.id) | (BounceRecord.recipient == email))):
-            record.recipient = ""
-            record.diagnostic = record.diagnostic.replace(email, "[effacé]")
-        # Service messages addressed to this person: the ones still to go would reach an erased
-        # address, the others keep the address and the server's words. Drop them all.
-        for message in db.session.scalars(select(TransactionalMessage).where(
-                (TransactionalMessage.subscriber_id == subscriber.id) | (TransactionalMessage.to_address == email))):
-            db.session.delete(message)
-        # The development outbox keeps whole messages: drop the ones addressed to this person.
-        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipients.contains(email))):
-            db.session.delete(message)
+        registration_ids.append(reg.id)
     subscriber.email = None
     subscriber.first_name = subscriber.last_name = ""
     subscriber.organisation = subscriber.function = subscriber.commune = ""
@@ -174,6 +120,8 @@ def erase_subscriber(subscriber: Subscriber, *, actor: str, source: str = "") ->
         emit_signal("subscriber.erased", subscriber={"id": subscriber.id, "email": None, "status": "erased"})
     subscriber.status = SubscriberStatus.ERASED
     audit("erase", subscriber, actor=actor, source=source)
+    db.session.flush()  # the cancellations' webhooks and audit rows, written above, are scrubbed too
+    erase_traces(person, registration_ids)
     db.session.commit()
 
 

@@ -11,9 +11,9 @@
 - ``files/``: the instance folder (uploaded imports waiting to run…), without the
   SQLite database itself, locks and, unless asked, the development secret key;
 - ``secrets/`` only with ``--with-secrets``: SECRET_KEYS (links already sent keep
-  working only with them) and the DKIM private key. Without it, the database holds no
-  password hash, token or webhook secret either (``backup_scrub``), and the demo admin's
-  password file is left out;
+  working only with them), FINGERPRINT_KEY (the suppression list is kept under it) and the
+  DKIM private key. Without it, the database holds no password hash, token or webhook secret
+  either (``backup_scrub``), and the demo admin's password file is left out;
 - every file inside the archive is 0600, like the archive itself.
 
 ``flask backup restore FILE`` refuses a database that has any table: a restore never
@@ -42,7 +42,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from app.errors import LettrineError
-from app.models import utcnow
+from app.models import keyed, utcnow
 from app.services.support import backup_scrub
 
 FORMAT = 1
@@ -184,6 +184,7 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
             "organisation": vars(config["ORGANISATION"]) if config.get("ORGANISATION") is not None else {},
             "secrets": with_secrets,
             "scrubbed": scrubbed,  # tables whose secrets were replaced
+            "fingerprint_check": fingerprint_check(config["FINGERPRINT_KEY"]),
         }
         skip = _skipped_paths(instance_path, url, kind, with_secrets)
         partial = out.with_name(out.name + ".partial")
@@ -204,6 +205,8 @@ def create(config: Mapping[str, Any], instance_path: str, out: Path, with_secret
                     tar.add(path, arcname=f"files/{path.relative_to(root).as_posix()}", filter=_private)
             if with_secrets:
                 _add_bytes(tar, "secrets/SECRET_KEYS", ",".join(config["SECRET_KEYS"]).encode(), 0o600)
+                # The suppression list matches nobody under another key: it goes with the data it keys.
+                _add_bytes(tar, "secrets/FINGERPRINT_KEY", config["FINGERPRINT_KEY"].encode(), 0o600)
                 key_file = config.get("DKIM_PRIVATE_KEY_FILE")
                 if key_file:
                     _add_bytes(tar, "secrets/dkim.pem", Path(key_file).read_bytes(), 0o600)
@@ -235,6 +238,14 @@ def read_manifest(archive: Path) -> dict[str, Any]:
     return manifest
 
 
+# What the key makes of a fixed digest: tells, without showing the key, whether two keys are the same.
+_CHECKED = "0" * 64
+
+
+def fingerprint_check(key: str) -> str:
+    return keyed(_CHECKED, key)
+
+
 def database_is_empty(database_url: str) -> bool:
     """True when the database does not exist yet (SQLite file absent) or has no table at all."""
     url = make_url(database_url)
@@ -248,9 +259,18 @@ def database_is_empty(database_url: str) -> bool:
         engine.dispose()
 
 
-def restore(archive: Path, database_url: str, instance_path: str) -> RestoreReport:
-    """Load the archive into an empty database and the instance folder; refuse a non-empty database."""
+def restore(archive: Path, database_url: str, instance_path: str, fingerprint_key: str | None = None) -> RestoreReport:
+    """Load the archive into an empty database and the instance folder; refuse a non-empty database, and
+    (given the configured ``fingerprint_key``) a backup whose suppression list was kept under another key."""
     manifest = read_manifest(archive)
+    check = manifest.get("fingerprint_check")
+    if fingerprint_key is not None and check and check != fingerprint_check(fingerprint_key):
+        raise BackupError(
+            "FINGERPRINT_KEY n'est pas celle de la sauvegarde : la liste d'exclusion n'y reconnaîtrait plus "
+            "personne (restauration refusée, rien n'a été modifié). Reprenez la clé de la sauvegarde "
+            "(secrets/FINGERPRINT_KEY d'une sauvegarde --with-secrets) / FINGERPRINT_KEY differs from the "
+            "backup's: the suppression list would match nobody; restore refused, nothing changed"
+        )
     url = make_url(database_url)
     kind = "postgresql" if url.get_backend_name() == "postgresql" else "sqlite"
     if manifest["database"] != kind:
