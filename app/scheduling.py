@@ -234,16 +234,24 @@ def run_once(app: Flask, now: datetime | None = None) -> DispatchReport:
 
 
 def _run_sequences(now: datetime | None) -> dict:
-    """The sequences' tick: enrol who the triggers name, queue the steps that fell due (each once)."""
+    """The sequences' tick: enrol who the triggers name, queue the steps that fell due (each once).
+    Logged once per streak of failures (the database is down: every tick would say so)."""
     try:
-        return tick_sequences(now).as_dict()
-    except Exception:  # noqa: BLE001 - a sequence that fails must not stop campaigns going out
+        counts = tick_sequences(now).as_dict()
+    except Exception as error:  # noqa: BLE001 - a sequence that fails must not stop campaigns going out
         db.session.rollback()
-        log.exception("scheduler: sequences tick failed")
+        if db_error_kind(error) != "connection" and not _sequence_failures.failing:
+            log.exception("scheduler: sequences tick failed")
+        _sequence_failures.failed(error)
         return {}
+    _sequence_failures.succeeded()
+    return counts
 
 
-# Logged once when resuming imports starts failing (the database is down: every pass would say so).
+# Logged once when the sequences' tick starts failing.
+_sequence_failures = Backoff(log, "scheduler: sequences tick", first=30.0, most=120.0)
+
+
 _import_failures = Backoff(log, "scheduler: resuming stale imports", first=30.0, most=120.0)
 
 

@@ -54,13 +54,15 @@ def test_the_scheduler_tick_logs_once_while_the_database_is_down(down_app, monke
     monkeypatch.setattr(scheduling, "_failures", Backoff(scheduling.log, "scheduler: dispatch pass", first=0, most=0))
     monkeypatch.setattr(scheduling, "_import_failures",
                         Backoff(scheduling.log, "scheduler: resuming stale imports", first=0, most=0))
+    monkeypatch.setattr(scheduling, "_sequence_failures",
+                        Backoff(scheduling.log, "scheduler: sequences tick", first=0, most=0))
     halted = threading.Event()
     with logged("app.scheduling") as lines:
         for _ in range(5):
             scheduling._job(down_app, halted)
     assert not halted.is_set()  # an outage is waited out, not a reason to stop
     assert scheduling._failures.failures == 5
-    assert len(lines) == 2, lines  # one for the pass, one for the imports it resumes; no traceback
+    assert len(lines) == 3, lines  # the pass, the imports it resumes, the sequences' tick; no traceback
     assert all("failing, retrying with back-off" in line and "\n" not in line for line in lines)
 
 
