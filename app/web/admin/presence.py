@@ -56,7 +56,7 @@ from app.services.events import (
     survey_results_csv,
 )
 from app.services.audience import InvalidAddress
-from app.timeutil import format_local, to_local
+from app.timeutil import to_local
 from app.web.admin import bp
 from app.web.certificate_response import certificate_response
 
@@ -310,7 +310,7 @@ def attendance_edit(cycle_id: int):
         return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id, _anchor=f"j{journee.number}"))
     return render_template("admin/attendance.html", cycle=cycle, tables=sheet_rows(cycle), form=form,
                            closed=closure(cycle), certified=certified(cycle),
-                           statuses=ATTENDANCE_STATUS_LABELS, format_local=format_local)
+                           statuses=ATTENDANCE_STATUS_LABELS)
 
 
 @bp.route("/events/<int:cycle_id>/emargement.<fmt>")
