@@ -58,6 +58,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "hour": "H' h 'mm",  # 9 h 00, as French writes hours in the messages
         "short": "d MMM yyyy, H' h 'mm",  # 4 févr. 2027, 9 h 00 (tables)
         "long": "EEEE d MMMM yyyy, H' h 'mm",  # jeudi 4 février 2027, 9 h 00
+        "weekday_moment": "EEEE d MMMM yyyy 'à' H' h 'mm",  # jeudi 7 avril 2016 à 17 h 00
     },
     "en": {
         "day": "MMMM d, yyyy",
@@ -68,6 +69,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "hour": "h:mm a",
         "short": "d MMM yyyy, H:mm",
         "long": "EEEE, MMMM d, yyyy, h:mm a",
+        "weekday_moment": "EEEE, MMMM d, yyyy 'at' h:mm a",
     },
 }
 
@@ -94,6 +96,9 @@ def format_when(value: datetime | date | None, form: str = "moment", locale: obj
         return ""
     lang = language(locale)
     pattern = PATTERNS[lang].get(form, form)
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    if lang == "fr" and day.day == 1:
+        pattern = pattern.replace("d MMMM", "d'er' MMMM")  # "1er avril 2027": French writes the first so
     if not isinstance(value, datetime):
         return babel_date(value, pattern, locale=lang)
     return babel_datetime(to_local(value), pattern, tzinfo=local_zone(), locale=lang)

@@ -16,13 +16,13 @@ from datetime import date, datetime, time
 
 from app.models import Cycle, Journee
 from app.services.events.reminders import french_date
-from app.timeutil import local_to_utc, to_local
+from app.timeutil import format_when, local_to_utc, to_local
 
 
 def moment_label(value: datetime) -> str:
-    """``jeudi 7 avril 2016 à 17 h 00``: an instant as the officer reads it, in the organisation's zone."""
-    local = to_local(value)
-    return f"{french_date(value)} à {local:%H} h {local:%M}"
+    """``jeudi 7 avril 2016 à 17 h 00``: an instant as the officer reads it, in the organisation's zone and
+    the page's language (French outside a page)."""
+    return format_when(value, "weekday_moment")
 
 
 def local_day(journee: Journee) -> date:

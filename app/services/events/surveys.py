@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from app import links
@@ -23,6 +24,7 @@ from app.services.events import attendance as att
 from app.services.events.calendar_rules import moment_label, survey_closed_reason, survey_opens_at
 from app.services.events.followup_mail import SendReport, send_each
 from app.services.support import excel_csv
+from app.timeutil import format_when
 from app.tokens import InvalidToken, Purpose, sign, verify
 
 QUESTIONS: list[tuple[str, str]] = [
@@ -49,7 +51,8 @@ def scope_of(journee: Journee | None) -> str:
 
 
 def survey_label(journee: Journee | None) -> str:
-    return "Ensemble du cycle" if journee is None else f"Journée {journee.number}"
+    """The survey's heading in the reader's language ("Ensemble du cycle", "Journée 2"; French outside a page)."""
+    return _("Ensemble du cycle") if journee is None else _("Journée %(n)s", n=journee.number)
 
 
 # --- links -------------------------------------------------------------------------------
@@ -186,11 +189,16 @@ def cycle_results(cycle: Cycle) -> dict[str, Any]:
 
 
 def results_csv(cycle: Cycle) -> bytes:
-    """Every answer, one line each."""
+    """Every answer, one line each; a French file like its headings (Paris time, dd/mm/yyyy as everywhere)."""
+    with force_locale("fr"):
+        return _results_csv(cycle)
+
+
+def _results_csv(cycle: Cycle) -> bytes:
     labels = {f"j{j.id}": survey_label(j) for j in cycle.journees} | {CYCLE_SCOPE: survey_label(None)}
     answers = db.session.scalars(select(SurveyAnswer).where(SurveyAnswer.cycle_id == cycle.id)
                                  .order_by(SurveyAnswer.scope, SurveyAnswer.created_at))
     return excel_csv(
         ["Questionnaire", *[label for _, label in QUESTIONS], "Commentaire", "Nom", "Répondu le"],
         ([labels.get(a.scope, a.scope), *[a.scores.get(k, "") for k in QUESTION_KEYS], a.comment, a.name,
-          a.updated_at.strftime("%Y-%m-%d %H:%M")] for a in answers))
+          format_when(a.updated_at, "numeric")] for a in answers))

@@ -35,7 +35,7 @@ from app.services.events import (
     save_cycle,
     seats_left,
 )
-from app.timeutil import parse_local, to_local
+from app.timeutil import format_when, parse_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
 
@@ -196,9 +196,9 @@ def event_attendance_csv(cycle_id: int):
         for day in days:
             person = day.registration.subscriber
             writer.writerow([neutralise(v) for v in (
-                journee.number, to_local(journee.starts_at).strftime("%d/%m/%Y"), labels[day.status],
+                journee.number, format_when(journee.starts_at, "numeric_day", "fr"), labels[day.status],
                 person.last_name, person.first_name, person.email or "", person.organisation, person.function,
-                to_local(day.created_at).strftime("%d/%m/%Y %H:%M"), day.registration.source, "",
+                format_when(day.created_at, "numeric", "fr"), day.registration.source, "",
             )])
     suffix = f"-journee-{only}" if only is not None else ""
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={
