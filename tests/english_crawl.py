@@ -64,7 +64,7 @@ def demo_texts() -> list[str]:
                   for line in _lines(str(journee.get(key) or ""))]
     for person in DEMO_SUBSCRIBERS:
         typed += [str(part) for part in person[1:]]
-    typed += ["formations", "Formations du CRPVE", "Mairie d'Évry", "association dissoute", "Marie", "Paul",
+    typed += ["formations", "Formations CRPVE", "Cycles de qualification et journées d'étude du CRPVE.", "Mairie d'Évry", "association dissoute", "Marie", "Paul",
               "Lefèvre", "Diallo"]
     return sorted(set(typed), key=len, reverse=True)
 

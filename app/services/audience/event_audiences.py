@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -58,46 +59,63 @@ def normalise(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def describe(criterion: dict[str, Any] | None) -> str:
-    """The criterion in French, for the composer, the segment list and the report."""
+    """The criterion in words (the reader's language; French outside a page), for the composer, the segment
+    list and the report."""
     if not criterion:
         return ""
     cycle = db.session.get(Cycle, criterion["cycle_id"])
     journee = db.session.get(Journee, criterion["journee_id"]) if criterion.get("journee_id") else None
     title = cycle.title if cycle else "?"
-    day = f"la journée {journee.number}" if journee else ""
-    return {
-        "cycle": f"inscrits au cycle « {title} »",
-        "journee": f"inscrits à {day} du cycle « {title} »",
-        "waiting": f"en liste d'attente ({day or 'toute journée'}) du cycle « {title} »",
-        "none": f"inscrits à aucune journée du cycle « {title} »",
-        "present": f"présents ({day or 'à une journée au moins'}) du cycle « {title} »",
-        "absent": f"absents à {day} du cycle « {title} »",
-        "answered": f"présents ayant répondu au questionnaire ({day or 'du cycle'}) « {title} »",
-        "not_answered": f"présents n'ayant pas répondu au questionnaire ({day or 'du cycle'}) « {title} »",
-    }.get(criterion["kind"], criterion["kind"])
+    day = _("la journée %(n)s", n=journee.number) if journee else ""
+    kind = criterion["kind"]
+    if kind == "cycle":
+        return _("inscrits au cycle « %(title)s »", title=title)
+    if kind == "journee":
+        return _("inscrits à %(day)s du cycle « %(title)s »", day=day, title=title)
+    if kind == "waiting":
+        return _("en liste d'attente (%(day)s) du cycle « %(title)s »", day=day or _("toute journée"), title=title)
+    if kind == "none":
+        return _("inscrits à aucune journée du cycle « %(title)s »", title=title)
+    if kind == "present":
+        return _("présents (%(day)s) du cycle « %(title)s »", day=day or _("à une journée au moins"), title=title)
+    if kind == "absent":
+        return _("absents à %(day)s du cycle « %(title)s »", day=day, title=title)
+    if kind == "answered":
+        return _("présents ayant répondu au questionnaire (%(day)s) « %(title)s »", day=day or _("du cycle"),
+                 title=title)
+    if kind == "not_answered":
+        return _("présents n'ayant pas répondu au questionnaire (%(day)s) « %(title)s »", day=day or _("du cycle"),
+                 title=title)
+    return kind
 
 
 def choices() -> list[tuple[str, str]]:
-    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id"."""
+    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id", labels in the reader's
+    language."""
     options: list[tuple[str, str]] = []
     for cycle in db.session.scalars(select(Cycle).options(selectinload(Cycle.journees)).order_by(Cycle.id.desc()).limit(30)):
-        options.append((f"cycle:{cycle.id}:", f"{cycle.title} — inscrits au cycle"))
+        name = cycle.title
+
+        def add(value: str, label: str, name: str = name) -> None:
+            options.append((value, f"{name} — {label}"))
+
+        add(f"cycle:{cycle.id}:", _("inscrits au cycle"))
         for journee in cycle.journees:
-            options.append((f"journee:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits à la journée {journee.number}"))
-        options.append((f"waiting:{cycle.id}:", f"{cycle.title} — liste d'attente"))
-        options.append((f"none:{cycle.id}:", f"{cycle.title} — inscrits à aucune journée"))
+            add(f"journee:{cycle.id}:{journee.id}", _("inscrits à la journée %(n)s", n=journee.number))
+        add(f"waiting:{cycle.id}:", _("liste d'attente"))
+        add(f"none:{cycle.id}:", _("inscrits à aucune journée"))
         # After the journées: who came, who did not, who answered the satisfaction survey.
-        options.append((f"present:{cycle.id}:", f"{cycle.title} — présents à une journée au moins"))
+        add(f"present:{cycle.id}:", _("présents à une journée au moins"))
         for journee in cycle.journees:
             number = journee.number
-            options.append((f"present:{cycle.id}:{journee.id}", f"{cycle.title} — présents à la journée {number}"))
-            options.append((f"absent:{cycle.id}:{journee.id}", f"{cycle.title} — inscrits mais absents à la journée {number}"))
-            options.append((f"answered:{cycle.id}:{journee.id}",
-                            f"{cycle.title} — présents à la journée {number} ayant répondu au questionnaire"))
-            options.append((f"not_answered:{cycle.id}:{journee.id}",
-                            f"{cycle.title} — présents à la journée {number} n'ayant pas répondu au questionnaire"))
-        options.append((f"answered:{cycle.id}:", f"{cycle.title} — ayant répondu au questionnaire du cycle"))
-        options.append((f"not_answered:{cycle.id}:", f"{cycle.title} — n'ayant pas répondu au questionnaire du cycle"))
+            add(f"present:{cycle.id}:{journee.id}", _("présents à la journée %(n)s", n=number))
+            add(f"absent:{cycle.id}:{journee.id}", _("inscrits mais absents à la journée %(n)s", n=number))
+            add(f"answered:{cycle.id}:{journee.id}",
+                _("présents à la journée %(n)s ayant répondu au questionnaire", n=number))
+            add(f"not_answered:{cycle.id}:{journee.id}",
+                _("présents à la journée %(n)s n'ayant pas répondu au questionnaire", n=number))
+        add(f"answered:{cycle.id}:", _("ayant répondu au questionnaire du cycle"))
+        add(f"not_answered:{cycle.id}:", _("n'ayant pas répondu au questionnaire du cycle"))
     return options
 
 

@@ -29,7 +29,7 @@ SCOPES: dict[str, str] = {
     "campaigns:read": "lire les campagnes, leur progression et leur bilan / read campaigns, progress, reports",
     "campaigns:write": "créer et modifier des campagnes, envoyer des tests / create, update, test-send",
     "campaigns:send": "programmer, envoyer, suspendre, reprendre, annuler / schedule, send, pause, resume, cancel",
-    "events:read": "lire cycles, journées et inscriptions / read cycles, journées, registrations",
+    "events:read": "lire cycles, journées et inscriptions / read cycles, days, registrations",
     "events:write": "inscrire et désinscrire / register and cancel registrations",
     "tx:send": "envoyer des messages transactionnels / send transactional messages",
     "suppressions:read": "lire la liste d'exclusion / read the suppression list",
