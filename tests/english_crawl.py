@@ -14,16 +14,24 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import links as app_links
 from app.extensions import db
-from app.models import Campaign, CampaignStatus, Cycle, Registration
+from app.models import Campaign, CampaignStatus, Cycle, ImportJob, MailingList, Registration, Subscriber
 from app.services import demo
+from app.services.audience import suppressions as suppression_list
 from app.services.campaigns.lifecycle import start_campaign
+from app.services.campaigns.reuse import duplicate_campaign
+from app.services.deliverability.bounces import COMPLAINT, HARD, register_bounce
+from app.services.events.attendance import checkin_token
+from app.services.integrations.webhooks import create_endpoint
+from app.services.privacy.rights import erase_subscriber
 from app.services.demo.base import DEMO_SUBSCRIBERS
 from app.services.demo.seed_cycle import CAMPAIGN, CYCLE, JOURNEES
 from app.services.events.registrations import register
+from app.services.events.surveys import survey_url
 from tests.sending_fixtures import deliver_queued
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -79,9 +87,10 @@ def french_words(text: str, typed: list[str]) -> list[str]:
 
 class _Text(HTMLParser):
     """The text a reader sees or hears (text, option labels, aria-label, placeholder, title, alt, button
-    values), leaving out scripts, styles, textareas (typed content) and passages marked as French."""
+    values), leaving out scripts, styles, textareas (typed content), code (as tests/page_checks.py does) and
+    passages marked as French. The document's <title> repeats the page's <h1>, which is read."""
 
-    SKIP = {"script", "style", "textarea", "template", "noscript"}
+    SKIP = {"script", "style", "textarea", "template", "noscript", "code", "pre", "kbd", "samp", "title"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self) -> None:
@@ -126,8 +135,9 @@ def visible_text(html: str) -> str:
 
 
 def seed(actor: str) -> dict[str, str]:
-    """The demo with its cycle moved ten years on (so registration is open), its announcement sent, two
-    registrations with one journée's presence; returns public pages no admin link leads to."""
+    """The demo with its cycle moved eleven years on (so registration is open), its announcement sent, two
+    registrations, and what the French crawl adds; returns the pages no admin link leads to (public ones,
+    the sending progress, a send-now confirmation and a check-in page)."""
     demo.load_demo()
     cycle = db.session.scalar(select(Cycle).order_by(Cycle.id))
     assert cycle is not None
@@ -143,12 +153,37 @@ def seed(actor: str) -> dict[str, str]:
     for email, first, last in (("marie@example.org", "Marie", "Lefèvre"), ("paul@example.org", "Paul", "Diallo")):
         register(cycle, email, first_name=first, last_name=last, organisation="Mairie d'Évry",
                  journees=list(cycle.journees[:2]), source="admin", actor=actor, notify=False)
+    # As the French admin crawl (tests/test_browser_admin_crawl.py) does: an import job, a webhook endpoint on
+    # loopback where nothing listens, a suppressed domain, a bounce, a complaint and an erased person.
+    db.session.add(ImportJob(list_id=db.session.scalar(select(MailingList.id)), file_name="contacts.csv",
+                             stored_path="/nonexistent", actor=actor))
+    current_app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = True
+    create_endpoint("http://127.0.0.1:9/crm/lettrine", "all", description="CRM du CRPVE")
+    suppression_list.add("@ancienne-asso.example.org", "association dissoute", actor=actor)
+    people = db.session.scalars(select(Subscriber).order_by(Subscriber.id)).all()
+    register_bounce(people[0], HARD, status="5.1.1", diagnostic="550 5.1.1 <x@example.org>: User unknown",
+                    source="dsn", campaign_id=sent.id)
+    register_bounce(people[1], COMPLAINT, source="arf", campaign_id=sent.id)
+    erase_subscriber(people[2], actor=actor)
     db.session.commit()
+    draft = duplicate_campaign(sent).id
     registration = db.session.scalar(select(Registration).order_by(Registration.id))
     assert registration is not None
+    person = registration.subscriber
+    formations = db.session.scalar(select(MailingList.id).where(MailingList.slug == "formations"))
+    assert formations is not None
+
+    def path(url: str) -> str:
+        return urlsplit(url).path
+
     return {"registration form": f"/inscription/{cycle.slug}", "agenda": "/agenda", "subscribe": "/subscribe",
-            "subscribed": "/subscribe/merci", "manage registration": urlsplit(app_links.registration_manage_url(registration.uid)).path,
-            "web view": f"/c/{sent.slug}"}
+            "subscribed": "/subscribe/merci", "manage registration": path(app_links.registration_manage_url(registration.uid)),
+            "web view": f"/c/{sent.slug}", "unsubscribe": path(app_links.unsubscribe_url(person.uid, sent.id)),
+            "preferences": path(app_links.preferences_url(person.uid)),
+            "confirm": path(app_links.confirm_url(person.uid, [formations])),
+            "survey": path(survey_url(registration, cycle.journees[0])),
+            "sending": f"/admin/campaigns/{sent.id}/sending", "send now": f"/admin/campaigns/{draft}/confirm",
+            "check-in": f"/admin/presence/{checkin_token(registration)}"}
 
 
 NOT_PAGES = re.compile(r"(\.(csv|json|zip|pdf|png|ics|eml|txt|xml)$)|(/(raw|html|export|download|audience-count)$)"
