@@ -95,11 +95,11 @@ class _Text(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[bool] = []  # per open element: whether its text is left out
+        self.stack: list[tuple[str, bool]] = []  # open elements: (tag, whether their text is left out)
         self.parts: list[str] = []
 
     def _skipping(self) -> bool:
-        return bool(self.stack) and self.stack[-1]
+        return bool(self.stack) and self.stack[-1][1]
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -112,7 +112,7 @@ class _Text(HTMLParser):
             if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
                 self.parts.append(str(attributes["value"]))
         if tag not in self.VOID:
-            self.stack.append(skip)
+            self.stack.append((tag, skip))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -120,8 +120,11 @@ class _Text(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag not in self.VOID and self.stack:
-            self.stack.pop()
+        """Close up to the matching open element (HTML lets </p>, </li>, </td> be left out); an end tag
+        with no open element of its name is ignored."""
+        if any(open_tag == tag for open_tag, _skip in self.stack):
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
 
     def handle_data(self, data):
         if not self._skipping():

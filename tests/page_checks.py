@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from babel.messages.pofile import read_po
 
 from app import models
-from app.web.filters import SOURCE_LABELS
+from app.services.audience import SOURCE_LABELS
 
 PO = Path(__file__).resolve().parents[1] / "app/translations/en/LC_MESSAGES/messages.po"
 BLOCKING_IMPACTS = {"critical", "serious"}

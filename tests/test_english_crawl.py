@@ -28,6 +28,9 @@ def _french_on(pages: dict[str, tuple[int, str]]) -> dict[str, list[str]]:
             continue
         if not html:
             continue
+        if '<html lang="en"' not in html and not path.startswith("/c/"):  # the web view is the (French) message
+            found[path] = ["<html> not English"]
+            continue
         words = french_words(visible_text(html), typed)
         if words:
             found[path] = sorted(set(words))

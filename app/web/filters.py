@@ -9,6 +9,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.models import CampaignStatus
+from app.services.audience import source_label
 from app.timeutil import format_when
 
 STATUS_LABELS = {
@@ -19,22 +20,6 @@ STATUS_LABELS = {
     CampaignStatus.SENT: _l("Envoyée"),
     CampaignStatus.CANCELLED: _l("Annulée"),
     CampaignStatus.MISSED: _l("Manquée"),
-}
-
-
-# Where a consent or a suppression came from, as stored (short tokens the code writes), in words. Tokens not
-# listed (an import's file name, "inscription:<cycle>", a sentence the team typed) are shown as they are.
-SOURCE_LABELS = {
-    "form": _l("formulaire d'abonnement"),
-    "confirm": _l("lien de confirmation"),
-    "preferences": _l("centre de préférences"),
-    "one-click": _l("désinscription en un clic (messagerie)"),
-    "unsubscribe-page": _l("page de désinscription"),
-    "erase": _l("effacement à la demande de la personne"),
-    "bounced": _l("adresse en erreur"),
-    "complained": _l("plainte (message signalé comme indésirable)"),
-    "admin": _l("ajout par l'équipe"),
-    "demo": _l("données de démonstration"),
 }
 
 
@@ -79,7 +64,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals["long_date"] = long_date
 
     app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
-    app.jinja_env.filters["source_label"] = lambda source: str(SOURCE_LABELS.get(source, source)) if source else source
+    app.jinja_env.filters["source_label"] = source_label
 
     @app.template_filter("number")
     def _number(value, pattern: str | None = None) -> str:

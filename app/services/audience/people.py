@@ -35,6 +35,7 @@ from app.models import (
 from app.sending.eligibility import Basis, service_kinds
 from app.services.audience import suppressions as suppression_list
 from app.services.audience.core import Consent, InvalidAddress, audit, find_subscriber, normalise_email, set_subscription, suppress
+from app.services.audience.sources import source_label
 from app.services.audience.subscriptions import LinkTarget, memberships, resubscribe, unsubscribe
 
 PROFILE = ("first_name", "last_name", "organisation", "function", "commune")
@@ -269,5 +270,5 @@ def describe(row: AuditLog, list_name: str | None) -> str:
     if "@" in actor:
         return _("%(what)s par %(who)s", what=text, who=actor)
     if row.source:
-        return f"{text} ({row.source})"
+        return f"{text} ({source_label(row.source)})"
     return text

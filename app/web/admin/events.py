@@ -10,7 +10,7 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
-from app.services.audience import InvalidAddress
+from app.services.audience import InvalidAddress, source_label
 from app.services.campaigns import cycle_timeline
 from app.services.events import (
     CycleError,
@@ -174,6 +174,12 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _french(function, *args):
+    """A label for a French file (its headings are French), whatever the officer's interface language."""
+    with force_locale("fr"):
+        return function(*args)
+
+
 @bp.route("/events/<int:cycle_id>/attendance.csv")
 def event_attendance_csv(cycle_id: int):
     """The attendance sheet: one line per confirmed registrant per journée (UTF-8 BOM, ``;``, Excel-ready)."""
@@ -198,7 +204,8 @@ def event_attendance_csv(cycle_id: int):
             writer.writerow([neutralise(v) for v in (
                 journee.number, format_when(journee.starts_at, "numeric_day", "fr"), labels[day.status],
                 person.last_name, person.first_name, person.email or "", person.organisation, person.function,
-                format_when(day.created_at, "numeric", "fr"), day.registration.source, "",
+                format_when(day.created_at, "numeric", "fr"),
+                _french(source_label, day.registration.source, cycle.slug), "",
             )])
     suffix = f"-journee-{only}" if only is not None else ""
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={
