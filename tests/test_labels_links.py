@@ -1,19 +1,29 @@
 """Labels and links of issue #24: sources in words in both languages (they read "form" and "admin"), the
-phone preview one width everywhere (the editor said 390 px, the preview tab 375 px)."""
+phone preview one width everywhere (the editor said 390 px, the preview tab 375 px), a test message's web-view
+link that opens (it answered 404 until the campaign was sent)."""
 from __future__ import annotations
 
+import email
 import html
 import re
+from email import policy
+from urllib.parse import urlsplit
 
+from flask import g
 from flask_babel import force_locale, refresh
 
 from app.extensions import db
+from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, SubscriptionStatus
+from app.services.audience.core import Consent, set_subscription
+from app.services.campaigns.lifecycle import start_campaign
+from app.tokens import Purpose, sign
 from app.services.audience import source_label
 from app.services.events import register
 from app.web.admin import PREVIEW_WIDTHS
 from tests.english_crawl import visible_text
 from tests.event_factories import future_dates, make_cycle
-from tests.sending_fixtures import make_campaign
+from tests.sending_fixtures import deliver_queued, make_campaign
+from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 
 
 def test_sources_in_words_in_both_languages(app):
@@ -63,3 +73,61 @@ def test_one_phone_width_in_the_composer_and_the_preview_tab(admin_client):
     assert f'data-preview-width="{phone}"' in composer and f"Téléphone ({phone} px)" in composer
     assert f'class="preview preview-phone" width="{phone}"' in preview and f"Téléphone ({phone} px)" in preview
     assert "375" not in composer + preview
+
+
+def _letter():
+    """A draft newsletter (never sent) and its list, with one confirmed subscriber."""
+    person = Subscriber(email="abonnee@example.org", first_name="Inès")
+    letter = MailingList(slug="lettre", name="Lettre du CRPVE")
+    db.session.add_all([person, letter])
+    db.session.flush()
+    set_subscription(person, letter, SubscriptionStatus.CONFIRMED, Consent("test"))
+    campaign = Campaign(slug="mars", name="Mars", subject="Les nouvelles de mars", preheader="Agenda",
+                        template=CampaignTemplate.NEWSLETTER, lists=[letter],
+                        content={"blocks": [{"type": "title", "text": "Mars au CRPVE"},
+                                            {"type": "text", "text": "Bonjour à toutes et à tous."}]})
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def test_a_test_message_web_view_link_opens_before_the_campaign_is_sent(app, smtp_server, admin_client):
+    """Issue #24: the test message's "Voir la version en ligne" answered 404 until the campaign was really
+    sent. Its link is now a signed preview of that campaign (itsdangerous, app.tokens), which opens for
+    whoever got the message (no login), and nothing else opens with a made-up or altered one."""
+    app.config["SMTP_URL"] = smtp_server.url
+    campaign = _letter()
+    admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "relecture@example.org"})
+    deliver_queued(app)
+    [delivered] = smtp_server.messages
+    message = email.message_from_bytes(delivered.data, policy=policy.default)
+    html_part = message.get_body(("html",)).get_content()
+    [href] = re.findall(r'<a href="([^"]+)"[^>]*>Voir la version en ligne</a>', html_part)
+    assert urlsplit(href).path.startswith("/apercu/")
+    assert href in message.get_body(("plain",)).get_content().split()
+
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget the officer Flask-Login kept
+    public = app.test_client()  # whoever received the test: not logged in
+    assert public.get(f"/c/{campaign.slug}").status_code == 404  # the campaign's own web view: not yet
+    page = public.get(urlsplit(href).path)
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Mars au CRPVE" in body and "Bonjour à toutes et à tous." in body
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["X-Robots-Tag"] == "noindex"
+
+    token = urlsplit(href).path.rsplit("/", 1)[1]
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert public.get(f"/apercu/{forged}").status_code == 404
+    assert public.get(f"/apercu/{sign(Purpose.PREFERENCES, {'c': campaign.id})}").status_code == 404  # other purpose
+    assert public.get(f"/apercu/{sign(Purpose.PREVIEW, {'c': campaign.id + 1})}").status_code == 404  # no campaign
+    assert public.get(f"/apercu/{sign(Purpose.PREVIEW, {'c': campaign.id}, ['another-key-0123456789abcdef0123'])}"
+                      ).status_code == 404  # signed with a key the app does not hold
+
+    # The real send keeps the campaign's public web view.
+    assert start_campaign(campaign) == 1
+    smtp_server.messages.clear()
+    deliver_queued(app)
+    real = email.message_from_bytes(smtp_server.messages[0].data, policy=policy.default)
+    assert f"/c/{campaign.slug}" in real.get_body(("html",)).get_content()
+    assert public.get(f"/c/{campaign.slug}").status_code == 200
