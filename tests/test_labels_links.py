@@ -7,12 +7,15 @@ import email
 import html
 import re
 from email import policy
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from flask import g
+from icalendar import Calendar
 from flask_babel import force_locale, refresh
 
 from app.extensions import db
+from app.sending.calendar import calendar_links, journee_ics
+from app.sending.views import cycle_view
 from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, SubscriptionStatus
 from app.services.audience.core import Consent, set_subscription
 from app.services.campaigns.lifecycle import start_campaign
@@ -131,3 +134,24 @@ def test_a_test_message_web_view_link_opens_before_the_campaign_is_sent(app, smt
     real = email.message_from_bytes(smtp_server.messages[0].data, policy=policy.default)
     assert f"/c/{campaign.slug}" in real.get_body(("html",)).get_content()
     assert public.get(f"/c/{campaign.slug}").status_code == 200
+
+
+VENUE = "CRPVE, Salle de conférence, Maison départementale de l'habitat, Boulevard de l'Ecoute-S'il-Pleut, 91000 EVRY"
+
+
+def test_the_venue_on_one_line_everywhere(client, app):
+    """Issue #24: the address typed in a textarea (CRLF line ends, a space left at a line's end) gave a break
+    before each comma in .ics LOCATION values and "l'habitat , Boulevard" on the form. One function now
+    (app.message.venue) makes the one line the .ics, the calendar links and the public pages show, and the
+    lines of the messages' "Lieu" block."""
+    cycle = make_cycle(dates=future_dates(), published=True)
+    cycle.venue_address = "Maison départementale de l'habitat \r\nBoulevard de l'Ecoute-S'il-Pleut,\r\n\r\n91000 EVRY"
+    db.session.commit()
+    event = next(c for c in Calendar.from_ical(journee_ics(cycle.journees[0])).walk() if c.name == "VEVENT")
+    assert str(event["LOCATION"]) == VENUE
+    assert f"location={quote_plus(VENUE)}" in calendar_links(cycle.journees[0]).google
+    assert cycle_view(cycle)["venue"] == ["CRPVE", "Salle de conférence", "Maison départementale de l'habitat",
+                                          "Boulevard de l'Ecoute-S'il-Pleut", "91000 EVRY"]
+    for path in (f"/inscription/{cycle.slug}", "/agenda"):
+        text = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", client.get(path).get_data(as_text=True)).split()))
+        assert VENUE in text and "habitat ," not in text, path

@@ -20,6 +20,7 @@ from app.digits import is_digits
 from app.extensions import db
 from app.message import richtext
 from app.message.render import LOCALE, MARKER_FOR, Attachment, RenderError, greeting_for
+from app.message.venue import venue_lines
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
 from app.sending.calendar import journee_ics
 from app.sending.language import email_language
@@ -84,8 +85,7 @@ def cycle_view(cycle: Cycle) -> dict[str, Any]:
     else:
         days_summary = ngettext("%(num)d journée", "%(num)d journées", len(journees))
         objectives_heading = gettext("Objectifs généraux")
-    venue = [line.strip() for line in [cycle.venue_name, cycle.venue_room, *cycle.venue_address.splitlines()]
-             if line and line.strip()]
+    venue = venue_lines(cycle.venue_name, cycle.venue_room, cycle.venue_address)
     return {
         "model": cycle,
         "kicker": kicker,

@@ -38,7 +38,7 @@ from app.services.events.calendar_rules import (
     moment_label,
     survey_closed_reason,
 )
-from app.services.events.calendars import add_to_calendar_links, agenda_ics
+from app.services.events.calendars import add_to_calendar_links, agenda_ics, cycle_venue
 from app.services.events.certificates import (
     CertificateError,
     CycleNotOver,
@@ -113,7 +113,7 @@ from app.services.events.surveys import (
 )
 
 __all__ = [
-    "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
+    "ACTIVE_REGISTRATION_STATUSES", "cycle_venue", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
     "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
     "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
