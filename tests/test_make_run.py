@@ -100,3 +100,46 @@ def test_make_run_serves_the_demo_and_prints_a_login_that_works(tmp_path):
             proc.wait()
         proc.stdout.close()
     assert Path(tmp_path / "lettrine.db").is_file()  # the instance folder's own SQLite database
+
+
+@pytest.mark.slow
+# doc-command: LETTRINE_INSTANCE_DIR=/tmp/lettrine-2 .venv/bin/flask --app wsgi dev --port 5002
+def test_flask_dev_serves_on_the_port_it_is_given(tmp_path):
+    """The README's ``flask dev --port``, with an instance folder of its own: it migrates nothing itself, so the
+    database is upgraded first (as ``make run`` does); then it serves on that port, prints it, and the folder
+    holds the instance's database and keys."""
+    [shown_command] = [c for c in commands_in(ROOT / "README.md") if "--port" in c.text]
+    env_line, words = split_environment(shown_command.words)
+    assert env_line == {"LETTRINE_INSTANCE_DIR": "/tmp/lettrine-2"}
+    assert words[:4] == [".venv/bin/flask", "--app", "wsgi", "dev"] and words[4:] == ["--port", "5002"]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(LETTRINE_INSTANCE_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    subprocess.run([words[0], "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*words[:4], "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    printed: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("  Services :") for line in printed):
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "flask dev ended:\n" + "".join(printed)
+            assert time.monotonic() < deadline, "flask dev printed nothing:\n" + "".join(printed)
+            printed.append(line)
+        assert f"  Lettrine : http://127.0.0.1:{port}/admin/\n" in printed
+        for _ in range(100):
+            try:
+                status, _, body = _get(_opener(), f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, (status, body)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stdout.close()
+    assert (tmp_path / "lettrine.db").is_file() and (tmp_path / "dev-secret-key").is_file()
