@@ -59,6 +59,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "short": "d MMM yyyy, H' h 'mm",  # 4 févr. 2027, 9 h 00 (tables)
         "long": "EEEE d MMMM yyyy, H' h 'mm",  # jeudi 4 février 2027, 9 h 00
         "weekday_moment": "EEEE d MMMM yyyy 'à' H' h 'mm",  # jeudi 7 avril 2016 à 17 h 00
+        "month": "LLLL yyyy",  # février 2027 (the stand-alone month, as a table cell names it)
     },
     "en": {
         "day": "MMMM d, yyyy",
@@ -70,6 +71,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "short": "d MMM yyyy, H:mm",
         "long": "EEEE, MMMM d, yyyy, h:mm a",
         "weekday_moment": "EEEE, MMMM d, yyyy 'at' h:mm a",
+        "month": "LLLL yyyy",
     },
 }
 

@@ -7,15 +7,15 @@ import csv
 import io
 from datetime import date, datetime, timezone
 
-from flask_babel import force_locale
+from flask_babel import force_locale, refresh
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus, SurveyAnswer
+from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus, SurveyAnswer, utcnow
 from app.services.audience.core import Consent, set_subscription
 from app.services.audience.exporter import export_csv
 from app.services.events import journee_label, register, save_answer, survey_results_csv
-from app.timeutil import format_hours, format_when
+from app.timeutil import format_hours, format_when, to_local
 from tests.event_factories import future_dates, make_cycle
 
 # 02:29 UTC on 7 December 2026 is 03:29 in Paris (winter, UTC+01:00); 1 April 2027 08:00 UTC is 10:00 (summer).
@@ -91,3 +91,20 @@ def test_the_survey_export_writes_paris_time_like_the_others(client, app):
         [header, row] = _rows(survey_results_csv(cycle))
     assert row[header.index("Répondu le")] == "07/12/2026 03:29"  # it wrote 2026-12-07 02:29 (UTC, ISO)
     assert row[0] == "Journée 1"
+
+
+FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre"]
+
+
+def test_a_list_growth_names_its_months_in_the_page_language(admin_client):
+    formations = MailingList(slug="formations", name="Formations")
+    db.session.add(formations)
+    db.session.commit()
+    this_month = to_local(utcnow()).date()
+    french = admin_client.get(f"/admin/lists/{formations.id}?lang=fr").get_data(as_text=True)
+    assert f"<td>{FRENCH_MONTHS[this_month.month - 1]} {this_month.year}</td>" in french
+    assert f"<td>{this_month:%Y-%m}</td>" not in french  # it showed "2026-12"
+    refresh()  # the test's app context outlives requests: forget the locale Flask-Babel kept
+    english = admin_client.get(f"/admin/lists/{formations.id}?lang=en").get_data(as_text=True)
+    assert f"<td>{this_month:%B} {this_month.year}</td>" in english

@@ -90,5 +90,5 @@ def close_refusal(cycle: Cycle, now: datetime, before_end: date | None) -> str |
     text = (f"La dernière journée se termine le {moment_label(last.ends_at)} : le cycle ne peut pas être clos "
             "avant (les attestations et le message « le cycle est terminé » partiraient trop tôt).")
     if before_end is not None:
-        text += f" La date confirmée ({before_end:%d/%m/%Y}) n'est pas celle de la dernière journée."
+        text += f" La date confirmée ({format_when(before_end, 'numeric_day', 'fr')}) n'est pas celle de la dernière journée."
     return text
