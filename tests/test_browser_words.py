@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, CampaignTemplate, OutboxMessage, RegistrationDay
+from app.models import OutboxMessage, RegistrationDay
 from app.web.admin import PREVIEW_WIDTHS
 from tests.browser import screenshot
 from tests.english_crawl import FRENCH_WORDS, french_words
 from tests.event_factories import future_dates, make_cycle
-from tests.sending_fixtures import deliver_queued
+from tests.sending_fixtures import deliver_queued, draft_letter
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -72,12 +72,7 @@ def _login(page, live_server, email_address: str) -> None:
 
 
 def test_a_test_message_web_view_link_opens_on_the_proofreader_phone(live_server, page, app, admin_user, _browser):
-    campaign = Campaign(slug="mars", name="Mars", subject="Les nouvelles de mars", preheader="Agenda",
-                        template=CampaignTemplate.NEWSLETTER,
-                        content={"blocks": [{"type": "title", "text": "Mars au CRPVE"},
-                                            {"type": "text", "text": "Bonjour à toutes et à tous."}]})
-    db.session.add(campaign)
-    db.session.commit()
+    campaign = draft_letter("Mars au CRPVE", "Bonjour à toutes et à tous.")
     _login(page, live_server, admin_user.email)
     page.goto(f"{live_server.url}/admin/campaigns/{campaign.id}/edit")
     page.get_by_label("Adresses de test").fill("relectrice@example.org")

@@ -16,8 +16,6 @@ from flask_babel import force_locale, refresh
 from app.extensions import db
 from app.sending.calendar import calendar_links, journee_ics
 from app.sending.views import cycle_view
-from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, SubscriptionStatus
-from app.services.audience.core import Consent, set_subscription
 from app.services.campaigns.lifecycle import start_campaign
 from app.tokens import Purpose, sign
 from app.services.audience import source_label
@@ -25,7 +23,7 @@ from app.services.events import register
 from app.web.admin import PREVIEW_WIDTHS
 from tests.english_crawl import visible_text
 from tests.event_factories import future_dates, make_cycle
-from tests.sending_fixtures import deliver_queued, make_campaign
+from tests.sending_fixtures import deliver_queued, draft_letter, make_campaign
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 
 
@@ -78,28 +76,12 @@ def test_one_phone_width_in_the_composer_and_the_preview_tab(admin_client):
     assert "375" not in composer + preview
 
 
-def _letter():
-    """A draft newsletter (never sent) and its list, with one confirmed subscriber."""
-    person = Subscriber(email="abonnee@example.org", first_name="Inès")
-    letter = MailingList(slug="lettre", name="Lettre du CRPVE")
-    db.session.add_all([person, letter])
-    db.session.flush()
-    set_subscription(person, letter, SubscriptionStatus.CONFIRMED, Consent("test"))
-    campaign = Campaign(slug="mars", name="Mars", subject="Les nouvelles de mars", preheader="Agenda",
-                        template=CampaignTemplate.NEWSLETTER, lists=[letter],
-                        content={"blocks": [{"type": "title", "text": "Mars au CRPVE"},
-                                            {"type": "text", "text": "Bonjour à toutes et à tous."}]})
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
-
-
 def test_a_test_message_web_view_link_opens_before_the_campaign_is_sent(app, smtp_server, admin_client):
     """Issue #24: the test message's "Voir la version en ligne" answered 404 until the campaign was really
     sent. Its link is now a signed preview of that campaign (itsdangerous, app.tokens), which opens for
     whoever got the message (no login), and nothing else opens with a made-up or altered one."""
     app.config["SMTP_URL"] = smtp_server.url
-    campaign = _letter()
+    campaign = draft_letter("Mars au CRPVE", "Bonjour à toutes et à tous.")
     admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "relecture@example.org"})
     deliver_queued(app)
     [delivered] = smtp_server.messages
