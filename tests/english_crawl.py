@@ -147,6 +147,7 @@ def seed(actor: str) -> dict[str, str]:
     for journee in cycle.journees:
         journee.starts_at += timedelta(days=7 * 574)  # eleven years, a whole number of weeks: same weekdays
         journee.ends_at += timedelta(days=7 * 574)
+    cycle.capacity = 30  # seats shown: "places restantes" on the form, "Places restantes" in the admin
     db.session.commit()
     sent = db.session.scalar(select(Campaign).where(Campaign.status == CampaignStatus.DRAFT,
                                                     Campaign.cycle_id.is_not(None)).order_by(Campaign.id))

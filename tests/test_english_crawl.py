@@ -59,7 +59,7 @@ def test_a_handful_of_pages_are_english(client, admin_user):
     assert _french_on(pages) == {}
     # The pages are really English, and show what the issue found French (a check of nothing proves nothing).
     form = visible_text(pages[public["registration form"]][1])
-    assert "Day 1 — Thursday, March " in form and "PM" in form
+    assert "Day 1 — Thursday, March " in form and "PM" in form and "28 seats left" in form
     history = visible_text(pages[f"/admin/subscribers/{person_id}"][1])
     assert "Registered for a cycle by admin@example.org" in history
     attendance = visible_text(pages[f"/admin/events/{cycle_id}/attendance"][1])
