@@ -84,7 +84,7 @@ LAYOUT_JS = """() => {
 
 # Stored values (enum members, source tokens) are English words; shown alone in a cell or a badge they mean
 # a label was forgotten ("sent", "erase", "one-click"). These few read the same in French.
-FRENCH_TOO = {"absent", "admin", "newsletter"}
+FRENCH_TOO = {"absent", "admin", "newsletter", "api"}
 
 _AXE = Axe()
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}|%[sd]")
