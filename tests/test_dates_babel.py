@@ -4,19 +4,23 @@ survey's "Répondu le" and the subscribers' "Inscrit le" in UTC beside Paris tim
 from __future__ import annotations
 
 import csv
+import email
 import io
+from email import policy
 from datetime import date, datetime, timezone
 
 from flask_babel import force_locale, refresh
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscriber, Subscription, SubscriptionStatus, SurveyAnswer, utcnow
+from app.models import MailingList, OutboxMessage, Subscriber, Subscription, SubscriptionStatus, SurveyAnswer, utcnow
 from app.services.audience.core import Consent, set_subscription
 from app.services.audience.exporter import export_csv
 from app.services.events import journee_label, register, save_answer, survey_results_csv
 from app.timeutil import format_hours, format_when, to_local
 from tests.event_factories import future_dates, make_cycle
+from tests.emailcheck import plain_spaces
+from tests.sending_fixtures import deliver_queued
 
 # 02:29 UTC on 7 December 2026 is 03:29 in Paris (winter, UTC+01:00); 1 April 2027 08:00 UTC is 10:00 (summer).
 WINTER = datetime(2026, 12, 7, 2, 29, tzinfo=timezone.utc)
@@ -108,3 +112,17 @@ def test_a_list_growth_names_its_months_in_the_page_language(admin_client):
     refresh()  # the test's app context outlives requests: forget the locale Flask-Babel kept
     english = admin_client.get(f"/admin/lists/{formations.id}?lang=en").get_data(as_text=True)
     assert f"<td>{this_month:%B} {this_month.year}</td>" in english
+
+
+def test_a_registration_made_in_english_still_gets_its_message_in_french(client, app):
+    """The page is English, the message is not (messages are French, app.sending.language): the labels made
+    in the page's language never leak into it."""
+    cycle = make_cycle(dates=[date(to_local(utcnow()).year + 1, 3, 11), date(to_local(utcnow()).year + 1, 4, 8)])
+    page = client.post(f"/inscription/{cycle.slug}?lang=en", data={
+        "first_name": "Ana", "last_name": "Lefèvre", "email": "ana@example.org", "journees": [str(cycle.journees[0].id)]})
+    assert page.status_code == 200 and '<html lang="en">' in page.get_data(as_text=True)
+    deliver_queued()
+    [row] = db.session.scalars(select(OutboxMessage)).all()
+    text = email.message_from_bytes(row.raw, policy=policy.default).get_body(("plain",)).get_content()
+    text = plain_spaces(text)  # French typography's non-breaking spaces
+    assert "Journée 1" in text and "11 mars" in text and "Day 1" not in text and "March" not in text
