@@ -64,6 +64,8 @@ def test_a_handful_of_pages_are_english(client, admin_user):
     assert "Registered for a cycle by admin@example.org" in history
     attendance = visible_text(pages[f"/admin/events/{cycle_id}/attendance"][1])
     assert "morning" in attendance and "afternoon" in attendance and "present" in attendance
+    survey = visible_text(pages[f"/admin/events/{cycle_id}/survey"][1])
+    assert "Whole cycle" in survey and "Day 1 — after Thursday, March " in survey
 
 
 def test_every_admin_and_public_page_is_english(client, admin_user):
