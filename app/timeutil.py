@@ -60,6 +60,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "long": "EEEE d MMMM yyyy, H' h 'mm",  # jeudi 4 février 2027, 9 h 00
         "weekday_moment": "EEEE d MMMM yyyy 'à' H' h 'mm",  # jeudi 7 avril 2016 à 17 h 00
         "month": "LLLL yyyy",  # février 2027 (the stand-alone month, as a table cell names it)
+        "chart": "dd/MM HH:mm",  # 01/03 10:00 (a chart's axis, short)
     },
     "en": {
         "day": "MMMM d, yyyy",
@@ -72,6 +73,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "long": "EEEE, MMMM d, yyyy, h:mm a",
         "weekday_moment": "EEEE, MMMM d, yyyy 'at' h:mm a",
         "month": "LLLL yyyy",
+        "chart": "MMM d, HH:mm",
     },
 }
 
