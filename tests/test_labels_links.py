@@ -21,6 +21,7 @@ from app.tokens import Purpose, sign
 from app.services.audience import source_label
 from app.services.events import register
 from app.web.admin import PREVIEW_WIDTHS
+from tests.doc_commands import ROOT
 from tests.english_crawl import visible_text
 from tests.event_factories import future_dates, make_cycle
 from tests.sending_fixtures import deliver_queued, draft_letter, make_campaign
@@ -37,6 +38,7 @@ def test_sources_in_words_in_both_languages(app):
                                         "registered by the team (cycle contrat-de-ville-2016)"),
         "campaign:12:contrat-de-ville-2016": ("formulaire d'inscription, depuis une annonce (cycle contrat-de-ville-2016)",
                                               "registration form, from an announcement (cycle contrat-de-ville-2016)"),
+        "presence:contrat-de-ville-2016": ("émargement (cycle contrat-de-ville-2016)", "check-in (cycle contrat-de-ville-2016)"),
         "contacts-2026.csv": ("contacts-2026.csv", "contacts-2026.csv"),  # an import's file name, as it is
     }
     for source, (french, english) in expected.items():
@@ -137,3 +139,15 @@ def test_the_venue_on_one_line_everywhere(client, app):
     for path in (f"/inscription/{cycle.slug}", "/agenda"):
         text = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", client.get(path).get_data(as_text=True)).split()))
         assert VENUE in text and "habitat ," not in text, path
+
+
+def test_every_logged_action_has_a_history_line():
+    """A person's history shows each logged action in words (an action missing from the table was shown as
+    its token, "Export downloaded"); the audit calls of the code are read from the source."""
+    from app.services.audience.people import _ACTIONS
+
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "app").rglob("*.py"))
+    logged = set(re.findall(r'\baudit\(\s*"([a-z_]+)"', source))
+    logged |= {"message_sent", "message_skipped", "message_refused", "subscribe", "subscribe_pending",
+               "unsubscribe"}  # written through a variable (worker_policy, core.set_subscription)
+    assert len(logged) > 20 and sorted(logged - set(_ACTIONS)) == []

@@ -242,6 +242,10 @@ _ACTIONS = {
     "event_cancel": _l("Inscription annulée"),
     "event_promote": _l("Passé·e de la liste d'attente à une place"),
     "attendance_change": _l("Présence modifiée"),
+    "attendance_signed": _l("Feuille d'émargement signée"),
+    "export_requested": _l("Export de ses données demandé par la personne"),
+    "export_downloaded": _l("Données téléchargées par la personne"),
+    "import": _l("Import d'un fichier"),
     "status": _l("Statut modifié"),
 }
 _SOURCES = {"public": "par la personne", "admin": "", "system": "", "worker": ""}

@@ -22,6 +22,7 @@ SOURCE_LABELS = {
     "api": _l("API"),
     "webhook": _l("notification d'un relais"),
     "retention": _l("reconfirmation après inactivité"),
+    "worker": _l("envoi automatique"),
 }
 
 # How a cycle registration was made (the part before ":<cycle slug>").
@@ -31,6 +32,8 @@ REGISTRATION_WAYS = {
     "campaign": _l("formulaire d'inscription, depuis une annonce"),
     "admin": _l("inscription par l'équipe"),
     "sur place": _l("venu·e sur place"),
+    "liste d'attente": _l("depuis la liste d'attente"),
+    "presence": _l("émargement"),
 }
 
 
