@@ -93,10 +93,11 @@ __all__ = [
     "cycle_timeline", "delete_segment", "delete_template", "describe_segment", "dev_worker",
     "duplicate_campaign", "duplicate_cycle", "empty_block", "figures_for", "follow_progress", "in_flight",
     "last_refusals", "message_counts", "needs_attention", "outbox_page", "parse_dates", "pause_campaign",
-    "preflight_campaign", "preview_draft", "preview_message", "preview_version", "read_message", "recent_activity",
+    "preflight_campaign", "preview_draft", "preview_message", "read_message", "recent_activity",
     "recent_figures", "record_click", "registrants_audience", "resolve_click", "resume_campaign",
     "retry_failed", "sample_message", "save_as_template", "save_segment", "schedule_campaign",
     "segment_count", "send_campaign_message", "send_test", "sending_policy", "set_click_tracking",
     "start_campaign", "test_reference", "upcoming", "update_campaign", "validate_blocks", "web_version",
     "wire_message", "write_to_registrants",
+    "preview_version",
 ]

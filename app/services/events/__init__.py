@@ -113,7 +113,7 @@ from app.services.events.surveys import (
 )
 
 __all__ = [
-    "ACTIVE_REGISTRATION_STATUSES", "cycle_venue", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
+    "ACTIVE_REGISTRATION_STATUSES", "ATTENDANCE_STATUS_LABELS", "AttendanceError", "CertificateError",
     "CheckInNotOpen", "CycleError", "CycleNotOver", "HALF_LABELS", "InvalidReminderRules",
     "JOURNEE_TEXT_FIELDS", "NotRegisteredForJournee", "RegistrationActionDone", "RegistrationError",
     "SUBJECT_LIMIT", "SURVEY_QUESTIONS", "SURVEY_QUESTION_KEYS", "SurveyError", "UnknownJournee",
@@ -132,4 +132,5 @@ __all__ = [
     "resend_confirmation", "save_answer", "save_cycle", "save_journee", "save_settings", "seats_left",
     "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
+    "cycle_venue",
 ]

@@ -33,7 +33,7 @@ from app.services.campaigns import (
     test_reference,
     update_campaign,
 )
-from app.timeutil import to_local
+from app.timeutil import format_local, to_local
 from app.web.admin.audiences import audience_context, event_segment
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
@@ -212,6 +212,7 @@ def _schedule_context(campaign: Campaign) -> dict[str, Any]:
         "schedule_min": now.strftime("%Y-%m-%dT%H:%M"),
         "schedule_value": planned.strftime("%Y-%m-%dT%H:%M") if planned else "",
         "local_offset": f"UTC{offset[:3]}:{offset[3:]}",
+        "format_local": format_local,
     }
 
 

@@ -35,7 +35,7 @@ from app.services.events import (
     save_cycle,
     seats_left,
 )
-from app.timeutil import format_when, parse_local, to_local
+from app.timeutil import format_local, format_when, parse_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
 
@@ -90,7 +90,7 @@ def event_cycle(cycle_id: int):
     return render_template(
         "admin/event_cycle.html", cycle=cycle, per_journee=per_journee, form=AddRegistrantForm(),
         action_form=FlaskForm(), reminders=_reminders(cycle), rules_text=rules_text, timeline=cycle_timeline(cycle),
-        to_local=to_local, Status=RegistrationStatus, status_labels=STATUS_LABELS,
+        format_local=format_local, to_local=to_local, Status=RegistrationStatus, status_labels=STATUS_LABELS,
     )
 
 
