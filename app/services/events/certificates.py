@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import select
+from flask_babel import force_locale
 
 from app import links
 from app.errors import LettrineError
