@@ -41,6 +41,11 @@ def webview_url(campaign_slug: str) -> str:
     return absolute(f"/c/{campaign_slug}")
 
 
+def preview_url(campaign_id: int) -> str:
+    """The web view of a campaign not sent yet, for its test messages: signed, so not guessable."""
+    return absolute(f"/apercu/{sign(Purpose.PREVIEW, {'c': campaign_id})}")
+
+
 def registration_form_url(cycle_slug: str) -> str:
     return absolute(f"/inscription/{cycle_slug}")
 

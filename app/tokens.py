@@ -29,6 +29,7 @@ class Purpose(str, Enum):
     SURVEY = "lettrine.survey"  # answer the satisfaction survey without a login
     CERTIFICATE = "lettrine.certificate"  # download one's certificate of attendance
     PREFILL = "lettrine.prefill"  # fills the registration form in; opens nothing
+    PREVIEW = "lettrine.preview"  # a test message's "Voir la version en ligne": that campaign before it is sent
 
 
 MAX_AGE: dict[Purpose, int | None] = {
@@ -43,6 +44,7 @@ MAX_AGE: dict[Purpose, int | None] = {
     Purpose.SURVEY: None,  # closing the cycle closes the survey (database, not token age)
     Purpose.CERTIFICATE: None,  # the certificate is the person's own document, kept as long as they need it
     Purpose.PREFILL: None,  # only shows her own name and address on a form she would type them into
+    Purpose.PREVIEW: 30 * 24 * 3600,  # proofreading time; once sent, the campaign's own web view is public
 }
 
 

@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from babel.messages.pofile import read_po
 
 from app import models
-from app.web.filters import SOURCE_LABELS
+from app.services.audience import SOURCE_LABELS
 
 PO = Path(__file__).resolve().parents[1] / "app/translations/en/LC_MESSAGES/messages.po"
 BLOCKING_IMPACTS = {"critical", "serious"}
@@ -84,7 +84,7 @@ LAYOUT_JS = """() => {
 
 # Stored values (enum members, source tokens) are English words; shown alone in a cell or a badge they mean
 # a label was forgotten ("sent", "erase", "one-click"). These few read the same in French.
-FRENCH_TOO = {"absent", "admin", "newsletter"}
+FRENCH_TOO = {"absent", "admin", "newsletter", "api"}
 
 _AXE = Axe()
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}|%[sd]")

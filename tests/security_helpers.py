@@ -45,6 +45,7 @@ def make_world() -> World:
         "public.confirm_subscription": sign(Purpose.CONFIRM, {"s": subscriber.uid, "l": [mailing_list.id]}),
         "public.registration_manage": sign(Purpose.REGISTRATION, {"r": outcome.registration.uid}),
         "public.click": sign(Purpose.CLICK, [campaign.id, "https://www.crpve91.fr/"]),
+        "public.webview_preview": sign(Purpose.PREVIEW, {"c": campaign.id}),
     }
     return World(subscriber, mailing_list, campaign, cycle, tokens)
 

@@ -80,3 +80,22 @@ def deliver_queued(app=None, **options) -> "WorkerStats":
                    policy=sending_policy()).run(until_idle=True)
     db.session.expire_all()
     return stats
+
+
+def draft_letter(title: str = "Mars", text: str = "Bonjour.") -> Campaign:
+    """A draft newsletter "Les nouvelles de mars" (never sent) to the list ``lettre``, whose one confirmed
+    subscriber is abonnee@example.org: for test sends and their web-view links."""
+    from app.models import CampaignTemplate
+    from app.services.audience.core import Consent, set_subscription
+
+    letter = MailingList(slug="lettre", name="Lettre du CRPVE")
+    person = Subscriber(email="abonnee@example.org", first_name="Inès")
+    db.session.add_all([letter, person])
+    db.session.flush()
+    set_subscription(person, letter, SubscriptionStatus.CONFIRMED, Consent("test"))
+    campaign = Campaign(slug="mars", name="Mars", subject="Les nouvelles de mars", preheader="Agenda",
+                        template=CampaignTemplate.NEWSLETTER, lists=[letter],
+                        content={"blocks": [{"type": "title", "text": title}, {"type": "text", "text": text}]})
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign

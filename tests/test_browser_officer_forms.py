@@ -164,7 +164,7 @@ def test_the_greeting_is_a_block_she_sees_moves_and_removes(live_server, page, a
     page.wait_for_load_state()
     assert legends.all_inner_texts() == ["Titre", "Texte"]
     page.get_by_role("link", name="Aperçu et vérifications").click()
-    body = page.frame_locator("iframe.preview-600").locator("body").inner_text()
+    body = page.frame_locator("iframe.preview-desktop").locator("body").inner_text()
     assert body.count("Bonjour") == 1 and page.get_by_text("Le message salue deux fois").count() == 0
 
 
@@ -188,7 +188,7 @@ def test_reminders_have_one_place_their_own_introduction_and_whole_words(live_se
     db.session.refresh(reminder)
     assert reminder.content == {"intro": "Plus qu'une **semaine** avant la journée !"}
     page.goto(f"{live_server.url}/admin/campaigns/{reminder.id}/preview")
-    frame = page.frame_locator("iframe.preview-600")
+    frame = page.frame_locator("iframe.preview-desktop")
     frame.locator("strong", has_text="semaine").wait_for()
     body = frame.locator("body").inner_text()
     assert body.index("avant la journée") < body.index("91000 EVRY")  # the details still follow

@@ -113,7 +113,7 @@ def test_duplicate_the_demo_cycle_to_2027_and_announce_the_copy(live_server, pag
         Campaign.cycle_id == copy.id, Campaign.template == CampaignTemplate.CYCLE_ANNOUNCEMENT))
     assert announcement is not None
     page.get_by_role("link", name="Aperçu et vérifications").click()
-    body = plain_spaces(page.frame_locator("iframe.preview-600").locator("body").inner_text())
+    body = plain_spaces(page.frame_locator("iframe.preview-desktop").locator("body").inner_text())
     assert "4 février 2027" in body and "20 mai 2027" in body and "10 mars 2016" not in body
     assert page.get_by_text("Aucune erreur bloquante.").is_visible()
     # Last year's funder sentence, copied with the texts: preflight names it (a warning).
@@ -174,7 +174,7 @@ def test_upload_an_image_into_a_newsletter_and_see_it_in_the_preview(live_server
     page.get_by_text("Image ajoutée en fin de lettre.").wait_for()
     page.get_by_role("link", name="Aperçu et vérifications").click()
     screenshot(page, "workspace-newsletter-image")
-    img = page.frame_locator("iframe.preview-600").locator('img[alt="Affiche bleue du printemps"]')
+    img = page.frame_locator("iframe.preview-desktop").locator('img[alt="Affiche bleue du printemps"]')
     src = img.get_attribute("src")
     assert re.match(r"^https://lettres\.crpve91\.fr/media/[0-9a-f]{32}-1200\.png$", src)
     served = page.request.get(live_server.url + "/media/" + src.rsplit("/media/", 1)[1])

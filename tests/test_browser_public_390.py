@@ -45,6 +45,8 @@ NOT_PAGES = {
     "public.checkin_qr": "a PNG image",
     "public.privacy_export": "the person's data as a JSON download",
     "public.certificate_download": "a PDF download",
+    "public.webview_preview": "a test message's web view: the e-mail's own HTML, as public.webview (visited); "
+                              "tests/test_browser_words.py opens it from a test message",
     "media.media_file": "an uploaded image",
     "operations.metrics_endpoint": "Prometheus text",
     "operations.readyz": "plain-text probe",

@@ -64,7 +64,7 @@ def test_create_from_bienvenue_edit_preview_test_send_and_pause(app, live_server
     # Preview it: the real message, at both widths.
     page.locator("#step-1").get_by_role("link", name="Aperçu et test").click()
     page.wait_for_url(re.compile(r".*/steps/1/preview$"))
-    frame = page.frame_locator("iframe.preview-600")
+    frame = page.frame_locator("iframe.preview-desktop")
     frame.get_by_text("à très bientôt").wait_for()
     _fits(page, "preview")
 

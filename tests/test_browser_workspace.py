@@ -60,10 +60,10 @@ def test_announce_the_demo_cycle_from_preview_to_report(live_server, page, admin
 
     # Preview at desktop and phone widths.
     page.get_by_role("link", name="Aperçu et vérifications").click()
-    desktop, phone = page.locator("iframe.preview-600"), page.locator("iframe.preview-375")
+    desktop, phone = page.locator("iframe.preview-desktop"), page.locator("iframe.preview-phone")
     assert desktop.is_visible() and phone.is_visible()
     assert desktop.bounding_box()["width"] > phone.bounding_box()["width"]
-    assert "Comment faire vivre un contrat de ville" in page.frame_locator("iframe.preview-375").locator("body").inner_text()
+    assert "Comment faire vivre un contrat de ville" in page.frame_locator("iframe.preview-phone").locator("body").inner_text()
     assert page.get_by_text("Aucune erreur bloquante.").is_visible()
 
     # Test send: lands in the outbox.
@@ -146,7 +146,7 @@ def test_free_newsletter_with_an_image_and_a_button(live_server, page, admin_use
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_text("Campagne enregistrée.").wait_for()
     page.get_by_role("link", name="Aperçu et vérifications").click()
-    frame = page.frame_locator("iframe.preview-600")
+    frame = page.frame_locator("iframe.preview-desktop")
     src = frame.locator('img[alt="Affiche du cycle"]').get_attribute("src")
     assert re.fullmatch(rf"{live_server.url}/media/[0-9a-f]{{32}}-1200\.png", src), src
     assert frame.locator('a[href="https://www.crpve91.fr/inscription"]').first.inner_text().strip() == "S'inscrire"

@@ -13,7 +13,9 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -47,6 +49,32 @@ def _get(opener, url: str, data: dict | None = None) -> tuple[int, str, str]:
         return error.code, error.headers.get("Location", ""), error.read().decode()
 
 
+@contextmanager
+def _serving(command: list[str], env: dict[str, str], seconds: int) -> Iterator[list[str]]:
+    """Run ``command`` (in its own process group: make, flask and the server stop together) until it prints
+    the "Services" line; yield what it printed; stop the group."""
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    assert proc.stdout is not None
+    printed: list[str] = []
+    try:
+        deadline = time.monotonic() + seconds
+        while not any(line.startswith("  Services :") for line in printed):
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, f"{command} ended:\n" + "".join(printed)
+            assert time.monotonic() < deadline, f"{command} printed no login:\n" + "".join(printed)
+            printed.append(line)
+        yield printed
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stdout.close()
+
+
 @pytest.mark.slow
 # doc-command: make run
 # doc-command: LETTRINE_INSTANCE_DIR=/tmp/lettrine-2 make run PORT=5001
@@ -58,16 +86,7 @@ def test_make_run_serves_the_demo_and_prints_a_login_that_works(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(env_line, LETTRINE_INSTANCE_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
     command = [words[0], "-o", ".venv/.installed", *words[1:-1], f"PORT={port}"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)  # its own group: make, flask and the server stop together
-    printed: list[str] = []
-    try:
-        deadline = time.monotonic() + 240
-        while not any(line.startswith("  Services :") for line in printed):
-            line = proc.stdout.readline()
-            assert line or proc.poll() is None, "make run ended:\n" + "".join(printed)
-            assert time.monotonic() < deadline, "make run printed no login:\n" + "".join(printed)
-            printed.append(line)
+    with _serving(command, env, 240) as printed:
         shown = [line.rstrip("\n") for line in printed if line.startswith("  ")][-3:]
         password = (tmp_path / "demo-admin-password").read_text().strip()
         expected = [line.replace("5000", str(port)).replace("<the demo password>", password)
@@ -91,12 +110,30 @@ def test_make_run_serves_the_demo_and_prints_a_login_that_works(tmp_path):
         assert status == 302, status
         status, _, page = _get(opener, url)
         assert status == 200 and "Tableau de bord" in page
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        proc.stdout.close()
     assert Path(tmp_path / "lettrine.db").is_file()  # the instance folder's own SQLite database
+
+
+@pytest.mark.slow
+# doc-command: LETTRINE_INSTANCE_DIR=/tmp/lettrine-2 .venv/bin/flask --app wsgi dev --port 5002
+def test_flask_dev_serves_on_the_port_it_is_given(tmp_path):
+    """The README's ``flask dev --port``, with an instance folder of its own: it migrates nothing itself, so the
+    database is upgraded first (as ``make run`` does); then it serves on that port, prints it, and the folder
+    holds the instance's database and keys."""
+    [shown_command] = [c for c in commands_in(ROOT / "README.md") if "--port" in c.text]
+    env_line, words = split_environment(shown_command.words)
+    assert env_line == {"LETTRINE_INSTANCE_DIR": "/tmp/lettrine-2"}
+    assert words[:4] == [".venv/bin/flask", "--app", "wsgi", "dev"] and words[4:] == ["--port", "5002"]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(LETTRINE_INSTANCE_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    subprocess.run([words[0], "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    with _serving([*words[:4], "--port", str(port)], env, 120) as printed:
+        assert f"  Lettrine : http://127.0.0.1:{port}/admin/\n" in printed
+        for _ in range(100):
+            try:
+                status, _, body = _get(_opener(), f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, (status, body)
+    assert (tmp_path / "lettrine.db").is_file() and (tmp_path / "dev-secret-key").is_file()

@@ -1,6 +1,8 @@
 """The campaign report: counts, failure reasons, unsubscribes through its links, clicks, chart."""
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import refresh
+
 from app.extensions import db
 from app.sending.queue import enqueue
 from app.models import AuditLog, Campaign, CampaignStatus, Delivery, DeliveryStatus, MailingList, Subscriber, SubscriptionStatus
@@ -52,6 +54,9 @@ def test_report_page(admin_client):
     assert "5.1.1 User unknown" in page and "https://www.crpve91.fr/agenda" in page
     assert "<svg" in page and 'role="img"' in page
     assert "01/03 10:00 CET" in page  # the first send, 09:15 UTC, in Paris time
+    refresh()  # the test's app context outlives requests: forget the locale Flask-Babel kept
+    english = admin_client.get(f"/admin/campaigns/{campaign.id}/report?lang=en").get_data(as_text=True)
+    assert "Mar 1, 10:00 CET" in english and "01/03 10:00" not in english  # dd/mm reads as January 3 in English
 
 
 def test_one_click_unsubscribe_counts_in_the_campaign_report(client):

@@ -8,27 +8,12 @@ from email import policy
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Campaign, CampaignTemplate, MailingList, Subscriber, SubscriptionStatus
+from app.models import Campaign
 from app.sending.compose import builder_for
-from app.services.audience.core import Consent, set_subscription
 from app.services.campaigns.lifecycle import start_campaign
 from tests.api_helpers import token_header
-from tests.sending_fixtures import deliver_queued
+from tests.sending_fixtures import deliver_queued, draft_letter
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
-
-
-def _letter() -> Campaign:
-    lst = MailingList(slug="lettre", name="Lettre du CRPVE")
-    person = Subscriber(email="abonnee@example.org", first_name="Inès")
-    db.session.add_all([lst, person])
-    db.session.flush()
-    set_subscription(person, lst, SubscriptionStatus.CONFIRMED, Consent("test"))
-    campaign = Campaign(slug="mars", name="Mars", subject="Les nouvelles de mars", preheader="Agenda",
-                        template=CampaignTemplate.NEWSLETTER, lists=[lst],
-                        content={"blocks": [{"type": "title", "text": "Mars"}, {"type": "text", "text": "Bonjour."}]})
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
 
 
 def _subjects(server) -> dict[str, str]:
@@ -37,7 +22,7 @@ def _subjects(server) -> dict[str, str]:
 
 def test_admin_and_api_test_sends_say_test_the_real_send_does_not(app, smtp_server, admin_client):
     app.config["SMTP_URL"] = smtp_server.url
-    campaign = _letter()
+    campaign = draft_letter()
     admin_client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "relecture@example.org"})
     sent = admin_client.post(f"/api/v1/campaigns/{campaign.id}/test", headers=token_header("campaigns:write"),
                              json={"addresses": ["api.relecture@example.org"]})
@@ -56,7 +41,7 @@ def test_admin_and_api_test_sends_say_test_the_real_send_does_not(app, smtp_serv
 
 
 def test_the_mark_is_not_doubled(app):
-    campaign = _letter()
+    campaign = draft_letter()
     campaign.subject = "[TEST] déjà marqué"
     db.session.commit()
     marked = builder_for(campaign).marked_as_test()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import refresh
+
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, utcnow
 from app.timeutil import to_local
@@ -33,7 +35,19 @@ def test_schedule_in_paris_time(admin_client):
     at = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
     confirm = admin_client.get(f"/admin/campaigns/{campaign.id}/confirm?mode=schedule&at={_local(at)}")
     text = confirm.get_data(as_text=True)
-    assert "envoi à 2 destinataires ?" in plain_spaces(text) and "(UTC+0" in text
+    assert "envoi à 2 destinataires ?" in plain_spaces(text)
+    # Through Babel, in the page's language (issue #24: it read "Le 2026-12-07 03:29 (UTC+01:00)").
+    local = to_local(at)
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"]
+    assert f"Le {local.day} {months[local.month - 1]} {local.year} à {local:%H:%M}, heure de Paris." in plain_spaces(text)
+    assert "UTC+0" not in text and f"Le {local:%Y-%m-%d}" not in plain_spaces(text)
+    refresh()  # the test's app context outlives requests: forget the locale Flask-Babel kept from the last one
+    english = admin_client.get(f"/admin/campaigns/{campaign.id}/confirm?mode=schedule&at={_local(at)}&lang=en")
+    hour = local.hour % 12 or 12
+    assert f"{local:%B} {local.day}, {local.year} at {hour}:{local:%M}" in english.get_data(as_text=True)
+    admin_client.get(f"/admin/campaigns/{campaign.id}/confirm?mode=schedule&at={_local(at)}&lang=fr")
+    refresh()
     response = admin_client.post(f"/admin/campaigns/{campaign.id}/schedule", data={"at": _local(at)})
     assert response.headers["Location"].endswith(f"/admin/campaigns/{campaign.id}/edit")
     db.session.expire_all()

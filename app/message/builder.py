@@ -204,13 +204,17 @@ class CampaignMessageBuilder:
         self.greeting_plain = settings.language.gettext("Bonjour,")
         self._encode_constants()
 
-    def marked_as_test(self) -> "CampaignMessageBuilder":
+    def marked_as_test(self, webview_url: str | None = None) -> "CampaignMessageBuilder":
         """The same message with ``[TEST]`` before its subject, for a test send: in an inbox next to
-        the real one, or forwarded for proofreading, it is never taken for the message itself."""
-        if self.settings.subject.startswith(TEST_MARK):
+        the real one, or forwarded for proofreading, it is never taken for the message itself.
+        ``webview_url``: where its "Voir la version en ligne" leads (a campaign not sent yet has no
+        public web view: the caller gives a signed preview link)."""
+        subject = self.settings.subject
+        marked = subject if subject.startswith(TEST_MARK) else f"{TEST_MARK} {subject}"
+        settings = replace(self.settings, subject=marked, webview_url=webview_url or self.settings.webview_url)
+        if settings == self.settings:
             return self
-        return CampaignMessageBuilder(replace(self.settings, subject=f"{TEST_MARK} {self.settings.subject}"),
-                                      self.compiled)
+        return CampaignMessageBuilder(settings, self.compiled)
 
     # -- once per campaign ---------------------------------------------------
     def _encode_constants(self) -> None:

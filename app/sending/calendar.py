@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from app.message.venue import venue_line
 from app.models import Journee, utcnow
 from app.sending.sender import sender_domain
 
@@ -37,7 +38,7 @@ def _summary(journee: Journee) -> str:
 
 def _location(journee: Journee) -> str:
     cycle = journee.cycle
-    return ", ".join(p for p in (cycle.venue_name, cycle.venue_room, cycle.venue_address.replace("\n", ", ")) if p)
+    return venue_line(cycle.venue_name, cycle.venue_room, cycle.venue_address)
 
 
 def _description(journee: Journee) -> str:

@@ -138,8 +138,9 @@ def builder_for(campaign: Campaign) -> CampaignMessageBuilder:
 
 
 def test_builder_for(campaign: Campaign) -> CampaignMessageBuilder:
-    """The builder of a test send: the campaign's real message, ``[TEST]`` before its subject."""
-    return builder_for(campaign).marked_as_test()
+    """The builder of a test send: the campaign's real message, ``[TEST]`` before its subject, its web-view
+    link a signed preview of the campaign (its public web view answers only once it is sent)."""
+    return builder_for(campaign).marked_as_test(links.preview_url(campaign.id))
 
 
 def wire_bytes(message: OutgoingMessage, signer: DKIMSigner | None) -> bytes:

@@ -11,7 +11,6 @@ import re
 from email.utils import parseaddr
 from typing import Any, Iterable, Mapping
 
-from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 
@@ -20,10 +19,11 @@ from app.digits import is_digits
 from app.extensions import db
 from app.message import richtext
 from app.message.render import LOCALE, MARKER_FOR, Attachment, RenderError, greeting_for
+from app.message.venue import venue_lines
 from app.models import Campaign, CampaignTemplate, Cycle, Journee
 from app.sending.calendar import journee_ics
 from app.sending.language import email_language
-from app.timeutil import to_local
+from app.timeutil import format_when, to_local
 from app.tokens import Purpose, sign
 
 
@@ -49,7 +49,8 @@ def base_context(subject: str, preheader: str, **extra: Any) -> dict[str, Any]:
 # --- Events --------------------------------------------------------------------
 
 def date_label(value) -> str:
-    return format_date(to_local(value).date(), "d MMMM y", locale=LOCALE)
+    """``10 mars 2016`` (``1er avril``) in the message's language (app.timeutil, as the pages)."""
+    return format_when(value, "day", LOCALE)
 
 
 def time_label(value) -> str:
@@ -84,8 +85,7 @@ def cycle_view(cycle: Cycle) -> dict[str, Any]:
     else:
         days_summary = ngettext("%(num)d journée", "%(num)d journées", len(journees))
         objectives_heading = gettext("Objectifs généraux")
-    venue = [line.strip() for line in [cycle.venue_name, cycle.venue_room, *cycle.venue_address.splitlines()]
-             if line and line.strip()]
+    venue = venue_lines(cycle.venue_name, cycle.venue_room, cycle.venue_address)
     return {
         "model": cycle,
         "kicker": kicker,

@@ -1,6 +1,6 @@
 /* The composer's live preview (campaign edit page): as she types, post the unsaved form
    into the preview frame (400 ms after the last keystroke), and switch the frame between
-   desktop (600 px) and phone (390 px) widths.
+   desktop and phone widths (each toggle's data-preview-width: PREVIEW_WIDTHS, app/web/admin).
 
    Each update loads into a NEW sandboxed iframe, swapped in once loaded: the old message
    stays visible meanwhile, and the first navigation of a new frame adds no entry to the
@@ -20,9 +20,13 @@
 
   var frames = function () { return stage.querySelectorAll("iframe.composer-frame"); };
 
+  var widthOf = function (value) {
+    return toggles.querySelector('[data-preview-device="' + value + '"]').getAttribute("data-preview-width");
+  };
+
   var setDevice = function (value) {
     device = value;
-    frames().forEach(function (f) { f.classList.remove("desktop", "phone"); f.classList.add(device); });
+    frames().forEach(function (f) { f.classList.remove("desktop", "phone"); f.classList.add(device); f.width = widthOf(device); });
     toggles.querySelectorAll("[data-preview-device]").forEach(function (b) {
       b.setAttribute("aria-pressed", b.getAttribute("data-preview-device") === device ? "true" : "false");
     });
@@ -44,6 +48,7 @@
     frame.setAttribute("sandbox", "");
     frame.title = old ? old.title : "";
     frame.className = "preview composer-frame loading " + device;
+    frame.width = widthOf(device);
     stage.appendChild(frame);
     frame.addEventListener("load", function () {
       if (seq !== latest) { frame.remove(); return; } // a newer update is on its way

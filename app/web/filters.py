@@ -1,15 +1,16 @@
-"""Jinja filters: dates shown in the organisation's time zone, in French."""
+"""Jinja filters: dates shown in the organisation's time zone and the page's language (app.timeutil)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.models import CampaignStatus
-from app.timeutil import format_local
+from app.services.audience import source_label
+from app.timeutil import format_when
 
 STATUS_LABELS = {
     CampaignStatus.DRAFT: _l("Brouillon"),
@@ -22,22 +23,6 @@ STATUS_LABELS = {
 }
 
 
-# Where a consent or a suppression came from, as stored (short tokens the code writes), in words. Tokens not
-# listed (an import's file name, "inscription:<cycle>", a sentence the team typed) are shown as they are.
-SOURCE_LABELS = {
-    "form": _l("formulaire d'abonnement"),
-    "confirm": _l("lien de confirmation"),
-    "preferences": _l("centre de préférences"),
-    "one-click": _l("désinscription en un clic (messagerie)"),
-    "unsubscribe-page": _l("page de désinscription"),
-    "erase": _l("effacement à la demande de la personne"),
-    "bounced": _l("adresse en erreur"),
-    "complained": _l("plainte (message signalé comme indésirable)"),
-    "admin": _l("ajout par l'équipe"),
-    "demo": _l("données de démonstration"),
-}
-
-
 def local_time(value: datetime | None) -> datetime | None:
     """An aware instant converted to the configured zone (Europe/Paris by default)."""
     if value is None:
@@ -45,16 +30,9 @@ def local_time(value: datetime | None) -> datetime | None:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
-# Babel patterns: French writes hours "9 h 00"; English "9:00".
-SHORT = {True: "d MMM yyyy, H' h 'mm", False: "d MMM yyyy, H:mm"}
-LONG = {True: "EEEE d MMMM yyyy, H' h 'mm", False: "EEEE d MMMM yyyy, H:mm"}
-
-
 def long_date(value: datetime | None) -> str:
-    """"jeudi 4 février 2027, 9 h 00" in the organisation's zone (Babel's default timezone)."""
-    if value is None:
-        return ""
-    return format_datetime(value, LONG[str(get_locale()) == "fr"])
+    """"jeudi 4 février 2027, 9 h 00" in the organisation's zone, in the page's language."""
+    return format_when(value, "long")
 
 
 def register_filters(app: Flask) -> None:
@@ -65,7 +43,7 @@ def register_filters(app: Flask) -> None:
         """A short date in the admin's language and the organisation's zone: "4 févr. 2027, 9 h 00"."""
         if value is None:
             return "—"
-        return format_datetime(value, fmt or SHORT[str(get_locale()) == "fr"])
+        return format_when(value, fmt or "short")
 
     @app.template_filter("localtime")
     def _localtime(value: datetime | None) -> str:
@@ -74,13 +52,19 @@ def register_filters(app: Flask) -> None:
 
     @app.template_filter("localtime_offset")
     def _localtime_offset(value: datetime | None) -> str:
-        """Local time with the offset of that very date, where it helps (scheduling)."""
-        return format_local(value)
+        """A moment, where it is chosen (scheduling): "7 décembre 2026 à 03:29", "December 7, 2026 at 3:29 AM"."""
+        return format_when(value, "moment")
 
+    @app.template_filter("when")
+    def _when(value: datetime | date | None, form: str = "moment") -> str:
+        """Any form of :data:`app.timeutil.PATTERNS`: ``{{ x|when("day") }}``, ``{{ x|when("numeric") }}``."""
+        return format_when(value, form)
+
+    app.jinja_env.globals["format_when"] = format_when
     app.jinja_env.globals["long_date"] = long_date
 
     app.jinja_env.globals["status_label"] = lambda status: str(STATUS_LABELS.get(status, status))
-    app.jinja_env.filters["source_label"] = lambda source: str(SOURCE_LABELS.get(source, source)) if source else source
+    app.jinja_env.filters["source_label"] = source_label
 
     @app.template_filter("number")
     def _number(value, pattern: str | None = None) -> str:

@@ -28,6 +28,7 @@ from app.services.audience.event_audiences import (
     parse_choice as parse_audience_choice,
 )
 from app.services.audience.exporter import export_csv
+from app.services.audience.sources import SOURCE_LABELS, source_label
 from app.services.audience.import_jobs import (
     create_job_from_preview,
     create_job_from_upload,
@@ -120,6 +121,7 @@ from app.services.audience.suppressions import (
 
 __all__ = [
     "ERASED_MARK", "import_dir",
+    "SOURCE_LABELS", "source_label",
     "draft_count", "live_count",
     "resend_expired_confirmation", "suppress_address", "DuplicateList", "SLUG_RE", "UnknownList", "create_list", "lists_by_slug",
     "COUNT_LABELS", "Consent", "FOLLOWUP_KINDS", "ImportFileError", "ImportReport", "InvalidAddress",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -58,49 +59,66 @@ def normalise(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def describe(criterion: dict[str, Any] | None) -> str:
-    """The criterion in French, for the composer, the segment list and the report."""
+    """The criterion in words (the reader's language; French outside a page), for the composer, the segment
+    list and the report."""
     if not criterion:
         return ""
     cycle = db.session.get(Cycle, criterion["cycle_id"])
     journee = db.session.get(Journee, criterion["journee_id"]) if criterion.get("journee_id") else None
     title = cycle.title if cycle else "?"
-    day = f"la journée {journee.number}" if journee else ""
-    return {
-        "cycle": f"inscrits au cycle « {title} »",
-        "journee": f"inscrits à {day} du cycle « {title} »",
-        "waiting": f"en liste d'attente ({day or 'toute journée'}) du cycle « {title} »",
-        "none": f"inscrits à aucune journée du cycle « {title} »",
-        "present": f"présents ({day or 'à une journée au moins'}) du cycle « {title} »",
-        "absent": f"absents à {day} du cycle « {title} »",
-        "answered": f"présents ayant répondu au questionnaire ({day or 'du cycle'}) « {title} »",
-        "not_answered": f"présents n'ayant pas répondu au questionnaire ({day or 'du cycle'}) « {title} »",
-    }.get(criterion["kind"], criterion["kind"])
+    day = _("la journée %(n)s", n=journee.number) if journee else ""
+    kind = criterion["kind"]
+    if kind == "cycle":
+        return _("inscrits au cycle « %(title)s »", title=title)
+    if kind == "journee":
+        return _("inscrits à %(day)s du cycle « %(title)s »", day=day, title=title)
+    if kind == "waiting":
+        return _("en liste d'attente (%(day)s) du cycle « %(title)s »", day=day or _("toute journée"), title=title)
+    if kind == "none":
+        return _("inscrits à aucune journée du cycle « %(title)s »", title=title)
+    if kind == "present":
+        return _("présents (%(day)s) du cycle « %(title)s »", day=day or _("à une journée au moins"), title=title)
+    if kind == "absent":
+        return _("absents à %(day)s du cycle « %(title)s »", day=day, title=title)
+    if kind == "answered":
+        return _("présents ayant répondu au questionnaire (%(day)s) « %(title)s »", day=day or _("du cycle"),
+                 title=title)
+    if kind == "not_answered":
+        return _("présents n'ayant pas répondu au questionnaire (%(day)s) « %(title)s »", day=day or _("du cycle"),
+                 title=title)
+    return kind
 
 
 def choices(label: Callable[[Cycle | Journee], str]) -> list[tuple[str, str]]:
-    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id".
+    """Options for a select: ``(value, label)`` with value "kind:cycle_id:journee_id", in the reader's language.
 
     ``label`` names a cycle or a journée (the events domain's ``choice_label``: the cycle with its
     period, the journée with its date), so cycles of the same title read apart."""
     options: list[tuple[str, str]] = []
     for cycle in db.session.scalars(select(Cycle).options(selectinload(Cycle.journees)).order_by(Cycle.id.desc()).limit(30)):
         name = label(cycle)
-        options.append((f"cycle:{cycle.id}:", f"{name} — inscrits au cycle"))
+
+        def add(value: str, text: str, name: str = name) -> None:
+            options.append((value, f"{name} — {text}"))
+
+        def add_day(value: str, journee: Journee, text: str, name: str = name) -> None:
+            options.append((value, f"{name} · {label(journee)} : {text}"))
+
+        add(f"cycle:{cycle.id}:", _("inscrits au cycle"))
         for journee in cycle.journees:
-            options.append((f"journee:{cycle.id}:{journee.id}", f"{name} · {label(journee)} : inscrits"))
-        options.append((f"waiting:{cycle.id}:", f"{name} — liste d'attente"))
-        options.append((f"none:{cycle.id}:", f"{name} — inscrits à aucune journée"))
+            add_day(f"journee:{cycle.id}:{journee.id}", journee, _("inscrits"))
+        add(f"waiting:{cycle.id}:", _("liste d'attente"))
+        add(f"none:{cycle.id}:", _("inscrits à aucune journée"))
         # After the journées: who came, who did not, who answered the satisfaction survey.
-        options.append((f"present:{cycle.id}:", f"{name} — présents à une journée au moins"))
+        add(f"present:{cycle.id}:", _("présents à une journée au moins"))
         for journee in cycle.journees:
-            day = f"{name} · {label(journee)}"
-            options.append((f"present:{cycle.id}:{journee.id}", f"{day} : présents"))
-            options.append((f"absent:{cycle.id}:{journee.id}", f"{day} : inscrits mais absents"))
-            options.append((f"answered:{cycle.id}:{journee.id}", f"{day} : présents ayant répondu au questionnaire"))
-            options.append((f"not_answered:{cycle.id}:{journee.id}",
-                            f"{day} : présents n'ayant pas répondu au questionnaire"))
-        options.append((f"answered:{cycle.id}:", f"{name} — ayant répondu au questionnaire du cycle"))
-        options.append((f"not_answered:{cycle.id}:", f"{name} — n'ayant pas répondu au questionnaire du cycle"))
+            add_day(f"present:{cycle.id}:{journee.id}", journee, _("présents"))
+            add_day(f"absent:{cycle.id}:{journee.id}", journee, _("inscrits mais absents"))
+            add_day(f"answered:{cycle.id}:{journee.id}", journee, _("présents ayant répondu au questionnaire"))
+            add_day(f"not_answered:{cycle.id}:{journee.id}", journee,
+                    _("présents n'ayant pas répondu au questionnaire"))
+        add(f"answered:{cycle.id}:", _("ayant répondu au questionnaire du cycle"))
+        add(f"not_answered:{cycle.id}:", _("n'ayant pas répondu au questionnaire du cycle"))
     return options
 
 

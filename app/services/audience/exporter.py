@@ -16,6 +16,7 @@ from typing import Iterator
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.timeutil import format_when
 from app.models import BounceRecord, MailingList, Subscriber, Subscription, SubscriptionStatus
 from app.services.support import formula_like
 
@@ -37,7 +38,8 @@ def neutralise(value: object) -> str:
 
 
 def _stamp(value) -> str:
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+    """A stored UTC instant as the file's other dates: Paris time, dd/mm/yyyy HH:MM (it wrote UTC before)."""
+    return format_when(value, "numeric", "fr")
 
 
 def _rows(mailing_list: MailingList | None) -> Iterator[list[object]]:

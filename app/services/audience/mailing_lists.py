@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Sequence
 
 from sqlalchemy import delete as sa_delete
@@ -124,6 +124,12 @@ class Growth:
     month: str  # "2027-02"
     joined: int
     left: int
+
+    @property
+    def first_day(self) -> date:
+        """The month as a date, for pages to name it ("février 2027", "February 2027")."""
+        year, month = self.month.split("-")
+        return date(int(year), int(month), 1)
 
 
 def growth(mailing_list: MailingList, months: int = 12) -> list[Growth]:

@@ -12,6 +12,7 @@ from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from app.errors import LettrineError
@@ -34,11 +35,12 @@ from app.models import (
 from app.sending.eligibility import Basis, service_kinds
 from app.services.audience import suppressions as suppression_list
 from app.services.audience.core import Consent, InvalidAddress, audit, find_subscriber, normalise_email, set_subscription, suppress
+from app.services.audience.sources import source_label
 from app.services.audience.subscriptions import LinkTarget, memberships, resubscribe, unsubscribe
 
 PROFILE = ("first_name", "last_name", "organisation", "function", "commune")
-FIELD_LABELS = {"email": "adresse", "first_name": "prénom", "last_name": "nom", "organisation": "organisme",
-                "function": "fonction", "commune": "commune"}
+FIELD_LABELS = {"email": _l("adresse"), "first_name": _l("prénom"), "last_name": _l("nom"),
+                "organisation": _l("organisme"), "function": _l("fonction"), "commune": _l("commune")}
 TEAM_SOURCE = "ajout par l'équipe"
 
 
@@ -216,55 +218,61 @@ def still_coming(person: Subscriber) -> StillComing:
 
 
 _ACTIONS = {
-    "admin_add": "Ajouté·e à la main",
-    "admin_edit": "Fiche modifiée",
-    "subscribe": "Abonné·e à la liste {list}",
-    "subscribe_pending": "Inscription à la liste {list} en attente de confirmation",
-    "unsubscribe": "Désabonné·e de la liste {list}",
-    "unsubscribe_all": "Désabonné·e de toutes les listes",
-    "reactivate": "Réactivé·e",
-    "suppress": "Ajouté·e à la liste d'exclusion",
-    "unsuppress": "Retiré·e de la liste d'exclusion",
-    "erase": "Données personnelles effacées",
-    "export_admin": "Données exportées par l'équipe",
-    "confirmation_queued": "Lien de confirmation mis en file",
-    "message_sent": "Message envoyé",
-    "message_refused": "Message refusé par le serveur",
-    "message_skipped": "Message non envoyé (règles d'envoi)",
-    "retention_flag": "Signalé·e pour reconfirmation (inactivité)",
-    "bounce_hard": "Adresse en erreur définitive",
-    "bounce_soft": "Erreur temporaire de distribution",
-    "bounce_undone": "Erreur de distribution annulée",
-    "complaint": "Plainte pour spam",
-    "event_register": "Inscription à un cycle",
-    "event_cancel": "Inscription annulée",
-    "event_promote": "Passé·e de la liste d'attente à une place",
-    "attendance_change": "Présence modifiée",
-    "status": "Statut modifié",
+    "admin_add": _l("Ajouté·e à la main"),
+    "admin_edit": _l("Fiche modifiée"),
+    "subscribe": _l("Abonné·e à la liste %(list)s"),
+    "subscribe_pending": _l("Inscription à la liste %(list)s en attente de confirmation"),
+    "unsubscribe": _l("Désabonné·e de la liste %(list)s"),
+    "unsubscribe_all": _l("Désabonné·e de toutes les listes"),
+    "reactivate": _l("Réactivé·e"),
+    "suppress": _l("Ajouté·e à la liste d'exclusion"),
+    "unsuppress": _l("Retiré·e de la liste d'exclusion"),
+    "erase": _l("Données personnelles effacées"),
+    "export_admin": _l("Données exportées par l'équipe"),
+    "confirmation_queued": _l("Lien de confirmation mis en file"),
+    "message_sent": _l("Message envoyé"),
+    "message_refused": _l("Message refusé par le serveur"),
+    "message_skipped": _l("Message non envoyé (règles d'envoi)"),
+    "retention_flag": _l("Signalé·e pour reconfirmation (inactivité)"),
+    "bounce_hard": _l("Adresse en erreur définitive"),
+    "bounce_soft": _l("Erreur temporaire de distribution"),
+    "bounce_undone": _l("Erreur de distribution annulée"),
+    "complaint": _l("Plainte pour spam"),
+    "event_register": _l("Inscription à un cycle"),
+    "event_cancel": _l("Inscription annulée"),
+    "event_promote": _l("Passé·e de la liste d'attente à une place"),
+    "attendance_change": _l("Présence modifiée"),
+    "attendance_signed": _l("Feuille d'émargement signée"),
+    "export_requested": _l("Export de ses données demandé par la personne"),
+    "export_downloaded": _l("Données téléchargées par la personne"),
+    "import": _l("Import d'un fichier"),
+    "status": _l("Statut modifié"),
 }
 _SOURCES = {"public": "par la personne", "admin": "", "system": "", "worker": ""}
+_REACTIVATED_AFTER = {"unsubscribed": _l("après un désabonnement"), "bounced": _l("après des erreurs d'adresse"),
+                      "complained": _l("après une plainte")}
+_PUBLIC_WAYS = {"link": _l("par son lien de désabonnement"),
+                "list-unsubscribe": _l("depuis sa messagerie (désabonnement en un clic)"),
+                "preferences": _l("depuis son centre de préférences"), "form": _l("par le formulaire"),
+                "confirm": _l("en confirmant son adresse"), "resubscribe": _l("par son lien de réabonnement")}
 
 
 def describe(row: AuditLog, list_name: str | None) -> str:
-    """One audit row in plain French: "Désabonné·e de toutes les listes par marie@crpve91.fr"."""
-    text = _ACTIONS.get(row.action)
-    if text is None:
-        text = row.action.replace("_", " ").capitalize()
-    text = text.format(list=f"« {list_name} »" if list_name else "(supprimée)")
+    """One audit row in plain words, in the reader's language: "Désabonné·e de toutes les listes par
+    marie@crpve91.fr" / "Unsubscribed from every list by marie@crpve91.fr"."""
+    label = _ACTIONS.get(row.action)
+    named = _("« %(name)s »", name=list_name) if list_name else _("(supprimée)")
+    text = str(label) % {"list": named} if label is not None else row.action.replace("_", " ").capitalize()
     detail = row.detail or {}
     if row.action == "admin_edit" and detail.get("fields"):
-        text += " (" + ", ".join(FIELD_LABELS.get(f, f) for f in detail["fields"]) + ")"
+        text += " (" + ", ".join(str(FIELD_LABELS.get(f, f)) for f in detail["fields"]) + ")"
     if row.action == "reactivate":
-        text += " après " + {"unsubscribed": "un désabonnement", "bounced": "des erreurs d'adresse",
-                             "complained": "une plainte"}.get(str(detail.get("from")), "une interruption")
+        text += " " + str(_REACTIVATED_AFTER.get(str(detail.get("from")), _l("après une interruption")))
     actor = row.actor or ""
     if actor == "public":
-        how = {"link": " par son lien de désabonnement", "list-unsubscribe": " depuis sa messagerie (désabonnement en un clic)",
-               "preferences": " depuis son centre de préférences", "form": " par le formulaire",
-               "confirm": " en confirmant son adresse", "resubscribe": " par son lien de réabonnement"}
-        return text + how.get(row.source, " par la personne elle-même")
+        return text + " " + str(_PUBLIC_WAYS.get(row.source or "", _l("par la personne elle-même")))
     if "@" in actor:
-        return f"{text} par {actor}"
+        return _("%(what)s par %(who)s", what=text, who=actor)
     if row.source:
-        return f"{text} ({row.source})"
+        return f"{text} ({source_label(row.source)})"
     return text

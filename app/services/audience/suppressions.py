@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import LettrineError
@@ -22,12 +23,13 @@ from app.models import Subscriber, Suppression, SuppressionReason, SuppressedDom
 from app.services.audience.core import InvalidAddress, audit, find_subscriber, lift_suppression, normalise_email, suppress
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+# Lazy: the suppressions page shows them in the officer's language.
 REASON_LABELS = {
-    SuppressionReason.UNSUBSCRIBED: "désabonnement",
-    SuppressionReason.BOUNCED: "adresse en erreur",
-    SuppressionReason.COMPLAINED: "plainte",
-    SuppressionReason.ERASED: "effacement RGPD",
-    SuppressionReason.MANUAL: "ajout par l'équipe",
+    SuppressionReason.UNSUBSCRIBED: _l("désabonnement"),
+    SuppressionReason.BOUNCED: _l("adresse en erreur"),
+    SuppressionReason.COMPLAINED: _l("plainte"),
+    SuppressionReason.ERASED: _l("effacement RGPD"),
+    SuppressionReason.MANUAL: _l("ajout par l'équipe"),
 }
 
 
@@ -165,7 +167,7 @@ def entries(*, q: str = "", reason: str = "", limit: int = 200) -> list[Entry]:
                 return rows
         for row, address, person_id in db.session.execute(query):
             shown = address or "adresse non conservée (empreinte " + row.email_hash[:10] + "…)"
-            rows.append(Entry("address", row.email_hash, shown, REASON_LABELS.get(row.reason, row.reason.value),
+            rows.append(Entry("address", row.email_hash, shown, str(REASON_LABELS.get(row.reason, row.reason.value)),
                               row.source, row.created_at, person_id))
     rows.sort(key=lambda e: e.at, reverse=True)
     return rows[:limit]

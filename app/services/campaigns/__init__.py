@@ -63,6 +63,7 @@ from app.services.campaigns.previews import (
     WireMessage,
     preview_draft,
     preview_message,
+    preview_version,
     read_message,
     web_version,
     wire_message,
@@ -108,4 +109,5 @@ __all__ = [
     "segment_count", "send_campaign_message", "send_test", "sending_policy", "set_click_tracking",
     "start_campaign", "test_reference", "upcoming", "update_campaign", "validate_blocks", "web_version",
     "wire_message", "write_to_registrants",
+    "preview_version",
 ]

@@ -27,6 +27,7 @@ from app.services.audience import find_subscriber, normalise_email
 from app.services.campaigns.api_messages import recipient_for
 from app.services.campaigns.composition import EDITABLE, CampaignFields, header_text_problems
 from app.services.campaigns.preflight import sample_message
+from app.tokens import InvalidToken, Purpose, verify
 
 # The text fields a draft preview takes from the form (the rest is the saved campaign's).
 DRAFT_TEXT_FIELDS = ("name", "subject", "preheader", "from_name", "reply_to")
@@ -127,6 +128,20 @@ def web_version(campaign: Campaign, *, staff: bool) -> WebVersion | None:
         return None
     html, _text = compiled.fill(webview_values(campaign))
     return WebVersion(html, public)
+
+
+def preview_version(token: str) -> WebVersion | None:
+    """A test message's "Voir la version en ligne" (``links.preview_url``): the campaign as it is now, for
+    whoever holds that signed link, before it is sent too. None for a forged, expired or foreign token."""
+    try:
+        payload = verify(Purpose.PREVIEW, token)
+        campaign = db.session.get(Campaign, int(payload["c"]))
+    except (InvalidToken, KeyError, TypeError, ValueError):
+        return None
+    if campaign is None:
+        return None
+    version = web_version(campaign, staff=True)
+    return WebVersion(version.html, public=False) if version is not None else None
 
 
 def read_message(raw: bytes) -> MessageParts:

@@ -14,7 +14,7 @@ from sqlalchemy import func, literal_column, select
 from app.extensions import db
 from app.models import AuditLog, Campaign, Delivery, DeliveryStatus, LinkClick
 from app.services.campaigns.figures import UNSUBSCRIBE_ACTIONS, CampaignFigures, campaign_figures
-from app.timeutil import to_local
+from app.timeutil import format_when, to_local
 
 
 @dataclass
@@ -95,9 +95,11 @@ def _timeline(campaign_id: int, unsub_rows, unit: str) -> tuple[list[tuple[datet
 
 
 def _label(moment: datetime, step: timedelta) -> str:
-    """A bucket's edge as the officer reads it, in local time: ``01/03 10:00 CET`` (hours) or ``10:42`` (minutes)."""
-    local = to_local(moment)
-    return f"{local:%d/%m %H:%M} {local:%Z}" if step >= timedelta(hours=1) else f"{local:%H:%M}"
+    """A bucket's edge as the officer reads it, in local time and the page's language: ``01/03 10:00 CET``,
+    ``Mar 1, 10:00 CET`` (hours) or ``10:42`` (minutes)."""
+    if step < timedelta(hours=1):
+        return format_when(moment, "HH:mm")
+    return f"{format_when(moment, 'chart')} {to_local(moment):%Z}"
 
 
 def chart_svg(timeline: list[tuple[datetime, int, int]], step: timedelta = timedelta(hours=1),

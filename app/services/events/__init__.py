@@ -38,7 +38,7 @@ from app.services.events.calendar_rules import (
     moment_label,
     survey_closed_reason,
 )
-from app.services.events.calendars import add_to_calendar_links, agenda_ics
+from app.services.events.calendars import add_to_calendar_links, agenda_ics, cycle_venue
 from app.services.events.certificates import (
     CertificateError,
     CycleNotOver,
@@ -149,4 +149,5 @@ __all__ = [
     "settings_image", "certificate_settings", "certificate_date",
     "send_survey", "set_status", "sheet_rows", "short_code", "source_for", "stray_years", "survey_closed_reason",
     "survey_from_token", "survey_is_closed", "survey_results_csv", "upcoming_journees", "validate_cycle",
+    "cycle_venue",
 ]

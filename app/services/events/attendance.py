@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 import segno
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -55,9 +56,10 @@ from app.tokens import InvalidToken, Purpose, sign, verify
 
 log = logging.getLogger(__name__)
 
-HALF_LABELS = {Half.AM: "matin", Half.PM: "après-midi"}
-STATUS_LABELS = {AttendanceStatus.PRESENT: "présent·e", AttendanceStatus.ABSENT: "absent·e",
-                 AttendanceStatus.EXCUSED: "excusé·e"}
+# Lazy: each reader gets them in their language (a page's, French in the CLI and the French documents).
+HALF_LABELS = {Half.AM: _l("matin"), Half.PM: _l("après-midi")}
+STATUS_LABELS = {AttendanceStatus.PRESENT: _l("présent·e"), AttendanceStatus.ABSENT: _l("absent·e"),
+                 AttendanceStatus.EXCUSED: _l("excusé·e")}
 
 
 class AttendanceError(LettrineError, ValueError):

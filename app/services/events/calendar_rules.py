@@ -16,13 +16,13 @@ from datetime import date, datetime, time
 
 from app.models import Cycle, Journee
 from app.services.events.reminders import french_date
-from app.timeutil import local_to_utc, to_local
+from app.timeutil import format_when, local_to_utc, to_local
 
 
 def moment_label(value: datetime) -> str:
-    """``jeudi 7 avril 2016 à 17 h 00``: an instant as the officer reads it, in the organisation's zone."""
-    local = to_local(value)
-    return f"{french_date(value)} à {local:%H} h {local:%M}"
+    """``jeudi 7 avril 2016 à 17 h 00``: an instant as the officer reads it, in the organisation's zone and
+    the page's language (French outside a page)."""
+    return format_when(value, "weekday_moment")
 
 
 def local_day(journee: Journee) -> date:
@@ -67,7 +67,7 @@ def survey_closed_reason(cycle: Cycle, journee: Journee | None, now: datetime) -
         return None
     what = f"de la journée {journee.number}" if journee is not None else "du cycle"
     after = "sa fin" if journee is not None else "la fin de sa dernière journée"
-    return (f"Le questionnaire {what} part après {after}, le {moment_label(opens)} : "
+    return (f"Le questionnaire {what} part après {after}, le {format_when(opens, 'weekday_moment', 'fr')} : "
             "il n'a pas été envoyé. Revenez l'envoyer à ce moment-là.")
 
 
@@ -87,8 +87,8 @@ def close_refusal(cycle: Cycle, now: datetime, before_end: date | None) -> str |
         return None
     if before_end is not None and before_end == local_day(last):
         return None
-    text = (f"La dernière journée se termine le {moment_label(last.ends_at)} : le cycle ne peut pas être clos "
+    text = (f"La dernière journée se termine le {format_when(last.ends_at, 'weekday_moment', 'fr')} : le cycle ne peut pas être clos "
             "avant (les attestations et le message « le cycle est terminé » partiraient trop tôt).")
     if before_end is not None:
-        text += f" La date confirmée ({before_end:%d/%m/%Y}) n'est pas celle de la dernière journée."
+        text += f" La date confirmée ({format_when(before_end, 'numeric_day', 'fr')}) n'est pas celle de la dernière journée."
     return text

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.message.venue import venue_line
 from app.models import Cycle, Journee
 from app.sending.calendar import CalendarLinks, calendar_links, journees_ics
 
@@ -23,3 +24,8 @@ def agenda_ics() -> bytes:
 def add_to_calendar_links(journee: Journee) -> CalendarLinks:
     """"Ajouter à Google Agenda / Outlook" for a journée (plain links: nothing leaves unless she clicks)."""
     return calendar_links(journee)
+
+
+def cycle_venue(cycle: Cycle) -> str:
+    """The venue on one line, as the .ics files and the messages' calendar links write it (app.message.venue)."""
+    return venue_line(cycle.venue_name, cycle.venue_room, cycle.venue_address)

@@ -18,10 +18,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from babel.dates import format_date
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
+from flask_babel import force_locale
 
 from app import links
 from app.errors import LettrineError
@@ -31,7 +31,7 @@ from app.services.events import attendance as att
 from app.services.events.calendar_rules import close_refusal, last_journee, local_day, moment_label
 from app.services.support import excel_csv, render_pdf, slugify
 from app.services.events.followup_mail import send_each
-from app.timeutil import to_local
+from app.timeutil import format_when
 from app.tokens import InvalidToken, Purpose, sign, verify
 
 
@@ -132,9 +132,7 @@ def settings_image(which: str) -> bytes | None:
 
 def long_date(value: datetime) -> str:
     """``10 mars 2016`` (``1er avril 2016``: French ordinal for the first of the month)."""
-    day = to_local(value).date() if isinstance(value, datetime) else value
-    text = format_date(day, "d MMMM y", locale="fr")
-    return "1er" + text[1:] if day.day == 1 else text
+    return format_when(value, "day", "fr")
 
 
 def place_of(cycle: Cycle, settings: CertificateSettings) -> str:
@@ -178,7 +176,7 @@ def certificate_context(registration: Registration, issued: datetime | None = No
         halves = item["present"]
         attended.append({
             "number": journee.number, "title": journee.title, "date": long_date(journee.starts_at),
-            "halves": "journée entière" if len(halves) == 2 else att.HALF_LABELS[Half(halves[0])],
+            "halves": "journée entière" if len(halves) == 2 else str(att.HALF_LABELS[Half(halves[0])]),
             "hours": att.hours_label(item["minutes"]),
         })
     return {
@@ -192,7 +190,8 @@ def certificate_context(registration: Registration, issued: datetime | None = No
 
 
 def certificate_pdf(registration: Registration, issued: datetime | None = None) -> bytes:
-    context = certificate_context(registration, issued)
+    with force_locale("fr"):  # a French document, whatever language the page that asked for it
+        context = certificate_context(registration, issued)
     if not context["attended"]:
         raise CertificateError("aucune demi-journée de présence : pas d'attestation")
     return render_pdf("certificate.html", **context)
@@ -313,29 +312,37 @@ def sheet_rows(cycle: Cycle, journee_number: int | None = None) -> list[dict]:
                     "person": registration.subscriber,
                     "status": att.STATUS_LABELS[mark.status] if mark else "",
                     "walk_in": bool(mark and mark.walk_in and mark.status.value == "present"),
-                    "checked_in": to_local(mark.checked_in_at).strftime("%H:%M") if mark and mark.checked_in_at and
+                    "checked_in": format_when(mark.checked_in_at, "HH:mm") if mark and mark.checked_in_at and
                     mark.status.value == "present" else "",
                     "signature": mark.signature_svg if mark and mark.signature_svg else "",
                 })
-            start, end = (to_local(t) for t in bounds[half])
+            start, end = bounds[half]
             tables.append({"journee": journee, "half": half, "half_label": att.HALF_LABELS[half],
-                           "date": long_date(journee.starts_at), "from": f"{start:%H:%M}", "to": f"{end:%H:%M}",
+                           "date": format_when(journee.starts_at, "day"), "from": format_when(start, "HH:mm"),
+                           "to": format_when(end, "HH:mm"),
                            "lines": lines, "walk_ins": sum(1 for line in lines if line["walk_in"])})
     return tables
 
 
 def attendance_sheet_pdf(cycle: Cycle, journee_number: int | None = None) -> bytes:
-    return render_pdf("attendance_sheet.html", org=current_app.config["ORGANISATION"], cycle=cycle,
+    """The sign-in sheets, a French document (its words and dates), whatever the officer's interface."""
+    with force_locale("fr"):
+        return render_pdf("attendance_sheet.html", org=current_app.config["ORGANISATION"], cycle=cycle,
                       tables=sheet_rows(cycle, journee_number))
 
 
 def attendance_sheet_csv(cycle: Cycle, journee_number: int | None = None) -> bytes:
-    """The same tables as CSV: one line per person per half-day, Excel-ready."""
+    """The same tables as CSV: one line per person per half-day, Excel-ready; French like its headings."""
+    with force_locale("fr"):
+        return _sheet_csv(cycle, journee_number)
+
+
+def _sheet_csv(cycle: Cycle, journee_number: int | None) -> bytes:
     return excel_csv(
         ["Journée", "Date", "Demi-journée", "Nom", "Prénom", "E-mail", "Structure", "Présence", "Arrivée", "Signé",
          "Sur place"],
-        ([t["journee"].number, to_local(t["journee"].starts_at).strftime("%d/%m/%Y"), t["half_label"],
+        ([t["journee"].number, format_when(t["journee"].starts_at, "numeric_day"), str(t["half_label"]),
           line["person"].last_name, line["person"].first_name, line["person"].email or "",
-          line["person"].organisation, line["status"], line["checked_in"], "oui" if line["signature"] else "",
+          line["person"].organisation, str(line["status"]), line["checked_in"], "oui" if line["signature"] else "",
           "oui" if line["walk_in"] else ""]
          for t in sheet_rows(cycle, journee_number) for line in t["lines"]))

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignStatus, Cycle, Journee, RegistrationDay, RegistrationStatus, utcnow
 from app.services.events import registrations
 from app.services.events.reminders import InvalidReminderRules, SyncReport, french_date, parse_rules, sync_reminders
-from app.timeutil import to_local
+from app.timeutil import format_when, to_local
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def save_journee(journee: Journee, *, number: int, starts_at: datetime, ends_at:
 
 def _refuse_past(starts_at: datetime, now: datetime | None) -> None:
     if starts_at <= (now or utcnow()):
-        raise CycleError(_("le %(day)s est passé ; vérifiez l'année.", day=to_local(starts_at).strftime("%d/%m/%Y")))
+        raise CycleError(_("le %(day)s est passé ; vérifiez l'année.", day=format_when(starts_at, "numeric_day")))
 
 
 def delete_journee(journee: Journee) -> int:

@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app import links
@@ -62,7 +63,7 @@ from app.services.audience import (
 )
 from app.sending.calendar import journee_cancel_ics, journee_ics
 from app.services.events.reminders import french_date
-from app.timeutil import to_local
+from app.timeutil import format_hours, format_when
 
 log = logging.getLogger(__name__)
 
@@ -532,10 +533,10 @@ def change_days(
 # --- emails ------------------------------------------------------------------------------
 
 def journee_label(journee: Journee) -> str:
-    """``Journée 1 — jeudi 10 mars 2016, 10 h 00–17 h 00`` (hours written the French way, as in the emails)."""
-    start, end = to_local(journee.starts_at), to_local(journee.ends_at)
-    return (f"Journée {journee.number} — {french_date(journee.starts_at)}, "
-            f"{start.hour} h {start:%M}–{end.hour} h {end:%M}")
+    """``Journée 1 — jeudi 10 mars 2016, 10 h 00–17 h 00`` in French (pages, CLI, messages), ``Day 1 — Thursday,
+    March 10, 2016, 10:00 AM–5:00 PM`` on an English page: one label wherever a journée is named."""
+    return _("%(journee)s — %(day)s, %(hours)s", journee=_("Journée %(n)s", n=journee.number),
+             day=format_when(journee.starts_at, "weekday"), hours=format_hours(journee.starts_at, journee.ends_at))
 
 
 def ics_attachments(journees: Iterable[Journee]) -> list[Attachment]:

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from babel.dates import format_date
 from sqlalchemy import select
 
 from app.errors import LettrineError
@@ -27,7 +26,7 @@ from app.extensions import db
 from app.message.header_text import without_controls
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, Journee, utcnow
 from app.sending import campaign_state
-from app.timeutil import local_to_utc, to_local
+from app.timeutil import format_when, local_to_utc, to_local
 
 # Reminders in these states are history: sync never changes them.
 LOCKED = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.SENT)
@@ -86,8 +85,8 @@ def reminder_instant(journee: Journee, rule: ReminderRule) -> datetime:
 
 
 def french_date(value: datetime) -> str:
-    """``jeudi 10 mars 2016`` for an instant, in the organisation's zone."""
-    return format_date(to_local(value).date(), "EEEE d MMMM yyyy", locale="fr")
+    """``jeudi 10 mars 2016`` for an instant, in the organisation's zone (the messages' French, app.timeutil)."""
+    return format_when(value, "weekday", "fr")
 
 
 SUBJECT_LIMIT = 78  # what preflight accepts; phones show about sixty characters

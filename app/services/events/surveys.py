@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app import links
@@ -41,6 +41,7 @@ from app.services.events.calendar_rules import moment_label, survey_closed_reaso
 from app.services.events.followup_mail import SendReport, send_each
 from app.sending.transactional import render_transactional
 from app.services.support import excel_csv
+from app.timeutil import format_when
 from app.tokens import InvalidToken, Purpose, sign, verify
 
 DEFAULT_QUESTIONS: list[tuple[str, str]] = [
@@ -172,7 +173,8 @@ def scope_of(journee: Journee | None) -> str:
 
 
 def survey_label(journee: Journee | None) -> str:
-    return "Ensemble du cycle" if journee is None else f"Journée {journee.number}"
+    """The survey's heading in the reader's language ("Ensemble du cycle", "Journée 2"; French outside a page)."""
+    return _("Ensemble du cycle") if journee is None else _("Journée %(n)s", n=journee.number)
 
 
 # --- links -------------------------------------------------------------------------------
@@ -360,7 +362,12 @@ def cycle_results(cycle: Cycle) -> dict[str, Any]:
 
 
 def results_csv(cycle: Cycle) -> bytes:
-    """Every answer, one line each."""
+    """Every answer, one line each; a French file like its headings (Paris time, dd/mm/yyyy as everywhere)."""
+    with force_locale("fr"):
+        return _results_csv(cycle)
+
+
+def _results_csv(cycle: Cycle) -> bytes:
     labels = {f"j{j.id}": survey_label(j) for j in cycle.journees} | {CYCLE_SCOPE: survey_label(None)}
     answers = db.session.scalars(select(SurveyAnswer).where(SurveyAnswer.cycle_id == cycle.id)
                                  .order_by(SurveyAnswer.scope, SurveyAnswer.created_at))
@@ -368,4 +375,4 @@ def results_csv(cycle: Cycle) -> bytes:
     return excel_csv(
         ["Questionnaire", *[q.label for q in questions], "Commentaire", "Nom", "Répondu le"],
         ([labels.get(a.scope, a.scope), *[a.scores.get(q.key, "") for q in questions], a.comment, a.name,
-          a.updated_at.strftime("%Y-%m-%d %H:%M")] for a in answers))
+          format_when(a.updated_at, "numeric")] for a in answers))

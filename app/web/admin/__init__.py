@@ -22,13 +22,18 @@ def add_nav(endpoint: str, label, order: int, admin_only: bool = False) -> None:
     _NAV.sort(key=lambda item: item[0])
 
 
+# The widths a message is previewed at, one place for the composer and the preview tab (they said 390 and 375):
+# 600 px, the message's own width; 390 px, a current phone (the width the public pages are checked at too).
+PREVIEW_WIDTHS = {"desktop": 600, "phone": 390}
+
+
 @bp.app_context_processor
 def _inject_nav() -> dict:
     def admin_nav() -> list[tuple[str, str]]:
         is_admin = getattr(current_user, "is_admin", False)
         return [(endpoint, str(label)) for _o, endpoint, label, admin_only in _NAV if is_admin or not admin_only]
 
-    return {"admin_nav": admin_nav}
+    return {"admin_nav": admin_nav, "preview_widths": PREVIEW_WIDTHS}
 
 
 @bp.before_request

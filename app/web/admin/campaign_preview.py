@@ -1,4 +1,4 @@
-"""``/admin/campaigns/<id>/preview``: the real rendered message, side by side at 600 and 375 px.
+"""``/admin/campaigns/<id>/preview``: the real rendered message, side by side at the preview widths (PREVIEW_WIDTHS).
 
 Both iframes show the HTML part of the bytes a (sample) subscriber would get,
 sandboxed (no scripts, no same-origin); then the text part, the headers and the

@@ -32,7 +32,7 @@ from app.services.events import (
     save_journee,
 )
 from app.services.support import unique_slug
-from app.timeutil import format_local, local_to_utc, to_local
+from app.timeutil import local_to_utc, to_local
 from app.web.admin import bp
 
 MARKDOWN_HINT = _l("Markdown simple : **gras**, *italique*, listes « - », liens [texte](https://…).")
@@ -148,7 +148,7 @@ def _render(cycle: Cycle | None, form: CycleForm, journee_forms: dict | None = N
             journee_forms["new"] = _journee_form(None, formdata=None, data={"number": next_number})
     return render_template(
         "admin/cycle_edit.html", cycle=cycle, form=form, journee_forms=journee_forms,
-        timeline=cycle_timeline(cycle) if cycle is not None else [], format_local=format_local,
+        timeline=cycle_timeline(cycle) if cycle is not None else [],
         rule_rows=_rule_rows(cycle),
         markdown_hint=MARKDOWN_HINT, text_areas={"introduction", "stakes", "objectives", "audience", "format",
                                                  "speakers", "sponsor_note", "venue_address"},

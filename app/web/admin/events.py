@@ -9,7 +9,7 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
-from app.services.audience import InvalidAddress
+from app.services.audience import InvalidAddress, source_label
 from app.services.campaigns import cycle_timeline
 from app.services.support import formula_like
 from app.services.events import (
@@ -31,7 +31,7 @@ from app.services.events import (
     registrants,
     seats_left,
 )
-from app.timeutil import format_local, parse_local, to_local
+from app.timeutil import format_local, format_when, parse_local, to_local
 from app.web.admin import add_nav, bp
 from app.web.inputs import form_ids
 
@@ -151,6 +151,12 @@ def neutralise(value: object) -> str:
     return "'" + text if formula_like(text) else text
 
 
+def _french(function, *args):
+    """A label for a French file (its headings are French), whatever the officer's interface language."""
+    with force_locale("fr"):
+        return function(*args)
+
+
 @bp.route("/events/<int:cycle_id>/attendance.csv")
 def event_attendance_csv(cycle_id: int):
     """The attendance sheet: one line per confirmed registrant per journée (UTF-8 BOM, ``;``, Excel-ready)."""
@@ -173,9 +179,10 @@ def event_attendance_csv(cycle_id: int):
         for day in days:
             person = day.registration.subscriber
             writer.writerow([neutralise(v) for v in (
-                journee.number, to_local(journee.starts_at).strftime("%d/%m/%Y"), labels[day.status],
+                journee.number, format_when(journee.starts_at, "numeric_day", "fr"), labels[day.status],
                 person.last_name, person.first_name, person.email or "", person.organisation, person.function,
-                to_local(day.created_at).strftime("%d/%m/%Y %H:%M"), day.registration.source, "",
+                format_when(day.created_at, "numeric", "fr"),
+                _french(source_label, day.registration.source, cycle.slug), "",
             )])
     suffix = f"-journee-{only}" if only is not None else ""
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv", headers={

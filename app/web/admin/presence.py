@@ -56,7 +56,7 @@ from app.services.events import (
     survey_results_csv,
 )
 from app.services.audience import InvalidAddress
-from app.timeutil import format_local, to_local
+from app.timeutil import format_when
 from app.web.admin import bp
 from app.web.certificate_response import certificate_response
 
@@ -264,7 +264,7 @@ def presence_scan(token: str):
         # Not on this journée's list: ask before anything is written (the page does not post itself).
         return _walk_in_question(cycle, slot, registration)
     mark = _mark(registration, slot) if outcome else None
-    signed_at = to_local(mark.signed_at).strftime("%H:%M") if mark is not None and mark.signed_at else ""
+    signed_at = format_when(mark.signed_at, "HH:mm") if mark is not None and mark.signed_at else ""
     return render_template("admin/presence_scan.html", registration=registration, person=registration.subscriber,
                            cycle=cycle, slot=slot, outcome=outcome, form=form, half_labels=HALF_LABELS,
                            short_code=short_code(registration), error=None, token=token, signed_at=signed_at,
@@ -324,7 +324,7 @@ def attendance_edit(cycle_id: int):
         return redirect(url_for("admin.attendance_edit", cycle_id=cycle.id, _anchor=f"j{journee.number}"))
     return render_template("admin/attendance.html", cycle=cycle, tables=sheet_rows(cycle), form=form,
                            closed=closure(cycle), certified=certified(cycle),
-                           statuses=ATTENDANCE_STATUS_LABELS, format_local=format_local)
+                           statuses=ATTENDANCE_STATUS_LABELS)
 
 
 @bp.route("/events/<int:cycle_id>/emargement.<fmt>")

@@ -30,7 +30,7 @@ from app.services.campaigns import (
 )
 from app.models import Campaign, utcnow
 from app.services.audience import cached_count
-from app.timeutil import format_local, parse_local, to_local
+from app.timeutil import format_when, parse_local, to_local
 from app.web.admin import bp
 
 
@@ -66,7 +66,7 @@ def _parse_send_time(text: str) -> datetime:
         raise ValueError(_("Date et heure d'envoi illisibles : %(value)s", value=text)) from None
     if at <= utcnow():
         raise ValueError(_("L'heure d'envoi (%(at)s) est déjà passée : choisissez un moment à venir.",
-                           at=format_local(at)))
+                           at=format_when(at)))
     return at
 
 
@@ -93,7 +93,7 @@ def sending_confirm(campaign_id: int):
     report = preflight_campaign(campaign)
     return render_template(
         "admin/sending/confirm.html", campaign=campaign, mode=mode, at=at,
-        at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_local(at) if at else "",
+        at_value=to_local(at).strftime("%Y-%m-%dT%H:%M") if at else "", at_label=format_when(at),
         recipients=cached_count(campaign), errors=report.errors, warnings=report.warnings,
     )
 
@@ -111,7 +111,7 @@ def sending_schedule(campaign_id: int):
     except (ValueError, CampaignStateError) as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Envoi programmé le %(at)s.", at=format_local(at)), "success")
+        flash(_("Envoi programmé le %(at)s.", at=format_when(at)), "success")
     return _back(campaign)
 
 

@@ -13,13 +13,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cycle, Journee, utcnow
-from app.services.events import agenda_ics as agenda_feed, journee_label
+from app.services.events import agenda_ics as agenda_feed, cycle_venue, journee_label
 from app.web.public import bp
 
 
 @bp.app_template_filter("journee_label")
 def _journee_label(journee: Journee) -> str:
     return journee_label(journee)
+
+
+@bp.app_template_filter("venue")
+def _venue(cycle: Cycle) -> str:
+    return cycle_venue(cycle)
 
 
 @bp.route("/agenda")

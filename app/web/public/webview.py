@@ -1,4 +1,5 @@
-"""``/c/<slug>``: the public web view of a campaign ("Voir la version en ligne").
+"""``/c/<slug>``: the public web view of a campaign ("Voir la version en ligne"); ``/apercu/<token>``: the
+same page for a test message, before the campaign is sent (a signed link, ``links.preview_url``).
 
 The campaigns service decides who may see it (anyone once it goes out; drafts, the team
 only) and builds it (``web_version``: the sent HTML, impersonal values).
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.campaigns import web_version
+from app.services.campaigns import preview_version, web_version
 from app.web.public import bp
 from app.web.security import message_csp
 
@@ -28,3 +29,14 @@ def webview(slug: str):
     if not version.public:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/apercu/<token>")
+def webview_preview(token: str):
+    version = preview_version(token)
+    if version is None:
+        abort(404)
+    response = Response(version.html, mimetype="text/html")
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
+    return response  # a <token> route: app.web.security adds no-referrer and no-store
