@@ -358,18 +358,26 @@ def main() -> int:
         )
         check(status == 413, f"2 MB body to /subscribe: {status}")
         big = b"x" * (2 * 1024 * 1024)
-        status, headers, _ = browser.request("/admin/imports", big, headers={"Content-Type": "application/octet-stream"})
-        check(status == 302 and headers.get("Location", "").endswith("/admin/login"),
-              f"anonymous 2 MB body to /admin/imports: {status} {headers.get('Location')} (login page expected)")
+        status, headers, _ = browser.request(
+            "/admin/imports", big, headers={"Content-Type": "application/octet-stream"}
+        )
+        check(
+            status == 302 and headers.get("Location", "").endswith("/admin/login"),
+            f"anonymous 2 MB body to /admin/imports: {status} {headers.get('Location')} (login page expected)",
+        )
         _, _, page = browser.request("/admin/login")
-        status, _, _ = browser.request("/admin/login", {"email": "officer@example.org", "csrf_token": csrf_of(page),
-                                                        "password": "prod-check officer password"},
-                                       headers={"Referer": base + "/admin/login"})
+        status, _, _ = browser.request(
+            "/admin/login",
+            {"email": "officer@example.org", "csrf_token": csrf_of(page), "password": "prod-check officer password"},
+            headers={"Referer": base + "/admin/login"},
+        )
         check(status == 302, f"officer login: {status}")
         status, _, _ = browser.request("/admin/imports", big, headers={"Content-Type": "application/octet-stream"})
         check(status not in (302, 401, 413), f"2 MB body to /admin/imports, logged in: {status}")
-        step("nginx: static file served without the app, 2 MB refused (413) on /subscribe; on /admin/imports "
-             "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in")
+        step(
+            "nginx: static file served without the app, 2 MB refused (413) on /subscribe; on /admin/imports "
+            "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in"
+        )
 
         # 6. Clean SIGTERM shutdown of every process.
         for label in ("worker-1", "worker-2", "scheduler", "web"):

@@ -128,8 +128,19 @@ def _pg_dump_without_secrets(url: URL, dump: Path, scrubbed: Path) -> list[str]:
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # type: ignore[union-attr]
         snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[union-attr]
         excluded = [f"--exclude-table-data={table}" for table in backup_scrub.pg_excluded_tables()]
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", *excluded,
-              "--file", str(dump)], _libpq_env(url))
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                *excluded,
+                "--file",
+                str(dump),
+            ],
+            _libpq_env(url),
+        )
         return backup_scrub.pg_copy_scrubbed(connection, scrubbed)
     finally:
         raw.rollback()
@@ -321,8 +332,15 @@ def restore(archive: Path, database_url: str, instance_path: str, fingerprint_ke
 def _pg_restore(url: URL, dump: Path, scrubbed: Path) -> None:
     """pg_restore; with the rows of a backup without secrets loaded between its data and its
     constraints (their foreign keys are checked once they are in)."""
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-               "--dbname", url.database or ""]
+    command = [
+        "pg_restore",
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "--single-transaction",
+        "--dbname",
+        url.database or "",
+    ]
     if not scrubbed.is_dir():
         _run([*command, str(dump)], _libpq_env(url))
         return
