@@ -5,6 +5,7 @@ import click
 
 from app import background
 from app.services.campaigns import dev_worker
+from app.services.demo import DEMO_ADMIN, demo_password
 
 
 @click.command("dev")
@@ -12,7 +13,6 @@ from app.services.campaigns import dev_worker
 @click.option("--port", default=5000, show_default=True, type=int)
 def cli(host: str, port: int) -> None:
     """Run the development server with the background services as threads."""
-    from app.services.demo import DEMO_ADMIN, demo_password
 
     app = background.real_app()
     background.register("worker", dev_worker)  # the send worker, given its policy (bounces, audit, webhooks…)

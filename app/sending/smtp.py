@@ -47,7 +47,8 @@ from typing import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from app.sending.limits import Limits, LocalQuota, QuotaStore
-from app.sending.transport import Envelope, SendResult
+from app.message.envelope import Envelope
+from app.sending.send_result import SendResult
 
 _QUEUED_AS = re.compile(rb"queued as ([^\s;]+)", re.IGNORECASE)
 TLS_MODES = ("auto", "starttls", "none")

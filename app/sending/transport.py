@@ -1,44 +1,17 @@
 """Transports hand finished message bytes to the world (or, in development, to the outbox)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from app.extensions import db
 from app.message.envelope import Envelope
 from app.models import OutboxMessage
 from app.sending.limits import quota_store
+from app.sending.send_result import SendResult
+from app.sending.smtp import SMTPPool
 from config import ConfigError
 
-
-@dataclass(frozen=True)
-class SendResult:
-    """The server's answer for one message: ``code`` 250 means accepted.
-
-    ``code`` 0 means no answer (connection refused or lost): temporary, like a 4xx.
-    ``recipient_rejected`` says a failure came at RCPT (the address itself), which
-    is what makes a 5xx a hard bounce rather than, say, a refused content.
-    ``connection_failure`` says the failure is the relay's, not this message's or
-    recipient's: no answer, refused or lost connection, 421 (at the greeting or
-    closing the channel), TLS or authentication failure, every relay down, the
-    relay's shared quota used up. The worker backs such messages off and never
-    counts them toward a campaign's auto-pause.
-    """
-
-    code: int
-    reply: str = ""
-    queue_id: str | None = None
-    recipient_rejected: bool = False
-    connection_failure: bool = False
-
-    @property
-    def accepted(self) -> bool:
-        return 200 <= self.code < 300
-
-    @property
-    def temporary(self) -> bool:
-        """Worth retrying later: 4xx, or no answer at all."""
-        return self.code == 0 or 400 <= self.code < 500
+__all__ = ["Envelope", "OutboxTransport", "SendResult", "Transport", "get_transport", "reset_transports"]
 
 
 class Transport(Protocol):
@@ -104,8 +77,6 @@ def get_transport() -> Transport:
         return OutboxTransport()
     pool = _POOLS.get(url)
     if pool is None:
-        from app.sending.smtp import SMTPPool  # smtp imports this module
-
         # Limits are counted where every process sees them: Redis if RATELIMIT_STORAGE_URI
         # names one, else the database.
         quota = quota_store(config["RATELIMIT_STORAGE_URI"], db.engine)
