@@ -182,3 +182,15 @@ def test_a_file_naming_an_unknown_list_or_condition_is_refused_in_french(app):
     with pytest.raises(SequenceError, match="délai illisible|fenêtre"):
         load_sequence({"name": "X", "trigger": {"subscribed": "formations"},
                        "steps": [{"subject": "a", "markdown": "b", "after": "trois jours"}]})
+
+
+def test_a_dated_trigger_found_long_after_its_moment_is_missed_not_sent(app):
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle()
+    journee = cycle.journees[3]
+    _register(cycle, ["ana@example.org"], journee)
+    load_sequence(_example("apres-le-cycle"))  # loaded months after the journée, as on the demo's 2016 cycle
+    report = tick(now=journee.ends_at + timedelta(days=120))
+    assert report.missed == ["Après le cycle"] and report.enrolled == 0
+    assert tick(now=journee.ends_at + timedelta(days=121)).as_dict() == {
+        "events": 0, "enrolled": 0, "queued": 0, "passed": 0, "waiting_window": 0, "completed": 0, "exited": {}}

@@ -2,8 +2,8 @@
 
 One :func:`tick` (the scheduler's, every ``SCHEDULER_INTERVAL_SECONDS``) does three things:
 
-1. reads the trigger events recorded since the last tick (``sequence_events`` rows not yet
-   handled, through their partial index) and enrols the people they name;
+1. reads the trigger events recorded since the last tick (``sequence_events``, in id order), enrols
+   the people they name and deletes them, in one transaction;
 2. fires the dated triggers whose moment has come (21 days before a journée, the end of a
    journée…): one ``INSERT … SELECT`` of the audience, once per sequence;
 3. finds the due steps with one query on the partial index of active enrolments by due time
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import Select, bindparam, func, select, text, update
+from flask import current_app
+from sqlalchemy import Select, bindparam, delete, func, select, text, update
 
 from app.database import upsert_insert
 from app.extensions import db
@@ -81,10 +82,12 @@ class TickReport:
     completed: int = 0
     exited: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     due_ms: float = 0.0  # the first due query, as the database answered it
+    missed: list[str] = field(default_factory=list)  # dated triggers found beyond the grace period: not fired
 
     def as_dict(self) -> dict[str, Any]:
         return {"events": self.events, "enrolled": self.enrolled, "queued": self.queued, "passed": self.passed,
-                "waiting_window": self.waiting_window, "completed": self.completed, "exited": dict(self.exited)}
+                "waiting_window": self.waiting_window, "completed": self.completed, "exited": dict(self.exited),
+                **({"missed": self.missed} if self.missed else {})}
 
 
 def _postgresql() -> bool:
@@ -144,11 +147,11 @@ def enrol_address(name: str, email: str, *, source: str = "api") -> tuple[Sequen
 
 
 def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
-    """Enrol who the recorded events name, then mark those events handled (one transaction)."""
+    """Enrol who the recorded events name, and delete those events (one transaction)."""
     events = db.session.execute(
         select(SequenceEvent.id, SequenceEvent.kind, SequenceEvent.subscriber_id, SequenceEvent.list_id,
                SequenceEvent.cycle_id, SequenceEvent.journee_id, SequenceEvent.at)
-        .where(SequenceEvent.handled_at.is_(None)).order_by(SequenceEvent.id).limit(limit)
+        .order_by(SequenceEvent.id).limit(limit)
     ).all()
     if not events:
         return
@@ -170,8 +173,8 @@ def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
         else:
             continue
         report.enrolled += _enrol_rows(sequence, wanted, f"déclencheur:{sequence.trigger_kind}")
-    db.session.execute(update(SequenceEvent).where(SequenceEvent.id.in_([e.id for e in events]))
-                       .values(handled_at=now))
+    # Read once, then gone: the enrolments they made say where they came from (``source``).
+    db.session.execute(delete(SequenceEvent).where(SequenceEvent.id.in_([e.id for e in events])))
     db.session.commit()
 
 
@@ -222,6 +225,16 @@ def fire_dated(now: datetime, report: TickReport) -> None:
         anchor = anchor_of(sequence)
         if anchor is None or anchor > now:
             continue
+        if now - first_due(sequence, anchor) > _grace():
+            # Loaded (or its journée moved) long after its moment: never a surprise message about a
+            # journée months ago, as a campaign found that late is "missed", not sent.
+            db.session.execute(update(Sequence).where(Sequence.id == sequence.id, Sequence.fired_at.is_(None))
+                               .values(fired_at=anchor).execution_options(synchronize_session=False))
+            db.session.commit()
+            report.missed.append(sequence.name)
+            log.warning("sequences: %s not fired: its first step was due %s, beyond the grace period",
+                        sequence.name, first_due(sequence, anchor).isoformat())
+            continue
         audience = audience_of(sequence).subquery()
         already = select(SequenceEnrolment.subscriber_id).where(SequenceEnrolment.sequence_id == sequence.id)
         due = first_due(sequence, anchor)
@@ -243,6 +256,10 @@ def fire_dated(now: datetime, report: TickReport) -> None:
         report.enrolled += max(getattr(result, "rowcount", 0), 0)
         db.session.commit()
         log.info("sequences: %s fired (%s enrolled)", sequence.name, getattr(result, "rowcount", "?"))
+
+
+def _grace() -> timedelta:
+    return timedelta(hours=float(current_app.config["SCHEDULE_GRACE_HOURS"]))
 
 
 def _sequences() -> list[Sequence]:
