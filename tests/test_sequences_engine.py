@@ -194,3 +194,31 @@ def test_a_dated_trigger_found_long_after_its_moment_is_missed_not_sent(app):
     assert report.missed == ["Après le cycle"] and report.enrolled == 0
     assert tick(now=journee.ends_at + timedelta(days=121)).as_dict() == {
         "events": 0, "enrolled": 0, "queued": 0, "passed": 0, "waiting_window": 0, "completed": 0, "exited": {}}
+
+
+def test_every_way_a_subscription_becomes_confirmed_triggers_and_so_does_a_registration(app):
+    """A confirmed import, an addition by the team (and the double opt-in, in test_sequences_surface), each
+    recorded with the change; a registration for the cycle enrols in a "registered" sequence."""
+    import io
+
+    from app.services.audience import add_person, import_csv
+
+    mailing_list = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(mailing_list)
+    db.session.commit()
+    cycle = make_cycle()
+    load_sequence(_example("bienvenue"))
+    load_sequence({"name": "Inscrits", "trigger": {"registered": cycle.slug},
+                   "steps": [{"after": "0", "subject": "Merci de votre inscription", "markdown": "À bientôt."}]})
+    csv = "email;prenom\nimp1@example.org;Iris\nimp2@example.org;Igor\n".encode("utf-8")
+    import_csv(io.BytesIO(csv), mailing_list, file_name="contacts.csv", actor="tester")
+    import_csv(io.BytesIO(b"email\npending@example.org\n"), mailing_list, file_name="p.csv", actor="t", pending=True)
+    add_person("team@example.org", {"first_name": "Tom"}, [mailing_list], actor="chargee@crpve91.fr")
+    _register(cycle, ["reg@example.org"], cycle.journees[0])
+    report = tick()
+    assert report.events == 4 and report.enrolled == 4 and report.queued == 4
+    enrolled = {(seq, email) for seq, email in db.session.execute(
+        select(SequenceEnrolment.sequence_id, Subscriber.email).join(Subscriber, Subscriber.id == SequenceEnrolment.subscriber_id))}
+    welcome, registered = sequence_by_name("Bienvenue").id, sequence_by_name("Inscrits").id
+    assert enrolled == {(welcome, "imp1@example.org"), (welcome, "imp2@example.org"), (welcome, "team@example.org"),
+                        (registered, "reg@example.org")}
