@@ -6,7 +6,8 @@ domains import from here, never from a module inside the package (``make lint`` 
 - Definitions: :func:`load_sequence` (create or update from the file's JSON, commits),
   :func:`parse_sequence` (check only), :func:`sequence_by_name`, :func:`all_sequences`,
   :func:`set_paused`; the file's vocabulary in ``TRIGGERS``, ``CONDITIONS``, ``EXITS``.
-- Engine: :func:`tick` (the scheduler's pass), :func:`enrol_address` (the API's: a name and an address, commits),
+- Engine: :func:`tick` (the scheduler's pass), :func:`enrol_address` (the API's: a name and an address, commits), :func:`enrol` (a name and a
+  subscriber id, commits),
   :func:`enrol_subscriber` (any sequence, does not commit).
 - Figures: :func:`sequence_counts`, :func:`sequence_summary`, :func:`person_sequences`.
 - Ready-made files: :func:`example_files` (``examples/*.json``).
@@ -34,6 +35,7 @@ from app.services.sequences.engine import (
     TickReport,
     UnknownAddress,
     due_statement,
+    enrol,
     enrol_address,
     find_due,
     enrol_subscriber,
@@ -52,7 +54,7 @@ def example_files() -> list[Path]:
 
 __all__ = [
     "CONDITIONS", "EXITS", "STEP_MARKER", "TRIGGERS", "SequenceError", "SequenceNotFound", "TickReport", "TimingError",
-    "UnknownAddress", "all_sequences", "due_statement", "enrol_address", "find_due", "enrol_subscriber", "example_files", "fit_window", "load_sequence",
+    "UnknownAddress", "all_sequences", "due_statement", "enrol", "enrol_address", "find_due", "enrol_subscriber", "example_files", "fit_window", "load_sequence",
     "parse_delay", "parse_sequence", "parse_window", "person_sequences", "sequence_by_name", "sequence_counts",
     "sequence_summary", "set_paused", "tick",
 ]

@@ -135,15 +135,21 @@ def enrol_address(name: str, email: str, *, source: str = "api") -> tuple[Sequen
     The address must be someone's: an enrolment is no consent, so nobody is created here.
     """
     sequence = by_name(name)
-    if sequence.trigger_kind != "api":
-        raise SequenceError(f"la séquence « {sequence.name} » ne se déclenche pas par l'API "
-                            f"(déclencheur : {sequence.trigger_kind})")
     subscriber = find_subscriber(normalise_email(email))
     if subscriber is None:
         raise UnknownAddress("aucune personne avec cette adresse : ajoutez-la d'abord (POST /api/v1/subscribers)")
-    done = enrol_subscriber(sequence, subscriber.id, source=source)
+    return sequence, enrol(sequence.name, subscriber.id, source=source)
+
+
+def enrol(name: str, subscriber_id: int, *, source: str = "api") -> bool:
+    """Enrol one person (by id) in the API-triggered sequence called ``name``; commits. False if she already was."""
+    sequence = by_name(name)
+    if sequence.trigger_kind != "api":
+        raise SequenceError(f"la séquence « {sequence.name} » ne se déclenche pas par l'API "
+                            f"(déclencheur : {sequence.trigger_kind})")
+    done = enrol_subscriber(sequence, subscriber_id, source=source)
     db.session.commit()
-    return sequence, done
+    return done
 
 
 def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
