@@ -222,3 +222,28 @@ def test_every_way_a_subscription_becomes_confirmed_triggers_and_so_does_a_regis
     welcome, registered = sequence_by_name("Bienvenue").id, sequence_by_name("Inscrits").id
     assert enrolled == {(welcome, "imp1@example.org"), (welcome, "imp2@example.org"), (welcome, "team@example.org"),
                         (registered, "reg@example.org")}
+
+
+def test_a_survey_not_answered_days_after_it_was_sent_reaches_only_those_still_silent(app):
+    from app.services.events import SURVEY_QUESTION_KEYS as QUESTION_KEYS, save_answer, send_survey
+
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle()
+    journee = cycle.journees[0]
+    _register(cycle, ["ana@example.org", "bob@example.org", "cleo@example.org"], journee)
+    registrations = {r.subscriber.email: r for r in db.session.scalars(select(Registration))}
+    for registration in registrations.values():
+        check_in(registration, journee, Half.AM, actor="accueil", now=journee.starts_at + timedelta(hours=1))
+    load_sequence({"name": "Relance du questionnaire", "trigger": {"survey_not_answered": [cycle.slug, 1, 3]},
+                   "steps": [{"after": "0", "subject": "Votre avis compte", "markdown": "Deux minutes ?"}]})
+    tick()  # the check-ins' events: nothing to enrol yet
+    send_survey(cycle, journee, now=journee.ends_at + timedelta(hours=1))
+    sent = utcnow()
+    report = tick()
+    assert report.enrolled == 3 and report.queued == 0  # enrolled with the invitation, due three days on
+    save_answer(registrations["ana@example.org"], journee, dict.fromkeys(QUESTION_KEYS, 4))
+    assert tick(now=sent + timedelta(days=2, hours=23)).queued == 0
+    due = tick(now=sent + timedelta(days=3, minutes=1))
+    assert due.queued == 2 and dict(due.exited) == {"answered": 1}
+    reached = set(db.session.scalars(select(Subscriber.email).join(Delivery, Delivery.subscriber_id == Subscriber.id)))
+    assert reached == {"bob@example.org", "cleo@example.org"}

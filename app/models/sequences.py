@@ -39,6 +39,7 @@ class EventKind(str, enum.Enum):
     SUBSCRIBED = "subscribed"  # a subscription became confirmed (list_id)
     REGISTERED = "registered"  # a seat (or a waiting place) at journées of a cycle (cycle_id)
     ATTENDANCE = "attendance"  # a check-in or a correction of presence (cycle_id, journee_id)
+    SURVEY_SENT = "survey_sent"  # the satisfaction survey queued for her (cycle_id; journee_id, or none: the cycle's)
 
 
 class Sequence(db.Model):

@@ -21,7 +21,7 @@ depends_on = None
 def upgrade():
     op.create_table('sequence_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('subscribed', 'registered', 'attendance', name='eventkind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('subscribed', 'registered', 'attendance', 'survey_sent', name='eventkind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
     sa.Column('list_id', sa.Integer(), nullable=True),
     sa.Column('cycle_id', sa.Integer(), nullable=True),

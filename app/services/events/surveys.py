@@ -18,7 +18,17 @@ from sqlalchemy import select
 from app import links
 from app.errors import LettrineError
 from app.extensions import db
-from app.models import AttendanceStatus, Cycle, CycleClosure, Journee, Registration, SurveyAnswer, utcnow
+from app.models import (
+    AttendanceStatus,
+    Cycle,
+    CycleClosure,
+    EventKind,
+    Journee,
+    Registration,
+    SurveyAnswer,
+    record_event,
+    utcnow,
+)
 from app.services.events import attendance as att
 from app.services.events.calendar_rules import moment_label, survey_closed_reason, survey_opens_at
 from app.services.events.followup_mail import SendReport, send_each
@@ -97,7 +107,10 @@ def send_survey(cycle: Cycle, journee: Journee | None, now: datetime | None = No
         raise SurveyError(refusal)
     subject = (f"Votre avis : {cycle.title}" + (f" (Journée {journee.number})" if journee else ""))[:200]
     return send_each("survey_invitation", present_registrations(cycle, journee), lambda registration: {
-        "subject": subject, "cycle": cycle, "journee": journee, "survey_url": survey_url(registration, journee)})
+        "subject": subject, "cycle": cycle, "journee": journee, "survey_url": survey_url(registration, journee)},
+        # With each invitation queued: a "survey not answered" sequence counts its days from it.
+        on_queued=lambda registration: record_event(EventKind.SURVEY_SENT, registration.subscriber_id,
+                                                    cycle_id=cycle.id, journee_id=journee.id if journee else None))
 
 
 # --- answering ---------------------------------------------------------------------------

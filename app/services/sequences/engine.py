@@ -60,7 +60,7 @@ from app.sending.eligibility import Person
 from app.errors import LettrineError
 from app.services.audience import find_subscriber, normalise_email
 from app.services.integrations import emit_signal, signal_listened
-from app.services.sequences.definitions import ALWAYS_EXITS, SequenceError, by_name, step_campaign
+from app.services.sequences.definitions import ALWAYS_EXITS, DATED_TRIGGERS, SequenceError, by_name, step_campaign
 from app.services.sequences.timing import fit, parse_window
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,12 @@ def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
         elif sequence.trigger_kind == "registered":
             wanted = [(e.subscriber_id, e.at) for e in events
                       if e.kind == EventKind.REGISTERED and e.cycle_id == sequence.cycle_id]
+        elif sequence.trigger_kind == "survey_not_answered":
+            # Enrolled when the invitation is queued, due DAYS later: whoever has answered by then leaves.
+            days = timedelta(days=int(sequence.definition["trigger"]["survey_not_answered"][2]))
+            wanted = [(e.subscriber_id, e.at + days) for e in events
+                      if e.kind == EventKind.SURVEY_SENT and e.cycle_id == sequence.cycle_id
+                      and e.journee_id == sequence.journee_id]
         elif sequence.trigger_kind in ("attended", "absent", "after_journee") and sequence.fired_at is not None:
             # The journée is over and its audience enrolled: a late check-in or correction joins it.
             named = {e.subscriber_id for e in events
@@ -198,11 +204,6 @@ def anchor_of(sequence: Sequence) -> datetime | None:
         return journee.starts_at - timedelta(days=int(args[2]))
     if sequence.trigger_kind in ("attended", "absent", "after_journee") and journee is not None:
         return journee.ends_at
-    if sequence.trigger_kind == "survey_not_answered" and sequence.cycle_id is not None:
-        if journee is None:
-            journee = db.session.scalar(select(Journee).where(Journee.cycle_id == sequence.cycle_id)
-                                        .order_by(Journee.number.desc()).limit(1))
-        return None if journee is None else journee.ends_at + timedelta(days=int(args[2]))
     return None
 
 
@@ -225,8 +226,7 @@ def audience_of(sequence: Sequence) -> Select:
 def fire_dated(now: datetime, report: TickReport) -> None:
     """Enrol the audience of every dated trigger whose moment has come (once per sequence)."""
     for sequence in _sequences():
-        if sequence.trigger_kind not in ("before_journee", "attended", "absent", "after_journee",
-                                         "survey_not_answered") or sequence.fired_at is not None:
+        if sequence.trigger_kind not in DATED_TRIGGERS or sequence.fired_at is not None:
             continue
         anchor = anchor_of(sequence)
         if anchor is None or anchor > now:
@@ -485,6 +485,10 @@ def exit_reasons(sequence: Sequence, ids: list[int], now: datetime) -> dict[int,
             .where(Subscription.subscriber_id.in_(rest)))
             if list_id == sequence.list_id and status == SubscriptionStatus.CONFIRMED}
         reasons.update({sid: "unsubscribed" for sid in rest if sid not in members})
+    rest = [sid for sid in ids if sid not in reasons]
+    if rest and sequence.trigger_kind == "survey_not_answered":  # the reason it was started is gone
+        waiting = audiences.members(_followup(sequence), rest)
+        reasons.update({sid: "answered" for sid in rest if sid not in waiting})
     rest = [sid for sid in ids if sid not in reasons]
     exits = set(sequence.exits) - set(ALWAYS_EXITS)
     if rest and "registered" in exits and sequence.cycle_id is not None:
