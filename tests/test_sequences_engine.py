@@ -182,3 +182,68 @@ def test_a_file_naming_an_unknown_list_or_condition_is_refused_in_french(app):
     with pytest.raises(SequenceError, match="délai illisible|fenêtre"):
         load_sequence({"name": "X", "trigger": {"subscribed": "formations"},
                        "steps": [{"subject": "a", "markdown": "b", "after": "trois jours"}]})
+
+
+def test_a_dated_trigger_found_long_after_its_moment_is_missed_not_sent(app):
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle()
+    journee = cycle.journees[3]
+    _register(cycle, ["ana@example.org"], journee)
+    load_sequence(_example("apres-le-cycle"))  # loaded months after the journée, as on the demo's 2016 cycle
+    report = tick(now=journee.ends_at + timedelta(days=120))
+    assert report.missed == ["Après le cycle"] and report.enrolled == 0
+    assert tick(now=journee.ends_at + timedelta(days=121)).as_dict() == {
+        "events": 0, "enrolled": 0, "queued": 0, "passed": 0, "waiting_window": 0, "completed": 0, "exited": {}}
+
+
+def test_every_way_a_subscription_becomes_confirmed_triggers_and_so_does_a_registration(app):
+    """A confirmed import, an addition by the team (and the double opt-in, in test_sequences_surface), each
+    recorded with the change; a registration for the cycle enrols in a "registered" sequence."""
+    import io
+
+    from app.services.audience import add_person, import_csv
+
+    mailing_list = MailingList(slug="formations", name="Formations CRPVE")
+    db.session.add(mailing_list)
+    db.session.commit()
+    cycle = make_cycle()
+    load_sequence(_example("bienvenue"))
+    load_sequence({"name": "Inscrits", "trigger": {"registered": cycle.slug},
+                   "steps": [{"after": "0", "subject": "Merci de votre inscription", "markdown": "À bientôt."}]})
+    csv = "email;prenom\nimp1@example.org;Iris\nimp2@example.org;Igor\n".encode("utf-8")
+    import_csv(io.BytesIO(csv), mailing_list, file_name="contacts.csv", actor="tester")
+    import_csv(io.BytesIO(b"email\npending@example.org\n"), mailing_list, file_name="p.csv", actor="t", pending=True)
+    add_person("team@example.org", {"first_name": "Tom"}, [mailing_list], actor="chargee@crpve91.fr")
+    _register(cycle, ["reg@example.org"], cycle.journees[0])
+    report = tick()
+    assert report.events == 4 and report.enrolled == 4 and report.queued == 4
+    enrolled = {(seq, email) for seq, email in db.session.execute(
+        select(SequenceEnrolment.sequence_id, Subscriber.email).join(Subscriber, Subscriber.id == SequenceEnrolment.subscriber_id))}
+    welcome, registered = sequence_by_name("Bienvenue").id, sequence_by_name("Inscrits").id
+    assert enrolled == {(welcome, "imp1@example.org"), (welcome, "imp2@example.org"), (welcome, "team@example.org"),
+                        (registered, "reg@example.org")}
+
+
+def test_a_survey_not_answered_days_after_it_was_sent_reaches_only_those_still_silent(app):
+    from app.services.events import SURVEY_QUESTION_KEYS as QUESTION_KEYS, save_answer, send_survey
+
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle()
+    journee = cycle.journees[0]
+    _register(cycle, ["ana@example.org", "bob@example.org", "cleo@example.org"], journee)
+    registrations = {r.subscriber.email: r for r in db.session.scalars(select(Registration))}
+    for registration in registrations.values():
+        check_in(registration, journee, Half.AM, actor="accueil", now=journee.starts_at + timedelta(hours=1))
+    load_sequence({"name": "Relance du questionnaire", "trigger": {"survey_not_answered": [cycle.slug, 1, 3]},
+                   "steps": [{"after": "0", "subject": "Votre avis compte", "markdown": "Deux minutes ?"}]})
+    tick()  # the check-ins' events: nothing to enrol yet
+    send_survey(cycle, journee, now=journee.ends_at + timedelta(hours=1))
+    sent = utcnow()
+    report = tick()
+    assert report.enrolled == 3 and report.queued == 0  # enrolled with the invitation, due three days on
+    save_answer(registrations["ana@example.org"], journee, dict.fromkeys(QUESTION_KEYS, 4))
+    assert tick(now=sent + timedelta(days=2, hours=23)).queued == 0
+    due = tick(now=sent + timedelta(days=3, minutes=1))
+    assert due.queued == 2 and dict(due.exited) == {"answered": 1}
+    reached = set(db.session.scalars(select(Subscriber.email).join(Delivery, Delivery.subscriber_id == Subscriber.id)))
+    assert reached == {"bob@example.org", "cleo@example.org"}

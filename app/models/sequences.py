@@ -13,8 +13,8 @@
   step reach the send path exactly once across workers, restarts and clock jumps.
 - :class:`SequenceEvent` — what may trigger an enrolment (a subscription confirmed, a
   registration, a check-in), written by the audience and events services in the transaction of
-  the change itself (:func:`record_event`), consumed by the tick through the partial index on
-  the rows not yet handled.
+  the change itself (:func:`record_event`); the tick reads them in id order and deletes them in
+  the transaction that enrols whom they name.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class EventKind(str, enum.Enum):
     SUBSCRIBED = "subscribed"  # a subscription became confirmed (list_id)
     REGISTERED = "registered"  # a seat (or a waiting place) at journées of a cycle (cycle_id)
     ATTENDANCE = "attendance"  # a check-in or a correction of presence (cycle_id, journee_id)
+    SURVEY_SENT = "survey_sent"  # the satisfaction survey queued for her (cycle_id; journee_id, or none: the cycle's)
 
 
 class Sequence(db.Model):
@@ -131,7 +132,7 @@ class SequenceStepSend(db.Model):
 
 
 class SequenceEvent(db.Model):
-    """A change that may enrol someone, recorded with the change; ``handled_at`` once the tick read it."""
+    """A change that may enrol someone, recorded with the change; deleted by the tick that reads it."""
 
     __tablename__ = "sequence_events"
 
@@ -142,12 +143,6 @@ class SequenceEvent(db.Model):
     cycle_id: Mapped[int | None] = mapped_column()
     journee_id: Mapped[int | None] = mapped_column()
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    __table_args__ = (
-        Index("ix_sequence_events_waiting", "id",
-              postgresql_where=text("handled_at IS NULL"), sqlite_where=text("handled_at IS NULL")),
-    )
 
 
 def record_event(kind: EventKind, subscriber_id: int, *, list_id: int | None = None, cycle_id: int | None = None,
@@ -161,5 +156,5 @@ def event_rows(kind: EventKind, rows: list[dict[str, Any]]) -> None:
     """Many events at once (an import's batch): ``rows`` of ``subscriber_id``, ``list_id``…, ``at``."""
     if rows:
         db.session.execute(SequenceEvent.__table__.insert(), [
-            {"kind": kind.value, "list_id": None, "cycle_id": None, "journee_id": None, "handled_at": None, **row}
+            {"kind": kind.value, "list_id": None, "cycle_id": None, "journee_id": None, **row}
             for row in rows])

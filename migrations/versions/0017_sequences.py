@@ -21,19 +21,15 @@ depends_on = None
 def upgrade():
     op.create_table('sequence_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('subscribed', 'registered', 'attendance', name='eventkind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('subscribed', 'registered', 'attendance', 'survey_sent', name='eventkind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('subscriber_id', sa.Integer(), nullable=False),
     sa.Column('list_id', sa.Integer(), nullable=True),
     sa.Column('cycle_id', sa.Integer(), nullable=True),
     sa.Column('journee_id', sa.Integer(), nullable=True),
     sa.Column('at', app.models.types.UTCDateTime(), nullable=False),
-    sa.Column('handled_at', app.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_sequence_events_subscriber_id_subscribers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sequence_events'))
     )
-    with op.batch_alter_table('sequence_events', schema=None) as batch_op:
-        batch_op.create_index('ix_sequence_events_waiting', ['id'], unique=False, postgresql_where=sa.text('handled_at IS NULL'), sqlite_where=sa.text('handled_at IS NULL'))
-
     op.create_table('sequences',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -121,7 +117,4 @@ def downgrade():
 
     op.drop_table('sequence_enrolments')
     op.drop_table('sequences')
-    with op.batch_alter_table('sequence_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_sequence_events_waiting', postgresql_where=sa.text('handled_at IS NULL'), sqlite_where=sa.text('handled_at IS NULL'))
-
     op.drop_table('sequence_events')

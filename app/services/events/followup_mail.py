@@ -25,7 +25,10 @@ class SendReport:
 
 
 def send_each(kind: str, registrations: Iterable[Registration],
-              context_for: Callable[[Registration], dict]) -> SendReport:
+              context_for: Callable[[Registration], dict],
+              on_queued: Callable[[Registration], None] | None = None) -> SendReport:
+    """Queue one message of ``kind`` per registration, each committed on its own; ``on_queued`` writes
+    what goes with a message actually queued (a sequence's trigger event), in its transaction."""
     report = SendReport()
     for registration in registrations:
         person = registration.subscriber
@@ -34,6 +37,8 @@ def send_each(kind: str, registrations: Iterable[Registration],
         context = {"first_name": person.first_name, **context_for(registration)}
         try:
             row = send_transactional(kind, person.email, context, subscriber_id=person.id)
+            if on_queued is not None and row.status != MessageStatus.SKIPPED:
+                on_queued(registration)
             db.session.commit()
             if row.status == MessageStatus.SKIPPED:
                 report.skipped += 1

@@ -29,11 +29,13 @@ from app.models import (
     AttendanceStatus,
     Cycle,
     CycleClosure,
+    EventKind,
     Journee,
     QuestionKind,
     Registration,
     SurveyAnswer,
     SurveyQuestion,
+    record_event,
     utcnow,
 )
 from app.services.events import attendance as att
@@ -222,7 +224,10 @@ def send_survey(cycle: Cycle, journee: Journee | None, now: datetime | None = No
         raise SurveyError(refusal)
     subject = invitation_subject(cycle, journee)
     return send_each("survey_invitation", present_registrations(cycle, journee), lambda registration: {
-        "subject": subject, "cycle": cycle, "journee": journee, "survey_url": survey_url(registration, journee)})
+        "subject": subject, "cycle": cycle, "journee": journee, "survey_url": survey_url(registration, journee)},
+        # With each invitation queued: a "survey not answered" sequence counts its days from it.
+        on_queued=lambda registration: record_event(EventKind.SURVEY_SENT, registration.subscriber_id,
+                                                    cycle_id=cycle.id, journee_id=journee.id if journee else None))
 
 
 def invitation_subject(cycle: Cycle, journee: Journee | None) -> str:

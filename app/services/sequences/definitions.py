@@ -42,8 +42,8 @@ from app.services.sequences.timing import TimingError, format_delay, parse_delay
 from app.services.support import slugify
 
 # Trigger kinds the engine knows, and whether a date (rather than an event) fires them.
-EVENT_TRIGGERS = ("subscribed", "registered", "api")
-DATED_TRIGGERS = ("before_journee", "attended", "absent", "after_journee", "survey_not_answered")
+EVENT_TRIGGERS = ("subscribed", "registered", "survey_not_answered", "api")
+DATED_TRIGGERS = ("before_journee", "attended", "absent", "after_journee")
 TRIGGERS = EVENT_TRIGGERS + DATED_TRIGGERS
 # Reasons an enrolment ends early. "unsubscribed", "erased" and "ineligible" (a bounce, a
 # complaint, the suppression list) always apply; the others when the file lists them.

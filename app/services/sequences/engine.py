@@ -2,8 +2,8 @@
 
 One :func:`tick` (the scheduler's, every ``SCHEDULER_INTERVAL_SECONDS``) does three things:
 
-1. reads the trigger events recorded since the last tick (``sequence_events`` rows not yet
-   handled, through their partial index) and enrols the people they name;
+1. reads the trigger events recorded since the last tick (``sequence_events``, in id order), enrols
+   the people they name and deletes them, in one transaction;
 2. fires the dated triggers whose moment has come (21 days before a journée, the end of a
    journée…): one ``INSERT … SELECT`` of the audience, once per sequence;
 3. finds the due steps with one query on the partial index of active enrolments by due time
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import Select, bindparam, func, select, text, update
+from flask import current_app
+from sqlalchemy import Select, bindparam, delete, func, select, text, update
 
 from app.database import upsert_insert
 from app.extensions import db
@@ -59,7 +60,7 @@ from app.sending.eligibility import Person
 from app.errors import LettrineError
 from app.services.audience import find_subscriber, normalise_email
 from app.services.integrations import emit_signal, signal_listened
-from app.services.sequences.definitions import ALWAYS_EXITS, SequenceError, by_name, step_campaign
+from app.services.sequences.definitions import ALWAYS_EXITS, DATED_TRIGGERS, SequenceError, by_name, step_campaign
 from app.services.sequences.timing import fit, parse_window
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,12 @@ class TickReport:
     completed: int = 0
     exited: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     due_ms: float = 0.0  # the first due query, as the database answered it
+    missed: list[str] = field(default_factory=list)  # dated triggers found beyond the grace period: not fired
 
     def as_dict(self) -> dict[str, Any]:
         return {"events": self.events, "enrolled": self.enrolled, "queued": self.queued, "passed": self.passed,
-                "waiting_window": self.waiting_window, "completed": self.completed, "exited": dict(self.exited)}
+                "waiting_window": self.waiting_window, "completed": self.completed, "exited": dict(self.exited),
+                **({"missed": self.missed} if self.missed else {})}
 
 
 def _postgresql() -> bool:
@@ -132,23 +135,29 @@ def enrol_address(name: str, email: str, *, source: str = "api") -> tuple[Sequen
     The address must be someone's: an enrolment is no consent, so nobody is created here.
     """
     sequence = by_name(name)
-    if sequence.trigger_kind != "api":
-        raise SequenceError(f"la séquence « {sequence.name} » ne se déclenche pas par l'API "
-                            f"(déclencheur : {sequence.trigger_kind})")
     subscriber = find_subscriber(normalise_email(email))
     if subscriber is None:
         raise UnknownAddress("aucune personne avec cette adresse : ajoutez-la d'abord (POST /api/v1/subscribers)")
-    done = enrol_subscriber(sequence, subscriber.id, source=source)
+    return sequence, enrol(sequence.name, subscriber.id, source=source)
+
+
+def enrol(name: str, subscriber_id: int, *, source: str = "api") -> bool:
+    """Enrol one person (by id) in the API-triggered sequence called ``name``; commits. False if she already was."""
+    sequence = by_name(name)
+    if sequence.trigger_kind != "api":
+        raise SequenceError(f"la séquence « {sequence.name} » ne se déclenche pas par l'API "
+                            f"(déclencheur : {sequence.trigger_kind})")
+    done = enrol_subscriber(sequence, subscriber_id, source=source)
     db.session.commit()
-    return sequence, done
+    return done
 
 
 def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
-    """Enrol who the recorded events name, then mark those events handled (one transaction)."""
+    """Enrol who the recorded events name, and delete those events (one transaction)."""
     events = db.session.execute(
         select(SequenceEvent.id, SequenceEvent.kind, SequenceEvent.subscriber_id, SequenceEvent.list_id,
                SequenceEvent.cycle_id, SequenceEvent.journee_id, SequenceEvent.at)
-        .where(SequenceEvent.handled_at.is_(None)).order_by(SequenceEvent.id).limit(limit)
+        .order_by(SequenceEvent.id).limit(limit)
     ).all()
     if not events:
         return
@@ -161,6 +170,12 @@ def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
         elif sequence.trigger_kind == "registered":
             wanted = [(e.subscriber_id, e.at) for e in events
                       if e.kind == EventKind.REGISTERED and e.cycle_id == sequence.cycle_id]
+        elif sequence.trigger_kind == "survey_not_answered":
+            # Enrolled when the invitation is queued, due DAYS later: whoever has answered by then leaves.
+            days = timedelta(days=int(sequence.definition["trigger"]["survey_not_answered"][2]))
+            wanted = [(e.subscriber_id, e.at + days) for e in events
+                      if e.kind == EventKind.SURVEY_SENT and e.cycle_id == sequence.cycle_id
+                      and e.journee_id == sequence.journee_id]
         elif sequence.trigger_kind in ("attended", "absent", "after_journee") and sequence.fired_at is not None:
             # The journée is over and its audience enrolled: a late check-in or correction joins it.
             named = {e.subscriber_id for e in events
@@ -170,8 +185,8 @@ def handle_events(now: datetime, report: TickReport, limit: int = 5000) -> None:
         else:
             continue
         report.enrolled += _enrol_rows(sequence, wanted, f"déclencheur:{sequence.trigger_kind}")
-    db.session.execute(update(SequenceEvent).where(SequenceEvent.id.in_([e.id for e in events]))
-                       .values(handled_at=now))
+    # Read once, then gone: the enrolments they made say where they came from (``source``).
+    db.session.execute(delete(SequenceEvent).where(SequenceEvent.id.in_([e.id for e in events])))
     db.session.commit()
 
 
@@ -189,11 +204,6 @@ def anchor_of(sequence: Sequence) -> datetime | None:
         return journee.starts_at - timedelta(days=int(args[2]))
     if sequence.trigger_kind in ("attended", "absent", "after_journee") and journee is not None:
         return journee.ends_at
-    if sequence.trigger_kind == "survey_not_answered" and sequence.cycle_id is not None:
-        if journee is None:
-            journee = db.session.scalar(select(Journee).where(Journee.cycle_id == sequence.cycle_id)
-                                        .order_by(Journee.number.desc()).limit(1))
-        return None if journee is None else journee.ends_at + timedelta(days=int(args[2]))
     return None
 
 
@@ -216,11 +226,20 @@ def audience_of(sequence: Sequence) -> Select:
 def fire_dated(now: datetime, report: TickReport) -> None:
     """Enrol the audience of every dated trigger whose moment has come (once per sequence)."""
     for sequence in _sequences():
-        if sequence.trigger_kind not in ("before_journee", "attended", "absent", "after_journee",
-                                         "survey_not_answered") or sequence.fired_at is not None:
+        if sequence.trigger_kind not in DATED_TRIGGERS or sequence.fired_at is not None:
             continue
         anchor = anchor_of(sequence)
         if anchor is None or anchor > now:
+            continue
+        if now - first_due(sequence, anchor) > _grace():
+            # Loaded (or its journée moved) long after its moment: never a surprise message about a
+            # journée months ago, as a campaign found that late is "missed", not sent.
+            db.session.execute(update(Sequence).where(Sequence.id == sequence.id, Sequence.fired_at.is_(None))
+                               .values(fired_at=anchor).execution_options(synchronize_session=False))
+            db.session.commit()
+            report.missed.append(sequence.name)
+            log.warning("sequences: %s not fired: its first step was due %s, beyond the grace period",
+                        sequence.name, first_due(sequence, anchor).isoformat())
             continue
         audience = audience_of(sequence).subquery()
         already = select(SequenceEnrolment.subscriber_id).where(SequenceEnrolment.sequence_id == sequence.id)
@@ -243,6 +262,10 @@ def fire_dated(now: datetime, report: TickReport) -> None:
         report.enrolled += max(getattr(result, "rowcount", 0), 0)
         db.session.commit()
         log.info("sequences: %s fired (%s enrolled)", sequence.name, getattr(result, "rowcount", "?"))
+
+
+def _grace() -> timedelta:
+    return timedelta(hours=float(current_app.config["SCHEDULE_GRACE_HOURS"]))
 
 
 def _sequences() -> list[Sequence]:
@@ -462,6 +485,10 @@ def exit_reasons(sequence: Sequence, ids: list[int], now: datetime) -> dict[int,
             .where(Subscription.subscriber_id.in_(rest)))
             if list_id == sequence.list_id and status == SubscriptionStatus.CONFIRMED}
         reasons.update({sid: "unsubscribed" for sid in rest if sid not in members})
+    rest = [sid for sid in ids if sid not in reasons]
+    if rest and sequence.trigger_kind == "survey_not_answered":  # the reason it was started is gone
+        waiting = audiences.members(_followup(sequence), rest)
+        reasons.update({sid: "answered" for sid in rest if sid not in waiting})
     rest = [sid for sid in ids if sid not in reasons]
     exits = set(sequence.exits) - set(ALWAYS_EXITS)
     if rest and "registered" in exits and sequence.cycle_id is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Cycle, MailingList, Sequence
 from app.services.sequences.definitions import SequenceError, _free_slug as free_slug, load
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+def example_files() -> list[Path]:
+    """The ready-made sequences (Bienvenue, Relance avant le cycle, Après le cycle), loadable as they are."""
+    return sorted(EXAMPLES.glob("*.json"))
+
 
 # Triggers naming a cycle first ([CYCLE, N…]), a cycle alone, or a list alone.
 _CYCLE_FIRST = ("attended", "absent", "after_journee", "before_journee", "survey_not_answered")
@@ -29,8 +38,6 @@ class ReadyMade:
 
 def ready_made() -> list[ReadyMade]:
     """The example files, read (their ``description`` is optional)."""
-    from app.services.sequences import example_files  # the package's own list of files
-
     found = []
     for path in example_files():
         data = json.loads(path.read_text(encoding="utf-8"))
