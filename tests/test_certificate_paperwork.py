@@ -59,11 +59,15 @@ def test_signature_and_stamp_uploaded_in_the_settings_are_checked_and_printed(ad
         return admin_client.post("/admin/settings/certificates", data=data, content_type="multipart/form-data",
                                  headers={"Referer": "https://lettrine.test/admin/settings"}, follow_redirects=True)
 
+    import weasyprint  # noqa: F401  (once imported, as any PDF makes it, Pillow accepts truncated images)
+
     png = _image("PNG")
     truncated = post(signature=png[:60])  # the PNG signature bytes, but not a readable image
     assert "PNG ou un JPEG lisible" in truncated.get_data(as_text=True)
     disguised = post(stamp=b"\xff\xd8\xff" + b"<script>" * 10)
     assert "PNG ou un JPEG lisible" in disguised.get_data(as_text=True)
+    half_jpeg = post(stamp=_image("JPEG")[:-200])
+    assert "PNG ou un JPEG lisible" in half_jpeg.get_data(as_text=True)
     too_big = post(stamp=png + b"\0" * 500_001)
     assert "dépasse 500 ko" in too_big.get_data(as_text=True)
     gif = io.BytesIO()

@@ -73,13 +73,20 @@ def certificate_settings() -> CertificateSettings:
 def image_type(data: bytes) -> str:
     """``image/png`` or ``image/jpeg`` once Pillow has decoded the whole file (never from its name or its
     first bytes alone: a truncated or disguised file is refused); "" otherwise."""
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported, so load()
+    # alone would accept a truncated file: verify() reads a PNG's chunks and their CRCs to the end, and a
+    # JPEG must end with its end-of-image marker.
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             if probe.width * probe.height > MAX_IMAGE_PIXELS:
                 return ""
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as probe:
             probe.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        return ""
+    if kind == "JPEG" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
         return ""
     return {"PNG": "image/png", "JPEG": "image/jpeg"}.get(kind or "", "")
 
