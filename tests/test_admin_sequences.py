@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    MailingList, Sequence, Subscriber, Subscription, SubscriptionStatus, TransactionalMessage, utcnow,
+    Campaign, MailingList, Sequence, Subscriber, Subscription, SubscriptionStatus, TransactionalMessage, utcnow,
 )
 from app.services.audience import unsubscribe_all
 from app.services.sequences import enrol_subscriber, set_paused, tick
@@ -180,3 +180,21 @@ def test_the_relance_and_after_the_cycle_point_at_the_chosen_cycle(admin_client)
     no_cycle = admin_client.post("/admin/sequences/new", follow_redirects=True,
                                  data={**form, "cycle_slug": "", "example": "apres-le-cycle", "name": "Sans cycle"})
     assert "suit un cycle" in no_cycle.get_data(as_text=True)
+
+
+def test_the_steps_campaigns_stay_off_the_campaigns_list_and_the_dashboard(admin_client):
+    """A step's campaign stays "en cours d'envoi" for as long as the sequence lives: listed with the
+    officer's campaigns it would read as a send that never ends. The Séquences page follows them."""
+    sequence = _bienvenue(admin_client)
+    set_paused(sequence, False)
+    start = utcnow() - timedelta(days=10)
+    for person in _people(2):
+        enrol_subscriber(sequence, person.id, anchor=start)
+    db.session.commit()
+    tick(start + timedelta(minutes=1))
+    step_campaign = db.session.get(Campaign, sequence.steps[0].campaign_id)
+    assert step_campaign.status.value == "sending"
+    for path in ("/admin/campaigns", "/admin/campaigns?status=sending", "/admin/"):
+        page = admin_client.get(path).get_data(as_text=True)
+        assert step_campaign.name not in page and f"/admin/campaigns/{step_campaign.id}/" not in page, path
+    assert "Bienvenue lettre" in admin_client.get("/admin/sequences").get_data(as_text=True)

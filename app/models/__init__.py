@@ -47,6 +47,7 @@ from app.models.sequences import (
     SequenceStep,
     SequenceStepSend,
     event_rows,
+    not_a_step_campaign,
     record_event,
 )
 from app.models.tracking import LinkClick
@@ -67,5 +68,5 @@ __all__ = [
     "campaign_lists", "email_hash", "keyed", "utcnow",
     "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
     "EnrolmentStatus", "EventKind", "Sequence", "SequenceEnrolment", "SequenceEvent", "SequenceStep",
-    "SequenceStepSend", "event_rows", "record_event",
+    "SequenceStepSend", "event_rows", "not_a_step_campaign", "record_event",
 ]

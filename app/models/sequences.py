@@ -22,10 +22,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.campaigns import Campaign
 from app.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -158,3 +159,10 @@ def event_rows(kind: EventKind, rows: list[dict[str, Any]]) -> None:
         db.session.execute(SequenceEvent.__table__.insert(), [
             {"kind": kind.value, "list_id": None, "cycle_id": None, "journee_id": None, **row}
             for row in rows])
+
+
+def not_a_step_campaign() -> ColumnElement[bool]:
+    """Campaigns the officer wrote, not the ones carrying a sequence's steps (always "sending", followed on
+    the Séquences page): the campaigns list and the dashboard leave those out."""
+    carried = select(SequenceStep.campaign_id).where(SequenceStep.campaign_id.is_not(None))
+    return Campaign.id.not_in(carried)

@@ -10,7 +10,7 @@ from typing import Sequence
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditLog, Campaign, CampaignStatus, Subscriber, SubscriberStatus, utcnow
+from app.models import AuditLog, Campaign, CampaignStatus, Subscriber, SubscriberStatus, not_a_step_campaign, utcnow
 from app.services.campaigns.figures import CampaignFigures, figures_for
 
 ACTIVITY_ACTIONS = ("subscribe", "subscribe_pending", "unsubscribe", "unsubscribe_all", "bounce_hard", "bounce_soft",
@@ -36,7 +36,7 @@ def upcoming(limit: int = 8) -> list[CampaignLine]:
 def in_flight() -> list[CampaignLine]:
     """Campaigns sending or paused, with their figures (percent; rate and ETA only while sending)."""
     rows = db.session.scalars(
-        select(Campaign).where(Campaign.status.in_([CampaignStatus.SENDING, CampaignStatus.PAUSED])).order_by(Campaign.started_at)
+        select(Campaign).where(Campaign.status.in_([CampaignStatus.SENDING, CampaignStatus.PAUSED]), not_a_step_campaign()).order_by(Campaign.started_at)
     ).all()
     return _figures_of(rows)
 
@@ -49,7 +49,7 @@ def _figures_of(rows: Sequence[Campaign]) -> list[CampaignLine]:
 def needs_attention() -> list[Campaign]:
     """Missed schedules and paused campaigns (with their reason)."""
     return list(db.session.scalars(
-        select(Campaign).where(Campaign.status.in_([CampaignStatus.MISSED, CampaignStatus.PAUSED])).order_by(Campaign.updated_at.desc()).limit(20)
+        select(Campaign).where(Campaign.status.in_([CampaignStatus.MISSED, CampaignStatus.PAUSED]), not_a_step_campaign()).order_by(Campaign.updated_at.desc()).limit(20)
     ))
 
 

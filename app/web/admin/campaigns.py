@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from app.digits import is_digits
 from app.extensions import db
 from app.models import Campaign, CampaignStatus, CampaignTemplate, Cycle, MailingList
-from app.models import MessageStatus, TransactionalMessage, utcnow
+from app.models import MessageStatus, TransactionalMessage, not_a_step_campaign, utcnow
 from app.services.audience import cached_count, draft_count, live_count
 from app.services.campaigns import (
     BLOCK_TYPES,
@@ -96,7 +96,7 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 @bp.route("/campaigns")
 def campaigns_index():
     status = request.args.get("status", "")
-    query = select(Campaign).order_by(Campaign.updated_at.desc())
+    query = select(Campaign).where(not_a_step_campaign()).order_by(Campaign.updated_at.desc())
     if status in {s.value for s in CampaignStatus}:
         query = query.where(Campaign.status == CampaignStatus(status))
     rows = db.session.scalars(query.limit(200)).all()
