@@ -217,3 +217,14 @@ def test_the_thanks_page_says_it_in_english_too(app, client):
     english = client.post(f"/inscription/{cycle.slug}?lang=en", data=form_data(cycle)).get_data(as_text=True)
     assert "no new message is sent" not in english
     assert "the message says so and gives your personal link again" in english
+
+
+def test_the_consent_recorded_is_the_sentence_the_person_ticked(app, client):
+    """The registration form's newsletter box and the consent kept as its proof said two different sentences
+    ("Je pourrai me désabonner" shown, "Je peux me désabonner" recorded): the record is the text shown."""
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle(dates=future_dates())
+    page = client.get(f"/inscription/{cycle.slug}").get_data(as_text=True)
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, newsletter="y"))
+    recorded = db.session.scalar(select(Subscription.consent_text))
+    assert recorded and recorded in page
