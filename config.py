@@ -251,7 +251,7 @@ class Settings:
     media_max_bytes: int = setting("MEDIA_MAX_BYTES", "Largest image the media library accepts, in bytes.", MEDIA,
                                    5 * 1024 * 1024, minimum=1)
 
-    import_max_mb: int = setting("IMPORT_MAX_MB", "Largest CSV import upload, in MB (every other request: 1 MB).",
+    import_max_mb: int = setting("IMPORT_MAX_MB", "Largest CSV import upload, in MB (images: MEDIA_MAX_BYTES; every other request: 1 MB).",
                                  WEB, 200, minimum=1, key="")
     trusted_proxies: int = setting("TRUSTED_PROXIES", "Reverse proxies in front whose X-Forwarded-For/-Proto are "
                                    "believed (nginx: 1); 0 without a proxy.", WEB, 0, minimum=0, template="1")

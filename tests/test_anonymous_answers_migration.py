@@ -1,4 +1,4 @@
-"""Issue #22: migration 0015 makes the answers of people erased *before* it anonymous too (scores kept, no
+"""Issue #22: migration 0021 makes the answers of people erased *before* it anonymous too (scores kept, no
 registration, no name, no comment) and drops their drawn signatures; everyone else's stay as they were."""
 from __future__ import annotations
 

@@ -119,3 +119,26 @@ def test_agenda_writes_refuse_what_the_editor_refuses(client):
                        json={"number": 1, "starts_at": _day(6), "ends_at": _day(6, 17)}).status_code == 409
     assert client.delete(f"/api/v1/cycles/{slug}/journees/1", headers=agenda).status_code == 204
     assert client.get(f"/api/v1/cycles/{slug}", headers=agenda).get_json()["journees"] == []
+
+
+def test_patching_the_reminder_rules_keeps_the_officers_introductions(client):
+    """The cycle editor gives each reminder rule an introduction (issue #24); the API's rules had no such
+    field, so a website that moved a reminder to 10:00 wiped the officer's words from every reminder."""
+    from app.models import Cycle
+
+    agenda = token_header("events:write", name="site")
+    slug = client.post("/api/v1/cycles", headers=agenda, json={
+        "title": "Cycle aux rappels écrits", "reminder_rules": [{"days_before": 7}, {"days_before": 1}]}).get_json()["slug"]
+    cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
+    cycle.reminder_rules = [{"days_before": 7, "time": "09:00", "intro": "Pensez au **covoiturage**."},
+                            {"days_before": 1, "time": "09:00", "intro": "À demain !"}]
+    db.session.commit()
+    patched = client.patch(f"/api/v1/cycles/{slug}", headers=agenda, json={
+        "reminder_rules": [{"days_before": 7, "time": "10:00"}, {"days_before": 1, "intro": ""},
+                           {"days_before": 2, "intro": "Dans deux jours."}]})
+    assert patched.status_code == 200, patched.get_json()
+    db.session.expire_all()
+    assert db.session.scalar(select(Cycle.reminder_rules).where(Cycle.slug == slug)) == [
+        {"days_before": 7, "time": "10:00", "intro": "Pensez au **covoiturage**."},
+        {"days_before": 1, "time": "09:00"},
+        {"days_before": 2, "time": "09:00", "intro": "Dans deux jours."}]

@@ -131,7 +131,7 @@ def test_nginx_site_limits_bodies_per_location():
     assert re.search(r"^    client_max_body_size 1m;", server, re.M)  # the server-wide default
     imports = re.search(r"location = /admin/imports \{(.*?)\n    \}", server, re.S).group(1)
     assert "client_max_body_size 200m;" in imports
-    assert server.count("client_max_body_size") == 3  # nowhere else larger
+    assert server.count("client_max_body_size") == 4  # nowhere else larger
     check = re.search(r"location = /_lettrine_upload_allowed \{(.*?)\n    \}", server, re.S).group(1)
     assert "client_max_body_size 200m;" in check and "proxy_pass_request_body off;" in check  # asks, reads no body
     static = re.search(r"location /static/ \{(.*?)\n    \}", server, re.S).group(1)
@@ -144,6 +144,38 @@ def test_nginx_site_limits_bodies_per_location():
     ):
         assert header in proxy
     assert "X-Forwarded-Host" not in proxy.replace("X-Forwarded-Host is never believed", "")
+
+
+def _nginx_body_limit(server: str, path: str) -> int:
+    """The client_max_body_size nginx applies to ``path`` in this server block (exact location, else the
+    first regex that matches, else the longest prefix; the server's own default when the block sets none)."""
+    blocks = re.findall(r"^    location (=|~|\^~)? ?(\S+) \{(.*?)\n    \}", server, re.S | re.M)
+    exact = [body for kind, where, body in blocks if kind == "=" and where == path]
+    regex = [body for kind, where, body in blocks if kind == "~" and re.search(where, path)]
+    prefix = sorted(((len(where), body) for kind, where, body in blocks if not kind and path.startswith(where)),
+                    reverse=True)
+    body = (exact or regex or [b for _n, b in prefix] or [""])[0]
+    found = re.search(r"client_max_body_size (\d+)([km]?);", body) or re.search(
+        r"^    client_max_body_size (\d+)([km]?);", server, re.M)
+    return int(found.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[found.group(2)]
+
+
+def test_nginx_lets_through_every_upload_the_app_accepts(app):
+    """Each route whose body limit the app raises (app/web/auth_first.py, for a logged-in user) gets at least
+    that much from nginx, asked with auth_request first; the media uploads were left at nginx's 1 MB."""
+    from flask import url_for
+
+    from app.web.auth_first import LARGE_UPLOADS
+
+    server = (DEPLOY / "nginx" / "lettrine.conf").read_text().split("listen 443", 1)[1]
+    with app.test_request_context():
+        for endpoint, setting in LARGE_UPLOADS.items():
+            args = {name: 1 for name in app.url_map._rules_by_endpoint[endpoint][0].arguments}
+            path = url_for(endpoint, **args)
+            assert _nginx_body_limit(server, path) >= app.config[setting], (endpoint, path)
+    assert _nginx_body_limit(server, "/admin/campaigns/1") == 1024 * 1024  # every other page keeps 1 MB
+    media = re.search(r"location ~ \^/admin/\(media.*?\{(.*?)\n    \}", server, re.S).group(1)
+    assert "auth_request /_lettrine_upload_allowed;" in media
 
 
 # -- flask dns records --------------------------------------------------------------------

@@ -324,3 +324,12 @@ def test_the_operations_and_development_examples_run(app, tmp_path, monkeypatch,
 def test_the_test_run_of_the_development_guide_passes(tmp_path):
     done = _run(".venv/bin/pytest -q tests/test_docs_links.py", ROOT, PYTEST_ADDOPTS="-p no:cacheprovider")
     assert re.search(r"^\d+ passed", done.stdout, re.M), done.stdout[-500:]
+
+
+def test_the_docs_name_every_api_scope():
+    """docs/cli.md (``tokens create``) and docs/api.md list the scopes by hand: each one the API knows."""
+    from app.services.integrations import SCOPES
+
+    for page in ("cli.md", "api.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        assert [scope for scope in SCOPES if f"`{scope}`" not in text] == [], page

@@ -1,5 +1,5 @@
 """Issue #22: the suppression list keeps an erased address only as a *keyed* fingerprint (HMAC-SHA256 under
-FINGERPRINT_KEY), and migration 0016 turns the plain SHA-256 digests already stored into it, so every entry,
+FINGERPRINT_KEY), and migration 0022 turns the plain SHA-256 digests already stored into it, so every entry,
 an erased person's included, still stops the address after the upgrade (and the person's look-up key too)."""
 from __future__ import annotations
 

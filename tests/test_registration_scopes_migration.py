@@ -1,5 +1,6 @@
-"""Migration 0016: a token that could register people (events:write) still can after the scopes split; an
-agenda reader (events:read) gains no access to registrants; the downgrade takes the new scopes off."""
+"""Migration 0018: a token that could register people (events:write) still can after the scopes split, and
+gains no power over the agenda (events:write now moves and deletes journées); an agenda reader (events:read)
+gains no access to registrants; the downgrade takes the new scopes off."""
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ def test_events_write_tokens_keep_registering_people(tmp_path):
         db.session.commit()
         upgrade()
         assert _scopes() == {"agenda": ["events:read"], "crm": ["tx:send"],
-                             "site": ["events:write", "registrations:write", "subscribers:write"]}
+                             "site": ["events:read", "registrations:write", "subscribers:write"]}
         downgrade(revision="0017")
         assert _scopes()["site"] == ["events:write", "subscribers:write"]
         db.session.remove()

@@ -198,3 +198,33 @@ def test_the_officer_turns_the_hold_on_or_off_per_cycle(app, admin_client):
     admin_client.post(f"/admin/events/{cycle.id}/edit", data=_cycle_data(hold_seats="y"))
     db.session.expire_all()
     assert db.session.get(Cycle, cycle.id).hold_seats is True
+
+
+def test_the_thanks_page_says_what_a_repeat_gets(app, client):
+    """The page after the form said a repeat got no new message; since issue #22 it gets one (saying
+    "vous êtes déjà inscrit·e"), so the page may not send her looking for the first one."""
+    cycle = make_cycle(dates=future_dates())
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle))
+    page = client.post(f"/inscription/{cycle.slug}", data=form_data(cycle)).get_data(as_text=True)
+    assert "aucun nouveau message" not in page
+    assert "le message le dit et redonne votre lien personnel" in page
+    assert len(outbox()) == 2  # the repeat did get its message
+
+
+def test_the_thanks_page_says_it_in_english_too(app, client):
+    cycle = make_cycle(dates=future_dates())
+    client.post(f"/inscription/{cycle.slug}?lang=en", data=form_data(cycle))
+    english = client.post(f"/inscription/{cycle.slug}?lang=en", data=form_data(cycle)).get_data(as_text=True)
+    assert "no new message is sent" not in english
+    assert "the message says so and gives your personal link again" in english
+
+
+def test_the_consent_recorded_is_the_sentence_the_person_ticked(app, client):
+    """The registration form's newsletter box and the consent kept as its proof said two different sentences
+    ("Je pourrai me désabonner" shown, "Je peux me désabonner" recorded): the record is the text shown."""
+    db.session.add(MailingList(slug="formations", name="Formations CRPVE"))
+    cycle = make_cycle(dates=future_dates())
+    page = client.get(f"/inscription/{cycle.slug}").get_data(as_text=True)
+    client.post(f"/inscription/{cycle.slug}", data=form_data(cycle, newsletter="y"))
+    recorded = db.session.scalar(select(Subscription.consent_text))
+    assert recorded and recorded in page

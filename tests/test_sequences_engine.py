@@ -20,6 +20,7 @@ from app.models import (
     Half,
     Registration,
     MailingList,
+    Sequence,
     SequenceEnrolment,
     SequenceStepSend,
     Subscriber,
@@ -182,6 +183,22 @@ def test_a_file_naming_an_unknown_list_or_condition_is_refused_in_french(app):
     with pytest.raises(SequenceError, match="délai illisible|fenêtre"):
         load_sequence({"name": "X", "trigger": {"subscribed": "formations"},
                        "steps": [{"subject": "a", "markdown": "b", "after": "trois jours"}]})
+
+
+def test_a_step_subject_gets_the_header_text_check_of_every_subject(app, client):
+    """The composer, the API's campaigns and the templates refuse a control character in a subject before
+    storing it (app.message.header_text); a sequence's step stored it, and its campaign could not be built."""
+    from tests.api_helpers import token_header
+
+    db.session.add(MailingList(slug="formations", name="F"))
+    db.session.commit()
+    with pytest.raises(SequenceError, match="étape 1 .*contrôle"):
+        load_sequence({"name": "X", "trigger": {"subscribed": "formations"},
+                       "steps": [{"subject": "Bienvenue\r\nBcc: tous@example.org", "markdown": "b"}]})
+    answer = client.post("/api/v1/sequences", headers=token_header("sequences:write"), json={
+        "name": "Y", "trigger": {"subscribed": "formations"}, "steps": [{"subject": "Bien\u2028venue", "markdown": "b"}]})
+    assert answer.status_code == 422 and "contrôle" in answer.get_json()["detail"]
+    assert db.session.scalar(select(func.count()).select_from(Sequence)) == 0
 
 
 def test_a_dated_trigger_found_long_after_its_moment_is_missed_not_sent(app):

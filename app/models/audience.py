@@ -31,7 +31,7 @@ def email_hash(normalised_email: str) -> str:
 
 
 def keyed(digest: str, key: str | None = None) -> str:
-    """The fingerprint of a SHA-256 ``digest`` (hex): migration 0016 made the plain digests it found so."""
+    """The fingerprint of a SHA-256 ``digest`` (hex): migration 0022 made the plain digests it found so."""
     secret = key if key is not None else current_app.config["FINGERPRINT_KEY"]
     return hmac.new(secret.encode("utf-8"), digest.encode("ascii"), hashlib.sha256).hexdigest()
 

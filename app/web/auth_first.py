@@ -5,12 +5,14 @@ Why: before_request functions run app-wide ones first, so Flask-WTF's CSRF check
 whole body of an anonymous POST before the admin blueprint's login check ran — and on
 ``/admin/imports``, whose limit is raised for the CSV upload, an anonymous 100 MB upload was
 read in full, then answered 400 (issue #22). Here, first of all: the admin's login check and
-its admin-only pages' role check, then the import's larger limit, for a logged-in user only.
+its admin-only pages' role check, then the larger limits of :data:`LARGE_UPLOADS` (the import's,
+the images'), for a logged-in user only.
 
 The API needs nothing here: its bearer token and scope are checked by each route's wrapper
-(``ApiBlueprint.scoped``) before the arguments are parsed, and its body limit stays 1 MB.
-nginx does the same in front (``deploy/nginx/lettrine.conf``): the import's location asks
-:func:`upload_allowed` (``auth_request``, no body) before accepting a body over 1 MB.
+(``ApiBlueprint.scoped``) before the arguments are parsed, and its body limit stays 1 MB except
+for ``POST /api/v1/imports``, whose view raises it once the token is checked.
+nginx does the same in front (``deploy/nginx/lettrine.conf``): the import's and the images'
+locations ask :func:`upload_allowed` (``auth_request``, no body) before accepting a body over 1 MB.
 """
 from __future__ import annotations
 

@@ -7,10 +7,13 @@ Create Date: 2026-12-07 08:15:00
 
 Before, ``events:write`` meant "register and cancel registrations" (and implied reading them). It now means
 publishing the agenda (cycles, journées); registrations have ``registrations:write`` and
-``registrations:read``. Tokens holding ``events:write`` are given ``registrations:write`` here, so a
-website's registration form keeps working after the upgrade. ``events:read`` tokens are left as they are:
-that registrants are personal data, out of the agenda's scope, is the point of the change. The downgrade
-takes the two scopes off every token (the older code does not know them).
+``registrations:read``. Tokens holding ``events:write`` trade it here for ``registrations:write`` and
+``events:read``: exactly what they could do before (register, cancel, read the agenda and registrants),
+so a website's registration form keeps working after the upgrade without being able, all of a sudden, to
+move or delete journées (``events:write`` now publishes the agenda, and a moved journée writes to every
+registrant). ``events:read`` tokens are left as they are: that registrants are personal data, out of the
+agenda's scope, is the point of the change. The downgrade takes the two scopes off every token (the
+older code does not know them) and gives ``events:write`` back to those that could register.
 """
 import json
 
@@ -36,9 +39,9 @@ def upgrade():
     connection = op.get_bind()
     for row in connection.execute(sa.select(tokens.c.id, tokens.c.scopes)).all():
         scopes = _scopes(row.scopes)
-        if 'events:write' in scopes and 'registrations:write' not in scopes:
-            connection.execute(tokens.update().where(tokens.c.id == row.id)
-                               .values(scopes=sorted([*scopes, 'registrations:write'])))
+        if 'events:write' in scopes:
+            granted = {scope for scope in scopes if scope != 'events:write'} | {'events:read', 'registrations:write'}
+            connection.execute(tokens.update().where(tokens.c.id == row.id).values(scopes=sorted(granted)))
 
 
 def downgrade():
@@ -46,5 +49,7 @@ def downgrade():
     for row in connection.execute(sa.select(tokens.c.id, tokens.c.scopes)).all():
         scopes = _scopes(row.scopes)
         if any(scope in NEW for scope in scopes):
-            connection.execute(tokens.update().where(tokens.c.id == row.id)
-                               .values(scopes=[scope for scope in scopes if scope not in NEW]))
+            kept = [scope for scope in scopes if scope not in NEW]
+            if 'registrations:write' in scopes:  # registering was events:write's (which read the agenda too)
+                kept = sorted({scope for scope in kept if scope != 'events:read'} | {'events:write'})
+            connection.execute(tokens.update().where(tokens.c.id == row.id).values(scopes=kept))

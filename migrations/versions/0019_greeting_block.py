@@ -36,5 +36,5 @@ def upgrade():
 
 
 def downgrade():
-    # The renderer before 0015 greets at the top by itself: a greeting moved or removed since comes back there.
+    # The renderer before 0019 greets at the top by itself: a greeting moved or removed since comes back there.
     _rewrite(lambda blocks: [b for b in blocks if b.get("type") != "greeting"])

@@ -68,9 +68,10 @@ from app.timeutil import format_hours, format_when
 log = logging.getLogger(__name__)
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+# Recorded with the consent: word for word the box ticked on the public form (app/web/public/registration.py).
 NEWSLETTER_CONSENT_TEXT = (
     "J'accepte de recevoir la lettre d'information du CRPVE (annonces de formations et actualités). "
-    "Je peux me désabonner à tout moment."
+    "Je pourrai me désabonner à tout moment."
 )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app.errors import LettrineError
 from app.extensions import db
+from app.message.header_text import SUBJECT, HeaderTextError, check_field
 from app.models import (
     Campaign,
     CampaignStatus,
@@ -173,6 +174,10 @@ def parse(data: Any) -> SequenceSpec:
         markdown = str(step.get("markdown") or "").strip()
         if not subject or len(subject) > 300:
             raise SequenceError(f"étape {number} : « subject » est obligatoire (300 caractères au plus)")
+        try:  # the one check of header-bound text, as for every other subject (app.message.header_text)
+            check_field(SUBJECT, subject)
+        except HeaderTextError as exc:
+            raise SequenceError(f"étape {number} : {exc}") from exc
         if not markdown:
             raise SequenceError(f"étape {number} : « markdown » est obligatoire")
         condition = str(step.get("if") or "")

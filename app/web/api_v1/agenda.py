@@ -31,6 +31,10 @@ class ReminderRuleSchema(ma.Schema):
     days_before = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(0, 365))
     time = Str(load_default="09:00", validate=ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
                metadata={"description": "HH:MM, heure de Paris / Paris time"})
+    intro = Str(validate=[ma.validate.Length(max=5000), NO_NUL], metadata={
+        "description": "l'introduction du rappel (Markdown) ; absente : celle du rappel du même nombre de jours "
+                       "est gardée, \"\" l'efface / the reminder's introduction; omitted: the one of the rule with "
+                       "the same days_before is kept, \"\" removes it"})
 
 
 class CycleWriteSchema(ma.Schema):
@@ -89,10 +93,21 @@ class JourneeOutSchema(JourneeSchema):
     work_axes = Str()
 
 
+def _rules(cycle: Cycle, rules: list[dict]) -> list[dict]:
+    """The rules as given; a rule without ``intro`` keeps the introduction the officer wrote for that number of
+    days in the cycle editor (the API does not show the rules, so a client cannot send them back)."""
+    written = {r.get("days_before"): r.get("intro") or "" for r in cycle.reminder_rules or [] if isinstance(r, dict)}
+    out = []
+    for rule in rules:
+        intro = rule["intro"] if "intro" in rule else written.get(rule["days_before"], "")
+        out.append({"days_before": rule["days_before"], "time": rule["time"], **({"intro": intro} if intro else {})})
+    return out
+
+
 def _apply(cycle: Cycle, data: dict) -> None:
     for name, value in data.items():
         if name == "reminder_rules":
-            value = [{"days_before": r["days_before"], "time": r["time"]} for r in value]
+            value = _rules(cycle, value)
         elif isinstance(value, str):
             value = value.strip()
         setattr(cycle, name, value)
