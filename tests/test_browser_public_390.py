@@ -38,6 +38,7 @@ PHONE = {"width": 390, "height": 844}
 NOT_PAGES = {
     "public.home": "a redirect to the admin (then its login page, visited)",
     "public.healthz": "JSON probe",
+    "upload_allowed": "nginx's auth_request in front of the large uploads: an empty 204/401, no page",
     "public.agenda_ics": "iCalendar file",
     "public.archives_feed": "the archive's RSS feed (XML)",
     "public.registration_ics": "iCalendar file of one journée (from the manage page)",
