@@ -7,6 +7,7 @@ Findings reproduced: ``12345678`` was accepted, and logins were limited per IP o
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -92,3 +93,14 @@ def test_ten_failures_spread_over_more_than_15_minutes_do_not_lock(app):
     email, start = "laura@crpve91.fr", utcnow()
     for i in range(12):
         assert record_failure(email, start + timedelta(minutes=2 * i)) is None
+
+
+def test_the_lock_table_keeps_no_guessable_fingerprint_of_the_address(app):
+    """Like the suppression list: a SHA-256 of the address anyone can compute is nowhere; the row is keyed."""
+    record_failure("Claire@Example.org")
+    [row] = db.session.scalars(select(LoginLock)).all()
+    plain = hashlib.sha256(b"login:claire@example.org").hexdigest()
+    assert row.address_hash != plain and len(row.address_hash) == 64
+    assert locked_until("claire@example.org") is None  # one failure locks nothing, and the key is the same
+    record_failure("<claire@EXAMPLE.org>")
+    assert db.session.scalar(select(LoginLock.failures)) == 2

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.i18n import TranslatedError
-from app.models import LoginLock, utcnow
+from app.models import LoginLock, keyed, utcnow
 from app.services.audience import address_key
 
 MAX_FAILURES = 10
@@ -38,7 +38,8 @@ class AccountLocked(TranslatedError):
 
 
 def _key(email: str) -> str:
-    return hashlib.sha256(("login:" + address_key(email)).encode("utf-8")).hexdigest()
+    """Keyed like the suppression list (FINGERPRINT_KEY): a copy of the table cannot test guessed addresses."""
+    return keyed(hashlib.sha256(("login:" + address_key(email)).encode("utf-8")).hexdigest())
 
 
 def locked_until(email: str, now: datetime | None = None) -> datetime | None:

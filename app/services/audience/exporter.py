@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.timeutil import format_when
 from app.models import BounceRecord, MailingList, Subscriber, Subscription, SubscriptionStatus
-from app.services.support import formula_like
+from app.services.support import text_cell
 
 PAGE = 2000
 
@@ -30,11 +30,6 @@ STATUS_LABELS = {
     "complained": "plainte", "erased": "effacé",
 }
 
-
-def neutralise(value: object) -> str:
-    """The cell as text, quoted when a spreadsheet would run it (``support.formula_like``)."""
-    text = "" if value is None else str(value)
-    return "'" + text if formula_like(text) else text
 
 
 def _stamp(value) -> str:
@@ -84,7 +79,7 @@ def export_csv(mailing_list: MailingList | None = None) -> Iterator[bytes]:
     buffer.seek(0)
     buffer.truncate()
     for count, row in enumerate(_rows(mailing_list), 1):
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([text_cell(v) for v in row])
         if count % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -44,13 +44,13 @@ from app.services.support.media_storage import (
     current as current_media_storage,
 )
 from app.services.support.slugs import slugify, unique_slug
-from app.services.support.spreadsheet import excel_csv, formula_like
+from app.services.support.spreadsheet import excel_csv, formula_like, text_cell
 from app.services.support.typography import typeset_french_page
 
 __all__ = [
     "BackupError", "CACHE_CONTROL", "DecodedStream", "FIELD_LIMITS", "LocalStorage", "MediaError",
     "NotModified", "NotStored", "S3Storage", "StorageError", "create_backup", "csv_reader", "describe_backup",
-    "detect_delimiter", "excel_csv", "find_media", "formula_like", "image_block", "insert_media_into", "is_text",
+    "detect_delimiter", "excel_csv", "find_media", "formula_like", "text_cell", "image_block", "insert_media_into", "is_text",
     "SAMPLE_BYTES", "is_workbook", "map_headers", "not_text_error", "media_dir",
     "current_media_storage", "media_url", "push_to_bucket", "render_pdf", "restore_backup", "slugify", "store_media",
     "typeset_french_page", "unique_slug", "workbook_error",

@@ -30,6 +30,12 @@ def safe_cell(value: object) -> object:
     return "" if value is None else value
 
 
+def text_cell(value: object) -> str:
+    """:func:`safe_cell` as text, for writers that quote every cell themselves."""
+    text = "" if value is None else str(value)
+    return "'" + text if formula_like(text) else text
+
+
 def excel_csv(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
     out = io.StringIO()
     out.write("\ufeff")

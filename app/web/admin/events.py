@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignTemplate, Cycle, Journee, RegistrationStatus
 from app.services.audience import InvalidAddress, source_label
 from app.services.campaigns import cycle_timeline
-from app.services.support import formula_like
+from app.services.support import text_cell
 from app.services.events import (
     CycleError,
     RegistrationError,
@@ -145,11 +145,6 @@ def event_move_journee(cycle_id: int, journee_id: int):
     return redirect(url_for("admin.event_cycle", cycle_id=cycle.id))
 
 
-def neutralise(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if formula_like(text) else text
-
 
 def _french(function, *args):
     """A label for a French file (its headings are French), whatever the officer's interface language."""
@@ -178,7 +173,7 @@ def event_attendance_csv(cycle_id: int):
                                      d.registration.subscriber.first_name.lower()))
         for day in days:
             person = day.registration.subscriber
-            writer.writerow([neutralise(v) for v in (
+            writer.writerow([text_cell(v) for v in (
                 journee.number, format_when(journee.starts_at, "numeric_day", "fr"), labels[day.status],
                 person.last_name, person.first_name, person.email or "", person.organisation, person.function,
                 format_when(day.created_at, "numeric", "fr"),
