@@ -50,14 +50,6 @@ def upload_dir() -> str:
     return path
 
 
-def create_job(file_storage, mailing_list: MailingList, actor: str, pending: bool) -> ImportJob:
-    """Save the uploaded file and record a queued job."""
-    name = os.path.basename(file_storage.filename or "import.csv")[:300]
-    path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.csv")
-    file_storage.save(path)
-    return _record(path, name, mailing_list, actor, pending)
-
-
 def create_job_from_preview(preview_path: str, file_name: str, mailing_list: MailingList, actor: str,
                             pending: bool) -> ImportJob:
     """The officer confirmed a previewed upload: move it beside the jobs' files and record the job."""

@@ -53,7 +53,6 @@ DEFAULT_QUESTIONS: list[tuple[str, str]] = [
     ("organisation", "L'organisation (accueil, lieu, horaires)"),
     ("usefulness", "L'utilité pour votre travail"),
 ]
-QUESTIONS = DEFAULT_QUESTIONS  # the fixed survey's, by their old name
 QUESTION_KEYS = [key for key, _ in DEFAULT_QUESTIONS]
 CYCLE_SCOPE = "cycle"
 SCALE = ("1", "2", "3", "4", "5")
@@ -278,17 +277,6 @@ def parse_answers(cycle: Cycle, form: Any) -> dict[str, Any]:
         else:
             values[question.key] = value
     return values
-
-
-def parse_scores(form: dict[str, Any]) -> dict[str, int]:
-    """The fixed survey's 1–5 scores (the five default questions, all required)."""
-    scores = {}
-    for key, label in DEFAULT_QUESTIONS:
-        value = str(form.get(key) or "").strip()
-        if value not in SCALE:
-            raise SurveyError(f"Donnez une note de 1 à 5 à : « {label} ».")
-        scores[key] = int(value)
-    return scores
 
 
 def save_answer(registration: Registration, journee: Journee | None, scores: dict[str, Any], comment: str = "",

@@ -38,7 +38,7 @@ from app.models import (
     SequenceStep,
     utcnow,
 )
-from app.sending import campaign_state
+from app.sending import campaign_state, eligibility
 from app.services.sequences.timing import TimingError, format_delay, parse_delay, parse_window
 from app.services.support import slugify
 
@@ -53,7 +53,7 @@ ALWAYS_EXITS = ("unsubscribed", "erased", "ineligible")
 # What a step may require of the person when it falls due (otherwise it is passed over).
 CONDITIONS = ("not_registered", "registered", "places_left", "present", "absent", "not_answered")
 # The segment key that marks a step's campaign (``app.sending.eligibility.campaign_kind`` reads it).
-STEP_MARKER = "sequence_step"
+STEP_MARKER = eligibility.SEQUENCE_STEP
 
 
 class SequenceError(LettrineError, ValueError):

@@ -35,14 +35,11 @@ from app.extensions import db
 from app.models import (
     Campaign,
     CampaignStatus,
-    Cycle,
     Delivery,
     DeliveryStatus,
     EnrolmentStatus,
     EventKind,
     Journee,
-    RegistrationDay,
-    RegistrationStatus,
     Sequence,
     SequenceEnrolment,
     SequenceEvent,
@@ -57,6 +54,7 @@ from app.models import (
 )
 from app.sending import audiences, eligibility
 from app.sending.eligibility import Person
+from app.services.events import seats_left
 from app.errors import LettrineError
 from app.services.audience import find_subscriber, normalise_email
 from app.services.integrations import emit_signal, signal_listened
@@ -66,7 +64,7 @@ from app.services.sequences.timing import fit, parse_window
 log = logging.getLogger(__name__)
 
 E = SequenceEnrolment.__table__
-KIND = "sequence_step"
+KIND = eligibility.SEQUENCE_STEP
 BATCH = 1000
 
 
@@ -522,22 +520,14 @@ def cycle_started(sequence: Sequence, now: datetime) -> bool:
 
 
 def places_left(sequence: Sequence, now: datetime) -> bool:
-    """A seat left at the sequence's journée (or, with none named, at a journée of its cycle yet to come)."""
+    """A seat left at the sequence's journée (or, with none named, at a journée of its cycle yet to come),
+    as the registration form counts them (events' ``seats_left``)."""
     query = select(Journee).where(Journee.cycle_id == sequence.cycle_id)
     if sequence.journee_id is not None:
         query = query.where(Journee.id == sequence.journee_id)
     else:
         query = query.where(Journee.starts_at > now)
-    journees = list(db.session.scalars(query))
-    capacity = db.session.scalar(select(Cycle.capacity).where(Cycle.id == sequence.cycle_id))
-    if capacity is None:
-        return bool(journees)
-    for journee in journees:
-        taken = db.session.scalar(select(func.count()).select_from(RegistrationDay).where(
-            RegistrationDay.journee_id == journee.id, RegistrationDay.status == RegistrationStatus.CONFIRMED)) or 0
-        if taken < capacity:
-            return True
-    return False
+    return any(left is None or left > 0 for left in map(seats_left, db.session.scalars(query)))
 
 
 def _signals(sequence: Sequence, ended: list[tuple[int, str]], report: TickReport) -> None:

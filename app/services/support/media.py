@@ -165,7 +165,3 @@ def find(key: str) -> MediaFile | None:
     """A library image by its key (what an image block remembers)."""
     return db.session.scalar(db.select(MediaFile).where(MediaFile.key == key)) if key else None
 
-
-def is_media_url(value: str) -> bool:
-    """An address of this app's media library (accepted in image blocks whatever BASE_URL's scheme)."""
-    return value.startswith(links.absolute("/media/"))
