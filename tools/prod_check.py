@@ -365,6 +365,8 @@ def main() -> int:
             status == 302 and headers.get("Location", "").endswith("/admin/login"),
             f"anonymous 2 MB body to /admin/imports: {status} {headers.get('Location')} (login page expected)",
         )
+        status, headers, _ = browser.request("/api/v1/imports?list=x", big, headers={"Content-Type": "text/csv"})
+        check(status == 401, f"anonymous 2 MB body to /api/v1/imports: {status} (401 from the headers expected)")
         _, _, page = browser.request("/admin/login")
         status, _, _ = browser.request(
             "/admin/login",
@@ -376,7 +378,8 @@ def main() -> int:
         check(status not in (302, 401, 413), f"2 MB body to /admin/imports, logged in: {status}")
         step(
             "nginx: static file served without the app, 2 MB refused (413) on /subscribe; on /admin/imports "
-            "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in"
+            "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in; "
+            "/api/v1/imports streamed to the app, which answers 401 without a token"
         )
 
         # 6. Clean SIGTERM shutdown of every process.
