@@ -155,11 +155,13 @@ def _nginx_body_limit(server: str, path: str) -> int:
     blocks = re.findall(r"^    location (=|~|\^~)? ?(\S+) \{(.*?)\n    \}", server, re.S | re.M)
     exact = [body for kind, where, body in blocks if kind == "=" and where == path]
     regex = [body for kind, where, body in blocks if kind == "~" and re.search(where, path)]
-    prefix = sorted(((len(where), body) for kind, where, body in blocks if not kind and path.startswith(where)),
-                    reverse=True)
+    prefix = sorted(
+        ((len(where), body) for kind, where, body in blocks if not kind and path.startswith(where)), reverse=True
+    )
     body = (exact or regex or [b for _n, b in prefix] or [""])[0]
     found = re.search(r"client_max_body_size (\d+)([km]?);", body) or re.search(
-        r"^    client_max_body_size (\d+)([km]?);", server, re.M)
+        r"^    client_max_body_size (\d+)([km]?);", server, re.M
+    )
     return int(found.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[found.group(2)]
 
 
