@@ -5,7 +5,7 @@ import marshmallow as ma
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscriber, SubscriberStatus, Subscription
+from app.models import MailingList, Subscriber, SubscriberStatus, Subscription, email_hash
 from app.services.audience import (
     Consent,
     InvalidAddress,
@@ -138,7 +138,7 @@ def list_subscribers(args: dict):
     query = select(Subscriber)
     if args.get("email"):
         try:
-            query = query.where(Subscriber.email == normalise_email(args["email"]))
+            query = query.where(Subscriber.email_hash == email_hash(normalise_email(args["email"])))  # any spelling
         except InvalidAddress:
             return {"items": [], "next_cursor": None}
     if args.get("status"):
