@@ -13,6 +13,7 @@ from app.services.audience import (
     UnknownList,
     add_subscriber,
     lists_by_slug as find_lists,
+    delivery_address,
     normalise_email,
     unsubscribe_from,
     update_profile,
@@ -165,7 +166,7 @@ def create_subscriber(data: dict):
     if consent_data.get("at") is not None and consent_data["at"].tzinfo is None:
         raise Problem(422, "« consent.at » doit porter un fuseau horaire.", "\"consent.at\" needs a time zone.")
     try:
-        email = normalise_email(data["email"])
+        email = delivery_address(data["email"])  # kept as typed, IDNA domain; the service finds the person by key
     except InvalidAddress as exc:
         raise Problem(422, f"Adresse invalide : {exc}", "Invalid email address.", errors={"email": [str(exc)]}) from exc
     new = NewSubscriber(
