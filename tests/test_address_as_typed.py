@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -28,9 +28,11 @@ from app.services.audience import (
     suppress_address,
 )
 from tests.api_helpers import token_header
+from tests.conftest import make_app
 from tests.security_helpers import own_app
 from tests.sending_fixtures import deliver_queued
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
+from tests.test_migrations import empty_database  # noqa: F401 (fixture)
 
 FIRST, IDNA, SHOUTED = "Anne.Dupont@Exämple.fr", "anne.dupont@xn--exmple-cua.fr", "<ANNE.DUPONT@EXÄMPLE.FR>"
 STORED = "Anne.Dupont@xn--exmple-cua.fr"  # as first typed, the domain as the wire carries it
@@ -137,3 +139,39 @@ def test_the_admin_search_finds_the_person_by_any_spelling(app):
     db.session.commit()
     for q in (FIRST, IDNA, SHOUTED, "Anne.Dup"):
         assert [p.email for p in search_subscribers(q).rows] == [STORED], q
+
+
+def _insert(db, uid: str, email: str | None) -> None:
+    db.session.execute(text("INSERT INTO subscribers (uid, email, email_hash, first_name, last_name, organisation, "
+                            "function, commune, attributes, status, created_at, updated_at) VALUES (:uid, :email, "
+                            ":hash, '', '', '', '', '', '{}', 'active', :now, :now)"),
+                       {"uid": uid, "email": email, "hash": email_hash(email) if email else None,
+                        "now": "2026-01-01 00:00:00"})
+
+
+def test_0023_makes_the_key_unique_stores_idna_domains_and_downgrade_gives_the_keys_back(empty_database):  # noqa: F811
+    from flask_migrate import downgrade, upgrade
+
+    app = make_app(empty_database)
+    with app.app_context():
+        from app.extensions import db
+
+        upgrade(revision="0022")
+        for uid, email in (("u1", KEY), ("u2", "b@example.org"), ("u3", None), ("u4", None)):
+            _insert(db, uid, email)  # as 0022's code stored them: keys, Unicode domain; two erased people
+        db.session.commit()
+        upgrade()
+        emails = dict(db.session.execute(text("SELECT uid, email FROM subscribers")).all())
+        assert emails == {"u1": "anne.dupont@xn--exmple-cua.fr", "u2": "b@example.org", "u3": None, "u4": None}
+        assert db.session.execute(text("SELECT email_hash FROM subscribers WHERE uid = 'u1'")).scalar() == \
+            email_hash(STORED)  # the same key, the same fingerprint: suppressions still match
+        _insert(db, "u5", "Cé@Example.org")
+        db.session.commit()
+        with pytest.raises(IntegrityError):  # another spelling of u1: refused by the database itself
+            _insert(db, "u6", STORED)
+        db.session.rollback()
+        downgrade(revision="0022")
+        emails = dict(db.session.execute(text("SELECT uid, email FROM subscribers")).all())
+        assert emails == {"u1": KEY, "u2": "b@example.org", "u3": None, "u4": None, "u5": "cé@example.org"}
+        db.session.remove()
+        db.engine.dispose()
