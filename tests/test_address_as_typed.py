@@ -165,11 +165,12 @@ def test_0023_makes_the_key_unique_stores_idna_domains_and_downgrade_gives_the_k
         assert emails == {"u1": "anne.dupont@xn--exmple-cua.fr", "u2": "b@example.org", "u3": None, "u4": None}
         assert db.session.execute(text("SELECT email_hash FROM subscribers WHERE uid = 'u1'")).scalar() == \
             email_hash(STORED)  # the same key, the same fingerprint: suppressions still match
+        db.session.commit()
         _insert(db, "u5", "Cé@Example.org")
         db.session.commit()
         with pytest.raises(IntegrityError):  # another spelling of u1: refused by the database itself
             _insert(db, "u6", STORED)
-        db.session.rollback()
+        db.session.rollback()  # no transaction left open: on PostgreSQL it would hold off the downgrade's DDL
         downgrade(revision="0022")
         emails = dict(db.session.execute(text("SELECT uid, email FROM subscribers")).all())
         assert emails == {"u1": KEY, "u2": "b@example.org", "u3": None, "u4": None, "u5": "cé@example.org"}
