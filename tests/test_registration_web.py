@@ -71,13 +71,13 @@ def test_register_two_journees_sends_confirmation_with_two_ics(client, app):
     assert response.status_code == 200
     assert "Merci" in response.get_data(as_text=True)
     reg = db.session.scalar(select(Registration))
-    assert reg.subscriber.email == "ana@example.org" and reg.subscriber.organisation == "Grand Paris Sud"
+    assert reg.subscriber.email == "Ana@example.org" and reg.subscriber.organisation == "Grand Paris Sud"
     assert reg.source == "form" and reg.newsletter_consent is False
     assert {d.journee.number: d.status for d in reg.days} == {1: RegistrationStatus.CONFIRMED,
                                                              3: RegistrationStatus.CONFIRMED}
     assert count(Subscription) == 0  # registering subscribes to nothing
     [row] = outbox()
-    assert row.recipients == "ana@example.org"
+    assert row.recipients == "Ana@example.org"  # the local part as typed
     parts = [p for p in parsed(row).iter_attachments() if p.get_content_type() == "text/calendar"]
     assert [p.get_filename() for p in parts] == ["journee-1.ics", "journee-3.ics"]
     assert all(p.get_param("method") == "PUBLISH" for p in parts)

@@ -50,11 +50,11 @@ def test_double_opt_in_end_to_end(app, client):
                                                "lists": ["formations", "lettre"]},
                            environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/subscribe/merci")
-    sub = db.session.scalar(select(Subscriber).where(Subscriber.email == "anne.sauvayre@example.org"))
+    sub = db.session.scalar(select(Subscriber).where(Subscriber.email == "Anne.Sauvayre@example.org"))  # as typed
     rows = db.session.scalars(select(Subscription).where(Subscription.subscriber_id == sub.id)).all()
     assert {r.status for r in rows} == {SubscriptionStatus.PENDING}
     (message,) = outbox()
-    assert message["To"] == "anne.sauvayre@example.org"
+    assert message["To"] == "Anne.Sauvayre@example.org"
     link = find_link(message, "/confirm/")
     assert "@" not in link.split("/confirm/")[1]
 

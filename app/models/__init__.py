@@ -9,6 +9,7 @@ from app.models.audience import (
     Suppression,
     SuppressionReason,
     email_hash,
+    mailbox_key,
     keyed,
 )
 from app.models.api import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint, WebhookStatus
@@ -65,7 +66,7 @@ __all__ = [
     "Registration", "RelayQuota",
     "RegistrationDay", "RegistrationStatus", "Role", "Subscriber", "SubscriberStatus",
     "Subscription", "SubscriptionStatus", "Suppression", "SuppressionReason", "TransactionalMessage", "User", "LoginLock",
-    "campaign_lists", "email_hash", "keyed", "utcnow",
+    "campaign_lists", "email_hash", "keyed", "mailbox_key", "utcnow",
     "MediaFile", "MessageTemplate", "SavedSegment", "SubscriberTerm", "SuppressedDomain",
     "EnrolmentStatus", "EventKind", "Sequence", "SequenceEnrolment", "SequenceEvent", "SequenceStep",
     "SequenceStepSend", "event_rows", "not_a_step_campaign", "record_event",

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+import idna
 from flask import current_app
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -21,13 +22,32 @@ def new_uid() -> str:
     return secrets.token_urlsafe(16)
 
 
-def email_hash(normalised_email: str) -> str:
-    """The suppression key: a keyed fingerprint of the normalised address, so erasure keeps no address.
+def mailbox_key(address: str) -> str:
+    """The comparison key of a canonical address, stored (``Anne@xn--exmple-cua.fr``) or already a key.
 
-    HMAC-SHA256 under ``FINGERPRINT_KEY`` (:func:`keyed`) of the address's SHA-256: without the
-    key, a copy of the database cannot test guessed addresses against the suppression list.
+    Local part lower-cased, domain in its Unicode form (``anne@exämple.fr``): the key every
+    fingerprint was made of before addresses were stored as typed (issue #22), so a
+    suppression recorded then still matches. Parsing what people type is
+    ``app.services.audience.addresses``; this only maps its two outputs onto one key.
     """
-    return keyed(hashlib.sha256(normalised_email.strip().lower().encode("utf-8")).hexdigest())
+    key = address.strip().lower()
+    local, at, domain = key.rpartition("@")
+    if at and "xn--" in domain:
+        try:
+            return f"{local}@{idna.decode(domain)}"
+        except idna.IDNAError:
+            return key
+    return key
+
+
+def email_hash(normalised_email: str) -> str:
+    """The suppression key: a keyed fingerprint of the address's key, so erasure keeps no address.
+
+    HMAC-SHA256 under ``FINGERPRINT_KEY`` (:func:`keyed`) of the key's SHA-256 (:func:`mailbox_key`:
+    the stored ``Anne@xn--…`` and its key give one fingerprint): without the key, a copy of
+    the database cannot test guessed addresses against the suppression list.
+    """
+    return keyed(hashlib.sha256(mailbox_key(normalised_email).encode("utf-8")).hexdigest())
 
 
 def keyed(digest: str, key: str | None = None) -> str:
@@ -82,15 +102,17 @@ class Subscriber(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
-    # NULL once erased. Collation "C" on PostgreSQL: addresses are compared byte-wise
-    # anyway (stored normalised) and a C-collated unique index also answers the admin's
-    # prefix search (LIKE 'jean.d%'), so no second index slows every insert.
+    # NULL once erased. Stored for delivery: the local part as typed, the domain IDNA-encoded
+    # (``Anne.Dupont@xn--exmple-cua.fr``); one person is one ``email_hash`` (unique below),
+    # whatever the spelling. Collation "C" on PostgreSQL: a C-collated unique index also
+    # answers the admin's prefix search (LIKE 'jean.d%'), so no second index slows every insert.
     email: Mapped[str | None] = mapped_column(
         String(320).with_variant(String(320, collation="C"), "postgresql"), unique=True
     )
     # Kept beside the address so the suppression list can be enforced in SQL (enqueue,
-    # send-time re-check); bulk inserts that bypass the ORM must fill it too.
-    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # send-time re-check) and uniqueness holds on the key, not the spelling (migration
+    # 0023); bulk inserts that bypass the ORM must fill it too.
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     first_name: Mapped[str] = mapped_column(String(200), default="")
     last_name: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")

@@ -133,7 +133,7 @@ def build_transactional(kind: str, to: str, context: Mapping[str, Any],
                         attachments: Iterable[Attachment] = ()) -> OutgoingMessage:
     config = current_app.config
     subject = clean_header(str(context.get("subject") or kind))
-    address = clean_header(to)
+    address = encoding.idna_address(clean_header(to))  # envelope and To: the domain as the wire takes it
     attachments = list(attachments)
     context = dict(context, has_calendar=any(a.subtype == "calendar" for a in attachments))
     html, text = render_transactional(kind, context)

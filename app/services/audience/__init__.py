@@ -5,7 +5,7 @@ This module is the domain's public surface: the web, the CLI, the scheduler and 
 domains import from here, never from a module inside the package (``make lint`` checks it).
 """
 
-from app.services.audience.addresses import Mailbox, address_key, parse_mailbox
+from app.services.audience.addresses import Mailbox, address_key, delivery_address, parse_mailbox, shown_address
 from app.services.audience.core import (
     Consent,
     InvalidAddress,
@@ -131,7 +131,7 @@ __all__ = [
     "consent_text", "create_job_from_preview", "create_job_from_upload", "IMPORT_FIELDS", "delete_list", "describe_audience", "describe_history_line",
     "discard_preview", "export_csv", "find_list", "find_subscriber", "forget_old_previews", "import_csv",
     "is_blocked", "is_domain_suppressed", "is_suppressed", "is_unsubscribed", "kept_reminders", "list_growth",
-    "load_expired_confirmation", "member_counts", "memberships", "normalise_criterion", "normalise_email", "Mailbox", "address_key", "parse_mailbox",
+    "load_expired_confirmation", "member_counts", "memberships", "normalise_criterion", "normalise_email", "Mailbox", "address_key", "delivery_address", "parse_mailbox", "shown_address",
     "open_lists", "parse_audience_choice", "preference_lists", "preview_path", "public_lists", "read_preview",
     "remove_suppression", "remove_suppression_hash", "request_subscription", "resolve_preferences",
     "resolve_unsubscribe", "resubscribe", "resubscribe_all", "resume_stale_imports", "scope_lists",

@@ -1,7 +1,7 @@
 """One mailbox, one key: every way to type an address is parsed and canonicalised here.
 
 Limits, look-ups, uniqueness and suppression tests all compare the key this module
-gives, so ``<a@x.fr>``, ``Anne <a@x.fr>``, ``A@X.FR `` and ``a@xn--…`` count as the one
+gives (what is stored and delivered to is the address as first typed, IDNA domain), so ``<a@x.fr>``, ``Anne <a@x.fr>``, ``A@X.FR `` and ``a@xn--…`` count as the one
 mailbox they are (issue #22: spellings counted apart let one mailbox receive 7
 confirmations against a limit of 3). Anything that is not exactly one mailbox — a
 list, a group, a name holding an address, stray text — is refused in French.
@@ -37,9 +37,11 @@ class InvalidAddress(LettrineError, ValueError):
 class Mailbox:
     """A parsed address: ``local`` as typed, ``domain`` canonical (lower case, UTS-46).
 
-    ``key`` is what is stored, compared, counted and hashed (the local part lower-cased:
-    no provider our audience uses tells ``Anne`` from ``anne``); ``ascii_domain`` is the
-    IDNA (``xn--``) form the wire needs, so both spellings of a domain give one key.
+    ``key`` is what is compared, counted and hashed (the local part lower-cased: no
+    provider our audience uses tells ``Anne`` from ``anne``); ``as_typed`` is what is
+    stored and delivered to (the local part as typed: RFC 5321 lets a server tell them
+    apart), with the IDNA (``xn--``) domain the wire needs. Both spellings of a domain give
+    one key and one stored form.
     """
 
     local: str
@@ -129,8 +131,24 @@ def parse_mailbox(raw: str) -> Mailbox:
 
 
 def normalise_email(raw: str) -> str:
-    """The key one mailbox is stored, compared, limited and suppressed under (see :class:`Mailbox`)."""
+    """The key one mailbox is compared, limited and suppressed under (see :class:`Mailbox`)."""
     return parse_mailbox(raw).key
+
+
+def delivery_address(raw: str) -> str:
+    """What is stored for a new address and delivered to: ``Anne.Dupont@xn--exmple-cua.fr``."""
+    return parse_mailbox(raw).as_typed
+
+
+def shown_address(stored: str) -> str:
+    """A stored address as people read it: the domain back in Unicode (``Anne@exämple.fr``)."""
+    local, at, domain = (stored or "").rpartition("@")
+    if not at or "xn--" not in domain:
+        return stored
+    try:
+        return f"{local}@{_domain(domain)[0]}"
+    except InvalidAddress:
+        return stored
 
 
 def address_key(raw: str) -> str:

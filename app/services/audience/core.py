@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services.audience.addresses import InvalidAddress as InvalidAddress  # re-exported: one parser
+from app.services.audience.addresses import delivery_address as delivery_address
 from app.services.audience.addresses import normalise_email as normalise_email
 from app.models import (
     EventKind,
@@ -80,7 +81,8 @@ def audit(
 
 
 def find_subscriber(normalised_email: str) -> Subscriber | None:
-    return db.session.scalar(select(Subscriber).where(Subscriber.email == normalised_email))
+    """The person holding this address, by its key (any spelling: ``email_hash`` is unique on it)."""
+    return db.session.scalar(select(Subscriber).where(Subscriber.email_hash == email_hash(normalised_email)))
 
 
 def find_list(slug: str) -> MailingList | None:

@@ -59,7 +59,7 @@ from app.models import (
 from app.models.audience import new_uid
 from app.models.search_index import term_rows
 from app.models.workspace import TERM_FIELDS
-from app.services.audience.core import InvalidAddress, audit, normalise_email, suppressed_hashes
+from app.services.audience.core import InvalidAddress, audit, delivery_address, suppressed_hashes
 from app.sending.transactional import send_transactional
 from app.services.support import (
     DecodedStream,
@@ -299,7 +299,7 @@ def import_csv(
             report.read += 1
             raw_email = cells[email_index].strip() if email_index < len(cells) else ""
             try:
-                address = normalise_email(raw_email)
+                address = delivery_address(raw_email)  # stored as typed (IDNA domain); row.key compares
             except InvalidAddress:
                 report.invalid += 1
                 reason = _("adresse e-mail manquante") if not raw_email else _("adresse e-mail invalide")
@@ -401,8 +401,7 @@ class _BatchImporter:
     def _apply(self, unique: dict[str, _Row]) -> list[tuple[str, _Row]]:
         report = self.report
         raw = _Raw()
-        emails = [row.email for row in unique.values()]
-        existing = {r.email: r for r in raw.existing(self.list_id, emails)}
+        existing = {r.email_hash: r for r in raw.existing(self.list_id, list(unique))}
         suppressed = suppressed_hashes(list(unique))
         now = raw.value(utcnow())  # in stored form: rows below go straight to the driver
         new_people: list[dict[str, Any]] = []
@@ -416,7 +415,7 @@ class _BatchImporter:
         created_ids: set[int] = set()
 
         for row in unique.values():
-            found = existing.get(row.email)
+            found = existing.get(row.key)
             repeat = row.first_line is not None  # an earlier batch's address: counted there
             if row.key in suppressed:
                 if not repeat:
@@ -450,7 +449,7 @@ class _BatchImporter:
                     "status": _ACTIVE,
                     "created_at": now, "updated_at": now,
                 })
-                new_rows[row.email] = row
+                new_rows[row.key] = row
                 continue
             previous = SubscriptionStatus(found.sub_status) if found.sub_status else None
             if previous == SubscriptionStatus.UNSUBSCRIBED:
@@ -474,13 +473,13 @@ class _BatchImporter:
         if new_people:
             columns = list(new_people[0])
             raw.insert("subscribers", columns, [tuple(p.values()) for p in new_people])
-            created = raw.ids([p["email"] for p in new_people])
+            created = raw.ids([p["email_hash"] for p in new_people])
             report.created += len(created)
-            by_address = {p["email"]: p for p in new_people}
-            created_ids.update(person_id for person_id, _uid, _address in created)
-            for person_id, uid, address in created:
-                row = new_rows[address]
-                reindexed[person_id] = by_address[address]
+            by_key = {p["email_hash"]: p for p in new_people}
+            created_ids.update(person_id for person_id, _uid, _key in created)
+            for person_id, uid, key in created:
+                row = new_rows[key]
+                reindexed[person_id] = by_key[key]
                 sub_inserts.append(self._subscription(person_id, now))
                 audits.append(self._audit(person_id, row, None, now))
                 if self.pending:
@@ -593,19 +592,20 @@ class _Raw:
     def _marks(self, values: list[Any]) -> str:
         return ", ".join([self.mark] * len(values))
 
-    def existing(self, list_id: int, emails: list[str]) -> list[Any]:
-        """Known subscribers among these addresses, with their membership of the list (or None)."""
+    def existing(self, list_id: int, keys: list[str]) -> list[Any]:
+        """Known subscribers among these ``email_hash`` keys (any spelling), with their membership of the list."""
         sql = (
-            "SELECT s.id, s.uid, s.email, s.status, s.attributes, s.first_name, s.last_name, s.organisation,"
+            "SELECT s.id, s.uid, s.email, s.email_hash, s.status, s.attributes, s.first_name, s.last_name, s.organisation,"
             " s.function, s.commune, m.status AS sub_status FROM subscribers s"
             f" LEFT JOIN subscriptions m ON m.subscriber_id = s.id AND m.list_id = {int(list_id)}"
-            f" WHERE s.email IN ({self._marks(emails)})"
+            f" WHERE s.email_hash IN ({self._marks(keys)})"
         )
-        return list(self.connection.exec_driver_sql(sql, tuple(emails)))
+        return list(self.connection.exec_driver_sql(sql, tuple(keys)))
 
-    def ids(self, emails: list[str]) -> list[tuple[int, str, str]]:
-        sql = f"SELECT id, uid, email FROM subscribers WHERE email IN ({self._marks(emails)})"
-        return [tuple(r) for r in self.connection.exec_driver_sql(sql, tuple(emails))]
+    def ids(self, keys: list[str]) -> list[tuple[int, str, str]]:
+        """``(id, uid, email_hash)`` of the people with these keys."""
+        sql = f"SELECT id, uid, email_hash FROM subscribers WHERE email_hash IN ({self._marks(keys)})"
+        return [tuple(r) for r in self.connection.exec_driver_sql(sql, tuple(keys))]
 
     def insert(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         """executemany on SQLite; COPY on PostgreSQL (same transaction), several times faster."""

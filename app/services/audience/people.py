@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.sending.eligibility import Basis, service_kinds
 from app.services.audience import suppressions as suppression_list
-from app.services.audience.core import Consent, InvalidAddress, audit, find_subscriber, normalise_email, set_subscription, suppress
+from app.services.audience.core import Consent, InvalidAddress, audit, delivery_address, find_subscriber, set_subscription, suppress
 from app.services.audience.sources import source_label
 from app.services.audience.subscriptions import LinkTarget, memberships, resubscribe, unsubscribe
 
@@ -66,7 +66,7 @@ def add_person(email: str, values: dict[str, Any], lists: list[MailingList], *, 
     Refused for a known address (edit that person instead) and for a suppressed address or
     domain: the officer lifts the suppression first, knowingly."""
     try:
-        address = normalise_email(email)
+        address = delivery_address(email)  # stored as typed (IDNA domain); compared by its key
     except InvalidAddress as exc:
         raise PersonError(f"Adresse invalide : {email}") from exc
     existing = find_subscriber(address)
@@ -92,12 +92,12 @@ def update_person(person: Subscriber, values: dict[str, Any], *, actor: str) -> 
     new_email = str(values.get("email") or "").strip()
     if new_email and new_email != person.email:
         try:
-            address = normalise_email(new_email)
+            address = delivery_address(new_email)
         except InvalidAddress as exc:
             raise PersonError(f"Adresse invalide : {new_email}") from exc
-        if address != person.email:
+        if address != person.email:  # a new address, or the same one spelt as the person wants it
             other = find_subscriber(address)
-            if other is not None:
+            if other is not None and other is not person:
                 raise PersonError(f"{address} est déjà la fiche d'une autre personne.")
             person.email = address
             changed.append("email")

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Subscriber, SubscriberStatus, SubscriberTerm, Subscription, SubscriptionStatus
+from app.models import Subscriber, SubscriberStatus, SubscriberTerm, Subscription, SubscriptionStatus, email_hash
 from app.models.workspace import fold, terms_of
 from app.services.audience import event_audiences
+from app.services.audience.addresses import InvalidAddress, normalise_email
 from app.services.audience.standing import standing_is, standings
 
 PAGE_SIZE = 50
@@ -82,7 +83,16 @@ def search_subscribers(
         return SearchResult(rows, rows[-1].id if more and rows else None, False)
 
     found: dict[int, Subscriber] = {}
-    by_email = (select(Subscriber).where(_prefix(Subscriber.email, q.lower()), *conditions)
+    if "@" in q:  # a whole address, any spelling (case, Unicode or xn-- domain): found by its key
+        try:
+            key = email_hash(normalise_email(q))
+        except InvalidAddress:
+            key = ""
+        found.update((row.id, row) for row in db.session.scalars(
+            select(Subscriber).where(Subscriber.email_hash == key, *conditions)) if key)
+    # Addresses are stored as typed: the prefix is looked up as typed and in lower case.
+    prefixes = [_prefix(Subscriber.email, p) for p in dict.fromkeys((q.lower(), q))]
+    by_email = (select(Subscriber).where(or_(*prefixes), *conditions)
                 .order_by(Subscriber.email).limit(SEARCH_LIMIT + 1))
     for row in db.session.scalars(by_email):
         found[row.id] = row

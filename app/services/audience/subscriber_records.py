@@ -26,7 +26,7 @@ from app.services.audience.core import (
     Consent,
     find_subscriber,
     is_suppressed,
-    normalise_email,
+    delivery_address,
     set_subscription,
 )
 from app.services.integrations import emit_signal, subscriber_data
@@ -97,7 +97,7 @@ def add_subscriber(new: NewSubscriber, *, actor: str) -> tuple[Subscriber, bool]
     Returns ``(subscriber, created)``. Raises :class:`RecordRefused` for an erased or
     suppressed address added as confirmed, or a person who unsubscribed from everything.
     """
-    email = normalise_email(new.email)
+    email = delivery_address(new.email)  # stored as typed (IDNA domain); found and suppressed by its key
     subscriber = find_subscriber(email)
     created = subscriber is None
     if not new.double_opt_in and is_suppressed(email):

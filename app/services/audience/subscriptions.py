@@ -37,6 +37,7 @@ from app.services.audience.core import (
     find_subscriber,
     is_suppressed,
     lift_suppression,
+    delivery_address,
     normalise_email,
     set_subscription,
     suppress,
@@ -130,8 +131,8 @@ def request_subscription(
     """
     email = normalise_email(raw_email)
     subscriber = find_subscriber(email)
-    if subscriber is None:
-        subscriber = Subscriber(email=email, first_name=clean_name(first_name))
+    if subscriber is None:  # stored as first typed (IDNA domain); the key finds every other spelling
+        subscriber = Subscriber(email=delivery_address(raw_email), first_name=clean_name(first_name))
         db.session.add(subscriber)
         db.session.flush()
         emit_signal("subscriber.created", subscriber=subscriber_data(subscriber), source=source)

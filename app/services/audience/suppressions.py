@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import idna
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -129,7 +130,12 @@ def remove_hash(key: str, *, actor: str) -> bool:
 
 
 def domain_of(address: str) -> str:
-    return address.rsplit("@", 1)[-1]
+    """The address's domain as suppressed domains are kept: IDNA (``xn--``), lower case."""
+    domain = address.rsplit("@", 1)[-1].lower()
+    try:
+        return domain if domain.isascii() else idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain
 
 
 def is_domain_suppressed(address: str) -> bool:

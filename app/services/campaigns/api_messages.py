@@ -18,7 +18,7 @@ from app.sending.compose import builder_for, test_builder_for
 from app.models import Campaign, Subscriber, TransactionalMessage
 from app.sending.eligibility import stop_for
 from app.sending.transactional import enqueue
-from app.services.audience import find_subscriber, normalise_email
+from app.services.audience import delivery_address, find_subscriber
 
 KIND = "api"
 
@@ -52,8 +52,9 @@ def queue_campaign_message(campaign: Campaign, raw_address: str, variables: dict
     ``[TEST]`` and not refused for suppression (someone testing may well have unsubscribed
     their own address).
     """
-    address = normalise_email(raw_address)
+    address = delivery_address(raw_address)  # found by its key; a known person's own spelling is delivered to
     known = find_subscriber(address)
+    address = known.email if known is not None and known.email else address
     why = None if test else stop_for(kind, address, known.id if known else None)
     if why is not None:
         raise MessageRefused(409, f"Aucun message n'est envoyé à cette adresse : {why}.",

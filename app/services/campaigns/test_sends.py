@@ -17,7 +17,7 @@ from app.extensions import db
 from app.i18n import TranslatedError
 from app.message.render import RenderError
 from app.models import Campaign, TransactionalMessage
-from app.services.audience import InvalidAddress, normalise_email
+from app.services.audience import InvalidAddress, parse_mailbox
 from app.services.campaigns.api_messages import MessageRefused, queue_campaign_message
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,14 @@ def send_test(campaign: Campaign, addresses: Sequence[str], *, actor: str) -> li
     if len(wanted) > MAX_TEST_ADDRESSES:
         raise TestSendError(_l("Dix adresses de test au plus."))
     try:
-        unique = list(dict.fromkeys(normalise_email(a) for a in wanted))
+        unique: dict[str, str] = {}  # key: the address as first typed (IDNA domain), once per mailbox
+        for mailbox in map(parse_mailbox, wanted):
+            unique.setdefault(mailbox.key, mailbox.as_typed)
     except InvalidAddress as exc:
         raise TestSendError(_l("Adresse de test invalide : %(error)s", error=str(exc))) from exc
     rows = []
     try:
-        for address in unique:
+        for address in unique.values():
             rows.append(queue_campaign_message(campaign, address, {}, reference=test_reference(campaign),
                                                kind="test", test=True))
     except MessageRefused as exc:  # a header value with a line break

@@ -48,6 +48,7 @@ from app.models import (
     Suppression,
     SuppressionReason,
     email_hash,
+    mailbox_key,
     utcnow,
 )
 from app.services.integrations import emit_signal, subscriber_data
@@ -103,7 +104,8 @@ def _claims(report: BounceReport) -> list[tuple[str, int, int]]:
 
 
 def _same_address(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and a.strip().strip("<>").lower() == b.strip().lower()
+    """One mailbox by its key: a report may state the address in another case or its domain in Unicode."""
+    return bool(a) and bool(b) and mailbox_key(a.strip().strip("<>")) == mailbox_key(b)
 
 
 def attribute(report: BounceReport) -> Attribution:

@@ -57,6 +57,7 @@ from app.services.audience import (
     audit,
     clean_name,
     confirm_subscription,
+    delivery_address,
     find_subscriber,
     normalise_email,
     set_subscription,
@@ -175,7 +176,7 @@ def _lock_journees(journees: Iterable[Journee]) -> None:
 
 
 def _subscriber_for(email: str, first_name: str, last_name: str, organisation: str, function: str) -> Subscriber:
-    """Find or create the person; fill only blank fields (a public form must not rename someone).
+    """Find (by the address's key) or create the person; fill only blank fields (a public form must not rename someone).
 
     Names are cleaned (no URL, letters, spaces and hyphens): they may appear in messages."""
     subscriber = find_subscriber(email)
@@ -244,7 +245,7 @@ def register(
     Raises ``InvalidAddress`` or :class:`RegistrationError`.
     """
     now = now or utcnow()
-    address = normalise_email(email)
+    address = delivery_address(email)  # stored as first typed; found by its key whatever the spelling
     chosen = list(journees) if journees is not None else upcoming_journees(cycle, now)
     if any(j.cycle_id != cycle.id for j in chosen):
         raise RegistrationError("Cette journée n'appartient pas à ce cycle.")
@@ -308,7 +309,7 @@ def record_walk_in(cycle: Cycle, journee: Journee, half: Half, email: str, *, fi
     checkin.require_open(journee, now)
     if journee.cycle_id != cycle.id:
         raise RegistrationError("Cette journée n'appartient pas à ce cycle.")
-    subscriber = _subscriber_for(normalise_email(email), first_name, last_name, organisation, "")
+    subscriber = _subscriber_for(delivery_address(email), first_name, last_name, organisation, "")
     registration = db.session.scalar(
         select(Registration).where(Registration.cycle_id == cycle.id, Registration.subscriber_id == subscriber.id))
     if registration is None:

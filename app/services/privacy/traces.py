@@ -40,7 +40,7 @@ from app.models import (
     email_hash,
 )
 from app.services.audience import ERASED_MARK as ERASED
-from app.services.audience import import_dir
+from app.services.audience import import_dir, shown_address
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Person:
 
     def pattern(self, *, with_names: bool) -> re.Pattern[str] | None:
         """The address anywhere; the names (with ``with_names``) as whole words only: "Jo" is no part of "journée"."""
-        words = ([re.escape(self.address)] if self.address else []) + (
+        spellings = dict.fromkeys((self.address, shown_address(self.address)) if self.address else ())
+        words = [re.escape(a) for a in spellings] + (  # stored (xn--) and Unicode domain alike
             [rf"\b{re.escape(n)}\b" for n in self.names] if with_names else [])
         return re.compile("|".join(words), re.IGNORECASE) if words else None
 

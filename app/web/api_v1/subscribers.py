@@ -5,7 +5,7 @@ import marshmallow as ma
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import MailingList, Subscriber, SubscriberStatus, Subscription
+from app.models import MailingList, Subscriber, SubscriberStatus, Subscription, email_hash
 from app.services.audience import (
     Consent,
     InvalidAddress,
@@ -13,6 +13,7 @@ from app.services.audience import (
     UnknownList,
     add_subscriber,
     lists_by_slug as find_lists,
+    delivery_address,
     normalise_email,
     unsubscribe_from,
     update_profile,
@@ -138,7 +139,7 @@ def list_subscribers(args: dict):
     query = select(Subscriber)
     if args.get("email"):
         try:
-            query = query.where(Subscriber.email == normalise_email(args["email"]))
+            query = query.where(Subscriber.email_hash == email_hash(normalise_email(args["email"])))  # any spelling
         except InvalidAddress:
             return {"items": [], "next_cursor": None}
     if args.get("status"):
@@ -165,7 +166,7 @@ def create_subscriber(data: dict):
     if consent_data.get("at") is not None and consent_data["at"].tzinfo is None:
         raise Problem(422, "« consent.at » doit porter un fuseau horaire.", "\"consent.at\" needs a time zone.")
     try:
-        email = normalise_email(data["email"])
+        email = delivery_address(data["email"])  # kept as typed, IDNA domain; the service finds the person by key
     except InvalidAddress as exc:
         raise Problem(422, f"Adresse invalide : {exc}", "Invalid email address.", errors={"email": [str(exc)]}) from exc
     new = NewSubscriber(
