@@ -31,7 +31,7 @@ def test_events_register_by_hand(cli_runner, app):
     assert result.exit_code == 0, result.output
     assert "Journée 1" in result.output and "Journée 3" in result.output
     reg = db.session.scalar(select(Registration))
-    assert reg.source == "admin" and reg.subscriber.email == "marie.curie@example.org"
+    assert reg.source == "admin" and reg.subscriber.email == "Marie.Curie@example.org"  # as typed, domain canonical
     assert reg.subscriber.first_name == "Marie" and reg.subscriber.last_name == "Curie"
     assert sorted(d.journee.number for d in reg.days if d.status == RegistrationStatus.CONFIRMED) == [1, 3]
     assert db.session.scalar(select(func.count()).select_from(Subscription)) == 0  # no list subscription
