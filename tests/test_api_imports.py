@@ -107,3 +107,15 @@ def test_the_import_has_the_import_body_limit_not_the_api_one(app, client):
     # Other API bodies keep the small limit.
     assert client.post("/api/v1/lists", headers=token_header("lists:write"),
                        json={"slug": "x", "name": "x" * 2000}).status_code == 413
+
+
+def test_nginx_asks_about_the_token_before_accepting_a_large_import(client):
+    """``GET /api/v1/imports/allowed`` answers nginx's ``auth_request`` from the headers alone: only a
+    token that may import gets its 200 MB body accepted (deploy/nginx/lettrine.conf; prod-check sends
+    an anonymous 2 MB import through nginx)."""
+    path = "/api/v1/imports/allowed"
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers={"Authorization": "Bearer lt_not-a-token"}).status_code == 401
+    assert client.get(path, headers=token_header("subscribers:read")).status_code == 403
+    allowed = client.get(path, headers=token_header("subscribers:write"))
+    assert allowed.status_code == 204 and allowed.get_data() == b""

@@ -131,10 +131,12 @@ def test_nginx_site_limits_bodies_per_location():
     assert re.search(r"^    client_max_body_size 1m;", server, re.M)  # the server-wide default
     imports = re.search(r"location = /admin/imports \{(.*?)\n    \}", server, re.S).group(1)
     assert "client_max_body_size 200m;" in imports
-    assert server.count("client_max_body_size") == 5  # nowhere else larger
+    assert server.count("client_max_body_size") == 6  # nowhere else larger
     api_import = re.search(r"location = /api/v1/imports \{(.*?)\n    \}", server, re.S).group(1)
-    # A bearer token nginx cannot check: streamed to the app, which refuses from the headers.
-    assert "client_max_body_size 200m;" in api_import and "proxy_request_buffering off;" in api_import
+    # The bearer token is asked about first (its headers only), like the admin's session.
+    assert "client_max_body_size 200m;" in api_import and "auth_request /_lettrine_api_import_allowed;" in api_import
+    api_check = re.search(r"location = /_lettrine_api_import_allowed \{(.*?)\n    \}", server, re.S).group(1)
+    assert "proxy_pass_request_body off;" in api_check and "/api/v1/imports/allowed" in api_check
     check = re.search(r"location = /_lettrine_upload_allowed \{(.*?)\n    \}", server, re.S).group(1)
     assert "client_max_body_size 200m;" in check and "proxy_pass_request_body off;" in check  # asks, reads no body
     static = re.search(r"location /static/ \{(.*?)\n    \}", server, re.S).group(1)

@@ -365,8 +365,9 @@ def main() -> int:
             status == 302 and headers.get("Location", "").endswith("/admin/login"),
             f"anonymous 2 MB body to /admin/imports: {status} {headers.get('Location')} (login page expected)",
         )
-        status, headers, _ = browser.request("/api/v1/imports?list=x", big, headers={"Content-Type": "text/csv"})
-        check(status == 401, f"anonymous 2 MB body to /api/v1/imports: {status} (401 from the headers expected)")
+        status, headers, body = browser.request("/api/v1/imports?list=x", big, headers={"Content-Type": "text/csv"})
+        check(status == 401, f"anonymous 2 MB body to /api/v1/imports: {status} (401 unread expected)")
+        check(json.loads(body)["messages"]["en"] == "Missing or invalid API token.", f"its problem body: {body!r}")
         _, _, page = browser.request("/admin/login")
         status, _, _ = browser.request(
             "/admin/login",
@@ -379,7 +380,7 @@ def main() -> int:
         step(
             "nginx: static file served without the app, 2 MB refused (413) on /subscribe; on /admin/imports "
             "sent to the login page unread (auth_request) when anonymous, let through to the app when logged in; "
-            "/api/v1/imports streamed to the app, which answers 401 without a token"
+            "/api/v1/imports refused unread without a token (auth_request asks the app about the bearer token)"
         )
 
         # 6. Clean SIGTERM shutdown of every process.

@@ -20,6 +20,7 @@ from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 from app.extensions import login_manager
+from app.web.api_v1.imports import import_allowed
 
 ADMIN_BLUEPRINT = "admin"
 # Endpoint -> setting holding its own request-body limit (bytes), for a logged-in user only.
@@ -58,3 +59,4 @@ def register(app: Flask) -> None:
     """Run before every other before_request function (the CSRF check reads the form in its own)."""
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate_first)
     app.add_url_rule("/admin/imports/allowed", "upload_allowed", upload_allowed, methods=["GET"])
+    app.add_url_rule("/api/v1/imports/allowed", "api_import_allowed", import_allowed, methods=["GET"])
