@@ -26,7 +26,7 @@ unauthorised admin requests before anything reads their body).
 """
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
@@ -115,3 +115,17 @@ def message_csp(sandboxed: bool = True) -> str:
     sandboxed frame has no origin of its own, and http on `make run`, where BASE_URL is http."""
     policy = f"default-src 'none'; img-src https: data: {links.absolute('/media/')}; style-src 'unsafe-inline'"
     return f"sandbox; {policy}; frame-ancestors 'self'" if sandboxed else policy
+
+
+def message_page(html: str | None, *, noindex: bool = True) -> Response:
+    """A message shown as a page of its own (web view, test preview, archived letter): 404 when there is
+    none, the message's CSP (its own styles, no scripts), kept out of search engines unless ``noindex``
+    is False."""
+    if html is None:
+        abort(404)
+    response = Response(html, mimetype="text/html")
+    if noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
+    return response
+

@@ -5,11 +5,11 @@ or tracking (app/services/campaigns/archive.py); these views only serve it.
 """
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, render_template
 
 from app.services.campaigns import archive_html, archive_rss, archived_campaigns
 from app.web.public import bp
-from app.web.security import message_csp
+from app.web.security import message_page
 
 
 @bp.get("/archives")
@@ -26,9 +26,4 @@ def archives_feed():
 
 @bp.get("/archives/<slug>")
 def archived_letter(slug: str):
-    html = archive_html(slug)
-    if html is None:
-        abort(404)
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
-    return response
+    return message_page(archive_html(slug), noindex=False)  # the archive is meant to be found

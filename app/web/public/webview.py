@@ -6,7 +6,6 @@ only) and builds it (``web_version``: the sent HTML, impersonal values).
 """
 from __future__ import annotations
 
-from flask import Response, abort
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,19 +13,15 @@ from app.extensions import db
 from app.models import Campaign
 from app.services.campaigns import preview_version, web_version
 from app.web.public import bp
-from app.web.security import message_csp
+from app.web.security import message_page
 
 
 @bp.route("/c/<slug>")
 def webview(slug: str):
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     version = web_version(campaign, staff=getattr(current_user, "is_authenticated", False)) if campaign else None
-    if version is None:
-        abort(404)
-    response = Response(version.html, mimetype="text/html")
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
-    if not version.public:
+    response = message_page(version.html if version else None)
+    if version is not None and not version.public:
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -34,9 +29,4 @@ def webview(slug: str):
 @bp.route("/apercu/<token>")
 def webview_preview(token: str):
     version = preview_version(token)
-    if version is None:
-        abort(404)
-    response = Response(version.html, mimetype="text/html")
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Content-Security-Policy"] = message_csp(sandboxed=False)
-    return response  # a <token> route: app.web.security adds no-referrer and no-store
+    return message_page(version.html if version else None)  # a <token> route: app.web.security adds no-referrer and no-store
